@@ -1,0 +1,87 @@
+/**
+ * The settings file schema (ARCHITECTURE §4b). Geometry is normalized to the source frame.
+ * Validation errors carry the path of every bad field.
+ */
+import { z } from "zod";
+import { parse as parseYaml } from "yaml";
+
+const unit = z.number().min(0).max(1);
+const point = z.tuple([unit, unit]);
+
+export const ZonesSchema = z.object({
+  stop_zone: z.array(point).min(3).max(32),
+  pre_stop_line: z.tuple([point, point]).optional(),
+  capture_line: z.tuple([point, point]).optional(),
+}).strict();
+
+export const StopSchema = z.object({
+  stop_speed_px_s: z.number().positive().default(10),
+  full_stop_min_s: z.number().nonnegative().default(0.5),
+  rolling_speed_px_s: z.number().positive().default(40),
+  parked_after_s: z.number().positive().default(60),
+}).strict();
+
+export const CameraSchema = z.object({
+  source: z.string().min(1),
+  /** Loop a file source at real time (the dev default behaves like a live camera). */
+  loop: z.boolean().default(false),
+  detect: z.object({
+    fps: z.number().positive().max(60).default(15),
+    min_conf: z.number().min(0).max(1).default(0.35),
+  }).strict().default({ fps: 15, min_conf: 0.35 }),
+  classes: z.array(z.string().min(1)).min(1).default(["person", "car", "truck", "bus", "motorcycle"]),
+  zones: ZonesSchema.optional(),
+  stop: StopSchema.optional(),
+}).strict();
+
+export const ConfigSchema = z.object({
+  cameras: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), CameraSchema).refine(
+    (c) => Object.keys(c).length > 0,
+    "at least one camera",
+  ),
+}).strict();
+
+export type CameraConfig = z.infer<typeof CameraSchema>;
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { path: string; message: string }[]) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+    this.name = "ConfigError";
+  }
+}
+
+/** Replace `${NAME}` with the environment variable NAME (secrets stay out of the file). */
+export function substituteEnv(text: string, env: (name: string) => string | undefined): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name) => env(name) ?? "");
+}
+
+/** Validate a parsed object; throws ConfigError listing the path of every bad field. */
+export function validateConfig(value: unknown): Config {
+  const r = ConfigSchema.safeParse(value);
+  if (r.success) return r.data;
+  throw new ConfigError(
+    r.error.issues.map((i) => ({ path: i.path.join(".") || "(root)", message: i.message })),
+  );
+}
+
+/** Parse YAML text (with `${ENV}` substitution) into a validated config. */
+export function parseConfigYaml(
+  text: string,
+  env: (name: string) => string | undefined = () => undefined,
+): Config {
+  let doc: unknown;
+  try {
+    doc = parseYaml(substituteEnv(text, env));
+  } catch (e) {
+    throw new ConfigError([{ path: "(yaml)", message: (e as Error).message.split("\n")[0] }]);
+  }
+  return validateConfig(doc);
+}
+
+/** Hide credentials in a URL-like source before it is logged or returned. */
+export function redactSource(source: string): string {
+  return source
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, "$1***@")
+    .replace(/([?&](?:password|pass|token|key|secret|auth)=)[^&\s]*/gi, "$1***");
+}
