@@ -1,0 +1,71 @@
+/**
+ * relay: GET /ws?camera=<id> — a WebSocket that streams the latest ticks of one camera and the
+ * analyzer's online/offline status. Fed by one LISTEN connection per process (see `startRelay`).
+ */
+import { Hono } from "hono";
+import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
+import { listen, type PgListener } from "../_shared/pg_listener.ts";
+import { TickHub } from "./tick_hub.ts";
+
+/** Largest message a client may send us (clients only send pings). */
+const MAX_CLIENT_MESSAGE = 4096;
+
+export function createRelayApp(hub: TickHub): Hono {
+  const app = new Hono();
+  app.get("/ws", (c) => {
+    const camera = c.req.query("camera") ?? "";
+    if (!CAMERA_ID_RE.test(camera)) {
+      return c.json({ error: "query parameter camera must match [A-Za-z0-9_-]{1,64}" }, 400);
+    }
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      return c.json({ error: "expected a WebSocket upgrade" }, 426);
+    }
+    const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 30 });
+    let remove: (() => void) | null = null;
+    socket.onopen = () => {
+      remove = hub.add(socket, camera);
+    };
+    socket.onmessage = (e) => {
+      const size = typeof e.data === "string" ? e.data.length : (e.data as ArrayBuffer).byteLength;
+      if (size > MAX_CLIENT_MESSAGE) socket.close(1009, "message too big");
+    };
+    socket.onclose = () => remove?.();
+    socket.onerror = () => remove?.();
+    return response;
+  });
+  return app;
+}
+
+export interface Relay {
+  app: Hono;
+  hub: TickHub;
+  listener: PgListener;
+  close(): Promise<void>;
+}
+
+/** The relay wired to Postgres LISTEN. */
+export function startRelay(databaseUrl: string, log?: (msg: string) => void): Relay {
+  const hub = new TickHub();
+  hub.startTimer();
+  const listener = listen(databaseUrl, TICK_CHANNEL, (p) => hub.publish(p), { log });
+  return {
+    app: createRelayApp(hub),
+    hub,
+    listener,
+    async close() {
+      hub.close();
+      await listener.close();
+    },
+  };
+}
+
+// Deployed alone (edge host): `deno serve functions/relay/index.ts` with DATABASE_URL set.
+const url = Deno.env.get("DATABASE_URL");
+export default {
+  fetch: (req: Request) => {
+    _standalone ??= url ? startRelay(url, console.error) : null;
+    if (!_standalone) return Response.json({ error: "DATABASE_URL is not set" }, { status: 503 });
+    return _standalone.app.fetch(req);
+  },
+};
+let _standalone: Relay | null | undefined;

@@ -1,0 +1,171 @@
+/**
+ * Fan-out of the latest tick per camera to WebSocket clients. Latest-state semantics: a client
+ * whose socket is backed up misses ticks (counted) instead of queueing them, and a client that
+ * stays backed up is closed. Nothing here can slow the publisher down.
+ */
+import { parseTick } from "../../shared/tick.ts";
+
+/** The subset of a WebSocket the hub needs (a Deno WebSocket, or a test double in unit tests). */
+export interface TickSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface HubOptions {
+  /** Skip sending to a client with more than this many bytes not yet sent. */
+  maxBufferedBytes?: number;
+  /** Close a client that has been backed up this long. */
+  stuckCloseMs?: number;
+  /** A camera with no tick for this long is reported "analyzer offline". */
+  offlineAfterMs?: number;
+  now?: () => number;
+}
+
+interface _Client {
+  socket: TickSocket;
+  camera: string;
+  sent: number;
+  dropped: number;
+  backedUpSince: number | null;
+}
+
+interface _CameraState {
+  lastText: string | null;
+  lastAt: number;
+  online: boolean;
+}
+
+const OPEN = 1;
+
+export class TickHub {
+  readonly #clients = new Map<string, Set<_Client>>();
+  readonly #cameras = new Map<string, _CameraState>();
+  readonly #maxBuffered: number;
+  readonly #stuckMs: number;
+  readonly #offlineMs: number;
+  readonly #now: () => number;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  /** Messages that failed validation and were not forwarded. */
+  rejected = 0;
+  received = 0;
+
+  constructor(opts: HubOptions = {}) {
+    this.#maxBuffered = opts.maxBufferedBytes ?? 256 * 1024;
+    this.#stuckMs = opts.stuckCloseMs ?? 10_000;
+    this.#offlineMs = opts.offlineAfterMs ?? 2_000;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Re-evaluate analyzer liveness periodically (a tick stream that stops has no event). */
+  startTimer(intervalMs = 250): void {
+    this.#timer ??= setInterval(() => this.checkLiveness(), intervalMs);
+  }
+
+  close(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const set of this.#clients.values()) {
+      for (const c of set) c.socket.close(1001, "relay shutting down");
+    }
+    this.#clients.clear();
+  }
+
+  /** Accept one NOTIFY payload; invalid payloads are counted and dropped. */
+  publish(payload: string): void {
+    this.received++;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(payload);
+    } catch {
+      this.rejected++;
+      return;
+    }
+    const parsed = parseTick(msg);
+    if (!parsed.ok) {
+      this.rejected++;
+      return;
+    }
+    const camera = parsed.value.camera;
+    const state = this.#camera(camera);
+    state.lastText = payload;
+    state.lastAt = this.#now();
+    if (!state.online) this.#setOnline(camera, state, true);
+    for (const c of this.#clients.get(camera) ?? []) this.#send(c, payload);
+  }
+
+  /** Register a socket for a camera; it gets the analyzer status and the latest tick at once. */
+  add(socket: TickSocket, camera: string): () => void {
+    const client: _Client = { socket, camera, sent: 0, dropped: 0, backedUpSince: null };
+    let set = this.#clients.get(camera);
+    if (!set) this.#clients.set(camera, set = new Set());
+    set.add(client);
+    const state = this.#camera(camera);
+    this.#send(client, _statusText(camera, state.online));
+    if (state.online && state.lastText) this.#send(client, state.lastText);
+    return () => {
+      set.delete(client);
+      if (set.size === 0) this.#clients.delete(camera);
+    };
+  }
+
+  clientCount(camera?: string): number {
+    if (camera) return this.#clients.get(camera)?.size ?? 0;
+    let n = 0;
+    for (const s of this.#clients.values()) n += s.size;
+    return n;
+  }
+
+  /** Total ticks not sent to backed-up clients. */
+  droppedTotal(): number {
+    let n = 0;
+    for (const s of this.#clients.values()) for (const c of s) n += c.dropped;
+    return n;
+  }
+
+  isOnline(camera: string): boolean {
+    return this.#cameras.get(camera)?.online ?? false;
+  }
+
+  checkLiveness(): void {
+    const now = this.#now();
+    for (const [camera, state] of this.#cameras) {
+      if (state.online && now - state.lastAt > this.#offlineMs) this.#setOnline(camera, state, false);
+    }
+  }
+
+  #camera(camera: string): _CameraState {
+    let s = this.#cameras.get(camera);
+    if (!s) this.#cameras.set(camera, s = { lastText: null, lastAt: 0, online: false });
+    return s;
+  }
+
+  #setOnline(camera: string, state: _CameraState, online: boolean): void {
+    state.online = online;
+    const text = _statusText(camera, online);
+    for (const c of this.#clients.get(camera) ?? []) this.#send(c, text);
+  }
+
+  #send(c: _Client, text: string): void {
+    if (c.socket.readyState !== OPEN) return;
+    if (c.socket.bufferedAmount > this.#maxBuffered) {
+      c.dropped++;
+      const now = this.#now();
+      c.backedUpSince ??= now;
+      if (now - c.backedUpSince > this.#stuckMs) c.socket.close(1013, "client too slow");
+      return;
+    }
+    c.backedUpSince = null;
+    try {
+      c.socket.send(text);
+      c.sent++;
+    } catch {
+      c.dropped++;
+    }
+  }
+}
+
+function _statusText(camera: string, online: boolean): string {
+  return JSON.stringify({ v: 1, type: "status", camera, analyzer: online ? "online" : "offline" });
+}

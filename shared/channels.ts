@@ -1,0 +1,7 @@
+/** Names shared by publishers and listeners of the realtime plane. */
+
+/** Postgres NOTIFY channel carrying every camera's ticks and events (payload names the camera). */
+export const TICK_CHANNEL = "stopline_ticks";
+
+/** Camera ids: safe in URLs, channel names and object keys. */
+export const CAMERA_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
