@@ -82,6 +82,6 @@ export function parseConfigYaml(
 /** Hide credentials in a URL-like source before it is logged or returned. */
 export function redactSource(source: string): string {
   return source
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/i, "$1***@")
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/gi, "$1***@")
     .replace(/([?&](?:password|pass|token|key|secret|auth)=)[^&\s]*/gi, "$1***");
 }

@@ -1,0 +1,31 @@
+/** Messages between the frame source (main thread) and the decode Worker. */
+
+export type ToDecoder =
+  | {
+    type: "start";
+    bin: string;
+    args: string[];
+    /** Wall-clock ms that PTS 0 of the stream maps to; null = the arrival of the first frame. */
+    anchorMs: number | null;
+  }
+  /** Ask for the newest frame; optionally hand back a buffer to reuse. */
+  | { type: "next"; recycle?: ArrayBuffer }
+  | { type: "stop" };
+
+export interface FrameMeta {
+  /** Frame index in this ffmpeg run. */
+  n: number;
+  width: number;
+  height: number;
+  /** Seconds since the first frame of this run, from PTS. */
+  ptsS: number;
+  /** Capture time, unix ms: the anchor plus the PTS offset. */
+  captureTs: number;
+  keyframe: boolean;
+  /** Frames decoded but replaced by a newer one before anyone asked (cumulative, this run). */
+  dropped: number;
+}
+
+export type FromDecoder =
+  | { type: "frame"; meta: FrameMeta; data: ArrayBuffer }
+  | { type: "ended"; code: number | null; reason: string };
