@@ -1,0 +1,34 @@
+/**
+ * Shares one inference Worker between cameras: requests run one at a time in arrival order, so
+ * every camera gets its turn (a camera waits for at most one frame of each other camera).
+ */
+import type { Detection } from "../tracker/iou_tracker.ts";
+
+export interface RgbFrame {
+  width: number;
+  height: number;
+  /** RGB24 bytes. */
+  data: Uint8Array;
+}
+
+export interface DetectResult {
+  detections: Detection[];
+  inferMs: number;
+  /** The frame's buffer, handed back for reuse (it travelled to the worker and back). */
+  buffer: ArrayBuffer;
+}
+
+export interface FrameDetector {
+  detect(frame: RgbFrame, opts: { minConf: number; classes: string[] }): Promise<DetectResult>;
+}
+
+export class SerialDetector implements FrameDetector {
+  #tail: Promise<unknown> = Promise.resolve();
+  constructor(readonly inner: FrameDetector) {}
+
+  detect(frame: RgbFrame, opts: { minConf: number; classes: string[] }): Promise<DetectResult> {
+    const run = this.#tail.then(() => this.inner.detect(frame, opts));
+    this.#tail = run.catch(() => {});
+    return run;
+  }
+}

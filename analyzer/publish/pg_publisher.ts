@@ -1,0 +1,119 @@
+/**
+ * Publishes ticks with `pg_notify` over one connection that reconnects with backoff, and keeps
+ * the per-camera status row fresh. Latest-state: while a notify is in flight only the newest
+ * tick per camera waits; older ones are dropped (counted). Never blocks the analysis loop.
+ */
+import pg from "../../shared/db/pg.ts";
+import { TICK_CHANNEL } from "../../shared/channels.ts";
+
+export interface CameraStatusRow {
+  camera: string;
+  fps: number;
+  infer_ms: number;
+  lag_ms: number;
+  dropped: number;
+  frames: number;
+  frame_w: number;
+  frame_h: number;
+}
+
+type _Client = InstanceType<typeof pg.Client>;
+
+export class PgPublisher {
+  readonly #url: string;
+  readonly #log: (msg: string) => void;
+  #client: _Client | null = null;
+  #connected = false;
+  #closed = false;
+  #backoff = 250;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #inFlight = false;
+  readonly #pending = new Map<string, string>();
+  published = 0;
+  dropped = 0;
+  lastError = "";
+
+  constructor(databaseUrl: string, log: (msg: string) => void = () => {}) {
+    this.#url = databaseUrl;
+    this.#log = log;
+    this.#connect();
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Queue the newest tick text of a camera for NOTIFY (replaces an unsent older one). */
+  publish(camera: string, text: string): void {
+    if (this.#pending.has(camera)) this.dropped++;
+    this.#pending.set(camera, text);
+    this.#pump();
+  }
+
+  /** Upsert the camera's live status (fire and forget; skipped while disconnected). */
+  writeStatus(row: CameraStatusRow): void {
+    if (!this.#client || !this.#connected) return;
+    this.#client.query(
+      `insert into camera_status (camera, updated_at, fps, infer_ms, lag_ms, dropped, frames, frame_w, frame_h)
+       values ($1, now(), $2, $3, $4, $5, $6, $7, $8)
+       on conflict (camera) do update set updated_at = now(), fps = $2, infer_ms = $3, lag_ms = $4,
+         dropped = $5, frames = $6, frame_w = $7, frame_h = $8`,
+      [row.camera, row.fps, row.infer_ms, row.lag_ms, row.dropped, row.frames, row.frame_w, row.frame_h],
+    ).catch((e) => (this.lastError = (e as Error).message));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    const c = this.#client;
+    this.#client = null;
+    this.#connected = false;
+    await c?.end().catch(() => {});
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#inFlight || !this.#connected || !this.#client) return;
+    const next = this.#pending.entries().next();
+    if (next.done) return;
+    const [camera, text] = next.value;
+    this.#pending.delete(camera);
+    this.#inFlight = true;
+    try {
+      await this.#client.query("select pg_notify($1, $2)", [TICK_CHANNEL, text]);
+      this.published++;
+    } catch (e) {
+      this.dropped++;
+      this.lastError = (e as Error).message;
+    } finally {
+      this.#inFlight = false;
+    }
+    this.#pump();
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#closed) return;
+    const c = new pg.Client({ connectionString: this.#url, keepAlive: true });
+    this.#client = c;
+    const lost = (why: string) => {
+      if (this.#client !== c) return;
+      this.#client = null;
+      this.#connected = false;
+      this.lastError = why;
+      c.end().catch(() => {});
+      if (this.#closed) return;
+      this.#log(`database: ${why}; reconnecting in ${this.#backoff} ms`);
+      this.#retry = setTimeout(() => this.#connect(), this.#backoff);
+      this.#backoff = Math.min(this.#backoff * 2, 5000);
+    };
+    c.on("error", (e) => lost(e.message));
+    c.on("end", () => lost("connection ended"));
+    try {
+      await c.connect();
+      this.#connected = true;
+      this.#backoff = 250;
+      this.#pump();
+    } catch (e) {
+      lost((e as Error).message);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * health: GET /healthz (the functions process is alive) and GET /readyz (database reachable and,
+ * when ANALYZER_URL is known, the analyzer ready), with the reasons as JSON when not ready.
+ */
+import { Hono } from "hono";
+import { createPool, type DbPool } from "../_shared/db.ts";
+
+export interface HealthOptions {
+  pool: DbPool | null;
+  /** Base URL of the analyzer's own health server, e.g. http://127.0.0.1:8001. */
+  analyzerUrl?: string;
+  /** Extra Prometheus text appended to /metrics (relay counters, etc.). */
+  metrics?: () => string;
+}
+
+export function createHealthApp(opts: HealthOptions): Hono {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/readyz", async (c) => {
+    const reasons: string[] = [];
+    if (!opts.pool) reasons.push("DATABASE_URL not set");
+    else {
+      try {
+        await opts.pool.query("select 1");
+      } catch (e) {
+        reasons.push(`database unreachable: ${(e as Error).message}`);
+      }
+    }
+    if (opts.analyzerUrl) {
+      try {
+        const r = await fetch(`${opts.analyzerUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+        const body = await r.json() as { reasons?: string[] };
+        for (const why of body.reasons ?? []) reasons.push(`analyzer: ${why}`);
+      } catch (e) {
+        reasons.push(`analyzer unreachable: ${(e as Error).message}`);
+      }
+    }
+    return c.json({ ready: reasons.length === 0, reasons }, reasons.length ? 503 : 200);
+  });
+  app.get("/metrics", (c) =>
+    c.body(opts.metrics?.() ?? "", 200, {
+      "content-type": "text/plain; version=0.0.4; charset=utf-8",
+    }));
+  return app;
+}
+
+// Deployed alone (edge host): DATABASE_URL and optionally ANALYZER_URL.
+let _app: Hono | undefined;
+export default {
+  fetch: (req: Request) => {
+    const url = Deno.env.get("DATABASE_URL");
+    _app ??= createHealthApp({
+      pool: url ? createPool(url, 1) : null,
+      analyzerUrl: Deno.env.get("ANALYZER_URL"),
+    });
+    return _app.fetch(req);
+  },
+};
