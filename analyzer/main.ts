@@ -2,7 +2,7 @@
  * The analyzer process: loads the config and the model, runs one pipeline per camera, publishes
  * ticks, serves /healthz /readyz /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a
  * supervisor restarts it. Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S,
- * MODEL_PATH, INFER_THREADS, STOPLINE_MEDIA_URL (dev).
+ * MODEL_PATH, STOPLINE_MODEL_DIR, INFER_THREADS, STOPLINE_MEDIA_URL (dev).
  */
 import { type Config, parseConfigYaml, redactSource } from "../shared/config.ts";
 import { healthHandler, metricLines } from "./health/server.ts";
@@ -72,7 +72,8 @@ async function main() {
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, health);
   log(`health on http://127.0.0.1:${server.addr.port}/readyz`);
 
-  const modelPath = env("MODEL_PATH") ?? await ensureNanodetOnnx();
+  const modelPath = env("MODEL_PATH") ??
+    await ensureNanodetOnnx(env("STOPLINE_MODEL_DIR") ?? resolveFilePath(".data/models"));
   const threads = Number(env("INFER_THREADS") ?? "2");
   const inference = await InferenceClient.start(modelPath, { threads });
   modelLoaded = true;

@@ -52,8 +52,9 @@ async function _run(bin: string, args: string[], anchorMs: number | null) {
   // stderr: frame infos (one per frame, in order) and the last lines for error reporting.
   const stderrDone = (async () => {
     let rest = "";
-    for await (const chunk of proc!.stderr.pipeThrough(new TextDecoderStream())) {
-      const lines = (rest + chunk).split(/\r?\n/);
+    const decoder = new TextDecoder();
+    for await (const bytes of proc!.stderr) {
+      const lines = (rest + decoder.decode(bytes, { stream: true })).split(/\r?\n/);
       rest = lines.pop() ?? "";
       for (const line of lines) {
         const p = parseShowinfoLine(line);

@@ -1,0 +1,110 @@
+/// <reference lib="dom" />
+/**
+ * End to end: the dev stack on embedded Postgres, the page in headless Chromium. Video plays,
+ * ticks with tracks arrive, boxes are drawn on the canvas; with the analyzer stopped the video
+ * keeps playing and the page says "analyzer offline"; after a restart the overlays come back
+ * without a reload.
+ */
+import assert from "node:assert/strict";
+import { launchChromium } from "../web/testing/browser.ts";
+import { startDevStack } from "./stack.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+interface _PageFacts {
+  time: number;
+  videoState: string;
+  analyzerState: string;
+  ticks: number;
+  tracks: number;
+  drawnBoxes: number;
+  paintedPixels: number;
+  marker: string | undefined;
+}
+
+Deno.test({
+  name: "e2e: live video with overlays; analyzer stop/restart without reload",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "stopline-e2e-" });
+    await Deno.chmod(dataDir, 0o755);
+    const logs: string[] = [];
+    const stack = await startDevStack({
+      dataDir,
+      port: 0,
+      configPath: `${ROOT}config/stopline.yaml`,
+      log: (l) => logs.push(l),
+    });
+    const browser = await launchChromium({ viewport: { width: 1000, height: 700 } });
+    const { page } = browser;
+    const facts = (): Promise<_PageFacts> =>
+      page.evaluate(() => {
+        const v = document.querySelector("video")!;
+        const c = document.querySelector("canvas")!;
+        const ctx = c.getContext("2d")!;
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        let painted = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
+        const s = (globalThis as unknown as {
+          stopline: { ticks: number; lastTick: { tracks: unknown[] } | null; drawnBoxes: number };
+        }).stopline;
+        return {
+          time: v.currentTime,
+          videoState: document.getElementById("video-state")?.textContent ?? "",
+          analyzerState: document.getElementById("analyzer-state")?.textContent ?? "",
+          ticks: s.ticks,
+          tracks: s.lastTick?.tracks.length ?? 0,
+          drawnBoxes: s.drawnBoxes,
+          paintedPixels: painted,
+          marker: (globalThis as unknown as { __e2eMarker?: string }).__e2eMarker,
+        };
+      });
+    const waitFor = async (what: string, ok: (f: _PageFacts) => boolean, ms: number) => {
+      const until = Date.now() + ms;
+      let last: _PageFacts | null = null;
+      while (Date.now() < until) {
+        last = await facts();
+        if (ok(last)) return last;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(last)}\n${logs.join("\n")}`);
+    };
+    try {
+      await page.goto(`${stack.url}/?camera=cam_01`);
+      const t0 = Date.now();
+      // Cold analyzer start includes model load; the model is cached in .data/models.
+      const live = await waitFor(
+        "boxes on live video",
+        (f) => f.time > 0.5 && f.tracks > 0 && f.drawnBoxes > 0 && f.paintedPixels > 200,
+        60_000,
+      );
+      console.log(`first overlay after ${Date.now() - t0} ms (page load to boxes drawn)`);
+      assert.match(live.videoState, /playing/);
+      assert.match(live.analyzerState, /online/);
+      await page.evaluate(() => ((globalThis as unknown as { __e2eMarker: string }).__e2eMarker = "same-page"));
+
+      // AI off is fine: the video keeps playing and the page says so.
+      await stack.analyzer.stop();
+      const off = await waitFor("analyzer offline", (f) => /offline/.test(f.analyzerState), 10_000);
+      const offTime = off.time;
+      const stillPlaying = await waitFor("video advancing", (f) => f.time > offTime + 2, 10_000);
+      assert.match(stillPlaying.videoState, /playing/);
+      assert.equal(stillPlaying.drawnBoxes, 0, "stale boxes are cleared");
+
+      // Restart: overlays come back without a reload.
+      const ticksBefore = stillPlaying.ticks;
+      stack.analyzer.start();
+      const back = await waitFor(
+        "overlays back",
+        (f) => f.ticks > ticksBefore && f.drawnBoxes > 0 && /online/.test(f.analyzerState),
+        60_000,
+      );
+      assert.equal(back.marker, "same-page", "no page reload");
+    } finally {
+      await browser.close();
+      await stack.close();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});

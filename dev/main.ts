@@ -1,0 +1,36 @@
+/**
+ * `deno task dev`: the whole system with no setup. Ctrl-C / SIGTERM stops everything (analyzer,
+ * ffmpeg, postgres) before exiting. Env: PORT (8000), DATABASE_URL, STOPLINE_CONFIG,
+ * STOPLINE_DATA_DIR (.data).
+ */
+import { startDevStack } from "./stack.ts";
+
+const root = new URL("../", import.meta.url).pathname;
+const env = (n: string) => Deno.env.get(n);
+const log = (line: string) => console.log(line);
+
+const t0 = performance.now();
+const stack = await startDevStack({
+  dataDir: env("STOPLINE_DATA_DIR") ?? `${root}.data`,
+  port: Number(env("PORT") ?? "8000"),
+  configPath: env("STOPLINE_CONFIG") ?? `${root}config/stopline.yaml`,
+  databaseUrl: env("DATABASE_URL"),
+  log,
+});
+console.log(
+  `\nstopline is running: open ${stack.url}/?camera=cam_01  (ready in ${
+    Math.round(performance.now() - t0)
+  } ms; analyzer readiness: ${stack.analyzerUrl}/readyz)\n` +
+    "auth is OFF in dev: anyone who can reach this port can watch and edit. Ctrl-C stops.\n",
+);
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  console.log("stopping…");
+  await stack.close();
+  Deno.exit(0);
+}
+Deno.addSignalListener("SIGINT", shutdown);
+Deno.addSignalListener("SIGTERM", shutdown);

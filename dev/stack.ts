@@ -1,0 +1,84 @@
+/**
+ * The whole system on embedded defaults (ARCHITECTURE §3): Postgres (embedded unless
+ * DATABASE_URL), migrations, a local object-store directory, all functions on one port with the
+ * local media relay, and the supervised analyzer reading the relay's live stream.
+ */
+import { migrate } from "../shared/db/migrate.ts";
+import { startFunctions } from "../functions/main.ts";
+import { buildWebBundle } from "../functions/web/build.ts";
+import { AnalyzerProcess } from "./analyzer_process.ts";
+import { startEmbeddedPostgres } from "./embedded_postgres.ts";
+import { freePort } from "./free_port.ts";
+
+export interface DevStackOptions {
+  dataDir: string;
+  port: number;
+  configPath: string;
+  /** Use this Postgres instead of the embedded one. */
+  databaseUrl?: string;
+  log: (line: string) => void;
+  /** Extra environment for the analyzer (e.g. STALL_EXIT_S in tests). */
+  analyzerEnv?: Record<string, string>;
+}
+
+export interface DevStack {
+  url: string;
+  databaseUrl: string;
+  analyzerUrl: string;
+  analyzer: AnalyzerProcess;
+  close(): Promise<void>;
+}
+
+export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
+  const { log } = opts;
+  await Deno.mkdir(`${opts.dataDir}/objects`, { recursive: true });
+  let stopPg = async () => {};
+  let databaseUrl = opts.databaseUrl;
+  if (!databaseUrl) {
+    const t0 = performance.now();
+    const pg = await startEmbeddedPostgres({ dataDir: `${opts.dataDir}/pg`, log });
+    databaseUrl = pg.url;
+    stopPg = pg.stop;
+    log(`postgres: embedded server on 127.0.0.1:${pg.port} (${Math.round(performance.now() - t0)} ms)`);
+  }
+  const applied = await migrate(databaseUrl);
+  if (applied.length) log(`postgres: applied ${applied.join(", ")}`);
+
+  const tb = performance.now();
+  await buildWebBundle();
+  log(`web: bundle built (${Math.round(performance.now() - tb)} ms)`);
+
+  const analyzerPort = freePort();
+  const analyzerUrl = `http://127.0.0.1:${analyzerPort}`;
+  const functions = startFunctions({
+    databaseUrl,
+    port: opts.port,
+    configPath: opts.configPath,
+    analyzerUrl,
+    log: (m) => log(`functions: ${m}`),
+  });
+  const analyzer = new AnalyzerProcess({
+    supervise: true,
+    log,
+    env: {
+      DATABASE_URL: databaseUrl,
+      STOPLINE_CONFIG: opts.configPath,
+      ANALYZER_PORT: String(analyzerPort),
+      STOPLINE_MEDIA_URL: `http://127.0.0.1:${functions.port}/media`,
+      STOPLINE_OBJECTS_DIR: `${opts.dataDir}/objects`,
+      ...opts.analyzerEnv,
+    },
+  });
+  analyzer.start();
+  return {
+    url: functions.url,
+    databaseUrl,
+    analyzerUrl,
+    analyzer,
+    async close() {
+      await analyzer.stop();
+      await functions.close();
+      await stopPg();
+    },
+  };
+}

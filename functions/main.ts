@@ -1,0 +1,74 @@
+/**
+ * All functions on one origin (the `deno task dev` layout). On an edge host each function is
+ * deployed alone from its own `functions/<name>/index.ts` and keeps the same paths.
+ */
+import { Hono } from "hono";
+import { createPool } from "./_shared/db.ts";
+import { createHealthApp } from "./health/index.ts";
+import { createMediaRelay } from "./media-relay/relay.ts";
+import { configSources } from "./media-relay/sources.ts";
+import { startRelay } from "./relay/index.ts";
+import { createWebApp } from "./web/index.ts";
+import { metricLines } from "../analyzer/health/server.ts";
+
+export interface FunctionsOptions {
+  databaseUrl: string;
+  port?: number;
+  hostname?: string;
+  configPath?: string;
+  analyzerUrl?: string;
+  log?: (msg: string) => void;
+}
+
+export interface RunningFunctions {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function startFunctions(opts: FunctionsOptions): RunningFunctions {
+  const log = opts.log ?? ((m: string) => console.log(`functions: ${m}`));
+  const pool = createPool(opts.databaseUrl);
+  const relay = startRelay(opts.databaseUrl, log);
+  const media = createMediaRelay({ sources: configSources(opts.configPath), log });
+  const health = createHealthApp({
+    pool,
+    analyzerUrl: opts.analyzerUrl,
+    metrics: () =>
+      metricLines("stopline_relay_clients", "gauge", "WebSocket tick clients.", [
+        { value: relay.hub.clientCount() },
+      ]) +
+      metricLines("stopline_relay_messages_total", "counter", "NOTIFY payloads received.", [
+        { value: relay.hub.received },
+      ]) +
+      metricLines("stopline_relay_rejected_total", "counter", "Invalid payloads dropped.", [
+        { value: relay.hub.rejected },
+      ]) +
+      metricLines("stopline_relay_dropped_total", "counter", "Ticks skipped for slow clients.", [
+        { value: relay.hub.droppedTotal() },
+      ]),
+  });
+
+  const app = new Hono();
+  app.route("/", health);
+  app.route("/", relay.app);
+  app.route("/", media);
+  app.route("/", createWebApp());
+
+  const server = Deno.serve({
+    hostname: opts.hostname ?? "0.0.0.0",
+    port: opts.port ?? 8000,
+    onListen: () => {},
+  }, app.fetch);
+  const port = server.addr.port;
+  return {
+    url: `http://localhost:${port}`,
+    port,
+    async close() {
+      await media.close();
+      await relay.close();
+      await server.shutdown();
+      await pool.end().catch(() => {});
+    },
+  };
+}
