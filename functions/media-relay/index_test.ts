@@ -1,0 +1,223 @@
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { createMediaRelay } from "./index.ts";
+import { findBox, type Mp4Segment, Mp4Splitter, readBoxHeader } from "./mp4_boxes.ts";
+
+const SAMPLE = fileURLToPath(new URL("../../samples/vtest.mp4", import.meta.url));
+
+function _alive(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function _withRelay(
+  fn: (base: string, relay: ReturnType<typeof createMediaRelay>) => Promise<void>,
+  maxClientBufferedBytes?: number,
+): Promise<void> {
+  const relay = createMediaRelay({
+    sources: () =>
+      new Map([
+        ["cam_01", { source: SAMPLE, loop: true }],
+        ["cam_secret", { source: "rtsp://u:pw123@127.0.0.1:1/x", loop: false }],
+      ]),
+    idleStopMs: 300,
+    maxClientBufferedBytes,
+    log: () => {},
+  });
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, relay.fetch);
+  try {
+    await fn(`127.0.0.1:${server.addr.port}`, relay);
+  } finally {
+    await relay.close();
+    await server.shutdown();
+  }
+}
+
+Deno.test("media relay: HTTP errors are JSON with the right status", async () => {
+  await _withRelay(async (base) => {
+    const bad = await fetch(`http://${base}/media/ws?camera=bad%20id!`);
+    assert.equal(bad.status, 400);
+    assert.deepEqual(await bad.json(), { error: "bad camera id" });
+    const missing = await fetch(`http://${base}/media/ws`);
+    assert.equal(missing.status, 400);
+    await missing.body?.cancel();
+    const unknown = await fetch(`http://${base}/media/ws?camera=cam_99`);
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(await unknown.json(), { error: "unknown camera", camera: "cam_99" });
+    const noUpgrade = await fetch(`http://${base}/media/ws?camera=cam_01`);
+    assert.equal(noUpgrade.status, 426);
+    await noUpgrade.body?.cancel();
+    const unknownMp4 = await fetch(`http://${base}/media/cam_99.mp4`);
+    assert.equal(unknownMp4.status, 404);
+    assert.equal(unknownMp4.headers.get("content-type"), "application/json");
+    await unknownMp4.body?.cancel();
+    const badMp4 = await fetch(`http://${base}/media/..%2Fetc.mp4`);
+    assert.equal(badMp4.status, 400);
+    await badMp4.body?.cancel();
+    const notMp4 = await fetch(`http://${base}/media/cam_01.txt`);
+    assert.equal(notMp4.status, 404);
+    await notMp4.body?.cancel();
+  });
+});
+
+Deno.test("media relay: WebSocket sends init text, init segment, keyframe, then live fragments", async () => {
+  await _withRelay(async (base, relay) => {
+    const ws = new WebSocket(`ws://${base}/media/ws?camera=cam_01`);
+    ws.binaryType = "arraybuffer";
+    const texts: unknown[] = [];
+    const bins: Uint8Array[] = [];
+    const t0 = Date.now();
+    let firstFragmentMs = 0;
+    await new Promise<void>((resolve, reject) => {
+      ws.onerror = () => reject(new Error("ws error"));
+      ws.onmessage = (e) => {
+        if (typeof e.data === "string") texts.push(JSON.parse(e.data));
+        else {
+          bins.push(new Uint8Array(e.data));
+          if (bins.length === 2) firstFragmentMs = Date.now() - t0;
+          if (bins.length === 16) resolve();
+        }
+      };
+    });
+    assert.deepEqual(texts[0], {
+      v: 1,
+      type: "init",
+      camera: "cam_01",
+      mime: 'video/mp4; codecs="avc1.4d401f"',
+    });
+    const splitter = new Mp4Splitter();
+    const segs: Mp4Segment[] = bins.flatMap((b) => splitter.push(b));
+    assert.equal(segs.length, 16, "each binary message is exactly one whole segment");
+    assert.equal(segs[0].kind, "init");
+    assert.ok(segs[1].kind === "fragment" && segs[1].keyframe, "first fragment is a keyframe");
+    assert.equal(readBoxHeader(bins[1])?.type, "moof");
+    console.log(`ws: first fragment after ${firstFragmentMs} ms`);
+    const status = await (await fetch(`http://${base}/media/status`)).json();
+    assert.equal(status.cameras[0].camera, "cam_01");
+    assert.equal(status.cameras[0].subscribers, 1);
+    assert.doesNotMatch(JSON.stringify(status), /vtest|samples/, "status never shows sources");
+    const closed = new Promise((r) => ws.onclose = r);
+    ws.close();
+    await closed;
+    const pid = relay.streams.get("cam_01")!.pid!;
+    assert.ok(_alive(pid));
+    await new Promise((r) => setTimeout(r, 800));
+    assert.equal(_alive(pid), false, "ffmpeg stopped after the last client left");
+  });
+});
+
+Deno.test("media relay: chunked HTTP mp4 is readable by ffmpeg (the dev analyzer's source)", async () => {
+  await _withRelay(async (base, relay) => {
+    const res = await fetch(`http://${base}/media/cam_01.mp4`);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "video/mp4");
+    const reader = res.body!.getReader();
+    const splitter = new Mp4Splitter();
+    const segs: Mp4Segment[] = [];
+    while (segs.length < 5) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      segs.push(...splitter.push(value));
+    }
+    assert.equal(segs[0].kind, "init");
+    assert.ok(segs[1].kind === "fragment" && segs[1].keyframe);
+    await reader.cancel();
+
+    // A second, independent reader: ffmpeg itself decodes 20 frames from the live URL.
+    const t0 = Date.now();
+    const out = await new Deno.Command("ffmpeg", {
+      args: [
+        "-v",
+        "error",
+        "-i",
+        `http://${base}/media/cam_01.mp4`,
+        "-frames:v",
+        "20",
+        "-f",
+        "null",
+        "-",
+      ],
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const ms = Date.now() - t0;
+    assert.ok(ms < 4000, `20 live frames took ${ms} ms`);
+    // Both readers went away: nobody stays subscribed (a leaked subscriber keeps ffmpeg alive).
+    const stream = relay.streams.get("cam_01")!;
+    const t1 = Date.now();
+    while (stream.subscribers > 0 && Date.now() - t1 < 2000) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(stream.subscribers, 0);
+    const pid = relay.streams.get("cam_01")!.pid!;
+    await relay.close();
+    assert.equal(_alive(pid), false, "close() leaves no ffmpeg behind");
+  });
+});
+
+Deno.test("media relay: a dead source tells the client, without credentials", async () => {
+  await _withRelay(async (base) => {
+    const ws = new WebSocket(`ws://${base}/media/ws?camera=cam_secret`);
+    const msg = await new Promise<string>((resolve, reject) => {
+      ws.onerror = () => reject(new Error("ws error"));
+      ws.onmessage = (e) => resolve(e.data);
+    });
+    const status = JSON.parse(msg);
+    assert.equal(status.type, "status");
+    assert.equal(status.video, "offline");
+    assert.doesNotMatch(msg, /pw123/);
+    const closed = new Promise((r) => ws.onclose = r);
+    ws.close();
+    await closed;
+  });
+});
+
+/** Decode time (tfdt) of a fragment. */
+function _tfdt(frag: Uint8Array): number {
+  const r = findBox(frag, ["moof", "traf", "tfdt"])!;
+  const v = new DataView(frag.buffer, frag.byteOffset + r.start);
+  return v.getUint8(0) === 1 ? Number(v.getBigUint64(4)) : v.getUint32(4);
+}
+
+Deno.test("media relay: a congested client drops fragments and resumes only at keyframes", async () => {
+  // A 1-byte send-buffer limit: the init + backlog burst a joiner gets always congests it.
+  await _withRelay(async (base) => {
+    // Let the stream build a backlog first so the joiner gets a burst.
+    const warm = await fetch(`http://${base}/media/cam_01.mp4`);
+    const warmReader = warm.body!.getReader();
+    await warmReader.read();
+    await new Promise((r) => setTimeout(r, 700));
+    await warmReader.cancel();
+    await new Promise((r) => setTimeout(r, 50));
+    const dropped = async () =>
+      (await (await fetch(`http://${base}/media/status`)).json()).cameras[0].dropped as number;
+    const before = await dropped();
+    const ws = new WebSocket(`ws://${base}/media/ws?camera=cam_01`);
+    ws.binaryType = "arraybuffer";
+    const bins: Uint8Array[] = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.onerror = () => reject(new Error("ws error"));
+      ws.onmessage = (e) => {
+        if (typeof e.data !== "string") bins.push(new Uint8Array(e.data));
+        if (bins.length === 13) resolve();
+      };
+    });
+    const splitter = new Mp4Splitter();
+    const segs = bins.flatMap((b) => splitter.push(b));
+    const frags = segs.filter((s) => s.kind === "fragment");
+    const dts = frags.map((f) => _tfdt(f.data));
+    const step = Math.min(...dts.slice(1).map((d, i) => d - dts[i]));
+    assert.ok(frags[0].keyframe, "first fragment is a keyframe");
+    for (let i = 1; i < frags.length; i++) {
+      if (dts[i] - dts[i - 1] > step) assert.ok(frags[i].keyframe, `fragment ${i} after a gap`);
+    }
+    assert.ok(await dropped() > before, "this client's fragments were dropped, not queued");
+    const closed = new Promise((r) => ws.onclose = r);
+    ws.close();
+    await closed;
+  }, 1);
+});

@@ -1,0 +1,228 @@
+/**
+ * The dev media relay (a local stand-in for MediaMTX): serves each camera's live fragmented MP4
+ * over WebSocket (for MSE in the browser) and as a chunked HTTP response (for the dev analyzer),
+ * from one shared ffmpeg per camera.
+ */
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import type { WSContext } from "hono/ws";
+import { KeyframeGate } from "./keyframe_gate.ts";
+import { LiveFmp4Stream, type SourceSpec, type StreamEvent } from "./live_fmp4.ts";
+
+export const CAMERA_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+export interface MediaRelayOptions {
+  /** Current camera sources; consulted on every request so config edits apply to new clients. */
+  sources: () => Map<string, SourceSpec>;
+  ffmpeg?: string;
+  idleStopMs?: number;
+  /** Per-client send buffer above which fragments are dropped until the next keyframe. */
+  maxClientBufferedBytes?: number;
+  log?: (msg: string) => void;
+}
+
+export type MediaRelay = Hono & {
+  /** Stop every ffmpeg and disconnect every client. */
+  close(): Promise<void>;
+  /** Running streams by camera (for diagnostics and tests). */
+  streams: ReadonlyMap<string, LiveFmp4Stream>;
+};
+
+type Resolved = { ok: true; camera: string; spec: SourceSpec } | {
+  ok: false;
+  status: 400 | 404;
+  body: Record<string, string>;
+};
+
+export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
+  const log = opts.log ?? ((m: string) => console.error(m));
+  const maxBuffered = opts.maxClientBufferedBytes ?? 2 * 1024 * 1024;
+  const streams = new Map<string, LiveFmp4Stream>();
+  const disconnects = new Set<() => void>();
+  /** Fragments dropped for slow clients, per camera (latest-state: dropped, never queued). */
+  const dropped = new Map<string, number>();
+  const countDrop = (camera: string) => dropped.set(camera, (dropped.get(camera) ?? 0) + 1);
+  let closed = false;
+
+  function _resolve(camera: string | undefined): Resolved {
+    if (!camera || !CAMERA_ID.test(camera)) {
+      return { ok: false, status: 400, body: { error: "bad camera id" } };
+    }
+    const spec = opts.sources().get(camera);
+    if (!spec) return { ok: false, status: 404, body: { error: "unknown camera", camera } };
+    return { ok: true, camera, spec };
+  }
+
+  function _stream(camera: string, spec: SourceSpec): LiveFmp4Stream {
+    const cur = streams.get(camera);
+    if (cur && cur.spec.source === spec.source && cur.spec.loop === spec.loop) return cur;
+    // The source changed in config: the old stream's clients get a final end and reconnect.
+    if (cur) void cur.close();
+    const s = new LiveFmp4Stream({
+      camera,
+      spec: { ...spec },
+      ffmpeg: opts.ffmpeg,
+      idleStopMs: opts.idleStopMs,
+      log,
+    });
+    streams.set(camera, s);
+    return s;
+  }
+
+  const app = new Hono();
+
+  app.get("/media/status", (c) =>
+    c.json({
+      cameras: [...streams.values()].map((s) => ({
+        camera: s.camera,
+        subscribers: s.subscribers,
+        mime: s.init?.mime ?? null,
+        dropped: dropped.get(s.camera) ?? 0,
+        ...s.stats,
+      })),
+    }));
+
+  app.get(
+    "/media/ws",
+    (c, next) => {
+      if (closed) return c.json({ error: "shutting down" }, 503);
+      const r = _resolve(c.req.query("camera"));
+      if (!r.ok) return c.json(r.body, r.status);
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+        return c.json({ error: "websocket upgrade required" }, 426);
+      }
+      return next();
+    },
+    upgradeWebSocket((c) => {
+      const camera = c.req.query("camera")!;
+      let unsubscribe: (() => void) | undefined;
+      let disconnect: (() => void) | undefined;
+      return {
+        onOpen(_evt, ws) {
+          const r = _resolve(camera);
+          if (!r.ok) return ws.close(1008, r.body.error);
+          disconnect = () => ws.close(1001, "relay closing");
+          disconnects.add(disconnect);
+          unsubscribe = _stream(camera, r.spec).subscribe(
+            _wsSubscriber(camera, ws, maxBuffered, () => countDrop(camera)),
+          );
+        },
+        onClose() {
+          unsubscribe?.();
+          if (disconnect) disconnects.delete(disconnect);
+        },
+      };
+    }),
+  );
+
+  app.get("/media/:file", (c) => {
+    const file = c.req.param("file");
+    if (!file.endsWith(".mp4")) return c.json({ error: "not found" }, 404);
+    if (closed) return c.json({ error: "shutting down" }, 503);
+    const r = _resolve(file.slice(0, -4));
+    if (!r.ok) return c.json(r.body, r.status);
+    const stream = _stream(r.camera, r.spec);
+    let unsubscribe: (() => void) | undefined;
+    let disconnect: (() => void) | undefined;
+    const cleanup = () => {
+      unsubscribe?.();
+      if (disconnect) disconnects.delete(disconnect);
+    };
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start(ctrl) {
+          let done = false;
+          const end = () => {
+            if (done) return;
+            done = true;
+            cleanup();
+            try {
+              ctrl.close();
+            } catch { /* already errored by the consumer */ }
+          };
+          disconnect = end;
+          disconnects.add(end);
+          unsubscribe = stream.subscribe(
+            _httpSubscriber(ctrl, maxBuffered, end, () => countDrop(r.camera)),
+          );
+        },
+        cancel: cleanup,
+      },
+      new ByteLengthQueuingStrategy({ highWaterMark: maxBuffered }),
+    );
+    return new Response(body, {
+      headers: {
+        "content-type": "video/mp4",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
+    });
+  });
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const d of [...disconnects]) d();
+    disconnects.clear();
+    await Promise.all([...streams.values()].map((s) => s.close()));
+    streams.clear();
+  }
+
+  return Object.assign(app, { close, streams }) as MediaRelay;
+}
+
+/** Stream events -> one WebSocket: a text init message, then binary init + fragments. */
+function _wsSubscriber(
+  camera: string,
+  ws: WSContext,
+  maxBuffered: number,
+  onDrop: () => void,
+) {
+  const gate = new KeyframeGate(maxBuffered);
+  let generation = -1;
+  const raw = ws.raw as WebSocket | undefined;
+  return (ev: StreamEvent) => {
+    if (ws.readyState !== 1) return;
+    if (ev.type === "init") {
+      generation = ev.generation;
+      gate.reset();
+      ws.send(JSON.stringify({ v: 1, type: "init", camera, mime: ev.mime }));
+      ws.send(ev.data);
+    } else if (ev.type === "fragment") {
+      if (ev.generation !== generation) return;
+      if (gate.admit(ev.keyframe, raw?.bufferedAmount ?? 0)) ws.send(ev.data);
+      else onDrop();
+    } else {
+      // Tell the player why video stopped; a new init follows when ffmpeg restarts.
+      ws.send(
+        JSON.stringify({ v: 1, type: "status", camera, video: "offline", reason: ev.reason }),
+      );
+      if (ev.final) ws.close(1000, "source ended");
+    }
+  };
+}
+
+/** Stream events -> one chunked HTTP body (a single init; ends when the stream generation does). */
+function _httpSubscriber(
+  ctrl: ReadableStreamDefaultController<Uint8Array>,
+  maxBuffered: number,
+  end: () => void,
+  onDrop: () => void,
+) {
+  const gate = new KeyframeGate(maxBuffered);
+  let generation = -1;
+  return (ev: StreamEvent) => {
+    if (ev.type === "init") {
+      // A second moov mid-file confuses demuxers: end the response, the reader reconnects.
+      if (generation !== -1) return end();
+      generation = ev.generation;
+      ctrl.enqueue(ev.data);
+    } else if (ev.type === "fragment") {
+      if (ev.generation !== generation) return;
+      const queued = maxBuffered - (ctrl.desiredSize ?? 0);
+      if (gate.admit(ev.keyframe, queued)) ctrl.enqueue(ev.data);
+      else onDrop();
+    } else if (generation !== -1 || ev.final) {
+      end();
+    }
+  };
+}

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { buildWebBundle } from "./build.ts";
+import { createWebApp } from "./index.ts";
+
+Deno.test("web: index.html, css, bundle and source map with the right headers", async () => {
+  await buildWebBundle();
+  const app = createWebApp();
+  const index = await app.request("/");
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.equal(index.headers.get("cache-control"), "no-cache");
+  const html = await index.text();
+  for (const id of ["video-state", "analyzer-state", "ws-state", "meta-age", "video", "overlay"]) {
+    assert.match(html, new RegExp(`id="${id}"`));
+  }
+  assert.match(html, /src="\/dist\/app\.js"/);
+  assert.match(html, /href="\/static\/style\.css"/);
+
+  const css = await app.request("/static/style.css");
+  assert.equal(css.headers.get("content-type"), "text/css; charset=utf-8");
+  assert.match(await css.text(), /object-fit: contain/);
+
+  const js = await app.request("/dist/app.js");
+  assert.equal(js.status, 200);
+  assert.equal(js.headers.get("content-type"), "text/javascript; charset=utf-8");
+  assert.match(await js.text(), /sourceMappingURL=app\.js\.map/);
+  const map = await app.request("/dist/app.js.map");
+  assert.equal(map.headers.get("content-type"), "application/json; charset=utf-8");
+  assert.ok(Array.isArray((await map.json()).sources));
+});
+
+Deno.test("web: ETag revalidation answers 304", async () => {
+  const app = createWebApp();
+  const first = await app.request("/static/style.css");
+  await first.body?.cancel();
+  const etag = first.headers.get("etag")!;
+  assert.ok(etag);
+  const again = await app.request("/static/style.css", { headers: { "if-none-match": etag } });
+  assert.equal(again.status, 304);
+});
+
+Deno.test("web: nothing outside the static and dist folders is served", async () => {
+  const app = createWebApp();
+  for (
+    const path of [
+      "/static/..%2Fsrc%2Fmain.ts",
+      "/static/.hidden",
+      "/static/nope.css",
+      "/dist/..%2F..%2Fdeno.json",
+      "/src/main.ts",
+    ]
+  ) {
+    const res = await app.request(path);
+    assert.equal(res.status, 404, path);
+    await res.body?.cancel();
+  }
+});
+
+Deno.test("web: a missing bundle says how to build it", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const res = await createWebApp({ root }).request("/dist/app.js");
+    assert.equal(res.status, 404);
+    assert.match((await res.json()).hint, /build:web/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -1,0 +1,86 @@
+/// <reference lib="dom" />
+/**
+ * The operator HUD: video state, analyzer state, tick socket state, metadata age, analyzer
+ * fps / inference time, and video latency behind the live edge. Every state is plain text in
+ * an element with a stable id so people and tests read the same thing.
+ */
+import type { Tick } from "../../shared/tick.ts";
+import type { AnalyzerStatus, SocketState } from "./overlay/tick_socket.ts";
+import type { VideoState } from "./player/mse_player.ts";
+
+/** No tick for this long means the analyzer is offline even if no status said so. */
+export const ANALYZER_SILENT_MS = 3000;
+
+export interface HudModel {
+  video: VideoState;
+  videoDetail: string;
+  ws: SocketState;
+  /** Last analyzer status from the relay, if any. */
+  status: AnalyzerStatus | undefined;
+  lastTick: Tick | undefined;
+  /** performance.now() when the last tick arrived. */
+  lastTickAt: number | undefined;
+  videoLagS: number;
+}
+
+export function videoStateText(s: VideoState): string {
+  return s === "unavailable" ? "video unavailable" : s;
+}
+
+/** Online = the relay did not say offline AND ticks are arriving. */
+export function analyzerOnline(
+  status: AnalyzerStatus | undefined,
+  lastTickAt: number | undefined,
+  now: number,
+): boolean {
+  if (status === "offline") return false;
+  return lastTickAt !== undefined && now - lastTickAt <= ANALYZER_SILENT_MS;
+}
+
+/** Capture-to-now age of the newest metadata ("-" before any). */
+export function metaAgeText(tick: Tick | undefined, wallNow: number): string {
+  if (!tick) return "–";
+  return `${Math.max(0, Math.round(wallNow - tick.ts))} ms`;
+}
+
+export class Hud {
+  readonly #el: Record<string, HTMLElement | null>;
+
+  constructor(doc: Document) {
+    const ids = [
+      "video-state",
+      "analyzer-state",
+      "ws-state",
+      "meta-age",
+      "hud-fps",
+      "hud-infer",
+      "video-lag",
+    ];
+    this.#el = Object.fromEntries(ids.map((id) => [id, doc.getElementById(id)]));
+  }
+
+  #set(id: string, text: string, state?: string): void {
+    const el = this.#el[id];
+    if (!el) return;
+    if (el.textContent !== text) el.textContent = text;
+    if (state !== undefined && el.dataset.state !== state) el.dataset.state = state;
+  }
+
+  update(m: HudModel, now = performance.now(), wallNow = Date.now()): void {
+    this.#set("video-state", videoStateText(m.video), m.video);
+    const vs = this.#el["video-state"];
+    if (vs) vs.title = m.videoDetail;
+    const online = analyzerOnline(m.status, m.lastTickAt, now);
+    this.#set(
+      "analyzer-state",
+      online ? "analyzer online" : "analyzer offline",
+      online ? "online" : "offline",
+    );
+    this.#set("ws-state", m.ws, m.ws);
+    const fresh = online && m.lastTick;
+    this.#set("meta-age", fresh ? metaAgeText(m.lastTick, wallNow) : "–");
+    this.#set("hud-fps", fresh ? `${m.lastTick!.stats.fps.toFixed(1)} fps` : "– fps");
+    this.#set("hud-infer", fresh ? `${m.lastTick!.stats.infer_ms.toFixed(1)} ms` : "– ms");
+    this.#set("video-lag", m.video === "playing" ? `${Math.round(m.videoLagS * 1000)} ms` : "–");
+  }
+}

@@ -1,0 +1,19 @@
+import assert from "node:assert/strict";
+import type { Tick } from "../../shared/tick.ts";
+import { ANALYZER_SILENT_MS, analyzerOnline, metaAgeText, videoStateText } from "./hud.ts";
+
+Deno.test("analyzer online needs recent ticks and no offline status", () => {
+  assert.equal(analyzerOnline(undefined, undefined, 1000), false);
+  assert.equal(analyzerOnline("online", undefined, 1000), false);
+  assert.equal(analyzerOnline("online", 900, 1000), true);
+  assert.equal(analyzerOnline(undefined, 900, 1000), true);
+  assert.equal(analyzerOnline("offline", 900, 1000), false);
+  assert.equal(analyzerOnline("online", 1000, 1000 + ANALYZER_SILENT_MS + 1), false);
+});
+
+Deno.test("hud texts", () => {
+  assert.equal(videoStateText("unavailable"), "video unavailable");
+  assert.equal(videoStateText("playing"), "playing");
+  assert.equal(metaAgeText(undefined, 0), "–");
+  assert.equal(metaAgeText({ ts: 1000 } as Tick, 1120.4), "120 ms");
+});

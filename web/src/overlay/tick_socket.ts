@@ -1,0 +1,107 @@
+/// <reference lib="dom" />
+/**
+ * WebSocket to the tick relay (`/ws?camera=<id>`). Every tick is validated with the shared
+ * schema before it reaches the overlay (a malformed message is counted and dropped, never
+ * drawn). Reconnects with capped, jittered backoff so overlays come back by themselves after
+ * an analyzer or relay restart.
+ */
+import { parseTick, type Tick } from "../../../shared/tick.ts";
+
+export type SocketState = "connecting" | "open" | "closed";
+export type AnalyzerStatus = "online" | "offline";
+
+export interface TickSocketOptions {
+  url: string;
+  onTick: (tick: Tick) => void;
+  onStatus?: (analyzer: AnalyzerStatus) => void;
+  onState?: (state: SocketState) => void;
+  /** Other versioned messages (track_event, pass, ...). */
+  onEvent?: (msg: Record<string, unknown>) => void;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+export class TickSocket {
+  readonly #o: TickSocketOptions;
+  #ws: WebSocket | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  #running = false;
+  state: SocketState = "closed";
+  /** Messages rejected by validation. */
+  invalid = 0;
+
+  constructor(opts: TickSocketOptions) {
+    this.#o = opts;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#ws?.close();
+    this.#ws = undefined;
+    this.#setState("closed");
+  }
+
+  #setState(s: SocketState): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.#o.onState?.(s);
+  }
+
+  #connect(): void {
+    if (!this.#running) return;
+    this.#setState("connecting");
+    const ws = new WebSocket(this.#o.url);
+    this.#ws = ws;
+    ws.onopen = () => {
+      this.#attempt = 0;
+      this.#setState("open");
+    };
+    ws.onmessage = (e) => {
+      if (typeof e.data === "string") this.handleMessage(e.data);
+    };
+    ws.onclose = () => {
+      if (ws !== this.#ws) return;
+      this.#ws = undefined;
+      this.#setState("closed");
+      if (!this.#running) return;
+      const min = this.#o.reconnectMinMs ?? 500;
+      const base = Math.min(this.#o.reconnectMaxMs ?? 8000, min * 2 ** this.#attempt++);
+      this.#timer = setTimeout(() => this.#connect(), base * (0.8 + Math.random() * 0.4));
+    };
+  }
+
+  /** Dispatch one text message (public so it can be tested without a socket). */
+  handleMessage(text: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.invalid++;
+      return;
+    }
+    if (typeof msg !== "object" || msg === null) {
+      this.invalid++;
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    if (m.type === "tick") {
+      const r = parseTick(m);
+      if (r.ok) this.#o.onTick(r.value);
+      else this.invalid++;
+    } else if (m.type === "status" && m.v === 1) {
+      if (m.analyzer === "online" || m.analyzer === "offline") this.#o.onStatus?.(m.analyzer);
+    } else if (m.v === 1 && typeof m.type === "string") {
+      this.#o.onEvent?.(m);
+    } else {
+      this.invalid++;
+    }
+  }
+}

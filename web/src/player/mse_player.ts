@@ -1,0 +1,326 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * Live fMP4-over-WebSocket player on Media Source Extensions (the dev media plane, see
+ * functions/media-relay). The relay sends `{"type":"init","mime":...}` as text, then the init
+ * segment and one fragment per frame as binary messages.
+ *
+ * Live, not VOD: the SourceBuffer runs in 'sequence' mode so fragments dropped by the relay for
+ * a slow client leave no gap to stall on, and a control loop keeps the playhead near the
+ * buffered live edge (seek when far behind, small playbackRate nudge when slightly behind).
+ */
+
+export type VideoState = "connecting" | "playing" | "buffering" | "unavailable";
+
+export interface MsePlayerOptions {
+  /** ws:// or wss:// URL of `/media/ws?camera=<id>`. */
+  url: string;
+  /** Behind the buffered live edge by more than this: jump to the edge. */
+  maxLagS?: number;
+  /** Where a jump lands, behind the edge (a little slack avoids stalling on the next frame). */
+  targetLagS?: number;
+  /** Behind by more than this (but under maxLagS): play slightly faster to catch up. */
+  nudgeLagS?: number;
+  /** Seconds of played media kept in the SourceBuffer. */
+  keepBehindS?: number;
+  /** Reconnect if no media arrives for this long. */
+  dataTimeoutMs?: number;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  onState?: (state: VideoState, detail: string) => void;
+}
+
+export interface PlayerStats {
+  state: VideoState;
+  detail: string;
+  /** Seconds between the playhead and the end of the buffered range. */
+  lagS: number;
+  fragments: number;
+  bytes: number;
+  seeks: number;
+  reconnects: number;
+  /** ms from start() to the first frame playing (first connection only). */
+  firstFrameMs: number | null;
+  mime: string | null;
+}
+
+/** Pure live-edge decision, exported for tests: what to do given playhead and buffer end. */
+export function liveEdgeAction(
+  currentTime: number,
+  bufferedStart: number,
+  bufferedEnd: number,
+  o: { maxLagS: number; targetLagS: number; nudgeLagS: number },
+): { seekTo?: number; rate: number } {
+  const lag = bufferedEnd - currentTime;
+  if (currentTime < bufferedStart || lag > o.maxLagS) {
+    return { seekTo: Math.max(bufferedStart, bufferedEnd - o.targetLagS), rate: 1 };
+  }
+  // Proportional nudge, capped so motion still looks natural.
+  if (lag > o.nudgeLagS) return { rate: Math.min(1.25, 1 + (lag - o.targetLagS)) };
+  return { rate: 1 };
+}
+
+export class MsePlayer {
+  readonly #video: HTMLVideoElement;
+  readonly #o: Required<Omit<MsePlayerOptions, "onState">> & Pick<MsePlayerOptions, "onState">;
+  #ws: WebSocket | undefined;
+  #ms: MediaSource | undefined;
+  #sb: SourceBuffer | undefined;
+  #objectUrl: string | undefined;
+  #queue: ArrayBuffer[] = [];
+  #removeTo = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #attempt = 0;
+  #running = false;
+  #startedAt = 0;
+  #lastDataAt = 0;
+  #lastTime = -1;
+  #lastAdvanceAt = 0;
+  #stats: PlayerStats = {
+    state: "connecting",
+    detail: "",
+    lagS: 0,
+    fragments: 0,
+    bytes: 0,
+    seeks: 0,
+    reconnects: 0,
+    firstFrameMs: null,
+    mime: null,
+  };
+
+  constructor(video: HTMLVideoElement, opts: MsePlayerOptions) {
+    this.#video = video;
+    this.#o = {
+      maxLagS: 0.6,
+      targetLagS: 0.15,
+      nudgeLagS: 0.3,
+      keepBehindS: 10,
+      dataTimeoutMs: 6000,
+      reconnectMinMs: 500,
+      reconnectMaxMs: 8000,
+      ...opts,
+    };
+    // Live video: muted autoplay is the only autoplay browsers allow without a gesture.
+    video.muted = true;
+    video.playsInline = true;
+    video.autoplay = true;
+  }
+
+  get stats(): PlayerStats {
+    return { ...this.#stats };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#startedAt = performance.now();
+    this.#connect();
+    this.#timer = setInterval(() => this.#control(), 200);
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearInterval(this.#timer);
+    clearTimeout(this.#reconnectTimer);
+    this.#closeSocket();
+    this.#teardownMedia();
+  }
+
+  #setState(state: VideoState, detail = ""): void {
+    if (this.#stats.state === state && this.#stats.detail === detail) return;
+    this.#stats.state = state;
+    this.#stats.detail = detail;
+    this.#o.onState?.(state, detail);
+  }
+
+  #connect(): void {
+    if (!this.#running) return;
+    this.#lastDataAt = performance.now();
+    // Keep showing "unavailable" while retrying, so the text does not flicker.
+    if (this.#stats.state !== "unavailable") this.#setState("connecting");
+    const ws = new WebSocket(this.#o.url);
+    ws.binaryType = "arraybuffer";
+    this.#ws = ws;
+    ws.onmessage = (e) => {
+      if (ws !== this.#ws) return;
+      if (typeof e.data === "string") this.#onText(e.data);
+      else this.#onBinary(e.data as ArrayBuffer);
+    };
+    ws.onclose = (e) => {
+      if (ws !== this.#ws) return;
+      this.#ws = undefined;
+      this.#fail(e.reason || `media socket closed (${e.code})`);
+    };
+  }
+
+  #closeSocket(): void {
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws && ws.readyState <= WebSocket.OPEN) ws.close();
+  }
+
+  /** Something broke: show it, drop everything, and reconnect with backoff. */
+  #fail(detail: string): void {
+    this.#closeSocket();
+    this.#teardownMedia();
+    if (!this.#running) return;
+    this.#setState("unavailable", detail);
+    clearTimeout(this.#reconnectTimer);
+    const base = Math.min(this.#o.reconnectMaxMs, this.#o.reconnectMinMs * 2 ** this.#attempt);
+    this.#attempt++;
+    // Jitter keeps many tabs from reconnecting in lockstep after a relay restart.
+    const delay = base * (0.8 + Math.random() * 0.4);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#stats.reconnects++;
+      this.#connect();
+    }, delay);
+  }
+
+  #onText(text: string): void {
+    let msg: { type?: string; mime?: string; video?: string; reason?: string };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg.type === "init" && typeof msg.mime === "string") this.#setupMedia(msg.mime);
+    else if (msg.type === "status" && msg.video === "offline") {
+      // The relay restarts the source and will send a fresh init; keep the socket.
+      this.#teardownMedia();
+      this.#setState("unavailable", msg.reason ?? "source offline");
+    }
+  }
+
+  #onBinary(data: ArrayBuffer): void {
+    this.#lastDataAt = performance.now();
+    this.#stats.fragments++;
+    this.#stats.bytes += data.byteLength;
+    if (!this.#ms) return; // no init yet for this generation
+    // Far behind on appends (tab was throttled?): resync from a keyframe instead of catching up.
+    if (this.#queue.length > 150) return this.#fail("player fell behind");
+    this.#queue.push(data);
+    this.#pump();
+  }
+
+  /** A new stream generation: fresh MediaSource, so old timestamps/codec state cannot linger. */
+  #setupMedia(mime: string): void {
+    this.#teardownMedia();
+    this.#stats.mime = mime;
+    if (!("MediaSource" in globalThis) || !MediaSource.isTypeSupported(mime)) {
+      this.#running = false;
+      this.#closeSocket();
+      this.#setState("unavailable", `unsupported: ${mime}`);
+      return;
+    }
+    const ms = new MediaSource();
+    this.#ms = ms;
+    this.#objectUrl = URL.createObjectURL(ms);
+    ms.addEventListener("sourceopen", () => {
+      if (ms !== this.#ms) return;
+      URL.revokeObjectURL(this.#objectUrl!);
+      this.#objectUrl = undefined;
+      try {
+        const sb = ms.addSourceBuffer(mime);
+        sb.mode = "sequence";
+        sb.addEventListener("updateend", () => this.#pump());
+        sb.addEventListener("error", () => this.#fail("source buffer error"));
+        this.#sb = sb;
+      } catch (e) {
+        return this.#fail(`addSourceBuffer: ${(e as Error).message}`);
+      }
+      this.#pump();
+    }, { once: true });
+    this.#video.onerror = () => {
+      const err = this.#video.error;
+      if (this.#ms === ms) {
+        this.#fail(`media error ${err?.code ?? ""} ${err?.message ?? ""}`.trim());
+      }
+    };
+    this.#video.src = this.#objectUrl;
+  }
+
+  #teardownMedia(): void {
+    this.#queue = [];
+    this.#removeTo = 0;
+    this.#sb = undefined;
+    const ms = this.#ms;
+    this.#ms = undefined;
+    if (this.#objectUrl) URL.revokeObjectURL(this.#objectUrl);
+    this.#objectUrl = undefined;
+    if (ms) {
+      this.#video.onerror = null;
+      this.#video.removeAttribute("src");
+      this.#video.load();
+    }
+    this.#lastTime = -1;
+  }
+
+  /** Append queued fragments one at a time; removals of old media go in between. */
+  #pump(): void {
+    const sb = this.#sb;
+    if (!sb || sb.updating || this.#ms?.readyState !== "open") return;
+    if (this.#removeTo > 0) {
+      const to = this.#removeTo;
+      this.#removeTo = 0;
+      try {
+        sb.remove(0, to);
+        return;
+      } catch { /* range already gone */ }
+    }
+    const next = this.#queue.shift();
+    if (!next) return;
+    try {
+      sb.appendBuffer(next);
+    } catch (e) {
+      if ((e as DOMException).name === "QuotaExceededError") {
+        // Buffer full: free played media and retry this fragment after the removal.
+        this.#queue.unshift(next);
+        this.#removeTo = Math.max(0, this.#video.currentTime - 1);
+        if (this.#removeTo > 0) this.#pump();
+        else this.#fail("source buffer full");
+      } else this.#fail(`append: ${(e as Error).message}`);
+    }
+  }
+
+  /** The live-edge control loop (every 200 ms). */
+  #control(): void {
+    if (!this.#running) return;
+    const now = performance.now();
+    if (this.#ws && now - this.#lastDataAt > this.#o.dataTimeoutMs) {
+      return this.#fail("no media data");
+    }
+    const v = this.#video;
+    const sb = this.#sb;
+    if (!sb || sb.buffered.length === 0) return;
+    const last = sb.buffered.length - 1;
+    const start = sb.buffered.start(last);
+    const end = sb.buffered.end(last);
+    const action = liveEdgeAction(v.currentTime, start, end, this.#o);
+    if (action.seekTo !== undefined) {
+      v.currentTime = action.seekTo;
+      this.#stats.seeks++;
+    }
+    if (v.playbackRate !== action.rate) v.playbackRate = action.rate;
+    if (v.paused && v.readyState >= 2) v.play().catch(() => {/* retried next tick */});
+    this.#stats.lagS = Math.max(0, end - v.currentTime);
+
+    if (v.currentTime !== this.#lastTime && !v.paused) {
+      this.#lastTime = v.currentTime;
+      this.#lastAdvanceAt = now;
+      if (this.#stats.state !== "playing") {
+        this.#stats.firstFrameMs ??= Math.round(now - this.#startedAt);
+        this.#attempt = 0;
+        this.#setState("playing");
+      }
+    } else if (this.#stats.state === "playing" && now - this.#lastAdvanceAt > 1500) {
+      this.#setState("buffering");
+    }
+
+    // Trim played media so the SourceBuffer never grows without bound.
+    if (v.currentTime - sb.buffered.start(0) > this.#o.keepBehindS + 5) {
+      this.#removeTo = v.currentTime - this.#o.keepBehindS;
+      this.#pump();
+    }
+  }
+}
