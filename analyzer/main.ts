@@ -56,15 +56,49 @@ async function main() {
       const cams = (f: (p: CameraPipeline) => number) =>
         pipelines.map((p) => ({ labels: { camera: p.camera }, value: f(p) }));
       return [
-        metricLines("stopline_frames_total", "counter", "Frames analyzed.", cams((p) => p.stats.frames)),
-        metricLines("stopline_decoded_frames_total", "counter", "Frames decoded.", cams((p) => p.source.frames)),
-        metricLines("stopline_dropped_frames_total", "counter", "Frames dropped (latest-state).", cams((p) => p.stats.dropped)),
-        metricLines("stopline_fps", "gauge", "Analyzed frames per second.", cams((p) => p.stats.fps)),
-        metricLines("stopline_infer_ms", "gauge", "Inference time, ms (smoothed).", cams((p) => p.stats.inferMs)),
+        metricLines(
+          "stopline_frames_total",
+          "counter",
+          "Frames analyzed.",
+          cams((p) => p.stats.frames),
+        ),
+        metricLines(
+          "stopline_decoded_frames_total",
+          "counter",
+          "Frames decoded.",
+          cams((p) => p.source.frames),
+        ),
+        metricLines(
+          "stopline_dropped_frames_total",
+          "counter",
+          "Frames dropped (latest-state).",
+          cams((p) => p.stats.dropped),
+        ),
+        metricLines(
+          "stopline_fps",
+          "gauge",
+          "Analyzed frames per second.",
+          cams((p) => p.stats.fps),
+        ),
+        metricLines(
+          "stopline_infer_ms",
+          "gauge",
+          "Inference time, ms (smoothed).",
+          cams((p) => p.stats.inferMs),
+        ),
         metricLines("stopline_lag_ms", "gauge", "Capture to tick, ms.", cams((p) => p.stats.lagMs)),
-        metricLines("stopline_source_restarts_total", "counter", "Stream reconnects.", cams((p) => p.source.restarts)),
-        metricLines("stopline_ticks_published_total", "counter", "Ticks sent with NOTIFY.", [{ value: publisher?.published ?? 0 }]),
-        metricLines("stopline_ticks_dropped_total", "counter", "Ticks replaced before sending.", [{ value: publisher?.dropped ?? 0 }]),
+        metricLines(
+          "stopline_source_restarts_total",
+          "counter",
+          "Stream reconnects.",
+          cams((p) => p.source.restarts),
+        ),
+        metricLines("stopline_ticks_published_total", "counter", "Ticks sent with NOTIFY.", [{
+          value: publisher?.published ?? 0,
+        }]),
+        metricLines("stopline_ticks_dropped_total", "counter", "Ticks replaced before sending.", [{
+          value: publisher?.dropped ?? 0,
+        }]),
       ].join("");
     },
   });

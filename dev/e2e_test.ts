@@ -82,7 +82,9 @@ Deno.test({
       console.log(`first overlay after ${Date.now() - t0} ms (page load to boxes drawn)`);
       assert.match(live.videoState, /playing/);
       assert.match(live.analyzerState, /online/);
-      await page.evaluate(() => ((globalThis as unknown as { __e2eMarker: string }).__e2eMarker = "same-page"));
+      await page.evaluate(
+        () => ((globalThis as unknown as { __e2eMarker: string }).__e2eMarker = "same-page"),
+      );
 
       // AI off is fine: the video keeps playing and the page says so.
       await stack.analyzer.stop();

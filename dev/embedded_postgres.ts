@@ -40,7 +40,13 @@ export async function startEmbeddedPostgres(
     opts.log?.(`postgres: initialised ${dataDir} in ${Math.round(performance.now() - t0)} ms`);
   }
   await server.start();
-  const admin = new pg.Client({ host: "127.0.0.1", port, user: USER, password: PASSWORD, database: "postgres" });
+  const admin = new pg.Client({
+    host: "127.0.0.1",
+    port,
+    user: USER,
+    password: PASSWORD,
+    database: "postgres",
+  });
   await admin.connect();
   try {
     const exists = await admin.query("select 1 from pg_database where datname = 'stopline'");

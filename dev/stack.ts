@@ -39,7 +39,11 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const pg = await startEmbeddedPostgres({ dataDir: `${opts.dataDir}/pg`, log });
     databaseUrl = pg.url;
     stopPg = pg.stop;
-    log(`postgres: embedded server on 127.0.0.1:${pg.port} (${Math.round(performance.now() - t0)} ms)`);
+    log(
+      `postgres: embedded server on 127.0.0.1:${pg.port} (${
+        Math.round(performance.now() - t0)
+      } ms)`,
+    );
   }
   const applied = await migrate(databaseUrl);
   if (applied.length) log(`postgres: applied ${applied.join(", ")}`);

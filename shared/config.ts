@@ -29,7 +29,13 @@ export const CameraSchema = z.object({
     fps: z.number().positive().max(60).default(15),
     min_conf: z.number().min(0).max(1).default(0.35),
   }).strict().default({ fps: 15, min_conf: 0.35 }),
-  classes: z.array(z.string().min(1)).min(1).default(["person", "car", "truck", "bus", "motorcycle"]),
+  classes: z.array(z.string().min(1)).min(1).default([
+    "person",
+    "car",
+    "truck",
+    "bus",
+    "motorcycle",
+  ]),
   zones: ZonesSchema.optional(),
   stop: StopSchema.optional(),
 }).strict();

@@ -19,7 +19,12 @@ export function normalizeBox(box: Box, frameW: number, frameH: number, decimals 
   const y0 = clamp(box[1] / frameH, 0, 1);
   const x1 = clamp((box[0] + box[2]) / frameW, 0, 1);
   const y1 = clamp((box[1] + box[3]) / frameH, 0, 1);
-  return [round(x0, decimals), round(y0, decimals), round(x1 - x0, decimals), round(y1 - y0, decimals)];
+  return [
+    round(x0, decimals),
+    round(y0, decimals),
+    round(x1 - x0, decimals),
+    round(y1 - y0, decimals),
+  ];
 }
 
 /** Intersection over union of two boxes in the same space. */

@@ -18,7 +18,9 @@ export interface HealthSource {
 export function healthHandler(src: HealthSource): (req: Request) => Response {
   return (req) => {
     const path = new URL(req.url).pathname;
-    if (req.method !== "GET") return Response.json({ error: "method not allowed" }, { status: 405 });
+    if (req.method !== "GET") {
+      return Response.json({ error: "method not allowed" }, { status: 405 });
+    }
     if (path === "/healthz") return Response.json({ ok: true });
     if (path === "/readyz") {
       const r = src.readiness();

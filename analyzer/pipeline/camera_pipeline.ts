@@ -115,10 +115,17 @@ export class CameraPipeline {
     s.width = meta.width;
     s.height = meta.height;
     s.lastFrameAt = now;
-    const tick = buildTick(this.camera, this.#seq++, meta.captureTs, {
-      w: meta.width,
-      h: meta.height,
-    }, tracks, { fps: s.fps, infer_ms: s.inferMs, lag_ms: s.lagMs, dropped: s.dropped });
+    const tick = buildTick(
+      this.camera,
+      this.#seq++,
+      meta.captureTs,
+      {
+        w: meta.width,
+        h: meta.height,
+      },
+      tracks,
+      { fps: s.fps, infer_ms: s.inferMs, lag_ms: s.lagMs, dropped: s.dropped },
+    );
     this.#sink.publish(this.camera, encodeTick(tick));
   }
 }

@@ -58,7 +58,16 @@ export class PgPublisher {
        values ($1, now(), $2, $3, $4, $5, $6, $7, $8)
        on conflict (camera) do update set updated_at = now(), fps = $2, infer_ms = $3, lag_ms = $4,
          dropped = $5, frames = $6, frame_w = $7, frame_h = $8`,
-      [row.camera, row.fps, row.infer_ms, row.lag_ms, row.dropped, row.frames, row.frame_w, row.frame_h],
+      [
+        row.camera,
+        row.fps,
+        row.infer_ms,
+        row.lag_ms,
+        row.dropped,
+        row.frames,
+        row.frame_w,
+        row.frame_h,
+      ],
     ).catch((e) => (this.lastError = (e as Error).message));
   }
 

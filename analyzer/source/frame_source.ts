@@ -101,7 +101,9 @@ export class FrameSource {
   async #spawn(): Promise<void> {
     const bin = await ffmpegPath();
     if (this.state === "stopped") return;
-    const worker = new Worker(new URL("./decode_worker.ts", import.meta.url).href, { type: "module" });
+    const worker = new Worker(new URL("./decode_worker.ts", import.meta.url).href, {
+      type: "module",
+    });
     this.#worker = worker;
     this.#runDropped = 0;
     worker.onmessage = (e: MessageEvent<FromDecoder>) => this.#onMessage(worker, e.data);
@@ -109,12 +111,14 @@ export class FrameSource {
       e.preventDefault();
       this.#onEnded(worker, null, `decode worker error: ${e.message}`);
     };
-    worker.postMessage({
-      type: "start",
-      bin,
-      args: decodeArgs(this.#spec),
-      anchorMs: this.#opts.anchorMs ?? null,
-    } satisfies ToDecoder);
+    worker.postMessage(
+      {
+        type: "start",
+        bin,
+        args: decodeArgs(this.#spec),
+        anchorMs: this.#opts.anchorMs ?? null,
+      } satisfies ToDecoder,
+    );
     if (this.#waiter) this.#request();
   }
 

@@ -36,7 +36,9 @@ export function parseShowinfoLine(line: string): ShowinfoLine {
       };
     }
     const tb = TIMEBASE_RE.exec(line);
-    if (tb && Number(tb[2]) > 0) return { kind: "timebase", num: Number(tb[1]), den: Number(tb[2]) };
+    if (tb && Number(tb[2]) > 0) {
+      return { kind: "timebase", num: Number(tb[1]), den: Number(tb[2]) };
+    }
   }
   return { kind: "other", text: line };
 }

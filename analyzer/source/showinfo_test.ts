@@ -15,7 +15,10 @@ Deno.test("parses the time base and ignores other lines", () => {
     parseShowinfoLine("[Parsed_showinfo_0 @ 0x1] config in time_base: 1/90000, frame_rate: 15/1"),
     { kind: "timebase", num: 1, den: 90000 },
   );
-  assert.equal(parseShowinfoLine("[Parsed_showinfo_0 @ 0x1] config out time_base: 0/0").kind, "other");
+  assert.equal(
+    parseShowinfoLine("[Parsed_showinfo_0 @ 0x1] config out time_base: 0/0").kind,
+    "other",
+  );
   assert.equal(parseShowinfoLine("Stream #0:0: Video: h264").kind, "other");
 });
 

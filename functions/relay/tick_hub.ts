@@ -131,7 +131,9 @@ export class TickHub {
   checkLiveness(): void {
     const now = this.#now();
     for (const [camera, state] of this.#cameras) {
-      if (state.online && now - state.lastAt > this.#offlineMs) this.#setOnline(camera, state, false);
+      if (state.online && now - state.lastAt > this.#offlineMs) {
+        this.#setOnline(camera, state, false);
+      }
     }
   }
 

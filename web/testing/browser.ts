@@ -1,5 +1,5 @@
 /**
- * Test helpers for browser tests: a free port, a Deno.serve wrapper, and Debian chromium
+ * Test helpers for browser tests: a Deno.serve wrapper, and Debian chromium
  * driven by playwright-core (flags measured to work headless in containers, ARCHITECTURE §5).
  */
 import { type BrowserContext, chromium, type Page } from "playwright-core";
@@ -18,14 +18,6 @@ export const CHROMIUM_ARGS = [
   // Tests must not depend on a user gesture to start muted live video.
   "--autoplay-policy=no-user-gesture-required",
 ];
-
-/** A TCP port that was free a moment ago (prefer `port: 0` where the API allows it). */
-export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 export interface TestServer {
   port: number;
