@@ -11,6 +11,8 @@ export interface RunningPostgres {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Start again after `stop` (same data, same port): for outage tests. */
+  restart(): Promise<void>;
 }
 
 const USER = "postgres";
@@ -58,6 +60,7 @@ export async function startEmbeddedPostgres(
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/stopline`,
     port,
     stop: () => server.stop(),
+    restart: () => server.start(),
   };
 }
 

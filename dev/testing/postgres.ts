@@ -9,8 +9,9 @@ export interface TestDatabase {
   url: string;
   /** Stop (or disconnect from) the server and remove temporary files. */
   close(): Promise<void>;
-  /** Stop the server (embedded only), to test a dead database; `start` brings it back. */
+  /** Stop the server (embedded only), to test a dead database; `restartServer` brings it back. */
   stopServer?(): Promise<void>;
+  restartServer?(): Promise<void>;
 }
 
 export async function startTestDatabase(): Promise<TestDatabase> {
@@ -26,6 +27,7 @@ export async function startTestDatabase(): Promise<TestDatabase> {
   return {
     url: pgServer.url,
     stopServer: () => pgServer.stop(),
+    restartServer: () => pgServer.restart(),
     close: async () => {
       await pgServer.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -1,9 +1,9 @@
 /**
- * Fan-out of the latest tick per camera to WebSocket clients. Latest-state semantics: a client
+ * Fan-out of the latest tick per camera (and of track/pass events) to WebSocket clients. Latest-state semantics: a client
  * whose socket is backed up misses ticks (counted) instead of queueing them, and a client that
  * stays backed up is closed. Nothing here can slow the publisher down.
  */
-import { parseTick } from "../../shared/tick.ts";
+import { parseRealtimeMessage } from "../../shared/events.ts";
 
 /** The subset of a WebSocket the hub needs (a Deno WebSocket, or a test double in unit tests). */
 export interface TickSocket {
@@ -82,12 +82,17 @@ export class TickHub {
       this.rejected++;
       return;
     }
-    const parsed = parseTick(msg);
+    const parsed = parseRealtimeMessage(msg);
     if (!parsed.ok) {
       this.rejected++;
       return;
     }
     const camera = parsed.value.camera;
+    if (parsed.value.type !== "tick") {
+      // Events are forwarded as they come; only ticks are latest-state.
+      for (const c of this.#clients.get(camera) ?? []) this.#send(c, payload);
+      return;
+    }
     const state = this.#camera(camera);
     state.lastText = payload;
     state.lastAt = this.#now();

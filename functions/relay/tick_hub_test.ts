@@ -59,3 +59,33 @@ Deno.test("hub rejects invalid payloads without forwarding them", () => {
   assert.equal(hub.rejected, 2);
   assert.equal(s.sent.length, 1); // only the initial status
 });
+
+Deno.test("hub forwards valid track and pass events but does not replay them on join", () => {
+  const hub = new TickHub();
+  const s = new _Socket();
+  hub.add(s, "cam_01");
+  const ev = {
+    v: 1,
+    type: "track_event",
+    event: "new",
+    camera: "cam_01",
+    ts: 5,
+    before: null,
+    after: {
+      id: 3,
+      label: "car",
+      conf: 0.7,
+      bbox: [0.1, 0.1, 0.2, 0.2],
+      speed: 3,
+      phase: "approach",
+      zone: null,
+    },
+  };
+  hub.publish(JSON.stringify(ev));
+  hub.publish(JSON.stringify({ ...ev, event: "bogus" }));
+  assert.equal(JSON.parse(s.sent.at(-1)!).type, "track_event");
+  assert.equal(hub.rejected, 1);
+  const late = new _Socket();
+  hub.add(late, "cam_01");
+  assert.equal(late.sent.length, 1, "only the status; events are not latest-state");
+});

@@ -1,0 +1,61 @@
+/**
+ * A durable on-disk queue of passes: every pass is written here (fsync'd) before it is sent to
+ * Postgres and removed only after the insert committed. A dead database or a crash loses no pass;
+ * replays are harmless because pass ids are deterministic and inserts skip existing ids.
+ */
+import type { PassRecord } from "./records.ts";
+
+export class PassSpool {
+  constructor(readonly dir: string) {}
+
+  async add(p: PassRecord): Promise<void> {
+    await Deno.mkdir(this.dir, { recursive: true });
+    const name = this.#name(p);
+    const tmp = `${this.dir}/.${name}.tmp`;
+    const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
+    try {
+      const bytes = new TextEncoder().encode(JSON.stringify(p));
+      let off = 0;
+      while (off < bytes.length) off += await f.write(bytes.subarray(off));
+      await f.syncData();
+    } finally {
+      f.close();
+    }
+    await Deno.rename(tmp, `${this.dir}/${name}`);
+  }
+
+  /** Spooled passes in the order they were judged (exit time, then id). */
+  async pending(): Promise<PassRecord[]> {
+    let names: string[];
+    try {
+      names = (await Array.fromAsync(Deno.readDir(this.dir)))
+        .filter((e) => e.isFile && e.name.endsWith(".json") && !e.name.startsWith("."))
+        .map((e) => e.name)
+        .sort();
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return [];
+      throw e;
+    }
+    const out: PassRecord[] = [];
+    for (const n of names) {
+      try {
+        out.push(JSON.parse(await Deno.readTextFile(`${this.dir}/${n}`)));
+      } catch {
+        // A torn file cannot exist (rename is atomic); anything unreadable is set aside, not lost.
+        await Deno.rename(`${this.dir}/${n}`, `${this.dir}/${n}.bad`).catch(() => {});
+      }
+    }
+    return out;
+  }
+
+  async remove(passes: PassRecord[]): Promise<void> {
+    for (const p of passes) {
+      await Deno.remove(`${this.dir}/${this.#name(p)}`).catch(() => {});
+    }
+  }
+
+  #name(p: PassRecord): string {
+    const safeId = p.id.replace(/[^A-Za-z0-9_-]/g, "_");
+    return `${String(Math.max(0, Math.round(p.exited_at))).padStart(15, "0")}-${safeId}.json`;
+  }
+}

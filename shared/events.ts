@@ -1,0 +1,80 @@
+/**
+ * Event contracts (ARCHITECTURE §4) published beside ticks: Frigate-style track lifecycle events
+ * and judged passes. Versioned; validated at every boundary.
+ */
+import { z } from "zod";
+import { type Tick, TickSchema, TRACK_PHASES } from "./tick.ts";
+
+const cameraId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const unit = z.number().min(0).max(1);
+
+export const TrackSnapshotSchema = z.object({
+  id: z.number().int().nonnegative(),
+  label: z.string().min(1).max(32),
+  conf: z.number().min(0).max(1),
+  bbox: z.tuple([unit, unit, unit, unit]),
+  speed: z.number().nonnegative(),
+  phase: z.enum(TRACK_PHASES).nullable(),
+  zone: z.string().max(32).nullable(),
+});
+
+export const TrackEventSchema = z.object({
+  v: z.literal(1),
+  type: z.literal("track_event"),
+  event: z.enum(["new", "update", "end"]),
+  camera: cameraId,
+  ts: z.number().nonnegative(),
+  before: TrackSnapshotSchema.nullable(),
+  after: TrackSnapshotSchema.nullable(),
+});
+
+export const VERDICTS = ["full_stop", "rolling_stop", "no_stop"] as const;
+
+export const PassSummarySchema = z.object({
+  id: z.string().min(1).max(200),
+  camera: cameraId,
+  track_id: z.number().int().nonnegative(),
+  label: z.string().min(1).max(32),
+  verdict: z.enum(VERDICTS),
+  entered_at: z.number(),
+  exited_at: z.number(),
+  time_in_zone_s: z.number().nonnegative(),
+  stop_duration_s: z.number().nonnegative(),
+  min_speed: z.number().nonnegative(),
+  entry_speed: z.number().nonnegative(),
+  image: z.string().startsWith("minio://").nullable(),
+});
+
+export const PassEventSchema = z.object({
+  v: z.literal(1),
+  type: z.literal("pass"),
+  camera: cameraId,
+  ts: z.number().nonnegative(),
+  pass: PassSummarySchema,
+});
+
+export type TrackSnapshot = z.infer<typeof TrackSnapshotSchema>;
+export type TrackEvent = z.infer<typeof TrackEventSchema>;
+export type PassSummary = z.infer<typeof PassSummarySchema>;
+export type PassEvent = z.infer<typeof PassEventSchema>;
+
+export type RealtimeMessage = Tick | TrackEvent | PassEvent;
+
+const _byType = {
+  tick: TickSchema,
+  track_event: TrackEventSchema,
+  pass: PassEventSchema,
+} as const;
+
+/** Validate any message of the realtime plane; the error names the first bad field's path. */
+export function parseRealtimeMessage(
+  value: unknown,
+): { ok: true; value: RealtimeMessage } | { ok: false; error: string } {
+  const type = (value as { type?: unknown } | null)?.type;
+  const schema = typeof type === "string" ? _byType[type as keyof typeof _byType] : undefined;
+  if (!schema) return { ok: false, error: `type: unknown message type ${JSON.stringify(type)}` };
+  const r = schema.safeParse(value);
+  if (r.success) return { ok: true, value: r.data as RealtimeMessage };
+  const issue = r.error.issues[0];
+  return { ok: false, error: `${issue.path.join(".") || "(root)"}: ${issue.message}` };
+}
