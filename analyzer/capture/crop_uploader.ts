@@ -1,0 +1,116 @@
+/**
+ * Gets pass crops into the object store even when it is down: each JPEG is written to a local
+ * spool directory first, then uploaded with retries (backoff), then removed from the spool.
+ * A restart resumes the uploads left in the spool.
+ */
+import type { ObjectStore } from "../../shared/object_store/mod.ts";
+import { parseObjectUri } from "../../shared/object_store/uri.ts";
+
+export class CropUploader {
+  readonly #store: ObjectStore;
+  readonly #dir: string;
+  readonly #log: (m: string) => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | null = null;
+  #failures = 0;
+  #closed = false;
+  uploaded = 0;
+  lastError = "";
+
+  constructor(store: ObjectStore, spoolDir: string, log: (m: string) => void = () => {}) {
+    this.#store = store;
+    this.#dir = spoolDir;
+    this.#log = log;
+    this.#schedule(0);
+  }
+
+  /** Queue a crop; durable on disk when this resolves. */
+  async add(uri: string, jpegBytes: Uint8Array): Promise<void> {
+    parseObjectUri(uri); // validate before it becomes a file name
+    await Deno.mkdir(this.#dir, { recursive: true });
+    const name = _fileName(uri);
+    await Deno.writeFile(`${this.#dir}/.${name}.tmp`, jpegBytes);
+    await Deno.rename(`${this.#dir}/.${name}.tmp`, `${this.#dir}/${name}`);
+    this.#schedule(0);
+  }
+
+  async pending(): Promise<number> {
+    return (await this.#files()).length;
+  }
+
+  /** Try every pending upload once now; true when none is left. */
+  async drain(): Promise<boolean> {
+    await this.#running;
+    this.#running = this.#uploadAll();
+    await this.#running;
+    this.#running = null;
+    return (await this.pending()) === 0;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.drain().catch(() => false);
+  }
+
+  #schedule(delay: number): void {
+    if (this.#closed) return;
+    if (this.#timer !== undefined) {
+      if (delay > 0) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timer = setTimeout(async () => {
+      this.#timer = undefined;
+      if (this.#running) return this.#schedule(200);
+      this.#running = this.#uploadAll();
+      await this.#running;
+      this.#running = null;
+      if ((await this.pending()) > 0) this.#schedule(Math.min(500 * 2 ** this.#failures, 30_000));
+    }, delay);
+  }
+
+  async #files(): Promise<string[]> {
+    try {
+      return (await Array.fromAsync(Deno.readDir(this.#dir)))
+        .filter((e) => e.isFile && !e.name.startsWith("."))
+        .map((e) => e.name)
+        .sort();
+    } catch {
+      return [];
+    }
+  }
+
+  async #uploadAll(): Promise<void> {
+    for (const name of await this.#files()) {
+      const path = `${this.#dir}/${name}`;
+      let uri: string;
+      try {
+        uri = _uriOf(name);
+      } catch {
+        await Deno.rename(path, `${path}.bad`).catch(() => {});
+        continue;
+      }
+      try {
+        await this.#store.put(uri, await Deno.readFile(path), "image/jpeg");
+      } catch (e) {
+        this.#failures = Math.min(this.#failures + 1, 6);
+        const msg = (e as Error).message;
+        if (msg !== this.lastError) this.#log(`crop upload failed (will retry): ${msg}`);
+        this.lastError = msg;
+        return;
+      }
+      this.#failures = 0;
+      this.uploaded++;
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+}
+
+function _fileName(uri: string): string {
+  return btoa(uri).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
+}
+
+function _uriOf(name: string): string {
+  const b64 = name.replaceAll("-", "+").replaceAll("_", "/");
+  return atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
+}
