@@ -7,6 +7,8 @@ export type ToDecoder =
     args: string[];
     /** Wall-clock ms that PTS 0 of the stream maps to; null = the arrival of the first frame. */
     anchorMs: number | null;
+    /** Offline analysis: never drop; ffmpeg waits (pipe backpressure) until the frame is taken. */
+    lossless: boolean;
   }
   /** Ask for the newest frame; optionally hand back a buffer to reuse. */
   | { type: "next"; recycle?: ArrayBuffer }

@@ -17,7 +17,7 @@ let dropped = 0;
 
 self.onmessage = (e: MessageEvent<ToDecoder>) => {
   const msg = e.data;
-  if (msg.type === "start") _run(msg.bin, msg.args, msg.anchorMs);
+  if (msg.type === "start") _run(msg.bin, msg.args, msg.anchorMs, msg.lossless);
   else if (msg.type === "next") {
     if (msg.recycle) recycled.push(msg.recycle);
     wanted = true;
@@ -33,15 +33,20 @@ function _post(msg: FromDecoder, transfer: Transferable[] = []) {
   self.postMessage(msg, { transfer });
 }
 
+// Lossless mode: the reader waits here while an untaken frame is pending.
+let taken: (() => void) | null = null;
+
 function _flush() {
   if (!wanted || !pending) return;
   const { meta, buf } = pending;
   pending = null;
   wanted = false;
   _post({ type: "frame", meta, data: buf }, [buf]);
+  taken?.();
+  taken = null;
 }
 
-async function _run(bin: string, args: string[], anchorMs: number | null) {
+async function _run(bin: string, args: string[], anchorMs: number | null, lossless: boolean) {
   proc = new Deno.Command(bin, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
   const infos: FrameInfo[] = [];
   // Wakes the frame reader when a showinfo line (or the end of stderr) arrives.
@@ -86,6 +91,7 @@ async function _run(bin: string, args: string[], anchorMs: number | null) {
   let anchor = anchorMs;
   try {
     while (true) {
+      if (lossless && pending) await new Promise<void>((r) => (taken = r));
       const info = await nextInfo();
       if (!info) break;
       const size = info.width * info.height * 3;

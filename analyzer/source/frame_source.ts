@@ -18,6 +18,8 @@ export interface FrameSourceOptions {
   reconnect: boolean;
   /** Map PTS 0 to this wall-clock time (offline analysis); default: arrival of the first frame. */
   anchorMs?: number;
+  /** Offline analysis: every frame is delivered, none dropped (decoding waits for the consumer). */
+  lossless?: boolean;
   minBackoffMs?: number;
   maxBackoffMs?: number;
   log?: (msg: string) => void;
@@ -117,6 +119,7 @@ export class FrameSource {
         bin,
         args: decodeArgs(this.#spec),
         anchorMs: this.#opts.anchorMs ?? null,
+        lossless: this.#opts.lossless ?? false,
       } satisfies ToDecoder,
     );
     if (this.#waiter) this.#request();

@@ -70,3 +70,21 @@ Deno.test("a live source that fails is retried with growing backoff", async () =
     src.stop();
   }
 });
+
+Deno.test("lossless mode delivers every frame to a slow consumer, in order", async () => {
+  const src = new FrameSource({ source: CLIP }, { reconnect: false, anchorMs: 0, lossless: true });
+  src.start();
+  try {
+    for (let i = 0; i < 15; i++) {
+      const f = await src.next();
+      assert.ok(f);
+      assert.equal(f.meta.n, i);
+      assert.equal(f.meta.captureTs, i * 100);
+      src.release(f);
+      if (i === 3) await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.equal(src.dropped, 0);
+  } finally {
+    src.stop();
+  }
+});
