@@ -5,3 +5,6 @@ export const TICK_CHANNEL = "stopline_ticks";
 
 /** Camera ids: safe in URLs, channel names and object keys. */
 export const CAMERA_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** NOTIFY channel announcing that a new config revision was saved (payload: revision id). */
+export const CONFIG_CHANNEL = "stopline_config";
