@@ -5,12 +5,24 @@
  * never wait on ONNX Runtime. Frame pixels are transferred (not copied) to the
  * worker and transferred back with the answer, so the caller can reuse one
  * buffer per frame slot.
+ *
+ * Models can be switched without a restart: `swap(path)` loads the new model
+ * inside the same worker while the old one keeps answering, and replaces it
+ * only once it loaded and warmed up; detects sent after swap() resolves use
+ * the new model. A model that fails to load leaves the old one serving.
  */
-import type { Detection, DetectOptions, Frame } from "./nanodet.ts";
+import type { Detection, DetectOptions, Frame } from "./detector.ts";
+
+/** What the worker reports about the model it serves. */
+export interface ModelInfo {
+  kind: string;
+  inputSize: { width: number; height: number };
+  labels: string[];
+}
 
 /** main -> worker */
 export type InferRequest =
-  | { type: "load"; modelPath: string; threads?: number }
+  | { type: "load"; loadId: number; modelPath: string; threads?: number }
   | {
     type: "detect";
     id: number;
@@ -23,8 +35,8 @@ export type InferRequest =
 
 /** worker -> main */
 export type InferResponse =
-  | { type: "ready" }
-  | { type: "error"; message: string; id?: number }
+  | ({ type: "ready"; loadId: number } & ModelInfo)
+  | { type: "error"; message: string; id?: number; loadId?: number }
   | {
     type: "detections";
     id: number;
@@ -32,6 +44,8 @@ export type InferResponse =
     inferMs: number;
     /** Stage split of inferMs (preprocess, ONNX run, decode + NMS). */
     timings?: { preMs: number; runMs: number; postMs: number };
+    /** Adapter that produced these detections (changes after a swap). */
+    kind?: string;
     data: ArrayBuffer;
   };
 
@@ -42,6 +56,8 @@ export interface DetectResult {
   /** The frame's pixel buffer, handed back for reuse. */
   buffer: ArrayBuffer;
   timings?: { preMs: number; runMs: number; postMs: number };
+  /** Adapter that produced these detections. */
+  kind?: string;
 }
 
 interface _Pending {
@@ -53,8 +69,15 @@ export class InferenceClient {
   private readonly _pending = new Map<number, _Pending>();
   private _nextId = 1;
   private _dead: Error | null = null;
+  private _nextLoadId = 1;
+  private readonly _loads = new Map<
+    number,
+    { resolve: (i: ModelInfo) => void; reject: (e: Error) => void }
+  >();
+  private _info: ModelInfo;
 
-  private constructor(private readonly _worker: Worker) {
+  private constructor(private readonly _worker: Worker, info: ModelInfo) {
+    this._info = info;
     _worker.onmessage = (e: MessageEvent<InferResponse>) => this._onMessage(e.data);
     _worker.onerror = (e: ErrorEvent) => {
       e.preventDefault(); // keep a worker crash from taking the analyzer down with it
@@ -69,24 +92,56 @@ export class InferenceClient {
     const worker = new Worker(new URL("./infer_worker.ts", import.meta.url).href, {
       type: "module",
     });
+    let info: ModelInfo;
     try {
-      await new Promise<void>((resolve, reject) => {
+      info = await new Promise<ModelInfo>((resolve, reject) => {
         worker.onmessage = (e: MessageEvent<InferResponse>) => {
-          if (e.data.type === "ready") resolve();
-          else if (e.data.type === "error") reject(new Error(e.data.message));
+          const m = e.data;
+          if (m.type === "ready") {
+            resolve({ kind: m.kind, inputSize: m.inputSize, labels: m.labels });
+          } else if (m.type === "error") reject(new Error(m.message));
         };
         worker.onerror = (e: ErrorEvent) => {
           e.preventDefault();
           reject(new Error(`inference worker failed to start: ${e.message}`));
         };
-        const msg: InferRequest = { type: "load", modelPath, threads: opts.threads };
+        const msg: InferRequest = { type: "load", loadId: 0, modelPath, threads: opts.threads };
         worker.postMessage(msg);
       });
     } catch (e) {
       worker.terminate();
       throw e;
     }
-    return new InferenceClient(worker);
+    const client = new InferenceClient(worker, info);
+    client._threads = opts.threads;
+    return client;
+  }
+
+  private _threads: number | undefined;
+
+  /** The model currently serving (updated when a swap completes). */
+  get info(): ModelInfo {
+    return this._info;
+  }
+
+  /**
+   * Switches to another model without restarting the worker. Resolves once
+   * the new model serves; rejects (old model still serving) if it cannot be
+   * loaded. Detect calls made meanwhile are answered by the old model.
+   */
+  swap(modelPath: string, opts: { threads?: number } = {}): Promise<ModelInfo> {
+    if (this._dead) return Promise.reject(this._dead);
+    const loadId = this._nextLoadId++;
+    const msg: InferRequest = {
+      type: "load",
+      loadId,
+      modelPath,
+      threads: opts.threads ?? this._threads,
+    };
+    return new Promise<ModelInfo>((resolve, reject) => {
+      this._loads.set(loadId, { resolve, reject });
+      this._worker.postMessage(msg);
+    });
   }
 
   /**
@@ -133,9 +188,19 @@ export class InferenceClient {
         inferMs: m.inferMs,
         buffer: m.data,
         timings: m.timings,
+        kind: m.kind,
       });
+    } else if (m.type === "ready") {
+      const l = this._loads.get(m.loadId);
+      this._loads.delete(m.loadId);
+      this._info = { kind: m.kind, inputSize: m.inputSize, labels: m.labels };
+      l?.resolve(this._info);
     } else if (m.type === "error") {
-      if (m.id !== undefined) {
+      if (m.loadId !== undefined) {
+        const l = this._loads.get(m.loadId);
+        this._loads.delete(m.loadId);
+        l?.reject(new Error(m.message));
+      } else if (m.id !== undefined) {
         const p = this._pending.get(m.id);
         this._pending.delete(m.id);
         p?.reject(new Error(m.message));
@@ -149,5 +214,7 @@ export class InferenceClient {
     if (!this._dead) this._dead = err;
     for (const p of this._pending.values()) p.reject(err);
     this._pending.clear();
+    for (const l of this._loads.values()) l.reject(err);
+    this._loads.clear();
   }
 }

@@ -8,41 +8,20 @@
  * NMS with car/truck/bus merged -> boxes in source pixels.
  */
 import * as ort from "onnxruntime-node";
-import { COCO_LABELS } from "./coco_labels.ts";
-import { nms, VEHICLE_GROUP } from "./nms.ts";
 import {
-  boxToSource,
-  NANODET_NORM,
-  planResize,
-  preprocessRgb24,
-  type ResizeMode,
-  type ResizePlan,
-} from "./preprocess.ts";
+  type AdapterOptions,
+  type Detection,
+  OnnxDetector,
+  type RawDetection,
+  type SessionSpec,
+  toDetections,
+} from "./detector.ts";
+import type { ResizeMode, ResizePlan } from "./preprocess.ts";
+import { COCO_LABELS } from "./coco_labels.ts";
 
-/** One decoded video frame: interleaved RGB24 (ffmpeg `-pix_fmt rgb24`). */
-export interface Frame {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+export type { Detection, DetectOptions, Frame, RawDetection } from "./detector.ts";
 
-export interface Detection {
-  label: string;
-  conf: number;
-  /** x, y, w, h in source pixels. */
-  box: [number, number, number, number];
-}
-
-export interface DetectOptions {
-  /** Minimum class score (default 0.35). */
-  minConf?: number;
-  /** COCO label names to keep (default: all 80). */
-  classes?: string[];
-  /** Cap on returned detections (default 100, like NanoDet's own post-processing). */
-  maxDetections?: number;
-}
-
-export interface LoadOptions {
+export interface LoadOptions extends AdapterOptions {
   /** ONNX Runtime intra-op threads (default: min(cores, 4)). */
   threads?: number;
   /**
@@ -54,8 +33,6 @@ export interface LoadOptions {
   resize?: ResizeMode;
   /** NMS IoU threshold (default 0.6, NanoDet's own). */
   iouThreshold?: number;
-  /** Labels suppressed together (default: car/truck/bus). */
-  mergeGroups?: string[][];
 }
 
 /** One head level of the raw model output. */
@@ -67,16 +44,6 @@ export interface HeadLevel {
   cls: Float32Array;
   /** [gridW*gridH, 4*bins] distribution logits for left, top, right, bottom. */
   reg: Float32Array;
-}
-
-/** A decoded box in model-input pixels, before NMS. */
-export interface RawDetection {
-  classId: number;
-  score: number;
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
 }
 
 export interface DecodeOptions {
@@ -143,7 +110,7 @@ export function decodeNanodet(levels: readonly HeadLevel[], opts: DecodeOptions)
   return out;
 }
 
-/** Class filter + NMS + mapping to source pixels. */
+/** Class filter + NMS + mapping to source pixels (COCO labels). */
 export function postprocess(
   raw: readonly RawDetection[],
   plan: ResizePlan,
@@ -153,15 +120,11 @@ export function postprocess(
     maxDetections: number;
   },
 ): Detection[] {
-  const dets: Detection[] = raw.map((r) => ({
-    label: COCO_LABELS[r.classId] ?? `class_${r.classId}`,
-    conf: r.score,
-    box: boxToSource(r.x1, r.y1, r.x2, r.y2, plan),
-  }));
-  return nms(dets, opts);
+  return toDetections(raw, COCO_LABELS, plan, opts);
 }
 
-interface _LevelNames {
+/** Output names of one head level. */
+export interface NanodetLevel {
   stride: number;
   gridW: number;
   gridH: number;
@@ -169,139 +132,79 @@ interface _LevelNames {
   reg: string;
 }
 
-export class NanoDetDetector {
-  /** Wall time of the last detect() stages, for stats and benchmarks. */
-  lastTimings = { preMs: 0, runMs: 0, postMs: 0 };
-  private _plan: ResizePlan | null = null;
-  private readonly _input: Float32Array;
-  private readonly _maskCache = new Map<string, Uint8Array | null>();
+/** Output layout of a NanoDet-style model. */
+export interface NanodetLayout {
+  levels: NanodetLevel[];
+  numClasses: number;
+  bins: number;
+}
 
-  private constructor(
-    private readonly _session: ort.InferenceSession,
-    private readonly _inputName: string,
-    readonly inputW: number,
-    readonly inputH: number,
-    private readonly _levels: _LevelNames[],
-    private readonly _numClasses: number,
-    private readonly _bins: number,
-    private readonly _opts: Required<Omit<LoadOptions, "threads">>,
+export class NanoDetDetector extends OnnxDetector {
+  readonly kind = "nanodet";
+  readonly inputW: number;
+  readonly inputH: number;
+
+  constructor(
+    spec: SessionSpec,
+    private readonly _layout: NanodetLayout,
+    opts: AdapterOptions = {},
   ) {
-    this._input = new Float32Array(3 * inputW * inputH);
+    // NanoDet's own NMS threshold is 0.6.
+    super(spec, opts, { resize: "letterbox", iouThreshold: 0.6 });
+    this.inputW = spec.inputW;
+    this.inputH = spec.inputH;
   }
 
+  /** Loads a NanoDet ONNX; any other layout is rejected (use loadDetector for "any model"). */
   static async load(modelPath: string, opts: LoadOptions = {}): Promise<NanoDetDetector> {
-    const threads = opts.threads ?? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
-    const session = await ort.InferenceSession.create(modelPath, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      executionMode: "sequential",
-      graphOptimizationLevel: "all",
-    });
-    try {
-      if (session.inputNames.length !== 1) {
-        throw new Error(`expected one model input, got ${session.inputNames.join(", ")}`);
-      }
-      const inputName = session.inputNames[0];
-      // NanoDet-g is 416x416; the output shapes below confirm the grid it implies.
-      const inputW = 416, inputH = 416;
-      // A warm-up run both primes ORT's allocations and reveals the output layout.
-      const zeros = new Float32Array(3 * inputW * inputH);
-      const res = await session.run({
-        [inputName]: new ort.Tensor("float32", zeros, [1, 3, inputH, inputW]),
-      });
-      const { levels, numClasses, bins } = _identifyOutputs(res, inputW, inputH);
-      return new NanoDetDetector(session, inputName, inputW, inputH, levels, numClasses, bins, {
-        resize: opts.resize ?? "letterbox",
-        iouThreshold: opts.iouThreshold ?? 0.6,
-        mergeGroups: opts.mergeGroups ?? [VEHICLE_GROUP.slice()],
-      });
-    } catch (e) {
-      await session.release().catch(() => {});
-      throw new Error(`${modelPath} is not a NanoDet-style model: ${(e as Error).message}`);
-    }
+    // Imported lazily: load_detector imports this module.
+    const { loadDetector } = await import("./load_detector.ts");
+    const det = await loadDetector(modelPath, opts);
+    if (det instanceof NanoDetDetector) return det;
+    await det.close();
+    throw new Error(`${modelPath} is not a NanoDet-style model (it is ${det.kind})`);
   }
 
-  async detect(frame: Frame, opts: DetectOptions = {}): Promise<Detection[]> {
-    const t0 = performance.now();
-    if (
-      !this._plan || this._plan.srcW !== frame.width || this._plan.srcH !== frame.height
-    ) {
-      this._plan = planResize(
-        frame.width,
-        frame.height,
-        this.inputW,
-        this.inputH,
-        this._opts.resize,
-      );
-    }
-    preprocessRgb24(frame, this._plan, NANODET_NORM, this._input);
-    const t1 = performance.now();
-    const res = await this._session.run({
-      [this._inputName]: new ort.Tensor("float32", this._input, [1, 3, this.inputH, this.inputW]),
-    });
-    const t2 = performance.now();
-    const levels: HeadLevel[] = this._levels.map((l) => ({
+  protected decode(
+    res: ort.InferenceSession.OnnxValueMapType,
+    minConf: number,
+    mask: Uint8Array | null,
+  ): RawDetection[] {
+    const levels: HeadLevel[] = this._layout.levels.map((l) => ({
       stride: l.stride,
       gridW: l.gridW,
       gridH: l.gridH,
       cls: res[l.cls].data as Float32Array,
       reg: res[l.reg].data as Float32Array,
     }));
-    const raw = decodeNanodet(levels, {
-      minConf: opts.minConf ?? 0.35,
-      classMask: this._classMask(opts.classes),
-      numClasses: this._numClasses,
-      bins: this._bins,
+    return decodeNanodet(levels, {
+      minConf,
+      classMask: mask,
+      numClasses: this._layout.numClasses,
+      bins: this._layout.bins,
       inputW: this.inputW,
       inputH: this.inputH,
     });
-    const dets = postprocess(raw, this._plan, {
-      iouThreshold: this._opts.iouThreshold,
-      mergeGroups: this._opts.mergeGroups,
-      maxDetections: opts.maxDetections ?? 100,
-    });
-    for (const t of Object.values(res)) t.dispose?.();
-    this.lastTimings = { preMs: t1 - t0, runMs: t2 - t1, postMs: performance.now() - t2 };
-    return dets;
-  }
-
-  async close(): Promise<void> {
-    await this._session.release();
-  }
-
-  private _classMask(classes: string[] | undefined): Uint8Array | null {
-    if (!classes) return null;
-    const key = classes.join("\n");
-    if (this._maskCache.has(key)) return this._maskCache.get(key)!;
-    const mask = new Uint8Array(this._numClasses);
-    for (const name of classes) {
-      const id = COCO_LABELS.indexOf(name);
-      // A typo in a class list would silently detect nothing; fail loudly instead.
-      if (id < 0 || id >= this._numClasses) throw new Error(`unknown class "${name}"`);
-      mask[id] = 1;
-    }
-    this._maskCache.set(key, mask);
-    return mask;
   }
 }
 
 /**
  * Pairs the outputs by cell count: [1, N, numClasses] scores and
- * [1, N, 4*bins] distributions per level, stride derived from N.
+ * [1, N, 4*bins] distributions per level, stride derived from N. Throws
+ * (with the reason) when the outputs are not that layout.
  */
-function _identifyOutputs(
-  res: ort.InferenceSession.OnnxValueMapType,
+export function identifyNanodetOutputs(
+  outputs: readonly { name: string; dims: readonly number[] }[],
   inputW: number,
   inputH: number,
-): { levels: _LevelNames[]; numClasses: number; bins: number } {
+): NanodetLayout {
   const byN = new Map<number, { name: string; c: number }[]>();
-  for (const [name, t] of Object.entries(res)) {
-    const d = t.dims;
+  for (const { name, dims: d } of outputs) {
     if (d.length !== 3 || d[0] !== 1) throw new Error(`output ${name} has shape [${d}]`);
     if (!byN.has(d[1])) byN.set(d[1], []);
     byN.get(d[1])!.push({ name, c: d[2] });
   }
-  const levels: _LevelNames[] = [];
+  const levels: NanodetLevel[] = [];
   let numClasses = 0, bins = 0;
   for (const [n, outs] of byN) {
     if (outs.length !== 2) throw new Error(`cannot pair outputs with ${n} cells`);

@@ -7,36 +7,10 @@ import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { ensureNanodetOnnx, ensureNanodetTfjs } from "../model/nanodet_model.ts";
 import { InferenceClient } from "./inference_client.ts";
-import { type Detection, type Frame, NanoDetDetector } from "./nanodet.ts";
+import { type Detection, NanoDetDetector } from "./nanodet.ts";
 import { iou } from "./nms.ts";
 import { NANODET_NORM, planResize, preprocessRgb24 } from "./preprocess.ts";
-
-const SAMPLE = new URL("../../samples/vtest.mp4", import.meta.url).pathname;
-
-async function vtestFrame(seconds = 20): Promise<Frame> {
-  const out = await new Deno.Command("ffmpeg", {
-    args: [
-      "-v",
-      "error",
-      "-ss",
-      String(seconds),
-      "-i",
-      SAMPLE,
-      "-frames:v",
-      "1",
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  assert.equal(out.stdout.length, 768 * 576 * 3);
-  return { width: 768, height: 576, data: out.stdout };
-}
+import { personNear, summarize, VTEST_PEOPLE, vtestFrame } from "./testing_vtest.ts";
 
 const OUTPUTS = ["Identity", "Identity_1", "Identity_2", "Identity_3", "Identity_4", "Identity_5"];
 
@@ -96,22 +70,11 @@ Deno.test({
   },
 });
 
-function summarize(dets: Detection[]): string {
-  return dets.map((d) =>
-    `${d.label} ${d.conf.toFixed(2)} [${d.box.map((v) => Math.round(v)).join(",")}]`
-  ).join("\n");
-}
-
-/** People visible at 20 s (centre x, centre y), checked by eye on the frame. */
-const PEOPLE = [[634, 317], [724, 305], [234, 228], [503, 183], [96, 186]];
-
 function checkVtest(dets: Detection[]) {
   const persons = dets.filter((d) => d.label === "person" && d.conf >= 0.6);
   assert.ok(persons.length >= 5, `expected >= 5 confident persons:\n${summarize(dets)}`);
-  for (const [cx, cy] of PEOPLE) {
-    const hit = persons.find((p) =>
-      Math.abs(p.box[0] + p.box[2] / 2 - cx) < 20 && Math.abs(p.box[1] + p.box[3] / 2 - cy) < 25
-    );
+  for (const [cx, cy] of VTEST_PEOPLE) {
+    const hit = personNear(persons, cx, cy, 0.6);
     assert.ok(hit, `no person near (${cx},${cy}):\n${summarize(dets)}`);
     assert.ok(hit.box[3] > hit.box[2], "person boxes are taller than wide");
   }

@@ -1,7 +1,7 @@
 /**
  * Frame -> model input: bilinear resize of an interleaved RGB24 frame into a
- * normalized planar (NCHW) Float32 tensor, plus the inverse mapping of boxes
- * back to source pixels. Pure and allocation-free on the hot path (the caller
+ * normalized planar (NCHW) or interleaved (NHWC) Float32 tensor, plus the
+ * inverse mapping of boxes back to source pixels. Pure and allocation-free on the hot path (the caller
  * owns the output buffer; lookup tables are cached per geometry).
  */
 
@@ -28,7 +28,27 @@ export interface Normalization {
   /** Per output plane, in the same order as the planes. */
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
+  /** Tensor layout (default "nchw"). */
+  layout?: "nchw" | "nhwc";
+  /** Letterbox border colour as a 0..255 grey level (default 0, black). */
+  pad?: number;
 }
+
+/** YOLOv5/v8/11 (ultralytics): RGB planes scaled to 0..1, letterboxed with grey 114. */
+export const YOLO_NORM: Normalization = Object.freeze({
+  order: "rgb" as const,
+  mean: [0, 0, 0] as const,
+  std: [255, 255, 255] as const,
+  pad: 114,
+});
+
+/** MobileNetV3-CenterNet (human): NHWC RGB in raw 0..255 (no normalization in or outside the graph). */
+export const CENTERNET_NORM: Normalization = Object.freeze({
+  order: "rgb" as const,
+  mean: [0, 0, 0] as const,
+  std: [1, 1, 1] as const,
+  layout: "nhwc" as const,
+});
 
 /** NanoDet (mmdet/OpenCV convention): BGR planes, ImageNet mean/std in 0..255 units. */
 export const NANODET_NORM: Normalization = Object.freeze({
@@ -102,8 +122,9 @@ function _cachedAxis(src: number, dst: number, mul: number): _Axis {
 }
 
 /**
- * Writes the normalized planar tensor for `frame` into `out`
- * (length 3 * dstW * dstH). Letterbox borders are black (0,0,0) pixels.
+ * Writes the normalized tensor for `frame` into `out` (length 3 * dstW *
+ * dstH), planar or interleaved per `norm.layout`. Letterbox borders are
+ * `norm.pad` grey pixels (black by default).
  */
 export function preprocessRgb24(
   frame: { width: number; height: number; data: Uint8Array },
@@ -120,9 +141,14 @@ export function preprocessRgb24(
   }
   const plane = plan.dstW * plan.dstH;
   if (out.length !== 3 * plane) throw new Error(`output length ${out.length} != ${3 * plane}`);
+  const nhwc = norm.layout === "nhwc";
+  const padPx = norm.pad ?? 0;
   if (plan.padX || plan.padY || plan.contentW !== plan.dstW || plan.contentH !== plan.dstH) {
-    // Borders are black pixels, as in NanoDet's own keep-ratio warp during training.
-    for (let p = 0; p < 3; p++) out.fill(-norm.mean[p] / norm.std[p], p * plane, (p + 1) * plane);
+    // Borders are pad-colour pixels, as in each model's own keep-ratio warp during training
+    // (black for NanoDet, grey 114 for ultralytics YOLO).
+    const v = [0, 1, 2].map((p) => (padPx - norm.mean[p]) / norm.std[p]);
+    if (nhwc) { for (let i = 0; i < out.length; i += 3) out.set(v, i); }
+    else for (let p = 0; p < 3; p++) out.fill(v[p], p * plane, (p + 1) * plane);
   }
   const xs = _cachedAxis(W, plan.contentW, 3);
   const ys = _cachedAxis(H, plan.contentH, W * 3);
@@ -131,6 +157,27 @@ export function preprocessRgb24(
   const k0 = 1 / norm.std[0], k1 = 1 / norm.std[1], k2 = 1 / norm.std[2];
   const b0 = -norm.mean[0] * k0, b1 = -norm.mean[1] * k1, b2 = -norm.mean[2] * k2;
   const c0 = srcCh[0], c1 = srcCh[1], c2 = srcCh[2];
+  if (nhwc) {
+    // Interleaved output: same sampling, channels adjacent.
+    for (let y = 0; y < plan.contentH; y++) {
+      const r0 = ys.i0[y], r1 = ys.i1[y], fy = ys.f[y], gy = 1 - fy;
+      let o = ((y + plan.padY) * plan.dstW + plan.padX) * 3;
+      for (let x = 0; x < plan.contentW; x++, o += 3) {
+        const a = r0 + xs.i0[x], b = r0 + xs.i1[x], c = r1 + xs.i0[x], d = r1 + xs.i1[x];
+        const fx = xs.f[x], gx = 1 - fx;
+        const wa = gx * gy, wb = fx * gy, wc = gx * fy, wd = fx * fy;
+        out[o] = (data[a + c0] * wa + data[b + c0] * wb + data[c + c0] * wc + data[d + c0] * wd) *
+            k0 + b0;
+        out[o + 1] =
+          (data[a + c1] * wa + data[b + c1] * wb + data[c + c1] * wc + data[d + c1] * wd) * k1 +
+          b1;
+        out[o + 2] =
+          (data[a + c2] * wa + data[b + c2] * wb + data[c + c2] * wc + data[d + c2] * wd) * k2 +
+          b2;
+      }
+    }
+    return out;
+  }
   for (let y = 0; y < plan.contentH; y++) {
     const r0 = ys.i0[y], r1 = ys.i1[y], fy = ys.f[y], gy = 1 - fy;
     let o = (y + plan.padY) * plan.dstW + plan.padX;

