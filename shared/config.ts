@@ -19,7 +19,20 @@ export const StopSchema = z.object({
   full_stop_min_s: z.number().nonnegative().default(0.5),
   rolling_speed_px_s: z.number().positive().default(40),
   parked_after_s: z.number().positive().default(60),
+  /** The centre must stay inside this long (capture time) before an entry counts (edge flicker). */
+  enter_debounce_s: z.number().nonnegative().default(0.2),
+  /** The centre must stay outside this long before an exit counts (edge flicker, box jitter). */
+  exit_debounce_s: z.number().nonnegative().default(0.3),
+  /** A stop continues through speed blips over stop_speed_px_s shorter than this (box jitter). */
+  stop_bridge_s: z.number().nonnegative().default(0.3),
+  /** After the exit, a pass waits at most this long for the capture line before it is final. */
+  finalize_after_exit_s: z.number().nonnegative().default(2),
+  /** Forget a track not seen for this long even if the tracker never reported its end. */
+  track_timeout_s: z.number().positive().default(10),
 }).strict();
+
+export type StopSettings = z.infer<typeof StopSchema>;
+export type Zones = z.infer<typeof ZonesSchema>;
 
 export const CameraSchema = z.object({
   source: z.string().min(1),

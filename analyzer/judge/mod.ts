@@ -1,0 +1,35 @@
+/** The stop judge (ARCHITECTURE §4 "Stop judgement"): pure logic from tracks to passes. */
+export {
+  DEFAULT_VEHICLE_LABELS,
+  type JudgeFrame,
+  type JudgeOptions,
+  type JudgeOutput,
+  type JudgeTrack,
+  StopJudge,
+  type TrackPhaseInfo,
+} from "./stop_judge.ts";
+export {
+  betterCapture,
+  type CaptureRequest,
+  type Pass,
+  passId,
+  type PassQuality,
+  type PassSample,
+  type StopStats,
+  stopStats,
+  type TickPhase,
+  type Verdict,
+  verdictOf,
+} from "./pass.ts";
+export {
+  crossingDirection,
+  CrossingTracker,
+  type Line,
+  pointInPolygon,
+  polygonArea,
+  polygonCentroid,
+  segmentsIntersect,
+  type Side,
+  sideOfLine,
+  toPixels,
+} from "./zone_geometry.ts";

@@ -1,0 +1,513 @@
+/**
+ * The stop judge (ARCHITECTURE §4 "Stop judgement"): per-track state machine over the tracker's
+ * confirmed tracks, one frame at a time, in capture time. Pure logic — no I/O, no clock: every
+ * time comes from the frames, so a clip gives the same passes on any machine at any speed.
+ *
+ * Per track:   approach -> in_zone <-> stopped -> leaving
+ * - Reference point: the track centre (as scripts/scene.ts's ground truth).
+ * - Direction filter: a visit is judged only if the centre crossed `pre_stop_line` towards the
+ *   stop zone's side (the side of the polygon centroid) since the track's previous visit. Without
+ *   a pre_stop_line every visit is judged. Unjudged visits report phase null (zone still "stop").
+ * - Entry/exit are debounced in capture time and then BACKDATED to the first sample of the
+ *   confirmed run, so entered_at/exited_at are frame-exact while edge flicker is ignored.
+ * - Parked: in the zone longer than `parked_after_s` -> no pass, ever, for that visit. The tick
+ *   phase stays in_zone/stopped (the overlay shows what the vehicle does); a parked visit's
+ *   samples are dropped at that moment so a car parked for hours costs O(1) memory.
+ * - Finalization: after the exit, on the capture-line crossing (or at once if it was crossed in
+ *   the zone), on track end, or `finalize_after_exit_s` after the exit. A track that ends in the
+ *   zone is finalized too (quality.ended_in_zone). Exactly one pass per judged visit.
+ * - Captures: the frame where the centre crosses `capture_line` (either direction, once the
+ *   visit is entered); a zone_exit capture is the fallback when the exit is confirmed before any
+ *   capture-line crossing. Requests always refer to the frame just passed in.
+ */
+import type { Box, Point } from "../../shared/geometry.ts";
+import { StopSchema, type StopSettings, type Zones } from "../../shared/config.ts";
+import {
+  type CaptureRequest,
+  type Pass,
+  passId,
+  type PassQuality,
+  type PassSample,
+  stopStats,
+  type TickPhase,
+  verdictOf,
+} from "./pass.ts";
+import {
+  CrossingTracker,
+  type Line,
+  pointInPolygon,
+  polygonCentroid,
+  type Side,
+  sideOfLine,
+  toPixels,
+} from "./zone_geometry.ts";
+
+/** A confirmed track as the tracker reports it for one frame (source px). */
+export interface JudgeTrack {
+  id: number;
+  label: string;
+  /** Smoothed centre. */
+  center: Point;
+  box: Box;
+  /** Smoothed speed, px/s. */
+  speed: number;
+  conf: number;
+  /** Capture time the track was born (for the pass id); default: when the judge first saw it. */
+  firstTs?: number;
+}
+
+export interface JudgeFrame {
+  /** Capture time, unix ms. */
+  ts: number;
+  /** Frame size in px (normalized geometry is scaled by it). */
+  w: number;
+  h: number;
+  tracks: JudgeTrack[];
+  /** Track ids the tracker ended at this frame. */
+  ended?: number[];
+}
+
+export interface TrackPhaseInfo {
+  /** null: not a judged vehicle (wrong direction, not a vehicle class, or no zones). */
+  phase: TickPhase | null;
+  zone: "stop" | null;
+  /** Live stop timer of the current visit, s (total stopped time in the zone so far). */
+  stop_s: number | null;
+}
+
+export interface JudgeOutput {
+  /** One entry per track in this frame. */
+  phases: Map<number, TrackPhaseInfo>;
+  passes: Pass[];
+  captures: CaptureRequest[];
+  /** Pass ids that got a capture request but will never get a pass (parked): drop their crops. */
+  discarded: string[];
+}
+
+export interface JudgeOptions {
+  /** Labels that are judged (default car, truck, bus, motorcycle); others get phase null. */
+  vehicleLabels?: Iterable<string>;
+}
+
+export const DEFAULT_VEHICLE_LABELS = ["car", "truck", "bus", "motorcycle"];
+
+/** Approach samples kept before an entry (the pass's lead-in); bounded in time and count. */
+const APPROACH_KEEP_MS = 5000;
+const APPROACH_KEEP_MAX = 300;
+
+interface _Geometry {
+  zone: Point[];
+  pre: Line | null;
+  cap: Line | null;
+  /** Side of pre_stop_line the zone lies on (centroid); 0 if the centroid is on the line. */
+  zoneSide: Side;
+}
+
+interface _Visit {
+  /** Judged visit number of the track (1-based), 0 for unjudged visits. */
+  n: number;
+  id: string;
+  judged: boolean;
+  direction: PassQuality["direction"];
+  parked: boolean;
+  enteredAt: number;
+  enterFrame: number;
+  exitPending: { ts: number; frame: number } | null;
+  exitedAt: number | null;
+  exitFrame: number | null;
+  samples: PassSample[];
+  labels: Map<string, number>;
+  capture: "capture_line" | "zone_exit" | null;
+  /** Live stop timer, s, and the state stopStats would carry (see pass.ts for the rule). */
+  stopS: number;
+  lastSlowTs: number | null;
+  prevSlow: boolean;
+}
+
+interface _Track {
+  id: number;
+  firstTs: number;
+  lastTs: number;
+  lastFrame: number;
+  last: PassSample | null;
+  qualified: boolean;
+  pre: CrossingTracker;
+  cap: CrossingTracker;
+  recent: PassSample[];
+  pendingEnter: { ts: number; frame: number } | null;
+  visit: _Visit | null;
+  visits: number;
+  visited: boolean;
+}
+
+function _r(v: number, d = 3): number {
+  const f = 10 ** d;
+  return Math.round(v * f) / f;
+}
+
+export class StopJudge {
+  readonly camera: string;
+  #zones: Zones | null = null;
+  #stop: StopSettings;
+  #labels: Set<string>;
+  #geom: _Geometry | null = null;
+  #geomKey = "";
+  #tracks = new Map<number, _Track>();
+  #frame = 0;
+
+  constructor(
+    camera: string,
+    zones: Zones | null | undefined,
+    stop: Partial<StopSettings> = {},
+    opts: JudgeOptions = {},
+  ) {
+    this.camera = camera;
+    this.#stop = StopSchema.parse(stop);
+    this.#labels = new Set(opts.vehicleLabels ?? DEFAULT_VEHICLE_LABELS);
+    this.setConfig(zones, stop);
+  }
+
+  /**
+   * Hot reload: new zones/settings apply from the next frame. Live track state (qualification,
+   * visits, stop timers) is kept — a reload must not drop or duplicate the pass in progress.
+   */
+  setConfig(zones: Zones | null | undefined, stop: Partial<StopSettings> = {}): void {
+    this.#zones = zones ?? null;
+    this.#stop = StopSchema.parse(stop);
+    this.#geom = null;
+    this.#geomKey = "";
+  }
+
+  get settings(): Readonly<StopSettings> {
+    return this.#stop;
+  }
+
+  /** Tracks held in memory (bounded: ended and timed-out tracks are forgotten). */
+  get size(): number {
+    return this.#tracks.size;
+  }
+
+  /** Judge one frame. */
+  update(frame: JudgeFrame): JudgeOutput {
+    const out: JudgeOutput = { phases: new Map(), passes: [], captures: [], discarded: [] };
+    const f = ++this.#frame;
+    const g = this.#geometry(frame.w, frame.h);
+    for (const tr of frame.tracks) {
+      if (!g || !this.#labels.has(tr.label)) {
+        out.phases.set(tr.id, { phase: null, zone: null, stop_s: null });
+        continue;
+      }
+      let t = this.#tracks.get(tr.id);
+      if (!t) {
+        t = {
+          id: tr.id,
+          firstTs: tr.firstTs ?? frame.ts,
+          lastTs: frame.ts,
+          lastFrame: f,
+          last: null,
+          qualified: false,
+          pre: new CrossingTracker(),
+          cap: new CrossingTracker(),
+          recent: [],
+          pendingEnter: null,
+          visit: null,
+          visits: 0,
+          visited: false,
+        };
+        this.#tracks.set(tr.id, t);
+      }
+      this.#step(t, tr, frame.ts, f, g, out);
+    }
+    for (const id of frame.ended ?? []) {
+      const t = this.#tracks.get(id);
+      if (t) this.#end(t, "track_end", out);
+    }
+    this.#timeouts(frame.ts, out);
+    return out;
+  }
+
+  /** Finalize everything still open (end of a file); returns the passes. */
+  flush(): Pass[] {
+    const out: JudgeOutput = { phases: new Map(), passes: [], captures: [], discarded: [] };
+    for (const t of [...this.#tracks.values()]) this.#end(t, "flush", out);
+    return out.passes;
+  }
+
+  #geometry(w: number, h: number): _Geometry | null {
+    if (!this.#zones) return null;
+    const key = `${w}x${h}`;
+    if (this.#geom && this.#geomKey === key) return this.#geom;
+    const z = this.#zones;
+    const zone = toPixels(z.stop_zone as Point[], w, h);
+    const pre = z.pre_stop_line ? toPixels(z.pre_stop_line as Line, w, h) : null;
+    const cap = z.capture_line ? toPixels(z.capture_line as Line, w, h) : null;
+    const zoneSide = pre ? sideOfLine(polygonCentroid(zone), pre) : 0;
+    this.#geom = { zone, pre, cap, zoneSide };
+    this.#geomKey = key;
+    return this.#geom;
+  }
+
+  #step(t: _Track, tr: JudgeTrack, ts: number, f: number, g: _Geometry, out: JudgeOutput): void {
+    const stop = this.#stop;
+    const p = tr.center;
+    const inside = pointInPolygon(p, g.zone);
+
+    // Direction filter. The crossing trackers are stepped on every sample so their anchors stay
+    // current; only crossings outside a visit change the qualification.
+    const dir = g.pre ? t.pre.step(p, g.pre) : 0;
+    if (dir !== 0 && !this.#inVisit(t)) {
+      // A zone side of 0 (centroid on the line: misconfiguration) accepts either direction.
+      t.qualified = g.zoneSide === 0 || dir === g.zoneSide;
+    }
+    const capDir = g.cap ? t.cap.step(p, g.cap) : 0;
+
+    const sample: PassSample = {
+      ts,
+      cx: _r(p[0], 2),
+      cy: _r(p[1], 2),
+      speed: tr.speed,
+      phase: "approach",
+    };
+    const slow = tr.speed <= stop.stop_speed_px_s;
+
+    // Zone entry (debounced, backdated to the first inside sample).
+    if (!this.#inVisit(t)) {
+      if (inside) {
+        t.pendingEnter ??= { ts, frame: f };
+        if (ts - t.pendingEnter.ts >= stop.enter_debounce_s * 1000 - 1e-6) {
+          this.#enter(t, out);
+        }
+      } else {
+        t.pendingEnter = null;
+      }
+    }
+
+    let v = t.visit;
+    // Zone exit (debounced, backdated to the first outside sample).
+    let exitedNow = false;
+    if (v && v.exitedAt === null) {
+      if (inside) v.exitPending = null;
+      else {
+        v.exitPending ??= { ts, frame: f };
+        if (ts - v.exitPending.ts >= stop.exit_debounce_s * 1000 - 1e-6) exitedNow = true;
+      }
+    }
+
+    // Live stop timer: stopStats' rule applied incrementally (recomputed exactly at the exit).
+    if (v && v.exitedAt === null) {
+      if (slow) {
+        if (
+          v.lastSlowTs !== null &&
+          (v.prevSlow || ts - v.lastSlowTs <= stop.stop_bridge_s * 1000 + 1e-6)
+        ) v.stopS += (ts - v.lastSlowTs) / 1000;
+        v.lastSlowTs = ts;
+      }
+      v.prevSlow = slow;
+    }
+
+    // Parked: measured to the (pending) exit, so a car that has just left is not parked late.
+    if (v && v.judged && !v.parked && v.exitedAt === null) {
+      const until = v.exitPending?.ts ?? ts;
+      if (until - v.enteredAt > stop.parked_after_s * 1000) {
+        v.parked = true;
+        v.samples = [];
+        if (v.capture) out.discarded.push(v.id);
+      }
+    }
+
+    // Phase of this sample.
+    sample.phase = v && v.exitedAt === null
+      ? (slow ? "stopped" : "in_zone")
+      : t.visited || v
+      ? "leaving"
+      : "approach";
+    if (v && v.judged && !v.parked) {
+      v.samples.push(sample);
+      v.labels.set(tr.label, (v.labels.get(tr.label) ?? 0) + 1);
+    } else if (!v) {
+      t.recent.push(sample);
+      this.#trimRecent(t, ts);
+    }
+    t.last = sample;
+    t.lastTs = ts;
+    t.lastFrame = f;
+
+    if (exitedNow && v) {
+      this.#exit(t, v, out);
+      if (!t.visit) v = null; // unjudged or parked visits end at the exit
+      else if (v.capture === "capture_line") {
+        this.#finalize(t, "exit", out);
+        v = null;
+      } else if (capDir === 0) {
+        v.capture = "zone_exit";
+        out.captures.push({ passId: v.id, trackId: t.id, ts, box: tr.box, reason: "zone_exit" });
+      }
+    }
+
+    // Capture line: once per visit, in either direction, once the visit is entered.
+    if (capDir !== 0 && v && v.judged && !v.parked && v.capture !== "capture_line") {
+      v.capture = "capture_line";
+      out.captures.push({ passId: v.id, trackId: t.id, ts, box: tr.box, reason: "capture_line" });
+      if (v.exitedAt !== null) this.#finalize(t, "capture_line", out);
+    }
+
+    const cur = t.visit;
+    const inZone = !!cur && cur.exitedAt === null;
+    let phase: TickPhase | null;
+    if (inZone) phase = cur.judged ? (slow ? "stopped" : "in_zone") : null;
+    else phase = cur || t.visited ? "leaving" : "approach";
+    out.phases.set(t.id, {
+      phase,
+      zone: inZone ? "stop" : null,
+      stop_s: cur && cur.judged ? _r(cur.stopS, 2) : null,
+    });
+  }
+
+  #inVisit(t: _Track): boolean {
+    return !!t.visit && t.visit.exitedAt === null;
+  }
+
+  #trimRecent(t: _Track, ts: number): void {
+    const keepFrom = t.pendingEnter?.ts ?? Infinity;
+    let drop = 0;
+    while (
+      drop < t.recent.length && t.recent[drop].ts < keepFrom &&
+      (t.recent[drop].ts < ts - APPROACH_KEEP_MS || t.recent.length - drop > APPROACH_KEEP_MAX)
+    ) drop++;
+    if (drop) t.recent.splice(0, drop);
+  }
+
+  #enter(t: _Track, out: JudgeOutput): void {
+    const pe = t.pendingEnter!;
+    // A re-entry before the previous pass was final closes that pass first.
+    if (t.visit) this.#finalize(t, "reentry", out);
+    const judged = !this.#geom?.pre || t.qualified;
+    const n = judged ? ++t.visits : 0;
+    const samples = judged ? t.recent : [];
+    for (const s of samples) {
+      if (s.ts >= pe.ts) s.phase = s.speed <= this.#stop.stop_speed_px_s ? "stopped" : "in_zone";
+    }
+    const labels = new Map<string, number>();
+    const st = this.#stats(samples, pe.ts, Infinity);
+    t.visit = {
+      n,
+      id: judged ? passId(this.camera, t.firstTs, t.id, n) : "",
+      judged,
+      direction: this.#geom?.pre ? "pre_stop_line" : "no_pre_stop_line",
+      parked: false,
+      enteredAt: pe.ts,
+      enterFrame: pe.frame,
+      exitPending: null,
+      exitedAt: null,
+      exitFrame: null,
+      samples,
+      labels,
+      capture: null,
+      stopS: st.total_s,
+      lastSlowTs: st.last_slow_ts,
+      prevSlow: st.last_was_slow,
+    };
+    t.recent = [];
+    t.pendingEnter = null;
+    // Each visit needs its own approach: the next one must cross the pre-stop line again.
+    t.qualified = false;
+  }
+
+  /** Confirm the pending exit (backdated). Unjudged and parked visits end here. */
+  #exit(t: _Track, v: _Visit, out: JudgeOutput): void {
+    const ep = v.exitPending!;
+    v.exitedAt = ep.ts;
+    v.exitFrame = ep.frame;
+    v.exitPending = null;
+    for (const s of v.samples) if (s.ts >= ep.ts) s.phase = "leaving";
+    if (v.judged && !v.parked && v.exitedAt - v.enteredAt > this.#stop.parked_after_s * 1000) {
+      v.parked = true;
+      if (v.capture) out.discarded.push(v.id);
+    }
+    if (!v.judged || v.parked) {
+      t.visit = null;
+      t.visited = true;
+      return;
+    }
+    v.stopS = this.#stats(v.samples, v.enteredAt, v.exitedAt).total_s;
+  }
+
+  #stats(samples: readonly PassSample[], enteredAt: number, exitedAt: number) {
+    const s = this.#stop;
+    return stopStats(samples, enteredAt, exitedAt, s.stop_speed_px_s, s.stop_bridge_s);
+  }
+
+  /** The track is gone (ended, timed out, or flushed): close what it has open and forget it. */
+  #end(t: _Track, by: "track_end" | "timeout" | "flush", out: JudgeOutput): void {
+    const v = t.visit;
+    if (v) {
+      if (v.exitedAt === null && v.exitPending) this.#exit(t, v, out);
+      if (t.visit) {
+        // A parked visit's crop was already discarded when it became parked.
+        if (!v.parked) this.#finalize(t, by === "timeout" ? "track_end" : by, out);
+      }
+    }
+    this.#tracks.delete(t.id);
+  }
+
+  #timeouts(ts: number, out: JudgeOutput): void {
+    const afterExit = this.#stop.finalize_after_exit_s * 1000;
+    const stale = this.#stop.track_timeout_s * 1000;
+    for (const t of [...this.#tracks.values()]) {
+      const v = t.visit;
+      if (v && v.exitedAt !== null && ts - v.exitedAt >= afterExit - 1e-6) {
+        this.#finalize(t, "timeout", out);
+      }
+      if (ts - t.lastTs > stale) this.#end(t, "timeout", out);
+    }
+  }
+
+  #finalize(t: _Track, by: PassQuality["finalized_by"], out: JudgeOutput): void {
+    const v = t.visit!;
+    t.visit = null;
+    t.visited = true;
+    // Parked visits never reach here with a capture pending (their discard is emitted when they
+    // become parked); unjudged visits have nothing to report.
+    if (!v.judged || v.parked) return;
+    const endedInZone = v.exitedAt === null;
+    const exitedAt = v.exitedAt ?? t.lastTs;
+    const stats = this.#stats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt);
+    const samples = v.samples.filter((s) => s.ts <= exitedAt);
+    let maxGap = 0;
+    for (let i = 1; i < samples.length; i++) {
+      maxGap = Math.max(maxGap, samples[i].ts - samples[i - 1].ts);
+    }
+    const expected = endedInZone
+      ? t.lastFrame - v.enterFrame + 1
+      : (v.exitFrame ?? v.enterFrame) - v.enterFrame;
+    let label = "";
+    let best = -1;
+    for (const [l, c] of v.labels) if (c > best) [label, best] = [l, c];
+    out.passes.push({
+      id: v.id,
+      camera: this.camera,
+      track_id: t.id,
+      label,
+      verdict: verdictOf(stats, this.#stop),
+      entered_at: v.enteredAt,
+      exited_at: exitedAt,
+      time_in_zone_s: _r((exitedAt - v.enteredAt) / 1000),
+      stop_duration_s: _r(stats.total_s),
+      longest_stop_s: _r(stats.longest_s),
+      min_speed: _r(stats.min_speed, 2),
+      entry_speed: _r(stats.entry_speed, 2),
+      quality: {
+        samples: samples.length,
+        zone_samples: stats.zone_samples,
+        expected_zone_samples: expected,
+        coverage: expected > 0 ? _r(Math.min(1, stats.zone_samples / expected)) : 0,
+        max_gap_s: _r(maxGap / 1000),
+        ended_in_zone: endedInZone,
+        finalized_by: by,
+        capture: v.capture,
+        direction: v.direction,
+      },
+      samples,
+    });
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Zone geometry for the stop judge (pure). Points are [x, y] in one space (the judge uses source
+ * pixels, the config stores [0,1] — `toPixels` converts). y grows downwards, as in images; the
+ * side signs below are just cross-product signs, so they are consistent in either orientation.
+ */
+import type { Point } from "../../shared/geometry.ts";
+
+export type Line = [Point, Point];
+/** Which side of a line a point is on: -1, 1, or 0 exactly on it (within `EPS`). */
+export type Side = -1 | 0 | 1;
+
+/**
+ * Cross products below this magnitude count as collinear. Pixel coordinates are O(1e3), so
+ * products are O(1e6); 1e-9 only absorbs float noise, never a real sub-pixel offset.
+ */
+const EPS = 1e-9;
+
+/** Normalized [0,1] points -> pixels of a w x h frame. */
+export function toPixels<T extends Point[]>(pts: T, w: number, h: number): T {
+  return pts.map(([x, y]) => [x * w, y * h]) as T;
+}
+
+/**
+ * Even-odd point-in-polygon (works for concave polygons). It is the same crossing-number test
+ * as scripts/scene.ts uses for ground truth, so on-boundary points get the same answer there and
+ * here: points on a left or bottom edge are inside, on a right or top edge outside (half-open
+ * rule — a point on an edge shared by two adjacent polygons is in exactly one of them).
+ */
+export function pointInPolygon(p: Point, poly: Point[]): boolean {
+  const [px, py] = p;
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if ((yi > py) !== (yj > py) && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/** Signed area (shoelace); positive when the vertices turn clockwise on screen (y down). */
+export function polygonArea(poly: Point[]): number {
+  let a = 0;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    a += poly[j][0] * poly[i][1] - poly[i][0] * poly[j][1];
+  }
+  return a / 2;
+}
+
+/**
+ * Area centroid of a simple polygon. A degenerate (zero-area) polygon falls back to the vertex
+ * mean so the direction filter still has a reference point instead of NaN.
+ */
+export function polygonCentroid(poly: Point[]): Point {
+  const a = polygonArea(poly);
+  if (Math.abs(a) < EPS) {
+    const n = poly.length || 1;
+    return [poly.reduce((s, p) => s + p[0], 0) / n, poly.reduce((s, p) => s + p[1], 0) / n];
+  }
+  let cx = 0, cy = 0;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const f = poly[j][0] * poly[i][1] - poly[i][0] * poly[j][1];
+    cx += (poly[j][0] + poly[i][0]) * f;
+    cy += (poly[j][1] + poly[i][1]) * f;
+  }
+  return [cx / (6 * a), cy / (6 * a)];
+}
+
+function _cross(a: Point, b: Point, p: Point): number {
+  return (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
+}
+
+/** Side of the infinite line through `line` that `p` lies on. */
+export function sideOfLine(p: Point, line: Line): Side {
+  const c = _cross(line[0], line[1], p);
+  return c > EPS ? 1 : c < -EPS ? -1 : 0;
+}
+
+function _onSegment(a: Point, b: Point, p: Point): boolean {
+  return Math.min(a[0], b[0]) - EPS <= p[0] && p[0] <= Math.max(a[0], b[0]) + EPS &&
+    Math.min(a[1], b[1]) - EPS <= p[1] && p[1] <= Math.max(a[1], b[1]) + EPS;
+}
+
+/**
+ * Closed segment intersection: touching at an end point and collinear overlap count.
+ */
+export function segmentsIntersect(p1: Point, p2: Point, q1: Point, q2: Point): boolean {
+  const d1 = sideOfLine(p1, [q1, q2]), d2 = sideOfLine(p2, [q1, q2]);
+  const d3 = sideOfLine(q1, [p1, p2]), d4 = sideOfLine(q2, [p1, p2]);
+  if (d1 * d2 < 0 && d3 * d4 < 0) return true;
+  if (d1 === 0 && _onSegment(q1, q2, p1)) return true;
+  if (d2 === 0 && _onSegment(q1, q2, p2)) return true;
+  if (d3 === 0 && _onSegment(p1, p2, q1)) return true;
+  if (d4 === 0 && _onSegment(p1, p2, q2)) return true;
+  return false;
+}
+
+/**
+ * Did the move `from` -> `to` cross the line segment, and towards which side?
+ * Returns the side it arrived on (1 or -1), or 0 if it did not cross. A crossing needs the two
+ * points strictly on opposite sides AND the move to pass through the segment itself (not its
+ * extension — a line drawn across one lane must not count traffic in the next road). Callers
+ * that must handle a centre resting exactly on the line pass the last point that was strictly on
+ * one side as `from` (see `CrossingTracker`).
+ */
+export function crossingDirection(from: Point, to: Point, line: Line): Side {
+  const s0 = sideOfLine(from, line), s1 = sideOfLine(to, line);
+  if (s0 === 0 || s1 === 0 || s0 === s1) return 0;
+  return segmentsIntersect(from, to, line[0], line[1]) ? s1 : 0;
+}
+
+/**
+ * Stateful crossing detector for one moving point and one line. Points exactly on the line are
+ * skipped (the anchor stays at the last point strictly on a side), so touching the line and
+ * going back is not a crossing, while on-line -> far side is reported once, when it lands.
+ */
+export class CrossingTracker {
+  #anchor: Point | null = null;
+
+  /** Feed the next position; returns the side crossed to (1/-1) or 0. */
+  step(p: Point, line: Line): Side {
+    if (sideOfLine(p, line) === 0) return 0;
+    const prev = this.#anchor;
+    this.#anchor = p;
+    return prev ? crossingDirection(prev, p, line) : 0;
+  }
+
+  reset(): void {
+    this.#anchor = null;
+  }
+}
