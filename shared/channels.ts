@@ -8,3 +8,6 @@ export const CAMERA_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** NOTIFY channel announcing that a new config revision was saved (payload: revision id). */
 export const CONFIG_CHANNEL = "stopline_config";
+
+/** NOTIFY channel announcing that another model was activated (payload: model id). */
+export const MODEL_CHANNEL = "stopline_model";

@@ -23,7 +23,7 @@ export class LocalObjectStore implements ObjectStore {
     return join(this.root, bucket, key);
   }
 
-  async put(uri: string, data: Uint8Array): Promise<void> {
+  async put(uri: string, data: Uint8Array, _contentType?: string): Promise<void> {
     const path = this.#path(uri);
     await Deno.mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.tmp-${crypto.randomUUID()}`;

@@ -1,0 +1,144 @@
+/**
+ * models: GET /api/models, POST /api/models?name= (raw ONNX body), POST /api/models/:id/activate,
+ * DELETE /api/models/:id. Uploads are validated by loading them exactly as the analyzer will
+ * (not ONNX, or an output layout no adapter reads -> 422 with the reason). Activation is
+ * announced on the stopline_model channel; the analyzer switches without a restart.
+ */
+import { Hono } from "hono";
+import { MODEL_CHANNEL } from "../../shared/channels.ts";
+import type { ObjectStore } from "../../shared/object_store/mod.ts";
+import { validateModelFile } from "../../analyzer/model/validate_model.ts";
+import type { DbPool } from "../_shared/db.ts";
+import { writeGuard } from "../_shared/write_guard.ts";
+
+export interface ModelsOptions {
+  pool: DbPool;
+  store: ObjectStore;
+  bucket: string;
+  /** Largest accepted upload, bytes (default 256 MiB). */
+  maxBytes?: number;
+  token?: string;
+}
+
+const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const COLUMNS =
+  "id, name, kind, source, uri, sha256, size_bytes, input_shape, labels, outputs, active, created_at";
+
+export function createModelsApp(opts: ModelsOptions): Hono {
+  const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
+  const app = new Hono();
+  app.use("/api/models/*", writeGuard(opts.token));
+  app.use("/api/models", writeGuard(opts.token));
+
+  app.get("/api/models", async (c) => {
+    const r = await opts.pool.query(`select ${COLUMNS} from models order by source, created_at`);
+    return c.json({ models: r.rows.map(_publicRow) });
+  });
+
+  app.post("/api/models", async (c) => {
+    const name = (c.req.query("name") ?? "").trim();
+    if (!name || name.length > 100) {
+      return c.json({ error: "query parameter name is required (1-100 characters)" }, 400);
+    }
+    const declared = Number(c.req.header("content-length") ?? "NaN");
+    if (declared > maxBytes) return c.json({ error: `model larger than ${maxBytes} bytes` }, 413);
+    const bytes = await _readCapped(c.req.raw, maxBytes);
+    if (bytes === null) return c.json({ error: `model larger than ${maxBytes} bytes` }, 413);
+    if (bytes.byteLength === 0) return c.json({ error: "empty body: send the .onnx file" }, 400);
+    const v = await validateModelFile(bytes);
+    if (!v.ok) return c.json({ error: "model rejected", reason: v.reason }, 422);
+    const sha = await _sha256(bytes);
+    const id = `upload-${sha.slice(0, 16)}`;
+    const uri = `minio://${opts.bucket}/models/${sha}.onnx`;
+    const exists = await opts.pool.query("select 1 from models where id = $1", [id]);
+    if (exists.rowCount) return c.json({ error: "this model is already uploaded", id }, 409);
+    await opts.store.put(uri, bytes, "application/octet-stream");
+    const r = await opts.pool.query(
+      `insert into models (id, name, kind, source, uri, sha256, size_bytes, input_shape, labels, outputs)
+       values ($1, $2, $3, 'upload', $4, $5, $6, $7, $8, $9) returning ${COLUMNS}`,
+      [
+        id,
+        name,
+        v.kind,
+        uri,
+        sha,
+        bytes.byteLength,
+        v.inputShape,
+        JSON.stringify(v.labels),
+        JSON.stringify(v.outputs),
+      ],
+    );
+    return c.json(_publicRow(r.rows[0]), 201);
+  });
+
+  app.post("/api/models/:id/activate", async (c) => {
+    const id = c.req.param("id");
+    if (!ID_RE.test(id)) return c.json({ error: "bad model id" }, 400);
+    const client = await opts.pool.connect();
+    try {
+      await client.query("begin");
+      const found = await client.query("select 1 from models where id = $1 for update", [id]);
+      if (!found.rowCount) {
+        await client.query("rollback");
+        return c.json({ error: "unknown model", id }, 404);
+      }
+      await client.query("update models set active = false where active and id <> $1", [id]);
+      await client.query("update models set active = true where id = $1", [id]);
+      await client.query("select pg_notify($1, $2)", [MODEL_CHANNEL, id]);
+      await client.query("commit");
+    } catch (e) {
+      await client.query("rollback").catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+    return c.json({ active: id });
+  });
+
+  app.delete("/api/models/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!ID_RE.test(id)) return c.json({ error: "bad model id" }, 400);
+    const r = await opts.pool.query("select source, uri, active from models where id = $1", [id]);
+    const row = r.rows[0];
+    if (!row) return c.json({ error: "unknown model", id }, 404);
+    if (row.active) {
+      return c.json({ error: "the active model cannot be deleted; activate another first" }, 409);
+    }
+    if (row.source === "builtin") {
+      return c.json({ error: "built-in models cannot be deleted" }, 409);
+    }
+    await opts.pool.query("delete from models where id = $1 and not active", [id]);
+    await opts.store.delete(row.uri);
+    return c.body(null, 204);
+  });
+
+  return app;
+}
+
+function _publicRow(r: Record<string, unknown>) {
+  return { ...r, created_at: (r.created_at as Date)?.toISOString?.() ?? r.created_at };
+}
+
+async function _sha256(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The body, or null as soon as it exceeds the cap (a huge upload is not buffered whole). */
+async function _readCapped(req: Request, max: number): Promise<Uint8Array | null> {
+  if (!req.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body) {
+    size += chunk.byteLength;
+    if (size > max) return null;
+    chunks.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.byteLength;
+  }
+  return out;
+}
