@@ -1,17 +1,28 @@
 /**
- * The analyzer process: loads the config and the model, runs one pipeline per camera, publishes
- * ticks, serves /healthz /readyz /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a
- * supervisor restarts it. Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S,
- * MODEL_PATH, STOPLINE_MODEL_DIR, INFER_THREADS, STOPLINE_MEDIA_URL (dev).
+ * The analyzer process: loads the config and the active model, runs one pipeline per camera,
+ * publishes ticks and events, writes passes (spooled), samples and events to Postgres and crops
+ * to the object store, reloads config and model without restart, serves /healthz /readyz
+ * /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a supervisor restarts it.
+ * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
+ * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL (dev).
  */
-import { type Config, parseConfigYaml, redactSource } from "../shared/config.ts";
-import { healthHandler, metricLines } from "./health/server.ts";
+import { type Config, parseConfigYaml } from "../shared/config.ts";
+import { MODEL_CHANNEL } from "../shared/channels.ts";
+import pg from "../shared/db/pg.ts";
+import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
+import { listen } from "../functions/_shared/pg_listener.ts";
+import { CameraSet } from "./camera_set.ts";
+import { CropUploader } from "./capture/crop_uploader.ts";
+import { watchConfig } from "./config_watch.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
-import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
-import { CameraPipeline } from "./pipeline/camera_pipeline.ts";
+import { healthHandler } from "./health/server.ts";
+import { analyzerMetrics } from "./health/metrics.ts";
+import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
+import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { PgPublisher } from "./publish/pg_publisher.ts";
-import { resolveFilePath, resolveSource } from "./sources.ts";
+import { LiveSink } from "./sinks/live_sink.ts";
+import { resolveFilePath } from "./sources.ts";
 
 const env = (n: string) => Deno.env.get(n);
 const log = (m: string) => console.log(`analyzer: ${m}`);
@@ -27,15 +38,21 @@ async function main() {
     console.error(`analyzer: bad config ${configPath}: ${(e as Error).message}`);
     Deno.exit(2);
   }
+  const dataDir = resolveFilePath(env("STOPLINE_DATA_DIR") ?? ".data");
   const started = Date.now();
   const stallMs = Number(env("STALL_EXIT_S") ?? "60") * 1000;
   const databaseUrl = env("DATABASE_URL");
+  if (!databaseUrl) log("DATABASE_URL is not set: nothing is published or stored");
   const publisher = databaseUrl ? new PgPublisher(databaseUrl, log) : null;
-  if (!publisher) log("DATABASE_URL is not set: ticks are not published");
+  const writer = databaseUrl
+    ? new DbWriter({ databaseUrl, spoolDir: `${dataDir}/spool/passes`, log })
+    : null;
+  const store = objectStoreFromEnv(env, `${dataDir}/objects`);
+  const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
+  const sink = new LiveSink(publisher, writer, uploader);
 
   let modelLoaded = false;
-  const pipelines: CameraPipeline[] = [];
-
+  let cameras: CameraSet | null = null;
   const health = healthHandler({
     readiness() {
       const reasons: string[] = [];
@@ -43,7 +60,7 @@ async function main() {
       if (!publisher) reasons.push("DATABASE_URL not set");
       else if (!publisher.connected) reasons.push(`database unreachable: ${publisher.lastError}`);
       const now = Date.now();
-      for (const p of pipelines) {
+      for (const p of cameras?.pipelines ?? []) {
         const age = now - (p.stats.lastFrameAt || started);
         if (!p.stats.lastFrameAt || age > READY_FRAME_AGE_MS) {
           const why = p.source.lastError ? ` (${p.source.lastError})` : "";
@@ -52,82 +69,51 @@ async function main() {
       }
       return { ready: reasons.length === 0, reasons };
     },
-    metrics() {
-      const cams = (f: (p: CameraPipeline) => number) =>
-        pipelines.map((p) => ({ labels: { camera: p.camera }, value: f(p) }));
-      return [
-        metricLines(
-          "stopline_frames_total",
-          "counter",
-          "Frames analyzed.",
-          cams((p) => p.stats.frames),
-        ),
-        metricLines(
-          "stopline_decoded_frames_total",
-          "counter",
-          "Frames decoded.",
-          cams((p) => p.source.frames),
-        ),
-        metricLines(
-          "stopline_dropped_frames_total",
-          "counter",
-          "Frames dropped (latest-state).",
-          cams((p) => p.stats.dropped),
-        ),
-        metricLines(
-          "stopline_fps",
-          "gauge",
-          "Analyzed frames per second.",
-          cams((p) => p.stats.fps),
-        ),
-        metricLines(
-          "stopline_infer_ms",
-          "gauge",
-          "Inference time, ms (smoothed).",
-          cams((p) => p.stats.inferMs),
-        ),
-        metricLines("stopline_lag_ms", "gauge", "Capture to tick, ms.", cams((p) => p.stats.lagMs)),
-        metricLines(
-          "stopline_source_restarts_total",
-          "counter",
-          "Stream reconnects.",
-          cams((p) => p.source.restarts),
-        ),
-        metricLines("stopline_ticks_published_total", "counter", "Ticks sent with NOTIFY.", [{
-          value: publisher?.published ?? 0,
-        }]),
-        metricLines("stopline_ticks_dropped_total", "counter", "Ticks replaced before sending.", [{
-          value: publisher?.dropped ?? 0,
-        }]),
-      ].join("");
-    },
+    metrics: () => analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, health);
   log(`health on http://127.0.0.1:${server.addr.port}/readyz`);
 
-  const modelPath = env("MODEL_PATH") ??
-    await ensureNanodetOnnx(env("STOPLINE_MODEL_DIR") ?? resolveFilePath(".data/models"));
+  // The model: MODEL_PATH pins a file; otherwise the active row of the models table.
+  const modelsDir = env("STOPLINE_MODEL_DIR") ?? `${dataDir}/models`;
   const threads = Number(env("INFER_THREADS") ?? "2");
-  const inference = await InferenceClient.start(modelPath, { threads });
+  const pinned = env("MODEL_PATH");
+  const current: ModelRow = pinned ? DEFAULT_MODEL : await _activeModelOrDefault(databaseUrl);
+  const firstPath = pinned ?? await modelPath(current, store, modelsDir);
+  const inference = await InferenceClient.start(firstPath, { threads });
   modelLoaded = true;
-  log(`model ${modelPath} loaded (${threads} threads)`);
-  const detector = new SerialDetector(inference);
-  const sink = publisher ?? { publish: () => {} };
+  log(`model ${current.id} (${inference.info.kind}) loaded from ${firstPath}, ${threads} threads`);
+  const modelListener = !pinned && databaseUrl
+    ? listen(databaseUrl, MODEL_CHANNEL, async () => {
+      try {
+        const row = await _activeModelOrDefault(databaseUrl);
+        const path = await modelPath(row, store, modelsDir);
+        const info = await inference.swap(path);
+        log(`switched to model ${row.id} (${info.kind})`);
+      } catch (e) {
+        log(`model switch failed, keeping the current model: ${(e as Error).message}`);
+      }
+    }, { log })
+    : null;
 
-  for (const [camera, cfg] of Object.entries(config.cameras)) {
-    const { spec, live } = resolveSource(camera, cfg, env("STOPLINE_MEDIA_URL"));
-    log(`${camera}: source ${redactSource(spec.source)}`);
-    const p = new CameraPipeline(camera, cfg, spec, { detector, sink, live, log });
-    pipelines.push(p);
-    p.start().catch((e) => {
-      console.error(`analyzer: ${camera} failed: ${(e as Error).message}`);
-      Deno.exit(1);
-    });
-  }
+  const bucket = cropBucket(env);
+  cameras = new CameraSet(
+    { detector: new SerialDetector(inference), sink, bucket, log },
+    env("STOPLINE_MEDIA_URL"),
+    log,
+  );
+  cameras.apply(config);
+  const configWatch = watchConfig({
+    path: configPath,
+    databaseUrl,
+    env,
+    onConfig: (cfg) => cameras?.apply(cfg),
+    log,
+  });
 
   const statusTimer = setInterval(() => {
-    for (const p of pipelines) {
+    for (const p of cameras?.pipelines ?? []) {
       publisher?.writeStatus({
         camera: p.camera,
         fps: p.stats.fps,
@@ -144,7 +130,7 @@ async function main() {
   // Stall watchdog: a camera without frames for STALL_EXIT_S exits the process for a restart.
   const watchdog = setInterval(() => {
     const now = Date.now();
-    for (const p of pipelines) {
+    for (const p of cameras?.pipelines ?? []) {
       if (now - (p.stats.lastFrameAt || started) > stallMs) {
         console.error(`analyzer: ${p.camera} stalled for ${stallMs / 1000} s; exiting for restart`);
         Deno.exit(3);
@@ -156,17 +142,35 @@ async function main() {
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
-    log("stopping");
+    log("stopping: flushing passes, samples and crops");
     clearInterval(statusTimer);
     clearInterval(watchdog);
-    await Promise.all(pipelines.map((p) => p.stop()));
+    await configWatch.close();
+    await modelListener?.close();
+    await cameras?.stop();
     inference.close();
+    await writer?.close();
+    await uploader.close();
     await publisher?.close();
     await server.shutdown();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", shutdown);
   Deno.addSignalListener("SIGINT", shutdown);
+}
+
+async function _activeModelOrDefault(databaseUrl: string | undefined): Promise<ModelRow> {
+  if (!databaseUrl) return DEFAULT_MODEL;
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return await activeModel((sql) => c.query(sql));
+  } catch (e) {
+    log(`cannot read the active model (${(e as Error).message}); using ${DEFAULT_MODEL.id}`);
+    return DEFAULT_MODEL;
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 if (import.meta.main) main();

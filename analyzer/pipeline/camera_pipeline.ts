@@ -1,19 +1,21 @@
 /**
- * One camera: frames from the decode Worker -> detector -> tracker -> tick -> publisher.
- * Pulls the newest frame only when the previous one is done (latest-state), limits work to
- * `detect.fps` by capture time, and never waits on the publisher.
+ * One camera: frames from the decode Worker -> detector -> frame analysis (tracks, stop judge)
+ * -> tick, events, samples, passes with crops -> sink. Live: pulls the newest frame only when
+ * the previous one is done (latest-state) and never waits on the sink. Offline (CLI): lossless
+ * and anchored at PTS 0, so results do not depend on machine speed.
  */
 import type { CameraConfig } from "../../shared/config.ts";
+import { normalizeBox, round } from "../../shared/geometry.ts";
 import { encodeTick } from "../../shared/tick.ts";
+import { encodeCrop } from "../capture/crop.ts";
+import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
+import type { PassRecord, SampleRow } from "../persist/records.ts";
 import { type DecodedFrame, FrameSource } from "../source/frame_source.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
-import { IouTracker } from "../tracker/iou_tracker.ts";
+import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameDetector } from "./serial_detector.ts";
+import { passImageUri, type PipelineSink } from "./sink.ts";
 import { buildTick } from "./tick_builder.ts";
-
-export interface TickSink {
-  publish(camera: string, text: string): void;
-}
 
 export interface PipelineStats {
   frames: number;
@@ -24,16 +26,31 @@ export interface PipelineStats {
   width: number;
   height: number;
   lastFrameAt: number;
+  passes: number;
+}
+
+export interface PipelineDeps {
+  detector: FrameDetector;
+  sink: PipelineSink;
+  /** Live camera (reconnect, latest-state) or offline file (lossless, ends). */
+  live: boolean;
+  /** Offline: wall-clock ms of PTS 0 (default 0). */
+  anchorMs?: number;
+  bucket?: string;
+  /** Per-track state history rate (car_state_history), Hz. */
+  sampleHz?: number;
+  log?: (m: string) => void;
 }
 
 export class CameraPipeline {
   readonly camera: string;
   readonly source: FrameSource;
-  readonly #cfg: CameraConfig;
-  readonly #detector: FrameDetector;
-  readonly #sink: TickSink;
-  readonly #tracker = new IouTracker();
+  #cfg: CameraConfig;
+  readonly #deps: PipelineDeps;
+  readonly #analysis: FrameAnalysis;
   readonly #recent: number[] = [];
+  readonly #captures = new Map<string, { req: CaptureRequest; jpeg: Uint8Array }>();
+  readonly #lastSample = new Map<number, number>();
   #running = false;
   #seq = 0;
   #lastProcessedTs = -Infinity;
@@ -47,24 +64,33 @@ export class CameraPipeline {
     width: 0,
     height: 0,
     lastFrameAt: 0,
+    passes: 0,
   };
 
-  constructor(
-    camera: string,
-    cfg: CameraConfig,
-    spec: SourceSpec,
-    deps: { detector: FrameDetector; sink: TickSink; live: boolean; log?: (m: string) => void },
-  ) {
+  constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
     this.#cfg = cfg;
-    this.#detector = deps.detector;
-    this.#sink = deps.sink;
+    this.#deps = deps;
+    this.#analysis = new FrameAnalysis(camera, cfg);
     this.source = new FrameSource(spec, {
       reconnect: deps.live,
+      lossless: !deps.live,
+      anchorMs: deps.live ? undefined : deps.anchorMs ?? 0,
       log: (m) => deps.log?.(`${camera}: ${m}`),
     });
   }
 
+  get config(): CameraConfig {
+    return this.#cfg;
+  }
+
+  /** Hot reload (zones, thresholds, classes, fps): applies from the next frame. */
+  setConfig(cfg: CameraConfig): void {
+    this.#cfg = cfg;
+    this.#analysis.setConfig(cfg);
+  }
+
+  /** Resolves when the source ends (offline) or after `stop()`. */
   start(): Promise<void> {
     this.#running = true;
     this.source.start();
@@ -79,11 +105,11 @@ export class CameraPipeline {
   }
 
   async #loop(): Promise<void> {
-    const minIntervalMs = 1000 / this.#cfg.detect.fps;
     while (this.#running) {
       const frame = await this.source.next();
       if (!frame) break;
       // Respect detect.fps in capture time (10% slack so a 15 fps stream at 15 fps is not halved).
+      const minIntervalMs = 1000 / this.#cfg.detect.fps;
       if (frame.meta.captureTs - this.#lastProcessedTs < minIntervalMs * 0.9) {
         this.source.release(frame);
         continue;
@@ -91,16 +117,105 @@ export class CameraPipeline {
       this.#lastProcessedTs = frame.meta.captureTs;
       await this.#process(frame);
     }
+    // A file ended (or we were stopped): judge what is still open.
+    for (const p of this.#analysis.flush()) await this.#emitPass(p);
   }
 
   async #process(frame: DecodedFrame): Promise<void> {
     const { meta } = frame;
-    const result = await this.#detector.detect(
+    const result = await this.#deps.detector.detect(
       { width: meta.width, height: meta.height, data: frame.data },
-      { minConf: this.#cfg.detect.min_conf, classes: this.#cfg.classes },
+      { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes: this.#cfg.classes },
     );
-    this.source.release({ meta, data: new Uint8Array(result.buffer) });
-    const tracks = this.#tracker.update(result.detections, meta.captureTs);
+    const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
+    const out = this.#analysis.step(result.detections, meta.captureTs, meta.width, meta.height);
+    this.#takeCrops(out, pixels);
+    this.source.release({ meta, data: pixels.data });
+
+    this.#updateStats(meta.captureTs, meta.width, meta.height, result.inferMs);
+    const s = this.stats;
+    const tick = buildTick(
+      this.camera,
+      this.#seq++,
+      meta.captureTs,
+      { w: meta.width, h: meta.height },
+      out.tracks,
+      out.phases,
+      {
+        fps: s.fps,
+        infer_ms: s.inferMs,
+        lag_ms: s.lagMs,
+        dropped: s.dropped,
+      },
+    );
+    const sink = this.#deps.sink;
+    sink.tick(this.camera, encodeTick(tick));
+    for (const ev of out.events) sink.trackEvent(ev);
+    const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
+    if (rows.length) sink.samples(rows);
+    for (const p of out.passes) await this.#emitPass(p);
+  }
+
+  /** Encode a crop only when it beats the one already kept for that pass. */
+  #takeCrops(out: FrameResult, frame: { width: number; height: number; data: Uint8Array }): void {
+    for (const id of out.discarded) this.#captures.delete(id);
+    for (const req of out.captures) {
+      const prev = this.#captures.get(req.passId)?.req ?? null;
+      if (prev && betterCapture(prev, req) === prev) continue;
+      this.#captures.set(req.passId, { req, jpeg: encodeCrop(frame, req.box) });
+    }
+  }
+
+  async #emitPass(p: Pass): Promise<void> {
+    const crop = this.#captures.get(p.id);
+    this.#captures.delete(p.id);
+    const bucket = this.#deps.bucket ?? "stopline";
+    const record: PassRecord = {
+      id: p.id,
+      camera: p.camera,
+      track_id: p.track_id,
+      label: p.label,
+      verdict: p.verdict,
+      entered_at: p.entered_at,
+      exited_at: p.exited_at,
+      time_in_zone_s: round(p.time_in_zone_s, 3),
+      stop_duration_s: round(p.stop_duration_s, 3),
+      min_speed: round(p.min_speed, 2),
+      entry_speed: round(p.entry_speed, 2),
+      image: crop ? passImageUri(bucket, p.camera, p.id, p.exited_at) : null,
+      quality: { ...p.quality, longest_stop_s: p.longest_stop_s },
+      samples: p.samples,
+    };
+    this.stats.passes++;
+    await this.#deps.sink.pass(record, crop?.jpeg ?? null);
+  }
+
+  /** Downsampled track states for car_state_history (sampleHz per track). */
+  #samples(out: FrameResult, ts: number, w: number, h: number): SampleRow[] {
+    const every = 1000 / (this.#deps.sampleHz ?? 4);
+    const rows: SampleRow[] = [];
+    for (const t of out.tracks) {
+      const last = this.#lastSample.get(t.id) ?? -Infinity;
+      if (ts - last < every * 0.95) continue;
+      this.#lastSample.set(t.id, ts);
+      rows.push({
+        camera: this.camera,
+        track_id: t.id,
+        ts,
+        cx: round(t.center[0], 1),
+        cy: round(t.center[1], 1),
+        speed: round(t.speed, 2),
+        phase: out.phases.get(t.id)?.phase ?? null,
+        bbox: normalizeBox(t.box, w, h),
+      });
+    }
+    for (const ev of out.events) {
+      if (ev.event === "end" && ev.before) this.#lastSample.delete(ev.before.id);
+    }
+    return rows;
+  }
+
+  #updateStats(captureTs: number, w: number, h: number, inferMs: number): void {
     const now = Date.now();
     this.#recent.push(now);
     while (this.#recent.length > 0 && now - this.#recent[0] > 2000) this.#recent.shift();
@@ -109,23 +224,11 @@ export class CameraPipeline {
     s.fps = this.#recent.length > 1
       ? ((this.#recent.length - 1) * 1000) / Math.max(1, now - this.#recent[0])
       : 0;
-    s.inferMs = s.frames === 1 ? result.inferMs : s.inferMs + 0.1 * (result.inferMs - s.inferMs);
-    s.lagMs = now - meta.captureTs;
+    s.inferMs = s.frames === 1 ? inferMs : s.inferMs + 0.1 * (inferMs - s.inferMs);
+    s.lagMs = this.#deps.live ? now - captureTs : 0;
     s.dropped = this.source.dropped;
-    s.width = meta.width;
-    s.height = meta.height;
+    s.width = w;
+    s.height = h;
     s.lastFrameAt = now;
-    const tick = buildTick(
-      this.camera,
-      this.#seq++,
-      meta.captureTs,
-      {
-        w: meta.width,
-        h: meta.height,
-      },
-      tracks,
-      { fps: s.fps, infer_ms: s.inferMs, lag_ms: s.lagMs, dropped: s.dropped },
-    );
-    this.#sink.publish(this.camera, encodeTick(tick));
   }
 }

@@ -2,7 +2,7 @@
  * Shares one inference Worker between cameras: requests run one at a time in arrival order, so
  * every camera gets its turn (a camera waits for at most one frame of each other camera).
  */
-import type { Detection } from "../tracker/iou_tracker.ts";
+import type { Detection } from "../tracker/mod.ts";
 
 export interface RgbFrame {
   width: number;

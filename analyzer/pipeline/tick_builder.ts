@@ -1,7 +1,8 @@
-/** Builds the overlay tick (ARCHITECTURE §4) from a frame's confirmed tracks. */
+/** Builds the overlay tick (ARCHITECTURE §4) from a frame's tracks and their judge phases. */
 import { normalizeBox, round } from "../../shared/geometry.ts";
 import type { Tick } from "../../shared/tick.ts";
-import type { Track } from "../tracker/iou_tracker.ts";
+import type { Box } from "../../shared/geometry.ts";
+import type { TrackPhaseInfo } from "../judge/mod.ts";
 
 export interface TickStats {
   fps: number;
@@ -10,12 +11,21 @@ export interface TickStats {
   dropped: number;
 }
 
+export interface TickTrackInput {
+  id: number;
+  label: string;
+  conf: number;
+  box: Box;
+  speed: number;
+}
+
 export function buildTick(
   camera: string,
   seq: number,
   captureTs: number,
   frame: { w: number; h: number },
-  tracks: Track[],
+  tracks: TickTrackInput[],
+  phases: Map<number, TrackPhaseInfo>,
   stats: TickStats,
 ): Tick {
   return {
@@ -26,16 +36,19 @@ export function buildTick(
     ts: Math.round(captureTs),
     frame,
     space: "source",
-    tracks: tracks.map((t) => ({
-      id: t.id,
-      label: t.label,
-      conf: round(t.conf, 3),
-      bbox: normalizeBox(t.box, frame.w, frame.h),
-      speed: round(t.speed, 1),
-      zone: null,
-      phase: null,
-      stop_s: null,
-    })),
+    tracks: tracks.map((t) => {
+      const p = phases.get(t.id);
+      return {
+        id: t.id,
+        label: t.label,
+        conf: round(t.conf, 3),
+        bbox: normalizeBox(t.box, frame.w, frame.h),
+        speed: round(t.speed, 1),
+        zone: p?.zone ?? null,
+        phase: p?.phase ?? null,
+        stop_s: p?.stop_s == null ? null : round(p.stop_s, 2),
+      };
+    }),
     stats: {
       fps: round(stats.fps, 1),
       infer_ms: round(stats.infer_ms, 1),

@@ -29,6 +29,8 @@ export class PgPublisher {
   #retry: ReturnType<typeof setTimeout> | undefined;
   #inFlight = false;
   readonly #pending = new Map<string, string>();
+  /** Events are not latest-state: sent in order, bounded (oldest dropped, counted). */
+  readonly #events: string[] = [];
   published = 0;
   dropped = 0;
   lastError = "";
@@ -47,6 +49,16 @@ export class PgPublisher {
   publish(camera: string, text: string): void {
     if (this.#pending.has(camera)) this.dropped++;
     this.#pending.set(camera, text);
+    this.#pump();
+  }
+
+  /** Queue a track or pass event for NOTIFY, in order (never coalesced). */
+  publishEvent(text: string): void {
+    this.#events.push(text);
+    if (this.#events.length > 10_000) {
+      this.#events.shift();
+      this.dropped++;
+    }
     this.#pump();
   }
 
@@ -82,10 +94,14 @@ export class PgPublisher {
 
   async #pump(): Promise<void> {
     if (this.#inFlight || !this.#connected || !this.#client) return;
-    const next = this.#pending.entries().next();
-    if (next.done) return;
-    const [camera, text] = next.value;
-    this.#pending.delete(camera);
+    let text: string;
+    if (this.#events.length) text = this.#events.shift()!;
+    else {
+      const next = this.#pending.entries().next();
+      if (next.done) return;
+      text = next.value[1];
+      this.#pending.delete(next.value[0]);
+    }
     this.#inFlight = true;
     try {
       await this.#client.query("select pg_notify($1, $2)", [TICK_CHANNEL, text]);

@@ -1,0 +1,175 @@
+/**
+ * Offline analysis: the live pipeline on a file, as fast as the machine allows, lossless, with
+ * capture time from PTS (anchored at --start, default 0 = the file's own timeline), so the same
+ * clip gives the same passes on any machine.
+ *
+ *   deno task analyze --source clip.mp4 [--config config/stopline.yaml] [--camera cam_01]
+ *                     [--out passes.jsonl] [--events] [--model file.onnx] [--start ISO]
+ *                     [--objects DIR]
+ *
+ * Prints one JSON object per line: every pass, track events with --events, and a final summary.
+ * Exit 0 on success; non-zero with a one-line reason on bad input.
+ */
+import { parseArgs } from "node:util";
+import { type CameraConfig, ConfigError, parseConfigYaml, redactSource } from "../shared/config.ts";
+import { LocalObjectStore } from "../shared/object_store/mod.ts";
+import { InferenceClient } from "./detector/inference_client.ts";
+import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
+import { CameraPipeline } from "./pipeline/camera_pipeline.ts";
+import type { PipelineSink } from "./pipeline/sink.ts";
+import { isNetworkSource } from "./source/ffmpeg_args.ts";
+import { resolveFilePath } from "./sources.ts";
+
+class _UsageError extends Error {}
+
+export interface AnalyzeOptions {
+  source: string;
+  camera: CameraConfig;
+  cameraId: string;
+  modelPath: string;
+  anchorMs: number;
+  objectsDir: string;
+  events: boolean;
+  write: (line: string) => void | Promise<void>;
+}
+
+export interface AnalyzeSummary {
+  type: "summary";
+  frames: number;
+  fps: number;
+  passes: number;
+  wall_s: number;
+}
+
+/** Run the pipeline over a file; every output line goes to `write`. */
+export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
+  const inference = await InferenceClient.start(o.modelPath, { threads: 2 });
+  const store = new LocalObjectStore(o.objectsDir);
+  const lines: Promise<void>[] = [];
+  const out = (obj: unknown) => lines.push(Promise.resolve(o.write(JSON.stringify(obj))));
+  let passes = 0;
+  const sink: PipelineSink = {
+    tick: () => {},
+    samples: () => {},
+    trackEvent: (ev) => o.events && out(ev),
+    async pass(p, jpeg) {
+      if (jpeg && p.image) await store.put(p.image, jpeg, "image/jpeg");
+      passes++;
+      const { samples: _samples, ...rest } = p;
+      out({ type: "pass", ...rest });
+    },
+  };
+  const t0 = performance.now();
+  const pipeline = new CameraPipeline(o.cameraId, o.camera, { source: o.source }, {
+    detector: inference,
+    sink,
+    live: false,
+    anchorMs: o.anchorMs,
+  });
+  try {
+    await pipeline.start();
+  } finally {
+    inference.close();
+  }
+  if (pipeline.source.lastError) throw new Error(pipeline.source.lastError);
+  await Promise.all(lines);
+  const wall = (performance.now() - t0) / 1000;
+  const frames = pipeline.stats.frames;
+  return {
+    type: "summary",
+    frames,
+    fps: Math.round((frames / wall) * 10) / 10,
+    passes,
+    wall_s: Math.round(wall * 100) / 100,
+  };
+}
+
+async function _main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      source: { type: "string" },
+      config: { type: "string" },
+      camera: { type: "string" },
+      out: { type: "string" },
+      events: { type: "boolean", default: false },
+      model: { type: "string" },
+      start: { type: "string" },
+      objects: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      "usage: deno task analyze --source FILE [--config FILE] [--camera ID] [--out FILE] [--events] [--model FILE] [--start ISO] [--objects DIR]",
+    );
+    return 0;
+  }
+  if (!values.source) throw new _UsageError("--source is required");
+  if (isNetworkSource(values.source)) throw new _UsageError("--source must be a file");
+  const source = values.source;
+  try {
+    if (!(await Deno.stat(source)).isFile) {
+      throw new _UsageError(`--source ${source} is not a file`);
+    }
+  } catch (e) {
+    if (e instanceof _UsageError) throw e;
+    throw new _UsageError(`--source ${source}: no such file`);
+  }
+  const configPath = values.config ?? resolveFilePath("config/stopline.yaml");
+  let text: string;
+  try {
+    text = await Deno.readTextFile(configPath);
+  } catch {
+    throw new _UsageError(`--config ${configPath}: cannot read`);
+  }
+  const config = parseConfigYaml(text, (n) => Deno.env.get(n));
+  const cameraId = values.camera ?? Object.keys(config.cameras)[0];
+  const camera = config.cameras[cameraId];
+  if (!camera) {
+    throw new _UsageError(
+      `--camera ${cameraId} is not in ${configPath} (cameras: ${
+        Object.keys(config.cameras).join(", ")
+      })`,
+    );
+  }
+  const anchorMs = values.start ? Date.parse(values.start) : 0;
+  if (Number.isNaN(anchorMs)) throw new _UsageError(`--start ${values.start} is not an ISO date`);
+  const modelPath = values.model ?? await ensureNanodetOnnx(resolveFilePath(".data/models"));
+
+  const file = values.out
+    ? await Deno.open(values.out, { write: true, create: true, truncate: true })
+    : null;
+  const enc = new TextEncoder();
+  const write = async (line: string) => {
+    if (file) await file.write(enc.encode(line + "\n"));
+    else console.log(line);
+  };
+  try {
+    const summary = await analyzeFile({
+      source,
+      camera,
+      cameraId,
+      modelPath,
+      anchorMs,
+      objectsDir: values.objects ?? resolveFilePath(".data/objects"),
+      events: values.events,
+      write,
+    });
+    await write(JSON.stringify(summary));
+  } finally {
+    file?.close();
+  }
+  return 0;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exit(await _main(Deno.args));
+  } catch (e) {
+    const msg = e instanceof ConfigError ? `bad config: ${e.message}` : (e as Error).message;
+    console.error(`analyze: ${redactSource(msg.split("\n")[0])}`);
+    Deno.exit(e instanceof _UsageError || e instanceof ConfigError ? 2 : 1);
+  }
+}

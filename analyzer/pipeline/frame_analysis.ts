@@ -1,0 +1,117 @@
+/**
+ * The per-frame analysis of one camera, shared by the live analyzer and the offline CLI:
+ * detections -> ByteTrack tracks -> stop judge (phases, passes, crop requests) -> track events.
+ * Pure given its inputs (capture timestamps, not wall time), so the same clip gives the same
+ * results at any speed.
+ */
+import type { CameraConfig } from "../../shared/config.ts";
+import { normalizeBox, round } from "../../shared/geometry.ts";
+import type { TrackEvent, TrackSnapshot } from "../../shared/events.ts";
+import { type CaptureRequest, type Pass, StopJudge, type TrackPhaseInfo } from "../judge/mod.ts";
+import { ByteTracker, type Detection, type TrackView } from "../tracker/mod.ts";
+
+export interface FrameResult {
+  tracks: TrackView[];
+  phases: Map<number, TrackPhaseInfo>;
+  events: TrackEvent[];
+  passes: Pass[];
+  captures: CaptureRequest[];
+  /** Pass ids whose crops will never be used (e.g. the vehicle turned out parked). */
+  discarded: string[];
+}
+
+/** Detections at or above this go to ByteTrack's second (low-score) association stage. */
+export const LOW_SCORE = 0.1;
+
+export class FrameAnalysis {
+  readonly camera: string;
+  #tracker: ByteTracker;
+  #judge: StopJudge;
+  #last = new Map<number, TrackSnapshot>();
+  #frame = { w: 0, h: 0 };
+
+  constructor(camera: string, cfg: CameraConfig) {
+    this.camera = camera;
+    this.#tracker = new ByteTracker(_trackerOptions(cfg));
+    this.#judge = new StopJudge(camera, cfg.zones, cfg.stop);
+  }
+
+  /** Hot reload: thresholds and zones change from the next frame; live tracks are kept. */
+  setConfig(cfg: CameraConfig): void {
+    this.#tracker.setOptions?.(_trackerOptions(cfg));
+    this.#judge.setConfig(cfg.zones, cfg.stop);
+  }
+
+  step(dets: Detection[], ts: number, w: number, h: number): FrameResult {
+    this.#frame = { w, h };
+    const { tracks, started, ended } = this.#tracker.update(dets, ts);
+    const out = this.#judge.update({
+      ts,
+      w,
+      h,
+      tracks: tracks.map((t) => ({
+        id: t.id,
+        label: t.label,
+        center: t.center,
+        box: t.box,
+        speed: t.speed,
+        conf: t.conf,
+        firstTs: t.firstTs,
+      })),
+      ended: ended.map((t) => t.id),
+    });
+    const events: TrackEvent[] = [];
+    const ev = (
+      event: TrackEvent["event"],
+      before: TrackSnapshot | null,
+      after: TrackSnapshot | null,
+    ) => events.push({ v: 1, type: "track_event", event, camera: this.camera, ts, before, after });
+    for (const t of started) {
+      const snap = this.#snapshot(t, out.phases.get(t.id));
+      this.#last.set(t.id, snap);
+      ev("new", null, snap);
+    }
+    for (const t of tracks) {
+      const prev = this.#last.get(t.id);
+      if (!prev) continue;
+      const snap = this.#snapshot(t, out.phases.get(t.id));
+      // Frigate-style updates on meaningful changes only: phase, zone or label.
+      if (snap.phase !== prev.phase || snap.zone !== prev.zone || snap.label !== prev.label) {
+        ev("update", prev, snap);
+      }
+      this.#last.set(t.id, snap);
+    }
+    for (const t of ended) {
+      const prev = this.#last.get(t.id) ?? null;
+      this.#last.delete(t.id);
+      if (prev) ev("end", prev, null);
+    }
+    return { ...out, tracks, events };
+  }
+
+  /** End of a file: finalize every open pass. */
+  flush(): Pass[] {
+    return this.#judge.flush();
+  }
+
+  #snapshot(t: TrackView, p: TrackPhaseInfo | undefined): TrackSnapshot {
+    return {
+      id: t.id,
+      label: t.label,
+      conf: round(t.conf, 3),
+      bbox: normalizeBox(t.box, this.#frame.w, this.#frame.h),
+      speed: round(t.speed, 1),
+      phase: p?.phase ?? null,
+      zone: p?.zone ?? null,
+    };
+  }
+}
+
+function _trackerOptions(cfg: CameraConfig) {
+  // A track starts only from a detection at min_conf or above; weaker ones keep tracks alive.
+  return {
+    highThresh: cfg.detect.min_conf,
+    newTrackThresh: cfg.detect.min_conf,
+    lowThresh: LOW_SCORE,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The live analyzer's sink: ticks and events go out on NOTIFY (ticks latest-state, events in
+ * order); passes, samples and events go to Postgres through the batched writer (passes spooled
+ * to disk first); crops go to the object store through the retrying uploader.
+ */
+import type { TrackEvent } from "../../shared/events.ts";
+import { encodePassEvent } from "../../shared/events.ts";
+import type { CropUploader } from "../capture/crop_uploader.ts";
+import type { DbWriter } from "../persist/db_writer.ts";
+import type { PassRecord, SampleRow } from "../persist/records.ts";
+import type { PipelineSink } from "../pipeline/sink.ts";
+import type { PgPublisher } from "../publish/pg_publisher.ts";
+
+export class LiveSink implements PipelineSink {
+  constructor(
+    readonly publisher: PgPublisher | null,
+    readonly writer: DbWriter | null,
+    readonly uploader: CropUploader,
+  ) {}
+
+  tick(camera: string, text: string): void {
+    this.publisher?.publish(camera, text);
+  }
+
+  trackEvent(ev: TrackEvent): void {
+    this.publisher?.publishEvent(JSON.stringify(ev));
+    this.writer?.addEvent({
+      camera: ev.camera,
+      track_id: (ev.after ?? ev.before)!.id,
+      event: ev.event,
+      ts: ev.ts,
+      before: ev.before,
+      after: ev.after,
+    });
+  }
+
+  samples(rows: SampleRow[]): void {
+    this.writer?.addSamples(rows);
+  }
+
+  async pass(p: PassRecord, jpeg: Uint8Array | null): Promise<void> {
+    // The crop is durable (spooled) before the pass that names it.
+    if (jpeg && p.image) await this.uploader.add(p.image, jpeg);
+    await this.writer?.addPass(p);
+    this.publisher?.publishEvent(encodePassEvent(p));
+  }
+}
