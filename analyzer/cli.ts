@@ -16,6 +16,7 @@ import { LocalObjectStore } from "../shared/object_store/mod.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import { CameraPipeline } from "./pipeline/camera_pipeline.ts";
+import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
 import { resolveFilePath } from "./sources.ts";
@@ -31,6 +32,10 @@ export interface AnalyzeOptions {
   objectsDir: string;
   events: boolean;
   write: (line: string) => void | Promise<void>;
+  /** Every overlay tick (tests use them to measure id switches). */
+  onTick?: (text: string) => void;
+  /** Wrap the detector (tests slow it down to show results do not depend on speed). */
+  wrapDetector?: (d: FrameDetector) => FrameDetector;
 }
 
 export interface AnalyzeSummary {
@@ -49,7 +54,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const out = (obj: unknown) => lines.push(Promise.resolve(o.write(JSON.stringify(obj))));
   let passes = 0;
   const sink: PipelineSink = {
-    tick: () => {},
+    tick: (_camera, text) => o.onTick?.(text),
     samples: () => {},
     trackEvent: (ev) => o.events && out(ev),
     async pass(p, jpeg) {
@@ -61,7 +66,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   };
   const t0 = performance.now();
   const pipeline = new CameraPipeline(o.cameraId, o.camera, { source: o.source }, {
-    detector: inference,
+    detector: o.wrapDetector?.(inference) ?? inference,
     sink,
     live: false,
     anchorMs: o.anchorMs,

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { parseConfigYaml } from "../shared/config.ts";
+import { analyzeFile } from "./cli.ts";
+import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
+import type { FrameDetector } from "./pipeline/serial_detector.ts";
+import { resolveFilePath } from "./sources.ts";
+
+const SCENE = resolveFilePath("samples/scenes/full_stop.mp4");
+
+async function _run(wrapDetector?: (d: FrameDetector) => FrameDetector) {
+  const cfg = parseConfigYaml(await Deno.readTextFile(resolveFilePath("config/scenes.yaml")));
+  const lines: string[] = [];
+  const objectsDir = await Deno.makeTempDir();
+  const summary = await analyzeFile({
+    source: SCENE,
+    camera: cfg.cameras.scene,
+    cameraId: "scene",
+    modelPath: await ensureNanodetOnnx(resolveFilePath(".data/models")),
+    anchorMs: Date.parse("2026-11-21T08:00:00Z"),
+    objectsDir,
+    events: true,
+    write: (l) => void lines.push(l),
+    wrapDetector,
+  });
+  await Deno.remove(objectsDir, { recursive: true });
+  return { lines, summary };
+}
+
+Deno.test("offline results are identical whatever the processing speed", async () => {
+  const fast = await _run();
+  const slow = await _run((d) => ({
+    detect: async (frame, opts) => {
+      await new Promise((r) => setTimeout(r, 40)); // a machine ~2x slower than this one
+      return d.detect(frame, opts);
+    },
+  }));
+  assert.ok(slow.summary.wall_s > fast.summary.wall_s);
+  assert.equal(fast.summary.frames, 120, "every frame of the 12 s, 10 fps scene");
+  assert.equal(slow.summary.frames, 120);
+  assert.deepEqual(slow.lines, fast.lines);
+  const pass = JSON.parse(fast.lines.find((l) => l.includes('"type":"pass"'))!);
+  assert.equal(pass.verdict, "full_stop");
+  assert.equal(
+    pass.entered_at,
+    Date.parse("2026-11-21T08:00:03.100Z"),
+    "capture time from --start + PTS",
+  );
+});
+
+Deno.test("the CLI exits non-zero with a one-line reason on bad input", async () => {
+  const run = async (...args: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", resolveFilePath("analyzer/cli.ts"), ...args],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return { code: out.code, err: new TextDecoder().decode(out.stderr).trim() };
+  };
+  const missing = await run("--source", "/nope.mp4");
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /^analyze: --source \/nope\.mp4: no such file$/);
+  const noCam = await run(
+    "--source",
+    SCENE,
+    "--config",
+    resolveFilePath("config/scenes.yaml"),
+    "--camera",
+    "x",
+  );
+  assert.equal(noCam.code, 2);
+  assert.match(noCam.err, /--camera x is not in .*cameras: scene/);
+  const bad = await Deno.makeTempFile({ suffix: ".yaml" });
+  await Deno.writeTextFile(bad, "cameras:\n  c:\n    source: 5\n");
+  const badCfg = await run("--source", SCENE, "--config", bad);
+  assert.equal(badCfg.code, 2);
+  assert.match(badCfg.err, /^analyze: bad config: cameras\.c\.source:/);
+  assert.equal(badCfg.err.split("\n").length, 1);
+  await Deno.remove(bad);
+  const unknownFlag = await run("--sauce", SCENE);
+  assert.notEqual(unknownFlag.code, 0);
+});

@@ -1,0 +1,143 @@
+/**
+ * Ground truth: every synthetic scene (scripts/scenes.ts: a real vehicle sprite on a real
+ * background, scripted paths) is rendered with ffmpeg and analyzed by the offline pipeline with
+ * the real detector. Each vehicle must give exactly one pass with the right verdict and a stop
+ * duration within ±0.25 s of truth; parked and wrong-way vehicles none; ids must not switch.
+ */
+import assert from "node:assert/strict";
+import { renderScene, type SceneSpec, type SceneTruth } from "../scripts/scene.ts";
+import { SCENES } from "../scripts/scenes.ts";
+import { validateConfig } from "../shared/config.ts";
+import { iou } from "../shared/geometry.ts";
+import type { Tick } from "../shared/tick.ts";
+import { analyzeFile } from "./cli.ts";
+import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
+import { resolveFilePath } from "./sources.ts";
+
+interface _Result {
+  scene: string;
+  vehicle: string;
+  truth: string;
+  verdict: string;
+  stopTruth: number;
+  stop: number | null;
+  entered: string;
+  exited: string;
+  ids: number;
+}
+
+const results: _Result[] = [];
+const tmp = await Deno.makeTempDir({ prefix: "stopline-gt-" });
+const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
+
+async function _analyze(spec: SceneSpec) {
+  const video = `${tmp}/${spec.name}.mp4`;
+  const { truth } = await renderScene(spec, video) as { truth: SceneTruth };
+  const camera = validateConfig({
+    cameras: {
+      scene: {
+        source: video,
+        detect: { fps: spec.fps, min_conf: 0.4 },
+        classes: ["car", "truck", "bus", "motorcycle"],
+        zones: spec.zones,
+        stop: spec.stop ?? {},
+      },
+    },
+  }).cameras.scene;
+  const lines: Record<string, unknown>[] = [];
+  const ticks: Tick[] = [];
+  const summary = await analyzeFile({
+    source: video,
+    camera,
+    cameraId: "scene",
+    modelPath,
+    anchorMs: 0,
+    objectsDir: `${tmp}/objects`,
+    events: true,
+    write: (l) => void lines.push(JSON.parse(l)),
+    onTick: (t) => ticks.push(JSON.parse(t)),
+  });
+  return { truth, summary, passes: lines.filter((l) => l.type === "pass"), ticks };
+}
+
+/** Distinct track ids whose box matches the vehicle's true box (IoU ≥ 0.3) while visible. */
+function _idsFor(truth: SceneTruth, v: number, ticks: Tick[]): Set<number> {
+  const ids = new Set<number>();
+  const frames = truth.vehicles[v].frames;
+  for (const t of ticks) {
+    const f = frames.find((fr) => Math.abs(fr.t * 1000 - t.ts) < 1);
+    if (!f || f.visible < 0.9) continue;
+    const tb: [number, number, number, number] = [
+      f.bbox[0] / truth.width,
+      f.bbox[1] / truth.height,
+      f.bbox[2] / truth.width,
+      f.bbox[3] / truth.height,
+    ];
+    for (const tr of t.tracks) if (iou(tr.bbox, tb) >= 0.3) ids.add(tr.id);
+  }
+  return ids;
+}
+
+for (const [name, spec] of Object.entries(SCENES)) {
+  Deno.test({
+    name: `ground truth: ${name}`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const { truth, passes, ticks } = await _analyze(spec);
+      const judged = truth.vehicles.filter((v) =>
+        v.expected.verdict && v.expected.verdict !== "parked"
+      );
+      assert.equal(passes.length, judged.length, `passes: ${JSON.stringify(passes)}`);
+      for (const [i, v] of truth.vehicles.entries()) {
+        const ids = _idsFor(truth, i, ticks);
+        const exp = v.expected;
+        const pass = exp.entered_at == null ? undefined : passes
+          .map((p) => ({ p, d: Math.abs((p.entered_at as number) / 1000 - exp.entered_at!) }))
+          .sort((a, b) => a.d - b.d)[0]?.p;
+        const judgedHere = judged.includes(v);
+        results.push({
+          scene: name,
+          vehicle: v.id,
+          truth: exp.verdict ?? `none (${exp.reason})`,
+          verdict: judgedHere ? String(pass?.verdict) : "none",
+          stopTruth: exp.stop_duration_s,
+          stop: judgedHere && pass ? pass.stop_duration_s as number : null,
+          entered: `${exp.entered_at ?? "-"} / ${
+            judgedHere && pass ? (pass.entered_at as number) / 1000 : "-"
+          }`,
+          exited: `${exp.exited_at ?? "-"} / ${
+            judgedHere && pass ? (pass.exited_at as number) / 1000 : "-"
+          }`,
+          ids: ids.size,
+        });
+        assert.equal(ids.size, 1, `${v.id}: one track id for the whole scene, got ${[...ids]}`);
+        if (!judgedHere) continue;
+        assert.ok(pass, `${v.id}: a pass`);
+        assert.equal(pass.verdict, exp.verdict, `${v.id} verdict`);
+        const err = Math.abs((pass.stop_duration_s as number) - exp.stop_duration_s);
+        assert.ok(
+          err <= 0.25,
+          `${v.id}: stop ${pass.stop_duration_s} s vs truth ${exp.stop_duration_s} s`,
+        );
+        assert.match(String(pass.image), /^minio:\/\/stopline\/passes\/scene\//, "a crop");
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "ground truth: results table",
+  sanitizeResources: false,
+  fn: async () => {
+    console.log(
+      "\n| scene | vehicle | truth | judged | stop truth s | stop judged s | entered truth/judged s | exited truth/judged s | track ids |\n|---|---|---|---|---|---|---|---|---|\n" +
+        results.map((r) =>
+          `| ${r.scene} | ${r.vehicle} | ${r.truth} | ${r.verdict} | ${r.stopTruth} | ${
+            r.stop ?? "-"
+          } | ${r.entered} | ${r.exited} | ${r.ids} |`
+        ).join("\n"),
+    );
+    await Deno.remove(tmp, { recursive: true });
+  },
+});
