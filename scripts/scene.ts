@@ -479,7 +479,12 @@ export interface RawImage {
   data: Uint8Array;
 }
 
-async function _run(bin: string, args: string[], input?: Uint8Array): Promise<Uint8Array> {
+/** Run a tool, feeding `input` on stdin; its stdout, or an error with its stderr tail. */
+export async function runTool(
+  bin: string,
+  args: string[],
+  input?: Uint8Array,
+): Promise<Uint8Array> {
   const child = new Deno.Command(bin, {
     args,
     stdin: input ? "piped" : "null",
@@ -513,7 +518,7 @@ export async function readImage(
     vf.push(`scale=${opts.width}:${opts.height}:flags=bicubic`);
     [w, h] = [opts.width, opts.height];
   }
-  const data = await _run(ff, [
+  const data = await runTool(ff, [
     "-v",
     "error",
     "-i",
@@ -538,7 +543,7 @@ export async function writePng(
   opts: { ffmpeg?: string } = {},
 ): Promise<void> {
   const ff = opts.ffmpeg ?? await ffmpegPath();
-  await _run(ff, [
+  await runTool(ff, [
     "-v",
     "error",
     "-y",

@@ -81,20 +81,8 @@ export function parseRealtimeMessage(
 
 /** The `pass` message for a judged pass (samples and quality stay in the database). */
 export function encodePassEvent(p: PassSummary): string {
-  const pass: PassSummary = {
-    id: p.id,
-    camera: p.camera,
-    track_id: p.track_id,
-    label: p.label,
-    verdict: p.verdict,
-    entered_at: p.entered_at,
-    exited_at: p.exited_at,
-    time_in_zone_s: p.time_in_zone_s,
-    stop_duration_s: p.stop_duration_s,
-    min_speed: p.min_speed,
-    entry_speed: p.entry_speed,
-    image: p.image,
-  };
-  const ev: PassEvent = { v: 1, type: "pass", camera: p.camera, ts: p.exited_at, pass };
+  // Parsing validates the summary and strips what is not part of it (quality, samples).
+  const pass = PassSummarySchema.parse(p);
+  const ev: PassEvent = { v: 1, type: "pass", camera: pass.camera, ts: pass.exited_at, pass };
   return JSON.stringify(ev);
 }

@@ -10,23 +10,13 @@ import { SCENES, ZONES } from "../../scripts/scenes.ts";
 import { type JudgeOutput, type JudgeTrack, StopJudge } from "./stop_judge.ts";
 import type { CaptureRequest, Pass } from "./pass.ts";
 import { betterCapture } from "./pass.ts";
+import { seededRandom } from "../../shared/testing/prng.ts";
 
 const T0 = 1_700_000_000_000;
 /** The tracker drops a track after this long without a detection (IouTracker maxAgeMs). */
 const MAX_AGE_MS = 1000;
 /** A detector needs most of the vehicle visible. */
 const MIN_VISIBLE = 0.5;
-
-function _mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface FeedOptions {
   /** ± px uniform jitter on the centre; speed then comes from an EMA over positions. */
@@ -52,7 +42,7 @@ interface FeedResult {
 function _feed(spec: SceneSpec, opts: FeedOptions = {}): FeedResult {
   const truth = groundTruth(spec);
   const judge = new StopJudge("cam_t", spec.zones as Zones, spec.stop ?? {});
-  const rnd = _mulberry32(opts.seed ?? 1);
+  const rnd = seededRandom(opts.seed ?? 1);
   const jit = opts.jitter ?? 0;
   const st = truth.vehicles.map((v) => ({
     v,

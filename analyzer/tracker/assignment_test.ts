@@ -1,16 +1,6 @@
 import assert from "node:assert/strict";
 import { hungarian, linearAssignment } from "./assignment.ts";
-
-function _prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../shared/testing/prng.ts";
 
 /** Exhaustive optimum of the limited-cost problem (unmatched side costs maxCost / 2). */
 function _brute(cost: number[][], cols: number, maxCost: number): number {
@@ -69,7 +59,7 @@ Deno.test("linearAssignment: forbidden pairs (over maxCost or NaN) are never mat
 });
 
 Deno.test("linearAssignment: matches the exhaustive optimum on random problems", () => {
-  const rng = _prng(42);
+  const rng = seededRandom(42);
   for (let trial = 0; trial < 300; trial++) {
     const rows = 1 + Math.floor(rng() * 5);
     const cols = 1 + Math.floor(rng() * 5);

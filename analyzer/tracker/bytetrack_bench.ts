@@ -5,21 +5,11 @@
  */
 import type { Box } from "../../shared/geometry.ts";
 import { ByteTracker, type Detection } from "./bytetrack.ts";
-
-function _prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../shared/testing/prng.ts";
 
 /** A precomputed loop of frames: n vehicles on a grid, each driving at its own velocity. */
 function _scene(n: number, frames: number): Detection[][] {
-  const rng = _prng(n);
+  const rng = seededRandom(n);
   const cars = Array.from({ length: n }, (_, i) => ({
     x: 60 + (i % 10) * 180,
     y: 60 + Math.floor(i / 10) * 140,

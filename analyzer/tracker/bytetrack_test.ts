@@ -2,19 +2,9 @@ import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
 import type { FrameTruth, SceneTruth } from "../../scripts/scene.ts";
 import { ByteTracker, classGroup, type Detection, type TrackView } from "./bytetrack.ts";
+import { seededRandom } from "../../shared/testing/prng.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every "random" test is reproducible. */
-function _prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A detection of a box centred at (cx, cy), each edge jittered uniformly by +-jitter px
  * (a detector's box edges wobble independently).
@@ -63,7 +53,7 @@ Deno.test("classGroup merges the vehicle classes only", () => {
 
 Deno.test("two vehicles crossing paths keep their ids", () => {
   for (const hideRear of [false, true]) {
-    const rng = _prng(7);
+    const rng = seededRandom(7);
     const tr = new ByteTracker();
     const frames = [];
     // A drives right at 150 px/s, B drives left at 150 px/s on almost the same line: they overlap
@@ -88,7 +78,7 @@ Deno.test("two vehicles crossing paths keep their ids", () => {
 });
 
 Deno.test("a vehicle occluded for 0.4 s (4 frames at 10 fps) keeps its id", () => {
-  const rng = _prng(11);
+  const rng = seededRandom(11);
   const tr = new ByteTracker();
   const frames = [];
   for (let i = 0; i <= 40; i++) {
@@ -123,7 +113,7 @@ Deno.test("a lost track is reported while reportLostMs allows, and coasts on its
 });
 
 Deno.test("detector flicker keeps one id: every 3rd frame missing, or the score dropping to 0.3", () => {
-  const rng = _prng(3);
+  const rng = seededRandom(3);
   const tr = new ByteTracker();
   const frames = [];
   for (let i = 0; i < 60; i++) {
@@ -155,7 +145,7 @@ Deno.test("detector flicker keeps one id: every 3rd frame missing, or the score 
 });
 
 Deno.test("single-frame false positives never get an id (nor burn one)", () => {
-  const rng = _prng(5);
+  const rng = seededRandom(5);
   const tr = new ByteTracker();
   for (let i = 0; i < 100; i++) {
     // One spurious box per frame, each somewhere else (consecutive ones never overlap).
@@ -174,7 +164,7 @@ Deno.test("single-frame false positives never get an id (nor burn one)", () => {
 });
 
 Deno.test("a parked car for 60 s keeps one id and reads ~0 px/s", () => {
-  const rng = _prng(9);
+  const rng = seededRandom(9);
   const tr = new ByteTracker();
   let maxSpeed = 0;
   const frames = [];
@@ -198,7 +188,7 @@ Deno.test("a parked car for 60 s keeps one id and reads ~0 px/s", () => {
 });
 
 Deno.test("car/truck label flicker keeps one id and a stable majority label", () => {
-  const rng = _prng(13);
+  const rng = seededRandom(13);
   const tr = new ByteTracker();
   const labels: string[] = [];
   const frames = [];
@@ -244,7 +234,7 @@ function _speeds(
   pos: (t: number) => number,
   opts: { seed: number; jitter?: number; times?: number[]; missRate?: number },
 ): { t: number; speed: number; vx: number }[] {
-  const rng = _prng(opts.seed);
+  const rng = seededRandom(opts.seed);
   const tr = new ByteTracker();
   const times = opts.times ?? Array.from({ length: 101 }, (_, i) => i / 10);
   const out: { t: number; speed: number; vx: number }[] = [];
@@ -273,7 +263,7 @@ Deno.test("speed: constant 100 px/s reads 100 +- 5 px/s, also with dropped frame
   for (let seed = 1; seed <= 20; seed++) {
     const regular = _speeds((t) => 100 + 100 * t, { seed }).filter((x) => x.t >= 1);
     // Dropped frames: capture times advance by 67..300 ms irregularly.
-    const rng = _prng(seed + 100);
+    const rng = seededRandom(seed + 100);
     const times: number[] = [];
     for (let t = 0; t <= 10; t += 0.067 + rng() * 0.233) times.push(t);
     const dropped = _speeds((t) => 100 + 100 * t, { seed, times }).filter((x) => x.t >= 1);
@@ -358,7 +348,7 @@ Deno.test("full_stop scene: one id, and the <= 10 px/s interval matches the trut
   const durErr: number[] = [];
   const seeds = 20;
   for (let seed = 1; seed <= seeds; seed++) {
-    const rng = _prng(seed);
+    const rng = seededRandom(seed);
     const tr = new ByteTracker();
     const samples: { t: number; speed: number }[] = [];
     const ids = new Set<number>();

@@ -10,6 +10,7 @@ import {
   readBoxHeader,
 } from "./mp4_boxes.ts";
 import { FRAGMENT_MOVFLAGS } from "./live_fmp4.ts";
+import { exists } from "../../shared/fs.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../samples/vtest.mp4", import.meta.url));
 const FFMPEG_41 = fileURLToPath(
@@ -40,15 +41,6 @@ function _split(bytes: Uint8Array, chunk: number): Mp4Segment[] {
   return segs;
 }
 
-async function _exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 for (
   const [name, binPromise] of [
     ["ffmpeg on PATH", ffmpegPath()],
@@ -57,7 +49,7 @@ for (
 ) {
   Deno.test(`splitter on real ${name} output: init, per-frame fragments, keyframes`, async (t) => {
     const bin = await binPromise;
-    if (bin === FFMPEG_41 && !(await _exists(bin))) {
+    if (bin === FFMPEG_41 && !(await exists(bin))) {
       t.step({ name: "static ffmpeg not installed", ignore: true, fn: () => {} });
       return;
     }
