@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
 import pg from "../shared/db/pg.ts";
-import { CONFIG_CHANNEL, TICK_CHANNEL } from "../shared/channels.ts";
+import { CONFIG_CHANNEL, MODEL_CHANNEL, TICK_CHANNEL } from "../shared/channels.ts";
 import { LocalObjectStore } from "../shared/object_store/mod.ts";
 import type { Tick } from "../shared/tick.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
@@ -150,6 +150,18 @@ Deno.test({
       assert.equal(ready.status, 200, JSON.stringify(await ready.json()));
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       assert.match(metrics, /stopline_passes_total\{camera="scene"\} [1-9]/);
+
+      // Activating another model switches the running analyzer without a restart.
+      await client.query("update models set active = (id = 'mobilenetv3-centernet')");
+      await client.query("select pg_notify($1, 'mobilenetv3-centernet')", [MODEL_CHANNEL]);
+      await _until(
+        "model switched",
+        () => logs.some((l) => l.includes("switched to model mobilenetv3-centernet")),
+        30_000,
+      );
+      const n = ticks.length;
+      await _until("ticks continue on the new model", () => ticks.length > n + 10, 10_000);
+      assert.equal(analyzer.exits, 0, "no restart");
     } finally {
       await analyzer.stop();
       await client.end();

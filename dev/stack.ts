@@ -10,6 +10,8 @@ import { AnalyzerProcess } from "./analyzer_process.ts";
 import { startEmbeddedPostgres } from "./embedded_postgres.ts";
 import { freePort } from "./free_port.ts";
 
+const _ROOT = new URL("../", import.meta.url).pathname;
+
 export interface DevStackOptions {
   dataDir: string;
   port: number;
@@ -59,6 +61,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     port: opts.port,
     configPath: opts.configPath,
     analyzerUrl,
+    objectsDir: `${opts.dataDir}/objects`,
     log: (m) => log(`functions: ${m}`),
   });
   const analyzer = new AnalyzerProcess({
@@ -69,7 +72,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       STOPLINE_CONFIG: opts.configPath,
       ANALYZER_PORT: String(analyzerPort),
       STOPLINE_MEDIA_URL: `http://127.0.0.1:${functions.port}/media`,
-      STOPLINE_OBJECTS_DIR: `${opts.dataDir}/objects`,
+      STOPLINE_DATA_DIR: opts.dataDir,
+      STOPLINE_MODEL_DIR: `${_ROOT}.data/models`,
       ...opts.analyzerEnv,
     },
   });

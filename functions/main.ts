@@ -5,6 +5,8 @@
 import { Hono } from "hono";
 import { createPool } from "./_shared/db.ts";
 import { createHealthApp } from "./health/index.ts";
+import { createModelsApp } from "./models/index.ts";
+import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { createMediaRelay } from "./media-relay/relay.ts";
 import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
@@ -17,6 +19,8 @@ export interface FunctionsOptions {
   hostname?: string;
   configPath?: string;
   analyzerUrl?: string;
+  /** Local object store directory when MINIO_ENDPOINT is not set. */
+  objectsDir?: string;
   log?: (msg: string) => void;
 }
 
@@ -49,8 +53,17 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       ]),
   });
 
+  const env = (n: string) => Deno.env.get(n);
+  const models = createModelsApp({
+    pool,
+    store: objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects"),
+    bucket: cropBucket(env),
+    token: env("STOPLINE_API_TOKEN"),
+  });
+
   const app = new Hono();
   app.route("/", health);
+  app.route("/", models);
   app.route("/", relay.app);
   app.route("/", media);
   app.route("/", createWebApp());
