@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { createPool } from "./_shared/db.ts";
 import { createHealthApp } from "./health/index.ts";
 import { createModelsApp } from "./models/index.ts";
+import { authFromEnv } from "./_shared/auth.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { createMediaRelay } from "./media-relay/relay.ts";
 import { configSources } from "./media-relay/sources.ts";
@@ -54,11 +55,12 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   });
 
   const env = (n: string) => Deno.env.get(n);
+  const auth = authFromEnv(env);
   const models = createModelsApp({
     pool,
     store: objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects"),
     bucket: cropBucket(env),
-    token: env("STOPLINE_API_TOKEN"),
+    auth,
   });
 
   const app = new Hono();

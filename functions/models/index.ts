@@ -9,7 +9,7 @@ import { MODEL_CHANNEL } from "../../shared/channels.ts";
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
 import { validateModelFile } from "../../analyzer/model/validate_model.ts";
 import type { DbPool } from "../_shared/db.ts";
-import { writeGuard } from "../_shared/write_guard.ts";
+import { type AuthSettings, requireReadWrite } from "../_shared/auth.ts";
 
 export interface ModelsOptions {
   pool: DbPool;
@@ -17,7 +17,7 @@ export interface ModelsOptions {
   bucket: string;
   /** Largest accepted upload, bytes (default 256 MiB). */
   maxBytes?: number;
-  token?: string;
+  auth: AuthSettings;
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -27,8 +27,8 @@ const COLUMNS =
 export function createModelsApp(opts: ModelsOptions): Hono {
   const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
   const app = new Hono();
-  app.use("/api/models/*", writeGuard(opts.token));
-  app.use("/api/models", writeGuard(opts.token));
+  app.use("/api/models/*", requireReadWrite(opts.auth));
+  app.use("/api/models", requireReadWrite(opts.auth));
 
   app.get("/api/models", async (c) => {
     const r = await opts.pool.query(`select ${COLUMNS} from models order by source, created_at`);

@@ -5,7 +5,10 @@ import { LocalObjectStore } from "../../shared/object_store/mod.ts";
 import { startTestDatabase } from "../../dev/testing/postgres.ts";
 import { constOutputModel } from "../../analyzer/detector/testing_onnx.ts";
 import { createPool } from "../_shared/db.ts";
+import { signJwt } from "../_shared/jwt.ts";
 import { createModelsApp } from "./index.ts";
+
+const SECRET = "models-test-secret-0123456789abcdef";
 
 /** A tiny valid YOLOv8-layout model (constant output, no weights shipped). */
 function _yolo8(n = 8400): Uint8Array {
@@ -25,16 +28,23 @@ Deno.test("models API: list, upload (validated), activate (announced), delete", 
     store,
     bucket: "stopline",
     maxBytes: 8 * 1024 * 1024,
-    token: "s3cret",
+    auth: { secret: SECRET },
   });
   const listener = new pg.Client({ connectionString: db.url });
   await listener.connect();
   const notes: string[] = [];
   listener.on("notification", (n) => notes.push(n.payload ?? ""));
   await listener.query(`listen ${MODEL_CHANNEL}`);
-  const auth = { authorization: "Bearer s3cret" };
+  const exp = Math.floor(Date.now() / 1000) + 600;
+  const auth = {
+    authorization: `Bearer ${await signJwt({ sub: "op", role: "operator", exp }, SECRET)}`,
+  };
+  const viewer = {
+    authorization: `Bearer ${await signJwt({ sub: "v", role: "viewer", exp }, SECRET)}`,
+  };
   try {
-    const list0 = await (await app.request("/api/models")).json();
+    assert.equal((await app.request("/api/models")).status, 401);
+    const list0 = await (await app.request("/api/models", { headers: viewer })).json();
     assert.deepEqual(list0.models.map((m: { id: string }) => m.id).sort(), [
       "mobilenetv3-centernet",
       "nanodet-g",
@@ -81,7 +91,7 @@ Deno.test("models API: list, upload (validated), activate (announced), delete", 
       headers: auth,
     });
     assert.equal(act.status, 200);
-    const list1 = await (await app.request("/api/models")).json();
+    const list1 = await (await app.request("/api/models", { headers: viewer })).json();
     assert.deepEqual(
       list1.models.filter((m: { active: boolean }) => m.active).map((m: { id: string }) => m.id),
       [model.id],
