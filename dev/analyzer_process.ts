@@ -17,6 +17,7 @@ export class AnalyzerProcess {
   #backoff = 1000;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   exits = 0;
+  lastExitCode: number | null = null;
 
   constructor(opts: AnalyzerProcessOptions) {
     this.#opts = opts;
@@ -45,6 +46,7 @@ export class AnalyzerProcess {
       if (this.#child !== child) return;
       this.#child = null;
       this.exits++;
+      this.lastExitCode = s.code;
       if (!this.#wanted || !this.#opts.supervise) return;
       if (Date.now() - started > 30_000) this.#backoff = 1000;
       this.#opts.log?.(`analyzer exited (code ${s.code}); restarting in ${this.#backoff} ms`);

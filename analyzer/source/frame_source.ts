@@ -160,6 +160,6 @@ export class FrameSource {
       this.restarts++;
       this.#spawn();
     }, this.#backoffMs);
-    this.#backoffMs = Math.min(this.#backoffMs * 2, this.#opts.maxBackoffMs ?? 10_000);
+    this.#backoffMs = Math.min(this.#backoffMs * 2, this.#opts.maxBackoffMs ?? 2_000);
   }
 }

@@ -1,0 +1,94 @@
+/**
+ * The analyzer against a real RTSP camera: readiness follows the camera (false with the reason
+ * while it is gone), frames return after it does, and the stall watchdog exits the process
+ * after STALL_EXIT_S without frames so a supervisor can restart it.
+ */
+import assert from "node:assert/strict";
+import { AnalyzerProcess } from "../dev/analyzer_process.ts";
+import { freePort } from "../dev/free_port.ts";
+import { startTestDatabase } from "../dev/testing/postgres.ts";
+import { startRtspCamera } from "../dev/testing/rtsp_camera.ts";
+import { resolveFilePath } from "./sources.ts";
+
+async function _ready(port: number): Promise<{ status: number; reasons: string[] }> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+    return { status: r.status, reasons: (await r.json()).reasons };
+  } catch {
+    return { status: 0, reasons: ["unreachable"] };
+  }
+}
+
+async function _until(
+  what: string,
+  pred: () => Promise<boolean> | boolean,
+  ms: number,
+): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await pred()) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${ms} ms: ${what}`);
+}
+
+Deno.test({
+  name: "RTSP camera loss: readiness false with reason, recovery, then the stall watchdog exits",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const db = await startTestDatabase();
+    const dir = await Deno.makeTempDir({ prefix: "stopline-watchdog-" });
+    const camPort = freePort();
+    let cam = await startRtspCamera(camPort, "/gate");
+    await Deno.writeTextFile(
+      `${dir}/stopline.yaml`,
+      `cameras:\n  gate:\n    source: rtsp://viewer:hunter2@127.0.0.1:${camPort}/gate\n    detect: { fps: 5 }\n`,
+    );
+    const port = freePort();
+    const logs: string[] = [];
+    const analyzer = new AnalyzerProcess({
+      log: (l) => logs.push(l),
+      env: {
+        DATABASE_URL: db.url,
+        STOPLINE_CONFIG: `${dir}/stopline.yaml`,
+        STOPLINE_DATA_DIR: dir,
+        STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
+        ANALYZER_PORT: String(port),
+        STALL_EXIT_S: "8",
+      },
+    });
+    try {
+      analyzer.start();
+      await _until("ready", async () => (await _ready(port)).status === 200, 30_000);
+
+      await cam.stop();
+      await _until("not ready with the reason", async () => {
+        const r = await _ready(port);
+        return r.status === 503 && r.reasons.some((x) => /^gate: no frame for/.test(x));
+      }, 8_000);
+      const reasons = (await _ready(port)).reasons.join(" ");
+      assert.ok(!reasons.includes("hunter2"), "credentials never appear in reasons");
+
+      cam = await startRtspCamera(camPort, "/gate");
+      const back = await _until(
+        "ready again",
+        async () => (await _ready(port)).status === 200,
+        8_000,
+      );
+      console.log(`ready again ${back} ms after the camera returned`);
+
+      await cam.stop();
+      const exitMs = await _until("watchdog exit", () => !analyzer.running, 15_000);
+      console.log(`watchdog exited ${exitMs} ms after the camera went away (STALL_EXIT_S=8)`);
+      assert.equal(analyzer.lastExitCode, 3);
+      assert.ok(logs.some((l) => l.includes("stalled for 8 s")), logs.join("\n"));
+      assert.ok(!logs.join("\n").includes("hunter2"), "credentials never logged");
+    } finally {
+      await analyzer.stop();
+      await cam.stop();
+      await db.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
