@@ -20,7 +20,7 @@ import { analyzerMetrics } from "./health/metrics.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
-import { PgPublisher } from "./publish/pg_publisher.ts";
+import { publisherFromEnv } from "./publish/from_env.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
 import { resolveFilePath } from "./sources.ts";
 
@@ -43,7 +43,7 @@ async function main() {
   const stallMs = Number(env("STALL_EXIT_S") ?? "60") * 1000;
   const databaseUrl = env("DATABASE_URL");
   if (!databaseUrl) log("DATABASE_URL is not set: nothing is published or stored");
-  const publisher = databaseUrl ? new PgPublisher(databaseUrl, log) : null;
+  const publisher = publisherFromEnv(env, databaseUrl, log);
   const writer = databaseUrl
     ? new DbWriter({ databaseUrl, spoolDir: `${dataDir}/spool/passes`, log })
     : null;

@@ -70,7 +70,7 @@ export class AnalyzerProcess {
         child.kill("SIGKILL");
       } catch { /* gone */ }
     }, graceMs);
-    await child.status;
+    this.lastExitCode = (await child.status).code;
     clearTimeout(timer);
   }
 }

@@ -2,12 +2,12 @@
 import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
 import type { CameraPipeline } from "../pipeline/camera_pipeline.ts";
-import type { PgPublisher } from "../publish/pg_publisher.ts";
+import type { RealtimePublisher } from "../publish/publisher.ts";
 import { metricLines } from "./server.ts";
 
 export function analyzerMetrics(
   pipelines: CameraPipeline[],
-  publisher: PgPublisher | null,
+  publisher: RealtimePublisher | null,
   writer: DbWriter | null,
   uploader: CropUploader,
 ): string {

@@ -1,26 +1,20 @@
 /**
- * Publishes ticks with `pg_notify` over one connection that reconnects with backoff, and keeps
- * the per-camera status row fresh. Latest-state: while a notify is in flight only the newest
- * tick per camera waits; older ones are dropped (counted). Never blocks the analysis loop.
+ * Publishes ticks and events with `pg_notify` over one connection that reconnects with backoff,
+ * and keeps the per-camera status row fresh. Latest-state: while a notify is in flight only the
+ * newest tick per camera waits; older ones are dropped (counted). Never blocks the analysis loop.
+ * With `notify: false` it only writes the status row (the realtime channel is elsewhere).
  */
 import pg from "../../shared/db/pg.ts";
 import { TICK_CHANNEL } from "../../shared/channels.ts";
+import { type AnalyzerPublisher, type CameraStatusRow, PublishQueue } from "./publisher.ts";
 
-export interface CameraStatusRow {
-  camera: string;
-  fps: number;
-  infer_ms: number;
-  lag_ms: number;
-  dropped: number;
-  frames: number;
-  frame_w: number;
-  frame_h: number;
-}
+export type { CameraStatusRow } from "./publisher.ts";
 
 type _Client = InstanceType<typeof pg.Client>;
 
-export class PgPublisher {
+export class PgPublisher implements AnalyzerPublisher {
   readonly #url: string;
+  readonly #notify: boolean;
   readonly #log: (msg: string) => void;
   #client: _Client | null = null;
   #connected = false;
@@ -28,17 +22,25 @@ export class PgPublisher {
   #backoff = 250;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #inFlight = false;
-  readonly #pending = new Map<string, string>();
-  /** Events are not latest-state: sent in order, bounded (oldest dropped, counted). */
-  readonly #events: string[] = [];
+  readonly #queue = new PublishQueue();
   published = 0;
-  dropped = 0;
+  /** Notifies that failed (the payload names its camera, so nothing else is lost). */
+  #failed = 0;
   lastError = "";
 
-  constructor(databaseUrl: string, log: (msg: string) => void = () => {}) {
+  constructor(
+    databaseUrl: string,
+    log: (msg: string) => void = () => {},
+    opts: { notify?: boolean } = {},
+  ) {
     this.#url = databaseUrl;
     this.#log = log;
+    this.#notify = opts.notify ?? true;
     this.#connect();
+  }
+
+  get dropped(): number {
+    return this.#queue.dropped + this.#failed;
   }
 
   get connected(): boolean {
@@ -47,18 +49,15 @@ export class PgPublisher {
 
   /** Queue the newest tick text of a camera for NOTIFY (replaces an unsent older one). */
   publish(camera: string, text: string): void {
-    if (this.#pending.has(camera)) this.dropped++;
-    this.#pending.set(camera, text);
+    if (!this.#notify) return;
+    this.#queue.addTick(camera, text);
     this.#pump();
   }
 
   /** Queue a track or pass event for NOTIFY, in order (never coalesced). */
-  publishEvent(text: string): void {
-    this.#events.push(text);
-    if (this.#events.length > 10_000) {
-      this.#events.shift();
-      this.dropped++;
-    }
+  publishEvent(_camera: string, text: string): void {
+    if (!this.#notify) return;
+    this.#queue.addEvent(text);
     this.#pump();
   }
 
@@ -94,20 +93,15 @@ export class PgPublisher {
 
   async #pump(): Promise<void> {
     if (this.#inFlight || !this.#connected || !this.#client) return;
-    let text: string;
-    if (this.#events.length) text = this.#events.shift()!;
-    else {
-      const next = this.#pending.entries().next();
-      if (next.done) return;
-      text = next.value[1];
-      this.#pending.delete(next.value[0]);
-    }
+    const [item] = this.#queue.take(1);
+    if (!item) return;
     this.#inFlight = true;
     try {
-      await this.#client.query("select pg_notify($1, $2)", [TICK_CHANNEL, text]);
+      await this.#client.query("select pg_notify($1, $2)", [TICK_CHANNEL, item.text]);
       this.published++;
     } catch (e) {
-      this.dropped++;
+      // Not put back: a payload Postgres refused would be refused again.
+      this.#failed++;
       this.lastError = (e as Error).message;
     } finally {
       this.#inFlight = false;

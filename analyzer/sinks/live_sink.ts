@@ -9,11 +9,11 @@ import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
 import type { PipelineSink } from "../pipeline/sink.ts";
-import type { PgPublisher } from "../publish/pg_publisher.ts";
+import type { RealtimePublisher } from "../publish/publisher.ts";
 
 export class LiveSink implements PipelineSink {
   constructor(
-    readonly publisher: PgPublisher | null,
+    readonly publisher: RealtimePublisher | null,
     readonly writer: DbWriter | null,
     readonly uploader: CropUploader,
   ) {}
@@ -23,7 +23,7 @@ export class LiveSink implements PipelineSink {
   }
 
   trackEvent(ev: TrackEvent): void {
-    this.publisher?.publishEvent(JSON.stringify(ev));
+    this.publisher?.publishEvent(ev.camera, JSON.stringify(ev));
     this.writer?.addEvent({
       camera: ev.camera,
       track_id: (ev.after ?? ev.before)!.id,
@@ -42,6 +42,6 @@ export class LiveSink implements PipelineSink {
     // The crop is durable (spooled) before the pass that names it.
     if (jpeg && p.image) await this.uploader.add(p.image, jpeg);
     await this.writer?.addPass(p);
-    this.publisher?.publishEvent(encodePassEvent(p));
+    this.publisher?.publishEvent(p.camera, encodePassEvent(p));
   }
 }

@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import pg from "../../shared/db/pg.ts";
+import { TICK_CHANNEL } from "../../shared/channels.ts";
+import { makeTick } from "../../shared/testing/ticks.ts";
+import { startTestDatabase } from "../../dev/testing/postgres.ts";
+import { listen } from "../../functions/_shared/pg_listener.ts";
+import { PgPublisher } from "./pg_publisher.ts";
+
+async function _until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out waiting for a condition");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+Deno.test("pg publisher notifies events in order and ticks latest-state; status-only mode stays quiet", async () => {
+  const db = await startTestDatabase();
+  const got: { type: string; seq?: number; ts: number }[] = [];
+  const listener = listen(db.url, TICK_CHANNEL, (p) => got.push(JSON.parse(p)));
+  const pub = new PgPublisher(db.url);
+  const statusOnly = new PgPublisher(db.url, () => {}, { notify: false });
+  try {
+    await _until(() => listener.connected && pub.connected && statusOnly.connected);
+    statusOnly.publish("cam_01", JSON.stringify(makeTick("cam_01", 999)));
+    for (let seq = 1; seq <= 20; seq++) {
+      pub.publish("cam_01", JSON.stringify(makeTick("cam_01", seq)));
+    }
+    for (let ts = 1; ts <= 3; ts++) pub.publishEvent("cam_01", JSON.stringify({ type: "x", ts }));
+    await _until(() =>
+      got.some((m) => m.seq === 20) && got.filter((m) => m.type === "x").length === 3
+    );
+    assert.deepEqual(got.filter((m) => m.type === "x").map((m) => m.ts), [1, 2, 3]);
+    assert.ok(!got.some((m) => m.seq === 999), "notify: false publishes nothing");
+    assert.equal(pub.published + pub.dropped, 23, "every tick was either sent or replaced");
+    statusOnly.writeStatus({
+      camera: "cam_01",
+      fps: 15,
+      infer_ms: 12,
+      lag_ms: 30,
+      dropped: 0,
+      frames: 100,
+      frame_w: 768,
+      frame_h: 576,
+    });
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      let rows: { fps: number }[] = [];
+      for (let i = 0; i < 50 && rows.length === 0; i++) {
+        rows = (await c.query("select fps from camera_status where camera = 'cam_01'")).rows;
+        if (!rows.length) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(rows[0]?.fps, 15, "the status row still goes to Postgres");
+    } finally {
+      await c.end();
+    }
+  } finally {
+    await pub.close();
+    await statusOnly.close();
+    await listener.close();
+    await db.close();
+  }
+});
