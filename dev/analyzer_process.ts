@@ -23,6 +23,10 @@ export class AnalyzerProcess {
     this.#opts = opts;
   }
 
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
+  }
+
   get running(): boolean {
     return this.#child !== null;
   }

@@ -6,6 +6,8 @@ import { Hono } from "hono";
 import { createPool } from "./_shared/db.ts";
 import { createHealthApp } from "./health/index.ts";
 import { createModelsApp } from "./models/index.ts";
+import { createMediaAuthApp, mediaAuthOptionsFromEnv } from "./media-auth/index.ts";
+import { startCameras } from "./cameras/index.ts";
 import { authFromEnv } from "./_shared/auth.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { createMediaRelay } from "./media-relay/relay.ts";
@@ -63,8 +65,12 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     auth,
   });
 
+  const cameras = startCameras(pool, { configPath: opts.configPath, env, log });
+
   const app = new Hono();
   app.route("/", health);
+  app.route("/", createMediaAuthApp(mediaAuthOptionsFromEnv(env)));
+  app.route("/", cameras.app);
   app.route("/", models);
   app.route("/", relay.app);
   app.route("/", media);
@@ -80,6 +86,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     url: `http://localhost:${port}`,
     port,
     async close() {
+      await cameras.close();
       await media.close();
       await relay.close();
       await server.shutdown();

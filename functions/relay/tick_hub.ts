@@ -13,6 +13,14 @@ export interface TickSocket {
   close(code?: number, reason?: string): void;
 }
 
+/**
+ * How a subscriber frames what the hub sends: `kind` is the message type (`status`, `tick`,
+ * `track_event`, `pass`), `text` the message JSON. Without one the JSON goes out as is (the `/ws`
+ * protocol); the Phoenix endpoint wraps it in a channel broadcast. Many subscribers may share one
+ * socket (one per joined topic): slow-client handling looks at the socket, so it applies to all.
+ */
+export type FrameEncoder = (kind: string, text: string) => string;
+
 export interface HubOptions {
   /** Skip sending to a client with more than this many bytes not yet sent. */
   maxBufferedBytes?: number;
@@ -26,6 +34,7 @@ export interface HubOptions {
 interface _Client {
   socket: TickSocket;
   camera: string;
+  encode: FrameEncoder | null;
   sent: number;
   dropped: number;
   backedUpSince: number | null;
@@ -47,6 +56,8 @@ export class TickHub {
   readonly #offlineMs: number;
   readonly #now: () => number;
   #timer: ReturnType<typeof setInterval> | undefined;
+  /** Drops counted for clients that are gone (so the total never goes down). */
+  #droppedByGone = 0;
   /** Messages that failed validation and were not forwarded. */
   rejected = 0;
   received = 0;
@@ -90,29 +101,33 @@ export class TickHub {
     const camera = parsed.value.camera;
     if (parsed.value.type !== "tick") {
       // Events are forwarded as they come; only ticks are latest-state.
-      for (const c of this.#clients.get(camera) ?? []) this.#send(c, payload);
+      for (const c of this.#clients.get(camera) ?? []) this.#send(c, parsed.value.type, payload);
       return;
     }
     const state = this.#camera(camera);
     state.lastText = payload;
     state.lastAt = this.#now();
     if (!state.online) this.#setOnline(camera, state, true);
-    for (const c of this.#clients.get(camera) ?? []) this.#send(c, payload);
+    for (const c of this.#clients.get(camera) ?? []) this.#send(c, "tick", payload);
   }
 
   /** Register a socket for a camera; it gets the analyzer status and the latest tick at once. */
-  add(socket: TickSocket, camera: string): () => void {
-    const client: _Client = { socket, camera, sent: 0, dropped: 0, backedUpSince: null };
+  add(socket: TickSocket, camera: string, encode?: FrameEncoder): () => void {
+    const client: _Client = {
+      socket,
+      camera,
+      encode: encode ?? null,
+      sent: 0,
+      dropped: 0,
+      backedUpSince: null,
+    };
     let set = this.#clients.get(camera);
     if (!set) this.#clients.set(camera, set = new Set());
     set.add(client);
     const state = this.#camera(camera);
-    this.#send(client, _statusText(camera, state.online));
-    if (state.online && state.lastText) this.#send(client, state.lastText);
-    return () => {
-      set.delete(client);
-      if (set.size === 0) this.#clients.delete(camera);
-    };
+    this.#send(client, "status", _statusText(camera, state.online));
+    if (state.online && state.lastText) this.#send(client, "tick", state.lastText);
+    return () => this.#forget(client);
   }
 
   clientCount(camera?: string): number {
@@ -124,7 +139,7 @@ export class TickHub {
 
   /** Total ticks not sent to backed-up clients. */
   droppedTotal(): number {
-    let n = 0;
+    let n = this.#droppedByGone;
     for (const s of this.#clients.values()) for (const c of s) n += c.dropped;
     return n;
   }
@@ -151,21 +166,33 @@ export class TickHub {
   #setOnline(camera: string, state: _CameraState, online: boolean): void {
     state.online = online;
     const text = _statusText(camera, online);
-    for (const c of this.#clients.get(camera) ?? []) this.#send(c, text);
+    for (const c of this.#clients.get(camera) ?? []) this.#send(c, "status", text);
   }
 
-  #send(c: _Client, text: string): void {
+  #forget(c: _Client): void {
+    const set = this.#clients.get(c.camera);
+    if (!set?.delete(c)) return; // already forgotten (onerror then onclose, or closed as stuck)
+    this.#droppedByGone += c.dropped;
+    if (set.size === 0) this.#clients.delete(c.camera);
+  }
+
+  #send(c: _Client, kind: string, text: string): void {
     if (c.socket.readyState !== OPEN) return;
     if (c.socket.bufferedAmount > this.#maxBuffered) {
       c.dropped++;
       const now = this.#now();
       c.backedUpSince ??= now;
-      if (now - c.backedUpSince > this.#stuckMs) c.socket.close(1013, "client too slow");
+      if (now - c.backedUpSince > this.#stuckMs) {
+        // Forget it now: a peer that stopped reading may never complete the close handshake,
+        // and its onclose would never come.
+        c.socket.close(1013, "client too slow");
+        this.#forget(c);
+      }
       return;
     }
     c.backedUpSince = null;
     try {
-      c.socket.send(text);
+      c.socket.send(c.encode ? c.encode(kind, text) : text);
       c.sent++;
     } catch {
       c.dropped++;

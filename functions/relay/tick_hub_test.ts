@@ -89,3 +89,27 @@ Deno.test("hub forwards valid track and pass events but does not replay them on 
   hub.add(late, "cam_01");
   assert.equal(late.sent.length, 1, "only the status; events are not latest-state");
 });
+
+Deno.test("hub frames messages with a subscriber's encoder; removing twice keeps newer subscribers", () => {
+  const hub = new TickHub();
+  const s = new _Socket();
+  const removeA = hub.add(s, "cam_01", (kind, text) => `A:${kind}:${JSON.parse(text).seq ?? "-"}`);
+  hub.add(s, "cam_02", (kind) => `B:${kind}`);
+  hub.publish(JSON.stringify(makeTick("cam_01", 3)));
+  hub.publish(JSON.stringify(makeTick("cam_02", 4)));
+  assert.deepEqual(s.sent, [
+    "A:status:-",
+    "B:status",
+    "A:status:-",
+    "A:tick:3",
+    "B:status",
+    "B:tick",
+  ]);
+  removeA();
+  const plain = new _Socket();
+  hub.add(plain, "cam_01");
+  removeA(); // e.g. onerror and onclose both fire
+  hub.publish(JSON.stringify(makeTick("cam_01", 5)));
+  assert.equal(JSON.parse(plain.sent.at(-1)!).seq, 5);
+  assert.equal(hub.clientCount("cam_01"), 1);
+});

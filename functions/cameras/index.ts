@@ -1,0 +1,395 @@
+/**
+ * cameras: GET /api/cameras (viewer, filtered by the token's `cameras` claim), POST /api/cameras
+ * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id (operator).
+ *
+ * Camera source URLs are secrets: stored sealed (secret_box, STOPLINE_SECRET_KEY), returned and
+ * logged only redacted. With MEDIAMTX_API_URL set, each change is provisioned to MediaMTX (path
+ * name = camera id) inside the database transaction: when MediaMTX refuses (422) or cannot be
+ * reached (502) the transaction rolls back, so the table never claims a camera MediaMTX does not
+ * have. A crash between MediaMTX's answer and COMMIT is repaired by the next reconcile pass.
+ *
+ * The list also shows cameras that exist only in the config file (what the analyzer runs) or in
+ * camera_status (what an analyzer reports), so a stack without provisioned cameras still lists
+ * its cameras.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { z } from "zod";
+import { CAMERA_ID_RE } from "../../shared/channels.ts";
+import { parseConfigYaml, redactSource } from "../../shared/config.ts";
+import {
+  authFromEnv,
+  type AuthSettings,
+  getClaims,
+  mayReadCamera,
+  requireReadWrite,
+} from "../_shared/auth.ts";
+import { readJsonCapped } from "../_shared/body.ts";
+import { createPool, type DbPool } from "../_shared/db.ts";
+import { SecretBox } from "../_shared/secret_box.ts";
+import {
+  mediaMtxAuthFromEnv,
+  MediaMtxClient,
+  MediaMtxError,
+  pathConfFor,
+  PULL_SCHEMES,
+} from "./mediamtx_client.ts";
+import { CAMERAS_LOCK_KEY, type ReconcileReport, startReconciler } from "./reconcile.ts";
+
+export interface CamerasOptions {
+  pool: DbPool;
+  auth: AuthSettings;
+  box: SecretBox;
+  /** null = provisioning off (dev): cameras are only stored. */
+  mediamtx: MediaMtxClient | null;
+  /** The settings file; its camera ids are listed too. */
+  configPath?: string;
+  env?: (n: string) => string | undefined;
+  log?: (msg: string) => void;
+}
+
+/** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
+const ONLINE_WITHIN_MS = 10_000;
+
+const SourceSchema = z.string().trim().max(2048).refine(
+  (s) => s === "publisher" || _isPullUrl(s),
+  `source must be "publisher" or a ${PULL_SCHEMES.join("/")} URL`,
+);
+const CreateSchema = z.object({
+  id: z.string().regex(CAMERA_ID_RE, "id: 1-64 of A-Z a-z 0-9 _ -"),
+  name: z.string().trim().min(1).max(100),
+  source: SourceSchema,
+  enabled: z.boolean().default(true),
+}).strict();
+const PatchSchema = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  source: SourceSchema.optional(),
+  enabled: z.boolean().optional(),
+}).strict().refine((p) => Object.keys(p).length > 0, "nothing to change");
+
+type Row = { id: string; name: string; source_sealed: string; enabled: boolean };
+type Tx = { query: DbPool["query"] };
+
+export function createCamerasApp(opts: CamerasOptions): Hono {
+  const log = opts.log ?? ((m: string) => console.log(`cameras: ${m}`));
+  if (!opts.box.encrypts) {
+    log("STOPLINE_SECRET_KEY is not set: camera source URLs are stored in PLAINTEXT (dev only)");
+  }
+  const app = new Hono();
+  app.use("/api/cameras", requireReadWrite(opts.auth));
+  app.use("/api/cameras/*", requireReadWrite(opts.auth));
+
+  app.get("/api/cameras", async (c) => {
+    const claims = getClaims(c);
+    const cameras = (await _listCameras(opts, log)).filter((cam) =>
+      !claims || mayReadCamera(claims, cam.id)
+    );
+    return c.json({ cameras });
+  });
+
+  app.post("/api/cameras", async (c) => {
+    const input = await _parse(c, CreateSchema);
+    if (input instanceof Response) return input;
+    const sealed = await opts.box.seal(input.source, input.id);
+    return await _write(c, opts, log, async (tx) => {
+      const r = await tx.query(
+        `insert into cameras (id, name, source_sealed, enabled) values ($1, $2, $3, $4)
+         on conflict (id) do nothing`,
+        [input.id, input.name, sealed, input.enabled],
+      );
+      if (!r.rowCount) return c.json({ error: "a camera with this id exists", id: input.id }, 409);
+      if (input.enabled) await _provision(tx, opts, input.id, input.source, false);
+      return c.json(_public(input, input.source, "table"), 201);
+    });
+  });
+
+  app.patch("/api/cameras/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!CAMERA_ID_RE.test(id)) return c.json({ error: "bad camera id" }, 400);
+    const patch = await _parse(c, PatchSchema);
+    if (patch instanceof Response) return patch;
+    return await _write(c, opts, log, async (tx) => {
+      const found = await tx.query(
+        "select id, name, source_sealed, enabled from cameras where id = $1 for update",
+        [id],
+      );
+      const old = found.rows[0] as Row | undefined;
+      if (!old) return c.json({ error: "unknown camera", id }, 404);
+      const source = patch.source ?? await opts.box.open(old.source_sealed, id);
+      const next = {
+        id,
+        name: patch.name ?? old.name,
+        enabled: patch.enabled ?? old.enabled,
+        source_sealed: patch.source === undefined
+          ? old.source_sealed
+          : await opts.box.seal(patch.source, id),
+      };
+      await tx.query(
+        `update cameras set name = $2, source_sealed = $3, enabled = $4, updated_at = now()
+         where id = $1`,
+        [id, next.name, next.source_sealed, next.enabled],
+      );
+      // Only a change of what MediaMTX serves needs MediaMTX: a rename works while it is down.
+      if (next.enabled && (!old.enabled || patch.source !== undefined)) {
+        await _provision(tx, opts, id, source, old.enabled);
+      } else if (!next.enabled && old.enabled) {
+        await _unprovision(tx, opts, id);
+      }
+      return c.json(_public(next, source, "table"));
+    });
+  });
+
+  app.delete("/api/cameras/:id", async (c) => {
+    const id = c.req.param("id");
+    if (!CAMERA_ID_RE.test(id)) return c.json({ error: "bad camera id" }, 400);
+    return await _write(c, opts, log, async (tx) => {
+      const r = await tx.query("delete from cameras where id = $1", [id]);
+      if (!r.rowCount) return c.json({ error: "unknown camera", id }, 404);
+      await _unprovision(tx, opts, id);
+      return c.body(null, 204);
+    });
+  });
+
+  return app;
+}
+
+/** Run `fn` in a transaction holding the cameras lock; MediaMTX failures roll it back. */
+async function _write(
+  c: Context,
+  opts: CamerasOptions,
+  log: (m: string) => void,
+  fn: (tx: Tx) => Promise<Response>,
+): Promise<Response> {
+  const client = await opts.pool.connect();
+  try {
+    await client.query("begin");
+    await client.query("select pg_advisory_xact_lock($1)", [CAMERAS_LOCK_KEY]);
+    const res = await fn(client);
+    await client.query(res.ok ? "commit" : "rollback");
+    return res;
+  } catch (e) {
+    await client.query("rollback").catch(() => {});
+    if (!(e instanceof MediaMtxError)) throw e;
+    log(`provisioning failed, change rolled back: ${e.message}`);
+    // MediaMTX judged the path conf invalid (400) -> the request was bad; anything else -> 502.
+    return e.status === 400
+      ? c.json({ error: "MediaMTX rejected the camera", reason: e.message }, 422)
+      : c.json({ error: "MediaMTX unavailable; nothing was changed", reason: e.message }, 502);
+  } finally {
+    client.release();
+  }
+}
+
+async function _provision(
+  tx: Tx,
+  opts: CamerasOptions,
+  id: string,
+  source: string,
+  existed: boolean,
+): Promise<void> {
+  if (!opts.mediamtx) return;
+  await tx.query("insert into mediamtx_owned_paths (name) values ($1) on conflict do nothing", [
+    id,
+  ]);
+  const conf = pathConfFor(source);
+  if (existed) await opts.mediamtx.update(id, conf);
+  else await opts.mediamtx.ensure(id, conf);
+}
+
+async function _unprovision(tx: Tx, opts: CamerasOptions, id: string): Promise<void> {
+  if (!opts.mediamtx) return;
+  const owned = await tx.query("delete from mediamtx_owned_paths where name = $1", [id]);
+  if (owned.rowCount) await opts.mediamtx.remove(id);
+}
+
+interface PublicCamera {
+  id: string;
+  name: string;
+  source: string | null;
+  enabled: boolean;
+  mediamtx_path: string;
+  /** Where the camera is known from: provisioned table, config file, or only analyzer status. */
+  origin: "table" | "config" | "status";
+  status: {
+    fps: number;
+    infer_ms: number;
+    lag_ms: number;
+    dropped: number;
+    frames: number;
+    updated_at: string;
+    online: boolean;
+  } | null;
+}
+
+function _public(
+  row: { id: string; name: string; enabled: boolean },
+  source: string | null,
+  origin: PublicCamera["origin"],
+): PublicCamera {
+  return {
+    id: row.id,
+    name: row.name,
+    source: source === null ? null : redactSource(source),
+    enabled: row.enabled,
+    mediamtx_path: row.id,
+    origin,
+    status: null,
+  };
+}
+
+async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
+  const byId = new Map<string, PublicCamera>();
+  const rows = (await opts.pool.query(
+    "select id, name, source_sealed, enabled from cameras order by id",
+  )).rows as Row[];
+  for (const r of rows) {
+    let source: string | null = null;
+    try {
+      source = await opts.box.open(r.source_sealed, r.id);
+    } catch (e) {
+      log(`camera ${r.id}: ${(e as Error).message}`);
+    }
+    byId.set(r.id, _public(r, source, "table"));
+  }
+  for (const [id, source] of await _configCameras(opts, log)) {
+    if (!byId.has(id)) byId.set(id, _public({ id, name: id, enabled: true }, source, "config"));
+  }
+  const status = (await opts.pool.query(
+    "select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at from camera_status",
+  )).rows;
+  const now = Date.now();
+  for (const s of status) {
+    const id = s.camera as string;
+    let cam = byId.get(id);
+    if (!cam) {
+      cam = _public({ id, name: id, enabled: true }, null, "status");
+      byId.set(id, cam);
+    }
+    const updated = s.updated_at as Date;
+    cam.status = {
+      fps: Number(s.fps),
+      infer_ms: Number(s.infer_ms),
+      lag_ms: Number(s.lag_ms),
+      dropped: Number(s.dropped),
+      frames: Number(s.frames),
+      updated_at: updated.toISOString(),
+      online: now - updated.getTime() < ONLINE_WITHIN_MS,
+    };
+  }
+  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Camera id -> source from the settings file; an unreadable file lists nothing (and says why). */
+async function _configCameras(
+  opts: CamerasOptions,
+  log: (m: string) => void,
+): Promise<[string, string][]> {
+  if (!opts.configPath) return [];
+  try {
+    const cfg = parseConfigYaml(
+      await Deno.readTextFile(opts.configPath),
+      opts.env ?? ((n) => Deno.env.get(n)),
+    );
+    return Object.entries(cfg.cameras).map(([id, cam]) => [id, cam.source]);
+  } catch (e) {
+    log(`cannot read camera ids from ${opts.configPath}: ${redactSource((e as Error).message)}`);
+    return [];
+  }
+}
+
+async function _parse<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+): Promise<z.infer<T> | Response> {
+  const body = await readJsonCapped(c.req.raw, 16 * 1024);
+  if (!body.ok) return c.json({ error: body.error }, body.status);
+  const r = schema.safeParse(body.value);
+  if (r.success) return r.data;
+  // Zod messages name fields, never values: no camera URL ends up in an error.
+  return c.json({
+    error: "invalid camera",
+    issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+  }, 400);
+}
+
+function _isPullUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return PULL_SCHEMES.includes(u.protocol.slice(0, -1)) && u.hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+export interface CamerasService {
+  /** Mountable at once; requests wait for the (async) key import. */
+  app: Hono;
+  /** Resolves to the start-up reconcile report (null when MediaMTX is not configured). */
+  firstReconcile: Promise<ReconcileReport | null>;
+  close(): Promise<void>;
+}
+
+/**
+ * The cameras API wired from the environment: STOPLINE_SECRET_KEY, MEDIAMTX_API_URL (+
+ * MEDIAMTX_API_USER/PASSWORD or STOPLINE_JWT_SECRET), STOPLINE_JWT_SECRET for the API's own
+ * auth. Starts the reconciler when MediaMTX is configured. Synchronous so a plain
+ * `app.route("/", startCameras(pool).app)` mounts it.
+ */
+export function startCameras(
+  pool: DbPool,
+  opts: {
+    configPath?: string;
+    env?: (n: string) => string | undefined;
+    log?: (m: string) => void;
+    reconcileIntervalMs?: number;
+    /** Run the start-up + periodic reconcile (default true). */
+    reconcile?: boolean;
+  } = {},
+): CamerasService {
+  const env = opts.env ?? ((n: string) => Deno.env.get(n));
+  const ready = (async () => {
+    const box = await SecretBox.fromEnv(env);
+    const apiUrl = env("MEDIAMTX_API_URL");
+    const mediamtx = apiUrl
+      ? new MediaMtxClient({ baseUrl: apiUrl, authorization: mediaMtxAuthFromEnv(env) })
+      : null;
+    const inner = createCamerasApp({
+      pool,
+      auth: authFromEnv(env),
+      box,
+      mediamtx,
+      configPath: opts.configPath ?? env("STOPLINE_CONFIG"),
+      env,
+      log: opts.log,
+    });
+    const reconciler = mediamtx && opts.reconcile !== false
+      ? startReconciler(pool, box, mediamtx, {
+        intervalMs: opts.reconcileIntervalMs,
+        log: opts.log,
+      })
+      : null;
+    return { inner, reconciler };
+  })();
+  const app = new Hono();
+  const forward = async (c: Context) => (await ready).inner.fetch(c.req.raw);
+  app.all("/api/cameras", forward);
+  app.all("/api/cameras/*", forward);
+  return {
+    app,
+    firstReconcile: ready.then((r) => r.reconciler?.first ?? null),
+    close: async () => await (await ready).reconciler?.close(),
+  };
+}
+
+// Deployed alone (edge host): DATABASE_URL plus the variables of startCameras. Writes still
+// provision MediaMTX; the periodic reconcile needs a long-running process (functions/main.ts),
+// not a short-lived edge isolate.
+let _service: CamerasService | null | undefined;
+export default {
+  fetch: (req: Request) => {
+    const url = Deno.env.get("DATABASE_URL");
+    _service ??= url ? startCameras(createPool(url, 2), { reconcile: false }) : null;
+    if (!_service) return Response.json({ error: "DATABASE_URL is not set" }, { status: 503 });
+    return _service.app.fetch(req);
+  },
+};
