@@ -72,7 +72,9 @@ async function main() {
     metrics: () => analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
-  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, health);
+  // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
+  const hostname = env("ANALYZER_HOST") ?? "127.0.0.1";
+  const server = Deno.serve({ hostname, port, onListen: () => {} }, health);
   log(`health on http://127.0.0.1:${server.addr.port}/readyz`);
 
   // The model: MODEL_PATH pins a file; otherwise the active row of the models table.
