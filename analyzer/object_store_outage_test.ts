@@ -1,0 +1,96 @@
+/**
+ * The object store (a real S3 peer, s3rver) is down while vehicles pass: passes are stored with
+ * their image uris, the crops wait in the spool and are retried, and once the store is back every
+ * pass's image is there.
+ */
+import assert from "node:assert/strict";
+import pg from "../shared/db/pg.ts";
+import { MinioObjectStore } from "../shared/object_store/mod.ts";
+import { AnalyzerProcess } from "../dev/analyzer_process.ts";
+import { freePort } from "../dev/free_port.ts";
+import { startTestDatabase } from "../dev/testing/postgres.ts";
+import { startTestS3, type TestS3 } from "../dev/testing/s3.ts";
+import { resolveFilePath } from "./sources.ts";
+
+async function _until(what: string, pred: () => Promise<boolean>, ms: number) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if (await pred().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+Deno.test({
+  name: "object store down while vehicles pass: crops retried, every pass ends up with its image",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const db = await startTestDatabase();
+    const s3Port = freePort();
+    let s3: TestS3 | null = null;
+    const dir = await Deno.makeTempDir({ prefix: "stopline-s3-outage-" });
+    await Deno.writeTextFile(
+      `${dir}/stopline.yaml`,
+      (await Deno.readTextFile(resolveFilePath("config/scenes.yaml")))
+        .replace(
+          "source: samples/scenes/full_stop.mp4",
+          `source: ${resolveFilePath("samples/scenes/full_stop.mp4")}\n    loop: true`,
+        ),
+    );
+    const endpoint = `http://127.0.0.1:${s3Port}`;
+    const analyzer = new AnalyzerProcess({
+      log: () => {},
+      env: {
+        DATABASE_URL: db.url,
+        STOPLINE_CONFIG: `${dir}/stopline.yaml`,
+        STOPLINE_DATA_DIR: dir,
+        STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
+        ANALYZER_PORT: String(freePort()),
+        MINIO_ENDPOINT: endpoint, // nothing listens there yet
+        MINIO_ACCESS_KEY: "S3RVER",
+        MINIO_SECRET_KEY: "S3RVER",
+      },
+    });
+    const images = async (): Promise<string[]> => {
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        return (await c.query("select image from vehicle_passes order by exited_at")).rows.map((
+          r,
+        ) => r.image);
+      } finally {
+        await c.end();
+      }
+    };
+    const spooled = async () => (await Array.fromAsync(Deno.readDir(`${dir}/spool/crops`))).length;
+    try {
+      analyzer.start();
+      await _until(
+        "two passes judged while the store is down",
+        async () => (await images()).length >= 2,
+        45_000,
+      );
+      assert.ok((await images()).every((u) => /^minio:\/\/stopline\/passes\/scene\//.test(u)));
+      assert.ok((await spooled()) >= 2, "crops wait in the spool");
+
+      s3 = await startTestS3(s3Port);
+      await _until(
+        "crops uploaded after the store returned",
+        async () => (await spooled()) === 0,
+        40_000,
+      );
+      const store = new MinioObjectStore({ endpoint, accessKey: "S3RVER", secretKey: "S3RVER" });
+      for (const uri of await images()) {
+        const obj = await store.get(uri);
+        assert.ok(obj, `${uri} is in the store`);
+        assert.deepEqual([...obj.data.subarray(0, 2)], [0xff, 0xd8], "a JPEG");
+      }
+    } finally {
+      await analyzer.stop();
+      await s3?.close();
+      await db.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
