@@ -134,3 +134,69 @@ Deno.test("models API: list, upload (validated), activate (announced), delete", 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("models API: a corpus of corrupt uploads is rejected with a reason and changes nothing", async () => {
+  const db = await startTestDatabase();
+  const pool = createPool(db.url, 2);
+  const dir = await Deno.makeTempDir();
+  const store = new LocalObjectStore(dir);
+  const app = createModelsApp({
+    pool,
+    store,
+    bucket: "stopline",
+    maxBytes: 4 * 1024 * 1024,
+    auth: { secret: null },
+  });
+  const good = _yolo8(2100);
+  const random = new Uint8Array(4096);
+  crypto.getRandomValues(random);
+  const corpus: [string, Uint8Array, number][] = [
+    ["empty body", new Uint8Array(), 400],
+    ["random bytes", random, 422],
+    ["truncated model (first half)", good.subarray(0, good.length >> 1), 422],
+    ["truncated model (last half)", good.subarray(good.length >> 1), 422],
+    [
+      "model with a flipped byte in the header",
+      (() => {
+        const b = good.slice();
+        b[3] ^= 0xff;
+        return b;
+      })(),
+      422,
+    ],
+    ["a zip file", new Uint8Array([0x50, 0x4b, 0x03, 0x04, ...new Uint8Array(100)]), 422],
+    ["gzip data", new Uint8Array([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, ...new Uint8Array(64)]), 422],
+    ["JSON text", new TextEncoder().encode('{"model":"yolov8n"}'), 422],
+    [
+      "a tfjs graph json",
+      new TextEncoder().encode('{"format":"graph-model","modelTopology":{}}'),
+      422,
+    ],
+    ["over the size limit", new Uint8Array(5 * 1024 * 1024), 413],
+  ];
+  try {
+    const before = await (await app.request("/api/models")).json();
+    for (const [what, body, status] of corpus) {
+      const r = await app.request("/api/models?name=bad", {
+        method: "POST",
+        body: body as BodyInit,
+      });
+      assert.equal(r.status, status, what);
+      const j = await r.json();
+      assert.ok(typeof j.error === "string" && j.error.length > 0, `${what}: JSON error`);
+      if (status === 422) {
+        assert.ok(typeof j.reason === "string" && j.reason.length > 0, `${what}: reason`);
+      }
+    }
+    assert.deepEqual(
+      await (await app.request("/api/models")).json(),
+      before,
+      "no model row changed",
+    );
+    assert.deepEqual(await store.list("stopline", ""), [], "nothing stored");
+  } finally {
+    await pool.end();
+    await db.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
