@@ -59,6 +59,11 @@ export class AnalyzerProcess {
     });
   }
 
+  /** Kill it hard (SIGKILL, no flush): a crash, for fault tests. */
+  kill(): Promise<void> {
+    return this.stop(0);
+  }
+
   /** SIGTERM, and SIGKILL if it has not exited after `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     this.#wanted = false;
@@ -67,7 +72,7 @@ export class AnalyzerProcess {
     if (!child) return;
     this.#child = null;
     try {
-      child.kill("SIGTERM");
+      child.kill(graceMs > 0 ? "SIGTERM" : "SIGKILL");
     } catch { /* already gone */ }
     const timer = setTimeout(() => {
       try {
