@@ -6,6 +6,12 @@ import { Hono } from "hono";
 import { createPool } from "./_shared/db.ts";
 import { createHealthApp } from "./health/index.ts";
 import { createModelsApp } from "./models/index.ts";
+import { createPassesApp } from "./passes/index.ts";
+import { createEventsApp } from "./events/index.ts";
+import { createStatsApp } from "./stats/index.ts";
+import { createConfigApp } from "./config/index.ts";
+import { corsOriginsFromEnv } from "./_shared/cors.ts";
+import { rateLimitFromEnv } from "./_shared/rate_limit.ts";
 import { createMediaAuthApp, mediaAuthOptionsFromEnv } from "./media-auth/index.ts";
 import { startCameras } from "./cameras/index.ts";
 import { authFromEnv } from "./_shared/auth.ts";
@@ -58,12 +64,9 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
 
   const env = (n: string) => Deno.env.get(n);
   const auth = authFromEnv(env);
-  const models = createModelsApp({
-    pool,
-    store: objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects"),
-    bucket: cropBucket(env),
-    auth,
-  });
+  const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
+  const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
+  const models = createModelsApp({ pool, store, bucket: cropBucket(env), auth });
 
   const cameras = startCameras(pool, { configPath: opts.configPath, env, log });
 
@@ -72,6 +75,18 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   app.route("/", createMediaAuthApp(mediaAuthOptionsFromEnv(env)));
   app.route("/", cameras.app);
   app.route("/", models);
+  app.route("/", createPassesApp({ ...api, pool, store }));
+  app.route("/", createEventsApp({ ...api, pool }));
+  app.route("/", createStatsApp({ ...api, pool }));
+  app.route(
+    "/",
+    createConfigApp({
+      ...api,
+      pool,
+      path: opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml",
+      rateLimit: rateLimitFromEnv(env),
+    }),
+  );
   app.route("/", relay.app);
   app.route("/", media);
   app.route("/", createWebApp());

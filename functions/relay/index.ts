@@ -5,18 +5,24 @@
 import { Hono } from "hono";
 import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
 import { listen, type PgListener } from "../_shared/pg_listener.ts";
+import { authFromEnv, type AuthSettings, claimsOf, mayReadCamera } from "../_shared/auth.ts";
 import { TickHub } from "./tick_hub.ts";
+import { createPhoenixApp } from "./realtime/app.ts";
 
 /** Largest message a client may send us (clients only send pings). */
 const MAX_CLIENT_MESSAGE = 4096;
 
-export function createRelayApp(hub: TickHub): Hono {
+/** `auth` defaults to the environment (STOPLINE_JWT_SECRET), so the relay is never left open. */
+export function createRelayApp(hub: TickHub, auth: AuthSettings = authFromEnv()): Hono {
   const app = new Hono();
-  app.get("/ws", (c) => {
+  app.get("/ws", async (c) => {
     const camera = c.req.query("camera") ?? "";
     if (!CAMERA_ID_RE.test(camera)) {
       return c.json({ error: "query parameter camera must match [A-Za-z0-9_-]{1,64}" }, 400);
     }
+    // Checked before the upgrade: a denied client gets a plain 401 and never a socket.
+    const denied = await _wsDenied(c.req.raw, auth, camera);
+    if (denied) return c.json({ error: denied }, 401, { "www-authenticate": "Bearer" });
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({ error: "expected a WebSocket upgrade" }, 426);
     }
@@ -33,7 +39,21 @@ export function createRelayApp(hub: TickHub): Hono {
     socket.onerror = () => remove?.();
     return response;
   });
+  // The same hub over the Phoenix protocol, for @supabase/realtime-js clients.
+  app.route("/", createPhoenixApp(hub, auth));
   return app;
+}
+
+/** Why a /ws request may not watch `camera` (browsers send the token as `?token=`), or null. */
+async function _wsDenied(req: Request, auth: AuthSettings, camera: string): Promise<string | null> {
+  if (!auth.secret) return null;
+  try {
+    // Every valid role is at least viewer, which is all watching needs.
+    const claims = await claimsOf(req, auth);
+    return mayReadCamera(claims, camera) ? null : `this token may not watch camera ${camera}`;
+  } catch (e) {
+    return (e as Error).message;
+  }
 }
 
 export interface Relay {

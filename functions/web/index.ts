@@ -1,11 +1,14 @@
 /**
  * Web function: serves the browser app — `web/static/*` (index.html, css) and the bundle
- * `web/dist/app.js` (+ source map) built by `deno task build:web`.
+ * `web/dist/app.js` (+ source map) built by `deno task build:web` — and its runtime config
+ * `GET /app-config.json` (player order, MediaMTX URLs, whether auth is on).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { AppConfig } from "../../web/src/app_config.ts";
+import { appConfigFromEnv } from "./app_config.ts";
 
 const _WEB_ROOT = fileURLToPath(new URL("../../web/", import.meta.url));
 
@@ -27,6 +30,8 @@ const _TYPES: Record<string, string> = {
 export interface WebAppOptions {
   /** The `web/` directory (default: next to this repo's functions/). */
   root?: string;
+  /** Runtime config for the app (default: from the environment, read per request). */
+  appConfig?: () => AppConfig;
 }
 
 export function createWebApp(opts: WebAppOptions = {}): Hono {
@@ -35,6 +40,8 @@ export function createWebApp(opts: WebAppOptions = {}): Hono {
   const index = (c: Context) => _serveFile(c, join(root, "static", "index.html"));
   app.get("/", index);
   app.get("/index.html", index);
+  const appConfig = opts.appConfig ?? (() => appConfigFromEnv());
+  app.get("/app-config.json", (c) => c.json(appConfig(), 200, { "cache-control": "no-store" }));
   app.get("/static/:file", (c) => _serveDir(c, join(root, "static"), c.req.param("file")));
   app.get("/dist/:file", async (c) => {
     const res = await _serveDir(c, join(root, "dist"), c.req.param("file"));

@@ -10,7 +10,17 @@ Deno.test("web: index.html, css, bundle and source map with the right headers", 
   assert.equal(index.headers.get("content-type"), "text/html; charset=utf-8");
   assert.equal(index.headers.get("cache-control"), "no-cache");
   const html = await index.text();
-  for (const id of ["video-state", "analyzer-state", "ws-state", "meta-age", "video", "overlay"]) {
+  for (
+    const id of [
+      "video-state",
+      "analyzer-state",
+      "ws-state",
+      "meta-age",
+      "video",
+      "overlay",
+      "page",
+    ]
+  ) {
     assert.match(html, new RegExp(`id="${id}"`));
   }
   assert.match(html, /src="\/dist\/app\.js"/);

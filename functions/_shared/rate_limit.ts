@@ -1,0 +1,108 @@
+/**
+ * A token bucket per client IP for writes: `perMinute` tokens refill continuously, up to `burst`
+ * saved. Over the limit -> 429 with Retry-After (seconds until the next token). The client IP is
+ * the connection's peer address; X-Forwarded-For is only believed behind a proxy we run
+ * (STOPLINE_TRUST_PROXY=1), otherwise any client could pick a fresh "IP" per request.
+ * State is per process: on an edge host each instance limits on its own, which still caps a
+ * single client's write rate to a small multiple of the setting.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+
+export interface RateLimitOptions {
+  /** Sustained writes per minute per client. */
+  perMinute: number;
+  /** Writes a client may make at once after being idle. */
+  burst: number;
+  /** Take the client IP from X-Forwarded-For (set only behind a trusted reverse proxy). */
+  trustProxy: boolean;
+  /** Only these methods are limited (default: everything but GET/HEAD/OPTIONS). */
+  methods?: readonly string[];
+  now?: () => number;
+  /** Buckets kept before idle (full) ones are forgotten. */
+  maxClients?: number;
+}
+
+export const DEFAULT_WRITE_LIMIT = { perMinute: 30, burst: 10 } as const;
+
+export function rateLimitFromEnv(
+  env: (n: string) => string | undefined = (n) => Deno.env.get(n),
+): RateLimitOptions {
+  return { ...DEFAULT_WRITE_LIMIT, trustProxy: env("STOPLINE_TRUST_PROXY") === "1" };
+}
+
+interface _Bucket {
+  tokens: number;
+  at: number;
+}
+
+const READS = ["GET", "HEAD", "OPTIONS"];
+
+export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
+  const now = opts.now ?? (() => Date.now());
+  const perMs = opts.perMinute / 60_000;
+  const maxClients = opts.maxClients ?? 10_000;
+  const buckets = new Map<string, _Bucket>();
+  const limited = (m: string) => (opts.methods ? opts.methods.includes(m) : !READS.includes(m));
+
+  const refill = (b: _Bucket, t: number) => {
+    b.tokens = Math.min(opts.burst, b.tokens + (t - b.at) * perMs);
+    b.at = t;
+  };
+
+  return async (c, next) => {
+    if (!limited(c.req.method)) return await next();
+    const t = now();
+    const key = clientIp(c, opts.trustProxy);
+    let b = buckets.get(key);
+    if (!b) {
+      if (buckets.size >= maxClients) _forgetIdle(buckets, t, refill, opts.burst, maxClients);
+      b = { tokens: opts.burst, at: t };
+      buckets.set(key, b);
+    }
+    refill(b, t);
+    if (b.tokens < 1) {
+      const retryS = Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
+      return c.json({ error: "too many requests", retry_after_s: retryS }, 429, {
+        "retry-after": String(retryS),
+      });
+    }
+    b.tokens -= 1;
+    await next();
+  };
+}
+
+/** Memory stays bounded: clients whose bucket refilled completely lose nothing by being dropped. */
+function _forgetIdle(
+  buckets: Map<string, _Bucket>,
+  t: number,
+  refill: (b: _Bucket, t: number) => void,
+  burst: number,
+  maxClients: number,
+): void {
+  for (const [k, b] of buckets) {
+    refill(b, t);
+    if (b.tokens >= burst) buckets.delete(k);
+  }
+  if (buckets.size < maxClients) return;
+  // Still full of active clients: drop the oldest half rather than grow without bound.
+  let drop = Math.ceil(buckets.size / 2);
+  for (const k of buckets.keys()) {
+    if (drop-- <= 0) break;
+    buckets.delete(k);
+  }
+}
+
+/**
+ * The client's IP: the peer address from Deno.serve's handler info (Hono's `c.env`), or the
+ * last X-Forwarded-For hop when trusted (the one our proxy appended; earlier ones are whatever
+ * the client claimed).
+ */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((s) => s.trim())
+      .filter(Boolean);
+    if (hops.length) return hops[hops.length - 1];
+  }
+  const info = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return info?.remoteAddr?.hostname ?? "unknown";
+}

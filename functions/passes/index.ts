@@ -1,0 +1,177 @@
+/**
+ * passes: the judged vehicle passes.
+ * - GET /api/passes?camera&after&before&verdict&min_stop_s&max_stop_s&limit&cursor — newest
+ *   first (exited_at desc, id desc), keyset pages with an opaque cursor.
+ * - GET /api/passes/:id — one pass with its quality figures and raw samples.
+ * - GET /api/passes/:id/image — the crop from the object store (works with `?token=` so an
+ *   `<img>` can show it when auth is on).
+ * Tokens limited to some cameras see only those: other cameras' passes are 404, like missing ones.
+ */
+import type { Context, Hono } from "hono";
+import { authFromEnv, getClaims, mayReadCamera } from "../_shared/auth.ts";
+import { createPool, type DbPool } from "../_shared/db.ts";
+import {
+  type ApiCommonOptions,
+  ApiError,
+  createApiApp,
+  standaloneFunction,
+} from "../_shared/errors.ts";
+import { corsOriginsFromEnv } from "../_shared/cors.ts";
+import { afterCursor, decodeCursor, microsSql, pageOf } from "../_shared/pagination.ts";
+import {
+  etagMatches,
+  QueryParams,
+  sha256Hex,
+  SqlWhere,
+  timeWindow,
+  visibleCameras,
+  whereCameraTime,
+} from "../_shared/query.ts";
+import {
+  type ObjectStore,
+  objectStoreFromEnv,
+  parseObjectUri,
+} from "../../shared/object_store/mod.ts";
+import { VERDICTS } from "../../shared/events.ts";
+
+export interface PassesOptions extends ApiCommonOptions {
+  pool: DbPool;
+  store: ObjectStore;
+}
+
+/** Pass ids are `camera:firstTs:track[:visit]`; anything outside this alphabet is not an id. */
+const PASS_ID_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
+const LIST = "passes";
+const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
+  stop_duration_s, min_speed, entry_speed, image`;
+
+interface _PassRow {
+  id: string;
+  camera: string;
+  track_id: number;
+  label: string;
+  verdict: string;
+  entered_at: Date;
+  exited_at: Date;
+  time_in_zone_s: number;
+  stop_duration_s: number;
+  min_speed: number;
+  entry_speed: number;
+  image: string | null;
+  quality?: unknown;
+  samples?: unknown;
+  _us?: string;
+}
+
+export function createPassesApp(opts: PassesOptions): Hono {
+  const app = createApiApp(["/api/passes/*"], opts);
+
+  app.get("/api/passes", async (c) => {
+    const q = new QueryParams(c.req.url);
+    const cameras = visibleCameras(getClaims(c)!, q.cameras());
+    const where = whereCameraTime(new SqlWhere(), cameras, timeWindow(q), "exited_at");
+    const verdicts = q.oneOf("verdict", VERDICTS);
+    if (verdicts) where.and(`verdict = any(${where.param(verdicts)}::text[])`);
+    const minStop = q.decimal("min_stop_s", 86_400);
+    const maxStop = q.decimal("max_stop_s", 86_400);
+    if (minStop !== undefined && maxStop !== undefined && minStop > maxStop) {
+      throw new ApiError(400, "query parameter min_stop_s must not exceed max_stop_s");
+    }
+    if (minStop !== undefined) where.and(`stop_duration_s >= ${where.param(minStop)}`);
+    if (maxStop !== undefined) where.and(`stop_duration_s <= ${where.param(maxStop)}`);
+    const limit = q.int("limit", 1, 200) ?? 50;
+    const cursor = q.one("cursor");
+    if (cursor !== undefined) {
+      afterCursor(where, "exited_at", "id", decodeCursor(LIST, cursor, "text"), "text");
+    }
+    const r = await opts.pool.query<_PassRow>(
+      `select ${COLUMNS}, ${microsSql("exited_at")} as _us from vehicle_passes ${where}
+       order by exited_at desc, id desc limit ${where.param(limit + 1)}`,
+      where.params,
+    );
+    const page = pageOf(LIST, r.rows, limit, (p) => ({ us: p._us!, id: p.id }));
+    return c.json({ passes: page.items.map(_publicPass), next_cursor: page.next_cursor });
+  });
+
+  app.get("/api/passes/:id", async (c) => {
+    const row = await _findPass(c, opts.pool, `${COLUMNS}, quality, samples`);
+    return c.json({
+      ..._publicPass(row),
+      quality: row.quality ?? {},
+      samples: Array.isArray(row.samples) ? row.samples.map(_publicSample) : [],
+    });
+  });
+
+  app.get("/api/passes/:id/image", async (c) => {
+    const row = await _findPass(c, opts.pool, "camera, image");
+    if (!row.image) throw new ApiError(404, "this pass has no image");
+    try {
+      parseObjectUri(row.image);
+    } catch {
+      // A malformed uri in the row is bad data, not a server fault: the image is just missing.
+      throw new ApiError(404, "the image of this pass is missing");
+    }
+    const obj = await opts.store.get(row.image);
+    if (!obj) throw new ApiError(404, "the image of this pass is missing");
+    const etag = `"${await sha256Hex(obj.data, 32)}"`;
+    const headers = {
+      "cache-control": "private, max-age=86400",
+      etag,
+      "x-content-type-options": "nosniff",
+    };
+    if (etagMatches(c.req.header("if-none-match"), etag, true)) {
+      return c.body(null, 304, headers);
+    }
+    const type = obj.contentType.startsWith("image/") ? obj.contentType : "image/jpeg";
+    return c.body(obj.data as Uint8Array<ArrayBuffer>, 200, { ...headers, "content-type": type });
+  });
+
+  return app;
+}
+
+/** The pass named by `:id`, or a 400/404 ApiError (another camera's pass is "missing" too). */
+async function _findPass(c: Context, pool: DbPool, columns: string): Promise<_PassRow> {
+  const id = c.req.param("id") ?? "";
+  if (!PASS_ID_RE.test(id)) throw new ApiError(400, "bad pass id");
+  const r = await pool.query<_PassRow>(
+    `select ${columns} from vehicle_passes where id = $1`,
+    [id],
+  );
+  const row = r.rows[0];
+  if (!row || !mayReadCamera(getClaims(c)!, row.camera)) {
+    throw new ApiError(404, "unknown pass", { id });
+  }
+  return row;
+}
+
+function _publicPass(p: _PassRow) {
+  return {
+    id: p.id,
+    camera: p.camera,
+    track_id: p.track_id,
+    label: p.label,
+    verdict: p.verdict,
+    entered_at: p.entered_at.toISOString(),
+    exited_at: p.exited_at.toISOString(),
+    time_in_zone_s: p.time_in_zone_s,
+    stop_duration_s: p.stop_duration_s,
+    min_speed: p.min_speed,
+    entry_speed: p.entry_speed,
+    image_url: p.image ? `/api/passes/${encodeURIComponent(p.id)}/image` : null,
+  };
+}
+
+/** Only the documented sample fields leave the API, whatever else the analyzer stored. */
+function _publicSample(s: Record<string, unknown>) {
+  return { ts: s.ts, cx: s.cx, cy: s.cy, speed: s.speed, phase: s.phase ?? null };
+}
+
+// Deployed alone (edge host): `deno serve -A functions/passes/index.ts` with DATABASE_URL set.
+export default standaloneFunction((url) =>
+  createPassesApp({
+    pool: createPool(url),
+    store: objectStoreFromEnv(),
+    auth: authFromEnv(),
+    corsOrigins: corsOriginsFromEnv(),
+  })
+);
