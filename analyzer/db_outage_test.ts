@@ -10,17 +10,9 @@ import { AnalyzerProcess } from "../dev/analyzer_process.ts";
 import { freePort } from "../dev/free_port.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { resolveFilePath } from "./sources.ts";
+import { waitFor } from "../dev/testing/wait.ts";
 
 const LOOP_S = 12;
-
-async function _until(what: string, pred: () => Promise<boolean>, ms: number) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await pred().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 Deno.test({
   name: "Postgres down for 30 s while vehicles pass: zero passes lost, no duplicates",
@@ -62,19 +54,19 @@ Deno.test({
     const readyz = async () => await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
     try {
       analyzer.start();
-      await _until("a first pass stored", async () => (await count()) >= 1, 40_000);
+      await waitFor("a first pass stored", async () => (await count()) >= 1, 40_000);
 
       await db.stopServer();
       const down = Date.now();
-      await _until("readiness reports the database", async () => {
+      await waitFor("readiness reports the database", async () => {
         const r = await readyz();
         return !r.ready && r.reasons.some((x: string) => x.startsWith("database unreachable"));
       }, 10_000);
-      await _until("passes spooled during the outage", async () => (await spooled()) >= 2, 35_000);
+      await waitFor("passes spooled during the outage", async () => (await spooled()) >= 2, 35_000);
       await new Promise((r) => setTimeout(r, Math.max(0, 30_000 - (Date.now() - down))));
       await db.restartServer();
 
-      await _until(
+      await waitFor(
         "spool replayed",
         async () => (await spooled()) === 0 && (await readyz()).ready,
         30_000,

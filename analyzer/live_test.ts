@@ -13,6 +13,7 @@ import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { AnalyzerProcess } from "../dev/analyzer_process.ts";
 import { freePort } from "../dev/free_port.ts";
 import { resolveFilePath } from "./sources.ts";
+import { waitFor } from "../dev/testing/wait.ts";
 
 const SCENE = resolveFilePath("samples/scenes/full_stop.mp4");
 const VTEST = resolveFilePath("samples/vtest.mp4");
@@ -38,20 +39,6 @@ const _config = (zones: string) =>
     loop: true
     detect: { fps: 5, min_conf: 0.4 }
 `;
-
-async function _until<T>(
-  what: string,
-  f: () => Promise<T | undefined> | T | undefined,
-  ms: number,
-) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out: ${what}`);
-}
 
 Deno.test({
   name: "live analyzer: passes with crops, history, events, two cameras, hot reload, SIGTERM",
@@ -86,14 +73,14 @@ Deno.test({
     try {
       analyzer.start();
       // Two cameras tick from one process.
-      await _until("ticks from both cameras", () => {
+      await waitFor("ticks from both cameras", () => {
         const cams = new Set(ticks.map((t) => t.camera));
         return cams.has("scene") && cams.has("cam_01");
       }, 60_000);
 
       // The background's parked vehicles are in the whole-frame zone (not judged: they never
       // crossed the pre-stop line). Reload a zone that excludes them: same ids, zone cleared.
-      const parkedIds = await _until("parked background vehicles in the zone", () => {
+      const parkedIds = await waitFor("parked background vehicles in the zone", () => {
         const last = ticks.filter((t) => t.camera === "scene").at(-1);
         const ids = last?.tracks.filter((t) =>
           t.bbox[0] > 0.8 && t.bbox[1] < 0.2 && t.zone === "stop"
@@ -105,7 +92,7 @@ Deno.test({
       await Deno.rename(`${configPath}.tmp`, configPath);
       await client.query("select pg_notify($1, 'test')", [CONFIG_CHANNEL]);
       const reloadedAt = Date.now();
-      await _until("zone change applied to live tracks", () => {
+      await waitFor("zone change applied to live tracks", () => {
         const last = ticks.filter((t) => t.camera === "scene").at(-1)!;
         return parkedIds.every((id) => last.tracks.some((t) => t.id === id && t.zone === null)) ||
           undefined;
@@ -113,7 +100,7 @@ Deno.test({
       console.log(`zone change applied ${Date.now() - reloadedAt} ms after the config write`);
 
       // A full pass lands in Postgres with a crop in the object store.
-      const pass = await _until(
+      const pass = await waitFor(
         "a pass row",
         async () => (await q("select * from vehicle_passes"))[0],
         40_000,
@@ -123,7 +110,7 @@ Deno.test({
       assert.ok(Math.abs(pass.stop_duration_s - 3) <= 0.25, `stop ${pass.stop_duration_s}`);
       assert.ok(pass.samples.length > 30);
       const store = new LocalObjectStore(`${dataDir}/objects`);
-      const img = await _until(
+      const img = await waitFor(
         "the crop uploaded",
         () => store.get(pass.image).then((o) => o ?? undefined),
         5_000,
@@ -154,13 +141,13 @@ Deno.test({
       // Activating another model switches the running analyzer without a restart.
       await client.query("update models set active = (id = 'mobilenetv3-centernet')");
       await client.query("select pg_notify($1, 'mobilenetv3-centernet')", [MODEL_CHANNEL]);
-      await _until(
+      await waitFor(
         "model switched",
         () => logs.some((l) => l.includes("switched to model mobilenetv3-centernet")),
         30_000,
       );
       const n = ticks.length;
-      await _until("ticks continue on the new model", () => ticks.length > n + 10, 10_000);
+      await waitFor("ticks continue on the new model", () => ticks.length > n + 10, 10_000);
       assert.equal(analyzer.exits, 0, "no restart");
     } finally {
       await analyzer.stop();

@@ -11,15 +11,7 @@ import { freePort } from "../dev/free_port.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { startTestS3, type TestS3 } from "../dev/testing/s3.ts";
 import { resolveFilePath } from "./sources.ts";
-
-async function _until(what: string, pred: () => Promise<boolean>, ms: number) {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await pred().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out: ${what}`);
-}
+import { waitFor } from "../dev/testing/wait.ts";
 
 Deno.test({
   name: "object store down while vehicles pass: crops retried, every pass ends up with its image",
@@ -66,7 +58,7 @@ Deno.test({
     const spooled = async () => (await Array.fromAsync(Deno.readDir(`${dir}/spool/crops`))).length;
     try {
       analyzer.start();
-      await _until(
+      await waitFor(
         "two passes judged while the store is down",
         async () => (await images()).length >= 2,
         45_000,
@@ -75,7 +67,7 @@ Deno.test({
       assert.ok((await spooled()) >= 2, "crops wait in the spool");
 
       s3 = await startTestS3(s3Port);
-      await _until(
+      await waitFor(
         "crops uploaded after the store returned",
         async () => (await spooled()) === 0,
         40_000,

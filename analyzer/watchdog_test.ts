@@ -9,6 +9,7 @@ import { freePort } from "../dev/free_port.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { startRtspCamera } from "../dev/testing/rtsp_camera.ts";
 import { resolveFilePath } from "./sources.ts";
+import { waitFor } from "../dev/testing/wait.ts";
 
 async function _ready(port: number): Promise<{ status: number; reasons: string[] }> {
   try {
@@ -17,19 +18,6 @@ async function _ready(port: number): Promise<{ status: number; reasons: string[]
   } catch {
     return { status: 0, reasons: ["unreachable"] };
   }
-}
-
-async function _until(
-  what: string,
-  pred: () => Promise<boolean> | boolean,
-  ms: number,
-): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (await pred()) return Date.now() - t0;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out after ${ms} ms: ${what}`);
 }
 
 Deno.test({
@@ -60,10 +48,10 @@ Deno.test({
     });
     try {
       analyzer.start();
-      await _until("ready", async () => (await _ready(port)).status === 200, 30_000);
+      await waitFor("ready", async () => (await _ready(port)).status === 200, 30_000);
 
       await cam.stop();
-      await _until("not ready with the reason", async () => {
+      await waitFor("not ready with the reason", async () => {
         const r = await _ready(port);
         return r.status === 503 && r.reasons.some((x) => /^gate: no frame for/.test(x));
       }, 8_000);
@@ -71,15 +59,14 @@ Deno.test({
       assert.ok(!reasons.includes("hunter2"), "credentials never appear in reasons");
 
       cam = await startRtspCamera(camPort, "/gate");
-      const back = await _until(
-        "ready again",
-        async () => (await _ready(port)).status === 200,
-        8_000,
-      );
-      console.log(`ready again ${back} ms after the camera returned`);
+      const returned = Date.now();
+      await waitFor("ready again", async () => (await _ready(port)).status === 200, 8_000);
+      console.log(`ready again ${Date.now() - returned} ms after the camera returned`);
 
       await cam.stop();
-      const exitMs = await _until("watchdog exit", () => !analyzer.running, 15_000);
+      const gone = Date.now();
+      await waitFor("watchdog exit", () => !analyzer.running, 15_000);
+      const exitMs = Date.now() - gone;
       console.log(`watchdog exited ${exitMs} ms after the camera went away (STALL_EXIT_S=8)`);
       assert.equal(analyzer.lastExitCode, 3);
       assert.ok(logs.some((l) => l.includes("stalled for 8 s")), logs.join("\n"));

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { MODEL_CHANNEL } from "../../shared/channels.ts";
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
 import { validateModelFile } from "../../analyzer/model/validate_model.ts";
+import { readCapped } from "../_shared/body.ts";
 import type { DbPool } from "../_shared/db.ts";
 import { type AuthSettings, requireReadWrite } from "../_shared/auth.ts";
 
@@ -40,9 +41,7 @@ export function createModelsApp(opts: ModelsOptions): Hono {
     if (!name || name.length > 100) {
       return c.json({ error: "query parameter name is required (1-100 characters)" }, 400);
     }
-    const declared = Number(c.req.header("content-length") ?? "NaN");
-    if (declared > maxBytes) return c.json({ error: `model larger than ${maxBytes} bytes` }, 413);
-    const bytes = await _readCapped(c.req.raw, maxBytes);
+    const bytes = await readCapped(c.req.raw, maxBytes);
     if (bytes === null) return c.json({ error: `model larger than ${maxBytes} bytes` }, 413);
     if (bytes.byteLength === 0) return c.json({ error: "empty body: send the .onnx file" }, 400);
     const v = await validateModelFile(bytes);
@@ -122,23 +121,4 @@ function _publicRow(r: Record<string, unknown>) {
 async function _sha256(bytes: Uint8Array): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
   return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** The body, or null as soon as it exceeds the cap (a huge upload is not buffered whole). */
-async function _readCapped(req: Request, max: number): Promise<Uint8Array | null> {
-  if (!req.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of req.body) {
-    size += chunk.byteLength;
-    if (size > max) return null;
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
 }
