@@ -6,79 +6,14 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
-import { upgradeWebSocket } from "hono/deno";
-import type { WSContext } from "hono/ws";
 import { createMediaRelay } from "../functions/media-relay/index.ts";
 import { buildWebBundle } from "../functions/web/build.ts";
 import { createWebApp } from "../functions/web/index.ts";
-import type { Tick } from "../shared/tick.ts";
 import type {} from "./src/debug.ts";
 import { launchChromium, serveForTest } from "./testing/browser.ts";
+import { FakeTicks } from "./testing/fake_ticks.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/vtest.mp4", import.meta.url));
-
-/** A stand-in for functions/relay: pushes a status and 10 Hz ticks to every /ws client. */
-class FakeTicks {
-  clients = new Set<WSContext>();
-  analyzer: "online" | "offline" = "online";
-  #seq = 0;
-  #timer = setInterval(() => this.#tick(), 100);
-
-  app(): Hono {
-    const app = new Hono();
-    app.get(
-      "/ws",
-      upgradeWebSocket(() => ({
-        onOpen: (_e, ws) => {
-          this.clients.add(ws);
-          ws.send(
-            JSON.stringify({ v: 1, type: "status", camera: "cam_01", analyzer: this.analyzer }),
-          );
-        },
-        onClose: (_e, ws) => void this.clients.delete(ws),
-      })),
-    );
-    return app;
-  }
-
-  setAnalyzer(s: "online" | "offline"): void {
-    this.analyzer = s;
-    const msg = JSON.stringify({ v: 1, type: "status", camera: "cam_01", analyzer: s });
-    for (const ws of this.clients) ws.send(msg);
-  }
-
-  #tick(): void {
-    if (this.analyzer !== "online") return;
-    const tick: Tick = {
-      v: 1,
-      type: "tick",
-      camera: "cam_01",
-      seq: this.#seq++,
-      ts: Date.now() - 40,
-      frame: { w: 768, h: 576 },
-      space: "source",
-      tracks: [
-        { id: 1, label: "person", conf: 0.81, bbox: [0.1, 0.2, 0.05, 0.2] },
-        {
-          id: 2,
-          label: "car",
-          conf: 0.55,
-          bbox: [0.6, 0.5, 0.2, 0.15],
-          phase: "stopped",
-          stop_s: 1.2,
-        },
-      ],
-      stats: { fps: 10, infer_ms: 13.2, lag_ms: 30, dropped: 0 },
-    };
-    const text = JSON.stringify(tick);
-    for (const ws of this.clients) ws.send(text);
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
-    for (const ws of this.clients) ws.close();
-  }
-}
 
 async function _stack() {
   await buildWebBundle();

@@ -8,13 +8,24 @@ export interface StoplineDebug {
   /** Valid ticks received. */
   ticks: number;
   lastTick: Tick | null;
-  /** Boxes drawn on the last overlay frame. */
+  /** Boxes drawn on the last overlay frame, their opacity and the tick they came from. */
   drawnBoxes: number;
+  overlayAlpha: number;
+  shownSeq: number;
   videoState: string;
-  /** Seconds behind the buffered live edge. */
+  /** Player mode in use and every mode tried with its outcome. */
+  mode: string;
+  attempts: { mode: string; outcome: string }[];
+  /** Seconds behind the newest media the player holds. */
   videoLagS: number;
+  /** Estimated capture-to-screen delay of the video (ms), null when unknown. */
+  videoDelayMs: number | null;
+  /** The operator's overlay offset (ms). */
+  offsetMs: number;
   /** ms from page start to the first frame playing. */
   firstFrameMs: number | null;
+  /** `pass` messages received. */
+  passes: number;
 }
 
 declare global {

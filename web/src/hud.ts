@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 /**
  * The operator HUD: video state, analyzer state, tick socket state, metadata age, analyzer
- * fps / inference time, and video latency behind the live edge. Every state is plain text in
- * an element with a stable id so people and tests read the same thing.
+ * fps / inference time, the player mode and the video's capture-to-screen delay. Every state
+ * is plain text in an element with a stable id so people and tests read the same thing.
  */
 import type { Tick } from "../../shared/tick.ts";
 import type { AnalyzerStatus, SocketState } from "./overlay/tick_socket.ts";
-import type { VideoState } from "./player/mse_player.ts";
+import type { VideoDelay, VideoState } from "./player/player.ts";
 
 /** No tick for this long means the analyzer is offline even if no status said so. */
 export const ANALYZER_SILENT_MS = 3000;
@@ -20,11 +20,16 @@ export interface HudModel {
   lastTick: Tick | undefined;
   /** performance.now() when the last tick arrived. */
   lastTickAt: number | undefined;
-  videoLagS: number;
+  /** Player mode in use (whep, hls, mse). */
+  mode: string;
+  /** Capture-to-screen delay of the video, when the player knows or estimates it. */
+  videoDelay: VideoDelay | null;
 }
 
 export function videoStateText(s: VideoState): string {
-  return s === "unavailable" ? "video unavailable" : s;
+  if (s === "unavailable") return "video unavailable";
+  if (s === "at_capacity") return "stream at capacity";
+  return s;
 }
 
 /** Online = the relay did not say offline AND ticks are arriving. */
@@ -43,6 +48,13 @@ export function metaAgeText(tick: Tick | undefined, wallNow: number): string {
   return `${Math.max(0, Math.round(wallNow - tick.ts))} ms`;
 }
 
+/** "≈ 180 ms" (estimate) or "140 ms" (measured: HLS program date-time, WebRTC capture time). */
+export function videoDelayText(d: VideoDelay | null): string {
+  if (!d) return "–";
+  const ms = `${Math.round(d.ms)} ms`;
+  return d.source === "estimate" ? `≈ ${ms}` : `${ms} (${d.source})`;
+}
+
 export class Hud {
   readonly #el: Record<string, HTMLElement | null>;
 
@@ -54,7 +66,8 @@ export class Hud {
       "meta-age",
       "hud-fps",
       "hud-infer",
-      "video-lag",
+      "video-delay",
+      "player-mode",
     ];
     this.#el = Object.fromEntries(ids.map((id) => [id, doc.getElementById(id)]));
   }
@@ -81,6 +94,7 @@ export class Hud {
     this.#set("meta-age", fresh ? metaAgeText(m.lastTick, wallNow) : "–");
     this.#set("hud-fps", fresh ? `${m.lastTick!.stats.fps.toFixed(1)} fps` : "– fps");
     this.#set("hud-infer", fresh ? `${m.lastTick!.stats.infer_ms.toFixed(1)} ms` : "– ms");
-    this.#set("video-lag", m.video === "playing" ? `${Math.round(m.videoLagS * 1000)} ms` : "–");
+    this.#set("video-delay", m.video === "playing" ? videoDelayText(m.videoDelay) : "–");
+    this.#set("player-mode", m.mode);
   }
 }

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import type { Tick } from "../../shared/tick.ts";
-import { ANALYZER_SILENT_MS, analyzerOnline, metaAgeText, videoStateText } from "./hud.ts";
+import {
+  ANALYZER_SILENT_MS,
+  analyzerOnline,
+  metaAgeText,
+  videoDelayText,
+  videoStateText,
+} from "./hud.ts";
 
 Deno.test("analyzer online needs recent ticks and no offline status", () => {
   assert.equal(analyzerOnline(undefined, undefined, 1000), false);
@@ -14,6 +20,10 @@ Deno.test("analyzer online needs recent ticks and no offline status", () => {
 Deno.test("hud texts", () => {
   assert.equal(videoStateText("unavailable"), "video unavailable");
   assert.equal(videoStateText("playing"), "playing");
+  assert.equal(videoStateText("at_capacity"), "stream at capacity");
+  assert.equal(videoDelayText(null), "–");
+  assert.equal(videoDelayText({ ms: 181.6, source: "estimate" }), "≈ 182 ms");
+  assert.equal(videoDelayText({ ms: 140, source: "pdt" }), "140 ms (pdt)");
   assert.equal(metaAgeText(undefined, 0), "–");
   assert.equal(metaAgeText({ ts: 1000 } as Tick, 1120.4), "120 ms");
 });

@@ -1,106 +1,91 @@
 /// <reference lib="dom" />
 /**
- * Browser entry: live video (MSE) + client-side overlay + HUD for one camera (`?camera=`).
- * Video and metadata are independent: either can fail and recover without a page reload.
+ * Browser entry: loads the runtime config (`/app-config.json`), shows the login field when
+ * auth is on, fills the camera picker, and renders the page the hash names (live view,
+ * passes, pass detail, stats). Only one page runs at a time: leaving the live view stops its
+ * player (and DELETEs a WHEP session), so an all-day tab on the stats page costs no video.
  */
-import type { StoplineDebug } from "./debug.ts";
-import { Hud, type HudModel } from "./hud.ts";
-import { OverlayCanvas } from "./overlay/overlay_canvas.ts";
-import { TickSocket } from "./overlay/tick_socket.ts";
-import { MsePlayer } from "./player/mse_player.ts";
+import { listCameras } from "./api.ts";
+import { type AppConfig, loadAppConfig } from "./app_config.ts";
+import { byId, h, replace } from "./dom.ts";
+import { type LiveView, startLive } from "./live/live_page.ts";
+import { mountLogin } from "./login.ts";
+import { renderPassDetail } from "./pages/pass_detail_page.ts";
+import { renderPasses } from "./pages/passes_page.ts";
+import { renderStats } from "./pages/stats_page.ts";
+import { parseRoute, routeHash } from "./router.ts";
 
 const CAMERA_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-function _camera(): string {
-  const q = new URLSearchParams(location.search).get("camera");
-  return q && CAMERA_ID.test(q) ? q : "cam_01";
+let cameras: string[] = [];
+let live: { camera: string; view: LiveView } | undefined;
+let leavePage: (() => void) | undefined;
+
+function _liveCamera(params: URLSearchParams): string {
+  const fromHash = params.get("camera");
+  const fromQuery = new URLSearchParams(location.search).get("camera");
+  const c = fromHash ?? fromQuery ?? localStorage.getItem("stopline.camera") ?? cameras[0];
+  return c && CAMERA_ID.test(c) ? c : "cam_01";
 }
 
-function _wsUrl(path: string): string {
-  const u = new URL(path, location.href);
-  u.protocol = location.protocol === "https:" ? "wss:" : "ws:";
-  return u.toString();
+function _fillPicker(current: string): void {
+  const picker = byId<HTMLSelectElement>("camera-picker");
+  const list = cameras.includes(current) ? cameras : [current, ...cameras];
+  replace(picker, ...list.map((c) => h("option", { value: c, selected: c === current }, c)));
+  picker.onchange = () => (location.hash = routeHash("live", { camera: picker.value }));
 }
 
-function main(): void {
-  const camera = _camera();
-  const video = document.getElementById("video") as HTMLVideoElement;
-  const canvas = document.getElementById("overlay") as HTMLCanvasElement;
-  const camEl = document.getElementById("camera-name");
-  if (camEl) camEl.textContent = camera;
-  document.title = `stopline · ${camera}`;
+function _stopLive(): void {
+  live?.view.stop();
+  live = undefined;
+}
 
-  const model: HudModel = {
-    video: "connecting",
-    videoDetail: "",
-    ws: "connecting",
-    status: undefined,
-    lastTick: undefined,
-    lastTickAt: undefined,
-    videoLagS: 0,
+function render(cfg: AppConfig): void {
+  const route = parseRoute(location.hash);
+  leavePage?.();
+  leavePage = undefined;
+  document.body.dataset.page = route.page;
+  for (const a of document.querySelectorAll<HTMLAnchorElement>("[data-nav]")) {
+    a.classList.toggle("active", a.dataset.nav === (route.page === "pass" ? "passes" : route.page));
+  }
+  const page = byId("page");
+  if (route.page === "live") {
+    page.hidden = true;
+    const camera = _liveCamera(route.params);
+    try {
+      localStorage.setItem("stopline.camera", camera);
+    } catch { /* storage disabled */ }
+    _fillPicker(camera);
+    if (live?.camera !== camera) {
+      _stopLive();
+      live = { camera, view: startLive(camera, cfg, location.search) };
+    }
+    return;
+  }
+  _stopLive();
+  page.hidden = false;
+  if (route.page === "passes") leavePage = renderPasses(page, route.params, cameras);
+  else if (route.page === "pass") leavePage = renderPassDetail(page, route.id);
+  else leavePage = renderStats(page, route.params, cameras);
+}
+
+async function main(): Promise<void> {
+  const cfg = await loadAppConfig();
+  const rerender = () => {
+    _stopLive();
+    render(cfg);
   };
-  const hud = new Hud(document);
-  const overlay = new OverlayCanvas(canvas, video);
-
-  const player = new MsePlayer(video, {
-    url: _wsUrl(`/media/ws?camera=${encodeURIComponent(camera)}`),
-    onState: (s, detail) => {
-      model.video = s;
-      model.videoDetail = detail;
-      hud.update(model);
-    },
+  if (cfg.auth) mountLogin(byId("login-slot"), rerender);
+  try {
+    cameras = (await listCameras()).map((c) => c.id).filter((id) => CAMERA_ID.test(id));
+  } catch { /* no camera API (or signed out): the picker shows the current camera only */ }
+  globalThis.addEventListener("hashchange", () => render(cfg));
+  // Leaving the page: release the video session now (WHEP DELETE) instead of at timeout.
+  globalThis.addEventListener("pagehide", () => _stopLive());
+  globalThis.addEventListener("pageshow", (e) => {
+    if ((e as PageTransitionEvent).persisted) render(cfg);
   });
-
-  const ticks = new TickSocket({
-    url: _wsUrl(`/ws?camera=${encodeURIComponent(camera)}`),
-    onTick: (tick) => {
-      if (tick.camera !== camera) return;
-      const at = performance.now();
-      model.lastTick = tick;
-      model.lastTickAt = at;
-      debug.ticks++;
-      debug.lastTick = tick;
-      overlay.setTick(tick, at);
-    },
-    onStatus: (s) => {
-      model.status = s;
-      // The analyzer went away: clear boxes now rather than after the stale timeout.
-      if (s === "offline") overlay.clear();
-      hud.update(model);
-    },
-    onState: (s) => {
-      model.ws = s;
-      if (s !== "open") model.status = undefined;
-      hud.update(model);
-    },
-  });
-
-  // Live getters, so tests and the console always read the current values.
-  const debug: StoplineDebug = {
-    camera,
-    ticks: 0,
-    lastTick: null,
-    get drawnBoxes() {
-      return overlay.drawnBoxes;
-    },
-    get videoState() {
-      return player.stats.state;
-    },
-    get videoLagS() {
-      return player.stats.lagS;
-    },
-    get firstFrameMs() {
-      return player.stats.firstFrameMs;
-    },
-  };
-  globalThis.stopline = debug;
-
-  player.start();
-  ticks.start();
-  setInterval(() => {
-    model.videoLagS = player.stats.lagS;
-    hud.update(model);
-  }, 250);
+  render(cfg);
 }
 
-main();
+void main();

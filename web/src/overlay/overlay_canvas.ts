@@ -1,12 +1,17 @@
 /// <reference lib="dom" />
 /**
- * Client-side AI overlay: a canvas laid exactly over the <video>, drawing the latest tick's
- * boxes. Boxes are normalized to the source frame; they are mapped through the letterbox
- * rectangle that `object-fit: contain` gives the picture, so they line up at any element size.
- * The backing store is CSS size x devicePixelRatio so lines stay crisp on HiDPI screens.
+ * Client-side AI overlay: a canvas laid exactly over the <video>. Draws, for the frame on
+ * screen, the tick captured at that instant (see TickTimeline; the page supplies the clock),
+ * plus the camera's zones and a verdict flash. Boxes are normalized to the source frame and
+ * mapped through the letterbox rectangle `object-fit: contain` gives the picture, so they line
+ * up at any element size and aspect; the backing store is CSS size x devicePixelRatio so lines
+ * stay crisp on HiDPI screens. Metadata older than the picture fades, then clears.
  */
 import { type Box, boxToRect, contentRect } from "../../../shared/geometry.ts";
+import type { Zones } from "../../../shared/config.ts";
 import type { Tick, TickTrack } from "../../../shared/tick.ts";
+import { fadeAlpha, TickTimeline } from "./tick_timeline.ts";
+import { drawZones, VERDICT_COLORS } from "./zones_layer.ts";
 
 export interface DrawnBox {
   rect: Box;
@@ -26,9 +31,10 @@ function _color(t: TickTrack): string {
   return t.label === "person" ? "#ce93d8" : "#4fc3f7";
 }
 
-/** Text shown on a box: "#17 car 0.83" plus the stop timer when there is one. */
+/** Text on a box: "#17 car 0.83 12px/s stop 1.4s" (speed and stop timer when known). */
 export function trackLabel(t: TickTrack): string {
   let s = `#${t.id} ${t.label} ${t.conf.toFixed(2)}`;
+  if (t.speed != null) s += ` ${Math.round(t.speed)}px/s`;
   if (t.stop_s != null && t.stop_s > 0) s += ` stop ${t.stop_s.toFixed(1)}s`;
   return s;
 }
@@ -54,52 +60,78 @@ export function layoutTick(
 }
 
 export interface OverlayOptions {
-  /** Boxes older than this (by arrival) are cleared: never show a frozen overlay. */
-  staleMs?: number;
+  /** Metadata this much older than the picture starts fading... */
+  fadeFromMs?: number;
+  /** ...and is gone at this age: never a frozen overlay on a moving picture. */
+  clearAtMs?: number;
+  /** Verdict flash duration. */
+  flashMs?: number;
 }
 
 export class OverlayCanvas {
   readonly #canvas: HTMLCanvasElement;
   readonly #video: HTMLVideoElement;
   readonly #ctx: CanvasRenderingContext2D;
-  readonly #staleMs: number;
-  #tick: Tick | undefined;
-  #tickAt = 0;
-  #dirty = true;
+  readonly #o: Required<OverlayOptions>;
+  readonly #timeline = new TickTimeline();
+  /** Capture time (unix ms) of the frame on screen; the page wires the player's estimate. */
+  #clock: () => number = () => Date.now();
+  #zones: Zones | null = null;
+  #flash: { color: string; at: number } | undefined;
+  #frameKey = "";
+  #sizeVersion = 0;
+  #zonesVersion = 0;
   #raf = 0;
   #observer: ResizeObserver;
   /** Boxes drawn on the last rendered frame. */
   drawnBoxes = 0;
+  /** Opacity of the last drawn boxes, and the seq and age of the tick they came from. */
+  alpha = 0;
+  shownSeq = -1;
+  shownAgeMs = 0;
 
   constructor(canvas: HTMLCanvasElement, video: HTMLVideoElement, opts: OverlayOptions = {}) {
     this.#canvas = canvas;
     this.#video = video;
     this.#ctx = canvas.getContext("2d")!;
-    this.#staleMs = opts.staleMs ?? 1500;
+    this.#o = { fadeFromMs: 600, clearAtMs: 1500, flashMs: 2500, ...opts };
     this.#observer = new ResizeObserver(() => this.#resize());
     this.#observer.observe(video);
     // The letterbox changes when the intrinsic size becomes known (or changes on restart).
-    video.addEventListener("loadedmetadata", () => this.#dirty = true);
-    video.addEventListener("resize", () => this.#dirty = true);
+    video.addEventListener("loadedmetadata", () => this.#sizeVersion++);
+    video.addEventListener("resize", () => this.#sizeVersion++);
     this.#resize();
     this.#loop();
   }
 
-  /** Latest-state: a new tick replaces the previous one. */
-  setTick(tick: Tick, receivedAt = performance.now()): void {
-    this.#tick = tick;
-    this.#tickAt = receivedAt;
-    this.#dirty = true;
+  setClock(clock: () => number): void {
+    this.#clock = clock;
   }
 
+  pushTick(tick: Tick): void {
+    this.#timeline.push(tick);
+  }
+
+  setZones(zones: Zones | null): void {
+    this.#zones = zones;
+    this.#zonesVersion++;
+  }
+
+  /** Flash the stop zone in the verdict's colour (a pass was judged). */
+  flash(verdict: string): void {
+    this.#flash = { color: VERDICT_COLORS[verdict] ?? "#fff", at: performance.now() };
+  }
+
+  /** Drop all metadata now (the analyzer went offline). */
   clear(): void {
-    this.#tick = undefined;
-    this.#dirty = true;
+    this.#timeline.clear();
   }
 
   destroy(): void {
     cancelAnimationFrame(this.#raf);
     this.#observer.disconnect();
+    this.#ctx.clearRect(0, 0, this.#canvas.width, this.#canvas.height);
+    this.drawnBoxes = 0;
   }
 
   #resize(): void {
@@ -110,38 +142,56 @@ export class OverlayCanvas {
       this.#canvas.width = w;
       this.#canvas.height = h;
     }
-    this.#dirty = true;
+    this.#sizeVersion++;
   }
 
   #loop = (): void => {
     this.#raf = requestAnimationFrame(this.#loop);
-    if (this.#tick && performance.now() - this.#tickAt > this.#staleMs) {
-      this.#tick = undefined;
-      this.#dirty = true;
-    }
-    if (this.#dirty) this.#draw();
+    const sel = this.#timeline.select(this.#clock());
+    const alpha = sel ? fadeAlpha(sel.ageMs, this.#o.fadeFromMs, this.#o.clearAtMs) : 0;
+    const flashAge = this.#flash ? performance.now() - this.#flash.at : Infinity;
+    if (flashAge > this.#o.flashMs) this.#flash = undefined;
+    const flashAlpha = this.#flash ? 0.45 * (1 - flashAge / this.#o.flashMs) : 0;
+    this.shownAgeMs = sel?.ageMs ?? 0;
+    // Redraw only when something visible changed: the page stays open all day.
+    const key = [
+      alpha > 0 ? sel!.tick.seq : -1,
+      alpha.toFixed(2),
+      flashAlpha.toFixed(2),
+      this.#sizeVersion,
+      this.#zonesVersion,
+      this.#video.videoWidth,
+    ].join("|");
+    if (key === this.#frameKey) return;
+    this.#frameKey = key;
+    this.#draw(alpha > 0 ? sel!.tick : undefined, alpha, flashAlpha);
   };
 
-  #draw(): void {
-    this.#dirty = false;
+  #draw(tick: Tick | undefined, alpha: number, flashAlpha: number): void {
     const ctx = this.#ctx;
     const c = this.#canvas;
     ctx.clearRect(0, 0, c.width, c.height);
-    const tick = this.#tick;
+    const dpr = globalThis.devicePixelRatio || 1;
+    const v = this.#video;
+    const frameW = v.videoWidth || tick?.frame.w || 16;
+    const frameH = v.videoHeight || tick?.frame.h || 9;
+    const rect = contentRect(frameW, frameH, v.clientWidth, v.clientHeight, "contain");
+    if (this.#zones) {
+      drawZones(ctx, this.#zones, rect, dpr, {
+        fill: flashAlpha > 0 ? this.#flash!.color : undefined,
+        fillAlpha: flashAlpha,
+      });
+    }
+    this.alpha = alpha;
+    this.shownSeq = tick?.seq ?? -1;
     if (!tick) {
       this.drawnBoxes = 0;
       return;
     }
-    const dpr = globalThis.devicePixelRatio || 1;
-    const boxes = layoutTick(
-      tick,
-      this.#video.videoWidth,
-      this.#video.videoHeight,
-      this.#video.clientWidth,
-      this.#video.clientHeight,
-      dpr,
-    );
+    const boxes = layoutTick(tick, v.videoWidth, v.videoHeight, v.clientWidth, v.clientHeight, dpr);
     const font = Math.round(12 * dpr);
+    ctx.save();
+    ctx.globalAlpha = alpha;
     ctx.font = `600 ${font}px system-ui, sans-serif`;
     ctx.textBaseline = "top";
     ctx.lineWidth = Math.max(1, 2 * dpr);
@@ -158,6 +208,7 @@ export class OverlayCanvas {
       ctx.fillStyle = "#0b0f14";
       ctx.fillText(b.label, x + 3 * dpr, ty + 2 * dpr);
     }
+    ctx.restore();
     this.drawnBoxes = boxes.length;
   }
 }

@@ -6,6 +6,7 @@
  * an analyzer or relay restart.
  */
 import { parseTick, type Tick } from "../../../shared/tick.ts";
+import { Backoff } from "../backoff.ts";
 
 export type SocketState = "connecting" | "open" | "closed";
 export type AnalyzerStatus = "online" | "offline";
@@ -25,7 +26,7 @@ export class TickSocket {
   readonly #o: TickSocketOptions;
   #ws: WebSocket | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #attempt = 0;
+  readonly #backoff: Backoff;
   #running = false;
   state: SocketState = "closed";
   /** Messages rejected by validation. */
@@ -33,6 +34,7 @@ export class TickSocket {
 
   constructor(opts: TickSocketOptions) {
     this.#o = opts;
+    this.#backoff = new Backoff(opts.reconnectMinMs ?? 500, opts.reconnectMaxMs ?? 8000);
   }
 
   start(): void {
@@ -61,7 +63,7 @@ export class TickSocket {
     const ws = new WebSocket(this.#o.url);
     this.#ws = ws;
     ws.onopen = () => {
-      this.#attempt = 0;
+      this.#backoff.reset();
       this.#setState("open");
     };
     ws.onmessage = (e) => {
@@ -72,9 +74,7 @@ export class TickSocket {
       this.#ws = undefined;
       this.#setState("closed");
       if (!this.#running) return;
-      const min = this.#o.reconnectMinMs ?? 500;
-      const base = Math.min(this.#o.reconnectMaxMs ?? 8000, min * 2 ** this.#attempt++);
-      this.#timer = setTimeout(() => this.#connect(), base * (0.8 + Math.random() * 0.4));
+      this.#timer = setTimeout(() => this.#connect(), this.#backoff.next());
     };
   }
 

@@ -8,9 +8,16 @@
  * Live, not VOD: the SourceBuffer runs in 'sequence' mode so fragments dropped by the relay for
  * a slow client leave no gap to stall on, and a control loop keeps the playhead near the
  * buffered live edge (seek when far behind, small playbackRate nudge when slightly behind).
+ *
+ * Capture-time alignment: the relay paces the source at real time and the dev analyzer reads
+ * the same relay stream (anchoring its capture clock to when frames arrive), so a fragment's
+ * arrival here is its capture time to within network latency (~1 ms on one host). The frame on
+ * screen is therefore about `lag` (buffered end - currentTime) old: that is the delay estimate.
  */
 
-export type VideoState = "connecting" | "playing" | "buffering" | "unavailable";
+import { Backoff } from "../backoff.ts";
+import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import { ProgressWatch } from "./progress.ts";
 
 export interface MsePlayerOptions {
   /** ws:// or wss:// URL of `/media/ws?camera=<id>`. */
@@ -27,20 +34,13 @@ export interface MsePlayerOptions {
   dataTimeoutMs?: number;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-  onState?: (state: VideoState, detail: string) => void;
+  onState?: StateListener;
 }
 
-export interface PlayerStats {
-  state: VideoState;
-  detail: string;
-  /** Seconds between the playhead and the end of the buffered range. */
-  lagS: number;
+export interface MseStats extends PlayerStats {
   fragments: number;
   bytes: number;
   seeks: number;
-  reconnects: number;
-  /** ms from start() to the first frame playing (first connection only). */
-  firstFrameMs: number | null;
   mime: string | null;
 }
 
@@ -60,7 +60,8 @@ export function liveEdgeAction(
   return { rate: 1 };
 }
 
-export class MsePlayer {
+export class MsePlayer implements LivePlayer {
+  readonly mode = "mse" as const;
   readonly #video: HTMLVideoElement;
   readonly #o: Required<Omit<MsePlayerOptions, "onState">> & Pick<MsePlayerOptions, "onState">;
   #ws: WebSocket | undefined;
@@ -71,13 +72,12 @@ export class MsePlayer {
   #removeTo = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #attempt = 0;
+  #backoff: Backoff;
+  #progress = new ProgressWatch();
   #running = false;
-  #startedAt = 0;
   #lastDataAt = 0;
-  #lastTime = -1;
-  #lastAdvanceAt = 0;
-  #stats: PlayerStats = {
+  #stats: MseStats = {
+    mode: "mse",
     state: "connecting",
     detail: "",
     lagS: 0,
@@ -101,20 +101,26 @@ export class MsePlayer {
       reconnectMaxMs: 8000,
       ...opts,
     };
+    this.#backoff = new Backoff(this.#o.reconnectMinMs, this.#o.reconnectMaxMs);
     // Live video: muted autoplay is the only autoplay browsers allow without a gesture.
     video.muted = true;
     video.playsInline = true;
     video.autoplay = true;
   }
 
-  get stats(): PlayerStats {
-    return { ...this.#stats };
+  get stats(): MseStats {
+    return { ...this.#stats, firstFrameMs: this.#progress.firstFrameMs };
+  }
+
+  videoDelay(): VideoDelay | null {
+    if (this.#stats.state !== "playing") return null;
+    return { ms: this.#stats.lagS * 1000, source: "estimate" };
   }
 
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#startedAt = performance.now();
+    this.#progress.restart();
     this.#connect();
     this.#timer = setInterval(() => this.#control(), 200);
   }
@@ -167,10 +173,7 @@ export class MsePlayer {
     if (!this.#running) return;
     this.#setState("unavailable", detail);
     clearTimeout(this.#reconnectTimer);
-    const base = Math.min(this.#o.reconnectMaxMs, this.#o.reconnectMinMs * 2 ** this.#attempt);
-    this.#attempt++;
-    // Jitter keeps many tabs from reconnecting in lockstep after a relay restart.
-    const delay = base * (0.8 + Math.random() * 0.4);
+    const delay = this.#backoff.next();
     this.#reconnectTimer = setTimeout(() => {
       this.#stats.reconnects++;
       this.#connect();
@@ -253,7 +256,7 @@ export class MsePlayer {
       this.#video.removeAttribute("src");
       this.#video.load();
     }
-    this.#lastTime = -1;
+    this.#progress.resetPosition();
   }
 
   /** Append queued fragments one at a time; removals of old media go in between. */
@@ -305,17 +308,9 @@ export class MsePlayer {
     if (v.paused && v.readyState >= 2) v.play().catch(() => {/* retried next tick */});
     this.#stats.lagS = Math.max(0, end - v.currentTime);
 
-    if (v.currentTime !== this.#lastTime && !v.paused) {
-      this.#lastTime = v.currentTime;
-      this.#lastAdvanceAt = now;
-      if (this.#stats.state !== "playing") {
-        this.#stats.firstFrameMs ??= Math.round(now - this.#startedAt);
-        this.#attempt = 0;
-        this.#setState("playing");
-      }
-    } else if (this.#stats.state === "playing" && now - this.#lastAdvanceAt > 1500) {
-      this.#setState("buffering");
-    }
+    const next = this.#progress.check(v, this.#stats.state, now);
+    if (next === "playing") this.#backoff.reset();
+    if (next) this.#setState(next);
 
     // Trim played media so the SourceBuffer never grows without bound.
     if (v.currentTime - sb.buffered.start(0) > this.#o.keepBehindS + 5) {

@@ -1,0 +1,132 @@
+/**
+ * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 and the issue), all through
+ * apiFetch so the token rides along. Errors carry the status and the server's message.
+ */
+import { apiFetch } from "./session.ts";
+
+export type Verdict = "full_stop" | "rolling_stop" | "no_stop";
+
+export interface CameraInfo {
+  id: string;
+  status: { fps?: number; infer_ms?: number; online?: boolean; [k: string]: unknown } | null;
+  [k: string]: unknown;
+}
+
+export interface PassRow {
+  id: string;
+  camera: string;
+  track_id: number;
+  label: string;
+  verdict: Verdict;
+  entered_at: string;
+  exited_at: string;
+  time_in_zone_s: number;
+  stop_duration_s: number;
+  min_speed: number;
+  entry_speed: number;
+  image_url: string | null;
+}
+
+export interface PassSample {
+  ts: number | string;
+  cx: number;
+  cy: number;
+  speed: number;
+  phase: string | null;
+}
+
+export interface PassDetail extends PassRow {
+  quality?: unknown;
+  samples: PassSample[];
+}
+
+export interface PassesPage {
+  passes: PassRow[];
+  next_cursor: string | null;
+}
+
+export interface StatsHour {
+  hour: string;
+  count: number;
+  full_stop: number;
+  rolling_stop: number;
+  no_stop: number;
+}
+
+export interface CameraStatus {
+  camera: string;
+  fps: number | null;
+  infer_ms: number | null;
+  lag_ms: number | null;
+  dropped: number | null;
+  frames: number | null;
+  updated_at: string | null;
+  online: boolean;
+}
+
+export interface Stats {
+  passes_per_hour: StatsHour[];
+  verdicts: Record<Verdict, number>;
+  /** The last bin may be open-ended (`to_s: null`). */
+  stop_duration_histogram: { from_s: number; to_s: number | null; count: number }[];
+  cameras: CameraStatus[];
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string, readonly body: unknown = null) {
+    super(message);
+  }
+}
+
+/** GET JSON; non-2xx becomes an ApiError with the server's `error` text when it sent one. */
+export async function getJson<T>(path: string): Promise<T> {
+  const res = await apiFetch(path, { headers: { accept: "application/json" } });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) {
+    const msg = (body as { error?: string } | null)?.error ?? res.statusText;
+    throw new ApiError(res.status, `${res.status} ${msg}`, body);
+  }
+  return body as T;
+}
+
+/** Query string from the set values only. */
+export function query(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== null && v !== undefined && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export interface PassFilter {
+  camera?: string;
+  verdict?: string;
+  after?: string;
+  before?: string;
+  min_stop_s?: string;
+  max_stop_s?: string;
+}
+
+export function listPasses(f: PassFilter, cursor: string | null, limit = 25) {
+  return getJson<PassesPage>(`/api/passes${query({ ...f, limit, cursor })}`);
+}
+
+export function getPass(id: string) {
+  return getJson<PassDetail>(`/api/passes/${encodeURIComponent(id)}`);
+}
+
+export function getStats(f: { camera?: string; after?: string; before?: string }) {
+  return getJson<Stats>(`/api/stats${query(f)}`);
+}
+
+/** Camera list; falls back to the cameras in /api/config where /api/cameras is missing. */
+export async function listCameras(): Promise<CameraInfo[]> {
+  try {
+    return (await getJson<{ cameras: CameraInfo[] }>("/api/cameras")).cameras;
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    const cfg = await getJson<{ cameras: Record<string, unknown> }>("/api/config");
+    return Object.keys(cfg.cameras ?? {}).map((id) => ({ id, status: null }));
+  }
+}

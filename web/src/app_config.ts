@@ -1,0 +1,72 @@
+/**
+ * Runtime configuration the server hands the app (`GET /app-config.json`), and the player order
+ * actually used (`?player=whep,hls,mse` overrides the server default). Pure: also imported by
+ * functions/web, which produces the same shape from its environment.
+ */
+
+export const PLAYER_MODES = ["whep", "hls", "mse"] as const;
+export type PlayerMode = typeof PLAYER_MODES[number];
+
+export interface AppConfig {
+  player_order: PlayerMode[];
+  /** MediaMTX WebRTC base; the WHEP endpoint is `<whep_base>/<camera>/whep`. */
+  whep_base: string | null;
+  /** MediaMTX HLS base; the playlist is `<hls_base>/<camera>/index.m3u8`. */
+  hls_base: string | null;
+  /** The functions require a token. */
+  auth: boolean;
+}
+
+export const DEFAULT_APP_CONFIG: AppConfig = {
+  player_order: ["mse"],
+  whep_base: null,
+  hls_base: null,
+  auth: false,
+};
+
+/** "whep, hls,mse" -> ["whep","hls","mse"]: unknown names dropped, duplicates removed. */
+export function parsePlayerOrder(text: string | null | undefined): PlayerMode[] {
+  const out: PlayerMode[] = [];
+  for (const raw of (text ?? "").split(",")) {
+    const m = raw.trim().toLowerCase() as PlayerMode;
+    if ((PLAYER_MODES as readonly string[]).includes(m) && !out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+/**
+ * The order to try: the URL's `?player=` if it names any mode, else the server's. Modes whose
+ * server is not configured are skipped; with nothing left the dev relay (MSE) is the floor.
+ */
+export function effectiveOrder(cfg: AppConfig, search: string): PlayerMode[] {
+  const fromUrl = parsePlayerOrder(new URLSearchParams(search).get("player"));
+  const order = fromUrl.length ? fromUrl : cfg.player_order;
+  const usable = order.filter((m) =>
+    m === "mse" || (m === "whep" && cfg.whep_base) || (m === "hls" && cfg.hls_base)
+  );
+  return usable.length ? usable : ["mse"];
+}
+
+/** Validate the JSON from the server; anything odd falls back to the safe default. */
+export function parseAppConfig(value: unknown): AppConfig {
+  if (typeof value !== "object" || value === null) return { ...DEFAULT_APP_CONFIG };
+  const v = value as Record<string, unknown>;
+  const str = (x: unknown) => (typeof x === "string" && x ? x.replace(/\/+$/, "") : null);
+  const order = Array.isArray(v.player_order) ? parsePlayerOrder(v.player_order.join(",")) : [];
+  return {
+    player_order: order.length ? order : [...DEFAULT_APP_CONFIG.player_order],
+    whep_base: str(v.whep_base),
+    hls_base: str(v.hls_base),
+    auth: v.auth === true,
+  };
+}
+
+export async function loadAppConfig(): Promise<AppConfig> {
+  try {
+    const res = await fetch("/app-config.json", { cache: "no-store" });
+    if (!res.ok) return { ...DEFAULT_APP_CONFIG };
+    return parseAppConfig(await res.json());
+  } catch {
+    return { ...DEFAULT_APP_CONFIG };
+  }
+}

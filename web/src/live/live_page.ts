@@ -1,0 +1,220 @@
+/// <reference lib="dom" />
+/**
+ * The live view for one camera: the player (modes with fallback), the tick socket, the
+ * overlay drawn at the video's capture time, the HUD, the overlay offset slider, the verdict
+ * flash for judged passes, and the zone editor. Video and metadata are independent: either
+ * can fail and recover without a page reload.
+ */
+import { PassEventSchema } from "../../../shared/events.ts";
+import type { Zones } from "../../../shared/config.ts";
+import { type AppConfig, effectiveOrder } from "../app_config.ts";
+import type { StoplineDebug } from "../debug.ts";
+import { byId } from "../dom.ts";
+import { verdictText } from "../format.ts";
+import { Hud, type HudModel } from "../hud.ts";
+import { OverlayCanvas } from "../overlay/overlay_canvas.ts";
+import { TickSocket } from "../overlay/tick_socket.ts";
+import { createPlayer } from "../player/create_player.ts";
+import { wsUrl } from "../session.ts";
+import { type ConfigDoc, fetchConfig } from "../zones/config_client.ts";
+import { ZoneEditor } from "../zones/zone_editor.ts";
+import { loadOffset, saveOffset } from "./offset_store.ts";
+
+export interface LiveView {
+  stop(): void;
+}
+
+export function startLive(camera: string, cfg: AppConfig, search: string): LiveView {
+  const video = byId<HTMLVideoElement>("video");
+  const canvas = byId<HTMLCanvasElement>("overlay");
+  const stage = byId("stage");
+  const flashEl = byId("verdict-flash");
+  const slider = byId<HTMLInputElement>("offset");
+  const sliderOut = byId("offset-value");
+  const editBtn = byId<HTMLButtonElement>("edit-zones");
+  byId("camera-name").textContent = camera;
+  document.title = `stopline · ${camera}`;
+
+  const order = effectiveOrder(cfg, search);
+  const model: HudModel = {
+    video: "connecting",
+    videoDetail: "",
+    ws: "connecting",
+    status: undefined,
+    lastTick: undefined,
+    lastTickAt: undefined,
+    mode: order[0],
+    videoDelay: null,
+  };
+  const hud = new Hud(document);
+  const overlay = new OverlayCanvas(canvas, video);
+  let offsetMs = loadOffset(camera);
+  let passes = 0;
+  let editor: ZoneEditor | undefined;
+  let doc: ConfigDoc | undefined;
+  let flashTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const player = createPlayer(video, camera, cfg, order, (s, detail, mode) => {
+    model.video = s;
+    model.videoDetail = detail;
+    model.mode = mode;
+    hud.update(model);
+  });
+
+  // The overlay shows the scene as it was when the frame on screen was captured: now, minus
+  // the player's capture-to-screen delay (measured or estimated, see each player), minus the
+  // operator's offset for what the estimate cannot see (e.g. camera-side encoder delay).
+  overlay.setClock(() => Date.now() - (player.videoDelay()?.ms ?? 0) - offsetMs);
+
+  const showOffset = () => {
+    slider.value = String(offsetMs);
+    sliderOut.textContent = `${offsetMs > 0 ? "+" : ""}${offsetMs} ms`;
+  };
+  slider.oninput = () => {
+    offsetMs = Number(slider.value);
+    saveOffset(camera, offsetMs);
+    showOffset();
+  };
+  showOffset();
+
+  const zonesOf = (d: ConfigDoc | undefined): Zones | null =>
+    d?.config.cameras?.[camera]?.zones ?? null;
+
+  const onPass = (msg: Record<string, unknown>) => {
+    const r = PassEventSchema.safeParse(msg);
+    if (!r.success || r.data.camera !== camera) return;
+    passes++;
+    const p = r.data.pass;
+    overlay.flash(p.verdict);
+    flashEl.textContent = `#${p.track_id} ${p.label} · ${verdictText(p.verdict)} · stopped ${
+      p.stop_duration_s.toFixed(1)
+    } s`;
+    flashEl.dataset.verdict = p.verdict;
+    flashEl.hidden = false;
+    clearTimeout(flashTimer);
+    flashTimer = setTimeout(() => (flashEl.hidden = true), 4000);
+  };
+
+  const ticks = new TickSocket({
+    url: wsUrl(`/ws?camera=${encodeURIComponent(camera)}`),
+    onTick: (tick) => {
+      if (tick.camera !== camera) return;
+      model.lastTick = tick;
+      model.lastTickAt = performance.now();
+      debug.ticks++;
+      debug.lastTick = tick;
+      overlay.pushTick(tick);
+      editor?.onTick(tick);
+    },
+    onEvent: (msg) => {
+      if (msg.type === "pass") onPass(msg);
+    },
+    onStatus: (s) => {
+      model.status = s;
+      // The analyzer went away: clear boxes now rather than after the fade.
+      if (s === "offline") overlay.clear();
+      hud.update(model);
+    },
+    onState: (s) => {
+      model.ws = s;
+      if (s !== "open") model.status = undefined;
+      hud.update(model);
+    },
+  });
+
+  const closeEditor = () => {
+    editor?.destroy();
+    editor = undefined;
+    stage.classList.remove("editing");
+    editBtn.hidden = false;
+    overlay.setZones(zonesOf(doc));
+  };
+  editBtn.onclick = async () => {
+    if (editor) return;
+    try {
+      doc = await fetchConfig();
+    } catch (e) {
+      editBtn.title = (e as Error).message;
+      return;
+    }
+    if (!doc.config.cameras?.[camera]) {
+      editBtn.title = `${camera} is not in the config`;
+      return;
+    }
+    stage.classList.add("editing");
+    editBtn.hidden = true;
+    editor = new ZoneEditor({
+      stage,
+      video,
+      camera,
+      doc,
+      onZones: (z) => overlay.setZones(z),
+      onSaved: (d) => (doc = d),
+      onClose: closeEditor,
+    });
+  };
+  fetchConfig().then((d) => {
+    doc = d;
+    if (!editor) overlay.setZones(zonesOf(d));
+  }).catch(() => {/* no config API: live view without zones */});
+
+  // Live getters, so tests and the console always read the current values.
+  const debug: StoplineDebug = {
+    camera,
+    ticks: 0,
+    lastTick: null,
+    get drawnBoxes() {
+      return overlay.drawnBoxes;
+    },
+    get overlayAlpha() {
+      return overlay.alpha;
+    },
+    get shownSeq() {
+      return overlay.shownSeq;
+    },
+    get videoState() {
+      return player.stats.state;
+    },
+    get mode() {
+      return player.mode;
+    },
+    get attempts() {
+      return player.attempts;
+    },
+    get videoLagS() {
+      return player.stats.lagS;
+    },
+    get videoDelayMs() {
+      return player.videoDelay()?.ms ?? null;
+    },
+    get offsetMs() {
+      return offsetMs;
+    },
+    get firstFrameMs() {
+      return player.stats.firstFrameMs;
+    },
+    get passes() {
+      return passes;
+    },
+  };
+  globalThis.stopline = debug;
+
+  player.start();
+  ticks.start();
+  const hudTimer = setInterval(() => {
+    model.videoDelay = player.videoDelay();
+    hud.update(model);
+  }, 250);
+
+  return {
+    stop() {
+      clearInterval(hudTimer);
+      clearTimeout(flashTimer);
+      closeEditor();
+      player.stop();
+      ticks.stop();
+      overlay.destroy();
+      flashEl.hidden = true;
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/// <reference lib="dom" />
+/**
+ * One pass: verdict, timings and speeds, the crop, track quality, and the speed-over-time
+ * plot of its samples (stopped stretches shaded).
+ */
+import { getPass, type PassDetail } from "../api.ts";
+import { speedPlot } from "../charts/line_plot.ts";
+import { h, replace } from "../dom.ts";
+import { fmtNum, fmtTime } from "../format.ts";
+import { withToken } from "../session.ts";
+import { verdictBadge } from "./verdict_badge.ts";
+
+/** Samples -> plot points, time in seconds from the first sample (ts: unix ms or ISO). */
+export function plotPoints(samples: PassDetail["samples"]) {
+  const ms = (t: number | string) => (typeof t === "number" ? t : Date.parse(t));
+  const t0 = samples.length ? ms(samples[0].ts) : 0;
+  return samples.map((s) => ({ t: (ms(s.ts) - t0) / 1000, v: s.speed, phase: s.phase }));
+}
+
+function _facts(p: PassDetail): HTMLElement {
+  const rows: [string, string][] = [
+    ["camera", p.camera],
+    ["vehicle", `#${p.track_id} ${p.label}`],
+    ["entered", fmtTime(p.entered_at)],
+    ["exited", fmtTime(p.exited_at)],
+    ["time in zone", fmtNum(p.time_in_zone_s, 2, " s")],
+    ["stop duration", fmtNum(p.stop_duration_s, 2, " s")],
+    ["min speed", fmtNum(p.min_speed, 1, " px/s")],
+    ["entry speed", fmtNum(p.entry_speed, 1, " px/s")],
+  ];
+  // Track quality: one row per measure, so a long record stays readable.
+  if (p.quality && typeof p.quality === "object") {
+    for (const [k, v] of Object.entries(p.quality as Record<string, unknown>)) {
+      rows.push([
+        k.replaceAll("_", " "),
+        typeof v === "number" ? String(+v.toFixed(3)) : String(v),
+      ]);
+    }
+  } else if (p.quality !== undefined && p.quality !== null) {
+    rows.push(["quality", String(p.quality)]);
+  }
+  return h(
+    "dl",
+    { class: "facts" },
+    ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
+  );
+}
+
+export function renderPassDetail(root: HTMLElement, id: string) {
+  let alive = true;
+  replace(root, h("p", { class: "muted" }, "loading…"));
+  getPass(id).then((p) => {
+    if (!alive) return;
+    replace(
+      root,
+      h("p", {}, h("a", { href: "#/passes", id: "back-to-passes" }, "← passes")),
+      h("h1", {}, `Pass #${p.track_id} `, verdictBadge(p.verdict)),
+      h(
+        "div",
+        { class: "detail" },
+        h(
+          "div",
+          {},
+          p.image_url
+            ? h("img", {
+              class: "crop-large",
+              id: "pass-crop",
+              src: withToken(p.image_url),
+              alt: "crop",
+            })
+            : h("p", { class: "muted" }, "no crop"),
+          _facts(p),
+        ),
+        h(
+          "figure",
+          { id: "speed-plot" },
+          speedPlot(plotPoints(p.samples)),
+          h(
+            "figcaption",
+            { class: "muted" },
+            `speed over time · ${p.samples.length} samples · red band: stopped`,
+          ),
+        ),
+      ),
+    );
+  }).catch((e) => {
+    if (alive) replace(root, h("p", { class: "error" }, `could not load pass: ${e.message}`));
+  });
+  return () => (alive = false);
+}

@@ -1,0 +1,168 @@
+/// <reference lib="dom" />
+/**
+ * Stats: passes per hour by verdict, verdict totals, the stop-duration histogram (SVG charts)
+ * and each camera's live analyzer status; refreshed every 15 s while open.
+ */
+import { type CameraStatus, getStats, type Stats } from "../api.ts";
+import { barChart, type BarSeries, legend } from "../charts/bar_chart.ts";
+import { h, replace } from "../dom.ts";
+import { fmtNum, fmtTime } from "../format.ts";
+import { routeHash } from "../router.ts";
+import { VERDICT_COLORS } from "../overlay/zones_layer.ts";
+
+const _SERIES: BarSeries[] = [
+  { key: "full_stop", color: VERDICT_COLORS.full_stop, label: "full stop" },
+  { key: "rolling_stop", color: VERDICT_COLORS.rolling_stop, label: "rolling stop" },
+  { key: "no_stop", color: VERDICT_COLORS.no_stop, label: "no stop" },
+];
+
+const _RANGES: Record<string, number> = { "6h": 6, "24h": 24, "7d": 168 };
+
+function _cameraRow(c: CameraStatus): HTMLElement {
+  return h(
+    "tr",
+    { "data-camera": c.camera },
+    h("td", {}, c.camera),
+    h(
+      "td",
+      {},
+      h(
+        "span",
+        { class: "pill", "data-state": c.online ? "online" : "offline" },
+        c.online ? "online" : "offline",
+      ),
+    ),
+    h("td", { class: "num" }, fmtNum(c.fps, 1)),
+    h("td", { class: "num" }, fmtNum(c.infer_ms, 1, " ms")),
+    h("td", { class: "num" }, fmtNum(c.lag_ms, 0, " ms")),
+    h("td", { class: "num" }, c.dropped ?? "–"),
+    h("td", { class: "num" }, c.frames ?? "–"),
+    h("td", {}, fmtTime(c.updated_at)),
+  );
+}
+
+function _hourLabel(iso: string): string {
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${String(d.getHours()).padStart(2, "0")}h`;
+}
+
+function _charts(s: Stats): HTMLElement[] {
+  const hours = s.passes_per_hour.map(({ hour, ...counts }) => ({
+    label: _hourLabel(hour),
+    values: counts,
+  }));
+  const total = _SERIES.reduce(
+    (n, x) => n + (s.verdicts[x.key as keyof Stats["verdicts"]] ?? 0),
+    0,
+  );
+  return [
+    h(
+      "section",
+      { class: "card wide", id: "chart-hours" },
+      h("h2", {}, "Passes per hour"),
+      barChart({
+        title: "passes per hour",
+        width: 1100,
+        bars: hours,
+        series: _SERIES,
+        labelEvery: Math.max(1, Math.ceil(hours.length / 12)),
+      }),
+      legend(_SERIES),
+    ),
+    h(
+      "section",
+      { class: "card", id: "chart-verdicts" },
+      h("h2", {}, `Verdicts · ${total}`),
+      barChart({
+        title: "verdicts",
+        width: 520,
+        bars: _SERIES.map((x) => ({
+          label: x.label,
+          values: { [x.key]: s.verdicts[x.key as keyof Stats["verdicts"]] ?? 0 },
+        })),
+        series: _SERIES,
+      }),
+    ),
+    h(
+      "section",
+      { class: "card", id: "chart-stops" },
+      h("h2", {}, "Stop duration"),
+      barChart({
+        title: "stop duration histogram",
+        width: 520,
+        bars: s.stop_duration_histogram.map((b) => ({
+          label: b.to_s === null ? `≥${b.from_s}s` : `${b.from_s}–${b.to_s}s`,
+          values: { count: b.count },
+        })),
+        series: [{ key: "count", color: "#4fc3f7", label: "passes" }],
+        labelEvery: Math.max(1, Math.ceil(s.stop_duration_histogram.length / 6)),
+      }),
+    ),
+  ];
+}
+
+export function renderStats(root: HTMLElement, params: URLSearchParams, cameras: string[]) {
+  const camera = params.get("camera") ?? "";
+  const range = _RANGES[params.get("range") ?? ""] ? params.get("range")! : "24h";
+  const body = h(
+    "div",
+    { class: "stats", id: "stats-body" },
+    h("p", { class: "muted" }, "loading…"),
+  );
+  const picker = h("select", { id: "stats-camera" });
+  for (const c of ["", ...cameras]) {
+    picker.append(h("option", { value: c, selected: c === camera }, c || "all cameras"));
+  }
+  const rangeSel = h("select", { id: "stats-range" });
+  for (const r of Object.keys(_RANGES)) {
+    rangeSel.append(h("option", { value: r, selected: r === range }, `last ${r}`));
+  }
+  const go =
+    () => (location.hash = routeHash("stats", { camera: picker.value, range: rangeSel.value }));
+  picker.onchange = go;
+  rangeSel.onchange = go;
+  replace(root, h("h1", {}, "Stats"), h("div", { class: "filters" }, picker, rangeSel), body);
+
+  let alive = true;
+  const load = async () => {
+    const after = new Date(Date.now() - _RANGES[range] * 3600_000).toISOString();
+    try {
+      const s = await getStats({ camera: camera || undefined, after });
+      if (!alive) return;
+      replace(
+        body,
+        ..._charts(s),
+        h(
+          "section",
+          { class: "card wide", id: "camera-status" },
+          h("h2", {}, "Cameras"),
+          h(
+            "table",
+            { class: "passes" },
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                ...["camera", "analyzer", "fps", "infer", "lag", "dropped", "frames", "updated"]
+                  .map((t) => h("th", {}, t)),
+              ),
+            ),
+            h("tbody", {}, ...s.cameras.map(_cameraRow)),
+          ),
+        ),
+      );
+    } catch (e) {
+      if (alive) {
+        replace(body, h("p", { class: "error" }, `could not load stats: ${(e as Error).message}`));
+      }
+    }
+  };
+  void load();
+  const timer = setInterval(load, 15_000);
+  return () => {
+    alive = false;
+    clearInterval(timer);
+  };
+}

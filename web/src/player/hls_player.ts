@@ -1,0 +1,180 @@
+/// <reference lib="dom" />
+/**
+ * LL-HLS playback with hls.js (MediaMTX: `<hls_base>/<camera>/index.m3u8`). Low-latency mode
+ * uses parts and blocking playlist reloads when the server offers them (MediaMTX does); for
+ * plain HLS it stays two target durations behind the edge and plays up to 1.5x to catch up
+ * rather than drifting. Fatal network errors reconnect with backoff; fatal media errors first
+ * try hls.js's in-place recovery.
+ */
+import Hls from "hls.js";
+import { Backoff } from "../backoff.ts";
+import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import { ProgressWatch } from "./progress.ts";
+
+export interface HlsPlayerOptions {
+  /** The playlist URL. */
+  url: string;
+  headers?: () => Record<string, string>;
+  onState?: StateListener;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+export class HlsPlayer implements LivePlayer {
+  readonly mode = "hls" as const;
+  readonly #video: HTMLVideoElement;
+  readonly #o: HlsPlayerOptions;
+  readonly #backoff: Backoff;
+  readonly #progress = new ProgressWatch();
+  #hls: Hls | undefined;
+  #running = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #mediaRecoveries = 0;
+  /** Seconds a part (LL-HLS) or segment covers: media exists only after it is complete. */
+  #chunkS = 0;
+  #stats: PlayerStats = {
+    mode: "hls",
+    state: "connecting",
+    detail: "",
+    lagS: 0,
+    reconnects: 0,
+    firstFrameMs: null,
+  };
+
+  constructor(video: HTMLVideoElement, opts: HlsPlayerOptions) {
+    this.#video = video;
+    this.#o = opts;
+    this.#backoff = new Backoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 15000);
+    video.muted = true;
+    video.playsInline = true;
+    video.autoplay = true;
+  }
+
+  get stats(): PlayerStats {
+    return { ...this.#stats, firstFrameMs: this.#progress.firstFrameMs };
+  }
+
+  /**
+   * With EXT-X-PROGRAM-DATE-TIME (MediaMTX writes it) the playhead's capture time is known:
+   * `hls.playingDate`. Without it: behind the live edge (`hls.latency`) plus one chunk, since a
+   * chunk is listed only after its last frame was captured.
+   */
+  videoDelay(): VideoDelay | null {
+    const hls = this.#hls;
+    if (!hls || this.#stats.state !== "playing") return null;
+    const pdt = hls.playingDate;
+    if (pdt) return { ms: Math.max(0, Date.now() - pdt.getTime()), source: "pdt" };
+    return { ms: (hls.latency + this.#chunkS) * 1000, source: "estimate" };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#progress.restart();
+    this.#timer = setInterval(() => this.#control(), 250);
+    this.#connect();
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearInterval(this.#timer);
+    clearTimeout(this.#retry);
+    this.#teardown();
+  }
+
+  #setState(state: VideoState, detail = ""): void {
+    if (this.#stats.state === state && this.#stats.detail === detail) return;
+    this.#stats.state = state;
+    this.#stats.detail = detail;
+    this.#o.onState?.(state, detail);
+  }
+
+  #connect(): void {
+    if (!this.#running) return;
+    if (this.#stats.state !== "unavailable") this.#setState("connecting");
+    if (!Hls.isSupported()) {
+      // Safari/iOS play HLS natively (and LL-HLS) without MSE.
+      if (this.#video.canPlayType("application/vnd.apple.mpegurl")) {
+        this.#video.src = this.#o.url;
+        return;
+      }
+      this.#running = false;
+      return this.#setState("unavailable", "HLS not supported by this browser");
+    }
+    const headers = this.#o.headers;
+    const hls = new Hls({
+      lowLatencyMode: true,
+      // Plain HLS: 2 target durations behind the edge; LL-HLS uses the server's PART-HOLD-BACK.
+      liveSyncDurationCount: 2,
+      liveMaxLatencyDurationCount: 5,
+      maxLiveSyncPlaybackRate: 1.5,
+      backBufferLength: 10,
+      // Main-thread transmux: one stream per page, and no worker blob for a bundler to break.
+      enableWorker: false,
+      manifestLoadingMaxRetry: 1,
+      xhrSetup: headers
+        ? (xhr) => {
+          for (const [k, v] of Object.entries(headers())) xhr.setRequestHeader(k, v);
+        }
+        : undefined,
+    });
+    this.#hls = hls;
+    hls.on(Hls.Events.LEVEL_UPDATED, (_e, data) => {
+      const d = data.details;
+      this.#chunkS = d.partTarget || d.targetduration || 0;
+    });
+    hls.on(Hls.Events.ERROR, (_e, data) => {
+      if (hls !== this.#hls || !data.fatal) return;
+      if (data.type === Hls.ErrorTypes.MEDIA_ERROR && this.#mediaRecoveries++ < 3) {
+        hls.recoverMediaError();
+        return;
+      }
+      const code = data.response?.code;
+      if (code === 503 || code === 429) this.#fail("stream at capacity", "at_capacity");
+      else this.#fail(code ? `HLS ${code} (${data.details})` : `HLS ${data.details}`);
+    });
+    hls.loadSource(this.#o.url);
+    hls.attachMedia(this.#video);
+  }
+
+  #control(): void {
+    if (!this.#running) return;
+    const v = this.#video;
+    if (v.paused && v.readyState >= 2) v.play().catch(() => {});
+    if (this.#hls) this.#stats.lagS = Math.max(0, this.#hls.latency || 0);
+    const next = this.#progress.check(v, this.#stats.state);
+    if (next === "playing") {
+      this.#backoff.reset();
+      this.#mediaRecoveries = 0;
+    }
+    if (next) this.#setState(next);
+    // hls.js keeps retrying stalled live playlists on its own; a long stall means the
+    // stream is gone and a fresh manifest load is the cleanest restart.
+    if (this.#stats.state === "buffering" && this.#progress.stalledFor() > 12_000) {
+      this.#fail("no video frames");
+    }
+  }
+
+  #teardown(): void {
+    const hls = this.#hls;
+    this.#hls = undefined;
+    hls?.destroy();
+    if (this.#video.getAttribute("src")) {
+      this.#video.removeAttribute("src");
+      this.#video.load();
+    }
+    this.#progress.resetPosition();
+  }
+
+  #fail(detail: string, state: VideoState = "unavailable"): void {
+    this.#teardown();
+    if (!this.#running) return;
+    this.#setState(state, detail);
+    clearTimeout(this.#retry);
+    this.#retry = setTimeout(() => {
+      this.#stats.reconnects++;
+      this.#connect();
+    }, this.#backoff.next());
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * What every live player (WHEP, LL-HLS, MSE relay) offers the page, so the fallback chain, the
+ * HUD and the overlay clock treat them alike.
+ */
+import type { PlayerMode } from "../app_config.ts";
+
+export type VideoState =
+  | "connecting"
+  | "playing"
+  | "buffering"
+  | "unavailable"
+  | "at_capacity";
+
+export interface PlayerStats {
+  mode: PlayerMode;
+  state: VideoState;
+  detail: string;
+  /** Seconds between the playhead and the newest media the player holds. */
+  lagS: number;
+  reconnects: number;
+  /** ms from start() to the first frame playing (first connection only). */
+  firstFrameMs: number | null;
+}
+
+/**
+ * How long ago (ms, local clock) the frame on screen was captured, and how that is known:
+ * `pdt` from HLS program date-time, `rtp` from WebRTC capture timestamps, `estimate` from the
+ * receive-side buffers (see each player).
+ */
+export interface VideoDelay {
+  ms: number;
+  source: "pdt" | "rtp" | "estimate";
+}
+
+export interface LivePlayer {
+  readonly mode: PlayerMode;
+  readonly stats: PlayerStats;
+  start(): void;
+  /** Stop and release the session (WHEP: DELETE); safe to call twice and from pagehide. */
+  stop(): void;
+  videoDelay(): VideoDelay | null;
+}
+
+export type StateListener = (state: VideoState, detail: string) => void;

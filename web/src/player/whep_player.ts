@@ -1,0 +1,281 @@
+/// <reference lib="dom" />
+/**
+ * WebRTC playback via WHEP (MediaMTX: `<whep_base>/<camera>/whep`). POST the SDP offer
+ * (`application/sdp`) -> 201 with the answer and a `Location` for the session; local ICE
+ * candidates trickle to the session with PATCH (`application/trickle-ice-sdpfrag`); the
+ * session is DELETEd on stop (also from pagehide, with keepalive so it survives unload).
+ * 503/429 mean the server has no room for another viewer: shown as "stream at capacity" and
+ * retried with a longer backoff. Everything else reconnects with the usual backoff.
+ */
+import { Backoff } from "../backoff.ts";
+import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import { ProgressWatch } from "./progress.ts";
+import { type CandidateLike, type OfferData, parseOffer, sdpFragment } from "./whep_sdp.ts";
+
+export interface WhepPlayerOptions {
+  /** The WHEP endpoint, e.g. http://mediamtx:8889/cam_01/whep */
+  url: string;
+  headers?: () => HeadersInit;
+  onState?: StateListener;
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+  /** Playing video that stops advancing this long: tear down and reconnect. */
+  stallReconnectMs?: number;
+  iceServers?: RTCIceServer[];
+}
+
+export interface WhepStats extends PlayerStats {
+  session: string | null;
+  patches: number;
+}
+
+/** Error carrying the HTTP status, so callers can tell capacity from other failures. */
+class _WhepHttpError extends Error {
+  constructor(readonly status: number) {
+    super(`WHEP ${status}`);
+  }
+}
+
+export class WhepPlayer implements LivePlayer {
+  readonly mode = "whep" as const;
+  readonly #video: HTMLVideoElement;
+  readonly #o: WhepPlayerOptions;
+  /** Absolute endpoint: the base may be a same-origin path (reverse proxy in front of MediaMTX). */
+  readonly #url: string;
+  readonly #backoff: Backoff;
+  readonly #progress = new ProgressWatch();
+  #pc: RTCPeerConnection | undefined;
+  #session: string | undefined;
+  #offer: OfferData | undefined;
+  #pending: CandidateLike[] = [];
+  #running = false;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  #rtpDelayMs: number | null = null;
+  #statsDelayMs: number | null = null;
+  #rvfc = 0;
+  #stats: WhepStats = {
+    mode: "whep",
+    state: "connecting",
+    detail: "",
+    lagS: 0,
+    reconnects: 0,
+    firstFrameMs: null,
+    session: null,
+    patches: 0,
+  };
+
+  constructor(video: HTMLVideoElement, opts: WhepPlayerOptions) {
+    this.#video = video;
+    this.#o = opts;
+    this.#url = new URL(opts.url, location.href).toString();
+    this.#backoff = new Backoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 15000);
+    video.muted = true;
+    video.playsInline = true;
+    video.autoplay = true;
+  }
+
+  get stats(): WhepStats {
+    return { ...this.#stats, firstFrameMs: this.#progress.firstFrameMs };
+  }
+
+  /**
+   * The capture time of the frame on screen where WebRTC carries it (requestVideoFrameCallback
+   * `captureTime`, reconstructed from RTP timestamps and RTCP sender reports); otherwise an
+   * estimate: jitter buffer delay + decode time + half the round trip.
+   */
+  videoDelay(): VideoDelay | null {
+    if (this.#stats.state !== "playing") return null;
+    if (this.#rtpDelayMs !== null) return { ms: this.#rtpDelayMs, source: "rtp" };
+    if (this.#statsDelayMs !== null) return { ms: this.#statsDelayMs, source: "estimate" };
+    return null;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#progress.restart();
+    this.#timer = setInterval(() => this.#control(), 250);
+    void this.#connect();
+  }
+
+  stop(): void {
+    this.#running = false;
+    clearInterval(this.#timer);
+    clearTimeout(this.#retry);
+    this.#teardown();
+  }
+
+  #setState(state: VideoState, detail = ""): void {
+    if (this.#stats.state === state && this.#stats.detail === detail) return;
+    this.#stats.state = state;
+    this.#stats.detail = detail;
+    this.#o.onState?.(state, detail);
+  }
+
+  #headers(extra: Record<string, string>): Headers {
+    const h = new Headers(this.#o.headers?.() ?? {});
+    for (const [k, v] of Object.entries(extra)) h.set(k, v);
+    return h;
+  }
+
+  async #connect(): Promise<void> {
+    if (!this.#running) return;
+    if (this.#stats.state !== "unavailable" && this.#stats.state !== "at_capacity") {
+      this.#setState("connecting");
+    }
+    const pc = new RTCPeerConnection({ iceServers: this.#o.iceServers ?? [] });
+    this.#pc = pc;
+    this.#pending = [];
+    pc.addTransceiver("video", { direction: "recvonly" });
+    pc.addTransceiver("audio", { direction: "recvonly" });
+    pc.ontrack = (e) => {
+      if (pc !== this.#pc || e.track.kind !== "video") return;
+      this.#video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      this.#video.play().catch(() => {/* retried by the control loop */});
+    };
+    pc.onicecandidate = (e) => {
+      if (pc !== this.#pc || !e.candidate) return;
+      this.#pending.push(e.candidate);
+      if (this.#session) void this.#flushCandidates(pc);
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc !== this.#pc) return;
+      if (pc.connectionState === "failed") this.#fail("peer connection failed");
+    };
+    try {
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      this.#offer = parseOffer(offer.sdp ?? "");
+      const res = await fetch(this.#url, {
+        method: "POST",
+        headers: this.#headers({ "content-type": "application/sdp" }),
+        body: offer.sdp,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (pc !== this.#pc) return;
+      if (res.status !== 201) {
+        await res.body?.cancel();
+        throw new _WhepHttpError(res.status);
+      }
+      const location = res.headers.get("location");
+      this.#session = location ? new URL(location, this.#url).toString() : undefined;
+      this.#stats.session = this.#session ?? null;
+      await pc.setRemoteDescription({ type: "answer", sdp: await res.text() });
+      void this.#flushCandidates(pc);
+      this.#watchFrames(pc);
+    } catch (e) {
+      if (pc !== this.#pc) return;
+      const status = e instanceof _WhepHttpError ? e.status : 0;
+      if (status === 503 || status === 429) this.#fail("stream at capacity", "at_capacity");
+      else this.#fail((e as Error).message || "WHEP failed");
+    }
+  }
+
+  /** PATCH the candidates gathered so far in one fragment (MediaMTX accepts any number). */
+  async #flushCandidates(pc: RTCPeerConnection): Promise<void> {
+    if (!this.#session || !this.#offer || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      const res = await fetch(this.#session, {
+        method: "PATCH",
+        headers: this.#headers({
+          "content-type": "application/trickle-ice-sdpfrag",
+          "if-match": "*",
+        }),
+        body: sdpFragment(this.#offer, batch),
+      });
+      await res.body?.cancel();
+      if (pc === this.#pc) this.#stats.patches++;
+      // 405/501: the server does not trickle; its answer already carries its candidates and
+      // ICE can still succeed with peer-reflexive candidates, so this is not fatal.
+    } catch { /* a lost PATCH only narrows the candidate set */ }
+  }
+
+  /** Per-frame capture times (Chromium, Safari), when the stream provides them. */
+  #watchFrames(pc: RTCPeerConnection): void {
+    const v = this.#video;
+    if (!("requestVideoFrameCallback" in v)) return;
+    const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+      if (pc !== this.#pc) return;
+      if (typeof meta.captureTime === "number" && meta.captureTime > 0) {
+        this.#rtpDelayMs = Math.max(0, meta.expectedDisplayTime - meta.captureTime);
+      }
+      this.#rvfc = v.requestVideoFrameCallback(onFrame);
+    };
+    this.#rvfc = v.requestVideoFrameCallback(onFrame);
+  }
+
+  async #pollStats(pc: RTCPeerConnection): Promise<void> {
+    let jitter = 0;
+    let decode = 0;
+    let rtt = 0;
+    try {
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === "inbound-rtp" && s.kind === "video" && s.jitterBufferEmittedCount) {
+          jitter = (s.jitterBufferDelay / s.jitterBufferEmittedCount) * 1000;
+          if (s.framesDecoded) decode = (s.totalDecodeTime / s.framesDecoded) * 1000;
+        } else if (s.type === "candidate-pair" && s.nominated && s.currentRoundTripTime) {
+          rtt = s.currentRoundTripTime * 1000;
+        }
+      });
+    } catch {
+      return;
+    }
+    if (pc === this.#pc) this.#statsDelayMs = jitter + decode + rtt / 2;
+  }
+
+  #control(): void {
+    const pc = this.#pc;
+    if (!this.#running || !pc) return;
+    const v = this.#video;
+    if (v.srcObject && v.paused && v.readyState >= 2) v.play().catch(() => {});
+    const next = this.#progress.check(v, this.#stats.state);
+    if (next === "playing") this.#backoff.reset();
+    if (next) this.#setState(next);
+    if (this.#stats.state === "playing") void this.#pollStats(pc);
+    const stall = this.#o.stallReconnectMs ?? 8000;
+    if (this.#stats.state === "buffering" && this.#progress.stalledFor() > stall) {
+      this.#fail("no video frames");
+    }
+  }
+
+  #teardown(): void {
+    const pc = this.#pc;
+    this.#pc = undefined;
+    const session = this.#session;
+    this.#session = undefined;
+    this.#stats.session = null;
+    this.#rtpDelayMs = null;
+    this.#statsDelayMs = null;
+    if (this.#rvfc && "cancelVideoFrameCallback" in this.#video) {
+      this.#video.cancelVideoFrameCallback(this.#rvfc);
+    }
+    if (session) {
+      // keepalive lets the DELETE leave even when this runs from pagehide.
+      fetch(session, { method: "DELETE", headers: this.#headers({}), keepalive: true })
+        .then((r) => r.body?.cancel())
+        .catch(() => {});
+    }
+    pc?.close();
+    if (this.#video.srcObject) {
+      this.#video.srcObject = null;
+      this.#video.load();
+    }
+    this.#progress.resetPosition();
+  }
+
+  #fail(detail: string, state: VideoState = "unavailable"): void {
+    this.#teardown();
+    if (!this.#running) return;
+    this.#setState(state, detail);
+    clearTimeout(this.#retry);
+    // At capacity: back off harder, every retry costs the server an SDP negotiation.
+    const delay = this.#backoff.next() * (state === "at_capacity" ? 2 : 1);
+    this.#retry = setTimeout(() => {
+      this.#stats.reconnects++;
+      void this.#connect();
+    }, delay);
+  }
+}
