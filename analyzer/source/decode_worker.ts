@@ -7,6 +7,7 @@
 /// <reference lib="deno.worker" />
 import { redactSource } from "../../shared/config.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
+import { CaptureClock } from "./capture_clock.ts";
 import { type FrameInfo, parseShowinfoLine } from "./showinfo.ts";
 
 let proc: Deno.ChildProcess | null = null;
@@ -88,7 +89,7 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
 
   const reader = proc.stdout.getReader({ mode: "byob" });
   let pts0: number | null = null;
-  let anchor = anchorMs;
+  const clock = new CaptureClock(anchorMs);
   try {
     while (true) {
       if (lossless && pending) await new Promise<void>((r) => (taken = r));
@@ -101,8 +102,8 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
       const filled = await _readExactly(reader, buf, size);
       if (!filled) break;
       pts0 ??= info.pts;
-      anchor ??= Date.now();
       const ptsS = ((info.pts - pts0) * timebase.num) / timebase.den;
+      const captureTs = clock.captureTs(ptsS, Date.now());
       if (pending) {
         dropped++;
         recycled.push(pending.buf);
@@ -113,7 +114,7 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
           width: info.width,
           height: info.height,
           ptsS,
-          captureTs: anchor + ptsS * 1000,
+          captureTs,
           keyframe: info.keyframe,
           dropped,
         },
