@@ -40,17 +40,19 @@ Deno.test({
     const { page } = browser;
     const facts = (): Promise<_PageFacts> =>
       page.evaluate(() => {
-        const v = document.querySelector("video")!;
-        const c = document.querySelector("canvas")!;
-        const ctx = c.getContext("2d")!;
-        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        // The app builds the live view asynchronously: absent parts read as "not yet".
+        const v = document.querySelector("video");
+        const c = document.querySelector("canvas");
         let painted = 0;
-        for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
+        if (c && c.width > 0 && c.height > 0) {
+          const px = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+          for (let i = 3; i < px.length; i += 4) if (px[i] > 0) painted++;
+        }
         const s = (globalThis as unknown as {
-          stopline: { ticks: number; lastTick: { tracks: unknown[] } | null; drawnBoxes: number };
-        }).stopline;
+          stopline?: { ticks: number; lastTick: { tracks: unknown[] } | null; drawnBoxes: number };
+        }).stopline ?? { ticks: 0, lastTick: null, drawnBoxes: 0 };
         return {
-          time: v.currentTime,
+          time: v?.currentTime ?? 0,
           videoState: document.getElementById("video-state")?.textContent ?? "",
           analyzerState: document.getElementById("analyzer-state")?.textContent ?? "",
           ticks: s.ticks,
