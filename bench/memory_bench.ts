@@ -34,13 +34,28 @@ const analyzer = new AnalyzerProcess({
   },
 });
 analyzer.start();
-const samples: { t: number; rss: number }[] = [];
+const samples: { t: number; rss: number; heap: number; external: number }[] = [];
+const _metric = (text: string, name: string) =>
+  Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
 const t0 = Date.now();
 try {
   while (Date.now() - t0 < minutes * 60_000) {
     await new Promise((r) => setTimeout(r, 10_000));
     const pid = analyzer.pid;
-    if (pid) samples.push({ t: (Date.now() - t0) / 60_000, rss: rssMiB(pid) });
+    if (!pid) continue;
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text().catch(() => "");
+    const s = {
+      t: (Date.now() - t0) / 60_000,
+      rss: rssMiB(pid),
+      heap: _metric(text, "stopline_heap_used_bytes"),
+      external: _metric(text, "stopline_external_bytes"),
+    };
+    samples.push(s);
+    console.log(
+      `${s.t.toFixed(1)} min: rss ${s.rss.toFixed(0)} MiB, heap ${
+        s.heap.toFixed(0)
+      } MiB, external ${s.external.toFixed(0)} MiB`,
+    );
   }
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const frames = [...metrics.matchAll(/stopline_frames_total\{camera="(\w+)"\} (\d+)/g)].map((m) =>

@@ -84,5 +84,23 @@ export function analyzerMetrics(
       "Crops stored.",
       one(uploader.uploaded),
     ),
+    ..._memory(),
   ].join("");
+}
+
+/** Process memory, to tell a JavaScript heap leak from native growth (onnxruntime, buffers). */
+function _memory(): string[] {
+  const m = Deno.memoryUsage();
+  return [
+    metricLines("stopline_rss_bytes", "gauge", "Resident set size.", [{ value: m.rss }]),
+    metricLines("stopline_heap_used_bytes", "gauge", "V8 heap in use.", [{ value: m.heapUsed }]),
+    metricLines(
+      "stopline_external_bytes",
+      "gauge",
+      "Memory held outside the V8 heap by JS objects.",
+      [
+        { value: m.external },
+      ],
+    ),
+  ];
 }
