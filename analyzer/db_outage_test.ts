@@ -6,11 +6,9 @@
  */
 import assert from "node:assert/strict";
 import pg from "../shared/db/pg.ts";
-import { AnalyzerProcess } from "../dev/analyzer_process.ts";
-import { freePort } from "../dev/free_port.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
-import { resolveFilePath } from "./sources.ts";
 import { waitFor } from "../dev/testing/wait.ts";
+import { loopedSceneConfig, startTestAnalyzer } from "../dev/testing/analyzer.ts";
 
 const LOOP_S = 12;
 
@@ -21,26 +19,12 @@ Deno.test({
   fn: async () => {
     const db = await startTestDatabase();
     if (!db.stopServer || !db.restartServer) return; // an external database cannot be stopped here
-    const dir = await Deno.makeTempDir({ prefix: "stopline-outage-" });
-    await Deno.writeTextFile(
-      `${dir}/stopline.yaml`,
-      (await Deno.readTextFile(resolveFilePath("config/scenes.yaml")))
-        .replace(
-          "source: samples/scenes/full_stop.mp4",
-          `source: ${resolveFilePath("samples/scenes/full_stop.mp4")}\n    loop: true`,
-        ),
-    );
-    const port = freePort();
-    const analyzer = new AnalyzerProcess({
-      log: () => {},
-      env: {
-        DATABASE_URL: db.url,
-        STOPLINE_CONFIG: `${dir}/stopline.yaml`,
-        STOPLINE_DATA_DIR: dir,
-        STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
-        ANALYZER_PORT: String(port),
-      },
+    const ta = await startTestAnalyzer({
+      databaseUrl: db.url,
+      config: await loopedSceneConfig(),
+      start: false,
     });
+    const { process: analyzer, dir, port } = ta;
     const count = async () => {
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
@@ -92,9 +76,8 @@ Deno.test({
       }
       console.log(`${rows.length} passes, none lost across a 30 s outage`);
     } finally {
-      await analyzer.stop();
+      await ta.close();
       await db.close();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });

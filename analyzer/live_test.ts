@@ -10,8 +10,7 @@ import { CONFIG_CHANNEL, MODEL_CHANNEL, TICK_CHANNEL } from "../shared/channels.
 import { LocalObjectStore } from "../shared/object_store/mod.ts";
 import type { Tick } from "../shared/tick.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
-import { AnalyzerProcess } from "../dev/analyzer_process.ts";
-import { freePort } from "../dev/free_port.ts";
+import { startTestAnalyzer } from "../dev/testing/analyzer.ts";
 import { resolveFilePath } from "./sources.ts";
 import { waitFor } from "../dev/testing/wait.ts";
 
@@ -46,21 +45,14 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const db = await startTestDatabase();
-    const dataDir = await Deno.makeTempDir({ prefix: "stopline-live-" });
-    const configPath = `${dataDir}/stopline.yaml`;
-    await Deno.writeTextFile(configPath, _config(WHOLE_FRAME));
-    const port = freePort();
     const logs: string[] = [];
-    const analyzer = new AnalyzerProcess({
+    const ta = await startTestAnalyzer({
+      databaseUrl: db.url,
+      config: _config(WHOLE_FRAME),
       log: (l) => logs.push(l),
-      env: {
-        DATABASE_URL: db.url,
-        STOPLINE_CONFIG: configPath,
-        STOPLINE_DATA_DIR: dataDir,
-        STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
-        ANALYZER_PORT: String(port),
-      },
+      start: false,
     });
+    const { process: analyzer, dir: dataDir, configPath, port } = ta;
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     const ticks: Tick[] = [];
@@ -150,10 +142,9 @@ Deno.test({
       await waitFor("ticks continue on the new model", () => ticks.length > n + 10, 10_000);
       assert.equal(analyzer.exits, 0, "no restart");
     } finally {
-      await analyzer.stop();
+      await ta.close();
       await client.end();
       await db.close();
-      await Deno.remove(dataDir, { recursive: true });
     }
     assert.ok(logs.some((l) => l.includes("config reloaded")), logs.join("\n"));
     assert.ok(logs.some((l) => l.includes("stopping: flushing")), "SIGTERM handled");

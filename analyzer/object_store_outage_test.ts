@@ -6,12 +6,11 @@
 import assert from "node:assert/strict";
 import pg from "../shared/db/pg.ts";
 import { MinioObjectStore } from "../shared/object_store/mod.ts";
-import { AnalyzerProcess } from "../dev/analyzer_process.ts";
 import { freePort } from "../dev/free_port.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { startTestS3, type TestS3 } from "../dev/testing/s3.ts";
-import { resolveFilePath } from "./sources.ts";
 import { waitFor } from "../dev/testing/wait.ts";
+import { loopedSceneConfig, startTestAnalyzer } from "../dev/testing/analyzer.ts";
 
 Deno.test({
   name: "object store down while vehicles pass: crops retried, every pass ends up with its image",
@@ -21,29 +20,18 @@ Deno.test({
     const db = await startTestDatabase();
     const s3Port = freePort();
     let s3: TestS3 | null = null;
-    const dir = await Deno.makeTempDir({ prefix: "stopline-s3-outage-" });
-    await Deno.writeTextFile(
-      `${dir}/stopline.yaml`,
-      (await Deno.readTextFile(resolveFilePath("config/scenes.yaml")))
-        .replace(
-          "source: samples/scenes/full_stop.mp4",
-          `source: ${resolveFilePath("samples/scenes/full_stop.mp4")}\n    loop: true`,
-        ),
-    );
     const endpoint = `http://127.0.0.1:${s3Port}`;
-    const analyzer = new AnalyzerProcess({
-      log: () => {},
+    const ta = await startTestAnalyzer({
+      databaseUrl: db.url,
+      config: await loopedSceneConfig(),
       env: {
-        DATABASE_URL: db.url,
-        STOPLINE_CONFIG: `${dir}/stopline.yaml`,
-        STOPLINE_DATA_DIR: dir,
-        STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
-        ANALYZER_PORT: String(freePort()),
         MINIO_ENDPOINT: endpoint, // nothing listens there yet
         MINIO_ACCESS_KEY: "S3RVER",
         MINIO_SECRET_KEY: "S3RVER",
       },
+      start: false,
     });
+    const { process: analyzer, dir } = ta;
     const images = async (): Promise<string[]> => {
       const c = new pg.Client({ connectionString: db.url });
       await c.connect();
@@ -79,10 +67,9 @@ Deno.test({
         assert.deepEqual([...obj.data.subarray(0, 2)], [0xff, 0xd8], "a JPEG");
       }
     } finally {
-      await analyzer.stop();
+      await ta.close();
       await s3?.close();
       await db.close();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -4,11 +4,10 @@
  * after STALL_EXIT_S without frames so a supervisor can restart it.
  */
 import assert from "node:assert/strict";
-import { AnalyzerProcess } from "../dev/analyzer_process.ts";
+import { startTestAnalyzer } from "../dev/testing/analyzer.ts";
 import { freePort } from "../dev/free_port.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { startRtspCamera } from "../dev/testing/rtsp_camera.ts";
-import { resolveFilePath } from "./sources.ts";
 import { waitFor } from "../dev/testing/wait.ts";
 
 async function _ready(port: number): Promise<{ status: number; reasons: string[] }> {
@@ -26,26 +25,18 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const db = await startTestDatabase();
-    const dir = await Deno.makeTempDir({ prefix: "stopline-watchdog-" });
     const camPort = freePort();
     let cam = await startRtspCamera(camPort, "/gate");
-    await Deno.writeTextFile(
-      `${dir}/stopline.yaml`,
-      `cameras:\n  gate:\n    source: rtsp://viewer:hunter2@127.0.0.1:${camPort}/gate\n    detect: { fps: 5 }\n`,
-    );
-    const port = freePort();
     const logs: string[] = [];
-    const analyzer = new AnalyzerProcess({
+    const ta = await startTestAnalyzer({
+      databaseUrl: db.url,
+      config:
+        `cameras:\n  gate:\n    source: rtsp://viewer:hunter2@127.0.0.1:${camPort}/gate\n    detect: { fps: 5 }\n`,
+      env: { STALL_EXIT_S: "8" },
       log: (l) => logs.push(l),
-      env: {
-        DATABASE_URL: db.url,
-        STOPLINE_CONFIG: `${dir}/stopline.yaml`,
-        STOPLINE_DATA_DIR: dir,
-        STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
-        ANALYZER_PORT: String(port),
-        STALL_EXIT_S: "8",
-      },
+      start: false,
     });
+    const { process: analyzer, port } = ta;
     try {
       analyzer.start();
       await waitFor("ready", async () => (await _ready(port)).status === 200, 30_000);
@@ -72,10 +63,9 @@ Deno.test({
       assert.ok(logs.some((l) => l.includes("stalled for 8 s")), logs.join("\n"));
       assert.ok(!logs.join("\n").includes("hunter2"), "credentials never logged");
     } finally {
-      await analyzer.stop();
+      await ta.close();
       await cam.stop();
       await db.close();
-      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -10,7 +10,7 @@ import { TICK_CHANNEL } from "../shared/channels.ts";
 import { encodeTick } from "../shared/tick.ts";
 import { makeTick } from "../shared/testing/ticks.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
-import { AnalyzerProcess } from "../dev/analyzer_process.ts";
+import { startTestAnalyzer } from "../dev/testing/analyzer.ts";
 import { freePort } from "../dev/free_port.ts";
 import { resolveFilePath } from "../analyzer/sources.ts";
 import { cpuSeconds, machine, table } from "./_util.ts";
@@ -36,24 +36,14 @@ const relay = new Deno.Command(deno, {
 await relay.stdout.pipeThrough(new TextDecoderStream()).getReader().read();
 
 // The analyzer on the people clip, so its fps under relay load can be compared with idle.
-const dir = await Deno.makeTempDir();
-await Deno.writeTextFile(
-  `${dir}/a.yaml`,
-  `cameras:\n  cam_01:\n    source: ${
+const ta = await startTestAnalyzer({
+  databaseUrl: db.url,
+  config: `cameras:\n  cam_01:\n    source: ${
     resolveFilePath("samples/vtest.mp4")
   }\n    loop: true\n    detect: { fps: 10 }\n`,
-);
-const analyzerPort = freePort();
-const analyzer = new AnalyzerProcess({
-  env: {
-    DATABASE_URL: db.url,
-    STOPLINE_CONFIG: `${dir}/a.yaml`,
-    STOPLINE_DATA_DIR: dir,
-    STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
-    ANALYZER_PORT: String(analyzerPort),
-  },
 });
-analyzer.start();
+const analyzerPort = ta.port;
+
 const analyzerFps = async () => {
   const text = await (await fetch(`http://127.0.0.1:${analyzerPort}/metrics`)).text();
   return Number(/stopline_fps\{camera="cam_01"\} ([\d.]+)/.exec(text)?.[1] ?? NaN);
@@ -127,11 +117,10 @@ for (const n of counts) {
 }
 clearInterval(timer);
 await pub.end();
-await analyzer.stop();
+await ta.close();
 relay.kill("SIGTERM");
 await relay.status;
 await db.close();
-await Deno.remove(dir, { recursive: true });
 table(
   `Relay fan-out, 15 Hz ticks of ${new TextEncoder().encode(sample).length} B (${machine()})`,
   [

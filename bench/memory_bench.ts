@@ -6,9 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
-import { AnalyzerProcess } from "../dev/analyzer_process.ts";
-import { freePort } from "../dev/free_port.ts";
-import { resolveFilePath } from "../analyzer/sources.ts";
+import { devConfigAbsolute, startTestAnalyzer } from "../dev/testing/analyzer.ts";
 import { machine, rssMiB, table } from "./_util.ts";
 
 const { values } = parseArgs({
@@ -17,23 +15,9 @@ const { values } = parseArgs({
 });
 const minutes = Number(values.minutes);
 const db = await startTestDatabase();
-const dir = await Deno.makeTempDir();
-await Deno.writeTextFile(
-  `${dir}/a.yaml`,
-  (await Deno.readTextFile(resolveFilePath("config/stopline.yaml")))
-    .replaceAll("source: samples/", `source: ${resolveFilePath("samples")}/`),
-);
-const port = freePort();
-const analyzer = new AnalyzerProcess({
-  env: {
-    DATABASE_URL: db.url,
-    STOPLINE_CONFIG: `${dir}/a.yaml`,
-    STOPLINE_DATA_DIR: dir,
-    STOPLINE_MODEL_DIR: resolveFilePath(".data/models"),
-    ANALYZER_PORT: String(port),
-  },
-});
-analyzer.start();
+const ta = await startTestAnalyzer({ databaseUrl: db.url, config: await devConfigAbsolute() });
+const { process: analyzer, port } = ta;
+
 const samples: { t: number; rss: number; heap: number; external: number }[] = [];
 const _metric = (text: string, name: string) =>
   Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
@@ -61,25 +45,33 @@ try {
   const frames = [...metrics.matchAll(/stopline_frames_total\{camera="(\w+)"\} (\d+)/g)].map((m) =>
     `${m[1]} ${m[2]}`
   );
+  // RSS saw-tooths with garbage collection (±25 MiB here), so compare medians of windows: the
+  // fifth of the run after warm-up against the last fifth.
   const warm = Math.min(2, minutes * 0.2);
-  const base = samples.find((s) => s.t >= warm) ?? samples[0];
-  const last = samples.at(-1)!;
+  const after = samples.filter((s) => s.t >= warm);
+  const fifth = Math.max(1, Math.floor(after.length / 5));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const early = median(after.slice(0, fifth).map((s) => s.rss));
+  const late = median(after.slice(-fifth).map((s) => s.rss));
+  const heapEarly = median(after.slice(0, fifth).map((s) => s.heap));
+  const heapLate = median(after.slice(-fifth).map((s) => s.heap));
   const peak = Math.max(...samples.map((s) => s.rss));
-  table(`Analyzer RSS over ${minutes} min (${machine()})`, [
-    "warm-up RSS",
-    "final RSS",
-    "peak",
-    "growth after warm-up",
+  table(`Analyzer RSS over ${minutes} min, 2 cameras at 10 fps (${machine()})`, [
+    "RSS median, first fifth after warm-up",
+    "RSS median, last fifth",
+    "growth",
+    "V8 heap median early / late",
+    "peak RSS",
     "frames",
   ], [[
-    `${base.rss.toFixed(0)} MiB at ${base.t.toFixed(1)} min`,
-    `${last.rss.toFixed(0)} MiB`,
+    `${early.toFixed(0)} MiB`,
+    `${late.toFixed(0)} MiB`,
+    `${(((late - early) / early) * 100).toFixed(1)}%`,
+    `${heapEarly.toFixed(0)} / ${heapLate.toFixed(0)} MiB`,
     `${peak.toFixed(0)} MiB`,
-    `${(((last.rss - base.rss) / base.rss) * 100).toFixed(1)}%`,
     frames.join(", "),
   ]]);
 } finally {
-  await analyzer.stop();
+  await ta.close();
   await db.close();
-  await Deno.remove(dir, { recursive: true });
 }
