@@ -8,7 +8,14 @@
  */
 import Hls from "hls.js";
 import { Backoff } from "../backoff.ts";
-import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import {
+  type LivePlayer,
+  type PlayerStats,
+  prepareLiveVideo,
+  type StateListener,
+  type VideoDelay,
+  type VideoState,
+} from "./player.ts";
 import { ProgressWatch } from "./progress.ts";
 
 export interface HlsPlayerOptions {
@@ -46,9 +53,7 @@ export class HlsPlayer implements LivePlayer {
     this.#video = video;
     this.#o = opts;
     this.#backoff = new Backoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 15000);
-    video.muted = true;
-    video.playsInline = true;
-    video.autoplay = true;
+    prepareLiveVideo(video);
   }
 
   get stats(): PlayerStats {

@@ -16,7 +16,14 @@
  */
 
 import { Backoff } from "../backoff.ts";
-import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import {
+  type LivePlayer,
+  type PlayerStats,
+  prepareLiveVideo,
+  type StateListener,
+  type VideoDelay,
+  type VideoState,
+} from "./player.ts";
 import { ProgressWatch } from "./progress.ts";
 
 export interface MsePlayerOptions {
@@ -102,10 +109,7 @@ export class MsePlayer implements LivePlayer {
       ...opts,
     };
     this.#backoff = new Backoff(this.#o.reconnectMinMs, this.#o.reconnectMaxMs);
-    // Live video: muted autoplay is the only autoplay browsers allow without a gesture.
-    video.muted = true;
-    video.playsInline = true;
-    video.autoplay = true;
+    prepareLiveVideo(video);
   }
 
   get stats(): MseStats {

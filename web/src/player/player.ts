@@ -42,3 +42,10 @@ export interface LivePlayer {
 }
 
 export type StateListener = (state: VideoState, detail: string) => void;
+
+/** Live video: muted autoplay is the only autoplay browsers allow without a user gesture. */
+export function prepareLiveVideo(video: HTMLVideoElement): void {
+  video.muted = true;
+  video.playsInline = true;
+  video.autoplay = true;
+}

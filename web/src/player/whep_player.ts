@@ -8,7 +8,14 @@
  * retried with a longer backoff. Everything else reconnects with the usual backoff.
  */
 import { Backoff } from "../backoff.ts";
-import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import {
+  type LivePlayer,
+  type PlayerStats,
+  prepareLiveVideo,
+  type StateListener,
+  type VideoDelay,
+  type VideoState,
+} from "./player.ts";
 import { ProgressWatch } from "./progress.ts";
 import { type CandidateLike, type OfferData, parseOffer, sdpFragment } from "./whep_sdp.ts";
 
@@ -70,9 +77,7 @@ export class WhepPlayer implements LivePlayer {
     this.#o = opts;
     this.#url = new URL(opts.url, location.href).toString();
     this.#backoff = new Backoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 15000);
-    video.muted = true;
-    video.playsInline = true;
-    video.autoplay = true;
+    prepareLiveVideo(video);
   }
 
   get stats(): WhepStats {
