@@ -70,6 +70,9 @@ try {
   const ages = await page.evaluate(() =>
     (globalThis as unknown as { __ages: number[] }).__ages.slice(50)
   );
+  const arrived = await page.evaluate(() =>
+    (globalThis as unknown as { __arrived: number[] }).__arrived.slice(50)
+  );
   // Least-squares slope of lag over time: positive = drifting behind.
   const n = lags.length;
   const mt = lags.reduce((a, x) => a + x.t, 0) / n;
