@@ -129,6 +129,19 @@ Deno.test({
       assert.equal(ready.status, 200, JSON.stringify(await ready.json()));
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       assert.match(metrics, /stopline_passes_total\{camera="scene"\} [1-9]/);
+      // Where the frames' time went: every stage reported (none negative), the whole >= inference.
+      const stage = (name: string) =>
+        Number(
+          new RegExp(
+            `^stopline_stage_ms\\{camera="cam_01",stage="${name}",quantile="0.5"\\} (\\S+)$`,
+            "m",
+          )
+            .exec(metrics)?.[1],
+        );
+      const parts = ["capture_to_decoded", "decoded_to_pipeline", "detect_wait", "infer", "analyze"]
+        .map(stage);
+      assert.ok(parts.every((v) => Number.isFinite(v) && v >= 0), JSON.stringify(parts));
+      assert.ok(stage("infer") > 0 && stage("capture_to_publish") >= stage("infer"), metrics);
 
       // Activating another model switches the running analyzer without a restart.
       await client.query("update models set active = (id = 'mobilenetv3-centernet')");

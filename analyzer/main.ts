@@ -53,6 +53,7 @@ async function main() {
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
+  let inference: InferenceClient | null = null;
   const health = healthHandler({
     readiness() {
       const reasons: string[] = [];
@@ -69,7 +70,14 @@ async function main() {
       }
       return { ready: reasons.length === 0, reasons };
     },
-    metrics: () => analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader),
+    metrics: () =>
+      analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader, [
+        { isolate: "inference", memory: inference?.workerMemory ?? null },
+        ...(cameras?.pipelines ?? []).map((p) => ({
+          isolate: `decode_${p.camera}`,
+          memory: p.source.workerMemory,
+        })),
+      ]),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -83,15 +91,16 @@ async function main() {
   const pinned = env("MODEL_PATH");
   const current: ModelRow = pinned ? DEFAULT_MODEL : await _activeModelOrDefault(databaseUrl);
   const firstPath = pinned ?? await modelPath(current, store, modelsDir);
-  const inference = await InferenceClient.start(firstPath, { threads });
+  const client = await InferenceClient.start(firstPath, { threads });
+  inference = client;
   modelLoaded = true;
-  log(`model ${current.id} (${inference.info.kind}) loaded from ${firstPath}, ${threads} threads`);
+  log(`model ${current.id} (${client.info.kind}) loaded from ${firstPath}, ${threads} threads`);
   const modelListener = !pinned && databaseUrl
     ? listen(databaseUrl, MODEL_CHANNEL, async () => {
       try {
         const row = await _activeModelOrDefault(databaseUrl);
         const path = await modelPath(row, store, modelsDir);
-        const info = await inference.swap(path);
+        const info = await client.swap(path);
         log(`switched to model ${row.id} (${info.kind})`);
       } catch (e) {
         log(`model switch failed, keeping the current model: ${(e as Error).message}`);
@@ -101,7 +110,7 @@ async function main() {
 
   const bucket = cropBucket(env);
   cameras = new CameraSet(
-    { detector: new SerialDetector(inference), sink, bucket, log },
+    { detector: new SerialDetector(client), sink, bucket, log },
     env("STOPLINE_MEDIA_URL"),
     log,
   );
@@ -150,7 +159,7 @@ async function main() {
     await configWatch.close();
     await modelListener?.close();
     await cameras?.stop();
-    inference.close();
+    client.close();
     await writer?.close();
     await uploader.close();
     await publisher?.close();

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { healthHandler } from "../analyzer/health/server.ts";
+import { ANALYZER_V8_FLAGS } from "../analyzer/runtime_flags.ts";
 import { parseConfigYaml } from "../shared/config.ts";
 import { createHealthApp } from "../functions/health/index.ts";
 import { createMediaAuthApp, MEDIA_AUTH_ROUTE } from "../functions/media-auth/index.ts";
@@ -237,4 +238,13 @@ Deno.test("healthcheck URLs hit real routes", async () => {
     services.functions.depends_on?.minio_init?.condition,
     "service_completed_successfully",
   );
+});
+
+Deno.test("every analyzer launch uses the same V8 flags", () => {
+  const flag = `--v8-flags=${ANALYZER_V8_FLAGS}`;
+  const tasks = JSON.parse(_read("deno.json")).tasks as Record<string, string>;
+  assert.ok(tasks.analyzer.split(" ").includes(flag), `deno task analyzer: ${tasks.analyzer}`);
+  const cmd = /^CMD (\[.*\])$/m.exec(_read("deploy/Dockerfile.analyzer"))?.[1];
+  assert.ok(cmd && (JSON.parse(cmd) as string[]).includes(flag), `Dockerfile CMD: ${cmd}`);
+  assert.ok(_read("dev/analyzer_process.ts").includes("--v8-flags=${ANALYZER_V8_FLAGS}"));
 });

@@ -2,6 +2,7 @@
  * The analyzer as a supervised child process (dev and tests): restarted with backoff when it
  * exits on its own (e.g. the stall watchdog), stopped with SIGTERM (then SIGKILL) on request.
  */
+import { ANALYZER_V8_FLAGS } from "../analyzer/runtime_flags.ts";
 
 export interface AnalyzerProcessOptions {
   env: Record<string, string>;
@@ -36,7 +37,7 @@ export class AnalyzerProcess {
     if (this.#child) return;
     const main = new URL("../analyzer/main.ts", import.meta.url).pathname;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", main],
+      args: ["run", "-A", `--v8-flags=${ANALYZER_V8_FLAGS}`, main],
       env: this.#opts.env,
       stdin: "null",
       stdout: "piped",

@@ -10,6 +10,7 @@
  */
 import type { InferRequest, InferResponse } from "./inference_client.ts";
 import type { Detector } from "./detector.ts";
+import { reportIsolateMemory } from "../health/isolate_memory.ts";
 import { loadDetector } from "./load_detector.ts";
 
 let detector: Detector | null = null;
@@ -77,6 +78,8 @@ async function _detect(msg: Extract<InferRequest, { type: "detect" }>): Promise<
     _post({ type: "error", id: msg.id, message: (e as Error).message });
   }
 }
+
+reportIsolateMemory((memory) => _post({ type: "memory", memory }));
 
 self.onmessage = (e: MessageEvent<InferRequest>) => {
   const msg = e.data;

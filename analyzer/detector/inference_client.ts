@@ -11,6 +11,7 @@
  * only once it loaded and warmed up; detects sent after swap() resolves use
  * the new model. A model that fails to load leaves the old one serving.
  */
+import type { IsolateMemory } from "../health/isolate_memory.ts";
 import type { Detection, DetectOptions, Frame } from "./detector.ts";
 
 /** What the worker reports about the model it serves. */
@@ -37,6 +38,8 @@ export type InferRequest =
 export type InferResponse =
   | ({ type: "ready"; loadId: number } & ModelInfo)
   | { type: "error"; message: string; id?: number; loadId?: number }
+  /** The worker's own V8 heap, every few seconds. */
+  | { type: "memory"; memory: IsolateMemory }
   | {
     type: "detections";
     id: number;
@@ -75,6 +78,8 @@ export class InferenceClient {
     { resolve: (i: ModelInfo) => void; reject: (e: Error) => void }
   >();
   private _info: ModelInfo;
+  /** The inference worker's V8 heap, as it last reported it. */
+  workerMemory: IsolateMemory | null = null;
 
   private constructor(private readonly _worker: Worker, info: ModelInfo) {
     this._info = info;
@@ -190,6 +195,8 @@ export class InferenceClient {
         timings: m.timings,
         kind: m.kind,
       });
+    } else if (m.type === "memory") {
+      this.workerMemory = m.memory;
     } else if (m.type === "ready") {
       const l = this._loads.get(m.loadId);
       this._loads.delete(m.loadId);

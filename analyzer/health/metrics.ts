@@ -3,6 +3,8 @@ import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
 import type { CameraPipeline } from "../pipeline/camera_pipeline.ts";
 import type { RealtimePublisher } from "../publish/publisher.ts";
+import { QUANTILES, STAGES } from "../pipeline/stage_timings.ts";
+import { heapSpaces, type IsolateMemory, isolateMemory } from "./isolate_memory.ts";
 import { metricLines } from "./server.ts";
 
 export function analyzerMetrics(
@@ -10,6 +12,8 @@ export function analyzerMetrics(
   publisher: RealtimePublisher | null,
   writer: DbWriter | null,
   uploader: CropUploader,
+  /** The worker isolates' own reports (inference, decode per camera); main is added here. */
+  workers: { isolate: string; memory: IsolateMemory | null }[] = [],
 ): string {
   const cams = (f: (p: CameraPipeline) => number) =>
     pipelines.map((p) => ({ labels: { camera: p.camera }, value: f(p) }));
@@ -41,6 +45,20 @@ export function analyzerMetrics(
       cams((p) => p.stats.inferMs),
     ),
     metricLines("stopline_lag_ms", "gauge", "Capture to tick, ms.", cams((p) => p.stats.lagMs)),
+    metricLines(
+      "stopline_stage_ms",
+      "summary",
+      "Capture -> tick published, per stage, over the last 600 frames (ms).",
+      pipelines.flatMap((p) =>
+        STAGES.flatMap((stage) => {
+          const q = p.timings.quantiles(stage);
+          return QUANTILES.map((quantile) => ({
+            labels: { camera: p.camera, stage, quantile: String(quantile) },
+            value: q[quantile],
+          }));
+        })
+      ),
+    ),
     metricLines("stopline_passes_total", "counter", "Passes judged.", cams((p) => p.stats.passes)),
     metricLines(
       "stopline_source_restarts_total",
@@ -84,23 +102,43 @@ export function analyzerMetrics(
       "Crops stored.",
       one(uploader.uploaded),
     ),
-    ..._memory(),
+    ..._memory(workers),
   ].join("");
 }
 
-/** Process memory, to tell a JavaScript heap leak from native growth (onnxruntime, buffers). */
-function _memory(): string[] {
-  const m = Deno.memoryUsage();
+/** Process memory, to tell a JavaScript heap that grows (per isolate) from native growth. */
+function _memory(workers: { isolate: string; memory: IsolateMemory | null }[]): string[] {
+  const isolates = [{ isolate: "main", memory: isolateMemory() }, ...workers]
+    .filter((w): w is { isolate: string; memory: IsolateMemory } => w.memory !== null);
+  const per = (f: (m: IsolateMemory) => number) =>
+    isolates.map((w) => ({ labels: { isolate: w.isolate }, value: f(w.memory) }));
   return [
-    metricLines("stopline_rss_bytes", "gauge", "Resident set size.", [{ value: m.rss }]),
-    metricLines("stopline_heap_used_bytes", "gauge", "V8 heap in use.", [{ value: m.heapUsed }]),
+    metricLines("stopline_rss_bytes", "gauge", "Resident set size.", [{
+      value: Deno.memoryUsage().rss,
+    }]),
+    metricLines(
+      "stopline_heap_used_bytes",
+      "gauge",
+      "V8 heap in use, per isolate.",
+      per((m) => m.heapUsed),
+    ),
+    metricLines(
+      "stopline_heap_total_bytes",
+      "gauge",
+      "V8 heap reserved, per isolate.",
+      per((m) => m.heapTotal),
+    ),
+    metricLines(
+      "stopline_heap_space_bytes",
+      "gauge",
+      "V8 heap spaces of the main isolate (size reserved per space).",
+      heapSpaces().map((s) => ({ labels: { space: s.space }, value: s.size })),
+    ),
     metricLines(
       "stopline_external_bytes",
       "gauge",
-      "Memory held outside the V8 heap by JS objects.",
-      [
-        { value: m.external },
-      ],
+      "Memory held outside the V8 heap by JS objects, per isolate.",
+      per((m) => m.external),
     ),
   ];
 }

@@ -38,7 +38,7 @@ export function healthHandler(src: HealthSource): (req: Request) => Response {
 /** Format one metric family. Labels are camera ids (validated), so no escaping is needed. */
 export function metricLines(
   name: string,
-  type: "gauge" | "counter",
+  type: "gauge" | "counter" | "summary",
   help: string,
   samples: { labels?: Record<string, string>; value: number }[],
 ): string {
@@ -47,7 +47,9 @@ export function metricLines(
     const l = s.labels
       ? "{" + Object.entries(s.labels).map(([k, v]) => `${k}="${v}"`).join(",") + "}"
       : "";
-    out.push(`${name}${l} ${Number.isFinite(s.value) ? s.value : 0}`);
+    // A quantile with no observations yet is NaN in Prometheus' text format; other values are 0.
+    const v = Number.isFinite(s.value) ? s.value : type === "summary" ? "NaN" : 0;
+    out.push(`${name}${l} ${v}`);
   }
   return out.join("\n") + "\n";
 }

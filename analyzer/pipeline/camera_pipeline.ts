@@ -15,6 +15,7 @@ import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameDetector } from "./serial_detector.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
+import { StageTimings } from "./stage_timings.ts";
 import { buildTick } from "./tick_builder.ts";
 
 export interface PipelineStats {
@@ -55,6 +56,8 @@ export class CameraPipeline {
   #seq = 0;
   #lastProcessedTs = -Infinity;
   #done: Promise<void> | null = null;
+  /** Live only: where each frame's time went, capture -> tick published. */
+  readonly timings = new StageTimings();
   readonly stats: PipelineStats = {
     frames: 0,
     fps: 0,
@@ -123,10 +126,12 @@ export class CameraPipeline {
 
   async #process(frame: DecodedFrame): Promise<void> {
     const { meta } = frame;
+    const takenAt = Date.now();
     const result = await this.#deps.detector.detect(
       { width: meta.width, height: meta.height, data: frame.data },
       { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes: this.#cfg.classes },
     );
+    const detectedAt = Date.now();
     const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
     const out = this.#analysis.step(result.detections, meta.captureTs, meta.width, meta.height);
     this.#takeCrops(out, pixels);
@@ -150,6 +155,16 @@ export class CameraPipeline {
     );
     const sink = this.#deps.sink;
     sink.tick(this.camera, encodeTick(tick));
+    if (this.#deps.live) {
+      this.timings.record({
+        captureTs: meta.captureTs,
+        arrivedAt: meta.arrivedAt,
+        takenAt,
+        detectedAt,
+        inferMs: result.inferMs,
+        publishedAt: Date.now(),
+      });
+    }
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
     if (rows.length) sink.samples(rows);

@@ -1,4 +1,5 @@
 /** Messages between the frame source (main thread) and the decode Worker. */
+import type { IsolateMemory } from "../health/isolate_memory.ts";
 
 export type ToDecoder =
   | {
@@ -23,6 +24,8 @@ export interface FrameMeta {
   ptsS: number;
   /** Capture time, unix ms: the anchor plus the PTS offset. */
   captureTs: number;
+  /** Wall-clock ms when the decode worker had the whole frame (latency accounting). */
+  arrivedAt: number;
   keyframe: boolean;
   /** Frames decoded but replaced by a newer one before anyone asked (cumulative, this run). */
   dropped: number;
@@ -30,4 +33,6 @@ export interface FrameMeta {
 
 export type FromDecoder =
   | { type: "frame"; meta: FrameMeta; data: ArrayBuffer }
-  | { type: "ended"; code: number | null; reason: string };
+  | { type: "ended"; code: number | null; reason: string }
+  /** The worker's own V8 heap, every few seconds. */
+  | { type: "memory"; memory: IsolateMemory };

@@ -6,6 +6,7 @@
  */
 /// <reference lib="deno.worker" />
 import { redactSource } from "../../shared/config.ts";
+import { reportIsolateMemory } from "../health/isolate_memory.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
 import { CaptureClock } from "./capture_clock.ts";
 import { type FrameInfo, parseShowinfoLine } from "./showinfo.ts";
@@ -48,6 +49,7 @@ function _flush() {
 }
 
 async function _run(bin: string, args: string[], anchorMs: number | null, lossless: boolean) {
+  reportIsolateMemory((memory) => _post({ type: "memory", memory }));
   proc = new Deno.Command(bin, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
   const infos: FrameInfo[] = [];
   // Wakes the frame reader when a showinfo line (or the end of stderr) arrives.
@@ -103,7 +105,8 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
       if (!filled) break;
       pts0 ??= info.pts;
       const ptsS = ((info.pts - pts0) * timebase.num) / timebase.den;
-      const captureTs = clock.captureTs(ptsS, Date.now());
+      const arrivedAt = Date.now();
+      const captureTs = clock.captureTs(ptsS, arrivedAt);
       if (pending) {
         dropped++;
         recycled.push(pending.buf);
@@ -115,6 +118,7 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
           height: info.height,
           ptsS,
           captureTs,
+          arrivedAt,
           keyframe: info.keyframe,
           dropped,
         },

@@ -4,6 +4,7 @@
  */
 import { redactSource } from "../../shared/config.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
+import type { IsolateMemory } from "../health/isolate_memory.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
 import { decodeArgs, type SourceSpec } from "./ffmpeg_args.ts";
 
@@ -43,6 +44,8 @@ export class FrameSource {
   restarts = 0;
   lastFrameAt = 0;
   lastError = "";
+  /** The decode worker's V8 heap, as it last reported it. */
+  workerMemory: IsolateMemory | null = null;
 
   constructor(spec: SourceSpec, opts: FrameSourceOptions) {
     this.#spec = spec;
@@ -134,6 +137,8 @@ export class FrameSource {
       this.#runDropped = msg.meta.dropped;
       this.#backoffMs = this.#opts.minBackoffMs ?? 500;
       this.#resolve({ meta: msg.meta, data: new Uint8Array(msg.data) });
+    } else if (msg.type === "memory") {
+      this.workerMemory = msg.memory;
     } else if (msg.type === "ended") {
       this.#onEnded(worker, msg.code, msg.reason);
     }
