@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { startDevStack } from "../dev/stack.ts";
 import { launchChromium } from "../web/testing/browser.ts";
 import { resolveFilePath } from "../analyzer/sources.ts";
-import { machine, percentile, table } from "./_util.ts";
+import { machine, percentile, stageQuantiles, table } from "./_util.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -32,8 +32,12 @@ try {
     // (`timeStamp`, network arrival) and when the page's handler ran (after main-thread work).
     const ages: number[] = [];
     const arrived: number[] = [];
+    // Per tick: arrival age minus the analyzer's own capture -> publish lag (stats.lag_ms) =
+    // NOTIFY + relay + WebSocket + browser network stack.
+    const delivery: number[] = [];
     (globalThis as unknown as { __ages: number[] }).__ages = ages;
     (globalThis as unknown as { __arrived: number[] }).__arrived = arrived;
+    (globalThis as unknown as { __delivery: number[] }).__delivery = delivery;
     const Native = WebSocket;
     (globalThis as unknown as { WebSocket: unknown }).WebSocket = class extends Native {
       constructor(url: string | URL, p?: string | string[]) {
@@ -41,9 +45,11 @@ try {
         if (String(url).includes("/ws?")) {
           this.addEventListener("message", (e) => {
             if (typeof e.data === "string" && e.data.includes('"type":"tick"')) {
-              const ts = JSON.parse(e.data).ts;
-              ages.push(Date.now() - ts);
-              arrived.push(performance.timeOrigin + e.timeStamp - ts);
+              const tick = JSON.parse(e.data);
+              const age = performance.timeOrigin + e.timeStamp - tick.ts;
+              ages.push(Date.now() - tick.ts);
+              arrived.push(age);
+              delivery.push(age - tick.stats.lag_ms);
             }
           });
         }
@@ -73,6 +79,10 @@ try {
   const arrived = await page.evaluate(() =>
     (globalThis as unknown as { __arrived: number[] }).__arrived.slice(50)
   );
+  const delivery = await page.evaluate(() =>
+    (globalThis as unknown as { __delivery: number[] }).__delivery.slice(50)
+  );
+  const metrics = await (await fetch(`${stack.analyzerUrl}/metrics`)).text();
   // Least-squares slope of lag over time: positive = drifting behind.
   const n = lags.length;
   const mt = lags.reduce((a, x) => a + x.t, 0) / n;
@@ -110,6 +120,19 @@ try {
       `${percentile(lags.map((x) => x.lag), 95).toFixed(2)} s`,
       `${percentile(lags.map((x) => x.lag), 99).toFixed(2)} s`,
       `drift ${(slope * 60).toFixed(3)} s/min`,
+    ],
+  ]);
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  table(`Where the time goes, cam_01 (analyzer: its last 600 frames; delivery: every tick)`, [
+    "stage",
+    "p50",
+    "p95",
+    "p99",
+  ], [
+    ...stageQuantiles(metrics, "cam_01").map((s) => [s.stage, ms(s.p50), ms(s.p95), ms(s.p99)]),
+    [
+      "published -> arrives in the browser (NOTIFY, relay, WebSocket)",
+      ...[50, 95, 99].map((p) => ms(percentile(delivery, p))),
     ],
   ]);
 } finally {
