@@ -7,16 +7,8 @@
  * try hls.js's in-place recovery.
  */
 import Hls from "hls.js";
-import { Backoff } from "../backoff.ts";
-import {
-  type LivePlayer,
-  type PlayerStats,
-  prepareLiveVideo,
-  type StateListener,
-  type VideoDelay,
-  type VideoState,
-} from "./player.ts";
-import { ProgressWatch } from "./progress.ts";
+import { initialStats, LivePlayerBase } from "./live_player_base.ts";
+import type { PlayerStats, StateListener, VideoDelay } from "./player.ts";
 
 export interface HlsPlayerOptions {
   /** The playlist URL. */
@@ -27,37 +19,17 @@ export interface HlsPlayerOptions {
   reconnectMaxMs?: number;
 }
 
-export class HlsPlayer implements LivePlayer {
+export class HlsPlayer extends LivePlayerBase<PlayerStats> {
   readonly mode = "hls" as const;
-  readonly #video: HTMLVideoElement;
   readonly #o: HlsPlayerOptions;
-  readonly #backoff: Backoff;
-  readonly #progress = new ProgressWatch();
   #hls: Hls | undefined;
-  #running = false;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #retry: ReturnType<typeof setTimeout> | undefined;
   #mediaRecoveries = 0;
   /** Seconds a part (LL-HLS) or segment covers: media exists only after it is complete. */
   #chunkS = 0;
-  #stats: PlayerStats = {
-    mode: "hls",
-    state: "connecting",
-    detail: "",
-    lagS: 0,
-    reconnects: 0,
-    firstFrameMs: null,
-  };
 
   constructor(video: HTMLVideoElement, opts: HlsPlayerOptions) {
-    this.#video = video;
+    super(video, initialStats("hls"), opts, 250);
     this.#o = opts;
-    this.#backoff = new Backoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 15000);
-    prepareLiveVideo(video);
-  }
-
-  get stats(): PlayerStats {
-    return { ...this.#stats, firstFrameMs: this.#progress.firstFrameMs };
   }
 
   /**
@@ -67,45 +39,23 @@ export class HlsPlayer implements LivePlayer {
    */
   videoDelay(): VideoDelay | null {
     const hls = this.#hls;
-    if (!hls || this.#stats.state !== "playing") return null;
+    if (!hls || this.info.state !== "playing") return null;
     const pdt = hls.playingDate;
     if (pdt) return { ms: Math.max(0, Date.now() - pdt.getTime()), source: "pdt" };
     return { ms: (hls.latency + this.#chunkS) * 1000, source: "estimate" };
   }
 
-  start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#progress.restart();
-    this.#timer = setInterval(() => this.#control(), 250);
-    this.#connect();
-  }
-
-  stop(): void {
-    this.#running = false;
-    clearInterval(this.#timer);
-    clearTimeout(this.#retry);
-    this.#teardown();
-  }
-
-  #setState(state: VideoState, detail = ""): void {
-    if (this.#stats.state === state && this.#stats.detail === detail) return;
-    this.#stats.state = state;
-    this.#stats.detail = detail;
-    this.#o.onState?.(state, detail);
-  }
-
-  #connect(): void {
-    if (!this.#running) return;
-    if (this.#stats.state !== "unavailable") this.#setState("connecting");
+  protected connect(): void {
+    if (!this.running) return;
+    if (this.info.state !== "unavailable") this.setState("connecting");
     if (!Hls.isSupported()) {
       // Safari/iOS play HLS natively (and LL-HLS) without MSE.
-      if (this.#video.canPlayType("application/vnd.apple.mpegurl")) {
-        this.#video.src = this.#o.url;
+      if (this.video.canPlayType("application/vnd.apple.mpegurl")) {
+        this.video.src = this.#o.url;
         return;
       }
-      this.#running = false;
-      return this.#setState("unavailable", "HLS not supported by this browser");
+      this.running = false;
+      return this.setState("unavailable", "HLS not supported by this browser");
     }
     const headers = this.#o.headers;
     const hls = new Hls({
@@ -136,50 +86,35 @@ export class HlsPlayer implements LivePlayer {
         return;
       }
       const code = data.response?.code;
-      if (code === 503 || code === 429) this.#fail("stream at capacity", "at_capacity");
-      else this.#fail(code ? `HLS ${code} (${data.details})` : `HLS ${data.details}`);
+      if (code === 503 || code === 429) this.fail("stream at capacity", "at_capacity");
+      else this.fail(code ? `HLS ${code} (${data.details})` : `HLS ${data.details}`);
     });
     hls.loadSource(this.#o.url);
-    hls.attachMedia(this.#video);
+    hls.attachMedia(this.video);
   }
 
-  #control(): void {
-    if (!this.#running) return;
-    const v = this.#video;
+  protected control(): void {
+    const v = this.video;
     if (v.paused && v.readyState >= 2) v.play().catch(() => {});
-    if (this.#hls) this.#stats.lagS = Math.max(0, this.#hls.latency || 0);
-    const next = this.#progress.check(v, this.#stats.state);
-    if (next === "playing") {
-      this.#backoff.reset();
-      this.#mediaRecoveries = 0;
-    }
-    if (next) this.#setState(next);
+    if (this.#hls) this.info.lagS = Math.max(0, this.#hls.latency || 0);
+    this.checkProgress();
     // hls.js keeps retrying stalled live playlists on its own; a long stall means the
     // stream is gone and a fresh manifest load is the cleanest restart.
-    if (this.#stats.state === "buffering" && this.#progress.stalledFor() > 12_000) {
-      this.#fail("no video frames");
-    }
+    this.failIfStalled(12_000);
   }
 
-  #teardown(): void {
+  protected onPlaying(): void {
+    this.#mediaRecoveries = 0;
+  }
+
+  protected teardown(): void {
     const hls = this.#hls;
     this.#hls = undefined;
     hls?.destroy();
-    if (this.#video.getAttribute("src")) {
-      this.#video.removeAttribute("src");
-      this.#video.load();
+    if (this.video.getAttribute("src")) {
+      this.video.removeAttribute("src");
+      this.video.load();
     }
-    this.#progress.resetPosition();
-  }
-
-  #fail(detail: string, state: VideoState = "unavailable"): void {
-    this.#teardown();
-    if (!this.#running) return;
-    this.#setState(state, detail);
-    clearTimeout(this.#retry);
-    this.#retry = setTimeout(() => {
-      this.#stats.reconnects++;
-      this.#connect();
-    }, this.#backoff.next());
+    this.progress.resetPosition();
   }
 }

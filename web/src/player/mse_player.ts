@@ -15,16 +15,8 @@
  * screen is therefore about `lag` (buffered end - currentTime) old: that is the delay estimate.
  */
 
-import { Backoff } from "../backoff.ts";
-import {
-  type LivePlayer,
-  type PlayerStats,
-  prepareLiveVideo,
-  type StateListener,
-  type VideoDelay,
-  type VideoState,
-} from "./player.ts";
-import { ProgressWatch } from "./progress.ts";
+import { initialStats, LivePlayerBase } from "./live_player_base.ts";
+import type { PlayerStats, StateListener, VideoDelay } from "./player.ts";
 
 export interface MsePlayerOptions {
   /** ws:// or wss:// URL of `/media/ws?camera=<id>`. */
@@ -67,9 +59,8 @@ export function liveEdgeAction(
   return { rate: 1 };
 }
 
-export class MsePlayer implements LivePlayer {
+export class MsePlayer extends LivePlayerBase<MseStats> {
   readonly mode = "mse" as const;
-  readonly #video: HTMLVideoElement;
   readonly #o: Required<Omit<MsePlayerOptions, "onState">> & Pick<MsePlayerOptions, "onState">;
   #ws: WebSocket | undefined;
   #ms: MediaSource | undefined;
@@ -77,28 +68,10 @@ export class MsePlayer implements LivePlayer {
   #objectUrl: string | undefined;
   #queue: ArrayBuffer[] = [];
   #removeTo = 0;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #backoff: Backoff;
-  #progress = new ProgressWatch();
-  #running = false;
   #lastDataAt = 0;
-  #stats: MseStats = {
-    mode: "mse",
-    state: "connecting",
-    detail: "",
-    lagS: 0,
-    fragments: 0,
-    bytes: 0,
-    seeks: 0,
-    reconnects: 0,
-    firstFrameMs: null,
-    mime: null,
-  };
 
   constructor(video: HTMLVideoElement, opts: MsePlayerOptions) {
-    this.#video = video;
-    this.#o = {
+    const o = {
       maxLagS: 0.6,
       targetLagS: 0.15,
       nudgeLagS: 0.3,
@@ -108,47 +81,21 @@ export class MsePlayer implements LivePlayer {
       reconnectMaxMs: 8000,
       ...opts,
     };
-    this.#backoff = new Backoff(this.#o.reconnectMinMs, this.#o.reconnectMaxMs);
-    prepareLiveVideo(video);
-  }
-
-  get stats(): MseStats {
-    return { ...this.#stats, firstFrameMs: this.#progress.firstFrameMs };
+    const stats = { ...initialStats("mse"), fragments: 0, bytes: 0, seeks: 0, mime: null };
+    super(video, stats, o, 200);
+    this.#o = o;
   }
 
   videoDelay(): VideoDelay | null {
-    if (this.#stats.state !== "playing") return null;
-    return { ms: this.#stats.lagS * 1000, source: "estimate" };
+    if (this.info.state !== "playing") return null;
+    return { ms: this.info.lagS * 1000, source: "estimate" };
   }
 
-  start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#progress.restart();
-    this.#connect();
-    this.#timer = setInterval(() => this.#control(), 200);
-  }
-
-  stop(): void {
-    this.#running = false;
-    clearInterval(this.#timer);
-    clearTimeout(this.#reconnectTimer);
-    this.#closeSocket();
-    this.#teardownMedia();
-  }
-
-  #setState(state: VideoState, detail = ""): void {
-    if (this.#stats.state === state && this.#stats.detail === detail) return;
-    this.#stats.state = state;
-    this.#stats.detail = detail;
-    this.#o.onState?.(state, detail);
-  }
-
-  #connect(): void {
-    if (!this.#running) return;
+  protected connect(): void {
+    if (!this.running) return;
     this.#lastDataAt = performance.now();
     // Keep showing "unavailable" while retrying, so the text does not flicker.
-    if (this.#stats.state !== "unavailable") this.#setState("connecting");
+    if (this.info.state !== "unavailable") this.setState("connecting");
     const ws = new WebSocket(this.#o.url);
     ws.binaryType = "arraybuffer";
     this.#ws = ws;
@@ -160,28 +107,20 @@ export class MsePlayer implements LivePlayer {
     ws.onclose = (e) => {
       if (ws !== this.#ws) return;
       this.#ws = undefined;
-      this.#fail(e.reason || `media socket closed (${e.code})`);
+      this.fail(e.reason || `media socket closed (${e.code})`);
     };
+  }
+
+  /** Drop the socket and the media; fail() then reconnects with backoff. */
+  protected teardown(): void {
+    this.#closeSocket();
+    this.#teardownMedia();
   }
 
   #closeSocket(): void {
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws && ws.readyState <= WebSocket.OPEN) ws.close();
-  }
-
-  /** Something broke: show it, drop everything, and reconnect with backoff. */
-  #fail(detail: string): void {
-    this.#closeSocket();
-    this.#teardownMedia();
-    if (!this.#running) return;
-    this.#setState("unavailable", detail);
-    clearTimeout(this.#reconnectTimer);
-    const delay = this.#backoff.next();
-    this.#reconnectTimer = setTimeout(() => {
-      this.#stats.reconnects++;
-      this.#connect();
-    }, delay);
   }
 
   #onText(text: string): void {
@@ -195,17 +134,17 @@ export class MsePlayer implements LivePlayer {
     else if (msg.type === "status" && msg.video === "offline") {
       // The relay restarts the source and will send a fresh init; keep the socket.
       this.#teardownMedia();
-      this.#setState("unavailable", msg.reason ?? "source offline");
+      this.setState("unavailable", msg.reason ?? "source offline");
     }
   }
 
   #onBinary(data: ArrayBuffer): void {
     this.#lastDataAt = performance.now();
-    this.#stats.fragments++;
-    this.#stats.bytes += data.byteLength;
+    this.info.fragments++;
+    this.info.bytes += data.byteLength;
     if (!this.#ms) return; // no init yet for this generation
     // Far behind on appends (tab was throttled?): resync from a keyframe instead of catching up.
-    if (this.#queue.length > 150) return this.#fail("player fell behind");
+    if (this.#queue.length > 150) return this.fail("player fell behind");
     this.#queue.push(data);
     this.#pump();
   }
@@ -213,11 +152,11 @@ export class MsePlayer implements LivePlayer {
   /** A new stream generation: fresh MediaSource, so old timestamps/codec state cannot linger. */
   #setupMedia(mime: string): void {
     this.#teardownMedia();
-    this.#stats.mime = mime;
+    this.info.mime = mime;
     if (!("MediaSource" in globalThis) || !MediaSource.isTypeSupported(mime)) {
-      this.#running = false;
+      this.running = false;
       this.#closeSocket();
-      this.#setState("unavailable", `unsupported: ${mime}`);
+      this.setState("unavailable", `unsupported: ${mime}`);
       return;
     }
     const ms = new MediaSource();
@@ -231,20 +170,20 @@ export class MsePlayer implements LivePlayer {
         const sb = ms.addSourceBuffer(mime);
         sb.mode = "sequence";
         sb.addEventListener("updateend", () => this.#pump());
-        sb.addEventListener("error", () => this.#fail("source buffer error"));
+        sb.addEventListener("error", () => this.fail("source buffer error"));
         this.#sb = sb;
       } catch (e) {
-        return this.#fail(`addSourceBuffer: ${(e as Error).message}`);
+        return this.fail(`addSourceBuffer: ${(e as Error).message}`);
       }
       this.#pump();
     }, { once: true });
-    this.#video.onerror = () => {
-      const err = this.#video.error;
+    this.video.onerror = () => {
+      const err = this.video.error;
       if (this.#ms === ms) {
-        this.#fail(`media error ${err?.code ?? ""} ${err?.message ?? ""}`.trim());
+        this.fail(`media error ${err?.code ?? ""} ${err?.message ?? ""}`.trim());
       }
     };
-    this.#video.src = this.#objectUrl;
+    this.video.src = this.#objectUrl;
   }
 
   #teardownMedia(): void {
@@ -256,11 +195,11 @@ export class MsePlayer implements LivePlayer {
     if (this.#objectUrl) URL.revokeObjectURL(this.#objectUrl);
     this.#objectUrl = undefined;
     if (ms) {
-      this.#video.onerror = null;
-      this.#video.removeAttribute("src");
-      this.#video.load();
+      this.video.onerror = null;
+      this.video.removeAttribute("src");
+      this.video.load();
     }
-    this.#progress.resetPosition();
+    this.progress.resetPosition();
   }
 
   /** Append queued fragments one at a time; removals of old media go in between. */
@@ -283,21 +222,20 @@ export class MsePlayer implements LivePlayer {
       if ((e as DOMException).name === "QuotaExceededError") {
         // Buffer full: free played media and retry this fragment after the removal.
         this.#queue.unshift(next);
-        this.#removeTo = Math.max(0, this.#video.currentTime - 1);
+        this.#removeTo = Math.max(0, this.video.currentTime - 1);
         if (this.#removeTo > 0) this.#pump();
-        else this.#fail("source buffer full");
-      } else this.#fail(`append: ${(e as Error).message}`);
+        else this.fail("source buffer full");
+      } else this.fail(`append: ${(e as Error).message}`);
     }
   }
 
   /** The live-edge control loop (every 200 ms). */
-  #control(): void {
-    if (!this.#running) return;
+  protected control(): void {
     const now = performance.now();
     if (this.#ws && now - this.#lastDataAt > this.#o.dataTimeoutMs) {
-      return this.#fail("no media data");
+      return this.fail("no media data");
     }
-    const v = this.#video;
+    const v = this.video;
     const sb = this.#sb;
     if (!sb || sb.buffered.length === 0) return;
     const last = sb.buffered.length - 1;
@@ -306,15 +244,13 @@ export class MsePlayer implements LivePlayer {
     const action = liveEdgeAction(v.currentTime, start, end, this.#o);
     if (action.seekTo !== undefined) {
       v.currentTime = action.seekTo;
-      this.#stats.seeks++;
+      this.info.seeks++;
     }
     if (v.playbackRate !== action.rate) v.playbackRate = action.rate;
     if (v.paused && v.readyState >= 2) v.play().catch(() => {/* retried next tick */});
-    this.#stats.lagS = Math.max(0, end - v.currentTime);
+    this.info.lagS = Math.max(0, end - v.currentTime);
 
-    const next = this.#progress.check(v, this.#stats.state, now);
-    if (next === "playing") this.#backoff.reset();
-    if (next) this.#setState(next);
+    this.checkProgress(now);
 
     // Trim played media so the SourceBuffer never grows without bound.
     if (v.currentTime - sb.buffered.start(0) > this.#o.keepBehindS + 5) {

@@ -7,16 +7,8 @@
  * 503/429 mean the server has no room for another viewer: shown as "stream at capacity" and
  * retried with a longer backoff. Everything else reconnects with the usual backoff.
  */
-import { Backoff } from "../backoff.ts";
-import {
-  type LivePlayer,
-  type PlayerStats,
-  prepareLiveVideo,
-  type StateListener,
-  type VideoDelay,
-  type VideoState,
-} from "./player.ts";
-import { ProgressWatch } from "./progress.ts";
+import { initialStats, LivePlayerBase } from "./live_player_base.ts";
+import type { PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
 import { type CandidateLike, type OfferData, parseOffer, sdpFragment } from "./whep_sdp.ts";
 
 export interface WhepPlayerOptions {
@@ -43,45 +35,23 @@ class _WhepHttpError extends Error {
   }
 }
 
-export class WhepPlayer implements LivePlayer {
+export class WhepPlayer extends LivePlayerBase<WhepStats> {
   readonly mode = "whep" as const;
-  readonly #video: HTMLVideoElement;
   readonly #o: WhepPlayerOptions;
   /** Absolute endpoint: the base may be a same-origin path (reverse proxy in front of MediaMTX). */
   readonly #url: string;
-  readonly #backoff: Backoff;
-  readonly #progress = new ProgressWatch();
   #pc: RTCPeerConnection | undefined;
   #session: string | undefined;
   #offer: OfferData | undefined;
   #pending: CandidateLike[] = [];
-  #running = false;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #retry: ReturnType<typeof setTimeout> | undefined;
   #rtpDelayMs: number | null = null;
   #statsDelayMs: number | null = null;
   #rvfc = 0;
-  #stats: WhepStats = {
-    mode: "whep",
-    state: "connecting",
-    detail: "",
-    lagS: 0,
-    reconnects: 0,
-    firstFrameMs: null,
-    session: null,
-    patches: 0,
-  };
 
   constructor(video: HTMLVideoElement, opts: WhepPlayerOptions) {
-    this.#video = video;
+    super(video, { ...initialStats("whep"), session: null, patches: 0 }, opts, 250);
     this.#o = opts;
     this.#url = new URL(opts.url, location.href).toString();
-    this.#backoff = new Backoff(opts.reconnectMinMs ?? 1000, opts.reconnectMaxMs ?? 15000);
-    prepareLiveVideo(video);
-  }
-
-  get stats(): WhepStats {
-    return { ...this.#stats, firstFrameMs: this.#progress.firstFrameMs };
   }
 
   /**
@@ -90,32 +60,10 @@ export class WhepPlayer implements LivePlayer {
    * estimate: jitter buffer delay + decode time + half the round trip.
    */
   videoDelay(): VideoDelay | null {
-    if (this.#stats.state !== "playing") return null;
+    if (this.info.state !== "playing") return null;
     if (this.#rtpDelayMs !== null) return { ms: this.#rtpDelayMs, source: "rtp" };
     if (this.#statsDelayMs !== null) return { ms: this.#statsDelayMs, source: "estimate" };
     return null;
-  }
-
-  start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#progress.restart();
-    this.#timer = setInterval(() => this.#control(), 250);
-    void this.#connect();
-  }
-
-  stop(): void {
-    this.#running = false;
-    clearInterval(this.#timer);
-    clearTimeout(this.#retry);
-    this.#teardown();
-  }
-
-  #setState(state: VideoState, detail = ""): void {
-    if (this.#stats.state === state && this.#stats.detail === detail) return;
-    this.#stats.state = state;
-    this.#stats.detail = detail;
-    this.#o.onState?.(state, detail);
   }
 
   #headers(extra: Record<string, string>): Headers {
@@ -124,10 +72,10 @@ export class WhepPlayer implements LivePlayer {
     return h;
   }
 
-  async #connect(): Promise<void> {
-    if (!this.#running) return;
-    if (this.#stats.state !== "unavailable" && this.#stats.state !== "at_capacity") {
-      this.#setState("connecting");
+  protected async connect(): Promise<void> {
+    if (!this.running) return;
+    if (this.info.state !== "unavailable" && this.info.state !== "at_capacity") {
+      this.setState("connecting");
     }
     const pc = new RTCPeerConnection({ iceServers: this.#o.iceServers ?? [] });
     this.#pc = pc;
@@ -136,8 +84,8 @@ export class WhepPlayer implements LivePlayer {
     pc.addTransceiver("audio", { direction: "recvonly" });
     pc.ontrack = (e) => {
       if (pc !== this.#pc || e.track.kind !== "video") return;
-      this.#video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
-      this.#video.play().catch(() => {/* retried by the control loop */});
+      this.video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      this.video.play().catch(() => {/* retried by the control loop */});
     };
     pc.onicecandidate = (e) => {
       if (pc !== this.#pc || !e.candidate) return;
@@ -146,7 +94,7 @@ export class WhepPlayer implements LivePlayer {
     };
     pc.onconnectionstatechange = () => {
       if (pc !== this.#pc) return;
-      if (pc.connectionState === "failed") this.#fail("peer connection failed");
+      if (pc.connectionState === "failed") this.fail("peer connection failed");
     };
     try {
       const offer = await pc.createOffer();
@@ -165,15 +113,15 @@ export class WhepPlayer implements LivePlayer {
       }
       const location = res.headers.get("location");
       this.#session = location ? new URL(location, this.#url).toString() : undefined;
-      this.#stats.session = this.#session ?? null;
+      this.info.session = this.#session ?? null;
       await pc.setRemoteDescription({ type: "answer", sdp: await res.text() });
       void this.#flushCandidates(pc);
       this.#watchFrames(pc);
     } catch (e) {
       if (pc !== this.#pc) return;
       const status = e instanceof _WhepHttpError ? e.status : 0;
-      if (status === 503 || status === 429) this.#fail("stream at capacity", "at_capacity");
-      else this.#fail((e as Error).message || "WHEP failed");
+      if (status === 503 || status === 429) this.fail("stream at capacity", "at_capacity");
+      else this.fail((e as Error).message || "WHEP failed");
     }
   }
 
@@ -192,7 +140,7 @@ export class WhepPlayer implements LivePlayer {
         body: sdpFragment(this.#offer, batch),
       });
       await res.body?.cancel();
-      if (pc === this.#pc) this.#stats.patches++;
+      if (pc === this.#pc) this.info.patches++;
       // 405/501: the server does not trickle; its answer already carries its candidates and
       // ICE can still succeed with peer-reflexive candidates, so this is not fatal.
     } catch { /* a lost PATCH only narrows the candidate set */ }
@@ -200,7 +148,7 @@ export class WhepPlayer implements LivePlayer {
 
   /** Per-frame capture times (Chromium, Safari), when the stream provides them. */
   #watchFrames(pc: RTCPeerConnection): void {
-    const v = this.#video;
+    const v = this.video;
     if (!("requestVideoFrameCallback" in v)) return;
     const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
       if (pc !== this.#pc) return;
@@ -231,31 +179,26 @@ export class WhepPlayer implements LivePlayer {
     if (pc === this.#pc) this.#statsDelayMs = jitter + decode + rtt / 2;
   }
 
-  #control(): void {
+  protected control(): void {
     const pc = this.#pc;
-    if (!this.#running || !pc) return;
-    const v = this.#video;
+    if (!pc) return;
+    const v = this.video;
     if (v.srcObject && v.paused && v.readyState >= 2) v.play().catch(() => {});
-    const next = this.#progress.check(v, this.#stats.state);
-    if (next === "playing") this.#backoff.reset();
-    if (next) this.#setState(next);
-    if (this.#stats.state === "playing") void this.#pollStats(pc);
-    const stall = this.#o.stallReconnectMs ?? 8000;
-    if (this.#stats.state === "buffering" && this.#progress.stalledFor() > stall) {
-      this.#fail("no video frames");
-    }
+    this.checkProgress();
+    if (this.info.state === "playing") void this.#pollStats(pc);
+    this.failIfStalled(this.#o.stallReconnectMs ?? 8000);
   }
 
-  #teardown(): void {
+  protected teardown(): void {
     const pc = this.#pc;
     this.#pc = undefined;
     const session = this.#session;
     this.#session = undefined;
-    this.#stats.session = null;
+    this.info.session = null;
     this.#rtpDelayMs = null;
     this.#statsDelayMs = null;
-    if (this.#rvfc && "cancelVideoFrameCallback" in this.#video) {
-      this.#video.cancelVideoFrameCallback(this.#rvfc);
+    if (this.#rvfc && "cancelVideoFrameCallback" in this.video) {
+      this.video.cancelVideoFrameCallback(this.#rvfc);
     }
     if (session) {
       // keepalive lets the DELETE leave even when this runs from pagehide.
@@ -264,23 +207,15 @@ export class WhepPlayer implements LivePlayer {
         .catch(() => {});
     }
     pc?.close();
-    if (this.#video.srcObject) {
-      this.#video.srcObject = null;
-      this.#video.load();
+    if (this.video.srcObject) {
+      this.video.srcObject = null;
+      this.video.load();
     }
-    this.#progress.resetPosition();
+    this.progress.resetPosition();
   }
 
-  #fail(detail: string, state: VideoState = "unavailable"): void {
-    this.#teardown();
-    if (!this.#running) return;
-    this.#setState(state, detail);
-    clearTimeout(this.#retry);
-    // At capacity: back off harder, every retry costs the server an SDP negotiation.
-    const delay = this.#backoff.next() * (state === "at_capacity" ? 2 : 1);
-    this.#retry = setTimeout(() => {
-      this.#stats.reconnects++;
-      void this.#connect();
-    }, delay);
+  /** At capacity: back off harder, every retry costs the server an SDP negotiation. */
+  protected override retryDelay(state: VideoState): number {
+    return this.backoff.next() * (state === "at_capacity" ? 2 : 1);
   }
 }
