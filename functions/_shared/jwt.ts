@@ -26,7 +26,8 @@ function _b64url(bytes: Uint8Array): string {
   return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-function _unb64url(s: string): Uint8Array {
+/** base64url (padding optional) to bytes; AuthError on characters outside the alphabet. */
+export function decodeBase64Url(s: string): Uint8Array {
   if (!/^[A-Za-z0-9_-]*$/.test(s)) throw new AuthError("malformed token");
   const b = atob(
     s.replaceAll("-", "+").replaceAll("_", "/") + "=".repeat((4 - (s.length % 4)) % 4),
@@ -72,7 +73,7 @@ export async function verifyJwt(
   const [head, body, sig] = parts;
   let header: { alg?: string };
   try {
-    header = JSON.parse(new TextDecoder().decode(_unb64url(head)));
+    header = JSON.parse(new TextDecoder().decode(decodeBase64Url(head)));
   } catch {
     throw new AuthError("malformed token");
   }
@@ -81,13 +82,13 @@ export async function verifyJwt(
   const ok = await crypto.subtle.verify(
     "HMAC",
     await _key(secret),
-    _unb64url(sig) as BufferSource,
+    decodeBase64Url(sig) as BufferSource,
     enc.encode(`${head}.${body}`),
   );
   if (!ok) throw new AuthError("bad token signature");
   let c: Partial<Claims>;
   try {
-    c = JSON.parse(new TextDecoder().decode(_unb64url(body)));
+    c = JSON.parse(new TextDecoder().decode(decodeBase64Url(body)));
   } catch {
     throw new AuthError("malformed token");
   }

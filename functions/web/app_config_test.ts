@@ -10,6 +10,7 @@ Deno.test("app config: dev default is the MSE relay, auth off", () => {
     whep_base: null,
     hls_base: null,
     auth: false,
+    realtime: { kind: "relay" },
   });
 });
 
@@ -24,6 +25,7 @@ Deno.test("app config: MediaMTX configured -> whep,hls,mse; PLAYER_ORDER wins; a
     whep_base: "https://media.example:8889",
     hls_base: "https://media.example:8888",
     auth: true,
+    realtime: { kind: "relay" },
   });
   const ordered = appConfigFromEnv(envOf({
     PLAYER_ORDER: "hls, bogus ,mse,hls",
@@ -44,5 +46,78 @@ Deno.test("app config: served as JSON, never cached", async () => {
     whep_base: null,
     hls_base: null,
     auth: false,
+    realtime: { kind: "relay" },
   });
+});
+
+const SERVICE_ROLE = "service-role-secret-0123456789abcdef";
+const SUPABASE = {
+  REALTIME: "supabase",
+  SUPABASE_URL: "https://abc.supabase.co/",
+  SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE,
+};
+
+Deno.test("app config: REALTIME=supabase hands out the URL and the anon key", () => {
+  const warned: string[] = [];
+  const cfg = appConfigFromEnv(
+    envOf({ ...SUPABASE, SUPABASE_ANON_KEY: "anon-key" }),
+    (m) => warned.push(m),
+  );
+  assert.deepEqual(cfg.realtime, {
+    kind: "supabase",
+    url: "https://abc.supabase.co",
+    anon_key: "anon-key",
+  });
+  assert.deepEqual(warned, []);
+  // The default (and REALTIME=postgres) is the relay, without a note.
+  assert.deepEqual(appConfigFromEnv(envOf({ REALTIME: "Postgres" })).realtime, { kind: "relay" });
+});
+
+Deno.test("app config: REALTIME=supabase without a usable anon key falls back to the relay", () => {
+  const jwtOf = (claims: object) =>
+    ["e30", btoa(JSON.stringify(claims)).replace(/=+$/, ""), "sig"].join(".");
+  const cases: [Record<string, string>, RegExp][] = [
+    [SUPABASE, /SUPABASE_ANON_KEY is not set/],
+    [{ ...SUPABASE, SUPABASE_URL: "", SUPABASE_ANON_KEY: "anon" }, /SUPABASE_URL/],
+    [{ ...SUPABASE, SUPABASE_ANON_KEY: SERVICE_ROLE }, /service-role/],
+    [{ ...SUPABASE, SUPABASE_ANON_KEY: "sb_secret_abc" }, /service-role/],
+    [{ ...SUPABASE, SUPABASE_ANON_KEY: jwtOf({ role: "service_role" }) }, /service-role/],
+    [{ ...SUPABASE, SUPABASE_URL: "ftp://abc", SUPABASE_ANON_KEY: "anon" }, /http\(s\) url/],
+    [{ REALTIME: "kafka" }, /REALTIME must be postgres or supabase/],
+  ];
+  for (const [env, why] of cases) {
+    const warned: string[] = [];
+    const r = appConfigFromEnv(envOf(env), (m) => warned.push(m)).realtime;
+    assert.equal(r.kind, "relay", JSON.stringify(env));
+    assert.match((r as { note?: string }).note ?? "", why);
+    assert.equal(warned.length, 1);
+    assert.match(warned[0], why);
+  }
+  // A legacy anon JWT (role anon) is fine.
+  const anon = jwtOf({ role: "anon" });
+  const ok = appConfigFromEnv(envOf({ ...SUPABASE, SUPABASE_ANON_KEY: anon }), () => {});
+  assert.deepEqual(ok.realtime, {
+    kind: "supabase",
+    url: "https://abc.supabase.co",
+    anon_key: anon,
+  });
+});
+
+Deno.test("app config: SUPABASE_SERVICE_ROLE_KEY never appears in /app-config.json", async () => {
+  const envs: Record<string, string>[] = [
+    SUPABASE,
+    { ...SUPABASE, SUPABASE_ANON_KEY: "anon-key" },
+    { ...SUPABASE, SUPABASE_ANON_KEY: SERVICE_ROLE },
+    { ...SUPABASE, SUPABASE_ANON_KEY: `  ${SERVICE_ROLE} ` },
+    { ...SUPABASE, REALTIME: "postgres", SUPABASE_ANON_KEY: "anon-key" },
+    { ...SUPABASE, STOPLINE_JWT_SECRET: "x".repeat(32), SUPABASE_ANON_KEY: "anon-key" },
+  ];
+  for (const env of envs) {
+    const app = createWebApp({ appConfig: () => appConfigFromEnv(envOf(env), () => {}) });
+    const res = await app.request("/app-config.json");
+    const text = await res.text();
+    assert.equal(res.status, 200);
+    assert.ok(!text.includes(SERVICE_ROLE), `service-role key leaked: ${text}`);
+    assert.ok(!text.includes("x".repeat(32)), "the JWT secret leaked");
+  }
 });

@@ -7,6 +7,18 @@
 export const PLAYER_MODES = ["whep", "hls", "mse"] as const;
 export type PlayerMode = typeof PLAYER_MODES[number];
 
+/**
+ * Where the live page gets ticks and events: the relay's `/ws` (default), or Supabase Realtime
+ * broadcast (`<url>/realtime/v1`, topic `camera:<id>`) with the project's public anon key.
+ */
+export type RealtimeConfig =
+  | {
+    kind: "relay";
+    /** Why the relay is used although something else was asked for (a misconfiguration). */
+    note?: string;
+  }
+  | { kind: "supabase"; url: string; anon_key: string };
+
 export interface AppConfig {
   player_order: PlayerMode[];
   /** MediaMTX WebRTC base; the WHEP endpoint is `<whep_base>/<camera>/whep`. */
@@ -15,6 +27,7 @@ export interface AppConfig {
   hls_base: string | null;
   /** The functions require a token. */
   auth: boolean;
+  realtime: RealtimeConfig;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -22,6 +35,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   whep_base: null,
   hls_base: null,
   auth: false,
+  realtime: { kind: "relay" },
 };
 
 /** "whep, hls,mse" -> ["whep","hls","mse"]: unknown names dropped, duplicates removed. */
@@ -58,7 +72,25 @@ export function parseAppConfig(value: unknown): AppConfig {
     whep_base: str(v.whep_base),
     hls_base: str(v.hls_base),
     auth: v.auth === true,
+    realtime: parseRealtimeConfig(v.realtime),
   };
+}
+
+/** `{kind: "supabase"}` needs an http(s) URL and a key; anything else is the relay. */
+export function parseRealtimeConfig(value: unknown): RealtimeConfig {
+  if (typeof value !== "object" || value === null) return { kind: "relay" };
+  const v = value as Record<string, unknown>;
+  if (v.kind === "supabase") {
+    const url = typeof v.url === "string" ? v.url.trim().replace(/\/+$/, "") : "";
+    const key = typeof v.anon_key === "string" ? v.anon_key.trim() : "";
+    if (/^https?:\/\/[^/?#\s]+[^?#\s]*$/i.test(url) && key) {
+      return { kind: "supabase", url, anon_key: key };
+    }
+    return { kind: "relay", note: "realtime: supabase needs an http(s) url and an anon_key" };
+  }
+  return typeof v.note === "string" && v.note
+    ? { kind: "relay", note: v.note.slice(0, 300) }
+    : { kind: "relay" };
 }
 
 export async function loadAppConfig(): Promise<AppConfig> {

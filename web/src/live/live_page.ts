@@ -13,9 +13,11 @@ import { byId } from "../dom.ts";
 import { verdictText } from "../format.ts";
 import { Hud, type HudModel } from "../hud.ts";
 import { OverlayCanvas } from "../overlay/overlay_canvas.ts";
+import { RealtimeTickSource } from "../overlay/realtime_tick_source.ts";
 import { TickSocket } from "../overlay/tick_socket.ts";
+import type { TickCallbacks, TickSource } from "../overlay/tick_source.ts";
 import { createPlayer } from "../player/create_player.ts";
-import { wsUrl } from "../session.ts";
+import { getToken, wsUrl } from "../session.ts";
 import { type ConfigDoc, fetchConfig } from "../zones/config_client.ts";
 import { ZoneEditor } from "../zones/zone_editor.ts";
 import { loadOffset, saveOffset } from "./offset_store.ts";
@@ -95,8 +97,7 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
     flashTimer = setTimeout(() => (flashEl.hidden = true), 4000);
   };
 
-  const ticks = new TickSocket({
-    url: wsUrl(`/ws?camera=${encodeURIComponent(camera)}`),
+  const feed: TickCallbacks = {
     onTick: (tick) => {
       if (tick.camera !== camera) return;
       model.lastTick = tick;
@@ -120,7 +121,18 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
       if (s !== "open") model.status = undefined;
       hud.update(model);
     },
-  });
+  };
+  // The relay's /ws, or Supabase Realtime broadcast when the server says so (REALTIME=supabase).
+  const rt = cfg.realtime;
+  const ticks: TickSource = rt.kind === "supabase"
+    ? new RealtimeTickSource({
+      ...feed,
+      url: rt.url,
+      anonKey: rt.anon_key,
+      camera,
+      accessToken: cfg.auth ? getToken : undefined,
+    })
+    : new TickSocket({ ...feed, url: wsUrl(`/ws?camera=${encodeURIComponent(camera)}`) });
 
   const closeEditor = () => {
     editor?.destroy();

@@ -5,24 +5,23 @@
  * drawn). Reconnects with capped, jittered backoff so overlays come back by themselves after
  * an analyzer or relay restart.
  */
-import { parseTick, type Tick } from "../../../shared/tick.ts";
 import { Backoff } from "../backoff.ts";
+import {
+  dispatchTickMessage,
+  type SocketState,
+  type TickCallbacks,
+  type TickSource,
+} from "./tick_source.ts";
 
-export type SocketState = "connecting" | "open" | "closed";
-export type AnalyzerStatus = "online" | "offline";
+export type { AnalyzerStatus, SocketState } from "./tick_source.ts";
 
-export interface TickSocketOptions {
+export interface TickSocketOptions extends TickCallbacks {
   url: string;
-  onTick: (tick: Tick) => void;
-  onStatus?: (analyzer: AnalyzerStatus) => void;
-  onState?: (state: SocketState) => void;
-  /** Other versioned messages (track_event, pass, ...). */
-  onEvent?: (msg: Record<string, unknown>) => void;
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
 }
 
-export class TickSocket {
+export class TickSocket implements TickSource {
   readonly #o: TickSocketOptions;
   #ws: WebSocket | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -87,21 +86,6 @@ export class TickSocket {
       this.invalid++;
       return;
     }
-    if (typeof msg !== "object" || msg === null) {
-      this.invalid++;
-      return;
-    }
-    const m = msg as Record<string, unknown>;
-    if (m.type === "tick") {
-      const r = parseTick(m);
-      if (r.ok) this.#o.onTick(r.value);
-      else this.invalid++;
-    } else if (m.type === "status" && m.v === 1) {
-      if (m.analyzer === "online" || m.analyzer === "offline") this.#o.onStatus?.(m.analyzer);
-    } else if (m.v === 1 && typeof m.type === "string") {
-      this.#o.onEvent?.(m);
-    } else {
-      this.invalid++;
-    }
+    if (!dispatchTickMessage(msg, this.#o)) this.invalid++;
   }
 }
