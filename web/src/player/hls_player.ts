@@ -103,7 +103,7 @@ export class HlsPlayer extends LivePlayerBase<PlayerStats> {
     this.failIfStalled(12_000);
   }
 
-  protected onPlaying(): void {
+  protected override onPlaying(): void {
     this.#mediaRecoveries = 0;
   }
 
