@@ -1,0 +1,89 @@
+/**
+ * Stop judgements when the analyzer falls behind: the synthetic scenes with a stop (known
+ * duration) analyzed at their full frame rate and at the lower rates a busy live analyzer ends
+ * up processing (it always takes the newest frame, so it skips the rest). Prints each pass's
+ * verdict and stop duration against the truth. Accuracy, not speed: the numbers do not depend
+ * on the machine (the pipeline's time is capture time).
+ * Run: deno run -A bench/stop_accuracy_bench.ts [--fps 10,5,3.3,2.5,2]
+ */
+import { parseArgs } from "node:util";
+import { analyzeFile } from "../analyzer/cli.ts";
+import { ensureNanodetOnnx } from "../analyzer/model/nanodet_model.ts";
+import { resolveFilePath } from "../analyzer/sources.ts";
+import { renderScene, type SceneTruth } from "../scripts/scene.ts";
+import { SCENES } from "../scripts/scenes.ts";
+import { validateConfig } from "../shared/config.ts";
+import { table } from "./_util.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: { fps: { type: "string", default: "10,5,3.3,2.5,2" } },
+});
+const rates = values.fps.split(",").map(Number);
+const tmp = await Deno.makeTempDir({ prefix: "stopline-accuracy-" });
+const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
+const rows: string[][] = [];
+const worst = new Map<number, number>();
+try {
+  for (const spec of Object.values(SCENES)) {
+    const video = `${tmp}/${spec.name}.mp4`;
+    const { truth } = await renderScene(spec, video) as { truth: SceneTruth };
+    const stops = truth.vehicles.filter((v) => v.expected.verdict === "full_stop");
+    if (!stops.length) continue;
+    for (const fps of rates) {
+      const camera = validateConfig({
+        cameras: {
+          scene: {
+            source: video,
+            detect: { fps, min_conf: 0.4 },
+            classes: ["car", "truck", "bus", "motorcycle"],
+            zones: spec.zones,
+            stop: spec.stop ?? {},
+          },
+        },
+      }).cameras.scene;
+      const passes: { verdict: string; stop_duration_s: number; entered_at: number }[] = [];
+      await analyzeFile({
+        source: video,
+        camera,
+        cameraId: "scene",
+        modelPath,
+        anchorMs: 0,
+        objectsDir: `${tmp}/objects`,
+        events: false,
+        write: (l) => {
+          const o = JSON.parse(l);
+          if (o.type === "pass") passes.push(o);
+        },
+      });
+      for (const v of stops) {
+        // The pass whose entry is nearest the vehicle's true entry.
+        const p = passes.toSorted((a, b) =>
+          Math.abs(a.entered_at / 1000 - v.expected.entered_at!) -
+          Math.abs(b.entered_at / 1000 - v.expected.entered_at!)
+        )[0];
+        const err = p ? p.stop_duration_s - v.expected.stop_duration_s : NaN;
+        worst.set(fps, Math.max(worst.get(fps) ?? 0, Math.abs(err)));
+        rows.push([
+          `${spec.name} ${v.id}`,
+          String(fps),
+          `${v.expected.verdict} ${v.expected.stop_duration_s} s`,
+          p ? `${p.verdict} ${p.stop_duration_s} s` : "no pass",
+          `${err >= 0 ? "+" : ""}${err.toFixed(1)} s`,
+        ]);
+      }
+    }
+  }
+  table(
+    "Stop duration vs processed frame rate (synthetic scenes, NanoDet)",
+    ["vehicle", "processed fps", "truth", "judged", "error"],
+    rows,
+  );
+  table(
+    "Worst error per rate",
+    ["processed fps", "worst error (absolute)"],
+    [...worst].map(([fps, e]) => [String(fps), `${e.toFixed(1)} s`]),
+  );
+} finally {
+  await Deno.remove(tmp, { recursive: true });
+}
