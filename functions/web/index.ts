@@ -1,6 +1,7 @@
 /**
  * Web function: serves the browser app — `web/static/*` (index.html, css) and the bundle
- * `web/dist/app.js` (+ source map) built by `deno task build:web` — and its runtime config
+ * `web/dist/app.js` with its on-demand chunks and source maps, built by `deno task build:web`
+ * (gzipped twins are sent to browsers that accept gzip) — and its runtime config
  * `GET /app-config.json` (player order, MediaMTX URLs, whether auth is on).
  */
 import { Hono } from "hono";
@@ -44,7 +45,7 @@ export function createWebApp(opts: WebAppOptions = {}): Hono {
   app.get("/app-config.json", (c) => c.json(appConfig(), 200, { "cache-control": "no-store" }));
   app.get("/static/:file", (c) => _serveDir(c, join(root, "static"), c.req.param("file")));
   app.get("/dist/:file", async (c) => {
-    const res = await _serveDir(c, join(root, "dist"), c.req.param("file"));
+    const res = await _serveDir(c, join(root, "dist"), c.req.param("file"), true);
     if (res.status === 404 && c.req.param("file") === "app.js") {
       return c.json({ error: "bundle not built", hint: "run `deno task build:web`" }, 404);
     }
@@ -53,31 +54,53 @@ export function createWebApp(opts: WebAppOptions = {}): Hono {
   return app;
 }
 
-function _serveDir(c: Context, dir: string, file: string): Promise<Response> {
+/** `gzipped`: the folder has `<file>.gz` twins (web/dist). */
+function _serveDir(c: Context, dir: string, file: string, gzipped = false): Promise<Response> {
   if (!_FILE_NAME.test(file) || file.includes("..")) {
     return Promise.resolve(c.json({ error: "not found" }, 404));
   }
-  return _serveFile(c, join(dir, file));
+  return _serveFile(c, join(dir, file), gzipped);
 }
 
-async function _serveFile(c: Context, path: string): Promise<Response> {
-  let stat: Deno.FileInfo;
+async function _fileStat(path: string): Promise<Deno.FileInfo | null> {
   try {
-    stat = await Deno.stat(path);
-    if (!stat.isFile) throw new Deno.errors.NotFound();
+    const stat = await Deno.stat(path);
+    return stat.isFile ? stat : null;
   } catch {
-    return c.json({ error: "not found" }, 404);
+    return null;
   }
+}
+
+/** Whether Accept-Encoding allows gzip (listed without q=0). */
+export function acceptsGzip(header: string | undefined): boolean {
+  return (header ?? "").split(",").some((part) => {
+    const [name, ...params] = part.trim().toLowerCase().split(";").map((x) => x.trim());
+    if (name !== "gzip" && name !== "*") return false;
+    const q = params.find((p) => p.startsWith("q="));
+    return !q || Number(q.slice(2)) > 0;
+  });
+}
+
+async function _serveFile(c: Context, path: string, gzipped = false): Promise<Response> {
+  const plain = await _fileStat(path);
+  if (!plain) return c.json({ error: "not found" }, 404);
+  const gz = gzipped && acceptsGzip(c.req.header("accept-encoding"))
+    ? await _fileStat(`${path}.gz`)
+    : null;
+  const stat = gz ?? plain;
   // Unhashed file names: always revalidate (no-cache), and make revalidation cheap with an ETag.
-  const etag = `W/"${stat.size.toString(16)}-${(stat.mtime?.getTime() ?? 0).toString(16)}"`;
+  const version = `${stat.size.toString(16)}-${(stat.mtime?.getTime() ?? 0).toString(16)}`;
+  const etag = `W/"${version}${gz ? "-gz" : ""}"`;
   const headers: Record<string, string> = {
     "content-type": _TYPES[extname(path)] ?? "application/octet-stream",
     "cache-control": "no-cache",
     "etag": etag,
     "x-content-type-options": "nosniff",
   };
+  if (gzipped) headers["vary"] = "accept-encoding";
+  if (gz) headers["content-encoding"] = "gzip";
   if (c.req.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
-  const body = await Deno.readFile(path);
+  const body = await Deno.readFile(gz ? `${path}.gz` : path);
   return new Response(body, { headers });
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { buildWebBundle } from "./build.ts";
-import { createWebApp } from "./index.ts";
+import { gunzipSync } from "node:zlib";
+import { acceptsGzip, createWebApp } from "./index.ts";
 
 Deno.test("web: index.html, css, bundle and source map with the right headers", async () => {
   await buildWebBundle();
@@ -53,11 +54,11 @@ Deno.test("web: nothing outside the static and dist folders is served", async ()
   const app = createWebApp();
   for (
     const path of [
-      "/static/..%2Fsrc%2Fmain.ts",
+      "/static/..%2Fsrc%2Fapp.ts",
       "/static/.hidden",
       "/static/nope.css",
       "/dist/..%2F..%2Fdeno.json",
-      "/src/main.ts",
+      "/src/app.ts",
     ]
   ) {
     const res = await app.request(path);
@@ -75,4 +76,44 @@ Deno.test("web: a missing bundle says how to build it", async () => {
   } finally {
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test("web: the bundle's gzipped twin goes to browsers that accept gzip", async () => {
+  await buildWebBundle();
+  const app = createWebApp();
+  const plain = await app.request("/dist/app.js");
+  const plainBytes = new Uint8Array(await plain.arrayBuffer());
+  assert.equal(plain.headers.get("content-encoding"), null);
+  assert.equal(plain.headers.get("vary"), "accept-encoding");
+
+  const gz = await app.request("/dist/app.js", {
+    headers: { "accept-encoding": "gzip, deflate, br" },
+  });
+  assert.equal(gz.status, 200);
+  assert.equal(gz.headers.get("content-encoding"), "gzip");
+  assert.equal(gz.headers.get("content-type"), "text/javascript; charset=utf-8");
+  assert.equal(gz.headers.get("vary"), "accept-encoding");
+  const gzBytes = new Uint8Array(await gz.arrayBuffer());
+  assert.ok(gzBytes.length < plainBytes.length / 3, `${gzBytes.length} vs ${plainBytes.length}`);
+  assert.deepEqual(new Uint8Array(gunzipSync(gzBytes)), plainBytes);
+  // Each encoding revalidates against its own ETag.
+  assert.notEqual(gz.headers.get("etag"), plain.headers.get("etag"));
+  const again = await app.request("/dist/app.js", {
+    headers: { "accept-encoding": "gzip", "if-none-match": gz.headers.get("etag")! },
+  });
+  assert.equal(again.status, 304);
+  // Static files have no twins: always plain.
+  const css = await app.request("/static/style.css", { headers: { "accept-encoding": "gzip" } });
+  assert.equal(css.headers.get("content-encoding"), null);
+  await css.body?.cancel();
+});
+
+Deno.test("web: accept-encoding parsing", () => {
+  assert.equal(acceptsGzip("gzip"), true);
+  assert.equal(acceptsGzip("br, GZIP;q=0.5"), true);
+  assert.equal(acceptsGzip("*"), true);
+  assert.equal(acceptsGzip("gzip;q=0"), false);
+  assert.equal(acceptsGzip("br, deflate"), false);
+  assert.equal(acceptsGzip(""), false);
+  assert.equal(acceptsGzip(undefined), false);
 });

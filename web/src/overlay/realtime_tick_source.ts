@@ -10,11 +10,7 @@
  * realtime-js rejoins by itself after a socket drop or a failed join; a channel the server
  * closes (e.g. an expired token) is retried here with a new client and backoff.
  */
-import {
-  type RealtimeChannel,
-  RealtimeClient,
-  type RealtimeClientOptions,
-} from "@supabase/realtime-js";
+import type { RealtimeChannel, RealtimeClient, RealtimeClientOptions } from "@supabase/realtime-js";
 import { Backoff } from "../backoff.ts";
 import {
   type AnalyzerStatus,
@@ -50,6 +46,16 @@ export function realtimeEndpoint(url: string): string {
   return `${url.replace(/\/+$/, "").replace(/^http(s?):/i, "ws$1:")}/realtime/v1`;
 }
 
+/** realtime-js is loaded on first use: pages on the relay's /ws never download it. */
+let _realtimeModule: Promise<typeof import("@supabase/realtime-js")> | undefined;
+function _loadRealtime(): Promise<typeof import("@supabase/realtime-js")> {
+  _realtimeModule ??= import("@supabase/realtime-js").catch((e) => {
+    _realtimeModule = undefined; // a failed download is retried by the next attempt
+    throw e;
+  });
+  return _realtimeModule;
+}
+
 const _LEAVE_WAIT_MS = 2_000;
 const _LIVENESS_CHECK_MS = 250;
 
@@ -69,6 +75,8 @@ export class RealtimeTickSource implements TickSource {
   /** When the analyzer last showed life (a tick or an online status), or the subscription. */
   #lastLife = 0;
   #closing: Promise<void> = Promise.resolve();
+  /** Counts opens, so one that awaited the realtime-js download knows it is still current. */
+  #attempt = 0;
   state: SocketState = "closed";
   /** Messages rejected by validation. */
   invalid = 0;
@@ -103,6 +111,7 @@ export class RealtimeTickSource implements TickSource {
   /** Leave the channel and disconnect; {@link closed} resolves when that is done. */
   stop(): void {
     this.#running = false;
+    this.#attempt++;
     clearTimeout(this.#retry);
     clearInterval(this.#liveness);
     this.#retry = this.#liveness = undefined;
@@ -132,7 +141,19 @@ export class RealtimeTickSource implements TickSource {
   async #open(): Promise<void> {
     if (!this.#running) return;
     this.#setState("connecting");
-    const client = new RealtimeClient(realtimeEndpoint(this.#o.url), {
+    const attempt = ++this.#attempt;
+    let mod: typeof import("@supabase/realtime-js");
+    try {
+      mod = await _loadRealtime();
+    } catch {
+      if (attempt === this.#attempt && this.#running) {
+        this.#retry = setTimeout(() => void this.#open(), this.#backoff.next());
+      }
+      return;
+    }
+    // Stopped, or a newer attempt started, while the module loaded.
+    if (!this.#running || attempt !== this.#attempt) return;
+    const client = new mod.RealtimeClient(realtimeEndpoint(this.#o.url), {
       ...this.#o.client,
       params: { apikey: this.#o.anonKey },
     });

@@ -6,7 +6,7 @@
  * rather than drifting. Fatal network errors reconnect with backoff; fatal media errors first
  * try hls.js's in-place recovery.
  */
-import Hls from "hls.js";
+import type Hls from "hls.js";
 import { initialStats, LivePlayerBase } from "./live_player_base.ts";
 import type { PlayerStats, StateListener, VideoDelay } from "./player.ts";
 
@@ -19,10 +19,22 @@ export interface HlsPlayerOptions {
   reconnectMaxMs?: number;
 }
 
+/** hls.js is loaded on first use: pages that play WebRTC or the MSE relay never download it. */
+let _hlsModule: Promise<typeof Hls> | undefined;
+function _loadHls(): Promise<typeof Hls> {
+  _hlsModule ??= import("hls.js").then((m) => m.default).catch((e) => {
+    _hlsModule = undefined; // a failed download is retried by the next connect
+    throw e;
+  });
+  return _hlsModule;
+}
+
 export class HlsPlayer extends LivePlayerBase<PlayerStats> {
   readonly mode = "hls" as const;
   readonly #o: HlsPlayerOptions;
   #hls: Hls | undefined;
+  /** Counts connects, so one that awaited the hls.js download knows it is still current. */
+  #attempt = 0;
   #mediaRecoveries = 0;
   /** Seconds a part (LL-HLS) or segment covers: media exists only after it is complete. */
   #chunkS = 0;
@@ -45,9 +57,19 @@ export class HlsPlayer extends LivePlayerBase<PlayerStats> {
     return { ms: (hls.latency + this.#chunkS) * 1000, source: "estimate" };
   }
 
-  protected connect(): void {
+  protected async connect(): Promise<void> {
     if (!this.running) return;
     if (this.info.state !== "unavailable") this.setState("connecting");
+    const attempt = ++this.#attempt;
+    let Hls: typeof import("hls.js").default;
+    try {
+      Hls = await _loadHls();
+    } catch (e) {
+      if (attempt === this.#attempt) this.fail(`HLS player did not load: ${(e as Error).message}`);
+      return;
+    }
+    // Stopped, or a newer connect started, while the module loaded.
+    if (!this.running || attempt !== this.#attempt) return;
     if (!Hls.isSupported()) {
       // Safari/iOS play HLS natively (and LL-HLS) without MSE.
       if (this.video.canPlayType("application/vnd.apple.mpegurl")) {
