@@ -9,12 +9,11 @@
 import assert from "node:assert/strict";
 import { renderScene, type SceneSpec, type SceneTruth } from "../scripts/scene.ts";
 import { SCENES } from "../scripts/scenes.ts";
-import { validateConfig } from "../shared/config.ts";
 import { iou } from "../shared/geometry.ts";
 import type { Tick } from "../shared/tick.ts";
-import { analyzeFile } from "./cli.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import { resolveFilePath } from "./sources.ts";
+import { analyzeScene } from "./testing_scenes.ts";
 
 interface _Result {
   scene: string;
@@ -47,31 +46,15 @@ function _render(spec: SceneSpec) {
 
 async function _analyze(spec: SceneSpec, fps: number) {
   const { video, truth } = await _render(spec);
-  const camera = validateConfig({
-    cameras: {
-      scene: {
-        source: video,
-        detect: { fps, min_conf: 0.4 },
-        classes: ["car", "truck", "bus", "motorcycle"],
-        zones: spec.zones,
-        stop: spec.stop ?? {},
-      },
-    },
-  }).cameras.scene;
-  const lines: Record<string, unknown>[] = [];
-  const ticks: Tick[] = [];
-  const summary = await analyzeFile({
-    source: video,
-    camera,
-    cameraId: "scene",
+  const run = await analyzeScene({
+    spec,
+    video,
+    fps,
     modelPath,
-    anchorMs: 0,
     objectsDir: `${tmp}/objects`,
-    events: true,
-    write: (l) => void lines.push(JSON.parse(l)),
-    onTick: (t) => ticks.push(JSON.parse(t)),
+    ticks: true,
   });
-  return { truth, summary, passes: lines.filter((l) => l.type === "pass"), ticks };
+  return { truth, passes: run.passes, ticks: run.ticks };
 }
 
 /** Distinct track ids whose box matches the vehicle's true box (IoU ≥ 0.3) while visible. */
@@ -114,7 +97,7 @@ function _groundTruth(name: string, spec: SceneSpec, fps: number, tolS: number, 
         const ids = _idsFor(truth, i, ticks);
         const exp = v.expected;
         const pass = exp.entered_at == null ? undefined : passes
-          .map((p) => ({ p, d: Math.abs((p.entered_at as number) / 1000 - exp.entered_at!) }))
+          .map((p) => ({ p, d: Math.abs(p.entered_at / 1000 - exp.entered_at!) }))
           .sort((a, b) => a.d - b.d)[0]?.p;
         const judgedHere = judged.includes(v);
         results.push({
@@ -124,20 +107,18 @@ function _groundTruth(name: string, spec: SceneSpec, fps: number, tolS: number, 
           truth: exp.verdict ?? `none (${exp.reason})`,
           verdict: judgedHere ? String(pass?.verdict) : "none",
           stopTruth: exp.stop_duration_s,
-          stop: judgedHere && pass ? pass.stop_duration_s as number : null,
+          stop: judgedHere && pass ? pass.stop_duration_s : null,
           entered: `${exp.entered_at ?? "-"} / ${
-            judgedHere && pass ? (pass.entered_at as number) / 1000 : "-"
+            judgedHere && pass ? pass.entered_at / 1000 : "-"
           }`,
-          exited: `${exp.exited_at ?? "-"} / ${
-            judgedHere && pass ? (pass.exited_at as number) / 1000 : "-"
-          }`,
+          exited: `${exp.exited_at ?? "-"} / ${judgedHere && pass ? pass.exited_at / 1000 : "-"}`,
           ids: ids.size,
         });
         assert.equal(ids.size, 1, `${v.id}: one track id for the whole scene, got ${[...ids]}`);
         if (!judgedHere) continue;
         assert.ok(pass, `${v.id}: a pass`);
         assert.equal(pass.verdict, exp.verdict, `${v.id} verdict`);
-        const err = Math.abs((pass.stop_duration_s as number) - exp.stop_duration_s);
+        const err = Math.abs(pass.stop_duration_s - exp.stop_duration_s);
         assert.ok(
           err <= tolS,
           `${v.id}: stop ${pass.stop_duration_s} s vs truth ${exp.stop_duration_s} s`,

@@ -7,12 +7,11 @@
  * Run: deno run -A bench/stop_accuracy_bench.ts [--fps 10,5,3.3,2.5,2]
  */
 import { parseArgs } from "node:util";
-import { analyzeFile } from "../analyzer/cli.ts";
 import { ensureNanodetOnnx } from "../analyzer/model/nanodet_model.ts";
 import { resolveFilePath } from "../analyzer/sources.ts";
+import { analyzeScene } from "../analyzer/testing_scenes.ts";
 import { renderScene, type SceneTruth } from "../scripts/scene.ts";
 import { SCENES } from "../scripts/scenes.ts";
-import { validateConfig } from "../shared/config.ts";
 import { table } from "./_util.ts";
 
 const { values } = parseArgs({
@@ -31,30 +30,12 @@ try {
     const stops = truth.vehicles.filter((v) => v.expected.verdict === "full_stop");
     if (!stops.length) continue;
     for (const fps of rates) {
-      const camera = validateConfig({
-        cameras: {
-          scene: {
-            source: video,
-            detect: { fps, min_conf: 0.4 },
-            classes: ["car", "truck", "bus", "motorcycle"],
-            zones: spec.zones,
-            stop: spec.stop ?? {},
-          },
-        },
-      }).cameras.scene;
-      const passes: { verdict: string; stop_duration_s: number; entered_at: number }[] = [];
-      await analyzeFile({
-        source: video,
-        camera,
-        cameraId: "scene",
+      const { passes } = await analyzeScene({
+        spec,
+        video,
+        fps,
         modelPath,
-        anchorMs: 0,
         objectsDir: `${tmp}/objects`,
-        events: false,
-        write: (l) => {
-          const o = JSON.parse(l);
-          if (o.type === "pass") passes.push(o);
-        },
       });
       for (const v of stops) {
         // The pass whose entry is nearest the vehicle's true entry.

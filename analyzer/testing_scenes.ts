@@ -1,0 +1,62 @@
+/**
+ * Test and benchmark helper: run a rendered synthetic scene (scripts/scenes.ts) through the
+ * offline pipeline with the real detector at a chosen processed frame rate, and collect its
+ * passes (and, on request, ticks). The ground-truth test and bench/stop_accuracy_bench.ts share it.
+ */
+import type { SceneSpec } from "../scripts/scene.ts";
+import { validateConfig } from "../shared/config.ts";
+import type { Tick } from "../shared/tick.ts";
+import { analyzeFile, type AnalyzeSummary } from "./cli.ts";
+import type { PassRecord } from "./persist/records.ts";
+
+/** A pass as the offline pipeline prints it (no samples). */
+export type PassLine = Omit<PassRecord, "samples">;
+
+export interface SceneRunOptions {
+  spec: SceneSpec;
+  /** The rendered video of `spec`. */
+  video: string;
+  /** Frames analyzed per second (the spec's fps: every frame). */
+  fps: number;
+  modelPath: string;
+  objectsDir: string;
+  /** Keep every tick (the ground truth matches boxes against them). */
+  ticks?: boolean;
+}
+
+export interface SceneRun {
+  summary: AnalyzeSummary;
+  passes: PassLine[];
+  ticks: Tick[];
+}
+
+export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
+  const camera = validateConfig({
+    cameras: {
+      scene: {
+        source: o.video,
+        detect: { fps: o.fps, min_conf: 0.4 },
+        classes: ["car", "truck", "bus", "motorcycle"],
+        zones: o.spec.zones,
+        stop: o.spec.stop ?? {},
+      },
+    },
+  }).cameras.scene;
+  const passes: PassLine[] = [];
+  const ticks: Tick[] = [];
+  const summary = await analyzeFile({
+    source: o.video,
+    camera,
+    cameraId: "scene",
+    modelPath: o.modelPath,
+    anchorMs: 0,
+    objectsDir: o.objectsDir,
+    events: false,
+    write: (l) => {
+      const line = JSON.parse(l);
+      if (line.type === "pass") passes.push(line);
+    },
+    onTick: o.ticks ? (t) => ticks.push(JSON.parse(t)) : undefined,
+  });
+  return { summary, passes, ticks };
+}
