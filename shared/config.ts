@@ -98,9 +98,4 @@ export function parseConfigYaml(
   return validateConfig(doc);
 }
 
-/** Hide credentials in a URL-like source before it is logged or returned. */
-export function redactSource(source: string): string {
-  return source
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^@/\s]*@/gi, "$1***@")
-    .replace(/([?&](?:password|pass|token|key|secret|auth)=)[^&\s]*/gi, "$1***");
-}
+export { redactSource } from "./redact.ts";

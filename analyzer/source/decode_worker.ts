@@ -5,7 +5,7 @@
  * counted as dropped, so a busy detector never makes decoding fall behind the live edge.
  */
 /// <reference lib="deno.worker" />
-import { redactSource } from "../../shared/config.ts";
+import { redactSource } from "../../shared/redact.ts";
 import { reportIsolateMemory } from "../health/isolate_memory.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
 import { CaptureClock } from "./capture_clock.ts";

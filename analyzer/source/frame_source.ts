@@ -2,7 +2,7 @@
  * A camera's frames on the main thread: starts the decode Worker, pulls the newest frame on
  * demand, and restarts ffmpeg with exponential backoff when a live stream breaks.
  */
-import { redactSource } from "../../shared/config.ts";
+import { redactSource } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import type { IsolateMemory } from "../health/isolate_memory.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
