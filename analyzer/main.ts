@@ -89,12 +89,27 @@ async function main() {
   const modelsDir = env("STOPLINE_MODEL_DIR") ?? `${dataDir}/models`;
   const threads = Number(env("INFER_THREADS") ?? "2");
   const pinned = env("MODEL_PATH");
-  const current: ModelRow = pinned ? DEFAULT_MODEL : await _activeModelOrDefault(databaseUrl);
-  const firstPath = pinned ?? await modelPath(current, store, modelsDir);
-  const client = await InferenceClient.start(firstPath, { threads });
+  const loading = (async () => {
+    const current: ModelRow = pinned ? DEFAULT_MODEL : await _activeModelOrDefault(databaseUrl);
+    const firstPath = pinned ?? await modelPath(current, store, modelsDir);
+    const client = await InferenceClient.start(firstPath, { threads });
+    log(`model ${current.id} (${client.info.kind}) loaded from ${firstPath}, ${threads} threads`);
+    return client;
+  })();
+
+  // The cameras start decoding while the model loads (their first frames wait for it): after a
+  // restart, overlays come back sooner by the decode worker's and ffmpeg's start-up time.
+  const bucket = cropBucket(env);
+  cameras = new CameraSet(
+    { detector: new SerialDetector(loading), sink, bucket, log },
+    env("STOPLINE_MEDIA_URL"),
+    log,
+  );
+  cameras.apply(config);
+
+  const client = await loading;
   inference = client;
   modelLoaded = true;
-  log(`model ${current.id} (${client.info.kind}) loaded from ${firstPath}, ${threads} threads`);
   const modelListener = !pinned && databaseUrl
     ? listen(databaseUrl, MODEL_CHANNEL, async () => {
       try {
@@ -108,13 +123,6 @@ async function main() {
     }, { log })
     : null;
 
-  const bucket = cropBucket(env);
-  cameras = new CameraSet(
-    { detector: new SerialDetector(client), sink, bucket, log },
-    env("STOPLINE_MEDIA_URL"),
-    log,
-  );
-  cameras.apply(config);
   const configWatch = watchConfig({
     path: configPath,
     databaseUrl,
