@@ -90,10 +90,14 @@ async function main() {
   const threads = Number(env("INFER_THREADS") ?? "2");
   const pinned = env("MODEL_PATH");
   const loading = (async () => {
-    const current: ModelRow = pinned ? DEFAULT_MODEL : await _activeModelOrDefault(databaseUrl);
-    const firstPath = pinned ?? await modelPath(current, store, modelsDir);
+    // The inference worker boots while the active model is looked up.
+    const current = pinned ? Promise.resolve(DEFAULT_MODEL) : _activeModelOrDefault(databaseUrl);
+    const firstPath = pinned
+      ? Promise.resolve(pinned)
+      : current.then((row: ModelRow) => modelPath(row, store, modelsDir));
     const client = await InferenceClient.start(firstPath, { threads });
-    log(`model ${current.id} (${client.info.kind}) loaded from ${firstPath}, ${threads} threads`);
+    const [row, path] = [await current, await firstPath];
+    log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
     return client;
   })();
 

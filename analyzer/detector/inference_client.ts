@@ -92,13 +92,21 @@ export class InferenceClient {
       this._fail(new Error("inference worker sent an unreadable message"));
   }
 
-  /** Starts the worker and loads the model; rejects if the model cannot be loaded. */
-  static async start(modelPath: string, opts: { threads?: number } = {}): Promise<InferenceClient> {
+  /**
+   * Starts the worker and loads the model; rejects if the model cannot be loaded. The path may
+   * still be on its way (a database lookup, a download): the worker boots and loads ONNX
+   * Runtime meanwhile.
+   */
+  static async start(
+    modelPath: string | Promise<string>,
+    opts: { threads?: number } = {},
+  ): Promise<InferenceClient> {
     const worker = new Worker(new URL("./infer_worker.ts", import.meta.url).href, {
       type: "module",
     });
     let info: ModelInfo;
     try {
+      const path = await modelPath;
       info = await new Promise<ModelInfo>((resolve, reject) => {
         worker.onmessage = (e: MessageEvent<InferResponse>) => {
           const m = e.data;
@@ -110,7 +118,12 @@ export class InferenceClient {
           e.preventDefault();
           reject(new Error(`inference worker failed to start: ${e.message}`));
         };
-        const msg: InferRequest = { type: "load", loadId: 0, modelPath, threads: opts.threads };
+        const msg: InferRequest = {
+          type: "load",
+          loadId: 0,
+          modelPath: path,
+          threads: opts.threads,
+        };
         worker.postMessage(msg);
       });
     } catch (e) {

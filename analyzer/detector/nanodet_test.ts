@@ -123,7 +123,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const client = await InferenceClient.start(await ensureNanodetOnnx(), { threads: 2 });
+    // The path may still be on its way: the worker boots meanwhile.
+    const client = await InferenceClient.start(ensureNanodetOnnx(), { threads: 2 });
     try {
       const frame = await vtestFrame();
       const copy = frame.data.slice();
@@ -164,6 +165,11 @@ Deno.test({
     await assert.rejects(
       () => InferenceClient.start("/nonexistent/model.onnx"),
       /cannot load model/,
+    );
+    // A path that never comes (the model download failed) ends the worker with its error.
+    await assert.rejects(
+      () => InferenceClient.start(Promise.reject(new Error("model download failed"))),
+      /model download failed/,
     );
   },
 });
