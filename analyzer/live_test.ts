@@ -99,7 +99,17 @@ Deno.test({
       );
       assert.equal(pass.camera, "scene");
       assert.equal(pass.verdict, "full_stop");
-      assert.ok(Math.abs(pass.stop_duration_s - 3) <= 0.25, `stop ${pass.stop_duration_s}`);
+      // Accuracy depends on how many frames the analyzer got through (a busy box skips some):
+      // up to two sample intervals off (bench/stop_accuracy_bench.ts), ±0.25 s at the full 10 fps.
+      const intervalS = pass.time_in_zone_s / Math.max(1, pass.quality.zone_samples);
+      const tolS = Math.max(0.25, 2 * intervalS);
+      console.log(
+        `stop ${pass.stop_duration_s} s, ${intervalS.toFixed(3)} s per sample in the zone`,
+      );
+      assert.ok(
+        Math.abs(pass.stop_duration_s - 3) <= tolS,
+        `stop ${pass.stop_duration_s} s vs 3.0 ± ${tolS.toFixed(2)} s`,
+      );
       assert.ok(pass.samples.length > 30);
       const store = new LocalObjectStore(`${dataDir}/objects`);
       const img = await waitFor(
