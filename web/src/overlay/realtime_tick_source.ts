@@ -12,6 +12,7 @@
  */
 import type { RealtimeChannel, RealtimeClient, RealtimeClientOptions } from "@supabase/realtime-js";
 import { Backoff } from "../backoff.ts";
+import { lazyImport } from "../lazy_import.ts";
 import {
   type AnalyzerStatus,
   dispatchTickMessage,
@@ -47,14 +48,7 @@ export function realtimeEndpoint(url: string): string {
 }
 
 /** realtime-js is loaded on first use: pages on the relay's /ws never download it. */
-let _realtimeModule: Promise<typeof import("@supabase/realtime-js")> | undefined;
-function _loadRealtime(): Promise<typeof import("@supabase/realtime-js")> {
-  _realtimeModule ??= import("@supabase/realtime-js").catch((e) => {
-    _realtimeModule = undefined; // a failed download is retried by the next attempt
-    throw e;
-  });
-  return _realtimeModule;
-}
+const _loadRealtime = lazyImport(() => import("@supabase/realtime-js"));
 
 const _LEAVE_WAIT_MS = 2_000;
 const _LIVENESS_CHECK_MS = 250;

@@ -7,6 +7,7 @@
  * try hls.js's in-place recovery.
  */
 import type Hls from "hls.js";
+import { lazyImport } from "../lazy_import.ts";
 import { initialStats, LivePlayerBase } from "./live_player_base.ts";
 import type { PlayerStats, StateListener, VideoDelay } from "./player.ts";
 
@@ -20,14 +21,7 @@ export interface HlsPlayerOptions {
 }
 
 /** hls.js is loaded on first use: pages that play WebRTC or the MSE relay never download it. */
-let _hlsModule: Promise<typeof Hls> | undefined;
-function _loadHls(): Promise<typeof Hls> {
-  _hlsModule ??= import("hls.js").then((m) => m.default).catch((e) => {
-    _hlsModule = undefined; // a failed download is retried by the next connect
-    throw e;
-  });
-  return _hlsModule;
-}
+const _loadHls = lazyImport(() => import("hls.js").then((m) => m.default));
 
 export class HlsPlayer extends LivePlayerBase<PlayerStats> {
   readonly mode = "hls" as const;
