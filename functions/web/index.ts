@@ -6,12 +6,15 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { extname, join } from "node:path";
+import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AppConfig } from "../../web/src/app_config.ts";
 import { appConfigFromEnv } from "./app_config.ts";
 
 const _WEB_ROOT = fileURLToPath(new URL("../../web/", import.meta.url));
+
+/** A chunk named by its content hash (esbuild's `name-HASH.js`): it never changes under that name. */
+const _HASHED_CHUNK = /^[a-z0-9_]+-[A-Z0-9]{8}\.js(\.map)?$/;
 
 /** Only plain file names: no directories, no dot-files, so nothing outside the folder is reachable. */
 const _FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
@@ -89,11 +92,13 @@ async function _serveFile(c: Context, path: string, gzipped = false): Promise<Re
     : null;
   const stat = gz ?? plain;
   // Unhashed file names: always revalidate (no-cache), and make revalidation cheap with an ETag.
+  // Hashed chunks are cached for good: a new build names its chunks anew.
+  const immutable = gzipped && _HASHED_CHUNK.test(basename(path));
   const version = `${stat.size.toString(16)}-${(stat.mtime?.getTime() ?? 0).toString(16)}`;
   const etag = `W/"${version}${gz ? "-gz" : ""}"`;
   const headers: Record<string, string> = {
     "content-type": _TYPES[extname(path)] ?? "application/octet-stream",
-    "cache-control": "no-cache",
+    "cache-control": immutable ? "public, max-age=31536000, immutable" : "no-cache",
     "etag": etag,
     "x-content-type-options": "nosniff",
   };

@@ -117,3 +117,18 @@ Deno.test("web: accept-encoding parsing", () => {
   assert.equal(acceptsGzip(""), false);
   assert.equal(acceptsGzip(undefined), false);
 });
+
+Deno.test("web: hashed chunks are cached for good, the entry is revalidated", async () => {
+  await buildWebBundle();
+  const app = createWebApp();
+  const entry = await app.request("/dist/app.js");
+  const text = await entry.text();
+  assert.equal(entry.headers.get("cache-control"), "no-cache");
+  const chunk = /"\.\/(hls-[A-Z0-9]{8}\.js)"/.exec(text)?.[1];
+  assert.ok(chunk, "the entry names the hls.js chunk");
+  const res = await app.request(`/dist/${chunk}`, { headers: { "accept-encoding": "gzip" } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+  assert.equal(res.headers.get("content-encoding"), "gzip");
+  await res.body?.cancel();
+});
