@@ -94,7 +94,7 @@ async function main() {
     const current = pinned ? Promise.resolve(DEFAULT_MODEL) : _activeModelOrDefault(databaseUrl);
     const firstPath = pinned
       ? Promise.resolve(pinned)
-      : current.then((row: ModelRow) => modelPath(row, store, modelsDir));
+      : current.then((row) => modelPath(row, store, modelsDir));
     const client = await InferenceClient.start(firstPath, { threads });
     const [row, path] = [await current, await firstPath];
     log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);

@@ -1,12 +1,13 @@
 /**
- * Build the browser bundle: `web/dist/app.js`, the chunks it imports on demand (hls.js for the
+ * Build the browser bundle: `web/dist/app.js` and the chunks it imports on demand (hls.js for the
  * LL-HLS player, realtime-js for Supabase Realtime: a page that uses neither never downloads
- * them), minified, with linked source maps, each file with a gzipped twin (`.gz`). `deno task build:web` runs this file; tests and the
- * dev stack call it so they never serve a stale bundle.
+ * them), minified, with linked source maps, each file with a gzipped twin (`.gz`).
+ * `deno task build:web` runs this file; tests and the dev stack call it so they never serve a
+ * stale bundle.
  *
- * The build goes to a fresh directory (inside web/dist, so the same file system) and its files are renamed into `web/dist` one by one,
- * then the previous build's leftovers (old chunk names) are removed: a server reading
- * `web/dist` meanwhile never sees a missing `app.js`.
+ * The build goes to a fresh directory inside web/dist (same file system), its files are renamed
+ * into web/dist one by one, then the previous build's leftovers (old chunk names) are removed: a
+ * server reading web/dist meanwhile never sees a missing app.js.
  */
 import { fileURLToPath } from "node:url";
 
@@ -50,9 +51,10 @@ export async function buildWebBundle(): Promise<void> {
   }
 }
 
+/** `<path>.gz` beside `path` (the streams close both files when done). */
 async function _gzip(path: string): Promise<void> {
-  using src = await Deno.open(path);
-  using dst = await Deno.create(`${path}.gz`);
+  const src = await Deno.open(path);
+  const dst = await Deno.create(`${path}.gz`);
   await src.readable.pipeThrough(new CompressionStream("gzip")).pipeTo(dst.writable);
 }
 
