@@ -74,14 +74,15 @@ async function _fileStat(path: string): Promise<Deno.FileInfo | null> {
   }
 }
 
-/** Whether Accept-Encoding allows gzip (listed without q=0). */
+/** Whether Accept-Encoding allows gzip: named (or `*` when it is not) without q=0. */
 export function acceptsGzip(header: string | undefined): boolean {
-  return (header ?? "").split(",").some((part) => {
+  const codings = (header ?? "").split(",").map((part) => {
     const [name, ...params] = part.trim().toLowerCase().split(";").map((x) => x.trim());
-    if (name !== "gzip" && name !== "*") return false;
     const q = params.find((p) => p.startsWith("q="));
-    return !q || Number(q.slice(2)) > 0;
+    return { name, q: q ? Number(q.slice(2)) : 1 };
   });
+  const gzip = codings.find((c) => c.name === "gzip") ?? codings.find((c) => c.name === "*");
+  return gzip !== undefined && gzip.q > 0;
 }
 
 async function _serveFile(c: Context, path: string, gzipped = false): Promise<Response> {

@@ -113,6 +113,8 @@ Deno.test("web: accept-encoding parsing", () => {
   assert.equal(acceptsGzip("br, GZIP;q=0.5"), true);
   assert.equal(acceptsGzip("*"), true);
   assert.equal(acceptsGzip("gzip;q=0"), false);
+  assert.equal(acceptsGzip("gzip;q=0, *"), false, "named refusal beats the wildcard");
+  assert.equal(acceptsGzip("*;q=0"), false);
   assert.equal(acceptsGzip("br, deflate"), false);
   assert.equal(acceptsGzip(""), false);
   assert.equal(acceptsGzip(undefined), false);
