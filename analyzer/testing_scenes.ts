@@ -37,6 +37,7 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
         source: o.video,
         detect: { fps: o.fps, min_conf: 0.4 },
         classes: ["car", "truck", "bus", "motorcycle"],
+        anchor: o.spec.anchor ?? "bottom_center",
         zones: o.spec.zones,
         stop: o.spec.stop ?? {},
       },

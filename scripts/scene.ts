@@ -13,7 +13,8 @@
  *
  * `groundTruth` is pure arithmetic on the spec: per vehicle and per frame the exact centre,
  * bbox, velocity and speed (px/s), the stop intervals (speed 0), and, when the spec has zones,
- * the expected pass verdict under the stop settings of ARCHITECTURE §4b.
+ * the expected pass verdict under the stop settings of ARCHITECTURE §4b, judged on the box's
+ * anchor point (`anchor`, default bottom_center) as the analyzer does.
  *
  * CLI:
  *   deno run -A scripts/scene.ts --list
@@ -22,6 +23,7 @@
  * The truth is written beside the video: `x.mp4` -> `x.truth.json`.
  */
 import { ffmpegPath } from "../shared/ffmpeg_path.ts";
+import { type Anchor, anchorPoint } from "../shared/geometry.ts";
 
 /** Repository root (scripts/..), used to resolve relative paths in specs. */
 export const REPO_ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -88,6 +90,11 @@ export interface SceneSpec {
   vehicles: VehicleSpec[];
   occluders?: OccluderSpec[];
   zones?: SceneZones;
+  /**
+   * The box point the judge places on the road (the camera config's `anchor`, default
+   * bottom_center: the sprite box's bottom centre); the expected pass is computed on it.
+   */
+  anchor?: Anchor;
   /** Thresholds used for the expected verdicts (defaults: ARCHITECTURE §4b). */
   stop?: Partial<StopSettings>;
 }
@@ -160,6 +167,7 @@ export interface SceneTruth {
   frames: number;
   background: string;
   zones: SceneZones | null;
+  anchor: Anchor;
   stop: StopSettings;
   occluders: OccluderSpec[];
   vehicles: VehicleTruth[];
@@ -313,6 +321,7 @@ export function groundTruth(
     | [[number, number], [number, number]]
     | undefined;
   const inZone = (x: number, y: number) => zonePoly ? _pointInPolygon(x, y, zonePoly) : false;
+  const anchor = spec.anchor ?? "bottom_center";
 
   const vehicles: VehicleTruth[] = spec.vehicles.map((v) => {
     const spritePath = v.sprite ?? DEFAULT_SPRITE;
@@ -352,7 +361,10 @@ export function groundTruth(
         x: path[k].x,
         y: path[k].y,
         frames: [f0, Math.min(f1, n - 1)],
-        in_zone: zonePoly ? inZone(path[k].x, path[k].y) : null,
+        // The stop position judged is the anchor of the box centred on the keyframe.
+        in_zone: zonePoly
+          ? inZone(...anchorPoint([path[k].x - w / 2, path[k].y - h / 2, w, h], anchor))
+          : null,
       });
       k = e - 1;
     }
@@ -366,7 +378,15 @@ export function groundTruth(
       present: [_r6(path[0].t), _r6(path[path.length - 1].t)],
       stops,
       stop_duration_s: stopDuration,
-      expected: _expectedPass(frames, stops, zonePoly ? inZone : null, preLine, stop, fps),
+      expected: _expectedPass(
+        frames,
+        stops,
+        zonePoly ? inZone : null,
+        preLine,
+        stop,
+        fps,
+        anchor,
+      ),
       frames,
     };
   });
@@ -382,20 +402,25 @@ export function groundTruth(
     frames: n,
     background: spec.background ?? DEFAULT_BACKGROUND,
     zones,
+    anchor,
     stop,
     occluders: spec.occluders ?? [],
     vehicles,
   };
 }
 
-/** The pass a correct judge should report, from frame-sampled truth (reference point: centre). */
+/**
+ * The pass a correct judge should report, from frame-sampled truth. The reference point is the
+ * anchor of the vehicle's box (bottom centre or centre), as the judge's.
+ */
 function _expectedPass(
   frames: FrameTruth[],
   stops: StopTruth[],
-  inZone: ((x: number, y: number) => boolean) | null,
+  inZoneAt: ((x: number, y: number) => boolean) | null,
   preLine: [[number, number], [number, number]] | undefined,
   stop: StopSettings,
   fps: number,
+  anchor: Anchor,
 ): PassTruth {
   const none = (reason: string): PassTruth => ({
     verdict: null,
@@ -408,17 +433,19 @@ function _expectedPass(
     entry_speed: null,
     crossed_pre_stop_line: null,
   });
-  if (!inZone) return none("scene has no zones");
-  const first = frames.findIndex((f) => inZone(f.x, f.y));
+  if (!inZoneAt) return none("scene has no zones");
+  const at = (f: FrameTruth) => anchorPoint(f.bbox, anchor);
+  const inZone = (f: FrameTruth) => inZoneAt(...at(f));
+  const first = frames.findIndex(inZone);
   if (first < 0) return none("never in the stop zone");
   let last = first;
-  while (last + 1 < frames.length && inZone(frames[last + 1].x, frames[last + 1].y)) last++;
+  while (last + 1 < frames.length && inZone(frames[last + 1])) last++;
   const entered = frames[first];
   const exited = last + 1 < frames.length ? frames[last + 1] : null;
   let crossed: boolean | null = null;
   if (preLine) {
-    const s0 = _side([frames[0].x, frames[0].y], preLine);
-    crossed = frames.slice(0, first + 1).some((f) => _side([f.x, f.y], preLine) !== s0);
+    const s0 = _side(at(frames[0]), preLine);
+    crossed = frames.slice(0, first + 1).some((f) => _side(at(f), preLine) !== s0);
   }
   const timeInZone = _r6((exited ? exited.t : frames[last].t + 1 / fps) - entered.t);
   // Stopped time in the zone: the analytic stop intervals whose position is in the zone.

@@ -365,3 +365,20 @@ Deno.test("renderScene draws a flipped sprite for right-to-left traffic", async 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("groundTruth: the expected pass is judged on the anchor (bottom centre by default)", () => {
+  // A van (174 px tall) whose centre runs along y 60, above the zone (y 173-403), while its
+  // wheels (y 147) are above it too; at y 100 the wheels (187) are inside and the centre is not.
+  const spec = (y: number, anchor?: "center" | "bottom_center"): SceneSpec => ({
+    ...fullStop,
+    name: "anchor_probe",
+    ...(anchor ? { anchor } : {}),
+    vehicles: [{ id: "van1", path: drive({ t: 0, x: -126, y }, [{ cruise: 150, dur: 12 }]) }],
+  });
+  const size = { spriteSize: () => ({ w: 221, h: 174 }) };
+  assert.equal(groundTruth(spec(100), size).anchor, "bottom_center");
+  assert.equal(groundTruth(spec(100), size).vehicles[0].expected.verdict, "no_stop");
+  assert.equal(groundTruth(spec(100, "center"), size).vehicles[0].expected.verdict, null);
+  assert.equal(groundTruth(spec(60), size).vehicles[0].expected.verdict, null);
+  assert.equal(groundTruth(spec(230, "center"), size).vehicles[0].expected.verdict, "no_stop");
+});

@@ -1,7 +1,9 @@
 /**
  * Named synthetic scene specs (render with scripts/scene.ts). All use the 768x576 vtest plate at
- * 10 fps with the 3x van sprite on a horizontal "road" at y = 230, and the same eastbound zones:
- * stop zone x 0.40-0.60 (307-461 px), pre-stop line x 0.22 (169 px), capture line x 0.70.
+ * 10 fps with the 3x van sprite on a horizontal "road" at y = 230 (the van's centre; its wheels,
+ * the judged bottom-centre anchor, touch y = 317), and the same eastbound zones: stop zone
+ * x 0.40-0.60 (307-461 px), y 0.30-0.70 (173-403 px, around the wheels), pre-stop line x 0.22
+ * (169 px), capture line x 0.70.
  * Speeds are in source px/s; verdict thresholds are the defaults of ARCHITECTURE §4b
  * (stop 10 px/s, full stop >= 0.5 s, rolling < 40 px/s, parked after 60 s).
  *
@@ -69,14 +71,14 @@ export const ROAD_Y = 230;
 export const STOP_X = 384;
 const W = 768, H = 576;
 
-/** Eastbound zones shared by all scenes. */
+/** Eastbound zones shared by all scenes, drawn on the road where the wheels are. */
 export const ZONES: SceneZones = {
-  stop_zone: [[0.40, 0.20], [0.60, 0.20], [0.60, 0.60], [0.40, 0.60]],
-  pre_stop_line: [[0.22, 0.20], [0.22, 0.60]],
-  capture_line: [[0.70, 0.20], [0.70, 0.60]],
+  stop_zone: [[0.40, 0.30], [0.60, 0.30], [0.60, 0.70], [0.40, 0.70]],
+  pre_stop_line: [[0.22, 0.30], [0.22, 0.70]],
+  capture_line: [[0.70, 0.30], [0.70, 0.70]],
 };
 
-const _base = { width: W, height: H, fps: 10, zones: ZONES };
+const _base = { width: W, height: H, fps: 10, zones: ZONES, anchor: "bottom_center" as const };
 
 /** Approach at 150 px/s, brake to 0 over 2 s, stand 3.0 s at the centre, pull away to 180 px/s. */
 const _fullStopPath = drive({ t: 0, x: -126, y: ROAD_Y }, [

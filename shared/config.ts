@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
+import { type Anchor, ANCHORS } from "./geometry.ts";
 
 const unit = z.number().min(0).max(1);
 const point = z.tuple([unit, unit]);
@@ -19,9 +20,9 @@ export const StopSchema = z.object({
   full_stop_min_s: z.number().nonnegative().default(0.5),
   rolling_speed_px_s: z.number().positive().default(40),
   parked_after_s: z.number().positive().default(60),
-  /** The centre must stay inside this long (capture time) before an entry counts (edge flicker). */
+  /** The anchor must stay inside this long (capture time) before an entry counts (edge flicker). */
   enter_debounce_s: z.number().nonnegative().default(0.2),
-  /** The centre must stay outside this long before an exit counts (edge flicker, box jitter). */
+  /** The anchor must stay outside this long before an exit counts (edge flicker, box jitter). */
   exit_debounce_s: z.number().nonnegative().default(0.3),
   /** A stop continues through speed blips over stop_speed_px_s shorter than this (box jitter). */
   stop_bridge_s: z.number().nonnegative().default(0.3),
@@ -41,7 +42,9 @@ export const CameraSchema = z.object({
   detect: z.object({
     fps: z.number().positive().max(60).default(15),
     min_conf: z.number().min(0).max(1).default(0.35),
-  }).strict().default({ fps: 15, min_conf: 0.35 }),
+    /** A box larger than this share of the frame never starts a track (a detector error). */
+    max_box_area: z.number().gt(0).max(1).default(0.5),
+  }).strict().default({ fps: 15, min_conf: 0.35, max_box_area: 0.5 }),
   classes: z.array(z.string().min(1)).min(1).default([
     "person",
     "car",
@@ -49,6 +52,11 @@ export const CameraSchema = z.object({
     "bus",
     "motorcycle",
   ]),
+  /**
+   * The point of a vehicle's box that zones, lines, dwell and speed judge: bottom_center (where
+   * it touches the road, right under perspective) or center (a camera looking straight down).
+   */
+  anchor: z.enum(ANCHORS as [Anchor, ...Anchor[]]).default("bottom_center"),
   zones: ZonesSchema.optional(),
   stop: StopSchema.optional(),
 }).strict();

@@ -47,3 +47,22 @@ Deno.test("secrets come from the environment, and are redacted for logs", () => 
     "error opening http://***@h/x?token=***&w=1 failed",
   );
 });
+
+Deno.test("anchor: bottom_center by default, center on request, anything else refused with its path", () => {
+  const cfg = parseConfigYaml(
+    "cameras:\n  a:\n    source: x.mp4\n  b:\n    source: y.mp4\n    anchor: center\n",
+  );
+  assert.equal(cfg.cameras.a.anchor, "bottom_center");
+  assert.equal(cfg.cameras.b.anchor, "center");
+  assert.throws(
+    () => parseConfigYaml("cameras:\n  a:\n    source: x.mp4\n    anchor: top_left\n"),
+    (e) => e instanceof ConfigError && e.issues.some((i) => i.path === "cameras.a.anchor"),
+  );
+});
+
+Deno.test("the bundled configs judge the bottom centre, with zones around the wheels", async () => {
+  for (const f of ["../config/stopline.yaml", "../config/scenes.yaml", "../deploy/stopline.yaml"]) {
+    const cfg = parseConfigYaml(await Deno.readTextFile(new URL(f, import.meta.url)), () => "x");
+    for (const cam of Object.values(cfg.cameras)) assert.equal(cam.anchor, "bottom_center", f);
+  }
+});

@@ -3,6 +3,19 @@
 export type Box = [number, number, number, number];
 export type Point = [number, number];
 
+/**
+ * Which point of a vehicle's box stands for the vehicle on the road: `bottom_center` is where
+ * the wheels touch the ground (supervision's and Frigate's default; right under perspective),
+ * `center` the box centre (only right for a camera looking straight down).
+ */
+export type Anchor = "bottom_center" | "center";
+export const ANCHORS: readonly Anchor[] = ["bottom_center", "center"];
+
+/** The anchor point of a box [x, y, w, h] (in the box's own space, pixels or normalized). */
+export function anchorPoint(box: Box, anchor: Anchor): Point {
+  return [box[0] + box[2] / 2, anchor === "center" ? box[1] + box[3] / 2 : box[1] + box[3]];
+}
+
 export function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }

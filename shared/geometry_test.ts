@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { boxToRect, contentRect, iou, normalizeBox } from "./geometry.ts";
+import { anchorPoint, boxToRect, contentRect, iou, normalizeBox } from "./geometry.ts";
 
 Deno.test("normalizeBox clamps to the frame and rounds", () => {
   assert.deepEqual(normalizeBox([384, 288, 76.8, 57.6], 768, 576), [0.5, 0.5, 0.1, 0.1]);
@@ -27,4 +27,10 @@ Deno.test("boxToRect maps a normalized box into the content rect at any pixel ra
   const rect = contentRect(768, 576, 1600, 900, "contain");
   assert.deepEqual(boxToRect([0.5, 0.5, 0.1, 0.1], rect), [800, 450, 120, 90]);
   assert.deepEqual(boxToRect([0.5, 0.5, 0.1, 0.1], rect, 2), [1600, 900, 240, 180]);
+});
+
+Deno.test("anchorPoint: the bottom centre (where a vehicle meets the road) or the box centre", () => {
+  assert.deepEqual(anchorPoint([100, 50, 40, 30], "bottom_center"), [120, 80]);
+  assert.deepEqual(anchorPoint([100, 50, 40, 30], "center"), [120, 65]);
+  assert.deepEqual(anchorPoint([0.4, 0.2, 0.2, 0.4], "bottom_center"), [0.5, 0.6000000000000001]);
 });

@@ -19,6 +19,7 @@ import { pointInPolygon } from "./src/zones/zones_check.ts";
 import type {} from "./src/debug.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/vtest.mp4", import.meta.url));
+/** Where the parked car touches the road (the judged bottom-centre anchor). */
 const CAR: Point = [0.65, 0.55];
 
 const CONFIG = {
@@ -75,7 +76,7 @@ Deno.test({
       id: 5,
       label: "car",
       conf: 0.9,
-      bbox: [CAR[0] - 0.05, CAR[1] - 0.05, 0.1, 0.1],
+      bbox: [CAR[0] - 0.05, CAR[1] - 0.1, 0.1, 0.1],
       zone: pointInPolygon(CAR, api.state.config.cameras.cam_01.zones!.stop_zone as Point[])
         ? "stop_zone"
         : null,
@@ -96,6 +97,11 @@ Deno.test({
       );
       await page.click("#edit-zones");
       await page.waitForSelector('[data-handle="stop_zone.1"]');
+      // The panel says which point of a vehicle is judged (the config has no anchor: the default).
+      assert.match(
+        (await page.textContent("#zone-anchor-note"))!,
+        /bottom centre of each vehicle's box, where it touches the road/,
+      );
       assert.equal(await page.locator("[data-handle]").count(), 8);
 
       // Drag corner 1 from (0.6, 0.45) to (0.8, 0.4); the first save is refused with issues.

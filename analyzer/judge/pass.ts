@@ -12,7 +12,7 @@ export type TickPhase = "approach" | "in_zone" | "stopped" | "leaving";
 export interface PassSample {
   /** Capture time, unix ms. */
   ts: number;
-  /** Centre, source px. */
+  /** The judged point (the camera's anchor, by default the box's bottom centre), source px. */
   cx: number;
   cy: number;
   /** Tracker speed, source px/s. */
@@ -49,7 +49,7 @@ export interface Pass {
   track_id: number;
   label: string;
   verdict: Verdict;
-  /** Capture time (unix ms) of the first sample with the centre in the zone. */
+  /** Capture time (unix ms) of the first sample with the anchor point in the zone. */
   entered_at: number;
   /** Capture time of the first sample outside after it (or the last sighting, ended_in_zone). */
   exited_at: number;

@@ -4,8 +4,10 @@
  * time comes from the frames, so a clip gives the same passes on any machine at any speed.
  *
  * Per track:   approach -> in_zone <-> stopped -> leaving
- * - Reference point: the track centre (as scripts/scene.ts's ground truth).
- * - Direction filter: a visit is judged only if the centre crossed `pre_stop_line` towards the
+ * - Reference point: the track's anchor (the camera's `anchor`: by default the bottom centre of
+ *   the box, where the vehicle touches the road; as scripts/scene.ts's ground truth). Zones,
+ *   lines, dwell and the samples use it; the speed comes from the tracker, measured on it too.
+ * - Direction filter: a visit is judged only if the anchor crossed `pre_stop_line` towards the
  *   stop zone's side (the side of the polygon centroid) since the track's previous visit. Without
  *   a pre_stop_line every visit is judged. Unjudged visits report phase null (zone still "stop").
  * - Entry/exit are debounced in capture time and then BACKDATED to the first sample of the
@@ -16,7 +18,7 @@
  * - Finalization: after the exit, on the capture-line crossing (or at once if it was crossed in
  *   the zone), on track end, or `finalize_after_exit_s` after the exit. A track that ends in the
  *   zone is finalized too (quality.ended_in_zone). Exactly one pass per judged visit.
- * - Captures: the frame where the centre crosses `capture_line` (either direction, once the
+ * - Captures: the frame where the anchor crosses `capture_line` (either direction, once the
  *   visit is entered); a zone_exit capture is the fallback when the exit is confirmed before any
  *   capture-line crossing. Requests always refer to the frame just passed in.
  */
@@ -48,6 +50,8 @@ export interface JudgeTrack {
   label: string;
   /** Smoothed centre. */
   center: Point;
+  /** The judged point (the camera's anchor, e.g. the bottom centre); default: `center`. */
+  anchor?: Point;
   box: Box;
   /** Smoothed speed, px/s. */
   speed: number;
@@ -249,7 +253,7 @@ export class StopJudge {
 
   #step(t: _Track, tr: JudgeTrack, ts: number, f: number, g: _Geometry, out: JudgeOutput): void {
     const stop = this.#stop;
-    const p = tr.center;
+    const p = tr.anchor ?? tr.center;
     const inside = pointInPolygon(p, g.zone);
 
     // Direction filter. The crossing trackers are stepped on every sample so their anchors stay

@@ -492,3 +492,38 @@ Deno.test("stale tracks are forgotten after track_timeout_s even without an end 
   assert.equal(o.passes.length, 1);
   assert.equal(o.passes[0].quality.ended_in_zone, true);
 });
+
+Deno.test("the judged point is the track's anchor (bottom centre) when given, else its centre", () => {
+  // The box centre stays above the zone (y 0.30-0.70 of 576 px: 173-403); the bottom centre is
+  // inside it. With the anchor the visit is judged; with the centre alone the van never enters.
+  const run = (withAnchor: boolean) => {
+    const judge = new StopJudge("cam_t", { stop_zone: ZONES.stop_zone } as Zones, {});
+    const passes = [];
+    for (let k = 0; k <= 60; k++) {
+      const x = 100 + 10 * k; // 100 px/s at 10 fps, through x 307-461
+      const box: Box = [x - 50, 10, 100, 240];
+      passes.push(
+        ...judge.update({
+          ts: T0 + k * 100,
+          w: W,
+          h: H,
+          tracks: [{
+            id: 1,
+            label: "car",
+            center: [x, 130],
+            ...(withAnchor ? { anchor: [x, 250] as Point } : {}),
+            box,
+            speed: 100,
+            conf: 0.9,
+          }],
+        }).passes,
+      );
+    }
+    return [...passes, ...judge.flush()];
+  };
+  const judged = run(true);
+  assert.equal(judged.length, 1);
+  assert.equal(judged[0].verdict, "no_stop");
+  assert.equal(judged[0].samples[0].cy, 250, "samples carry the judged point");
+  assert.equal(run(false).length, 0);
+});

@@ -44,7 +44,7 @@ export class FrameAnalysis {
 
   step(dets: Detection[], ts: number, w: number, h: number): FrameResult {
     this.#frame = { w, h };
-    const { tracks, started, ended } = this.#tracker.update(dets, ts);
+    const { tracks, started, ended } = this.#tracker.update(dets, ts, { w, h });
     const out = this.#judge.update({
       ts,
       w,
@@ -53,6 +53,7 @@ export class FrameAnalysis {
         id: t.id,
         label: t.label,
         center: t.center,
+        anchor: t.anchor,
         box: t.box,
         speed: t.speed,
         conf: t.conf,
@@ -113,5 +114,7 @@ function _trackerOptions(cfg: CameraConfig) {
     highThresh: cfg.detect.min_conf,
     newTrackThresh: cfg.detect.min_conf,
     lowThresh: LOW_SCORE,
+    maxBoxArea: cfg.detect.max_box_area,
+    anchor: cfg.anchor,
   };
 }

@@ -18,15 +18,31 @@
  *    tracks. A tentative track is confirmed after `minHits` consecutive matches and only then
  *    gets an id, so single-frame false positives never burn ids.
  *
+ * Track quality on real footage (one id per real vehicle):
+ * - Implausible boxes never start a track: larger than `maxBoxArea` of the frame (a detector's
+ *   frame-sized false positive), or a vehicle box with an aspect ratio no vehicle has (boxes
+ *   cut by the frame edge are exempt from the aspect test: they are partial views).
+ * - A still track (a parked car) that is lost is kept for `maxLostStillMs`, not `maxLostMs`, so
+ *   when the detector finds it again in place it keeps its id; confidence flicker below the
+ *   thresholds (stage 2 covers flicker between lowThresh and highThresh) no longer re-births it.
+ * - Motion consistency: a moving track never takes a detection that a still track explains (IoU
+ *   >= `stillClaimIou` with that track's box), so a car that drives past (or out of the frame
+ *   next to) a parked one does not slide onto it; and a lost still track is only re-found by a
+ *   box where it stood (IoU >= lowMatchIou), not by a car driving over its place.
+ * - A lost track that has left the frame ends at once (its predicted box is mostly outside), and
+ *   one last seen at the frame edge ends after `edgeLostMs`, so a departed vehicle's track ends
+ *   within a second instead of coasting for maxLostMs (and cannot be stolen meanwhile).
+ *
  * Association never crosses class groups (detectors confuse car/truck/bus/motorcycle, so those
  * are one "vehicle" group). A track's label is the confidence-weighted majority of its
  * detections' labels, so car/truck flicker does not flip it.
  *
- * Reported speed comes from velocity.ts (adaptive windowing on detection centres) rather than
+ * Reported speed comes from velocity.ts (adaptive windowing on the detections' anchor points:
+ * the bottom centre by default, where the vehicle meets the road) rather than
  * the Kalman rate, because the stop judge needs both a quiet standstill and a fast stop/start
  * response; the Kalman filter is used for prediction (association) and the smoothed box.
  */
-import { type Box, iou, type Point } from "../../shared/geometry.ts";
+import { type Anchor, anchorPoint, type Box, iou, type Point } from "../../shared/geometry.ts";
 import { linearAssignment } from "./assignment.ts";
 import { BoxKalman, type KalmanOptions } from "./kalman.ts";
 import { VelocityEstimator, type VelocityOptions } from "./velocity.ts";
@@ -55,7 +71,9 @@ export interface TrackView {
   rawBox: Box;
   /** Smoothed centre [cx, cy], source px. */
   center: Point;
-  /** Centre velocity [vx, vy], px/s of capture time. */
+  /** The smoothed box's anchor point (options.anchor: bottom centre or centre), source px. */
+  anchor: Point;
+  /** Anchor point velocity [vx, vy], px/s of capture time. */
   velocity: Point;
   /** |velocity|, px/s. */
   speed: number;
@@ -91,6 +109,22 @@ export interface ByteTrackOptions {
   maxLostMs: number;
   /** Lost tracks unmatched for at most this long are still in `tracks` (0: only matched ones). */
   reportLostMs: number;
+  /** A box larger than this share of the frame area never starts a track (0..1). */
+  maxBoxArea: number;
+  /** Width/height range of a plausible vehicle box (others never start a vehicle track). */
+  vehicleAspect: [number, number];
+  /** A track at or below this speed (px/s) is still (a parked or waiting vehicle). */
+  stillSpeedPxS: number;
+  /** A track at or above this speed (px/s) is moving (subject to the motion gate). */
+  movingSpeedPxS: number;
+  /** A detection with IoU >= this against a still track's box is that track's, not a mover's. */
+  stillClaimIou: number;
+  /** Capture ms a lost still track is kept (re-found in place with its id). */
+  maxLostStillMs: number;
+  /** Capture ms a lost track last seen at the frame edge is kept (it drove out). */
+  edgeLostMs: number;
+  /** The box point whose motion is the reported velocity and `anchor` (the camera's anchor). */
+  anchor: Anchor;
   kalman: Partial<KalmanOptions>;
   velocity: Partial<VelocityOptions>;
 }
@@ -105,7 +139,24 @@ export const DEFAULT_BYTETRACK: Omit<ByteTrackOptions, "kalman" | "velocity"> = 
   minHits: 2,
   maxLostMs: 1500,
   reportLostMs: 0,
+  maxBoxArea: 0.5,
+  vehicleAspect: [0.2, 6],
+  stillSpeedPxS: 8,
+  movingSpeedPxS: 40,
+  stillClaimIou: 0.5,
+  maxLostStillMs: 10_000,
+  edgeLostMs: 500,
+  anchor: "bottom_center",
 };
+
+/** Frame size in px; with it the tracker applies the frame-relative rules (optional in tests). */
+export interface FrameSize {
+  w: number;
+  h: number;
+}
+
+/** A box within this many px of the frame border touches it (clipped, or leaving). */
+const EDGE_PX = 2;
 
 export interface UpdateResult {
   /** Confirmed tracks matched this update, plus lost ones unmatched for <= reportLostMs. */
@@ -123,6 +174,9 @@ export function classGroup(label: string): string {
   return VEHICLES.has(label) ? "vehicle" : label;
 }
 
+/** Weight of a new detection's height in the smoothed height of the anchor (~20-sample memory). */
+const HEIGHT_SMOOTHING = 0.05;
+
 class _Track {
   id = 0;
   state: TrackState = "tentative";
@@ -139,8 +193,12 @@ class _Track {
   readonly kf: BoxKalman;
   readonly vel: VelocityEstimator;
   readonly #votes = new Map<string, number>();
+  readonly #anchor: Anchor;
+  /** Smoothed half height of the detections (see #pushVelocity). */
+  #halfH = NaN;
 
   constructor(det: Detection, ts: number, opts: ByteTrackOptions) {
+    this.#anchor = opts.anchor;
     this.group = classGroup(det.label);
     this.label = det.label;
     this.conf = det.conf;
@@ -152,6 +210,12 @@ class _Track {
     this.vel = new VelocityEstimator(opts.velocity);
     this.#vote(det);
     this.#pushVelocity(det, ts);
+  }
+
+  /** Current reported speed, px/s. */
+  get speed(): number {
+    const v = this.vel.velocity;
+    return Math.hypot(v[0], v[1]);
   }
 
   predict(ts: number): void {
@@ -174,13 +238,15 @@ class _Track {
 
   view(now: number): TrackView {
     const v = this.vel.velocity;
+    const box = this.kf.box;
     return {
       id: this.id,
       label: this.label,
       conf: this.conf,
-      box: this.kf.box,
+      box,
       rawBox: [...this.rawBox],
       center: this.kf.center,
+      anchor: anchorPoint(box, this.#anchor),
       velocity: [v[0], v[1]],
       speed: Math.hypot(v[0], v[1]),
       state: this.state,
@@ -199,9 +265,21 @@ class _Track {
     if (det.label !== this.label && w > (this.#votes.get(this.label) ?? 0)) this.label = det.label;
   }
 
+  /**
+   * The bottom centre is the detection's centre plus half a slowly smoothed height, not the raw
+   * bottom edge: one edge alone jitters sqrt(2) times more than the centre (which averages two
+   * edges), enough to lift a standing van's speed over the stop threshold, and the Kalman height
+   * follows that jitter too closely. The smoothed height still follows real growth (a vehicle
+   * approaching the camera) over about a second.
+   */
   #pushVelocity(det: Detection, ts: number): void {
     const [x, y, w, h] = det.box;
-    this.vel.push(ts, x + w / 2, y + h / 2, Math.sqrt(Math.max(0, w * h)));
+    const cy = y + h / 2;
+    this.#halfH = Number.isNaN(this.#halfH)
+      ? h / 2
+      : this.#halfH + HEIGHT_SMOOTHING * (h / 2 - this.#halfH);
+    const ay = this.#anchor === "center" ? cy : cy + this.#halfH;
+    this.vel.push(ts, x + w / 2, ay, Math.sqrt(Math.max(0, w * h)));
   }
 }
 
@@ -224,13 +302,19 @@ export class ByteTracker {
     return this.#o;
   }
 
-  /** Hot reload: thresholds change from the next update; live tracks and their filters stay. */
+  /**
+   * Hot reload: thresholds change from the next update; live tracks and their filters stay (a
+   * changed anchor applies to tracks born after it, so no velocity mixes two points).
+   */
   setOptions(opts: Partial<Omit<ByteTrackOptions, "kalman" | "velocity">>): void {
     this.#o = { ...this.#o, ...opts };
   }
 
-  /** Associate one frame's detections (capture time `ts`, ms). */
-  update(dets: Detection[], ts: number): UpdateResult {
+  /**
+   * Associate one frame's detections (capture time `ts`, ms). `frame` enables the rules that
+   * need the frame size (box area share, frame-edge exits).
+   */
+  update(dets: Detection[], ts: number, frame?: FrameSize): UpdateResult {
     const o = this.#o;
     // Capture time never runs backwards for one stream; a stray older frame is treated as "now".
     if (ts < this.#lastTs) ts = this.#lastTs;
@@ -242,7 +326,7 @@ export class ByteTracker {
     const alive: _Track[] = [];
     for (const t of this.#tracks) {
       t.predict(ts);
-      if (ts - t.lastTs > o.maxLostMs) {
+      if (ts - t.lastTs > this.#lostLimitMs(t, frame)) {
         if (t.id > 0) ended.push(t.view(ts));
       } else alive.push(t);
     }
@@ -289,7 +373,7 @@ export class ByteTracker {
     }
     for (const di of s3.unmatchedCols) {
       const d = highLeft[di];
-      if (d.conf < o.newTrackThresh) continue;
+      if (d.conf < o.newTrackThresh || !this.#plausible(d, frame)) continue;
       const t = new _Track(d, ts, o);
       if (o.minHits <= 1) this.#confirm(t, ts, started);
       next.push(t);
@@ -323,17 +407,59 @@ export class ByteTracker {
     dets: Detection[],
     minIou: number,
   ): ReturnType<typeof linearAssignment> {
+    const o = this.#o;
+    // Detections a still track explains: movers may not take them (motion consistency).
+    const still = this.#tracks.filter((t) => t.state !== "tentative" && t.speed <= o.stillSpeedPxS);
+    const claimedBy = dets.map((d) => still.filter((u) => iou(u.kf.box, d.box) >= o.stillClaimIou));
     const cost: Float64Array[] = [];
     for (const t of tracks) {
       const row = new Float64Array(dets.length);
       const pred = t.kf.box;
+      const moving = t.speed >= o.movingSpeedPxS;
+      // A lost still track is re-found only where it stood, not by a car crossing its place.
+      const need = t.state === "lost" && t.speed <= o.stillSpeedPxS
+        ? Math.max(minIou, o.lowMatchIou)
+        : minIou;
       for (let j = 0; j < dets.length; j++) {
         // Cross-group pairs are forbidden (NaN is never feasible).
-        row[j] = classGroup(dets[j].label) === t.group ? 1 - iou(pred, dets[j].box) : NaN;
+        const overlap = classGroup(dets[j].label) === t.group ? iou(pred, dets[j].box) : 0;
+        const gated = overlap < need ||
+          (moving && claimedBy[j].some((u) => u !== t && u.group === t.group));
+        row[j] = gated ? NaN : 1 - overlap;
       }
       cost.push(row);
     }
     return linearAssignment(cost, dets.length, 1 - minIou);
+  }
+
+  /** How long a track may go unmatched: longer when still, shorter once it left the frame. */
+  #lostLimitMs(t: _Track, frame: FrameSize | undefined): number {
+    const o = this.#o;
+    if (t.state === "tentative" || t.missed === 0) return o.maxLostMs;
+    if (frame) {
+      const [x, y, w, h] = t.kf.box;
+      const inW = Math.max(0, Math.min(x + w, frame.w) - Math.max(x, 0));
+      const inH = Math.max(0, Math.min(y + h, frame.h) - Math.max(y, 0));
+      // Predicted mostly outside: it drove out of the picture.
+      if (w > 0 && h > 0 && (inW * inH) / (w * h) < 0.5) return 0;
+      const [rx, ry, rw, rh] = t.rawBox;
+      const atEdge = rx <= EDGE_PX || ry <= EDGE_PX || rx + rw >= frame.w - EDGE_PX ||
+        ry + rh >= frame.h - EDGE_PX;
+      if (atEdge && t.speed > o.stillSpeedPxS) return Math.min(o.edgeLostMs, o.maxLostMs);
+    }
+    return t.speed <= o.stillSpeedPxS ? Math.max(o.maxLostMs, o.maxLostStillMs) : o.maxLostMs;
+  }
+
+  /** May this detection start a track? (Implausible boxes are detector errors.) */
+  #plausible(d: Detection, frame: FrameSize | undefined): boolean {
+    const o = this.#o;
+    const [x, y, w, h] = d.box;
+    if (frame && (w * h) / (frame.w * frame.h) > o.maxBoxArea) return false;
+    if (classGroup(d.label) !== "vehicle") return true;
+    const cut = frame !== undefined && (x <= EDGE_PX || y <= EDGE_PX ||
+      x + w >= frame.w - EDGE_PX || y + h >= frame.h - EDGE_PX);
+    const aspect = w / h;
+    return cut || (aspect >= o.vehicleAspect[0] && aspect <= o.vehicleAspect[1]);
   }
 
   #match(t: _Track, d: Detection, ts: number, matched: Set<_Track>, started: TrackView[]): void {

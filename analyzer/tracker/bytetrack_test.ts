@@ -295,7 +295,8 @@ Deno.test("speed: a vehicle braking to a stop reads < 10 px/s within 0.5 s of st
 });
 
 Deno.test("ids are unique and increasing; started/ended fire once per confirmed track", () => {
-  const tr = new ByteTracker({ maxLostMs: 500 });
+  // The vehicles stand still: they would be kept as parked (maxLostStillMs) without the option.
+  const tr = new ByteTracker({ maxLostMs: 500, maxLostStillMs: 500 });
   const started: number[] = [];
   const ended: number[] = [];
   // Five vehicles, one after another, each visible 1 s and then gone.
@@ -418,4 +419,35 @@ Deno.test("setOptions changes thresholds without losing live tracks", () => {
   tr.update([det(10, 0.9), det(400, 0.35)], 300);
   const out = tr.update([det(15, 0.9), det(402, 0.35)], 400);
   assert.equal(out.tracks.length, 2);
+});
+
+Deno.test("anchor: bottom centre of the smoothed box by default, its speed measured on that point", () => {
+  for (const anchor of ["bottom_center", "center"] as const) {
+    const tr = new ByteTracker({ anchor });
+    let v: TrackView | undefined;
+    for (let k = 0; k < 20; k++) {
+      // 100 px/s to the right, box 60x40.
+      v = tr.update([_det("car", 100 + 10 * k, 200, 60, 40)], k * 100).tracks[0] ?? v;
+    }
+    v = v!;
+    const want = anchor === "center" ? v.box[1] + v.box[3] / 2 : v.box[1] + v.box[3];
+    assert.ok(Math.abs(v.anchor[0] - (v.box[0] + v.box[2] / 2)) < 1e-9, `${anchor} x`);
+    assert.ok(Math.abs(v.anchor[1] - want) < 1e-9, `${anchor} y ${v.anchor[1]} vs ${want}`);
+    assert.ok(Math.abs(v.speed - 100) < 2, `${anchor} speed ${v.speed}`);
+  }
+  // A box growing downwards (a vehicle coming towards the camera, top edge still): the centre
+  // moves at 10 px/s, the bottom centre (where it meets the road) at 20 px/s.
+  const speeds: Record<string, number> = {};
+  for (const anchor of ["bottom_center", "center"] as const) {
+    const tr = new ByteTracker({ anchor });
+    let last: TrackView | undefined;
+    for (let k = 0; k <= 80; k++) {
+      const h = 40 + 2 * k; // +20 px/s at 10 fps
+      last = tr.update([{ label: "car", conf: 0.9, box: [300, 100, 60, h] }], k * 100).tracks[0] ??
+        last;
+    }
+    speeds[anchor] = last!.velocity[1];
+  }
+  assert.ok(Math.abs(speeds.center - 10) < 1, `centre vy ${speeds.center}`);
+  assert.ok(Math.abs(speeds.bottom_center - 20) < 2, `bottom centre vy ${speeds.bottom_center}`);
 });

@@ -167,6 +167,7 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
   };
   fetchConfig().then((d) => {
     doc = d;
+    overlay.setAnchor(d.config.cameras?.[camera]?.anchor === "center" ? "center" : "bottom_center");
     if (!editor) overlay.setZones(zonesOf(d));
   }).catch(() => {/* no config API: live view without zones */});
 

@@ -7,7 +7,14 @@
  * up at any element size and aspect; the backing store is CSS size x devicePixelRatio so lines
  * stay crisp on HiDPI screens. Metadata older than the picture fades, then clears.
  */
-import { type Box, boxToRect, contentRect } from "../../../shared/geometry.ts";
+import {
+  type Anchor,
+  anchorPoint,
+  type Box,
+  boxToRect,
+  contentRect,
+  type Point,
+} from "../../../shared/geometry.ts";
 import type { Zones } from "../../../shared/config.ts";
 import type { Tick, TickTrack } from "../../../shared/tick.ts";
 import { fadeAlpha, TickTimeline } from "./tick_timeline.ts";
@@ -15,6 +22,8 @@ import { drawZones, VERDICT_COLORS } from "./zones_layer.ts";
 
 export interface DrawnBox {
   rect: Box;
+  /** The point the judge uses (the camera's anchor), device px: drawn as a dot. */
+  anchor: Point;
   label: string;
   color: string;
 }
@@ -41,7 +50,9 @@ export function trackLabel(t: TickTrack): string {
 
 /**
  * Tick -> device-pixel rectangles for an element of elW x elH CSS px showing a video of
- * videoW x videoH (0 before metadata: then the tick's frame size stands in).
+ * videoW x videoH (0 before metadata: then the tick's frame size stands in). `anchor` is the
+ * camera's judged point of a box (config `anchor`), so the operator sees which point the zones
+ * and lines are tested with.
  */
 export function layoutTick(
   tick: Tick,
@@ -50,13 +61,13 @@ export function layoutTick(
   elW: number,
   elH: number,
   dpr: number,
+  anchor: Anchor = "bottom_center",
 ): DrawnBox[] {
   const rect = contentRect(videoW || tick.frame.w, videoH || tick.frame.h, elW, elH, "contain");
-  return tick.tracks.map((t) => ({
-    rect: boxToRect(t.bbox as Box, rect, dpr),
-    label: trackLabel(t),
-    color: _color(t),
-  }));
+  return tick.tracks.map((t) => {
+    const r = boxToRect(t.bbox as Box, rect, dpr);
+    return { rect: r, anchor: anchorPoint(r, anchor), label: trackLabel(t), color: _color(t) };
+  });
 }
 
 export interface OverlayOptions {
@@ -77,6 +88,7 @@ export class OverlayCanvas {
   /** Capture time (unix ms) of the frame on screen; the page wires the player's estimate. */
   #clock: () => number = () => Date.now();
   #zones: Zones | null = null;
+  #anchor: Anchor = "bottom_center";
   #flash: { color: string; at: number } | undefined;
   #frameKey = "";
   #sizeVersion = 0;
@@ -114,6 +126,12 @@ export class OverlayCanvas {
 
   setZones(zones: Zones | null): void {
     this.#zones = zones;
+    this.#zonesVersion++;
+  }
+
+  /** The camera's judged box point (config `anchor`), drawn as a dot on every box. */
+  setAnchor(anchor: Anchor): void {
+    this.#anchor = anchor;
     this.#zonesVersion++;
   }
 
@@ -188,7 +206,15 @@ export class OverlayCanvas {
       this.drawnBoxes = 0;
       return;
     }
-    const boxes = layoutTick(tick, v.videoWidth, v.videoHeight, v.clientWidth, v.clientHeight, dpr);
+    const boxes = layoutTick(
+      tick,
+      v.videoWidth,
+      v.videoHeight,
+      v.clientWidth,
+      v.clientHeight,
+      dpr,
+      this.#anchor,
+    );
     const font = Math.round(12 * dpr);
     ctx.save();
     ctx.globalAlpha = alpha;
@@ -199,6 +225,15 @@ export class OverlayCanvas {
       const [x, y, w, h] = b.rect;
       ctx.strokeStyle = b.color;
       ctx.strokeRect(x, y, w, h);
+      // The judged point: a dot with a dark rim, visible on any background.
+      ctx.beginPath();
+      ctx.arc(b.anchor[0], b.anchor[1], 4 * dpr, 0, 2 * Math.PI);
+      ctx.fillStyle = b.color;
+      ctx.fill();
+      ctx.strokeStyle = "#0b0f14";
+      ctx.lineWidth = Math.max(1, dpr);
+      ctx.stroke();
+      ctx.lineWidth = Math.max(1, 2 * dpr);
       const tw = ctx.measureText(b.label).width + 6 * dpr;
       const th = font + 4 * dpr;
       // Label above the box, or inside it when the box touches the top edge.

@@ -28,6 +28,14 @@ Deno.test("layoutTick maps normalized boxes through the object-fit: contain lett
   assert.deepEqual(b3.rect, [200, 150 + 150, 100, 75]);
 });
 
+Deno.test("layoutTick places the judged point: bottom centre by default, or the box centre", () => {
+  // Box 800,450 300x225 in the pillarboxed picture (see above).
+  assert.deepEqual(layoutTick(tick, 768, 576, 1600, 900, 1)[0].anchor, [950, 675]);
+  assert.deepEqual(layoutTick(tick, 768, 576, 1600, 900, 1, "bottom_center")[0].anchor, [950, 675]);
+  assert.deepEqual(layoutTick(tick, 768, 576, 1600, 900, 1, "center")[0].anchor, [950, 562.5]);
+  assert.deepEqual(layoutTick(tick, 768, 576, 1600, 900, 2, "center")[0].anchor, [1900, 1125]);
+});
+
 Deno.test("track label: id, class, confidence, stop timer", () => {
   assert.equal(trackLabel(tick.tracks[0]), "#17 car 0.83 stop 1.4s");
   assert.equal(trackLabel({ ...tick.tracks[0], speed: 11.6 }), "#17 car 0.83 12px/s stop 1.4s");

@@ -4,10 +4,11 @@
  * `If-Match`, so an edit made elsewhere in the meantime is refused (412) instead of lost.
  */
 import type { Zones } from "../../../shared/config.ts";
+import type { Anchor } from "../../../shared/geometry.ts";
 import { apiFetch } from "../session.ts";
 
 export interface ConfigJson {
-  cameras: Record<string, { zones?: Zones; [k: string]: unknown }>;
+  cameras: Record<string, { zones?: Zones; anchor?: Anchor; [k: string]: unknown }>;
   [k: string]: unknown;
 }
 

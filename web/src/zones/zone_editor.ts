@@ -5,8 +5,10 @@
  * overlay), undo (button or Ctrl+Z), revert to saved, save with If-Match. Server validation
  * issues are shown next to the point they name; a 412 says the config changed elsewhere.
  * After a save it watches ticks until the analyzer's zone membership follows the new polygon.
+ * A note in the panel says which point of a vehicle's box is judged (the camera's `anchor`), so
+ * the operator draws the zone and lines where that point travels (the road surface by default).
  */
-import { contentRect, type Point } from "../../../shared/geometry.ts";
+import { type Anchor, contentRect, type Point } from "../../../shared/geometry.ts";
 import type { Zones } from "../../../shared/config.ts";
 import type { Tick } from "../../../shared/tick.ts";
 import { h, replace } from "../dom.ts";
@@ -21,6 +23,15 @@ import {
   ZoneEditModel,
 } from "./zone_model.ts";
 import { ticksAgree } from "./zones_check.ts";
+
+/** The panel's explanation of which point of a vehicle the zones and lines are tested with. */
+export function anchorNote(anchor: Anchor): string {
+  return anchor === "center"
+    ? "Judged point: the centre of each vehicle's box (the dot). Draw the zone and lines where " +
+      "box centres pass."
+    : "Judged point: the bottom centre of each vehicle's box, where it touches the road (the " +
+      "dot). Draw the zone and lines on the road surface.";
+}
 
 export interface ZoneEditorOptions {
   stage: HTMLElement;
@@ -73,6 +84,7 @@ export class ZoneEditor {
         "Save",
       ),
       h("button", { id: "zone-close", type: "button", onclick: () => opts.onClose() }, "Done"),
+      h("p", { id: "zone-anchor-note", class: "zone-note" }, anchorNote(this.#anchor())),
       this.#status,
       this.#issues,
     );
@@ -101,7 +113,7 @@ export class ZoneEditor {
     const w = this.#watch;
     // Only frames captured after the save can show the new zones.
     if (!w || tick.ts < w.sinceWall) return;
-    const agree = ticksAgree(tick, w.zones);
+    const agree = ticksAgree(tick, w.zones, this.#anchor());
     const s = ((performance.now() - w.since) / 1000).toFixed(1);
     if (agree === true) {
       this.#watch = undefined;
@@ -110,6 +122,11 @@ export class ZoneEditor {
       this.#watch = undefined;
       this.#setStatus("saved · analyzer has not confirmed yet (no vehicle clear of the edges)");
     }
+  }
+
+  #anchor(): Anchor {
+    const a = this.#doc.config.cameras[this.#o.camera]?.anchor;
+    return a === "center" ? "center" : "bottom_center";
   }
 
   #camZones(): Zones {

@@ -1,9 +1,10 @@
 /**
  * Did the analyzer apply new zones? Ticks carry each track's `zone`; once they agree with the
- * new stop polygon (centre inside <=> zone "stop") the edit is live. Tracks right on the edge
- * are skipped: the judge debounces entry and exit there.
+ * new stop polygon (the judged point — the camera's anchor, by default the box's bottom centre —
+ * inside <=> zone "stop") the edit is live. Tracks right on the edge are skipped: the judge
+ * debounces entry and exit there.
  */
-import type { Point } from "../../../shared/geometry.ts";
+import { type Anchor, anchorPoint, type Box, type Point } from "../../../shared/geometry.ts";
 import type { Zones } from "../../../shared/config.ts";
 import type { Tick } from "../../../shared/tick.ts";
 
@@ -37,12 +38,17 @@ function _distToEdges(p: Point, poly: Point[]): number {
  * true: every clearly placed track agrees with `zones`; false: one disagrees; null: no track
  * is clear of the edges, so this tick tells nothing.
  */
-export function ticksAgree(tick: Tick, zones: Zones, margin = 0.02): boolean | null {
+export function ticksAgree(
+  tick: Tick,
+  zones: Zones,
+  anchor: Anchor = "bottom_center",
+  margin = 0.02,
+): boolean | null {
   const poly = zones.stop_zone as Point[];
   let decided = false;
   for (const t of tick.tracks) {
     if (t.zone === undefined) continue; // analyzer without zone output
-    const c: Point = [t.bbox[0] + t.bbox[2] / 2, t.bbox[1] + t.bbox[3] / 2];
+    const c = anchorPoint(t.bbox as Box, anchor);
     if (_distToEdges(c, poly) < margin) continue;
     if (pointInPolygon(c, poly) !== (t.zone !== null)) return false;
     decided = true;

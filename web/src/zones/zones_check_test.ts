@@ -13,9 +13,18 @@ Deno.test("point in polygon", () => {
 });
 
 Deno.test("ticks agree with zones: inside <=> zone set; edge tracks tell nothing", () => {
-  assert.equal(ticksAgree(tick([{ bbox: [0.45, 0.3, 0.1, 0.1], zone: "stop" }]), zones), true);
-  assert.equal(ticksAgree(tick([{ bbox: [0.45, 0.3, 0.1, 0.1], zone: null }]), zones), false);
-  assert.equal(ticksAgree(tick([{ bbox: [0.1, 0.3, 0.1, 0.1], zone: null }]), zones), true);
-  assert.equal(ticksAgree(tick([{ bbox: [0.55, 0.3, 0.1, 0.1], zone: null }]), zones), null);
-  assert.equal(ticksAgree(tick([]), zones), null);
+  const c = "center" as const;
+  assert.equal(ticksAgree(tick([{ bbox: [0.45, 0.3, 0.1, 0.1], zone: "stop" }]), zones, c), true);
+  assert.equal(ticksAgree(tick([{ bbox: [0.45, 0.3, 0.1, 0.1], zone: null }]), zones, c), false);
+  assert.equal(ticksAgree(tick([{ bbox: [0.1, 0.3, 0.1, 0.1], zone: null }]), zones, c), true);
+  assert.equal(ticksAgree(tick([{ bbox: [0.55, 0.3, 0.1, 0.1], zone: null }]), zones, c), null);
+  assert.equal(ticksAgree(tick([]), zones, c), null);
+});
+
+Deno.test("ticks agree with zones on the bottom centre by default (the judged point)", () => {
+  // Centre (0.5, 0.15) is above the zone, the bottom centre (0.5, 0.3) inside it.
+  const t = tick([{ bbox: [0.45, 0.0, 0.1, 0.3], zone: "stop" }]);
+  assert.equal(ticksAgree(t, zones), true);
+  assert.equal(ticksAgree(t, zones, "bottom_center"), true);
+  assert.equal(ticksAgree(t, zones, "center"), false);
 });
