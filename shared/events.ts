@@ -16,6 +16,8 @@ export const TrackSnapshotSchema = z.object({
   speed: z.number().nonnegative(),
   phase: z.enum(TRACK_PHASES).nullable(),
   zone: z.string().max(32).nullable(),
+  /** Why this vehicle's zone visit gets no pass (set from the entry on, kept to the end event). */
+  unjudged: z.enum(["first_seen_in_zone"]).optional(),
 });
 
 export const TrackEventSchema = z.object({

@@ -19,6 +19,12 @@ export interface PassSample {
   speed: number;
   /** Phase as finally judged (entry/exit debouncing rewrites the samples it backdates). */
   phase: TickPhase;
+  /**
+   * The matched detection's own anchor point (unsmoothed), when the track was matched at this
+   * sample: the judge's stop re-estimate uses it; not part of a written pass.
+   */
+  rx?: number;
+  ry?: number;
 }
 
 export interface PassQuality {
@@ -38,8 +44,12 @@ export interface PassQuality {
   finalized_by: "capture_line" | "exit" | "timeout" | "track_end" | "reentry" | "flush";
   /** Whether a capture request was emitted at the capture line or only at the zone exit. */
   capture: "capture_line" | "zone_exit" | null;
-  /** Qualified by crossing the pre-stop line, or counted because none is configured. */
-  direction: "pre_stop_line" | "no_pre_stop_line";
+  /**
+   * Qualified by crossing the pre-stop line; or "inferred": first seen between the pre-stop line
+   * and the zone, moving from the line towards the zone (it crossed before it was detected); or
+   * counted because no pre-stop line is configured.
+   */
+  direction: "pre_stop_line" | "inferred" | "no_pre_stop_line";
 }
 
 export interface Pass {
@@ -96,6 +106,8 @@ export interface StopStats {
   last_slow_ts: number | null;
   /** Whether the last sample considered was slow. */
   last_was_slow: boolean;
+  /** Each stop run as [first, last] slow sample capture ms (what `total_s` sums). */
+  runs: { start: number; end: number }[];
 }
 
 /**
@@ -125,6 +137,7 @@ export function stopStats(
   let total = 0, run = 0, longest = 0, anySlow = false, min = Infinity, n = 0;
   let entry = NaN;
   let lastSlow: number | null = null, prevSlow = false;
+  const runs: { start: number; end: number }[] = [];
   for (const s of samples) {
     if (s.ts < enteredAt) continue;
     const inZone = s.ts < exitedAt;
@@ -141,7 +154,12 @@ export function stopStats(
         total += dt;
         run += dt;
         longest = Math.max(longest, run);
-      } else run = 0;
+        if (runs.length) runs[runs.length - 1].end = s.ts;
+      } else {
+        run = 0;
+        // A run begins at a slow sample in the zone (a closing sample after the exit does not).
+        if (inZone) runs.push({ start: s.ts, end: s.ts });
+      }
       lastSlow = s.ts;
     }
     prevSlow = slow;
@@ -156,6 +174,7 @@ export function stopStats(
     zone_samples: n,
     last_slow_ts: lastSlow,
     last_was_slow: prevSlow,
+    runs,
   };
 }
 

@@ -10,11 +10,23 @@
  * - Direction filter: a visit is judged only if the anchor crossed `pre_stop_line` towards the
  *   stop zone's side (the side of the polygon centroid) since the track's previous visit. Without
  *   a pre_stop_line every visit is judged. Unjudged visits report phase null (zone still "stop").
+ * - Birth backfill: a new track's tentative detections (`birth`, before the tracker confirmed
+ *   it) are replayed first, so a vehicle confirmed just after the pre-stop line still has its
+ *   crossing, and its zone entry dates from its first sighting inside.
+ * - Inferred direction: a vehicle first seen between the pre-stop line and the zone (on the
+ *   zone's side, nearer the line than the zone's centroid, outside the zone) whose motion from
+ *   there to its zone entry points from the line towards the zone crossed the line before it
+ *   was detected: its first visit is judged, with quality.direction "inferred".
+ * - A vehicle first seen inside the zone is never judged for that visit (its approach and any
+ *   stop before it was seen are unknown); its phase info says `unjudged: first_seen_in_zone`.
  * - Entry/exit are debounced in capture time and then BACKDATED to the first sample of the
  *   confirmed run, so entered_at/exited_at are frame-exact while edge flicker is ignored.
  * - Parked: in the zone longer than `parked_after_s` -> no pass, ever, for that visit. The tick
  *   phase stays in_zone/stopped (the overlay shows what the vehicle does); a parked visit's
  *   samples are dropped at that moment so a car parked for hours costs O(1) memory.
+ * - Stop times: the live timer is causal (the tracker's speed); when a pass is finalized, each
+ *   stop is re-estimated from the positions on both sides (stop_refine.ts), which is what the
+ *   pass reports (stop_duration_s, longest_stop_s and the verdict).
  * - Finalization: after the exit, on the capture-line crossing (or at once if it was crossed in
  *   the zone), on track end, or `finalize_after_exit_s` after the exit. A track that ends in the
  *   zone is finalized too (quality.ended_in_zone). Exactly one pass per judged visit.
@@ -43,6 +55,7 @@ import {
   sideOfLine,
   toPixels,
 } from "./zone_geometry.ts";
+import { refineStop, type StopInterval } from "./stop_refine.ts";
 
 /** A confirmed track as the tracker reports it for one frame (source px). */
 export interface JudgeTrack {
@@ -52,12 +65,16 @@ export interface JudgeTrack {
   center: Point;
   /** The judged point (the camera's anchor, e.g. the bottom centre); default: `center`. */
   anchor?: Point;
+  /** The anchor of this frame's matched detection (unsmoothed); absent while coasting. */
+  rawAnchor?: Point;
   box: Box;
   /** Smoothed speed, px/s. */
   speed: number;
   conf: number;
   /** Capture time the track was born (for the pass id); default: when the judge first saw it. */
   firstTs?: number;
+  /** On the first frame of a track only: anchor points it had before confirmation, oldest first. */
+  birth?: { ts: number; point: Point }[];
 }
 
 export interface JudgeFrame {
@@ -77,6 +94,8 @@ export interface TrackPhaseInfo {
   zone: "stop" | null;
   /** Live stop timer of the current visit, s (total stopped time in the zone so far). */
   stop_s: number | null;
+  /** Why the current (or last) zone visit gets no pass, when the reason is not the phase's. */
+  unjudged?: "first_seen_in_zone";
 }
 
 export interface JudgeOutput {
@@ -91,6 +110,11 @@ export interface JudgeOutput {
 export interface JudgeOptions {
   /** Labels that are judged (default car, truck, bus, motorcycle); others get phase null. */
   vehicleLabels?: Iterable<string>;
+  /**
+   * Re-estimate stops at pass time from the positions around them (default true); false
+   * reports the causal stop timer's numbers (tests of the causal rule).
+   */
+  refineStops?: boolean;
 }
 
 export const DEFAULT_VEHICLE_LABELS = ["car", "truck", "bus", "motorcycle"];
@@ -142,6 +166,38 @@ interface _Track {
   visit: _Visit | null;
   visits: number;
   visited: boolean;
+  /** First sighting (birth backfill included), for the inferred direction. */
+  first: Point | null;
+  /** Born inside the zone: its first visit is not judged. */
+  bornInZone: boolean;
+  unjudged: TrackPhaseInfo["unjudged"];
+}
+
+/**
+ * The stops of a finalized visit re-estimated non-causally (stop_refine.ts) from the raw anchor
+ * positions on both sides, clipped to the time in the zone; overlapping stops merge.
+ */
+function _refinedStops(
+  samples: readonly PassSample[],
+  runs: readonly StopInterval[],
+  enteredAt: number,
+  exitedAt: number,
+): { total_s: number; longest_s: number } {
+  if (!runs.length) return { total_s: 0, longest_s: 0 };
+  const positions = samples.map((s) => ({ ts: s.ts, x: s.rx ?? s.cx, y: s.ry ?? s.cy }));
+  const refined = runs
+    .map((r) => refineStop(positions, r))
+    .map((r) => ({ start: Math.max(r.start, enteredAt), end: Math.min(r.end, exitedAt) }))
+    .filter((r) => r.end >= r.start)
+    .sort((a, b) => a.start - b.start);
+  const merged: StopInterval[] = [];
+  for (const r of refined) {
+    const last = merged[merged.length - 1];
+    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+    else merged.push({ ...r });
+  }
+  const lens = merged.map((r) => (r.end - r.start) / 1000);
+  return { total_s: lens.reduce((a, b) => a + b, 0), longest_s: Math.max(0, ...lens) };
 }
 
 function _r(v: number, d = 3): number {
@@ -154,6 +210,7 @@ export class StopJudge {
   #zones: Zones | null = null;
   #stop: StopSettings;
   #labels: Set<string>;
+  #refine: boolean;
   #geom: _Geometry | null = null;
   #geomKey = "";
   #tracks = new Map<number, _Track>();
@@ -168,6 +225,7 @@ export class StopJudge {
     this.camera = camera;
     this.#stop = StopSchema.parse(stop);
     this.#labels = new Set(opts.vehicleLabels ?? DEFAULT_VEHICLE_LABELS);
+    this.#refine = opts.refineStops ?? true;
     this.setConfig(zones, stop);
   }
 
@@ -217,8 +275,12 @@ export class StopJudge {
           visit: null,
           visits: 0,
           visited: false,
+          first: null,
+          bornInZone: false,
+          unjudged: undefined,
         };
         this.#tracks.set(tr.id, t);
+        this.#backfill(t, tr, frame.ts, f, g);
       }
       this.#step(t, tr, frame.ts, f, g, out);
     }
@@ -251,6 +313,43 @@ export class StopJudge {
     return this.#geom;
   }
 
+  /**
+   * Replay a new track's detections from before its confirmation: crossings, a pending zone
+   * entry (so the entry is backdated to the first sighting inside) and approach samples. Their
+   * speed is unknown; the track's speed at confirmation stands in.
+   */
+  #backfill(t: _Track, tr: JudgeTrack, ts: number, f: number, g: _Geometry): void {
+    const pts = (tr.birth ?? []).filter((b) => b.ts < ts);
+    t.first = pts[0]?.point ?? (tr.anchor ?? tr.center);
+    t.bornInZone = pointInPolygon(t.first, g.zone);
+    for (const b of pts) {
+      const p = b.point;
+      const dir = g.pre ? t.pre.step(p, g.pre) : 0;
+      if (dir !== 0) t.qualified = g.zoneSide === 0 || dir === g.zoneSide;
+      if (g.cap) t.cap.step(p, g.cap);
+      if (pointInPolygon(p, g.zone)) t.pendingEnter ??= { ts: b.ts, frame: f };
+      else t.pendingEnter = null;
+      const [x, y] = [_r(p[0], 2), _r(p[1], 2)];
+      t.recent.push({ ts: b.ts, cx: x, cy: y, speed: tr.speed, phase: "approach", rx: x, ry: y });
+    }
+  }
+
+  /**
+   * Was the track first seen between the pre-stop line and the zone, and did it move from there
+   * towards the zone (it crossed the line before the detector saw it)?
+   */
+  #inferredDirection(t: _Track, g: _Geometry, now: Point): boolean {
+    if (!g.pre || g.zoneSide === 0 || !t.first || t.bornInZone || t.visits > 0 || t.visited) {
+      return false;
+    }
+    const [a, b] = g.pre;
+    // Normal of the line pointing to the zone's side; s(p) = how far p is on that side.
+    const n: Point = [-(b[1] - a[1]) * g.zoneSide, (b[0] - a[0]) * g.zoneSide];
+    const s = (p: Point) => n[0] * (p[0] - a[0]) + n[1] * (p[1] - a[1]);
+    const s0 = s(t.first);
+    return s0 > 0 && s0 < s(polygonCentroid(g.zone)) && s(now) > s0;
+  }
+
   #step(t: _Track, tr: JudgeTrack, ts: number, f: number, g: _Geometry, out: JudgeOutput): void {
     const stop = this.#stop;
     const p = tr.anchor ?? tr.center;
@@ -271,6 +370,7 @@ export class StopJudge {
       cy: _r(p[1], 2),
       speed: tr.speed,
       phase: "approach",
+      ...(tr.rawAnchor ? { rx: _r(tr.rawAnchor[0], 2), ry: _r(tr.rawAnchor[1], 2) } : {}),
     };
     const slow = tr.speed <= stop.stop_speed_px_s;
 
@@ -279,7 +379,7 @@ export class StopJudge {
       if (inside) {
         t.pendingEnter ??= { ts, frame: f };
         if (ts - t.pendingEnter.ts >= stop.enter_debounce_s * 1000 - 1e-6) {
-          this.#enter(t, out);
+          this.#enter(t, p, out);
         }
       } else {
         t.pendingEnter = null;
@@ -364,6 +464,7 @@ export class StopJudge {
       phase,
       zone: inZone ? "stop" : null,
       stop_s: cur && cur.judged ? _r(cur.stopS, 2) : null,
+      ...(t.unjudged ? { unjudged: t.unjudged } : {}),
     });
   }
 
@@ -381,11 +482,15 @@ export class StopJudge {
     if (drop) t.recent.splice(0, drop);
   }
 
-  #enter(t: _Track, out: JudgeOutput): void {
+  #enter(t: _Track, p: Point, out: JudgeOutput): void {
     const pe = t.pendingEnter!;
     // A re-entry before the previous pass was final closes that pass first.
     if (t.visit) this.#finalize(t, "reentry", out);
-    const judged = !this.#geom?.pre || t.qualified;
+    const g = this.#geom!;
+    const bornInside = t.bornInZone && t.visits === 0 && !t.visited;
+    const inferred = !bornInside && !!g.pre && !t.qualified && this.#inferredDirection(t, g, p);
+    const judged = !bornInside && (!g.pre || t.qualified || inferred);
+    t.unjudged = bornInside ? "first_seen_in_zone" : undefined;
     const n = judged ? ++t.visits : 0;
     const samples = judged ? t.recent : [];
     for (const s of samples) {
@@ -397,7 +502,7 @@ export class StopJudge {
       n,
       id: judged ? passId(this.camera, t.firstTs, t.id, n) : "",
       judged,
-      direction: this.#geom?.pre ? "pre_stop_line" : "no_pre_stop_line",
+      direction: !g.pre ? "no_pre_stop_line" : inferred ? "inferred" : "pre_stop_line",
       parked: false,
       enteredAt: pe.ts,
       enterFrame: pe.frame,
@@ -475,8 +580,11 @@ export class StopJudge {
     if (!v.judged || v.parked) return;
     const endedInZone = v.exitedAt === null;
     const exitedAt = v.exitedAt ?? t.lastTs;
-    const stats = this.#stats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt);
-    const samples = v.samples.filter((s) => s.ts <= exitedAt);
+    const causal = this.#stats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt);
+    const stats = this.#refine
+      ? { ...causal, ..._refinedStops(v.samples, causal.runs, v.enteredAt, exitedAt) }
+      : causal;
+    const samples = v.samples.filter((s) => s.ts <= exitedAt).map(({ rx: _x, ry: _y, ...s }) => s);
     let maxGap = 0;
     for (let i = 1; i < samples.length; i++) {
       maxGap = Math.max(maxGap, samples[i].ts - samples[i - 1].ts);

@@ -390,7 +390,8 @@ Deno.test("debounce: a one-frame dip into the zone is not a visit", () => {
 });
 
 Deno.test("hot reload: moving the stop zone mid-stop keeps the visit and its stop timer", () => {
-  const judge = new StopJudge("cam_t", ZONES as Zones, {});
+  // The causal stop timer's numbers (the pass-time re-estimate is checked at the end).
+  const judge = new StopJudge("cam_t", ZONES as Zones, {}, { refineStops: false });
   const approach = _ramp(100, 384, 20);
   const stopFrames = Array.from({ length: 30 }, () => 384); // 3.0 s
   const xs = [...approach, ...stopFrames, ..._ramp(400, 700, 20)];
@@ -413,6 +414,18 @@ Deno.test("hot reload: moving the stop zone mid-stop keeps the visit and its sto
   const exitK = xs.findIndex((x, k) => k > approach.length && x >= 499.2);
   assert.equal(p.exited_at, T0 + exitK * 100);
   assert.equal(judge.settings.full_stop_min_s, 1);
+  // Re-estimated at pass time from the positions: the van stood at x 384 from ~0.02 s after the
+  // sample at x 380 (200 px/s) until it jumped on (an abrupt start): 2.98-3.0 s.
+  const refined = new StopJudge("cam_t", ZONES as Zones, {});
+  const r2 = _drive(refined, xs, {
+    onFrame: (k) => {
+      if (k === approach.length + 10) refined.setConfig(moved, { full_stop_min_s: 1 });
+    },
+  });
+  assert.ok(
+    Math.abs(r2.passes[0].stop_duration_s - 2.98) <= 0.05,
+    `${r2.passes[0].stop_duration_s}`,
+  );
 });
 
 Deno.test("hot reload: a zone moved away from a stopped car ends the visit after the debounce", () => {
@@ -526,4 +539,90 @@ Deno.test("the judged point is the track's anchor (bottom centre) when given, el
   assert.equal(judged[0].verdict, "no_stop");
   assert.equal(judged[0].samples[0].cy, 250, "samples carry the judged point");
   assert.equal(run(false).length, 0);
+});
+
+// ---- Birth backfill and inferred direction (#12 item 2) ----
+
+/** One track through xs (10 fps), its first frame carrying `birth` points (x, at 10 fps before). */
+function _born(judge: StopJudge, birthXs: number[], xs: number[], id = 3) {
+  const outs: JudgeOutput[] = [];
+  const t0 = T0 + birthXs.length * 100;
+  xs.forEach((x, k) => {
+    outs.push(judge.update({
+      ts: t0 + k * 100,
+      w: W,
+      h: H,
+      tracks: [{
+        id,
+        label: "car",
+        center: [x, Y] as Point,
+        box: [x - 50, Y - 30, 100, 60],
+        speed: k === 0 ? 150 : Math.abs(x - xs[k - 1]) / 0.1,
+        conf: 0.9,
+        ...(k === 0
+          ? {
+            birth: [...birthXs, x].map((bx, j) => ({ ts: T0 + j * 100, point: [bx, Y] as Point })),
+          }
+          : {}),
+      }],
+    }));
+  });
+  outs.push(judge.update({ ts: t0 + xs.length * 100, w: W, h: H, tracks: [], ended: [id] }));
+  return { outs, passes: outs.flatMap((o) => o.passes) };
+}
+
+Deno.test("birth backfill: a crossing seen only while the track was tentative counts", () => {
+  // Pre-stop line at x 169. Tentative at x 160 (before the line), confirmed at x 175 (after it).
+  const xs = _ramp(175, 700, 15);
+  const r = _born(new StopJudge("cam_t", ZONES as Zones, {}), [160], xs);
+  assert.equal(r.passes.length, 1);
+  assert.equal(r.passes[0].quality.direction, "pre_stop_line");
+  assert.equal(r.passes[0].samples[0].cx, 160, "the tentative sample leads the approach");
+  // Control: first seen at x 175 without its birth points, the crossing is unknown and only the
+  // inferred rule judges it (direction "inferred", not "pre_stop_line").
+  const none = _born(new StopJudge("cam_t", ZONES as Zones, {}), [], xs);
+  assert.equal(none.passes[0].quality.direction, "inferred");
+});
+
+Deno.test("birth backfill: the zone entry dates from the first tentative sighting inside", () => {
+  // Tentative at x 300 and 310 (inside from 307.2), confirmed at 320.
+  const judge = new StopJudge("cam_t", ZONES as Zones, {});
+  const r = _born(judge, [140, 155, 170, 185, 200, 215, 230, 245, 260, 275, 290, 300, 310], [
+    ..._ramp(320, 700, 15),
+  ]);
+  assert.equal(r.passes.length, 1);
+  assert.equal(r.passes[0].entered_at, T0 + 12 * 100, "backdated to x 310's frame");
+});
+
+Deno.test("inferred direction: first seen between the pre-stop line and the zone, moving to it", () => {
+  // First detected at x 200 (past the line at 169, before the zone at 307): judged, and said so.
+  const r = _born(new StopJudge("cam_t", ZONES as Zones, {}), [], _ramp(200, 700, 15));
+  assert.equal(r.passes.length, 1);
+  assert.equal(r.passes[0].quality.direction, "inferred");
+  assert.equal(r.passes[0].verdict, "no_stop");
+  // Moving the other way from the same place (towards the line): not judged.
+  const back = _born(new StopJudge("cam_t", ZONES as Zones, {}), [], _ramp(260, 100, -15));
+  assert.equal(back.passes.length, 0);
+  // Wrong-way traffic first seen beyond the zone, driving through it westbound: not judged.
+  const west = _born(new StopJudge("cam_t", ZONES as Zones, {}), [], _ramp(700, 100, -15));
+  assert.equal(west.passes.length, 0);
+  // A vehicle first seen before the line still has to cross it (no inference needed or used).
+  const before = _born(new StopJudge("cam_t", ZONES as Zones, {}), [], _ramp(100, 700, 15));
+  assert.equal(before.passes[0].quality.direction, "pre_stop_line");
+});
+
+Deno.test("first seen inside the zone: not judged, and the phase info says why", () => {
+  const judge = new StopJudge("cam_t", ZONES as Zones, {});
+  const r = _born(judge, [], _ramp(330, 700, 15));
+  assert.equal(r.passes.length, 0);
+  // From the (debounced) entry on, 0.2 s in.
+  const info = r.outs[3].phases.get(3)!;
+  assert.equal(info.phase, null);
+  assert.equal(info.unjudged, "first_seen_in_zone");
+  // It is still said after the exit (the end event carries the last snapshot).
+  assert.equal(r.outs[r.outs.length - 2].phases.get(3)!.unjudged, "first_seen_in_zone");
+  // Without a pre-stop line too: a vehicle first seen inside has no approach to judge.
+  const open = new StopJudge("cam_t", { stop_zone: ZONES.stop_zone } as Zones, {});
+  assert.equal(_born(open, [], _ramp(330, 700, 15)).passes.length, 0);
+  assert.equal(_born(open, [], _ramp(100, 700, 15), 4).passes.length, 1);
 });

@@ -5,7 +5,7 @@
  * results at any speed.
  */
 import type { CameraConfig } from "../../shared/config.ts";
-import { normalizeBox, round } from "../../shared/geometry.ts";
+import { type Anchor, anchorPoint, normalizeBox, round } from "../../shared/geometry.ts";
 import type { TrackEvent, TrackSnapshot } from "../../shared/events.ts";
 import { type CaptureRequest, type Pass, StopJudge, type TrackPhaseInfo } from "../judge/mod.ts";
 import { ByteTracker, type Detection, type TrackView } from "../tracker/mod.ts";
@@ -29,15 +29,18 @@ export class FrameAnalysis {
   #judge: StopJudge;
   #last = new Map<number, TrackSnapshot>();
   #frame = { w: 0, h: 0 };
+  #anchor: Anchor;
 
   constructor(camera: string, cfg: CameraConfig) {
     this.camera = camera;
+    this.#anchor = cfg.anchor;
     this.#tracker = new ByteTracker(_trackerOptions(cfg));
     this.#judge = new StopJudge(camera, cfg.zones, cfg.stop);
   }
 
   /** Hot reload: thresholds and zones change from the next frame; live tracks are kept. */
   setConfig(cfg: CameraConfig): void {
+    this.#anchor = cfg.anchor;
     this.#tracker.setOptions?.(_trackerOptions(cfg));
     this.#judge.setConfig(cfg.zones, cfg.stop);
   }
@@ -45,6 +48,7 @@ export class FrameAnalysis {
   step(dets: Detection[], ts: number, w: number, h: number): FrameResult {
     this.#frame = { w, h };
     const { tracks, started, ended } = this.#tracker.update(dets, ts, { w, h });
+    const births = new Map(started.map((t) => [t.id, t.birth]));
     const out = this.#judge.update({
       ts,
       w,
@@ -54,10 +58,13 @@ export class FrameAnalysis {
         label: t.label,
         center: t.center,
         anchor: t.anchor,
+        // The matched detection's own anchor (the stop re-estimate wants unsmoothed positions).
+        rawAnchor: t.lastTs === ts ? anchorPoint(t.rawBox, this.#anchor) : undefined,
         box: t.box,
         speed: t.speed,
         conf: t.conf,
         firstTs: t.firstTs,
+        birth: births.get(t.id),
       })),
       ended: ended.map((t) => t.id),
     });
@@ -76,8 +83,11 @@ export class FrameAnalysis {
       const prev = this.#last.get(t.id);
       if (!prev) continue;
       const snap = this.#snapshot(t, out.phases.get(t.id));
-      // Frigate-style updates on meaningful changes only: phase, zone or label.
-      if (snap.phase !== prev.phase || snap.zone !== prev.zone || snap.label !== prev.label) {
+      // Frigate-style updates on meaningful changes only: phase, zone, label or judging.
+      if (
+        snap.phase !== prev.phase || snap.zone !== prev.zone || snap.label !== prev.label ||
+        snap.unjudged !== prev.unjudged
+      ) {
         ev("update", prev, snap);
       }
       this.#last.set(t.id, snap);
@@ -104,6 +114,7 @@ export class FrameAnalysis {
       speed: round(t.speed, 1),
       phase: p?.phase ?? null,
       zone: p?.zone ?? null,
+      ...(p?.unjudged ? { unjudged: p.unjudged } : {}),
     };
   }
 }

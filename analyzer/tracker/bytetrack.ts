@@ -25,10 +25,12 @@
  * - A still track (a parked car) that is lost is kept for `maxLostStillMs`, not `maxLostMs`, so
  *   when the detector finds it again in place it keeps its id; confidence flicker below the
  *   thresholds (stage 2 covers flicker between lowThresh and highThresh) no longer re-births it.
- * - Motion consistency: a moving track never takes a detection that a still track explains (IoU
- *   >= `stillClaimIou` with that track's box), so a car that drives past (or out of the frame
- *   next to) a parked one does not slide onto it; and a lost still track is only re-found by a
- *   box where it stood (IoU >= lowMatchIou), not by a car driving over its place.
+ * - Motion consistency: a moving track (>= `movingSpeedPxS`) never takes a detection that a
+ *   still track explains (IoU >= `stillClaimIou` with its box) or a vehicle box that stood in
+ *   the same place in the previous frame (IoU >= `standingIou` with one of its vehicle
+ *   detections that no moving track took: a parked car, tracked or not), so a car that is hidden next to (or leaves the frame beside) a parked one does not
+ *   slide onto it; and a still track (parked, or lost while parked) only takes a box where it
+ *   stands (IoU >= lowMatchIou), not a car emerging over its place.
  * - A lost track that has left the frame ends at once (its predicted box is mostly outside), and
  *   one last seen at the frame edge ends after `edgeLostMs`, so a departed vehicle's track ends
  *   within a second instead of coasting for maxLostMs (and cannot be stolen meanwhile).
@@ -88,6 +90,12 @@ export interface TrackView {
   lastTs: number;
   /** Capture ms from the first detection to the latest update. */
   age: number;
+  /**
+   * Only in `started`: the anchor points of the detections the track had while tentative (the
+   * confirming one included), oldest first, so the judge counts line crossings and zone entry
+   * from the first sighting, not from the confirmation.
+   */
+  birth?: { ts: number; point: Point }[];
 }
 
 export interface ByteTrackOptions {
@@ -119,6 +127,8 @@ export interface ByteTrackOptions {
   movingSpeedPxS: number;
   /** A detection with IoU >= this against a still track's box is that track's, not a mover's. */
   stillClaimIou: number;
+  /** A detection with IoU >= this against one of the previous frame's stood there (a mover's gate). */
+  standingIou: number;
   /** Capture ms a lost still track is kept (re-found in place with its id). */
   maxLostStillMs: number;
   /** Capture ms a lost track last seen at the frame edge is kept (it drove out). */
@@ -144,6 +154,7 @@ export const DEFAULT_BYTETRACK: Omit<ByteTrackOptions, "kalman" | "velocity"> = 
   stillSpeedPxS: 8,
   movingSpeedPxS: 40,
   stillClaimIou: 0.5,
+  standingIou: 0.7,
   maxLostStillMs: 10_000,
   edgeLostMs: 500,
   anchor: "bottom_center",
@@ -196,6 +207,8 @@ class _Track {
   readonly #anchor: Anchor;
   /** Smoothed half height of the detections (see #pushVelocity). */
   #halfH = NaN;
+  /** Anchor points of the detections while tentative (handed over at confirmation). */
+  birth: { ts: number; point: Point }[] | null = [];
 
   constructor(det: Detection, ts: number, opts: ByteTrackOptions) {
     this.#anchor = opts.anchor;
@@ -210,6 +223,7 @@ class _Track {
     this.vel = new VelocityEstimator(opts.velocity);
     this.#vote(det);
     this.#pushVelocity(det, ts);
+    this.birth!.push({ ts, point: anchorPoint(det.box, this.#anchor) });
   }
 
   /** Current reported speed, px/s. */
@@ -234,6 +248,7 @@ class _Track {
     this.lastTs = ts;
     this.#vote(det);
     this.#pushVelocity(det, ts);
+    this.birth?.push({ ts, point: anchorPoint(det.box, this.#anchor) });
   }
 
   view(now: number): TrackView {
@@ -288,6 +303,10 @@ export class ByteTracker {
   #tracks: _Track[] = [];
   #nextId = 1;
   #lastTs = Number.NEGATIVE_INFINITY;
+  /** The previous update's detections (the motion gate tells standing boxes by them). */
+  #prevDets: { ts: number; boxes: Box[] } = { ts: Number.NEGATIVE_INFINITY, boxes: [] };
+  /** This update's matches, detection -> track (a moving track's box is not standing). */
+  #takenBy = new Map<Detection, _Track>();
 
   constructor(opts: Partial<ByteTrackOptions> = {}) {
     this.#o = {
@@ -339,6 +358,7 @@ export class ByteTracker {
     const low = valid.filter((d) => d.conf >= o.lowThresh && d.conf < o.highThresh);
 
     const pool = this.#tracks.filter((t) => t.state !== "tentative");
+    const lowOrBetter = valid.filter((d) => d.conf >= o.lowThresh);
     const tentative = this.#tracks.filter((t) => t.state === "tentative");
     const matched = new Set<_Track>();
 
@@ -379,6 +399,18 @@ export class ByteTracker {
       next.push(t);
     }
     this.#tracks = next;
+    // Standing boxes for the next frame's motion gate: vehicle boxes that no track, or only a
+    // still one, took (a track that is not still moved its box itself).
+    this.#prevDets = {
+      ts,
+      boxes: lowOrBetter
+        .filter((d) => {
+          const by = this.#takenBy.get(d);
+          return classGroup(d.label) === "vehicle" && (!by || by.speed <= o.stillSpeedPxS);
+        })
+        .map((d) => d.box),
+    };
+    this.#takenBy.clear();
 
     const tracks: TrackView[] = [];
     for (const t of this.#tracks) {
@@ -411,20 +443,24 @@ export class ByteTracker {
     // Detections a still track explains: movers may not take them (motion consistency).
     const still = this.#tracks.filter((t) => t.state !== "tentative" && t.speed <= o.stillSpeedPxS);
     const claimedBy = dets.map((d) => still.filter((u) => iou(u.kf.box, d.box) >= o.stillClaimIou));
+    // Boxes that were already there one frame ago: a standing object, tracked or not.
+    const prev = this.#prevDets;
+    const standing = dets.map((d) => prev.boxes.filter((p) => iou(p, d.box) >= o.standingIou));
     const cost: Float64Array[] = [];
     for (const t of tracks) {
       const row = new Float64Array(dets.length);
       const pred = t.kf.box;
-      const moving = t.speed >= o.movingSpeedPxS;
-      // A lost still track is re-found only where it stood, not by a car crossing its place.
-      const need = t.state === "lost" && t.speed <= o.stillSpeedPxS
-        ? Math.max(minIou, o.lowMatchIou)
-        : minIou;
+      // The motion gates are for vehicles (parked cars); people stand and walk off at will.
+      const moving = t.group === "vehicle" && t.speed >= o.movingSpeedPxS;
+      // A still track is found again only where it stands, not by a car emerging over its place.
+      const need = t.speed <= o.stillSpeedPxS ? Math.max(minIou, o.lowMatchIou) : minIou;
       for (let j = 0; j < dets.length; j++) {
         // Cross-group pairs are forbidden (NaN is never feasible).
         const overlap = classGroup(dets[j].label) === t.group ? iou(pred, dets[j].box) : 0;
+        // A mover's own previous box is not "standing" (a slow mover overlaps itself).
         const gated = overlap < need ||
-          (moving && claimedBy[j].some((u) => u !== t && u.group === t.group));
+          (moving && claimedBy[j].some((u) => u !== t && u.group === t.group)) ||
+          (moving && standing[j].length > 0);
         row[j] = gated ? NaN : 1 - overlap;
       }
       cost.push(row);
@@ -463,6 +499,7 @@ export class ByteTracker {
   }
 
   #match(t: _Track, d: Detection, ts: number, matched: Set<_Track>, started: TrackView[]): void {
+    this.#takenBy.set(d, t);
     t.match(d, ts);
     matched.add(t);
     if (t.state === "lost") t.state = "confirmed";
@@ -472,6 +509,7 @@ export class ByteTracker {
   #confirm(t: _Track, ts: number, started: TrackView[]): void {
     t.state = "confirmed";
     t.id = this.#nextId++;
-    started.push(t.view(ts));
+    started.push({ ...t.view(ts), birth: t.birth ?? [] });
+    t.birth = null;
   }
 }

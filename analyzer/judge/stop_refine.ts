@@ -1,0 +1,174 @@
+/**
+ * Stop boundaries at pass time (non-causal). The live stop timer comes from the tracker's causal
+ * speed, which needs 3-5 samples to see "came to rest" and ~0.3 s to see "pulled away": at 10 fps
+ * that is a frame or two, at 2.5 fps over a second, so stop durations read low at low rates.
+ * A pass is written seconds after the stop ended, so each stop the causal rule found is
+ * re-estimated here from the vehicle's positions on both sides of it:
+ *
+ * - The stop position P is the median position of the stop's own samples.
+ * - Arrival: the last samples before the stop are fitted with a motion that comes to rest at an
+ *   unknown time t_s, d(t) = b (t_s - t) + a/2 (t_s - t)^2 for t < t_s and 0 after (d: the
+ *   distance still to go, along the approach direction; a, b >= 0: constant deceleration, an
+ *   abrupt stop, or between). t_s is searched on a 5 ms grid between the last sample clearly
+ *   away from P and the stop's first slow sample; for each t_s the best a, b are non-negative
+ *   least squares; the t_s with the least squared residual wins. Between samples the fit places
+ *   the instant of rest where the motion puts it, so 0.4 s between samples still gives a stop
+ *   start within a fraction of that.
+ * - Departure: the same, mirrored (constant acceleration from rest at t_e).
+ *
+ * Positions are the raw detections' anchor points (a Kalman-smoothed box overshoots a stop).
+ * Without enough motion on a side (the track began or ended stopped, or moved < MIN_TRAVEL_PX)
+ * that side keeps its causal time.
+ */
+
+export interface PositionSample {
+  /** Capture time, ms. */
+  ts: number;
+  x: number;
+  y: number;
+}
+
+/** A stop as [first, last] capture ms. */
+export interface StopInterval {
+  start: number;
+  end: number;
+}
+
+/** A position this far from the stop position (px, or BAND_SIGMAS sigma) is clearly moving. */
+const BAND_MIN_PX = 2;
+const BAND_SIGMAS = 4;
+/** A side whose window moves less than this (px) says nothing about the boundary. */
+const MIN_TRAVEL_PX = 3;
+/**
+ * Moving samples used on each side: this long before (after) the last (first) clearly moving
+ * one, but at least MIN_SIDE_SAMPLES of them. Short: the braking is what is modelled, not the
+ * driving before it.
+ */
+const SIDE_WINDOW_MS = 600;
+const MIN_SIDE_SAMPLES = 3;
+const GRID_MS = 5;
+/**
+ * The free-velocity model (abrupt stops) is used only when it explains the side better than
+ * constant deceleration by more than this many sigma^2 (one more parameter fits noise too).
+ */
+const ABRUPT_CHI2 = 12;
+const NOISE_MIN_PX = 0.5;
+
+function _median(v: number[]): number {
+  const s = v.toSorted((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Least squares of d ~ b*tau + a*tau^2/2 with a, b >= 0 (NNLS on two columns; `quadratic`: b = 0);
+ * the RSS.
+ */
+function _rss(samples: readonly { t: number; d: number }[], ts: number, quadratic: boolean) {
+  let s11 = 0, s12 = 0, s22 = 0, s1d = 0, s2d = 0, sdd = 0;
+  for (const s of samples) {
+    const tau = Math.max(0, ts - s.t) / 1000;
+    const c1 = tau, c2 = 0.5 * tau * tau;
+    s11 += c1 * c1;
+    s12 += c1 * c2;
+    s22 += c2 * c2;
+    s1d += c1 * s.d;
+    s2d += c2 * s.d;
+    sdd += s.d * s.d;
+  }
+  if (s11 <= 0) return Infinity;
+  // RSS for given (b, a): sdd - 2(b s1d + a s2d) + b^2 s11 + 2ab s12 + a^2 s22.
+  const rss = (bb: number, aa: number) =>
+    sdd - 2 * (bb * s1d + aa * s2d) + bb * bb * s11 + 2 * bb * aa * s12 + aa * aa * s22;
+  if (quadratic) return s2d > 0 && s22 > 0 ? rss(0, s2d / s22) : Infinity;
+  const det = s11 * s22 - s12 * s12;
+  if (det > 1e-12) {
+    const bb = (s1d * s22 - s2d * s12) / det, aa = (s2d * s11 - s1d * s12) / det;
+    if (bb >= 0 && aa >= 0) return rss(bb, aa);
+  }
+  // One column only (the other coefficient at its bound 0), whichever fits better.
+  const onlyB = s1d > 0 ? rss(s1d / s11, 0) : Infinity;
+  const onlyA = s2d > 0 && s22 > 0 ? rss(0, s2d / s22) : Infinity;
+  return Math.min(onlyB, onlyA);
+}
+
+/**
+ * Fit the instant of rest on one side: `samples` hold the distance still to go before rest
+ * (the caller mirrors time for the departure); `lo`/`hi` bound the answer. The motion before
+ * rest is modelled as d = b*tau + a*tau^2/2 (tau: time to rest, a, b >= 0): constant
+ * deceleration to rest (b = 0), or a stop too abrupt for the sampling to see the braking (a = 0),
+ * or between. Returns null when no fit is possible.
+ */
+function _fitRest(
+  samples: readonly { t: number; d: number }[],
+  lo: number,
+  hi: number,
+  sigma: number,
+): number | null {
+  if (hi < lo) return null;
+  const fit = (quadratic: boolean) => {
+    let best: number | null = null, bestRss = Infinity;
+    for (let ts = lo; ts <= hi + 1e-9; ts += GRID_MS) {
+      const rss = _rss(samples, ts, quadratic);
+      if (rss < bestRss - 1e-12) [best, bestRss] = [ts, rss];
+    }
+    return { best, rss: bestRss };
+  };
+  const q = fit(true), b = fit(false);
+  return q.rss - b.rss > ABRUPT_CHI2 * sigma * sigma ? b.best : q.best ?? b.best;
+}
+
+/**
+ * Re-estimate one stop's start and end from the positions around it (all of the pass's
+ * samples, time-ordered). `stop` is the causal estimate: first and last slow sample.
+ */
+export function refineStop(positions: readonly PositionSample[], stop: StopInterval): StopInterval {
+  const inStop = positions.filter((p) => p.ts >= stop.start && p.ts <= stop.end);
+  if (inStop.length === 0) return stop;
+  const px = _median(inStop.map((p) => p.x)), py = _median(inStop.map((p) => p.y));
+  const dist = (p: PositionSample) => Math.hypot(p.x - px, p.y - py);
+  const sigma = 1.4826 * _median(inStop.map(dist));
+  const band = Math.max(BAND_MIN_PX, BAND_SIGMAS * sigma);
+  // Per-coordinate noise for the model choice (a floor: positions are never exact).
+  const noise = Math.max(NOISE_MIN_PX, sigma);
+  const dur = stop.end - stop.start;
+
+  let start = stop.start;
+  const before = positions.filter((p) => p.ts < stop.start);
+  const lastMoving = before.findLast((p) => dist(p) > band);
+  if (lastMoving) {
+    const k = before.indexOf(lastMoving);
+    const from = Math.min(
+      lastMoving.ts - SIDE_WINDOW_MS,
+      before[Math.max(0, k - MIN_SIDE_SAMPLES + 1)].ts,
+    );
+    const win = positions.filter((p) => p.ts >= from && p.ts <= stop.start + dur / 2);
+    const first = win[0];
+    const ux = px - first.x, uy = py - first.y, n = Math.hypot(ux, uy);
+    if (n >= MIN_TRAVEL_PX) {
+      const samples = win.map((p) => ({ t: p.ts, d: ((px - p.x) * ux + (py - p.y) * uy) / n }));
+      start = _fitRest(samples, lastMoving.ts, stop.start + dur / 4, noise) ?? start;
+    }
+  }
+
+  let end = stop.end;
+  const after = positions.filter((p) => p.ts > stop.end);
+  const firstMoving = after.find((p) => dist(p) > band);
+  if (firstMoving) {
+    const k = after.indexOf(firstMoving);
+    const to = Math.max(
+      firstMoving.ts + SIDE_WINDOW_MS,
+      after[Math.min(after.length - 1, k + MIN_SIDE_SAMPLES - 1)].ts,
+    );
+    const win = positions.filter((p) => p.ts <= to && p.ts >= stop.end - dur / 2);
+    const last = win[win.length - 1];
+    const ux = last.x - px, uy = last.y - py, n = Math.hypot(ux, uy);
+    if (n >= MIN_TRAVEL_PX) {
+      // Mirror time (t -> -t) so the departure looks like an arrival.
+      const samples = win.map((p) => ({ t: -p.ts, d: ((p.x - px) * ux + (p.y - py) * uy) / n }));
+      const fit = _fitRest(samples, -firstMoving.ts, -(stop.end - dur / 4), noise);
+      if (fit !== null) end = -fit;
+    }
+  }
+  return end > start ? { start, end } : stop;
+}
