@@ -4,7 +4,9 @@
  * up processing (it always takes the newest frame, so it skips the rest). Prints each pass's
  * verdict and stop duration against the truth. Accuracy, not speed: the numbers do not depend
  * on the machine (the pipeline's time is capture time).
- * Run: deno run -A bench/stop_accuracy_bench.ts [--fps 10,5,3.3,2.5,2]
+ * Stops are re-estimated at pass time (analyzer/judge/stop_refine.ts); this measures that.
+ * Run: deno run -A bench/stop_accuracy_bench.ts [--fps 10,5,3.3,2.5,2] [--video-fps 15]
+ * (`--video-fps`: render the scenes at that frame rate instead of their own, e.g. to process 15 fps)
  */
 import { parseArgs } from "node:util";
 import { ensureNanodetOnnx } from "../analyzer/model/nanodet_model.ts";
@@ -16,7 +18,10 @@ import { table } from "./_util.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { fps: { type: "string", default: "10,5,3.3,2.5,2" } },
+  options: {
+    fps: { type: "string", default: "10,5,3.3,2.5,2" },
+    "video-fps": { type: "string" },
+  },
 });
 const rates = values.fps.split(",").map(Number);
 const tmp = await Deno.makeTempDir({ prefix: "stopline-accuracy-" });
@@ -24,7 +29,9 @@ const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
 const rows: string[][] = [];
 const worst = new Map<number, number>();
 try {
-  for (const spec of Object.values(SCENES)) {
+  const videoFps = values["video-fps"] ? Number(values["video-fps"]) : undefined;
+  for (const scene of Object.values(SCENES)) {
+    const spec = videoFps ? { ...scene, fps: videoFps } : scene;
     const video = `${tmp}/${spec.name}.mp4`;
     const { truth } = await renderScene(spec, video) as { truth: SceneTruth };
     const stops = truth.vehicles.filter((v) => v.expected.verdict === "full_stop");

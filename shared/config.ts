@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { type Anchor, ANCHORS } from "./geometry.ts";
+import { quadrilateralProblem } from "./homography.ts";
 
 const unit = z.number().min(0).max(1);
 const point = z.tuple([unit, unit]);
@@ -14,6 +15,29 @@ export const ZonesSchema = z.object({
   pre_stop_line: z.tuple([point, point]).optional(),
   capture_line: z.tuple([point, point]).optional(),
 }).strict();
+
+const groundPoint = z.tuple([z.number(), z.number()]);
+
+/**
+ * Four road points seen in the image (normalized, as zones) and measured on the road (metres,
+ * any origin): the homography between them gives road positions and speeds in m/s. Each set
+ * must be a non-degenerate quadrilateral in the order given (the same order in both).
+ */
+export const CalibrationSchema = z.object({
+  image: z.tuple([point, point, point, point]),
+  ground: z.tuple([groundPoint, groundPoint, groundPoint, groundPoint]),
+}).strict().superRefine((c, ctx) => {
+  for (const key of ["image", "ground"] as const) {
+    const problem = quadrilateralProblem(c[key]);
+    if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+  }
+});
+
+export type Calibration = z.infer<typeof CalibrationSchema>;
+
+/** Road-speed thresholds used when the camera is calibrated and the config gives none. */
+export const DEFAULT_STOP_SPEED_MPS = 0.5;
+export const DEFAULT_ROLLING_SPEED_MPS = 3.0;
 
 export const StopSchema = z.object({
   stop_speed_px_s: z.number().positive().default(10),
@@ -30,6 +54,10 @@ export const StopSchema = z.object({
   finalize_after_exit_s: z.number().nonnegative().default(2),
   /** Forget a track not seen for this long even if the tracker never reported its end. */
   track_timeout_s: z.number().positive().default(10),
+  /** Calibrated cameras: "stopped" at or below this road speed, m/s (default 0.5). */
+  stop_speed_mps: z.number().positive().optional(),
+  /** Calibrated cameras: a rolling stop at or below this road speed, m/s (default 3.0). */
+  rolling_speed_mps: z.number().positive().optional(),
 }).strict();
 
 export type StopSettings = z.infer<typeof StopSchema>;
@@ -58,10 +86,26 @@ export const CameraSchema = z.object({
    */
   anchor: z.enum(ANCHORS as [Anchor, ...Anchor[]]).default("bottom_center"),
   zones: ZonesSchema.optional(),
+  /** Ground-plane calibration: speeds and verdict thresholds in m/s. */
+  calibration: CalibrationSchema.optional(),
   stop: StopSchema.optional(),
-}).strict();
+}).strict().superRefine((c, ctx) => {
+  // m/s thresholds mean nothing without a calibration: refuse rather than silently use px/s.
+  if (c.calibration) return;
+  for (const key of ["stop_speed_mps", "rolling_speed_mps"] as const) {
+    if (c.stop?.[key] !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["stop", key],
+        message: "an m/s threshold needs the camera's calibration",
+      });
+    }
+  }
+});
 
 export const ConfigSchema = z.object({
+  /** What the UI shows speeds in: km/h (metric) or mph (imperial). */
+  units: z.enum(["metric", "imperial"]).default("metric"),
   cameras: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), CameraSchema).refine(
     (c) => Object.keys(c).length > 0,
     "at least one camera",

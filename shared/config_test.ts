@@ -66,3 +66,69 @@ Deno.test("the bundled configs judge the bottom centre, with zones around the wh
     for (const cam of Object.values(cfg.cameras)) assert.equal(cam.anchor, "bottom_center", f);
   }
 });
+
+Deno.test("calibration: four image and four ground points, m/s thresholds, units", () => {
+  const cfg = parseConfigYaml(`
+units: imperial
+cameras:
+  a:
+    source: x.mp4
+    calibration:
+      image: [[0.4, 0.3], [0.6, 0.3], [0.9, 0.9], [0.1, 0.9]]
+      ground: [[0, 20], [3.5, 20], [3.5, 0], [0, 0]]
+    stop: { stop_speed_mps: 0.4, rolling_speed_mps: 2.5 }
+  b:
+    source: y.mp4
+`);
+  assert.equal(cfg.units, "imperial");
+  assert.deepEqual(cfg.cameras.a.calibration!.ground[1], [3.5, 20]);
+  assert.equal(cfg.cameras.a.stop!.stop_speed_mps, 0.4);
+  assert.equal(cfg.cameras.b.calibration, undefined);
+  assert.equal(parseConfigYaml("cameras:\n  a:\n    source: x.mp4\n").units, "metric");
+});
+
+Deno.test("calibration: degenerate quadrilaterals and m/s without calibration are refused with the path", () => {
+  const issues = (text: string) => {
+    try {
+      parseConfigYaml(text);
+    } catch (e) {
+      assert.ok(e instanceof ConfigError);
+      return e.issues;
+    }
+    assert.fail("expected ConfigError");
+  };
+  const collinear = issues(`
+cameras:
+  a:
+    source: x.mp4
+    calibration:
+      image: [[0.1, 0.5], [0.4, 0.5], [0.8, 0.5], [0.5, 0.9]]
+      ground: [[0, 0], [3.5, 0], [3.5, 20], [0, 20]]
+`);
+  assert.deepEqual(collinear.map((i) => i.path), ["cameras.a.calibration.image"]);
+  assert.match(collinear[0].message, /on one line/);
+  const crossed = issues(`
+cameras:
+  a:
+    source: x.mp4
+    calibration:
+      image: [[0.4, 0.3], [0.6, 0.3], [0.9, 0.9], [0.1, 0.9]]
+      ground: [[0, 20], [3.5, 0], [3.5, 20], [0, 0]]
+`);
+  assert.deepEqual(crossed.map((i) => i.path), ["cameras.a.calibration.ground"]);
+  const uncalibrated = issues(`
+cameras:
+  a:
+    source: x.mp4
+    stop: { stop_speed_mps: 0.5, rolling_speed_mps: 3 }
+`);
+  assert.deepEqual(uncalibrated.map((i) => i.path).sort(), [
+    "cameras.a.stop.rolling_speed_mps",
+    "cameras.a.stop.stop_speed_mps",
+  ]);
+  assert.match(uncalibrated[0].message, /calibration/);
+  assert.deepEqual(
+    issues("units: furlongs\ncameras:\n  a:\n    source: x.mp4\n").map((i) => i.path),
+    ["units"],
+  );
+});

@@ -44,6 +44,10 @@ export const PassSummarySchema = z.object({
   stop_duration_s: z.number().nonnegative(),
   min_speed: z.number().nonnegative(),
   entry_speed: z.number().nonnegative(),
+  /** Road speeds, m/s: null when the camera is not calibrated (absent from older writers). */
+  entry_speed_mps: z.number().nonnegative().nullable().optional(),
+  min_speed_mps: z.number().nonnegative().nullable().optional(),
+  max_speed_mps: z.number().nonnegative().nullable().optional(),
   image: z.string().startsWith("minio://").nullable(),
 });
 

@@ -17,6 +17,8 @@ export const TickTrackSchema = z.object({
   zone: z.string().max(32).nullable().optional(),
   phase: z.enum(TRACK_PHASES).nullable().optional(),
   stop_s: z.number().nonnegative().nullable().optional(),
+  /** Road speed, m/s: only from calibrated cameras (absent otherwise, to keep ticks small). */
+  speed_mps: z.number().nonnegative().nullable().optional(),
 });
 
 export const TickSchema = z.object({

@@ -25,6 +25,8 @@ export interface PassSample {
    */
   rx?: number;
   ry?: number;
+  /** Road speed, m/s (calibrated cameras only). */
+  speed_mps?: number;
 }
 
 export interface PassQuality {
@@ -72,6 +74,12 @@ export interface Pass {
   min_speed: number;
   /** Tracker speed at the first sample in the zone, px/s. */
   entry_speed: number;
+  /** Road speed at the first sample in the zone, m/s; null when the camera is not calibrated. */
+  entry_speed_mps: number | null;
+  /** Minimum road speed in the zone, m/s; null when not calibrated. */
+  min_speed_mps: number | null;
+  /** Maximum road speed in the zone, m/s; null when not calibrated. */
+  max_speed_mps: number | null;
   quality: PassQuality;
   samples: PassSample[];
 }

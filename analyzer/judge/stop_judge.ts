@@ -24,6 +24,10 @@
  * - Parked: in the zone longer than `parked_after_s` -> no pass, ever, for that visit. The tick
  *   phase stays in_zone/stopped (the overlay shows what the vehicle does); a parked visit's
  *   samples are dropped at that moment so a car parked for hours costs O(1) memory.
+ * - Calibrated cameras (`calibration`): each sample also gets its road speed in m/s (the
+ *   tracker's image velocity through the homography's Jacobian at the anchor point); "stopped"
+ *   and the verdict use stop.stop_speed_mps / rolling_speed_mps (defaults 0.5 / 3.0) instead of
+ *   the px/s thresholds, and the pass reports entry/min/max speeds in m/s (null otherwise).
  * - Stop times: the live timer is causal (the tracker's speed); when a pass is finalized, each
  *   stop is re-estimated from the positions on both sides (stop_refine.ts), which is what the
  *   pass reports (stop_duration_s, longest_stop_s and the verdict).
@@ -35,7 +39,15 @@
  *   capture-line crossing. Requests always refer to the frame just passed in.
  */
 import type { Box, Point } from "../../shared/geometry.ts";
-import { StopSchema, type StopSettings, type Zones } from "../../shared/config.ts";
+import {
+  type Calibration,
+  DEFAULT_ROLLING_SPEED_MPS,
+  DEFAULT_STOP_SPEED_MPS,
+  StopSchema,
+  type StopSettings,
+  type Zones,
+} from "../../shared/config.ts";
+import { groundSpeed, type Homography, homographyFromPoints } from "../../shared/homography.ts";
 import {
   type CaptureRequest,
   type Pass,
@@ -70,6 +82,8 @@ export interface JudgeTrack {
   box: Box;
   /** Smoothed speed, px/s. */
   speed: number;
+  /** Smoothed velocity of the judged point, px/s (road speeds on calibrated cameras need it). */
+  velocity?: Point;
   conf: number;
   /** Capture time the track was born (for the pass id); default: when the judge first saw it. */
   firstTs?: number;
@@ -96,6 +110,8 @@ export interface TrackPhaseInfo {
   stop_s: number | null;
   /** Why the current (or last) zone visit gets no pass, when the reason is not the phase's. */
   unjudged?: "first_seen_in_zone";
+  /** Road speed, m/s (calibrated cameras only). */
+  speed_mps?: number;
 }
 
 export interface JudgeOutput {
@@ -115,6 +131,8 @@ export interface JudgeOptions {
    * reports the causal stop timer's numbers (tests of the causal rule).
    */
   refineStops?: boolean;
+  /** Ground-plane calibration: verdicts use road speeds (m/s) and passes report them. */
+  calibration?: Calibration | null;
 }
 
 export const DEFAULT_VEHICLE_LABELS = ["car", "truck", "bus", "motorcycle"];
@@ -129,6 +147,14 @@ interface _Geometry {
   cap: Line | null;
   /** Side of pre_stop_line the zone lies on (centroid); 0 if the centroid is on the line. */
   zoneSide: Side;
+}
+
+/** The speed the verdict is judged on: road m/s when calibrated, else image px/s. */
+interface _SpeedRule {
+  /** Normalized image -> metres, or null (uncalibrated). */
+  homography: Homography | null;
+  stop: number;
+  rolling: number;
 }
 
 interface _Visit {
@@ -211,10 +237,14 @@ export class StopJudge {
   #stop: StopSettings;
   #labels: Set<string>;
   #refine: boolean;
+  #calibration: Calibration | null = null;
+  #rule: _SpeedRule = { homography: null, stop: 0, rolling: 0 };
   #geom: _Geometry | null = null;
   #geomKey = "";
   #tracks = new Map<number, _Track>();
   #frame = 0;
+  #frameW = 1;
+  #frameH = 1;
 
   constructor(
     camera: string,
@@ -226,18 +256,54 @@ export class StopJudge {
     this.#stop = StopSchema.parse(stop);
     this.#labels = new Set(opts.vehicleLabels ?? DEFAULT_VEHICLE_LABELS);
     this.#refine = opts.refineStops ?? true;
-    this.setConfig(zones, stop);
+    this.setConfig(zones, stop, opts.calibration);
   }
 
   /**
    * Hot reload: new zones/settings apply from the next frame. Live track state (qualification,
    * visits, stop timers) is kept — a reload must not drop or duplicate the pass in progress.
    */
-  setConfig(zones: Zones | null | undefined, stop: Partial<StopSettings> = {}): void {
+  setConfig(
+    zones: Zones | null | undefined,
+    stop: Partial<StopSettings> = {},
+    calibration: Calibration | null | undefined = this.#calibration,
+  ): void {
     this.#zones = zones ?? null;
     this.#stop = StopSchema.parse(stop);
+    this.#calibration = calibration ?? null;
+    const c = this.#calibration;
+    this.#rule = c
+      ? {
+        homography: homographyFromPoints(c.image, c.ground),
+        stop: this.#stop.stop_speed_mps ?? DEFAULT_STOP_SPEED_MPS,
+        rolling: this.#stop.rolling_speed_mps ?? DEFAULT_ROLLING_SPEED_MPS,
+      }
+      : {
+        homography: null,
+        stop: this.#stop.stop_speed_px_s,
+        rolling: this.#stop.rolling_speed_px_s,
+      };
     this.#geom = null;
     this.#geomKey = "";
+  }
+
+  /**
+   * Road speed (m/s) of a track's judged point, or null when uncalibrated: the image velocity
+   * through the homography's Jacobian there. Without a velocity vector the px/s speed is taken
+   * as moving along the image's y axis (the common approach direction) — callers give one.
+   */
+  #roadSpeed(tr: JudgeTrack): number | null {
+    const h = this.#rule.homography;
+    if (!h) return null;
+    const p = tr.anchor ?? tr.center;
+    const w = this.#frameW, hh = this.#frameH;
+    const v = tr.velocity ?? [0, tr.speed];
+    return _r(groundSpeed(h, [p[0] / w, p[1] / hh], [v[0] / w, v[1] / hh]), 3);
+  }
+
+  /** The judged speed of a sample: road m/s when calibrated, else px/s. */
+  #judged(s: { speed: number; speed_mps?: number }): number {
+    return this.#rule.homography ? (s.speed_mps ?? s.speed) : s.speed;
   }
 
   get settings(): Readonly<StopSettings> {
@@ -254,9 +320,17 @@ export class StopJudge {
     const out: JudgeOutput = { phases: new Map(), passes: [], captures: [], discarded: [] };
     const f = ++this.#frame;
     const g = this.#geometry(frame.w, frame.h);
+    this.#frameW = frame.w;
+    this.#frameH = frame.h;
     for (const tr of frame.tracks) {
       if (!g || !this.#labels.has(tr.label)) {
-        out.phases.set(tr.id, { phase: null, zone: null, stop_s: null });
+        const mps = this.#roadSpeed(tr);
+        out.phases.set(tr.id, {
+          phase: null,
+          zone: null,
+          stop_s: null,
+          ...(mps !== null ? { speed_mps: mps } : {}),
+        });
         continue;
       }
       let t = this.#tracks.get(tr.id);
@@ -372,7 +446,9 @@ export class StopJudge {
       phase: "approach",
       ...(tr.rawAnchor ? { rx: _r(tr.rawAnchor[0], 2), ry: _r(tr.rawAnchor[1], 2) } : {}),
     };
-    const slow = tr.speed <= stop.stop_speed_px_s;
+    const mps = this.#roadSpeed(tr);
+    if (mps !== null) sample.speed_mps = mps;
+    const slow = this.#judged(sample) <= this.#rule.stop;
 
     // Zone entry (debounced, backdated to the first inside sample).
     if (!this.#inVisit(t)) {
@@ -465,6 +541,7 @@ export class StopJudge {
       zone: inZone ? "stop" : null,
       stop_s: cur && cur.judged ? _r(cur.stopS, 2) : null,
       ...(t.unjudged ? { unjudged: t.unjudged } : {}),
+      ...(mps !== null ? { speed_mps: mps } : {}),
     });
   }
 
@@ -494,7 +571,7 @@ export class StopJudge {
     const n = judged ? ++t.visits : 0;
     const samples = judged ? t.recent : [];
     for (const s of samples) {
-      if (s.ts >= pe.ts) s.phase = s.speed <= this.#stop.stop_speed_px_s ? "stopped" : "in_zone";
+      if (s.ts >= pe.ts) s.phase = this.#judged(s) <= this.#rule.stop ? "stopped" : "in_zone";
     }
     const labels = new Map<string, number>();
     const st = this.#stats(samples, pe.ts, Infinity);
@@ -541,9 +618,12 @@ export class StopJudge {
     v.stopS = this.#stats(v.samples, v.enteredAt, v.exitedAt).total_s;
   }
 
+  /** stopStats on the judged speed (m/s when calibrated) against the matching threshold. */
   #stats(samples: readonly PassSample[], enteredAt: number, exitedAt: number) {
-    const s = this.#stop;
-    return stopStats(samples, enteredAt, exitedAt, s.stop_speed_px_s, s.stop_bridge_s);
+    const judged = this.#rule.homography
+      ? samples.map((s) => ({ ts: s.ts, speed: this.#judged(s) }))
+      : samples;
+    return stopStats(judged, enteredAt, exitedAt, this.#rule.stop, this.#stop.stop_bridge_s);
   }
 
   /** The track is gone (ended, timed out, or flushed): close what it has open and forget it. */
@@ -585,6 +665,16 @@ export class StopJudge {
       ? { ...causal, ..._refinedStops(v.samples, causal.runs, v.enteredAt, exitedAt) }
       : causal;
     const samples = v.samples.filter((s) => s.ts <= exitedAt).map(({ rx: _x, ry: _y, ...s }) => s);
+    // Reported speeds: px/s always (the tracker's), m/s when calibrated.
+    const px = this.#rule.homography
+      ? stopStats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt, Infinity)
+      : causal;
+    const zoneMps = this.#rule.homography
+      ? v.samples.filter((s) =>
+        s.ts >= v.enteredAt && (endedInZone || s.ts < exitedAt) && s.speed_mps !== undefined
+      ).map((s) => s.speed_mps!)
+      : [];
+    const mps = (x: number | undefined) => (x === undefined ? null : _r(x, 2));
     let maxGap = 0;
     for (let i = 1; i < samples.length; i++) {
       maxGap = Math.max(maxGap, samples[i].ts - samples[i - 1].ts);
@@ -600,14 +690,20 @@ export class StopJudge {
       camera: this.camera,
       track_id: t.id,
       label,
-      verdict: verdictOf(stats, this.#stop),
+      verdict: verdictOf(stats, {
+        full_stop_min_s: this.#stop.full_stop_min_s,
+        rolling_speed_px_s: this.#rule.rolling,
+      }),
       entered_at: v.enteredAt,
       exited_at: exitedAt,
       time_in_zone_s: _r((exitedAt - v.enteredAt) / 1000),
       stop_duration_s: _r(stats.total_s),
       longest_stop_s: _r(stats.longest_s),
-      min_speed: _r(stats.min_speed, 2),
-      entry_speed: _r(stats.entry_speed, 2),
+      min_speed: _r(px.min_speed, 2),
+      entry_speed: _r(px.entry_speed, 2),
+      entry_speed_mps: mps(zoneMps[0]),
+      min_speed_mps: zoneMps.length ? mps(Math.min(...zoneMps)) : null,
+      max_speed_mps: zoneMps.length ? mps(Math.max(...zoneMps)) : null,
       quality: {
         samples: samples.length,
         zone_samples: stats.zone_samples,

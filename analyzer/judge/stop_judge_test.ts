@@ -626,3 +626,80 @@ Deno.test("first seen inside the zone: not judged, and the phase info says why",
   assert.equal(_born(open, [], _ramp(330, 700, 15)).passes.length, 0);
   assert.equal(_born(open, [], _ramp(100, 700, 15), 4).passes.length, 1);
 });
+
+// ---- Calibrated cameras: road speeds in m/s (#12 item 4) ----
+
+/** A top-down calibration: the whole 768x576 frame is `mPerPx` metres per pixel. */
+function _calibration(mPerPx: number) {
+  return {
+    image: [[0, 0], [1, 0], [1, 1], [0, 1]] as [Point, Point, Point, Point],
+    ground: [[0, 0], [768 * mPerPx, 0], [768 * mPerPx, 576 * mPerPx], [0, 576 * mPerPx]] as [
+      Point,
+      Point,
+      Point,
+      Point,
+    ],
+  };
+}
+
+/** Drive x positions at 10 fps with a velocity vector (what the tracker gives). */
+function _driveV(judge: StopJudge, xs: number[]) {
+  const outs: JudgeOutput[] = [];
+  xs.forEach((x, k) => {
+    const vx = k === 0 ? (xs[1] - x) / 0.1 : (x - xs[k - 1]) / 0.1;
+    outs.push(judge.update({
+      ts: T0 + k * 100,
+      w: W,
+      h: H,
+      tracks: [{
+        id: 9,
+        label: "car",
+        center: [x, Y] as Point,
+        box: [x - 50, Y - 30, 100, 60],
+        speed: Math.abs(vx),
+        velocity: [vx, 0],
+        conf: 0.9,
+      }],
+    }));
+  });
+  outs.push(judge.update({ ts: T0 + xs.length * 100, w: W, h: H, tracks: [], ended: [9] }));
+  return { outs, passes: outs.flatMap((o) => o.passes) };
+}
+
+Deno.test("calibrated: a far vehicle creeping at 1.5 m/s (5 px/s) is a rolling stop, not a full stop", () => {
+  // 0.3 m per px (far away): 5 px/s is 1.5 m/s. 150 px/s approach, 3 s at 5 px/s in the zone.
+  const xs = [..._ramp(100, 330, 15), ..._ramp(330, 345, 0.5), ..._ramp(345, 700, 15)];
+  const px = _driveV(new StopJudge("cam_t", ZONES as Zones, {}), xs).passes;
+  assert.equal(px[0].verdict, "full_stop", "in px/s, 5 px/s reads as stopped");
+  assert.equal(px[0].min_speed_mps, null, "uncalibrated: m/s fields are null");
+  assert.equal(px[0].entry_speed_mps, null);
+  assert.equal(px[0].max_speed_mps, null);
+  const judge = new StopJudge("cam_t", ZONES as Zones, {}, { calibration: _calibration(0.3) });
+  const r = _driveV(judge, xs);
+  assert.equal(r.passes.length, 1);
+  const p = r.passes[0];
+  assert.equal(p.verdict, "rolling_stop");
+  assert.ok(Math.abs(p.min_speed_mps! - 1.5) < 0.01, `min ${p.min_speed_mps}`);
+  assert.ok(Math.abs(p.max_speed_mps! - 45) < 0.01, `max ${p.max_speed_mps}`);
+  assert.ok(Math.abs(p.entry_speed_mps! - 45) < 0.01, `entry ${p.entry_speed_mps}`);
+  assert.equal(p.min_speed, 5, "px/s fields stay px/s");
+  // The phase info carries the road speed for the tick.
+  assert.ok(Math.abs(r.outs[20].phases.get(9)!.speed_mps! - 1.5) < 0.01);
+});
+
+Deno.test("calibrated: stop and rolling thresholds in m/s, full stop below stop_speed_mps", () => {
+  // 0.02 m per px (near): a 10 px/s creep is 0.2 m/s, below the 0.5 m/s default: stopped.
+  const xs = [..._ramp(100, 330, 15), ..._ramp(330, 340, 1), ..._ramp(340, 700, 15)];
+  const near = new StopJudge("cam_t", ZONES as Zones, {}, { calibration: _calibration(0.02) });
+  assert.equal(_driveV(near, xs).passes[0].verdict, "full_stop");
+  // With stop_speed_mps 0.1 the same creep is a rolling stop (0.2 <= rolling 3.0).
+  const strict = new StopJudge("cam_t", ZONES as Zones, { stop_speed_mps: 0.1 }, {
+    calibration: _calibration(0.02),
+  });
+  assert.equal(_driveV(strict, xs).passes[0].verdict, "rolling_stop");
+  // Hot reload drops the calibration: px/s rules again (10 px/s <= 10 px/s: stopped).
+  strict.setConfig(ZONES as Zones, {}, null);
+  const again = _driveV(strict, xs).passes[0];
+  assert.equal(again.verdict, "full_stop");
+  assert.equal(again.min_speed_mps, null);
+});

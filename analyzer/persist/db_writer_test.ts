@@ -74,6 +74,39 @@ Deno.test("passes, samples and events are written in batches and idempotently", 
   }
 });
 
+Deno.test("road speeds (m/s) are stored when calibrated, null otherwise", async () => {
+  const db = await startTestDatabase();
+  const spoolDir = await Deno.makeTempDir();
+  const w = new DbWriter({ databaseUrl: db.url, spoolDir, flushMs: 50 });
+  try {
+    await w.addPass({ ..._pass(1), entry_speed_mps: 4.2, min_speed_mps: 0.1, max_speed_mps: 4.5 });
+    await w.addPass({
+      ..._pass(2),
+      entry_speed_mps: null,
+      min_speed_mps: null,
+      max_speed_mps: null,
+    });
+    await w.addPass(_pass(3)); // an older writer's record without the fields
+    assert.equal(await w.flush(), true);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const rows = (await c.query(
+      `select track_id, entry_speed_mps, min_speed_mps, max_speed_mps from vehicle_passes
+       order by track_id`,
+    )).rows.map((r) => [r.track_id, r.entry_speed_mps, r.min_speed_mps, r.max_speed_mps]);
+    await c.end();
+    assert.deepEqual(rows.map((r) => r.map((x) => (x === null ? null : Math.round(x * 10) / 10))), [
+      [1, 4.2, 0.1, 4.5],
+      [2, null, null, null],
+      [3, null, null, null],
+    ]);
+  } finally {
+    await w.close();
+    await db.close();
+    await Deno.remove(spoolDir, { recursive: true });
+  }
+});
+
 Deno.test("a dead database loses no pass: spooled to disk, replayed in order after restart, no duplicates", async () => {
   const db = await startTestDatabase();
   if (!db.stopServer || !db.restartServer) return; // external TEST_DATABASE_URL: cannot stop it

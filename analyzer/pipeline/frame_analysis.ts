@@ -35,14 +35,14 @@ export class FrameAnalysis {
     this.camera = camera;
     this.#anchor = cfg.anchor;
     this.#tracker = new ByteTracker(_trackerOptions(cfg));
-    this.#judge = new StopJudge(camera, cfg.zones, cfg.stop);
+    this.#judge = new StopJudge(camera, cfg.zones, cfg.stop, { calibration: cfg.calibration });
   }
 
   /** Hot reload: thresholds and zones change from the next frame; live tracks are kept. */
   setConfig(cfg: CameraConfig): void {
     this.#anchor = cfg.anchor;
     this.#tracker.setOptions?.(_trackerOptions(cfg));
-    this.#judge.setConfig(cfg.zones, cfg.stop);
+    this.#judge.setConfig(cfg.zones, cfg.stop, cfg.calibration ?? null);
   }
 
   step(dets: Detection[], ts: number, w: number, h: number): FrameResult {
@@ -62,6 +62,7 @@ export class FrameAnalysis {
         rawAnchor: t.lastTs === ts ? anchorPoint(t.rawBox, this.#anchor) : undefined,
         box: t.box,
         speed: t.speed,
+        velocity: t.velocity,
         conf: t.conf,
         firstTs: t.firstTs,
         birth: births.get(t.id),

@@ -47,6 +47,7 @@ export function buildTick(
         zone: p?.zone ?? null,
         phase: p?.phase ?? null,
         stop_s: p?.stop_s == null ? null : round(p.stop_s, 2),
+        ...(p?.speed_mps == null ? {} : { speed_mps: round(p.speed_mps, 2) }),
       };
     }),
     stats: {

@@ -43,7 +43,7 @@ export interface PassesOptions extends ApiCommonOptions {
 const PASS_ID_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 const LIST = "passes";
 const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
-  stop_duration_s, min_speed, entry_speed, image`;
+  stop_duration_s, min_speed, entry_speed, image, entry_speed_mps, min_speed_mps, max_speed_mps`;
 
 interface _PassRow {
   id: string;
@@ -58,6 +58,10 @@ interface _PassRow {
   min_speed: number;
   entry_speed: number;
   image: string | null;
+  /** Road speeds, m/s (null: camera not calibrated). */
+  entry_speed_mps: number | null;
+  min_speed_mps: number | null;
+  max_speed_mps: number | null;
   quality?: unknown;
   samples?: unknown;
   _us?: string;
@@ -157,6 +161,9 @@ function _publicPass(p: _PassRow) {
     stop_duration_s: p.stop_duration_s,
     min_speed: p.min_speed,
     entry_speed: p.entry_speed,
+    entry_speed_mps: p.entry_speed_mps ?? null,
+    min_speed_mps: p.min_speed_mps ?? null,
+    max_speed_mps: p.max_speed_mps ?? null,
     image_url: p.image ? `/api/passes/${encodeURIComponent(p.id)}/image` : null,
   };
 }

@@ -18,6 +18,9 @@ const PASS_KEYS = [
   "stop_duration_s",
   "min_speed",
   "entry_speed",
+  "entry_speed_mps",
+  "min_speed_mps",
+  "max_speed_mps",
   "image_url",
 ];
 
@@ -73,6 +76,8 @@ Deno.test("passes API: filters, keyset pages over ties, detail, image, cameras c
     assert.deepEqual(Object.keys(first.body).sort(), ["next_cursor", "passes"]);
     assert.equal(first.body.passes.length, 5);
     assert.deepEqual(Object.keys(first.body.passes[0]).sort(), [...PASS_KEYS].sort());
+    // Uncalibrated cameras' passes: road speeds are null, not absent.
+    assert.equal(first.body.passes[0].min_speed_mps, null);
     const p0 = first.body.passes[0];
     assert.equal(p0.id, all[0]);
     assert.match(p0.exited_at, /^2026-11-21T08:07:00\.123Z$/);
