@@ -24,6 +24,10 @@ export interface PassRow {
   stop_duration_s: number;
   min_speed: number;
   entry_speed: number;
+  /** Road speeds, m/s: null when the camera is not calibrated. */
+  entry_speed_mps?: number | null;
+  min_speed_mps?: number | null;
+  max_speed_mps?: number | null;
   image_url: string | null;
 }
 

@@ -25,6 +25,24 @@ export function fmtNum(n: number | null | undefined, digits = 1, unit = ""): str
   return `${n.toFixed(digits)}${unit}`;
 }
 
+/** What the site shows road speeds in (config `units`). */
+export type Units = "metric" | "imperial";
+
+/** A road speed in m/s as the site's units show it: "36 km/h" or "22 mph"; "–" when unknown. */
+export function fmtRoadSpeed(mps: number | null | undefined, units: Units = "metric"): string {
+  if (mps === null || mps === undefined || !Number.isFinite(mps)) return "–";
+  return units === "imperial"
+    ? `${Math.round(mps * 2.2369363)} mph`
+    : `${Math.round(mps * 3.6)} km/h`;
+}
+
+/** The config's `units` (anything else: metric, the default). */
+export function unitsOf(config: unknown): Units {
+  return (config as { units?: unknown } | null | undefined)?.units === "imperial"
+    ? "imperial"
+    : "metric";
+}
+
 /** `<input type="datetime-local">` value -> ISO (UTC) for the API; "" stays "". */
 export function localInputToIso(v: string): string {
   if (!v) return "";

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { fmtNum, isoToLocalInput, localInputToIso, verdictText } from "./format.ts";
+import {
+  fmtNum,
+  fmtRoadSpeed,
+  isoToLocalInput,
+  localInputToIso,
+  unitsOf,
+  verdictText,
+} from "./format.ts";
 
 Deno.test("format: verdicts, numbers, datetime-local round trip", () => {
   assert.equal(verdictText("rolling_stop"), "rolling stop");
@@ -8,4 +15,16 @@ Deno.test("format: verdicts, numbers, datetime-local round trip", () => {
   const iso = localInputToIso("2026-11-21T08:05");
   assert.equal(isoToLocalInput(iso), "2026-11-21T08:05");
   assert.equal(localInputToIso(""), "");
+});
+
+Deno.test("format: road speeds in km/h or mph, by the config's units", () => {
+  assert.equal(fmtRoadSpeed(10), "36 km/h");
+  assert.equal(fmtRoadSpeed(10, "metric"), "36 km/h");
+  assert.equal(fmtRoadSpeed(10, "imperial"), "22 mph");
+  assert.equal(fmtRoadSpeed(0.4, "imperial"), "1 mph");
+  assert.equal(fmtRoadSpeed(null), "–");
+  assert.equal(fmtRoadSpeed(undefined, "imperial"), "–");
+  assert.equal(unitsOf({ units: "imperial" }), "imperial");
+  assert.equal(unitsOf({}), "metric");
+  assert.equal(unitsOf(null), "metric");
 });

@@ -10,7 +10,7 @@ import type { Zones } from "../../../shared/config.ts";
 import { type AppConfig, effectiveOrder } from "../app_config.ts";
 import type { StoplineDebug } from "../debug.ts";
 import { byId } from "../dom.ts";
-import { verdictText } from "../format.ts";
+import { unitsOf, verdictText } from "../format.ts";
 import { Hud, type HudModel } from "../hud.ts";
 import { OverlayCanvas } from "../overlay/overlay_canvas.ts";
 import { RealtimeTickSource } from "../overlay/realtime_tick_source.ts";
@@ -168,6 +168,7 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
   fetchConfig().then((d) => {
     doc = d;
     overlay.setAnchor(d.config.cameras?.[camera]?.anchor === "center" ? "center" : "bottom_center");
+    overlay.setUnits(unitsOf(d.config));
     if (!editor) overlay.setZones(zonesOf(d));
   }).catch(() => {/* no config API: live view without zones */});
 

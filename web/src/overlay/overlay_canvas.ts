@@ -18,6 +18,7 @@ import {
 import type { Zones } from "../../../shared/config.ts";
 import type { Tick, TickTrack } from "../../../shared/tick.ts";
 import { fadeAlpha, TickTimeline } from "./tick_timeline.ts";
+import { fmtRoadSpeed, type Units } from "../format.ts";
 import { drawZones, VERDICT_COLORS } from "./zones_layer.ts";
 
 export interface DrawnBox {
@@ -40,10 +41,14 @@ function _color(t: TickTrack): string {
   return t.label === "person" ? "#ce93d8" : "#4fc3f7";
 }
 
-/** Text on a box: "#17 car 0.83 12px/s stop 1.4s" (speed and stop timer when known). */
-export function trackLabel(t: TickTrack): string {
+/**
+ * Text on a box: "#17 car 0.83 12px/s stop 1.4s" (speed and stop timer when known); a
+ * calibrated camera's road speed instead of px/s, in the site's units ("36 km/h").
+ */
+export function trackLabel(t: TickTrack, units: Units = "metric"): string {
   let s = `#${t.id} ${t.label} ${t.conf.toFixed(2)}`;
-  if (t.speed != null) s += ` ${Math.round(t.speed)}px/s`;
+  if (t.speed_mps != null) s += ` ${fmtRoadSpeed(t.speed_mps, units)}`;
+  else if (t.speed != null) s += ` ${Math.round(t.speed)}px/s`;
   if (t.stop_s != null && t.stop_s > 0) s += ` stop ${t.stop_s.toFixed(1)}s`;
   return s;
 }
@@ -62,11 +67,17 @@ export function layoutTick(
   elH: number,
   dpr: number,
   anchor: Anchor = "bottom_center",
+  units: Units = "metric",
 ): DrawnBox[] {
   const rect = contentRect(videoW || tick.frame.w, videoH || tick.frame.h, elW, elH, "contain");
   return tick.tracks.map((t) => {
     const r = boxToRect(t.bbox as Box, rect, dpr);
-    return { rect: r, anchor: anchorPoint(r, anchor), label: trackLabel(t), color: _color(t) };
+    return {
+      rect: r,
+      anchor: anchorPoint(r, anchor),
+      label: trackLabel(t, units),
+      color: _color(t),
+    };
   });
 }
 
@@ -89,6 +100,7 @@ export class OverlayCanvas {
   #clock: () => number = () => Date.now();
   #zones: Zones | null = null;
   #anchor: Anchor = "bottom_center";
+  #units: Units = "metric";
   #flash: { color: string; at: number } | undefined;
   #frameKey = "";
   #sizeVersion = 0;
@@ -126,6 +138,12 @@ export class OverlayCanvas {
 
   setZones(zones: Zones | null): void {
     this.#zones = zones;
+    this.#zonesVersion++;
+  }
+
+  /** What road speeds are shown in (config `units`). */
+  setUnits(units: Units): void {
+    this.#units = units;
     this.#zonesVersion++;
   }
 
@@ -214,6 +232,7 @@ export class OverlayCanvas {
       v.clientHeight,
       dpr,
       this.#anchor,
+      this.#units,
     );
     const font = Math.round(12 * dpr);
     ctx.save();

@@ -41,3 +41,14 @@ Deno.test("track label: id, class, confidence, stop timer", () => {
   assert.equal(trackLabel({ ...tick.tracks[0], speed: 11.6 }), "#17 car 0.83 12px/s stop 1.4s");
   assert.equal(trackLabel({ ...tick.tracks[0], stop_s: null }), "#17 car 0.83");
 });
+
+Deno.test("track label: a calibrated camera's road speed in km/h or mph instead of px/s", () => {
+  const t = { ...tick.tracks[0], speed: 11.6, speed_mps: 10, stop_s: null };
+  assert.equal(trackLabel(t), "#17 car 0.83 36 km/h");
+  assert.equal(trackLabel(t, "imperial"), "#17 car 0.83 22 mph");
+  assert.equal(
+    layoutTick({ ...tick, tracks: [t] }, 768, 576, 1600, 900, 1, "center", "imperial")[0]
+      .label,
+    "#17 car 0.83 22 mph",
+  );
+});

@@ -6,7 +6,8 @@
 import { getPass, type PassDetail } from "../api.ts";
 import { speedPlot } from "../charts/line_plot.ts";
 import { h, replace } from "../dom.ts";
-import { fmtNum, fmtTime } from "../format.ts";
+import { fmtNum, fmtRoadSpeed, fmtTime, type Units, unitsOf } from "../format.ts";
+import { fetchConfig } from "../zones/config_client.ts";
 import { withToken } from "../session.ts";
 import { verdictBadge } from "./verdict_badge.ts";
 
@@ -17,7 +18,7 @@ export function plotPoints(samples: PassDetail["samples"]) {
   return samples.map((s) => ({ t: (ms(s.ts) - t0) / 1000, v: s.speed, phase: s.phase }));
 }
 
-function _facts(p: PassDetail): HTMLElement {
+function _facts(p: PassDetail, units: Units): HTMLElement {
   const rows: [string, string][] = [
     ["camera", p.camera],
     ["vehicle", `#${p.track_id} ${p.label}`],
@@ -28,6 +29,14 @@ function _facts(p: PassDetail): HTMLElement {
     ["min speed", fmtNum(p.min_speed, 1, " px/s")],
     ["entry speed", fmtNum(p.entry_speed, 1, " px/s")],
   ];
+  // Calibrated cameras: the road speeds, in the site's units.
+  if (p.min_speed_mps != null) {
+    rows.push(
+      ["entry road speed", fmtRoadSpeed(p.entry_speed_mps, units)],
+      ["min road speed", fmtRoadSpeed(p.min_speed_mps, units)],
+      ["max road speed", fmtRoadSpeed(p.max_speed_mps, units)],
+    );
+  }
   // Track quality: one row per measure, so a long record stays readable.
   if (p.quality && typeof p.quality === "object") {
     for (const [k, v] of Object.entries(p.quality as Record<string, unknown>)) {
@@ -49,7 +58,9 @@ function _facts(p: PassDetail): HTMLElement {
 export function renderPassDetail(root: HTMLElement, id: string) {
   let alive = true;
   replace(root, h("p", { class: "muted" }, "loading…"));
-  getPass(id).then((p) => {
+  // The site's units (km/h or mph) come from the config; without it, metric.
+  const units = fetchConfig().then((d) => unitsOf(d.config), () => "metric" as const);
+  Promise.all([getPass(id), units]).then(([p, u]) => {
     if (!alive) return;
     replace(
       root,
@@ -69,7 +80,7 @@ export function renderPassDetail(root: HTMLElement, id: string) {
               alt: "crop",
             })
             : h("p", { class: "muted" }, "no crop"),
-          _facts(p),
+          _facts(p, u),
         ),
         h(
           "figure",
