@@ -57,7 +57,7 @@ try {
           String(fps),
           `${v.expected.verdict} ${v.expected.stop_duration_s} s`,
           p ? `${p.verdict} ${p.stop_duration_s} s` : "no pass",
-          `${err >= 0 ? "+" : ""}${err.toFixed(1)} s`,
+          `${err >= 0 ? "+" : ""}${err.toFixed(2)} s`,
         ]);
       }
     }
@@ -70,7 +70,7 @@ try {
   table(
     "Worst error per rate",
     ["processed fps", "worst error (absolute)"],
-    [...worst].map(([fps, e]) => [String(fps), `${e.toFixed(1)} s`]),
+    [...worst].map(([fps, e]) => [String(fps), `${e.toFixed(2)} s`]),
   );
 } finally {
   await Deno.remove(tmp, { recursive: true });
