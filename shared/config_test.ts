@@ -132,3 +132,18 @@ cameras:
     ["units"],
   );
 });
+
+Deno.test("detect.max_box_area: 0.5 of the frame by default, configurable in (0, 1]", () => {
+  const base = "cameras:\n  a:\n    source: x.mp4\n";
+  assert.equal(parseConfigYaml(base).cameras.a.detect.max_box_area, 0.5);
+  assert.equal(
+    parseConfigYaml(base + "    detect: { fps: 5 }\n").cameras.a.detect.max_box_area,
+    0.5,
+  );
+  const cfg = parseConfigYaml(base + "    detect: { max_box_area: 0.8 }\n");
+  assert.equal(cfg.cameras.a.detect.max_box_area, 0.8);
+  assert.throws(
+    () => parseConfigYaml(base + "    detect: { max_box_area: 0 }\n"),
+    (e) => e instanceof ConfigError && e.issues[0].path === "cameras.a.detect.max_box_area",
+  );
+});

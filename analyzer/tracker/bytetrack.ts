@@ -25,12 +25,13 @@
  * - A still track (a parked car) that is lost is kept for `maxLostStillMs`, not `maxLostMs`, so
  *   when the detector finds it again in place it keeps its id; confidence flicker below the
  *   thresholds (stage 2 covers flicker between lowThresh and highThresh) no longer re-births it.
- * - Motion consistency: a moving track (>= `movingSpeedPxS`) never takes a detection that a
- *   still track explains (IoU >= `stillClaimIou` with its box) or a vehicle box that stood in
- *   the same place in the previous frame (IoU >= `standingIou` with one of its vehicle
- *   detections that no moving track took: a parked car, tracked or not), so a car that is hidden next to (or leaves the frame beside) a parked one does not
- *   slide onto it; and a still track (parked, or lost while parked) only takes a box where it
- *   stands (IoU >= lowMatchIou), not a car emerging over its place.
+ * - Motion consistency (vehicles; people stand and walk off at will): a moving track (>=
+ *   `movingSpeedPxS`) never takes a detection that a still track explains (IoU >=
+ *   `stillClaimIou` with its box) or a vehicle box that stood in the same place in the previous
+ *   frame (IoU >= `standingIou` with one of its vehicle detections that no moving track took: a
+ *   parked car, tracked or not), so a car hidden next to (or leaving the frame beside) a parked
+ *   one does not slide onto it; and a still track (parked, or lost while parked) only takes a
+ *   box where it stands (IoU >= lowMatchIou), not a car emerging over its place.
  * - A lost track that has left the frame ends at once (its predicted box is mostly outside), and
  *   one last seen at the frame edge ends after `edgeLostMs`, so a departed vehicle's track ends
  *   within a second instead of coasting for maxLostMs (and cannot be stolen meanwhile).
@@ -127,7 +128,7 @@ export interface ByteTrackOptions {
   movingSpeedPxS: number;
   /** A detection with IoU >= this against a still track's box is that track's, not a mover's. */
   stillClaimIou: number;
-  /** A detection with IoU >= this against one of the previous frame's stood there (a mover's gate). */
+  /** A detection with IoU >= this against one of the previous frame's stood there. */
   standingIou: number;
   /** Capture ms a lost still track is kept (re-found in place with its id). */
   maxLostStillMs: number;
