@@ -186,6 +186,16 @@ export const briefOcclusion: SceneSpec = {
   occluders: [{ x: 40, y: 120, w: 330, h: 220, from: 2.0, to: 2.4, color: [128, 128, 128] }],
 };
 
+export const lateDetection: SceneSpec = {
+  ..._base,
+  name: "late_detection",
+  description:
+    "full_stop with the approach behind a wall (x < 200 until 3.5 s): the van is first seen past the pre-stop line, so its direction is inferred",
+  duration: 12,
+  vehicles: [{ id: "van1", path: _fullStopPath, expect: "full_stop" }],
+  occluders: [{ x: 0, y: 100, w: 200, h: 260, from: 0, to: 3.5, color: [128, 128, 128] }],
+};
+
 /** Every named scene. */
 export const SCENES: Record<string, SceneSpec> = {
   fullStop,
@@ -195,6 +205,7 @@ export const SCENES: Record<string, SceneSpec> = {
   parked,
   otherDirection,
   briefOcclusion,
+  lateDetection,
 };
 
 /** Scenes whose video is committed under samples/scenes/. */
