@@ -7,11 +7,18 @@ import { resolveFilePath } from "./sources.ts";
 
 const SCENE = resolveFilePath("samples/scenes/full_stop.mp4");
 
-async function _run(wrapDetector?: (d: FrameDetector) => FrameDetector) {
-  const cfg = parseConfigYaml(await Deno.readTextFile(resolveFilePath("config/scenes.yaml")));
+async function _run(
+  wrapDetector?: (d: FrameDetector) => FrameDetector,
+  extraYaml = "",
+  onTick?: (t: string) => void,
+) {
+  const cfg = parseConfigYaml(
+    await Deno.readTextFile(resolveFilePath("config/scenes.yaml")) + extraYaml,
+  );
   const lines: string[] = [];
   const objectsDir = await Deno.makeTempDir();
   const summary = await analyzeFile({
+    onTick,
     source: SCENE,
     camera: cfg.cameras.scene,
     cameraId: "scene",
@@ -45,6 +52,33 @@ Deno.test("offline results are identical whatever the processing speed", async (
     Date.parse("2026-11-21T08:00:03.100Z"),
     "capture time from --start + PTS",
   );
+});
+
+Deno.test("calibrated camera: passes and ticks carry road speeds in m/s", async () => {
+  // A top-down calibration of the whole 768x576 frame at 0.02 m per px: m/s = px/s * 0.02.
+  const calibration = `    calibration:
+      image: [[0, 0], [1, 0], [1, 1], [0, 1]]
+      ground: [[0, 0], [15.36, 0], [15.36, 11.52], [0, 11.52]]
+`;
+  const ticks: { tracks: { speed?: number; speed_mps?: number }[] }[] = [];
+  const plain = await _run();
+  const cal = await _run(undefined, calibration, (t) => void ticks.push(JSON.parse(t)));
+  const passOf = (r: { lines: string[] }) =>
+    JSON.parse(r.lines.find((l) => l.includes('"type":"pass"'))!);
+  const p0 = passOf(plain), p = passOf(cal);
+  assert.equal(p0.entry_speed_mps, null, "uncalibrated: null");
+  assert.equal(p0.min_speed_mps, null);
+  assert.equal(p0.max_speed_mps, null);
+  assert.equal(p.verdict, "full_stop", "0.5 m/s = 25 px/s here: still a full stop");
+  // The van enters at ~100 px/s (braking from 150 to 0): ~2 m/s; it stops: min ~0.
+  assert.ok(Math.abs(p.entry_speed_mps - p.entry_speed * 0.02) < 0.05, JSON.stringify(p));
+  assert.ok(p.min_speed_mps < 0.1, `min ${p.min_speed_mps}`);
+  assert.ok(p.max_speed_mps >= p.entry_speed_mps, `max ${p.max_speed_mps}`);
+  const tracked = ticks.flatMap((t) => t.tracks).filter((t) => t.speed != null);
+  assert.ok(tracked.length > 50);
+  for (const t of tracked) {
+    assert.ok(Math.abs(t.speed_mps! - t.speed! * 0.02) < 0.02, JSON.stringify(t));
+  }
 });
 
 Deno.test("the CLI exits non-zero with a one-line reason on bad input", async () => {
