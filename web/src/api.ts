@@ -1,5 +1,5 @@
 /**
- * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 and the issue), all through
+ * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 "Routes"), all through
  * apiFetch so the token rides along. Errors carry the status and the server's message.
  */
 import { apiFetch } from "./session.ts";
