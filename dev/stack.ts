@@ -34,7 +34,7 @@ export interface DevStack {
 export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   const { log } = opts;
   await Deno.mkdir(`${opts.dataDir}/objects`, { recursive: true });
-  let stopPg = async () => {};
+  let stopPg: (() => Promise<void>) | null = null;
   let databaseUrl = opts.databaseUrl;
   if (!databaseUrl) {
     const t0 = performance.now();
@@ -83,10 +83,22 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     databaseUrl,
     analyzerUrl,
     analyzer,
+    /**
+     * Stop in dependency order: the analyzer first, so its last flush (passes, samples, events,
+     * crops) still reaches Postgres and the functions; then the functions; then Postgres.
+     */
     async close() {
-      await analyzer.stop();
-      await functions.close();
-      await stopPg();
+      const steps: [string, () => Promise<void>][] = [
+        ["analyzer", () => analyzer.stop()],
+        ["functions", () => functions.close()],
+      ];
+      // An external DATABASE_URL is not ours to stop.
+      if (stopPg) steps.push(["postgres", stopPg]);
+      for (const [name, stop] of steps) {
+        const t0 = performance.now();
+        await stop();
+        log(`stopped ${name} (${Math.round(performance.now() - t0)} ms)`);
+      }
     },
   };
 }

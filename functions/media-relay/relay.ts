@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
+import { videoOfflineText } from "../../shared/status.ts";
 import { KeyframeGate } from "./keyframe_gate.ts";
 import { LiveFmp4Stream, type SourceSpec, type StreamEvent } from "./live_fmp4.ts";
 
@@ -193,9 +194,7 @@ function _wsSubscriber(
       else onDrop();
     } else {
       // Tell the player why video stopped; a new init follows when ffmpeg restarts.
-      ws.send(
-        JSON.stringify({ v: 1, type: "status", camera, video: "offline", reason: ev.reason }),
-      );
+      ws.send(videoOfflineText(camera, ev.reason));
       if (ev.final) ws.close(1000, "source ended");
     }
   };

@@ -4,6 +4,7 @@
  * stays backed up is closed. Nothing here can slow the publisher down.
  */
 import { parseRealtimeMessage } from "../../shared/events.ts";
+import { analyzerStatusText } from "../../shared/status.ts";
 
 /** The subset of a WebSocket the hub needs (a Deno WebSocket, or a test double in unit tests). */
 export interface TickSocket {
@@ -125,7 +126,7 @@ export class TickHub {
     if (!set) this.#clients.set(camera, set = new Set());
     set.add(client);
     const state = this.#camera(camera);
-    this.#send(client, "status", _statusText(camera, state.online));
+    this.#send(client, "status", analyzerStatusText(camera, state.online));
     if (state.online && state.lastText) this.#send(client, "tick", state.lastText);
     return () => this.#forget(client);
   }
@@ -165,7 +166,7 @@ export class TickHub {
 
   #setOnline(camera: string, state: _CameraState, online: boolean): void {
     state.online = online;
-    const text = _statusText(camera, online);
+    const text = analyzerStatusText(camera, online);
     for (const c of this.#clients.get(camera) ?? []) this.#send(c, "status", text);
   }
 
@@ -198,8 +199,4 @@ export class TickHub {
       c.dropped++;
     }
   }
-}
-
-function _statusText(camera: string, online: boolean): string {
-  return JSON.stringify({ v: 1, type: "status", camera, analyzer: online ? "online" : "offline" });
 }

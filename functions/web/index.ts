@@ -1,7 +1,8 @@
 /**
- * Web function: serves the browser app — `web/static/*` (index.html, css) and the bundle
- * `web/dist/app.js` with its on-demand chunks and source maps, built by `deno task build:web`
- * (gzipped twins are sent to browsers that accept gzip) — and its runtime config
+ * Web function: serves the browser app — `web/static/*` (index.html, css, favicon.svg, which
+ * also answers `/favicon.ico`) and the bundle `web/dist/app.js` with its on-demand chunks and
+ * source maps, built by `deno task build:web` (gzipped twins are sent to browsers that accept
+ * gzip) — and its runtime config
  * `GET /app-config.json` (player order, MediaMTX URLs, whether auth is on).
  */
 import { Hono } from "hono";
@@ -46,6 +47,8 @@ export function createWebApp(opts: WebAppOptions = {}): Hono {
   app.get("/index.html", index);
   const appConfig = opts.appConfig ?? (() => appConfigFromEnv());
   app.get("/app-config.json", (c) => c.json(appConfig(), 200, { "cache-control": "no-store" }));
+  // Browsers and tools ask for /favicon.ico whatever the page links: the same SVG icon, not a 404.
+  app.get("/favicon.ico", (c) => _serveFile(c, join(root, "static", "favicon.svg")));
   app.get("/static/:file", (c) => _serveDir(c, join(root, "static"), c.req.param("file")));
   app.get("/dist/:file", async (c) => {
     const res = await _serveDir(c, join(root, "dist"), c.req.param("file"), true);
