@@ -11,7 +11,7 @@
  * Exit 0 on success; non-zero with a one-line reason on bad input.
  */
 import { parseArgs } from "node:util";
-import { type CameraConfig, ConfigError, parseConfigYaml, redactSource } from "../shared/config.ts";
+import { type CameraConfig, ConfigError, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { LocalObjectStore } from "../shared/object_store/mod.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
@@ -174,7 +174,7 @@ if (import.meta.main) {
     Deno.exit(await _main(Deno.args));
   } catch (e) {
     const msg = e instanceof ConfigError ? `bad config: ${e.message}` : (e as Error).message;
-    console.error(`analyze: ${redactSource(msg.split("\n")[0])}`);
+    console.error(`analyze: ${redactSecrets(msg.split("\n")[0])}`);
     Deno.exit(e instanceof _UsageError || e instanceof ConfigError ? 2 : 1);
   }
 }

@@ -6,7 +6,7 @@
  * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
  * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL (dev).
  */
-import { type Config, parseConfigYaml } from "../shared/config.ts";
+import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
@@ -25,7 +25,8 @@ import { LiveSink } from "./sinks/live_sink.ts";
 import { resolveFilePath } from "./sources.ts";
 
 const env = (n: string) => Deno.env.get(n);
-const log = (m: string) => console.log(`analyzer: ${m}`);
+// Every analyzer line is scrubbed: camera URLs and substituted config secrets never reach a log.
+const log = (m: string) => console.log(`analyzer: ${redactSecrets(m)}`);
 
 const READY_FRAME_AGE_MS = 5_000;
 
@@ -35,7 +36,7 @@ async function main() {
   try {
     config = parseConfigYaml(await Deno.readTextFile(configPath), env);
   } catch (e) {
-    console.error(`analyzer: bad config ${configPath}: ${(e as Error).message}`);
+    console.error(`analyzer: bad config ${configPath}: ${redactSecrets((e as Error).message)}`);
     Deno.exit(2);
   }
   const dataDir = resolveFilePath(env("STOPLINE_DATA_DIR") ?? ".data");

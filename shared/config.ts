@@ -98,4 +98,4 @@ export function parseConfigYaml(
   return validateConfig(doc);
 }
 
-export { redactSource } from "./redact.ts";
+export { redactSecrets, redactSource } from "./redact.ts";

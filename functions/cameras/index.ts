@@ -16,7 +16,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { CAMERA_ID_RE } from "../../shared/channels.ts";
-import { parseConfigYaml, redactSource } from "../../shared/config.ts";
+import { parseConfigYaml, redactSecrets, redactSource } from "../../shared/config.ts";
 import {
   authFromEnv,
   type AuthSettings,
@@ -292,7 +292,7 @@ async function _configCameras(
     );
     return Object.entries(cfg.cameras).map(([id, cam]) => [id, cam.source]);
   } catch (e) {
-    log(`cannot read camera ids from ${opts.configPath}: ${redactSource((e as Error).message)}`);
+    log(`cannot read camera ids from ${opts.configPath}: ${redactSecrets((e as Error).message)}`);
     return [];
   }
 }
