@@ -37,8 +37,8 @@ cameras:
 
 Deno.test("secrets come from the environment, and are redacted for logs", () => {
   const cfg = parseConfigYaml(
-    "cameras:\n  c1:\n    source: rtsp://admin:${CAM_PASS}@10.0.0.9/s1\n",
-    (n) => (n === "CAM_PASS" ? "hunter2" : undefined),
+    "cameras:\n  c1:\n    source: rtsp://admin:${STOPLINE_CAM_PASS}@10.0.0.9/s1\n",
+    (n) => (n === "STOPLINE_CAM_PASS" ? "hunter2" : undefined),
   );
   assert.equal(cfg.cameras.c1.source, "rtsp://admin:hunter2@10.0.0.9/s1");
   assert.equal(redactSource(cfg.cameras.c1.source), "rtsp://***@10.0.0.9/s1");
