@@ -4,7 +4,9 @@
  * to the object store, reloads config and model without restart, serves /healthz /readyz
  * /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a supervisor restarts it.
  * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
- * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL (dev).
+ * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
+ * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
+ * STOPLINE_MEDIA_DIR.
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
@@ -22,7 +24,7 @@ import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
-import { resolveFilePath } from "./sources.ts";
+import { mediaAccessFromEnv, resolveFilePath } from "./sources.ts";
 
 const env = (n: string) => Deno.env.get(n);
 // Every analyzer line is scrubbed: camera URLs and substituted config secrets never reach a log.
@@ -107,7 +109,7 @@ async function main() {
   const bucket = cropBucket(env);
   cameras = new CameraSet(
     { detector: new SerialDetector(loading), sink, bucket, log },
-    env("STOPLINE_MEDIA_URL"),
+    mediaAccessFromEnv(env),
     log,
   );
   cameras.apply(config);
