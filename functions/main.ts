@@ -21,6 +21,7 @@ import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
 import { metricLines } from "../analyzer/health/server.ts";
+import { redactSecrets } from "../shared/redact.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
@@ -46,7 +47,10 @@ export interface RunningFunctions {
 }
 
 export function startFunctions(opts: FunctionsOptions): RunningFunctions {
-  const log = opts.log ?? ((m: string) => console.log(`functions: ${m}`));
+  const sink = opts.log ?? ((m: string) => console.log(`functions: ${m}`));
+  // Every line of every function is scrubbed once more here: camera URLs, tokens, and config
+  // secrets substituted in this process never reach the log.
+  const log = (m: string) => sink(redactSecrets(m));
   const pool = createPool(opts.databaseUrl);
   const relay = startRelay(opts.databaseUrl, log);
   const health = createHealthApp({
