@@ -71,7 +71,8 @@ async function main() {
           reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
         }
       }
-      return { ready: reasons.length === 0, reasons };
+      // Shown by the functions' /readyz too: scrubbed like a log line.
+      return { ready: reasons.length === 0, reasons: reasons.map(redactSecrets) };
     },
     metrics: () =>
       analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader, [
