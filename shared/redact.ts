@@ -68,6 +68,9 @@ function _redact(text: string, whole: boolean): string {
     _SECRET_PARAM_RE,
     (m, key: string, v: string) => (v === "" || _ENV_ONLY_RE.test(v) ? m : `${key}***`),
   );
+  // A JWT anywhere (a signed URL path, a header dump) in both modes, so that a config value and
+  // the file it sits in redact alike.
+  out = out.replace(_JWT_RE, "***jwt***");
   if (whole) return out;
   return out
     .replace(
@@ -75,8 +78,7 @@ function _redact(text: string, whole: boolean): string {
       (m, lead: string, key: string, v: string) =>
         v === "***" || _ENV_ONLY_RE.test(v) ? m : `${lead}${key}***`,
     )
-    .replace(_BEARER_RE, "$1***")
-    .replace(_JWT_RE, "***jwt***");
+    .replace(_BEARER_RE, "$1***");
 }
 
 function _redactRegistered(text: string): string {

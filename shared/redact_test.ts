@@ -146,3 +146,12 @@ Deno.test("redact: the decode worker's import stays free of zod and yaml", async
   );
   assert.doesNotMatch(worker, /shared\/config\.ts/);
 });
+
+Deno.test("redact: a JWT in a source path is hidden in a value as in free text", () => {
+  const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW0ifQ.c2lnbmF0dXJl";
+  assert.equal(
+    redactSource(`https://h/live/${jwt}/index.m3u8`),
+    "https://h/live/***jwt***/index.m3u8",
+  );
+  assert.equal(redactSecrets(`GET https://h/live/${jwt}/x`), "GET https://h/live/***jwt***/x");
+});
