@@ -4,9 +4,11 @@
  * to the object store, reloads config and model without restart, serves /healthz /readyz
  * /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a supervisor restarts it.
  * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
- * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL (dev).
+ * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
+ * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
+ * STOPLINE_MEDIA_DIR.
  */
-import { type Config, parseConfigYaml } from "../shared/config.ts";
+import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
@@ -22,10 +24,11 @@ import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
-import { resolveFilePath } from "./sources.ts";
+import { mediaAccessFromEnv, resolveFilePath } from "./sources.ts";
 
 const env = (n: string) => Deno.env.get(n);
-const log = (m: string) => console.log(`analyzer: ${m}`);
+// Every analyzer line is scrubbed: camera URLs and substituted config secrets never reach a log.
+const log = (m: string) => console.log(`analyzer: ${redactSecrets(m)}`);
 
 const READY_FRAME_AGE_MS = 5_000;
 
@@ -35,7 +38,7 @@ async function main() {
   try {
     config = parseConfigYaml(await Deno.readTextFile(configPath), env);
   } catch (e) {
-    console.error(`analyzer: bad config ${configPath}: ${(e as Error).message}`);
+    console.error(`analyzer: bad config ${configPath}: ${redactSecrets((e as Error).message)}`);
     Deno.exit(2);
   }
   const dataDir = resolveFilePath(env("STOPLINE_DATA_DIR") ?? ".data");
@@ -68,7 +71,8 @@ async function main() {
           reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
         }
       }
-      return { ready: reasons.length === 0, reasons };
+      // Shown by the functions' /readyz too: scrubbed like a log line.
+      return { ready: reasons.length === 0, reasons: reasons.map(redactSecrets) };
     },
     metrics: () =>
       analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader, [
@@ -106,7 +110,7 @@ async function main() {
   const bucket = cropBucket(env);
   cameras = new CameraSet(
     { detector: new SerialDetector(loading), sink, bucket, log },
-    env("STOPLINE_MEDIA_URL"),
+    mediaAccessFromEnv(env),
     log,
   );
   cameras.apply(config);

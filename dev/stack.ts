@@ -6,6 +6,8 @@
 import { migrate } from "../shared/db/migrate.ts";
 import { startFunctions } from "../functions/main.ts";
 import { buildWebBundle } from "../functions/web/build.ts";
+import { authFromEnv } from "../functions/_shared/auth.ts";
+import { signJwt } from "../functions/_shared/jwt.ts";
 import { AnalyzerProcess } from "./analyzer_process.ts";
 import { startEmbeddedPostgres } from "./embedded_postgres.ts";
 import { freePort } from "./free_port.ts";
@@ -62,6 +64,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     configPath: opts.configPath,
     analyzerUrl,
     objectsDir: `${opts.dataDir}/objects`,
+    // The local stand-in for MediaMTX: browser video and the analyzer's input.
+    mediaRelay: true,
     log: (m) => log(`functions: ${m}`),
   });
   const analyzer = new AnalyzerProcess({
@@ -72,6 +76,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       STOPLINE_CONFIG: opts.configPath,
       ANALYZER_PORT: String(analyzerPort),
       STOPLINE_MEDIA_URL: `http://127.0.0.1:${functions.port}/media`,
+      ...await _mediaToken(),
       STOPLINE_DATA_DIR: opts.dataDir,
       STOPLINE_MODEL_DIR: `${_ROOT}.data/models`,
       ...opts.analyzerEnv,
@@ -100,5 +105,18 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
         log(`stopped ${name} (${Math.round(performance.now() - t0)} ms)`);
       }
     },
+  };
+}
+
+/**
+ * With auth on (STOPLINE_JWT_SECRET), the media relay wants a token from the analyzer too: a
+ * viewer token for every camera, valid as long as a dev stack may run (30 days).
+ */
+async function _mediaToken(): Promise<Record<string, string>> {
+  const { secret } = authFromEnv();
+  if (!secret) return {};
+  const exp = Math.floor(Date.now() / 1000) + 30 * 86_400;
+  return {
+    STOPLINE_MEDIA_TOKEN: await signJwt({ sub: "dev analyzer", role: "viewer", exp }, secret),
   };
 }

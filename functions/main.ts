@@ -21,6 +21,7 @@ import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
 import { metricLines } from "../analyzer/health/server.ts";
+import { redactSecrets } from "../shared/redact.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
@@ -30,6 +31,12 @@ export interface FunctionsOptions {
   analyzerUrl?: string;
   /** Local object store directory when MINIO_ENDPOINT is not set. */
   objectsDir?: string;
+  /**
+   * Mount the dev media relay (`/media/*`, live video from ffmpeg). Default: only with
+   * STOPLINE_MEDIA_RELAY=1. Production video goes through MediaMTX and its auth hook; the dev
+   * stack turns the relay on.
+   */
+  mediaRelay?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -40,10 +47,12 @@ export interface RunningFunctions {
 }
 
 export function startFunctions(opts: FunctionsOptions): RunningFunctions {
-  const log = opts.log ?? ((m: string) => console.log(`functions: ${m}`));
+  const sink = opts.log ?? ((m: string) => console.log(`functions: ${m}`));
+  // Every line of every function is scrubbed once more here: camera URLs, tokens, and config
+  // secrets substituted in this process never reach the log.
+  const log = (m: string) => sink(redactSecrets(m));
   const pool = createPool(opts.databaseUrl);
   const relay = startRelay(opts.databaseUrl, log);
-  const media = createMediaRelay({ sources: configSources(opts.configPath), log });
   const health = createHealthApp({
     pool,
     analyzerUrl: opts.analyzerUrl,
@@ -66,6 +75,14 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   const auth = authFromEnv(env);
   const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
   const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
+  const media = (opts.mediaRelay ?? env("STOPLINE_MEDIA_RELAY") === "1")
+    ? createMediaRelay({
+      sources: configSources(opts.configPath),
+      auth,
+      corsOrigins: api.corsOrigins,
+      log,
+    })
+    : null;
   const models = createModelsApp({ pool, store, bucket: cropBucket(env), auth });
 
   const cameras = startCameras(pool, { configPath: opts.configPath, env, log });
@@ -88,7 +105,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     }),
   );
   app.route("/", relay.app);
-  app.route("/", media);
+  if (media) app.route("/", media);
   app.route("/", createWebApp());
 
   const server = Deno.serve({
@@ -102,7 +119,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     port,
     async close() {
       await cameras.close();
-      await media.close();
+      await media?.close();
       await relay.close();
       await server.shutdown();
       await pool.end().catch(() => {});

@@ -37,8 +37,8 @@ cameras:
 
 Deno.test("secrets come from the environment, and are redacted for logs", () => {
   const cfg = parseConfigYaml(
-    "cameras:\n  c1:\n    source: rtsp://admin:${CAM_PASS}@10.0.0.9/s1\n",
-    (n) => (n === "CAM_PASS" ? "hunter2" : undefined),
+    "cameras:\n  c1:\n    source: rtsp://admin:${STOPLINE_CAM_PASS}@10.0.0.9/s1\n",
+    (n) => (n === "STOPLINE_CAM_PASS" ? "hunter2" : undefined),
   );
   assert.equal(cfg.cameras.c1.source, "rtsp://admin:hunter2@10.0.0.9/s1");
   assert.equal(redactSource(cfg.cameras.c1.source), "rtsp://***@10.0.0.9/s1");
@@ -46,4 +46,42 @@ Deno.test("secrets come from the environment, and are redacted for logs", () => 
     redactSource("error opening http://u:p@h/x?token=abc&w=1 failed"),
     "error opening http://***@h/x?token=***&w=1 failed",
   );
+});
+
+Deno.test("parse: server secrets and non-camera sources are config errors naming the field", () => {
+  const env = (n: string) =>
+    ({ STOPLINE_JWT_SECRET: "jwt-0123456789abcdef0123456789abcdef", STOPLINE_CAM_PW: "pw9" })[n];
+  let err: ConfigError | undefined;
+  try {
+    parseConfigYaml(
+      "cameras:\n  a:\n    source: http://127.0.0.1:9/x/${STOPLINE_JWT_SECRET}\n" +
+        "  b:\n    source: /etc/passwd\n  c:\n    source: rtsp://u:${STOPLINE_CAM_PW}@h/s\n",
+      env,
+    );
+  } catch (e) {
+    err = e as ConfigError;
+  }
+  assert.ok(err instanceof ConfigError);
+  assert.deepEqual(err.issues.map((i) => i.path), ["cameras.a.source", "cameras.b.source"]);
+  assert.doesNotMatch(err.message, /jwt-0123|pw9/);
+  // Unsubstituted (the config API): names checked, values kept as written; a source that is
+  // all reference is left to the analyzer, which has the value.
+  const kept = parseConfigYaml(
+    "cameras:\n  c:\n    source: rtsp://u:${STOPLINE_CAM_PW}@h/s\n  d:\n    source: ${STOPLINE_CAM_URL}\n",
+    env,
+    { substitute: false },
+  );
+  assert.equal(kept.cameras.c.source, "rtsp://u:${STOPLINE_CAM_PW}@h/s");
+  // YAML structure cannot come from a value: a newline in a secret stays inside the string
+  // (and a source with a newline is refused).
+  const evil = (n: string) => (n === "STOPLINE_CAM_X" ? "s\n  evil:\n    source: /x" : undefined);
+  const text = "cameras:\n  c:\n    source: rtsp://h/${STOPLINE_CAM_X}\n";
+  const injected = parseConfigYaml(text, evil, { checkSources: false });
+  assert.deepEqual(Object.keys(injected.cameras), ["c"]);
+  assert.throws(() => parseConfigYaml(text, evil), /cameras\.c\.source: must not contain control/);
+  // The offline CLI reads only zones and thresholds from a config: sources not checked there.
+  const cli = parseConfigYaml("cameras:\n  c:\n    source: /home/me/clip.mp4\n", env, {
+    checkSources: false,
+  });
+  assert.equal(cli.cameras.c.source, "/home/me/clip.mp4");
 });

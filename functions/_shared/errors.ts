@@ -8,7 +8,7 @@
 import { type Context, type ErrorHandler, Hono, type MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { redactSource } from "../../shared/config.ts";
+import { redactSecrets } from "../../shared/redact.ts";
 import { type AuthSettings, requireReadWrite } from "./auth.ts";
 import { corsMiddleware } from "./cors.ts";
 
@@ -30,12 +30,12 @@ export function errorResponse(c: Context, e: ApiError): Response {
   return c.json({ error: e.message, ...e.extra }, e.status, e.headers);
 }
 
-/** Scrub what a log line must not carry: bearer tokens, JWTs, `token=`/password params, URL credentials. */
+/**
+ * Scrub what a log line must not carry: bearer tokens, JWTs, `token=`/password params, URL
+ * credentials, substituted config secrets (the shared rules of shared/redact.ts).
+ */
 export function redactForLog(text: string): string {
-  return redactSource(text)
-    .replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1***")
-    .replace(/\b((?:access_)?token|password|passwd|pwd|secret|api_?key)=[^&\s]+/gi, "$1=***")
-    .replace(/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, "***jwt***");
+  return redactSecrets(text);
 }
 
 /** `app.onError(apiErrorHandler(log))`: ApiError and HTTPException as 4xx JSON, the rest as a bare 500. */

@@ -16,7 +16,8 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { CAMERA_ID_RE } from "../../shared/channels.ts";
-import { parseConfigYaml, redactSource } from "../../shared/config.ts";
+import { parseConfigYaml, redactSecrets, redactSource } from "../../shared/config.ts";
+import { type SourcePolicy, sourceProblem } from "../../shared/camera_source.ts";
 import {
   authFromEnv,
   type AuthSettings,
@@ -51,10 +52,9 @@ export interface CamerasOptions {
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
 const ONLINE_WITHIN_MS = 10_000;
 
-const SourceSchema = z.string().trim().max(2048).refine(
-  (s) => s === "publisher" || _isPullUrl(s),
-  `source must be "publisher" or a ${PULL_SCHEMES.join("/")} URL`,
-);
+const SourceSchema = z.string().trim().min(1).max(2048);
+/** Table cameras are pulled by MediaMTX: network URLs only, never a file on the server. */
+const TABLE_SOURCES: SourcePolicy = { mediaDir: null, schemes: PULL_SCHEMES };
 const CreateSchema = z.object({
   id: z.string().regex(CAMERA_ID_RE, "id: 1-64 of A-Z a-z 0-9 _ -"),
   name: z.string().trim().min(1).max(100),
@@ -286,13 +286,18 @@ async function _configCameras(
 ): Promise<[string, string][]> {
   if (!opts.configPath) return [];
   try {
+    // Never substituted: a value from the environment is a secret and must not be listed, not
+    // even redacted (a secret in a URL path survives redaction). `${NAME}` is shown as ***.
     const cfg = parseConfigYaml(
       await Deno.readTextFile(opts.configPath),
       opts.env ?? ((n) => Deno.env.get(n)),
+      { substitute: false },
     );
-    return Object.entries(cfg.cameras).map(([id, cam]) => [id, cam.source]);
+    return Object.entries(cfg.cameras).map((
+      [id, cam],
+    ) => [id, cam.source.replace(/\$\{[A-Za-z0-9_]+\}/g, "***")]);
   } catch (e) {
-    log(`cannot read camera ids from ${opts.configPath}: ${redactSource((e as Error).message)}`);
+    log(`cannot read camera ids from ${opts.configPath}: ${redactSecrets((e as Error).message)}`);
     return [];
   }
 }
@@ -304,21 +309,25 @@ async function _parse<T extends z.ZodType>(
   const body = await readJsonCapped(c.req.raw, 16 * 1024);
   if (!body.ok) return c.json({ error: body.error }, body.status);
   const r = schema.safeParse(body.value);
-  if (r.success) return r.data;
   // Zod messages name fields, never values: no camera URL ends up in an error.
-  return c.json({
-    error: "invalid camera",
-    issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-  }, 400);
-}
-
-function _isPullUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return PULL_SCHEMES.includes(u.protocol.slice(0, -1)) && u.hostname !== "";
-  } catch {
-    return false;
+  if (!r.success) {
+    return c.json({
+      error: "invalid camera",
+      issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    }, 400);
   }
+  // Well-formed but not a source stopline may use (the shared rules): 422 naming the field.
+  const source = (r.data as { source?: string }).source;
+  const problem = source === undefined || source === "publisher"
+    ? null
+    : sourceProblem(source, TABLE_SOURCES);
+  if (problem) {
+    return c.json({
+      error: "invalid camera",
+      issues: [{ path: "source", message: `${problem} (or "publisher")` }],
+    }, 422);
+  }
+  return r.data;
 }
 
 export interface CamerasService {

@@ -4,7 +4,7 @@
  * as done. Errors carry the HTTP status (0 = unreachable) and are redacted, because MediaMTX may
  * echo a camera URL with its password in an error message.
  */
-import { redactSource } from "../../shared/config.ts";
+import { redactSecrets } from "../../shared/redact.ts";
 import { signJwt } from "../_shared/jwt.ts";
 
 /** The subset of MediaMTX's PathConf that stopline sets; MediaMTX returns many more keys. */
@@ -19,7 +19,7 @@ export interface PathConf {
 export class MediaMtxError extends Error {
   /** HTTP status from MediaMTX; 0 when it could not be reached. */
   constructor(message: string, readonly status: number) {
-    super(redactSource(message));
+    super(redactSecrets(message));
     this.name = "MediaMtxError";
   }
 }

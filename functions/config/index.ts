@@ -47,6 +47,8 @@ export interface ConfigOptions extends ApiCommonOptions {
   maxBytes?: number;
   /** Write rate limit (default 30/min, burst 10, X-Forwarded-For not trusted). */
   rateLimit?: RateLimitOptions;
+  /** STOPLINE_CONFIG_ENV_ALLOW and STOPLINE_MEDIA_DIR for validation (default Deno.env). */
+  env?: (name: string) => string | undefined;
 }
 
 /** Serializes saves across every process sharing the database (arbitrary, stable). */
@@ -154,7 +156,7 @@ async function _save(
       );
     }
     const { text, unresolved } = restoreRedacted(body, current ?? "");
-    _validate(text, unresolved);
+    _validate(text, unresolved, opts.env ?? ((n) => Deno.env.get(n)));
     const etag = await etagOf(text);
     tmp = await writeTempBeside(opts.path, text);
     const rev = await client.query<{ id: string }>(
@@ -189,15 +191,20 @@ async function _restore(path: string, text: string): Promise<void> {
 }
 
 /** 422 with every bad field, including values left with redacted credentials. */
-function _validate(text: string, unresolved: string[]): void {
+function _validate(
+  text: string,
+  unresolved: string[],
+  env: (name: string) => string | undefined,
+): void {
   const issues = unresolved.map((path) => ({
     path,
     message: "holds redacted credentials (***) that match no stored value: " +
       "enter them again, or reference an environment variable as ${NAME}",
   }));
   try {
-    // `${NAME}` is checked as written: the analyzer, not this process, has the secrets.
-    parseConfigYaml(text, (name) => `\${${name}}`);
+    // `${NAME}` names are checked against the allow-list but never substituted: the analyzer,
+    // not this process, has the secrets, and a value read here could leak through an answer.
+    parseConfigYaml(text, env, { substitute: false });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     issues.push(...e.issues);

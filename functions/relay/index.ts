@@ -5,15 +5,24 @@
 import { Hono } from "hono";
 import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
 import { listen, type PgListener } from "../_shared/pg_listener.ts";
-import { authFromEnv, type AuthSettings, claimsOf, mayReadCamera } from "../_shared/auth.ts";
+import { authFromEnv, type AuthSettings } from "../_shared/auth.ts";
+import { upgradeOriginAllowed, watchDenied } from "../_shared/camera_access.ts";
+import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { TickHub } from "./tick_hub.ts";
 import { createPhoenixApp } from "./realtime/app.ts";
 
 /** Largest message a client may send us (clients only send pings). */
 const MAX_CLIENT_MESSAGE = 4096;
 
-/** `auth` defaults to the environment (STOPLINE_JWT_SECRET), so the relay is never left open. */
-export function createRelayApp(hub: TickHub, auth: AuthSettings = authFromEnv()): Hono {
+/**
+ * `auth` and `corsOrigins` default to the environment (STOPLINE_JWT_SECRET,
+ * STOPLINE_CORS_ORIGINS), so the relay is never left open.
+ */
+export function createRelayApp(
+  hub: TickHub,
+  auth: AuthSettings = authFromEnv(),
+  corsOrigins: readonly string[] = corsOriginsFromEnv(),
+): Hono {
   const app = new Hono();
   app.get("/ws", async (c) => {
     const camera = c.req.query("camera") ?? "";
@@ -21,8 +30,11 @@ export function createRelayApp(hub: TickHub, auth: AuthSettings = authFromEnv())
       return c.json({ error: "query parameter camera must match [A-Za-z0-9_-]{1,64}" }, 400);
     }
     // Checked before the upgrade: a denied client gets a plain 401 and never a socket.
-    const denied = await _wsDenied(c.req.raw, auth, camera);
+    const denied = await watchDenied(c.req.raw, auth, camera);
     if (denied) return c.json({ error: denied }, 401, { "www-authenticate": "Bearer" });
+    if (!upgradeOriginAllowed(c.req.raw, corsOrigins)) {
+      return c.json({ error: "this Origin may not open a socket here" }, 403);
+    }
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({ error: "expected a WebSocket upgrade" }, 426);
     }
@@ -42,18 +54,6 @@ export function createRelayApp(hub: TickHub, auth: AuthSettings = authFromEnv())
   // The same hub over the Phoenix protocol, for @supabase/realtime-js clients.
   app.route("/", createPhoenixApp(hub, auth));
   return app;
-}
-
-/** Why a /ws request may not watch `camera` (browsers send the token as `?token=`), or null. */
-async function _wsDenied(req: Request, auth: AuthSettings, camera: string): Promise<string | null> {
-  if (!auth.secret) return null;
-  try {
-    // Every valid role is at least viewer, which is all watching needs.
-    const claims = await claimsOf(req, auth);
-    return mayReadCamera(claims, camera) ? null : `this token may not watch camera ${camera}`;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }
 
 export interface Relay {
