@@ -105,7 +105,7 @@ export interface FrameTruth {
   vx: number;
   vy: number;
   /** px/s; the velocity of the path segment that starts at or contains t. */
-  speed: number;
+  speed_px_s: number;
   /** Fraction of the bbox that is inside the frame and not under an occluder. */
   visible: number;
 }
@@ -132,8 +132,8 @@ export interface PassTruth {
   exited_at: number | null;
   time_in_zone_s: number | null;
   stop_duration_s: number;
-  min_speed: number | null;
-  entry_speed: number | null;
+  min_speed_px_s: number | null;
+  entry_speed_px_s: number | null;
   crossed_pre_stop_line: boolean | null;
 }
 
@@ -331,7 +331,7 @@ export function groundTruth(
         bbox: bbox.map(_r6) as [number, number, number, number],
         vx: _r6(p.vx),
         vy: _r6(p.vy),
-        speed: _r6(Math.hypot(p.vx, p.vy)),
+        speed_px_s: _r6(Math.hypot(p.vx, p.vy)),
         visible: _r6(_visible(bbox, W, H, _activeOccluders(spec, t))),
       });
     }
@@ -404,8 +404,8 @@ function _expectedPass(
     exited_at: null,
     time_in_zone_s: null,
     stop_duration_s: 0,
-    min_speed: null,
-    entry_speed: null,
+    min_speed_px_s: null,
+    entry_speed_px_s: null,
     crossed_pre_stop_line: null,
   });
   if (!inZone) return none("scene has no zones");
@@ -426,9 +426,9 @@ function _expectedPass(
     stops.filter((s) => s.in_zone).reduce((a, s) => a + s.duration, 0),
   );
   const inside = frames.slice(first, last + 1);
-  const minSpeed = Math.min(...inside.map((f) => f.speed));
+  const minSpeedPxS = Math.min(...inside.map((f) => f.speed_px_s));
   // Entry speed: the speed of the segment that carried the vehicle into the zone.
-  const entrySpeed = first > 0 ? frames[first - 1].speed : entered.speed;
+  const entrySpeedPxS = first > 0 ? frames[first - 1].speed_px_s : entered.speed_px_s;
   const longestStop = Math.max(
     0,
     ...stops.filter((s) => s.in_zone).map((s) => s.duration),
@@ -443,7 +443,7 @@ function _expectedPass(
     verdict = "parked";
     reason = `in the stop zone longer than parked_after_s (${stop.parked_after_s} s): no pass`;
   } else if (longestStop >= stop.full_stop_min_s - _EPS) verdict = "full_stop";
-  else if (minSpeed <= stop.rolling_speed_px_s) verdict = "rolling_stop";
+  else if (minSpeedPxS <= stop.rolling_speed_px_s) verdict = "rolling_stop";
   else verdict = "no_stop";
   return {
     verdict,
@@ -452,17 +452,17 @@ function _expectedPass(
     exited_at: exited ? exited.t : null,
     time_in_zone_s: timeInZone,
     stop_duration_s: stopDuration,
-    min_speed: _r6(minSpeed),
-    entry_speed: _r6(entrySpeed),
+    min_speed_px_s: _r6(minSpeedPxS),
+    entry_speed_px_s: _r6(entrySpeedPxS),
     crossed_pre_stop_line: crossed,
   };
 }
 
-/** Longest run of consecutive frames at or below `speed`, in seconds. */
-function _slowTime(frames: FrameTruth[], speed: number, fps: number): number {
+/** Longest run of consecutive frames at or below `speedPxS`, in seconds. */
+function _slowTime(frames: FrameTruth[], speedPxS: number, fps: number): number {
   let best = 0, run = 0;
   for (const f of frames) {
-    run = f.speed <= speed ? run + 1 : 0;
+    run = f.speed_px_s <= speedPxS ? run + 1 : 0;
     best = Math.max(best, run);
   }
   return Math.max(0, best - 1) / fps;

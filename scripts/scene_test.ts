@@ -193,12 +193,12 @@ Deno.test("groundTruth: full_stop stops exactly 3.0 s at the frame centre", () =
   assert.deepEqual([v.stops[0].x, v.stops[0].y], [384, 230]);
   for (const f of v.frames) {
     if (f.i >= 44 && f.i <= 74) assert.deepEqual([f.x, f.y], [384, 230]);
-    if (f.i >= 44 && f.i < 74) assert.equal(f.speed, 0);
+    if (f.i >= 44 && f.i < 74) assert.equal(f.speed_px_s, 0);
   }
   assert.ok(v.frames[43].x < 384 && v.frames[75].x > 384);
   // Decelerating before the stop, accelerating after it.
-  assert.ok(v.frames[30].speed > v.frames[40].speed && v.frames[40].speed > 0);
-  assert.ok(v.frames[76].speed < v.frames[90].speed);
+  assert.ok(v.frames[30].speed_px_s > v.frames[40].speed_px_s && v.frames[40].speed_px_s > 0);
+  assert.ok(v.frames[76].speed_px_s < v.frames[90].speed_px_s);
 });
 
 Deno.test("groundTruth: every named scene produces the verdict it was designed for", () => {
@@ -212,9 +212,9 @@ Deno.test("groundTruth: every named scene produces the verdict it was designed f
   }
   const rolling = groundTruth(SCENES.rollingStop).vehicles[0];
   assert.equal(rolling.stops.length, 0);
-  assert.equal(rolling.expected.min_speed, 25);
+  assert.equal(rolling.expected.min_speed_px_s, 25);
   const none = groundTruth(SCENES.noStop).vehicles[0];
-  assert.ok(none.frames.every((f) => f.speed === 150));
+  assert.ok(none.frames.every((f) => f.speed_px_s === 150));
   const parked = groundTruth(SCENES.parked);
   assert.equal(parked.duration, 75);
   assert.ok(parked.vehicles[0].stops[0].duration >= 70);

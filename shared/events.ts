@@ -13,7 +13,7 @@ export const TrackSnapshotSchema = z.object({
   label: z.string().min(1).max(32),
   conf: z.number().min(0).max(1),
   bbox: z.tuple([unit, unit, unit, unit]),
-  speed: z.number().nonnegative(),
+  speed_px_s: z.number().nonnegative(),
   phase: z.enum(TRACK_PHASES).nullable(),
   zone: z.string().max(32).nullable(),
 });
@@ -40,8 +40,8 @@ export const PassSummarySchema = z.object({
   exited_at: z.number(),
   time_in_zone_s: z.number().nonnegative(),
   stop_duration_s: z.number().nonnegative(),
-  min_speed: z.number().nonnegative(),
-  entry_speed: z.number().nonnegative(),
+  min_speed_px_s: z.number().nonnegative(),
+  entry_speed_px_s: z.number().nonnegative(),
   image: z.string().startsWith("minio://").nullable(),
 });
 

@@ -16,7 +16,7 @@ export interface PassSample {
   cx: number;
   cy: number;
   /** Tracker speed, source px/s. */
-  speed: number;
+  speed_px_s: number;
   /** Phase as finally judged (entry/exit debouncing rewrites the samples it backdates). */
   phase: TickPhase;
 }
@@ -59,9 +59,9 @@ export interface Pass {
   /** Longest single stop, s (what the full_stop verdict is based on). */
   longest_stop_s: number;
   /** Minimum tracker speed in the zone, px/s. */
-  min_speed: number;
+  min_speed_px_s: number;
   /** Tracker speed at the first sample in the zone, px/s. */
-  entry_speed: number;
+  entry_speed_px_s: number;
   quality: PassQuality;
   samples: PassSample[];
 }
@@ -89,8 +89,8 @@ export interface StopStats {
   longest_s: number;
   /** At least one sample in the zone was at or below the stop speed. */
   any_slow: boolean;
-  min_speed: number;
-  entry_speed: number;
+  min_speed_px_s: number;
+  entry_speed_px_s: number;
   zone_samples: number;
   /** Capture time of the last slow sample considered (seeds the live timer), or null. */
   last_slow_ts: number | null;
@@ -101,7 +101,7 @@ export interface StopStats {
 /**
  * Stop time from samples, in capture time.
  *
- * Rule: time between two slow samples (speed <= `stopSpeed`) counts as stopped when they are
+ * Rule: time between two slow samples (speed <= `stopSpeedPxS`) counts as stopped when they are
  * consecutive, or when only fast samples lie between them and they are at most `bridgeS` apart.
  * Samples from entered_at count; the first sample at or after exited_at only closes a run.
  * - A run of k consecutive slow samples is (k-1) frame intervals — first to last slow sample —
@@ -116,23 +116,23 @@ export interface StopStats {
  *   stopped); quality.max_gap_s says when that happened.
  */
 export function stopStats(
-  samples: readonly { ts: number; speed: number }[],
+  samples: readonly { ts: number; speed_px_s: number }[],
   enteredAt: number,
   exitedAt: number,
-  stopSpeed: number,
+  stopSpeedPxS: number,
   bridgeS = 0,
 ): StopStats {
-  let total = 0, run = 0, longest = 0, anySlow = false, min = Infinity, n = 0;
-  let entry = NaN;
+  let total = 0, run = 0, longest = 0, anySlow = false, minPxS = Infinity, n = 0;
+  let entryPxS = NaN;
   let lastSlow: number | null = null, prevSlow = false;
   for (const s of samples) {
     if (s.ts < enteredAt) continue;
     const inZone = s.ts < exitedAt;
-    const slow = s.speed <= stopSpeed;
+    const slow = s.speed_px_s <= stopSpeedPxS;
     if (inZone) {
       n++;
-      if (Number.isNaN(entry)) entry = s.speed;
-      min = Math.min(min, s.speed);
+      if (Number.isNaN(entryPxS)) entryPxS = s.speed_px_s;
+      minPxS = Math.min(minPxS, s.speed_px_s);
       anySlow ||= slow;
     }
     if (slow) {
@@ -151,8 +151,8 @@ export function stopStats(
     total_s: total,
     longest_s: longest,
     any_slow: anySlow,
-    min_speed: n ? min : NaN,
-    entry_speed: entry,
+    min_speed_px_s: n ? minPxS : NaN,
+    entry_speed_px_s: entryPxS,
     zone_samples: n,
     last_slow_ts: lastSlow,
     last_was_slow: prevSlow,
@@ -165,11 +165,11 @@ export function stopStats(
  * stop, not about accumulated slow time. stop_duration_s still reports the total.
  */
 export function verdictOf(
-  stats: Pick<StopStats, "longest_s" | "any_slow" | "min_speed">,
+  stats: Pick<StopStats, "longest_s" | "any_slow" | "min_speed_px_s">,
   stop: { full_stop_min_s: number; rolling_speed_px_s: number },
 ): Verdict {
   if (stats.any_slow && stats.longest_s >= stop.full_stop_min_s - 1e-9) return "full_stop";
-  if (stats.min_speed <= stop.rolling_speed_px_s) return "rolling_stop";
+  if (stats.min_speed_px_s <= stop.rolling_speed_px_s) return "rolling_stop";
   return "no_stop";
 }
 

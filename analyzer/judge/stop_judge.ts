@@ -50,7 +50,7 @@ export interface JudgeTrack {
   center: Point;
   box: Box;
   /** Smoothed speed, px/s. */
-  speed: number;
+  speed_px_s: number;
   conf: number;
   /** Capture time the track was born (for the pass id); default: when the judge first saw it. */
   firstTs?: number;
@@ -265,10 +265,10 @@ export class StopJudge {
       ts,
       cx: _r(p[0], 2),
       cy: _r(p[1], 2),
-      speed: tr.speed,
+      speed_px_s: tr.speed_px_s,
       phase: "approach",
     };
-    const slow = tr.speed <= stop.stop_speed_px_s;
+    const slow = tr.speed_px_s <= stop.stop_speed_px_s;
 
     // Zone entry (debounced, backdated to the first inside sample).
     if (!this.#inVisit(t)) {
@@ -385,7 +385,9 @@ export class StopJudge {
     const n = judged ? ++t.visits : 0;
     const samples = judged ? t.recent : [];
     for (const s of samples) {
-      if (s.ts >= pe.ts) s.phase = s.speed <= this.#stop.stop_speed_px_s ? "stopped" : "in_zone";
+      if (s.ts >= pe.ts) {
+        s.phase = s.speed_px_s <= this.#stop.stop_speed_px_s ? "stopped" : "in_zone";
+      }
     }
     const labels = new Map<string, number>();
     const st = this.#stats(samples, pe.ts, Infinity);
@@ -494,8 +496,8 @@ export class StopJudge {
       time_in_zone_s: _r((exitedAt - v.enteredAt) / 1000),
       stop_duration_s: _r(stats.total_s),
       longest_stop_s: _r(stats.longest_s),
-      min_speed: _r(stats.min_speed, 2),
-      entry_speed: _r(stats.entry_speed, 2),
+      min_speed_px_s: _r(stats.min_speed_px_s, 2),
+      entry_speed_px_s: _r(stats.entry_speed_px_s, 2),
       quality: {
         samples: samples.length,
         zone_samples: stats.zone_samples,

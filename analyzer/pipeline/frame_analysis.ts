@@ -54,7 +54,7 @@ export class FrameAnalysis {
         label: t.label,
         center: t.center,
         box: t.box,
-        speed: t.speed,
+        speed_px_s: t.speed_px_s,
         conf: t.conf,
         firstTs: t.firstTs,
       })),
@@ -100,7 +100,7 @@ export class FrameAnalysis {
       label: t.label,
       conf: round(t.conf, 3),
       bbox: normalizeBox(t.box, this.#frame.w, this.#frame.h),
-      speed: round(t.speed, 1),
+      speed_px_s: round(t.speed_px_s, 1),
       phase: p?.phase ?? null,
       zone: p?.zone ?? null,
     };

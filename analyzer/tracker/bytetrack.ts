@@ -58,7 +58,7 @@ export interface TrackView {
   /** Centre velocity [vx, vy], px/s of capture time. */
   velocity: Point;
   /** |velocity|, px/s. */
-  speed: number;
+  speed_px_s: number;
   state: TrackState;
   /** Matched detections so far. */
   hits: number;
@@ -182,7 +182,7 @@ class _Track {
       rawBox: [...this.rawBox],
       center: this.kf.center,
       velocity: [v[0], v[1]],
-      speed: Math.hypot(v[0], v[1]),
+      speed_px_s: Math.hypot(v[0], v[1]),
       state: this.state,
       hits: this.hits,
       missed: this.missed,

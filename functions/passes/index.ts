@@ -43,7 +43,7 @@ export interface PassesOptions extends ApiCommonOptions {
 const PASS_ID_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 const LIST = "passes";
 const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
-  stop_duration_s, min_speed, entry_speed, image`;
+  stop_duration_s, min_speed_px_s, entry_speed_px_s, image`;
 
 interface _PassRow {
   id: string;
@@ -55,8 +55,8 @@ interface _PassRow {
   exited_at: Date;
   time_in_zone_s: number;
   stop_duration_s: number;
-  min_speed: number;
-  entry_speed: number;
+  min_speed_px_s: number;
+  entry_speed_px_s: number;
   image: string | null;
   quality?: unknown;
   samples?: unknown;
@@ -155,15 +155,15 @@ function _publicPass(p: _PassRow) {
     exited_at: p.exited_at.toISOString(),
     time_in_zone_s: p.time_in_zone_s,
     stop_duration_s: p.stop_duration_s,
-    min_speed: p.min_speed,
-    entry_speed: p.entry_speed,
+    min_speed_px_s: p.min_speed_px_s,
+    entry_speed_px_s: p.entry_speed_px_s,
     image_url: p.image ? `/api/passes/${encodeURIComponent(p.id)}/image` : null,
   };
 }
 
 /** Only the documented sample fields leave the API, whatever else the analyzer stored. */
 function _publicSample(s: Record<string, unknown>) {
-  return { ts: s.ts, cx: s.cx, cy: s.cy, speed: s.speed, phase: s.phase ?? null };
+  return { ts: s.ts, cx: s.cx, cy: s.cy, speed_px_s: s.speed_px_s, phase: s.phase ?? null };
 }
 
 // Deployed alone (edge host): `deno serve -A functions/passes/index.ts` with DATABASE_URL set.

@@ -16,8 +16,8 @@ const PASS_KEYS = [
   "exited_at",
   "time_in_zone_s",
   "stop_duration_s",
-  "min_speed",
-  "entry_speed",
+  "min_speed_px_s",
+  "entry_speed_px_s",
   "image_url",
 ];
 
@@ -148,7 +148,13 @@ Deno.test("passes API: filters, keyset pages over ties, detail, image, cameras c
     assert.equal(d.body.verdict, "rolling_stop");
     assert.equal(d.body.quality.finalized_by, "exit");
     assert.equal(d.body.samples.length, 3);
-    assert.deepEqual(Object.keys(d.body.samples[1]).sort(), ["cx", "cy", "phase", "speed", "ts"]);
+    assert.deepEqual(Object.keys(d.body.samples[1]).sort(), [
+      "cx",
+      "cy",
+      "phase",
+      "speed_px_s",
+      "ts",
+    ]);
     assert.equal(d.body.samples[1].phase, "stopped");
     assert.equal((await get("/api/passes/cam_01%3A1%3A999")).status, 404);
     assert.equal((await get("/api/passes/cam_01%3A1%3A999")).body.error, "unknown pass");

@@ -22,8 +22,8 @@ export interface PassRow {
   exited_at: string;
   time_in_zone_s: number;
   stop_duration_s: number;
-  min_speed: number;
-  entry_speed: number;
+  min_speed_px_s: number;
+  entry_speed_px_s: number;
   image_url: string | null;
 }
 
@@ -31,7 +31,7 @@ export interface PassSample {
   ts: number | string;
   cx: number;
   cy: number;
-  speed: number;
+  speed_px_s: number;
   phase: string | null;
 }
 

@@ -25,8 +25,8 @@ export function fakePasses(n: number, t0 = Date.parse("2026-11-21T08:00:00Z")): 
       exited_at: new Date(exited).toISOString(),
       time_in_zone_s: 5,
       stop_duration_s: verdict === "full_stop" ? 3 : verdict === "rolling_stop" ? 0.2 : 0,
-      min_speed: verdict === "full_stop" ? 0 : 25,
-      entry_speed: 80,
+      min_speed_px_s: verdict === "full_stop" ? 0 : 25,
+      entry_speed_px_s: 80,
       image_url: `/api/passes/${encodeURIComponent(`cam_0${1 + (i % 2)}:${1000 + i}`)}/image`,
     };
   });
@@ -103,7 +103,13 @@ export function fakeApi(config: ConfigJson, opts: { passes?: number } = {}) {
       const t = i * 0.25;
       const speed = t < 3 ? 80 - t * 26 : t < 6 ? 0.5 : (t - 6) * 30;
       const phase = t < 2 ? "approach" : t < 3 ? "in_zone" : t < 6 ? "stopped" : "leaving";
-      return { ts: t0 + t * 1000, cx: 0.3 + t * 0.03, cy: 0.4, speed: Math.max(0, speed), phase };
+      return {
+        ts: t0 + t * 1000,
+        cx: 0.3 + t * 0.03,
+        cy: 0.4,
+        speed_px_s: Math.max(0, speed),
+        phase,
+      };
     });
     const detail: PassDetail = { ...p, quality: { samples: 40, coverage: 0.97 }, samples };
     return c.json(detail);
