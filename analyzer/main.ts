@@ -10,7 +10,7 @@ import { type Config, parseConfigYaml } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
-import { listen } from "../functions/_shared/pg_listener.ts";
+import { listen } from "../shared/db/pg_listener.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
-import { listen, type PgListener } from "../_shared/pg_listener.ts";
+import { listen, type PgListener } from "../../shared/db/pg_listener.ts";
 import { authFromEnv, type AuthSettings, claimsOf, mayReadCamera } from "../_shared/auth.ts";
 import { TickHub } from "./tick_hub.ts";
 import { createPhoenixApp } from "./realtime/app.ts";
