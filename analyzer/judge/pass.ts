@@ -105,9 +105,9 @@ export interface StopStats {
  * consecutive, or when only fast samples lie between them and they are at most `bridgeS` apart.
  * Samples from entered_at count; the first sample at or after exited_at only closes a run.
  * - A run of k consecutive slow samples is (k-1) frame intervals — first to last slow sample —
- *   the same convention as scripts/scene.ts's `_slowTime`. Counting a whole interval per slow
- *   sample would add a frame at each end: the frames flanking a real stop are already below
- *   10 px/s (a van braking to 0 does 3.75 px/s in its last 0.1 s), so the synthetic 3.0 s stop
+ *   the same convention as `_slowTime` in dev/testing/scenes/oracle.ts. Counting a whole
+ *   interval per slow sample would add a frame at each end: the frames flanking a real stop are
+ *   already below 10 px/s (a van braking to 0 does 3.75 px/s in its last 0.1 s), so the synthetic 3.0 s stop
  *   would read 3.2 s; this rule reads 3.1 s.
  * - The bridge: a standing vehicle's tracker speed blips over the threshold now and then (box
  *   jitter); without the bridge each blip cuts 2 intervals from the stop and can split one long
@@ -160,9 +160,9 @@ export function stopStats(
 }
 
 /**
- * The verdict. The LONGEST single stop decides full_stop (as scripts/scene.ts's ground truth
- * does): two 0.3 s creeps are not a 0.6 s full stop, and the traffic rule is about coming to a
- * stop, not about accumulated slow time. stop_duration_s still reports the total.
+ * The verdict. The LONGEST single stop decides full_stop (as the ground truth of
+ * dev/testing/scenes/oracle.ts does): two 0.3 s creeps are not a 0.6 s full stop, and the
+ * traffic rule is about coming to a stop, not about accumulated slow time. stop_duration_s still reports the total.
  */
 export function verdictOf(
   stats: Pick<StopStats, "longest_s" | "any_slow" | "min_speed_px_s">,

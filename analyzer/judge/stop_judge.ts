@@ -4,7 +4,7 @@
  * time comes from the frames, so a clip gives the same passes on any machine at any speed.
  *
  * Per track:   approach -> in_zone <-> stopped -> leaving
- * - Reference point: the track centre (as scripts/scene.ts's ground truth).
+ * - Reference point: the track centre (as the ground truth of dev/testing/scenes/oracle.ts).
  * - Direction filter: a visit is judged only if the centre crossed `pre_stop_line` towards the
  *   stop zone's side (the side of the polygon centroid) since the track's previous visit. Without
  *   a pre_stop_line every visit is judged. Unjudged visits report phase null (zone still "stop").

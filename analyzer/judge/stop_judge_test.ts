@@ -1,12 +1,17 @@
 /**
- * Stop judge against exact ground truth (scripts/scene.ts `groundTruth`) — no video: the truth
- * frames are turned into tracker-like tracks. Also jitter robustness, edge debouncing, hot reload.
+ * Stop judge against exact ground truth (dev/testing/scenes/oracle.ts `groundTruth`) — no video:
+ * the truth frames are turned into tracker-like tracks. Also jitter robustness, edge debouncing, hot reload.
  */
 import assert from "node:assert/strict";
 import type { Box, Point } from "../../shared/geometry.ts";
 import type { Zones } from "../../shared/config.ts";
-import { groundTruth, type SceneSpec, type SceneTruth } from "../../scripts/scene.ts";
-import { SCENES, ZONES } from "../../scripts/scenes.ts";
+import {
+  groundTruth,
+  SCENES,
+  type SceneSpec,
+  type SceneTruth,
+  ZONES,
+} from "../../dev/testing/scenes/mod.ts";
 import { type JudgeOutput, type JudgeTrack, StopJudge } from "./stop_judge.ts";
 import type { CaptureRequest, Pass } from "./pass.ts";
 import { betterCapture } from "./pass.ts";

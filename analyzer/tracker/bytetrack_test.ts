@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
-import type { FrameTruth, SceneTruth } from "../../scripts/scene.ts";
+import type { FrameTruth, SceneTruth } from "../../dev/testing/scenes/mod.ts";
 import { ByteTracker, classGroup, type Detection, type TrackView } from "./bytetrack.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 
