@@ -95,10 +95,23 @@ async function main() {
     const firstPath = pinned
       ? Promise.resolve(pinned)
       : current.then((row) => modelPath(row, store, modelsDir));
-    const client = await InferenceClient.start(firstPath, { threads });
-    const [row, path] = [await current, await firstPath];
-    log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
-    return client;
+    try {
+      const client = await InferenceClient.start(firstPath, { threads });
+      const [row, path] = [await current, await firstPath];
+      log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
+      return client;
+    } catch (e) {
+      const row = await current;
+      // Uploads are validated without ONNX Runtime; one it still cannot run must not keep the
+      // analyzer down: say so and run the built-in default (a switch also keeps the old model).
+      if (pinned || row.id === DEFAULT_MODEL.id) throw e;
+      log(
+        `active model ${row.id} failed to load (${
+          (e as Error).message
+        }); using ${DEFAULT_MODEL.id}`,
+      );
+      return await InferenceClient.start(modelPath(DEFAULT_MODEL, store, modelsDir), { threads });
+    }
   })();
 
   // The cameras start decoding while the model loads (their first frames wait for it): after a
