@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { type Tick, TickSchema, TRACK_PHASES } from "./tick.ts";
+import { VerdictSchema } from "./verdict.ts";
 
 const cameraId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const unit = z.number().min(0).max(1);
@@ -28,14 +29,12 @@ export const TrackEventSchema = z.object({
   after: TrackSnapshotSchema.nullable(),
 });
 
-export const VERDICTS = ["full_stop", "rolling_stop", "no_stop"] as const;
-
 export const PassSummarySchema = z.object({
   id: z.string().min(1).max(200),
   camera: cameraId,
   track_id: z.number().int().nonnegative(),
   label: z.string().min(1).max(32),
-  verdict: z.enum(VERDICTS),
+  verdict: VerdictSchema,
   entered_at: z.number(),
   exited_at: z.number(),
   time_in_zone_s: z.number().nonnegative(),

@@ -21,8 +21,6 @@ import { registerDetectorFamily } from "./registry.ts";
 import type { NanodetLayout } from "../../shared/model/model_layout.ts";
 import { COCO_LABELS } from "../../shared/model/coco_labels.ts";
 
-export type { Detection, DetectOptions, Frame, RawDetection } from "./detector.ts";
-
 /** One head level of the raw model output. */
 export interface HeadLevel {
   stride: number;

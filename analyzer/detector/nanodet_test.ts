@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { ensureNanodetOnnx, ensureNanodetTfjs } from "../model/nanodet_model.ts";
 import { InferenceClient } from "./inference_client.ts";
-import type { Detection } from "./detector.ts";
+import type { Detection } from "./detection.ts";
 import { loadDetector } from "./load_detector.ts";
 import { iou } from "./nms.ts";
 import { NANODET_NORM, planResize, preprocessRgb24 } from "./preprocess.ts";

@@ -3,10 +3,11 @@
  * functions that turn a visit's samples into its numbers and verdict.
  */
 import type { Box } from "../../shared/geometry.ts";
+import type { TRACK_PHASES } from "../../shared/tick.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 
-export type Verdict = "full_stop" | "rolling_stop" | "no_stop";
-/** Phases exactly as the overlay tick names them (shared/tick.ts TRACK_PHASES). */
-export type TickPhase = "approach" | "in_zone" | "stopped" | "leaving";
+/** Phases exactly as the overlay tick names them. */
+export type TickPhase = typeof TRACK_PHASES[number];
 
 /** One raw per-frame observation of a judged vehicle (approach -> exit). */
 export interface PassSample {

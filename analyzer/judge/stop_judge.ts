@@ -21,6 +21,7 @@
  *   capture-line crossing. Requests always refer to the frame just passed in.
  */
 import type { Box, Point } from "../../shared/geometry.ts";
+import { VEHICLE_LABELS } from "../../shared/labels.ts";
 import { StopSchema, type StopSettings, type Zones } from "../../shared/config.ts";
 import {
   type CaptureRequest,
@@ -88,8 +89,6 @@ export interface JudgeOptions {
   /** Labels that are judged (default car, truck, bus, motorcycle); others get phase null. */
   vehicleLabels?: Iterable<string>;
 }
-
-export const DEFAULT_VEHICLE_LABELS = ["car", "truck", "bus", "motorcycle"];
 
 /** Approach samples kept before an entry (the pass's lead-in); bounded in time and count. */
 const APPROACH_KEEP_MS = 5000;
@@ -163,7 +162,7 @@ export class StopJudge {
   ) {
     this.camera = camera;
     this.#stop = StopSchema.parse(stop);
-    this.#labels = new Set(opts.vehicleLabels ?? DEFAULT_VEHICLE_LABELS);
+    this.#labels = new Set(opts.vehicleLabels ?? VEHICLE_LABELS);
     this.setConfig(zones, stop);
   }
 

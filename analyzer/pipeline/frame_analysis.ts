@@ -8,7 +8,8 @@ import type { CameraConfig } from "../../shared/config.ts";
 import { normalizeBox, round } from "../../shared/geometry.ts";
 import type { TrackEvent, TrackSnapshot } from "../../shared/events.ts";
 import { type CaptureRequest, type Pass, StopJudge, type TrackPhaseInfo } from "../judge/mod.ts";
-import { ByteTracker, type Detection, type TrackView } from "../tracker/mod.ts";
+import type { Detection } from "../detector/detection.ts";
+import { ByteTracker, type TrackView } from "../tracker/mod.ts";
 
 export interface FrameResult {
   tracks: TrackView[];

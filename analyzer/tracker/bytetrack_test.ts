@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
 import type { FrameTruth, SceneTruth } from "../../dev/testing/scenes/mod.ts";
-import { ByteTracker, classGroup, type Detection, type TrackView } from "./bytetrack.ts";
+import type { Detection } from "../detector/detection.ts";
+import { ByteTracker, classGroup, type TrackView } from "./bytetrack.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every "random" test is reproducible. */

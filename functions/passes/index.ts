@@ -32,7 +32,8 @@ import {
   objectStoreFromEnv,
   parseObjectUri,
 } from "../../shared/object_store/mod.ts";
-import { VERDICTS } from "../../shared/events.ts";
+import type { PassRow, PassSample } from "../../shared/pass_row.ts";
+import { type Verdict, VERDICTS } from "../../shared/verdict.ts";
 
 export interface PassesOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -50,7 +51,7 @@ interface _PassRow {
   camera: string;
   track_id: number;
   label: string;
-  verdict: string;
+  verdict: Verdict;
   entered_at: Date;
   exited_at: Date;
   time_in_zone_s: number;
@@ -144,7 +145,7 @@ async function _findPass(c: Context, pool: DbPool, columns: string): Promise<_Pa
   return row;
 }
 
-function _publicPass(p: _PassRow) {
+function _publicPass(p: _PassRow): PassRow {
   return {
     id: p.id,
     camera: p.camera,
@@ -162,8 +163,9 @@ function _publicPass(p: _PassRow) {
 }
 
 /** Only the documented sample fields leave the API, whatever else the analyzer stored. */
-function _publicSample(s: Record<string, unknown>) {
-  return { ts: s.ts, cx: s.cx, cy: s.cy, speed_px_s: s.speed_px_s, phase: s.phase ?? null };
+function _publicSample(s: Record<string, unknown>): PassSample {
+  const out = { ts: s.ts, cx: s.cx, cy: s.cy, speed_px_s: s.speed_px_s, phase: s.phase ?? null };
+  return out as PassSample; // as the analyzer stored it (shared/pass_row.ts PassSampleSchema)
 }
 
 // Deployed alone (edge host): `deno serve -A functions/passes/index.ts` with DATABASE_URL set.

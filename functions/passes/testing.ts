@@ -1,12 +1,13 @@
 /** Test fixtures for the API functions: realistic rows in the real tables, signed tokens. */
 import type { DbPool } from "../_shared/db.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 import { signJwt } from "../_shared/jwt.ts";
 import type { Claims } from "../_shared/jwt.ts";
 
 export interface TestPass {
   camera: string;
   track_id: number;
-  verdict: "full_stop" | "rolling_stop" | "no_stop";
+  verdict: Verdict;
   /** ISO with up to microseconds (Postgres precision). */
   exited_at: string;
   stop_duration_s: number;

@@ -11,6 +11,7 @@ import {
   DEFAULT_SPRITE,
   DEFAULT_STOP,
   EPS,
+  type ExpectedVerdict,
   frameCount,
   type OccluderSpec,
   pathAt,
@@ -20,7 +21,6 @@ import {
   type StopSettings,
   validateSpec,
   type VehicleSpec,
-  type Verdict,
 } from "./spec.ts";
 
 export interface FrameTruth {
@@ -52,7 +52,7 @@ export interface StopTruth {
 }
 
 export interface PassTruth {
-  verdict: Verdict | null;
+  verdict: ExpectedVerdict | null;
   /** Why there is no pass when verdict is null. */
   reason?: string;
   /** Frame time of the first frame with the centre inside the stop zone. */
@@ -271,7 +271,7 @@ function _expectedPass(
     ...stops.filter((s) => s.in_zone).map((s) => s.duration),
     _slowTime(inside, stop.stop_speed_px_s, fps),
   );
-  let verdict: Verdict | null;
+  let verdict: ExpectedVerdict | null;
   let reason: string | undefined;
   if (crossed === false) {
     verdict = null;

@@ -4,6 +4,7 @@
  * `{t, x, y}` (the vehicle's centre, in source pixels; linear motion between keyframes, a repeated
  * position = standing still), plus the checks and path arithmetic every other part uses.
  */
+import type { Verdict } from "../../../shared/verdict.ts";
 
 /** Repository root (dev/testing/scenes/../../..), used to resolve relative paths in specs. */
 export const REPO_ROOT: string = new URL("../../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -11,7 +12,7 @@ export const DEFAULT_SPRITE = "samples/sprites/van.png";
 export const DEFAULT_BACKGROUND = "samples/sprites/background.png";
 
 /** What a judge should say about a vehicle's pass ("parked": no pass at all). */
-export type Verdict = "full_stop" | "rolling_stop" | "no_stop" | "parked";
+export type ExpectedVerdict = Verdict | "parked";
 
 /** One point of a path: the vehicle's centre (x, y) in source pixels at time t (seconds). */
 export interface Keyframe {
@@ -31,7 +32,7 @@ export interface VehicleSpec {
   /** At least two keyframes, strictly increasing t. Absent outside [first.t, last.t]. */
   path: Keyframe[];
   /** The verdict the scene was designed to produce; checked against the computed one in tests. */
-  expect?: Verdict | null;
+  expect?: ExpectedVerdict | null;
 }
 
 /** A solid rectangle drawn over everything for from <= t < to. */
