@@ -18,7 +18,10 @@ import { betterCapture } from "./pass.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 
 const T0 = 1_700_000_000_000;
-/** The tracker drops a track after this long without a detection (IouTracker maxAgeMs). */
+/**
+ * This file's stand-in tracker drops a track after this long without a detection: stricter than
+ * ByteTracker's `maxLostMs` (1.5 s by default), so id changes across gaps are exercised too.
+ */
 const MAX_AGE_MS = 1000;
 /** A detector needs most of the vehicle visible. */
 const MIN_VISIBLE = 0.5;
