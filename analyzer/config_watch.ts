@@ -5,7 +5,7 @@
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { CONFIG_CHANNEL } from "../shared/channels.ts";
-import { listen, type PgListener } from "../functions/_shared/pg_listener.ts";
+import { listen, type PgListener } from "../shared/db/pg_listener.ts";
 
 export interface ConfigWatcher {
   close(): Promise<void>;

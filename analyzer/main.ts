@@ -12,7 +12,7 @@ import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts
 import { MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
-import { listen } from "../functions/_shared/pg_listener.ts";
+import { listen } from "../shared/db/pg_listener.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
@@ -99,10 +99,23 @@ async function main() {
     const firstPath = pinned
       ? Promise.resolve(pinned)
       : current.then((row) => modelPath(row, store, modelsDir));
-    const client = await InferenceClient.start(firstPath, { threads });
-    const [row, path] = [await current, await firstPath];
-    log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
-    return client;
+    try {
+      const client = await InferenceClient.start(firstPath, { threads });
+      const [row, path] = [await current, await firstPath];
+      log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
+      return client;
+    } catch (e) {
+      const row = await current;
+      // Uploads are validated without ONNX Runtime; one it still cannot run must not keep the
+      // analyzer down: say so and run the built-in default (a switch also keeps the old model).
+      if (pinned || row.id === DEFAULT_MODEL.id) throw e;
+      log(
+        `active model ${row.id} failed to load (${
+          (e as Error).message
+        }); using ${DEFAULT_MODEL.id}`,
+      );
+      return await InferenceClient.start(modelPath(DEFAULT_MODEL, store, modelsDir), { threads });
+    }
   })();
 
   // The cameras start decoding while the model loads (their first frames wait for it): after a

@@ -20,7 +20,7 @@ import { createMediaRelay } from "./media-relay/relay.ts";
 import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
-import { metricLines } from "../analyzer/health/server.ts";
+import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
 
 export interface FunctionsOptions {

@@ -3,6 +3,7 @@
  * Validation errors carry the path of every bad field.
  */
 import { z } from "zod";
+import { DEFAULT_CLASSES } from "./labels.ts";
 import { parse as parseYaml } from "yaml";
 import { sourcePolicyFromEnv, sourceProblem } from "./camera_source.ts";
 import { substituteConfigEnv } from "./config_env.ts";
@@ -44,13 +45,7 @@ export const CameraSchema = z.object({
     fps: z.number().positive().max(60).default(15),
     min_conf: z.number().min(0).max(1).default(0.35),
   }).strict().default({ fps: 15, min_conf: 0.35 }),
-  classes: z.array(z.string().min(1)).min(1).default([
-    "person",
-    "car",
-    "truck",
-    "bus",
-    "motorcycle",
-  ]),
+  classes: z.array(z.string().min(1)).min(1).default([...DEFAULT_CLASSES]),
   zones: ZonesSchema.optional(),
   stop: StopSchema.optional(),
 }).strict();

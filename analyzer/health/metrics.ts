@@ -5,7 +5,7 @@ import type { CameraPipeline } from "../pipeline/camera_pipeline.ts";
 import type { RealtimePublisher } from "../publish/publisher.ts";
 import { QUANTILES, STAGES } from "../pipeline/stage_timings.ts";
 import { heapSpaces, type IsolateMemory, isolateMemory } from "./isolate_memory.ts";
-import { metricLines } from "./server.ts";
+import { metricLines } from "../../shared/metrics.ts";
 
 export function analyzerMetrics(
   pipelines: CameraPipeline[],

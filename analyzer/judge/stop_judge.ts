@@ -4,7 +4,7 @@
  * time comes from the frames, so a clip gives the same passes on any machine at any speed.
  *
  * Per track:   approach -> in_zone <-> stopped -> leaving
- * - Reference point: the track centre (as scripts/scene.ts's ground truth).
+ * - Reference point: the track centre (as the ground truth of dev/testing/scenes/oracle.ts).
  * - Direction filter: a visit is judged only if the centre crossed `pre_stop_line` towards the
  *   stop zone's side (the side of the polygon centroid) since the track's previous visit. Without
  *   a pre_stop_line every visit is judged. Unjudged visits report phase null (zone still "stop").
@@ -21,6 +21,7 @@
  *   capture-line crossing. Requests always refer to the frame just passed in.
  */
 import type { Box, Point } from "../../shared/geometry.ts";
+import { VEHICLE_LABELS } from "../../shared/labels.ts";
 import { StopSchema, type StopSettings, type Zones } from "../../shared/config.ts";
 import {
   type CaptureRequest,
@@ -50,7 +51,7 @@ export interface JudgeTrack {
   center: Point;
   box: Box;
   /** Smoothed speed, px/s. */
-  speed: number;
+  speed_px_s: number;
   conf: number;
   /** Capture time the track was born (for the pass id); default: when the judge first saw it. */
   firstTs?: number;
@@ -88,8 +89,6 @@ export interface JudgeOptions {
   /** Labels that are judged (default car, truck, bus, motorcycle); others get phase null. */
   vehicleLabels?: Iterable<string>;
 }
-
-export const DEFAULT_VEHICLE_LABELS = ["car", "truck", "bus", "motorcycle"];
 
 /** Approach samples kept before an entry (the pass's lead-in); bounded in time and count. */
 const APPROACH_KEEP_MS = 5000;
@@ -163,7 +162,7 @@ export class StopJudge {
   ) {
     this.camera = camera;
     this.#stop = StopSchema.parse(stop);
-    this.#labels = new Set(opts.vehicleLabels ?? DEFAULT_VEHICLE_LABELS);
+    this.#labels = new Set(opts.vehicleLabels ?? VEHICLE_LABELS);
     this.setConfig(zones, stop);
   }
 
@@ -265,10 +264,10 @@ export class StopJudge {
       ts,
       cx: _r(p[0], 2),
       cy: _r(p[1], 2),
-      speed: tr.speed,
+      speed_px_s: tr.speed_px_s,
       phase: "approach",
     };
-    const slow = tr.speed <= stop.stop_speed_px_s;
+    const slow = tr.speed_px_s <= stop.stop_speed_px_s;
 
     // Zone entry (debounced, backdated to the first inside sample).
     if (!this.#inVisit(t)) {
@@ -385,7 +384,9 @@ export class StopJudge {
     const n = judged ? ++t.visits : 0;
     const samples = judged ? t.recent : [];
     for (const s of samples) {
-      if (s.ts >= pe.ts) s.phase = s.speed <= this.#stop.stop_speed_px_s ? "stopped" : "in_zone";
+      if (s.ts >= pe.ts) {
+        s.phase = s.speed_px_s <= this.#stop.stop_speed_px_s ? "stopped" : "in_zone";
+      }
     }
     const labels = new Map<string, number>();
     const st = this.#stats(samples, pe.ts, Infinity);
@@ -494,8 +495,8 @@ export class StopJudge {
       time_in_zone_s: _r((exitedAt - v.enteredAt) / 1000),
       stop_duration_s: _r(stats.total_s),
       longest_stop_s: _r(stats.longest_s),
-      min_speed: _r(stats.min_speed, 2),
-      entry_speed: _r(stats.entry_speed, 2),
+      min_speed_px_s: _r(stats.min_speed_px_s, 2),
+      entry_speed_px_s: _r(stats.entry_speed_px_s, 2),
       quality: {
         samples: samples.length,
         zone_samples: stats.zone_samples,

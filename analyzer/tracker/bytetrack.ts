@@ -27,17 +27,11 @@
  * response; the Kalman filter is used for prediction (association) and the smoothed box.
  */
 import { type Box, iou, type Point } from "../../shared/geometry.ts";
+import { isVehicle } from "../../shared/labels.ts";
+import type { Detection } from "../detector/detection.ts";
 import { linearAssignment } from "./assignment.ts";
 import { BoxKalman, type KalmanOptions } from "./kalman.ts";
 import { VelocityEstimator, type VelocityOptions } from "./velocity.ts";
-
-/** One detector output box, in source pixels. */
-export interface Detection {
-  label: string;
-  conf: number;
-  /** x, y, w, h in source pixels. */
-  box: Box;
-}
 
 export type TrackState = "tentative" | "confirmed" | "lost";
 
@@ -58,7 +52,7 @@ export interface TrackView {
   /** Centre velocity [vx, vy], px/s of capture time. */
   velocity: Point;
   /** |velocity|, px/s. */
-  speed: number;
+  speed_px_s: number;
   state: TrackState;
   /** Matched detections so far. */
   hits: number;
@@ -116,11 +110,9 @@ export interface UpdateResult {
   ended: TrackView[];
 }
 
-/** Detectors confuse car/truck/bus/motorcycle; they are one object for association. */
-const VEHICLES = new Set(["car", "truck", "bus", "motorcycle"]);
-
+/** Detectors confuse the vehicle classes; they are one object for association. */
 export function classGroup(label: string): string {
-  return VEHICLES.has(label) ? "vehicle" : label;
+  return isVehicle(label) ? "vehicle" : label;
 }
 
 class _Track {
@@ -182,7 +174,7 @@ class _Track {
       rawBox: [...this.rawBox],
       center: this.kf.center,
       velocity: [v[0], v[1]],
-      speed: Math.hypot(v[0], v[1]),
+      speed_px_s: Math.hypot(v[0], v[1]),
       state: this.state,
       hits: this.hits,
       missed: this.missed,

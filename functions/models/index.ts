@@ -1,13 +1,14 @@
 /**
  * models: GET /api/models, POST /api/models?name= (raw ONNX body), POST /api/models/:id/activate,
- * DELETE /api/models/:id. Uploads are validated by loading them exactly as the analyzer will
- * (not ONNX, or an output layout no adapter reads -> 422 with the reason). Activation is
+ * DELETE /api/models/:id. Uploads are validated without onnxruntime by shared/model/ (not ONNX,
+ * or an output layout no detector family recognizes -> 422 with the reason); the analyzer refuses
+ * on activation what only ONNX Runtime can tell is broken. Activation is
  * announced on the stopline_model channel; the analyzer switches without a restart.
  */
 import { Hono } from "hono";
 import { MODEL_CHANNEL } from "../../shared/channels.ts";
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
-import { validateModelFile } from "../../analyzer/model/validate_model.ts";
+import { validateModelFile } from "../../shared/model/validate_model.ts";
 import { readCapped } from "../_shared/body.ts";
 import type { DbPool } from "../_shared/db.ts";
 import { type AuthSettings, requireReadWrite } from "../_shared/auth.ts";
@@ -44,7 +45,7 @@ export function createModelsApp(opts: ModelsOptions): Hono {
     const bytes = await readCapped(c.req.raw, maxBytes);
     if (bytes === null) return c.json({ error: `model larger than ${maxBytes} bytes` }, 413);
     if (bytes.byteLength === 0) return c.json({ error: "empty body: send the .onnx file" }, 400);
-    const v = await validateModelFile(bytes);
+    const v = validateModelFile(bytes);
     if (!v.ok) return c.json({ error: "model rejected", reason: v.reason }, 422);
     const sha = await _sha256(bytes);
     const id = `upload-${sha.slice(0, 16)}`;

@@ -32,7 +32,8 @@ import {
   objectStoreFromEnv,
   parseObjectUri,
 } from "../../shared/object_store/mod.ts";
-import { VERDICTS } from "../../shared/events.ts";
+import type { PassRow, PassSample } from "../../shared/pass_row.ts";
+import { type Verdict, VERDICTS } from "../../shared/verdict.ts";
 
 export interface PassesOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -43,20 +44,20 @@ export interface PassesOptions extends ApiCommonOptions {
 const PASS_ID_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 const LIST = "passes";
 const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
-  stop_duration_s, min_speed, entry_speed, image`;
+  stop_duration_s, min_speed_px_s, entry_speed_px_s, image`;
 
 interface _PassRow {
   id: string;
   camera: string;
   track_id: number;
   label: string;
-  verdict: string;
+  verdict: Verdict;
   entered_at: Date;
   exited_at: Date;
   time_in_zone_s: number;
   stop_duration_s: number;
-  min_speed: number;
-  entry_speed: number;
+  min_speed_px_s: number;
+  entry_speed_px_s: number;
   image: string | null;
   quality?: unknown;
   samples?: unknown;
@@ -144,7 +145,7 @@ async function _findPass(c: Context, pool: DbPool, columns: string): Promise<_Pa
   return row;
 }
 
-function _publicPass(p: _PassRow) {
+function _publicPass(p: _PassRow): PassRow {
   return {
     id: p.id,
     camera: p.camera,
@@ -155,15 +156,16 @@ function _publicPass(p: _PassRow) {
     exited_at: p.exited_at.toISOString(),
     time_in_zone_s: p.time_in_zone_s,
     stop_duration_s: p.stop_duration_s,
-    min_speed: p.min_speed,
-    entry_speed: p.entry_speed,
+    min_speed_px_s: p.min_speed_px_s,
+    entry_speed_px_s: p.entry_speed_px_s,
     image_url: p.image ? `/api/passes/${encodeURIComponent(p.id)}/image` : null,
   };
 }
 
 /** Only the documented sample fields leave the API, whatever else the analyzer stored. */
-function _publicSample(s: Record<string, unknown>) {
-  return { ts: s.ts, cx: s.cx, cy: s.cy, speed: s.speed, phase: s.phase ?? null };
+function _publicSample(s: Record<string, unknown>): PassSample {
+  const out = { ts: s.ts, cx: s.cx, cy: s.cy, speed_px_s: s.speed_px_s, phase: s.phase ?? null };
+  return out as PassSample; // as the analyzer stored it (shared/pass_row.ts PassSampleSchema)
 }
 
 // Deployed alone (edge host): `deno serve -A functions/passes/index.ts` with DATABASE_URL set.

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
-import { listen, type PgListener } from "../_shared/pg_listener.ts";
+import { listen, type PgListener } from "../../shared/db/pg_listener.ts";
 import { authFromEnv, type AuthSettings } from "../_shared/auth.ts";
 import { upgradeOriginAllowed, watchDenied } from "../_shared/camera_access.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";

@@ -76,7 +76,7 @@ Deno.test("hub forwards valid track and pass events but does not replay them on 
       label: "car",
       conf: 0.7,
       bbox: [0.1, 0.1, 0.2, 0.2],
-      speed: 3,
+      speed_px_s: 3,
       phase: "approach",
       zone: null,
     },

@@ -17,7 +17,7 @@ import {
 } from "../_shared/errors.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { QueryParams, SqlWhere, visibleCameras, whereCameraTime } from "../_shared/query.ts";
-import { VERDICTS } from "../../shared/events.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 
 export interface StatsOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -32,8 +32,7 @@ export const HISTOGRAM_BIN_S = 0.5;
 export const HISTOGRAM_BINS = 20; // 0-10 s, then one open bin
 export const ONLINE_WITHIN_S = 10;
 
-type _Verdict = typeof VERDICTS[number];
-type _Counts = Record<_Verdict, number>;
+type _Counts = Record<Verdict, number>;
 
 export function createStatsApp(opts: StatsOptions): Hono {
   const now = opts.now ?? (() => Date.now());
@@ -54,7 +53,7 @@ export function createStatsApp(opts: StatsOptions): Hono {
     const where = whereCameraTime(new SqlWhere(), cameras, { after, before }, "exited_at");
 
     const [byHour, histogram, status] = await Promise.all([
-      opts.pool.query<{ hour: Date; verdict: _Verdict; n: number }>(
+      opts.pool.query<{ hour: Date; verdict: Verdict; n: number }>(
         `select date_trunc('hour', exited_at, 'UTC') as hour, verdict, count(*)::int as n
          from vehicle_passes ${where} group by 1, 2`,
         where.params,

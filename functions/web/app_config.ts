@@ -15,7 +15,7 @@ import {
   parseAppConfig,
   parsePlayerOrder,
   type RealtimeConfig,
-} from "../../web/src/app_config.ts";
+} from "../../shared/app_config.ts";
 import { decodeBase64Url } from "../_shared/jwt.ts";
 
 type Env = (name: string) => string | undefined;

@@ -9,7 +9,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AppConfig } from "../../web/src/app_config.ts";
+import type { AppConfig } from "../../shared/app_config.ts";
 import { appConfigFromEnv } from "./app_config.ts";
 
 const _WEB_ROOT = fileURLToPath(new URL("../../web/", import.meta.url));

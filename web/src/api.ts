@@ -2,42 +2,16 @@
  * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 "Routes"), all through
  * apiFetch so the token rides along. Errors carry the status and the server's message.
  */
+import type { PassDetail, PassRow, PassSample } from "../../shared/pass_row.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 import { apiFetch } from "./session.ts";
 
-export type Verdict = "full_stop" | "rolling_stop" | "no_stop";
+export type { PassDetail, PassRow, PassSample, Verdict };
 
 export interface CameraInfo {
   id: string;
   status: { fps?: number; infer_ms?: number; online?: boolean; [k: string]: unknown } | null;
   [k: string]: unknown;
-}
-
-export interface PassRow {
-  id: string;
-  camera: string;
-  track_id: number;
-  label: string;
-  verdict: Verdict;
-  entered_at: string;
-  exited_at: string;
-  time_in_zone_s: number;
-  stop_duration_s: number;
-  min_speed: number;
-  entry_speed: number;
-  image_url: string | null;
-}
-
-export interface PassSample {
-  ts: number | string;
-  cx: number;
-  cy: number;
-  speed: number;
-  phase: string | null;
-}
-
-export interface PassDetail extends PassRow {
-  quality?: unknown;
-  samples: PassSample[];
 }
 
 export interface PassesPage {

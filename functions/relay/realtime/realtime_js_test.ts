@@ -81,8 +81,8 @@ const _PASS = {
   exited_at: 2,
   time_in_zone_s: 1,
   stop_duration_s: 1,
-  min_speed: 0,
-  entry_speed: 5,
+  min_speed_px_s: 0,
+  entry_speed_px_s: 5,
   image: null,
 };
 

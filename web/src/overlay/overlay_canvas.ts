@@ -10,6 +10,7 @@
 import { type Box, boxToRect, contentRect } from "../../../shared/geometry.ts";
 import type { Zones } from "../../../shared/config.ts";
 import type { Tick, TickTrack } from "../../../shared/tick.ts";
+import { fmtField } from "../units.ts";
 import { fadeAlpha, TickTimeline } from "./tick_timeline.ts";
 import { drawZones, VERDICT_COLORS } from "./zones_layer.ts";
 
@@ -31,10 +32,10 @@ function _color(t: TickTrack): string {
   return t.label === "person" ? "#ce93d8" : "#4fc3f7";
 }
 
-/** Text on a box: "#17 car 0.83 12px/s stop 1.4s" (speed and stop timer when known). */
+/** Text on a box: "#17 car 0.83 12px/s stop 1.4s" (speed, unit from its field, and stop timer when known). */
 export function trackLabel(t: TickTrack): string {
   let s = `#${t.id} ${t.label} ${t.conf.toFixed(2)}`;
-  if (t.speed != null) s += ` ${Math.round(t.speed)}px/s`;
+  if (t.speed_px_s != null) s += ` ${fmtField("speed_px_s", t.speed_px_s, 0, "")}`;
   if (t.stop_s != null && t.stop_s > 0) s += ` stop ${t.stop_s.toFixed(1)}s`;
   return s;
 }

@@ -2,7 +2,7 @@
  * One LISTEN connection per process, reconnecting with backoff when the database goes away.
  * Every notification on the channel is handed to `onPayload`.
  */
-import pg from "../../shared/db/pg.ts";
+import pg from "./pg.ts";
 
 export interface PgListener {
   /** True while the LISTEN connection is up. */

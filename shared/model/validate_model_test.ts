@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { constOutputModel } from "../detector/testing_onnx.ts";
-import { ensureNanodetOnnx } from "./nanodet_model.ts";
+import { constOutputModel } from "../../analyzer/detector/testing_onnx.ts";
+import { ensureNanodetOnnx } from "../../analyzer/model/nanodet_model.ts";
 import { validateModelFile } from "./validate_model.ts";
 
 Deno.test({
   name: "validateModelFile: accepts supported layouts with their shapes",
   sanitizeResources: false,
   async fn() {
-    const v8 = await validateModelFile(constOutputModel({
+    const v8 = validateModelFile(constOutputModel({
       input: [1, 3, 640, 640],
       outputs: { output0: [[1, 84, 8400], new Float32Array(84 * 8400)] },
     }));
@@ -16,7 +16,7 @@ Deno.test({
       inputShape: [1, 3, 640, 640],
       outputs: [{ name: "output0", shape: [1, 84, 8400] }],
     });
-    const nanodet = await validateModelFile(await Deno.readFile(await ensureNanodetOnnx()));
+    const nanodet = validateModelFile(await Deno.readFile(await ensureNanodetOnnx()));
     assert.ok(nanodet.ok);
     assert.equal(nanodet.kind, "nanodet");
     assert.deepEqual(nanodet.inputShape, [1, 3, 416, 416]);
@@ -40,15 +40,15 @@ Deno.test({
       0x0a,
       ...new Uint8Array(64),
     ]);
-    const notOnnx = await validateModelFile(png);
+    const notOnnx = validateModelFile(png);
     assert.equal(notOnnx.ok, false);
     assert.match(!notOnnx.ok ? notOnnx.reason : "", /^not an ONNX model: /);
     assert.match(
-      (await validateModelFile(new Uint8Array(3)) as { reason: string }).reason,
+      (validateModelFile(new Uint8Array(3)) as { reason: string }).reason,
       /^not an ONNX model: only 3 bytes/,
     );
 
-    const cls = await validateModelFile(constOutputModel({
+    const cls = validateModelFile(constOutputModel({
       input: [1, 3, 224, 224],
       outputs: { logits: [[1, 1000], new Float32Array(1000)] },
     }));
@@ -58,9 +58,9 @@ Deno.test({
       /unrecognised detector layout: input NCHW 224x224 .*outputs logits \[1,1000\]/,
     );
 
-    // A truncated real model: the header parser or ONNX Runtime must reject it, not crash.
+    // A truncated real model: the wire parser must reject it, not crash.
     const bytes = await Deno.readFile(await ensureNanodetOnnx());
-    const cut = await validateModelFile(bytes.subarray(0, 100_000));
+    const cut = validateModelFile(bytes.subarray(0, 100_000));
     assert.equal(cut.ok, false);
     assert.match(!cut.ok ? cut.reason : "", /not an ONNX model|cannot load/);
   },

@@ -1,21 +1,10 @@
 import assert from "node:assert/strict";
-import { ffmpegPath } from "../shared/ffmpeg_path.ts";
-import {
-  DEFAULT_BACKGROUND,
-  DEFAULT_SPRITE,
-  groundTruth,
-  pathAt,
-  type RawImage,
-  readImage,
-  renderScene,
-  REPO_ROOT,
-  type SceneSpec,
-  type SceneTruth,
-  truthPathFor,
-  validateSpec,
-} from "./scene.ts";
-import { backToBack, briefOcclusion, drive, fullStop, otherDirection, SCENES } from "./scenes.ts";
-import { makeSprites, requireVtest } from "./make_samples.ts";
+import { ffmpegPath } from "../../../shared/ffmpeg_path.ts";
+import { renderScene } from "./encode.ts";
+import { groundTruth, type SceneTruth, truthPathFor } from "./oracle.ts";
+import { type RawImage, readImage } from "./png.ts";
+import { DEFAULT_BACKGROUND, DEFAULT_SPRITE, REPO_ROOT } from "./spec.ts";
+import { fullStop, otherDirection, shortTest } from "./catalog.ts";
 
 const NPM_FFMPEG =
   `${REPO_ROOT}/node_modules/.deno/@ffmpeg-installer+linux-x64@4.1.0/node_modules/@ffmpeg-installer/linux-x64/ffmpeg`;
@@ -157,117 +146,11 @@ async function _positionError(
   return worst;
 }
 
-/** A 4 s test scene: diagonal motion at fractional positions, a 1 s stop, a corner occluder. */
-const shortSpec: SceneSpec = {
-  name: "short_test",
-  width: 768,
-  height: 576,
-  fps: 10,
-  duration: 4,
-  vehicles: [{
-    id: "v",
-    path: drive({ t: 0, x: 200, y: 250 }, [
-      { cruise: 62.5, dur: 1.2 },
-      { hold: 1 },
-      { ramp: [0, 90], dur: 1 },
-      { cruise: 90, dur: 0.8 },
-    ], { dir: [0.8, 0.6] }),
-  }],
-  occluders: [{ x: 700, y: 500, w: 60, h: 60, from: 3, to: 3.4, color: [128, 128, 128] }],
-};
-
-Deno.test("groundTruth: full_stop stops exactly 3.0 s at the frame centre", () => {
-  const t = groundTruth(fullStop);
-  assert.equal(t.frames, 120);
-  assert.equal(t.duration, 12);
-  const v = t.vehicles[0];
-  assert.equal(v.stops.length, 1);
-  assert.deepEqual(
-    { start: v.stops[0].start, end: v.stops[0].end, duration: v.stops[0].duration },
-    { start: 4.4, end: 7.4, duration: 3 },
-  );
-  assert.equal(v.stop_duration_s, 3.0);
-  assert.equal(v.expected.stop_duration_s, 3.0);
-  assert.equal(v.expected.verdict, "full_stop");
-  assert.deepEqual(v.stops[0].frames, [44, 74]);
-  assert.deepEqual([v.stops[0].x, v.stops[0].y], [384, 230]);
-  for (const f of v.frames) {
-    if (f.i >= 44 && f.i <= 74) assert.deepEqual([f.x, f.y], [384, 230]);
-    if (f.i >= 44 && f.i < 74) assert.equal(f.speed, 0);
-  }
-  assert.ok(v.frames[43].x < 384 && v.frames[75].x > 384);
-  // Decelerating before the stop, accelerating after it.
-  assert.ok(v.frames[30].speed > v.frames[40].speed && v.frames[40].speed > 0);
-  assert.ok(v.frames[76].speed < v.frames[90].speed);
-});
-
-Deno.test("groundTruth: every named scene produces the verdict it was designed for", () => {
-  for (const spec of Object.values(SCENES)) {
-    const t = groundTruth(spec);
-    assert.equal(t.frames, Math.round(spec.duration * spec.fps), spec.name);
-    spec.vehicles.forEach((v, k) => {
-      assert.equal(t.vehicles[k].expected.verdict, v.expect ?? null, `${spec.name}/${v.id}`);
-      assert.ok(t.vehicles[k].frames.length > 0);
-    });
-  }
-  const rolling = groundTruth(SCENES.rollingStop).vehicles[0];
-  assert.equal(rolling.stops.length, 0);
-  assert.equal(rolling.expected.min_speed, 25);
-  const none = groundTruth(SCENES.noStop).vehicles[0];
-  assert.ok(none.frames.every((f) => f.speed === 150));
-  const parked = groundTruth(SCENES.parked);
-  assert.equal(parked.duration, 75);
-  assert.ok(parked.vehicles[0].stops[0].duration >= 70);
-  const other = groundTruth(otherDirection).vehicles[0];
-  assert.equal(other.sprite.flip, true);
-  assert.equal(other.stop_duration_s, 3);
-  assert.ok(other.frames[10].vx < 0);
-  const b2b = groundTruth(backToBack).vehicles;
-  assert.deepEqual(b2b.map((v) => v.stop_duration_s), [3, 2]);
-  assert.deepEqual(b2b[1].stops.map((s) => s.in_zone), [false, true]);
-});
-
-Deno.test("groundTruth: back_to_back vans never overlap, occluder hides the van for 0.4 s", () => {
-  const [a, b] = groundTruth(backToBack).vehicles;
-  for (const fb of b.frames) {
-    const fa = a.frames.find((f) => f.i === fb.i);
-    if (!fa) continue;
-    assert.ok(fb.bbox[0] + fb.bbox[2] <= fa.bbox[0], `frame ${fb.i}: van2 runs into van1`);
-  }
-  const occ = groundTruth(briefOcclusion).vehicles[0].frames;
-  assert.deepEqual(occ.filter((f) => f.visible === 0 && f.x > 0 && f.x < 768).map((f) => f.i), [
-    20,
-    21,
-    22,
-    23,
-  ]);
-  assert.ok(occ[19].visible > 0.9 && occ[24].visible > 0.9);
-});
-
-Deno.test("pathAt and validateSpec", () => {
-  const path = [{ t: 0, x: 0, y: 0 }, { t: 1, x: 10, y: 0 }, { t: 2, x: 10, y: 0 }, {
-    t: 4,
-    x: 10,
-    y: 20,
-  }];
-  assert.deepEqual(pathAt(path, 0.5), { x: 5, y: 0, vx: 10, vy: 0 });
-  assert.deepEqual(pathAt(path, 1), { x: 10, y: 0, vx: 0, vy: 0 }); // the segment starting at t
-  assert.deepEqual(pathAt(path, 3), { x: 10, y: 10, vx: 0, vy: 10 });
-  assert.deepEqual(pathAt(path, 4), { x: 10, y: 20, vx: 0, vy: 10 });
-  assert.equal(pathAt(path, 4.1), null);
-  assert.equal(pathAt(path, -0.1), null);
-  assert.throws(
-    () => validateSpec({ ...shortSpec, vehicles: [{ id: "v", path: [path[1], path[0]] }] }),
-    /t must increase/,
-  );
-  assert.throws(() => validateSpec({ ...shortSpec, width: 767 }), /width/);
-});
-
 async function _renderAndCheck(ff: string, label: string) {
   const dir = await Deno.makeTempDir({ prefix: "stopline_scene_" });
   try {
     const out = `${dir}/short.mp4`;
-    const r = await renderScene(shortSpec, out, { ffmpeg: ff });
+    const r = await renderScene(shortTest, out, { ffmpeg: ff });
     assert.equal(r.truthPath, truthPathFor(out));
     assert.deepEqual(JSON.parse(await Deno.readTextFile(r.truthPath!)), r.truth);
     assert.equal(r.truth.vehicles[0].stops[0].duration, 1);
@@ -328,29 +211,6 @@ Deno.test("committed samples/scenes/full_stop matches its spec", async () => {
   const err = await _positionError(decoded, committed, [20, 30, 44, 60, 74, 80, 90]);
   console.log(`full_stop.mp4: max sprite position error ${err.toFixed(2)} px`);
   assert.ok(err <= 2);
-});
-
-// Not skipped without opencv-doc: the test task's setup step installs it, so a missing vtest.avi
-// fails here with requireVtest's message naming the package.
-Deno.test({
-  name: "make_samples reproduces the committed sprites from opencv-doc",
-  fn: async () => {
-    await requireVtest();
-    const dir = await Deno.makeTempDir({ prefix: "stopline_sprites_" });
-    try {
-      await makeSprites(dir);
-      for (const [name, ch] of [["background.png", 3], ["van.png", 4]] as const) {
-        const a = await readImage(`${dir}/${name}`, ch);
-        const b = await readImage(`${REPO_ROOT}/samples/sprites/${name}`, ch);
-        assert.deepEqual([a.width, a.height], [b.width, b.height], name);
-        let diff = 0;
-        for (let i = 0; i < a.data.length; i++) diff += Math.abs(a.data[i] - b.data[i]);
-        assert.ok(diff / a.data.length < 0.5, `${name} differs: mean ${diff / a.data.length}`);
-      }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
 });
 
 Deno.test("renderScene draws a flipped sprite for right-to-left traffic", async () => {

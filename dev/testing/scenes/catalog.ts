@@ -1,14 +1,14 @@
 /**
- * Named synthetic scene specs (render with scripts/scene.ts). All use the 768x576 vtest plate at
- * 10 fps with the 3x van sprite on a horizontal "road" at y = 230, and the same eastbound zones:
- * stop zone x 0.40-0.60 (307-461 px), pre-stop line x 0.22 (169 px), capture line x 0.70.
+ * Named synthetic scene specs (render with scripts/scene.ts or encode.ts). All use the 768x576
+ * vtest plate at 10 fps with the 3x van sprite on a horizontal "road" at y = 230, and the same
+ * eastbound zones: stop zone x 0.40-0.60 (307-461 px), pre-stop line x 0.22 (169 px), capture line x 0.70.
  * Speeds are in source px/s; verdict thresholds are the defaults of ARCHITECTURE §4b
  * (stop 10 px/s, full stop >= 0.5 s, rolling < 40 px/s, parked after 60 s).
  *
  * Only `full_stop` is committed as video (samples/scenes/); render the rest on demand, e.g.
  *   deno run -A scripts/scene.ts rolling_stop /tmp/rolling_stop.mp4
  */
-import type { Keyframe, SceneSpec, SceneZones } from "./scene.ts";
+import type { Keyframe, SceneSpec, SceneZones } from "./spec.ts";
 
 /** One leg of a drive: constant speed, a linear speed ramp, or standing still. */
 export type Leg =
@@ -197,3 +197,22 @@ export const SCENES: Record<string, SceneSpec> = {
 
 /** Scenes whose video is committed under samples/scenes/. */
 export const COMMITTED_SCENES: string[] = ["full_stop"];
+
+/** The library's own 4 s test scene (not in SCENES): diagonal motion at fractional positions, a 1 s stop, a corner occluder. */
+export const shortTest: SceneSpec = {
+  name: "short_test",
+  width: 768,
+  height: 576,
+  fps: 10,
+  duration: 4,
+  vehicles: [{
+    id: "v",
+    path: drive({ t: 0, x: 200, y: 250 }, [
+      { cruise: 62.5, dur: 1.2 },
+      { hold: 1 },
+      { ramp: [0, 90], dur: 1 },
+      { cruise: 90, dur: 0.8 },
+    ], { dir: [0.8, 0.6] }),
+  }],
+  occluders: [{ x: 700, y: 500, w: 60, h: 60, from: 3, to: 3.4, color: [128, 128, 128] }],
+};

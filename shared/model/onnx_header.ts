@@ -4,8 +4,29 @@
  * metadata exporters leave there (ultralytics writes `names`, `imgsz`,
  * `stride`, `task`), which onnxruntime-node does not expose. The graph field
  * is skipped by length, so this is O(number of top-level fields) even for a
- * 100 MB model, and nothing is decoded that is not needed.
+ * 100 MB model, and nothing is decoded that is not needed. `readOnnxIO` goes one
+ * level deeper, into the graph's declared inputs and outputs (node and weight
+ * payloads are still skipped by length). Pure TypeScript: the functions validate
+ * uploads with it without onnxruntime.
  */
+
+/** A declared graph input or output: name, element type, dims (strings are symbolic). */
+export interface OnnxValueInfo {
+  name: string;
+  /** TensorProto.DataType (1 = float32); 0 when the value is not a tensor. */
+  elemType: number;
+  /** Declared dims; a string is a symbolic (dynamic) dim, "?" an unnamed one; null: no shape. */
+  dims: (number | string)[] | null;
+}
+
+export interface OnnxIO {
+  /** Graph inputs that are not initializers (the tensors a caller feeds). */
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
+}
+
+/** TensorProto.DataType FLOAT. */
+export const ONNX_FLOAT = 1;
 
 export interface OnnxHeader {
   irVersion: number;
@@ -67,13 +88,17 @@ class _Wire {
 const _utf8 = new TextDecoder();
 
 /** Parses a small message into (field -> values) for the string/varint fields asked for. */
-function _fields(b: Uint8Array): Map<number, (string | number)[]> {
+function _fields(b: Uint8Array, only?: Set<number>): Map<number, (string | number)[]> {
   const w = new _Wire(b);
   const out = new Map<number, (string | number)[]>();
   while (w.pos < w.end) {
     const key = w.varint();
     const field = Math.floor(key / 8), wt = key & 7;
     let v: string | number;
+    if (only && !only.has(field)) {
+      w.skip(wt);
+      continue;
+    }
     if (wt === 0) v = w.varint();
     else if (wt === 2) v = _utf8.decode(w.bytes());
     else {
@@ -91,6 +116,10 @@ function _fields(b: Uint8Array): Map<number, (string | number)[]> {
  * anything that is not one (wrong wire structure, no graph, no IR version).
  */
 export function readOnnxHeader(bytes: Uint8Array): OnnxHeader {
+  return _readModel(bytes).header;
+}
+
+function _readModel(bytes: Uint8Array): { header: OnnxHeader; graph: Uint8Array } {
   const fail = (why: string): never => {
     throw new Error(`not an ONNX model: ${why}`);
   };
@@ -103,7 +132,7 @@ export function readOnnxHeader(bytes: Uint8Array): OnnxHeader {
     opsets: [],
     metadata: {},
   };
-  let hasGraph = false;
+  let graph: Uint8Array | null = null;
   try {
     while (w.pos < w.end) {
       const at = w.pos;
@@ -116,10 +145,8 @@ export function readOnnxHeader(bytes: Uint8Array): OnnxHeader {
         fail(`unexpected protobuf field ${field} (wire type ${wt}) at byte ${at}`);
       }
       if (field === 1) h.irVersion = w.varint();
-      else if (field === 7) {
-        hasGraph = true;
-        w.bytes();
-      } else if (field === 2) h.producerName = _utf8.decode(w.bytes());
+      else if (field === 7) graph = w.bytes();
+      else if (field === 2) h.producerName = _utf8.decode(w.bytes());
       else if (field === 3) h.producerVersion = _utf8.decode(w.bytes());
       else if (field === 8) {
         const f = _fields(w.bytes());
@@ -137,8 +164,82 @@ export function readOnnxHeader(bytes: Uint8Array): OnnxHeader {
     fail(`corrupt protobuf (${(e as Error).message})`);
   }
   if (!h.irVersion) fail("no ir_version");
-  if (!hasGraph) fail("no graph");
-  return h;
+  if (!graph) return fail("no graph");
+  return { header: h, graph };
+}
+
+/** GraphProto fields read here: initializer (5), sparse_initializer (15), input (11), output (12). */
+const _GRAPH_INITIALIZER = 5, _GRAPH_INPUT = 11, _GRAPH_OUTPUT = 12;
+
+/**
+ * The header plus the graph's declared inputs and outputs. Throws `not an ONNX model: <why>` for
+ * a file whose graph does not parse (truncated, corrupted lengths).
+ */
+export function readOnnxIO(bytes: Uint8Array): OnnxHeader & OnnxIO {
+  const { header, graph } = _readModel(bytes);
+  const inputs: OnnxValueInfo[] = [];
+  const outputs: OnnxValueInfo[] = [];
+  const initializers = new Set<string>();
+  try {
+    const w = new _Wire(graph);
+    while (w.pos < w.end) {
+      const key = w.varint();
+      const field = Math.floor(key / 8), wt = key & 7;
+      if (wt === 2 && (field === _GRAPH_INPUT || field === _GRAPH_OUTPUT)) {
+        (field === _GRAPH_INPUT ? inputs : outputs).push(_valueInfo(w.bytes()));
+      } else if (wt === 2 && field === _GRAPH_INITIALIZER) {
+        // TensorProto.name is field 8; the tensor data around it is skipped by length.
+        const name = _fields(w.bytes(), new Set([8])).get(8)?.[0];
+        if (typeof name === "string") initializers.add(name);
+      } else w.skip(wt);
+    }
+  } catch (e) {
+    throw new Error(`not an ONNX model: corrupt graph (${(e as Error).message})`);
+  }
+  return { ...header, inputs: inputs.filter((i) => !initializers.has(i.name)), outputs };
+}
+
+/** ValueInfoProto { name = 1, type = 2: TypeProto { tensor_type = 1: { elem_type = 1, shape = 2 } } }. */
+function _valueInfo(b: Uint8Array): OnnxValueInfo {
+  const info: OnnxValueInfo = { name: "", elemType: 0, dims: null };
+  _each(b, (field, wt, w) => {
+    if (field === 1 && wt === 2) info.name = _utf8.decode(w.bytes());
+    else if (field === 2 && wt === 2) {
+      _each(w.bytes(), (f, t, tw) => {
+        if (f !== 1 || t !== 2) return tw.skip(t);
+        _each(tw.bytes(), (g, u, sw) => {
+          if (g === 1 && u === 0) info.elemType = sw.varint();
+          else if (g === 2 && u === 2) info.dims = _shape(sw.bytes());
+          else sw.skip(u);
+        });
+      });
+    } else w.skip(wt);
+  });
+  return info;
+}
+
+/** TensorShapeProto { dim = 1: Dimension { dim_value = 1, dim_param = 2 } }. */
+function _shape(b: Uint8Array): (number | string)[] {
+  const dims: (number | string)[] = [];
+  _each(b, (field, wt, w) => {
+    if (field !== 1 || wt !== 2) return w.skip(wt);
+    let dim: number | string = "?";
+    _each(w.bytes(), (f, t, dw) => {
+      if (f === 1 && t === 0) dim = dw.varint();
+      else if (f === 2 && t === 2) dim = _utf8.decode(dw.bytes()) || "?";
+      else dw.skip(t);
+    });
+    dims.push(dim);
+  });
+  return dims;
+}
+
+function _each(b: Uint8Array, f: (field: number, wt: number, w: _Wire) => void): void {
+  const w = new _Wire(b);
+  while (w.pos < w.end) {
+    const key = w.varint();
+    f(Math.floor(key / 8), key & 7, w);
+  }
 }
 
 /**

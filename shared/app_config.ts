@@ -1,7 +1,8 @@
 /**
  * Runtime configuration the server hands the app (`GET /app-config.json`), and the player order
- * actually used (`?player=whep,hls,mse` overrides the server default). Pure: also imported by
- * functions/web, which produces the same shape from its environment.
+ * actually used (`?player=whep,hls,mse` overrides the server default). Pure, and in shared/
+ * because two deployables use it: the web app reads it, functions/web produces the same shape
+ * from its environment.
  */
 
 export const PLAYER_MODES = ["whep", "hls", "mse"] as const;
