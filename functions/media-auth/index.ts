@@ -16,7 +16,7 @@
  * actions are denied. Passwords and tokens are never logged, only the decision and its reason.
  */
 import { Hono } from "hono";
-import { authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
+import { authEnabled, authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
 import { readJsonCapped } from "../_shared/body.ts";
 import { type Claims, type Role, roleAtLeast, verifyJwt } from "../_shared/jwt.ts";
 
@@ -103,16 +103,18 @@ export async function decide(req: MediaAuthRequest, opts: MediaAuthOptions): Pro
     case "read":
     case "playback": {
       if (opts.reader && await credentialMatches(req, opts.reader)) return { allow: true };
-      if (!opts.auth.secret) return { allow: true }; // auth off (dev): reads are open
-      const claims = await _claims(req, opts.auth.secret, "viewer");
+      if (!authEnabled(opts.auth)) return { allow: true }; // auth off (dev): reads are open
+      const claims = await _claims(req, opts.auth, "viewer");
       if (typeof claims === "string") return _deny(claims);
       return mayReadCamera(claims, req.path)
         ? { allow: true }
         : _deny(`token does not cover camera ${JSON.stringify(req.path)}`);
     }
     default: {
-      if (!opts.auth.secret) return _deny("admin actions need STOPLINE_JWT_SECRET (auth is off)");
-      const claims = await _claims(req, opts.auth.secret, "admin");
+      if (!authEnabled(opts.auth)) {
+        return _deny("admin actions need STOPLINE_JWT_SECRET (auth is off)");
+      }
+      const claims = await _claims(req, opts.auth, "admin");
       return typeof claims === "string" ? _deny(claims) : { allow: true };
     }
   }
@@ -155,14 +157,14 @@ export function tokenOf(req: MediaAuthRequest): string | null {
 
 async function _claims(
   req: MediaAuthRequest,
-  secret: string,
+  auth: AuthSettings,
   need: Role,
 ): Promise<Claims | string> {
   const token = tokenOf(req);
   if (!token) return "no token";
   let claims: Claims;
   try {
-    claims = await verifyJwt(token, secret);
+    claims = await verifyJwt(token, auth);
   } catch (e) {
     return (e as Error).message;
   }

@@ -5,7 +5,13 @@
 import { Hono } from "hono";
 import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
 import { listen, type PgListener } from "../_shared/pg_listener.ts";
-import { authFromEnv, type AuthSettings, claimsOf, mayReadCamera } from "../_shared/auth.ts";
+import {
+  authEnabled,
+  authFromEnv,
+  type AuthSettings,
+  claimsOf,
+  mayReadCamera,
+} from "../_shared/auth.ts";
 import { TickHub } from "./tick_hub.ts";
 import { createPhoenixApp } from "./realtime/app.ts";
 
@@ -46,7 +52,7 @@ export function createRelayApp(hub: TickHub, auth: AuthSettings = authFromEnv())
 
 /** Why a /ws request may not watch `camera` (browsers send the token as `?token=`), or null. */
 async function _wsDenied(req: Request, auth: AuthSettings, camera: string): Promise<string | null> {
-  if (!auth.secret) return null;
+  if (!authEnabled(auth)) return null;
   try {
     // Every valid role is at least viewer, which is all watching needs.
     const claims = await claimsOf(req, auth);
