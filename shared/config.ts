@@ -84,6 +84,13 @@ export function validateConfig(value: unknown): Config {
   );
 }
 
+/**
+ * Options for every YAML parse of a config: warnings are kept on the document, never printed
+ * (the yaml package prints them with the raw source line, which can hold a camera password),
+ * and error messages carry a position, not the source line.
+ */
+export const QUIET_YAML = { logLevel: "error", prettyErrors: false } as const;
+
 /** Parse YAML text (with `${ENV}` substitution) into a validated config. */
 export function parseConfigYaml(
   text: string,
@@ -91,7 +98,7 @@ export function parseConfigYaml(
 ): Config {
   let doc: unknown;
   try {
-    doc = parseYaml(substituteEnv(text, env));
+    doc = parseYaml(substituteEnv(text, env), QUIET_YAML);
   } catch (e) {
     throw new ConfigError([{ path: "(yaml)", message: (e as Error).message.split("\n")[0] }]);
   }

@@ -7,6 +7,7 @@
  * value back: round-tripping a redacted GET through PUT keeps the credentials.
  */
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
+import { QUIET_YAML } from "../../shared/config.ts";
 
 /** A value made only of `${NAME}` references: nothing secret is written in the file. */
 const ENV_ONLY_RE = /^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\})+$/;
@@ -66,7 +67,7 @@ function _rewriteScalars(
   change: (n: _StringNode) => string,
   render: (value: string) => string = (v) => JSON.stringify(v),
 ): { text: string; nodes: _StringNode[] } | null {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, QUIET_YAML);
   if (doc.errors.length) return null;
   const nodes = _stringNodes(doc.contents);
   const edits: { start: number; end: number; value: string }[] = [];
