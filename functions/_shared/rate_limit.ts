@@ -43,36 +43,65 @@ interface _Bucket {
 
 const READS = ["GET", "HEAD", "OPTIONS"];
 
-export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
-  const now = opts.now ?? (() => Date.now());
-  const perMs = opts.perMinute / 60_000;
-  const maxClients = opts.maxClients ?? 10_000;
-  const buckets = new Map<string, _Bucket>();
-  const limited = (m: string) => (opts.methods ? opts.methods.includes(m) : !READS.includes(m));
+/** Token buckets by key, with bounded memory: the state behind `rateLimit` and failure limits. */
+export class TokenBuckets {
+  readonly #buckets = new Map<string, _Bucket>();
+  readonly #perMs: number;
+  readonly #burst: number;
+  readonly #maxClients: number;
+  readonly #now: () => number;
 
-  const refill = (b: _Bucket, t: number) => {
-    b.tokens = Math.min(opts.burst, b.tokens + (t - b.at) * perMs);
+  constructor(opts: Pick<RateLimitOptions, "perMinute" | "burst" | "now" | "maxClients">) {
+    this.#perMs = opts.perMinute / 60_000;
+    this.#burst = opts.burst;
+    this.#maxClients = opts.maxClients ?? 10_000;
+    this.#now = opts.now ?? (() => Date.now());
+  }
+
+  /** Seconds until `key` has a token again (0 = it has one now). */
+  retryAfterS(key: string): number {
+    const b = this.#bucket(key);
+    return b.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - b.tokens) / this.#perMs / 1000));
+  }
+
+  /** Spend one token of `key` (its bucket may go below one). */
+  take(key: string): void {
+    this.#bucket(key).tokens -= 1;
+  }
+
+  #bucket(key: string): _Bucket {
+    const t = this.#now();
+    let b = this.#buckets.get(key);
+    if (!b) {
+      if (this.#buckets.size >= this.#maxClients) {
+        _forgetIdle(this.#buckets, t, this.#refill, this.#burst, this.#maxClients);
+      }
+      b = { tokens: this.#burst, at: t };
+      this.#buckets.set(key, b);
+    }
+    this.#refill(b, t);
+    return b;
+  }
+
+  #refill = (b: _Bucket, t: number) => {
+    b.tokens = Math.min(this.#burst, b.tokens + (t - b.at) * this.#perMs);
     b.at = t;
   };
+}
 
+export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
+  const buckets = new TokenBuckets(opts);
+  const limited = (m: string) => (opts.methods ? opts.methods.includes(m) : !READS.includes(m));
   return async (c, next) => {
     if (!limited(c.req.method)) return await next();
-    const t = now();
     const key = opts.key?.(c) ?? subjectOrIp(c, opts.trustedProxies ?? []);
-    let b = buckets.get(key);
-    if (!b) {
-      if (buckets.size >= maxClients) _forgetIdle(buckets, t, refill, opts.burst, maxClients);
-      b = { tokens: opts.burst, at: t };
-      buckets.set(key, b);
-    }
-    refill(b, t);
-    if (b.tokens < 1) {
-      const retryS = Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
+    const retryS = buckets.retryAfterS(key);
+    if (retryS > 0) {
       return c.json({ error: "too many requests", retry_after_s: retryS }, 429, {
         "retry-after": String(retryS),
       });
     }
-    b.tokens -= 1;
+    buckets.take(key);
     await next();
   };
 }
