@@ -1,8 +1,9 @@
 /**
  * `deno task dev`: the whole system with no setup. Ctrl-C / SIGTERM stops everything (analyzer,
- * ffmpeg, postgres) before exiting. Env: PORT (8000), DATABASE_URL, STOPLINE_CONFIG,
- * STOPLINE_DATA_DIR (.data).
+ * ffmpeg, postgres) before exiting. Env: PORT (8000), HOST (127.0.0.1; `HOST=0.0.0.0` exposes the
+ * stack to the network, with a warning), DATABASE_URL, STOPLINE_CONFIG, STOPLINE_DATA_DIR (.data).
  */
+import { exposureWarning } from "./exposure.ts";
 import { startDevStack } from "./stack.ts";
 
 const root = new URL("../", import.meta.url).pathname;
@@ -10,9 +11,11 @@ const env = (n: string) => Deno.env.get(n);
 const log = (line: string) => console.log(line);
 
 const t0 = performance.now();
+const hostname = env("HOST") || "127.0.0.1";
 const stack = await startDevStack({
   dataDir: env("STOPLINE_DATA_DIR") ?? `${root}.data`,
   port: Number(env("PORT") ?? "8000"),
+  hostname,
   configPath: env("STOPLINE_CONFIG") ?? `${root}config/stopline.yaml`,
   databaseUrl: env("DATABASE_URL"),
   log,
@@ -23,6 +26,8 @@ console.log(
   } ms; analyzer readiness: ${stack.analyzerUrl}/readyz)\n` +
     "auth is OFF in dev: anyone who can reach this port can watch and edit. Ctrl-C stops.\n",
 );
+const warning = exposureWarning(hostname, Boolean(env("STOPLINE_JWT_SECRET")));
+if (warning) console.warn(warning);
 
 let stopping = false;
 async function shutdown() {

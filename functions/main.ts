@@ -20,11 +20,13 @@ import { createMediaRelay } from "./media-relay/relay.ts";
 import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
+import { createTokensApp } from "./tokens/index.ts";
 import { metricLines } from "../analyzer/health/server.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
   port?: number;
+  /** Interface to listen on (default 127.0.0.1: reachable from this machine only). */
   hostname?: string;
   configPath?: string;
   analyzerUrl?: string;
@@ -44,7 +46,11 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   const pool = createPool(opts.databaseUrl);
   const relay = startRelay(opts.databaseUrl, log);
   const media = createMediaRelay({ sources: configSources(opts.configPath), log });
+  const env = (n: string) => Deno.env.get(n);
+  const auth = authFromEnv(env);
+  const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
   const health = createHealthApp({
+    ...api,
     pool,
     analyzerUrl: opts.analyzerUrl,
     metrics: () =>
@@ -62,17 +68,28 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       ]),
   });
 
-  const env = (n: string) => Deno.env.get(n);
-  const auth = authFromEnv(env);
   const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
-  const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
-  const models = createModelsApp({ pool, store, bucket: cropBucket(env), auth });
+  const writeLimit = rateLimitFromEnv(env);
+  const models = createModelsApp({
+    ...api,
+    pool,
+    store,
+    bucket: cropBucket(env),
+    rateLimit: writeLimit,
+  });
 
-  const cameras = startCameras(pool, { configPath: opts.configPath, env, log });
+  const cameras = startCameras(pool, {
+    configPath: opts.configPath,
+    env,
+    log,
+    corsOrigins: api.corsOrigins,
+    rateLimit: writeLimit,
+  });
 
   const app = new Hono();
   app.route("/", health);
-  app.route("/", createMediaAuthApp(mediaAuthOptionsFromEnv(env)));
+  app.route("/", createMediaAuthApp({ ...mediaAuthOptionsFromEnv(env), log }));
+  app.route("/", createTokensApp(api));
   app.route("/", cameras.app);
   app.route("/", models);
   app.route("/", createPassesApp({ ...api, pool, store }));
@@ -84,7 +101,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       ...api,
       pool,
       path: opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml",
-      rateLimit: rateLimitFromEnv(env),
+      rateLimit: writeLimit,
     }),
   );
   app.route("/", relay.app);
@@ -92,7 +109,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   app.route("/", createWebApp());
 
   const server = Deno.serve({
-    hostname: opts.hostname ?? "0.0.0.0",
+    hostname: opts.hostname ?? "127.0.0.1",
     port: opts.port ?? 8000,
     onListen: () => {},
   }, app.fetch);
