@@ -195,7 +195,9 @@ Deno.test("media-auth: failed attempts are rate limited per client, then even ri
     return r.status;
   };
   // A guesser calling the hook directly: three wrong passwords, then nothing is checked.
-  for (let i = 0; i < 3; i++) assert.equal(await ask({ user: PUB.user, password: `g${i}` }, "6.6.6.6"), 401);
+  for (let i = 0; i < 3; i++) {
+    assert.equal(await ask({ user: PUB.user, password: `g${i}` }, "6.6.6.6"), 401);
+  }
   assert.equal(await ask(PUB, "6.6.6.6"), 429, "the right password is no longer an oracle");
   // Its forged `ip` field buys nothing: an untrusted caller is keyed by its own address.
   assert.equal(await ask({ ...PUB, ip: "1.2.3.4" }, "6.6.6.6"), 429);
@@ -204,7 +206,11 @@ Deno.test("media-auth: failed attempts are rate limited per client, then even ri
     assert.equal(await ask({ user: PUB.user, password: `g${i}`, ip: "7.7.7.7" }, "10.0.0.2"), 401);
   }
   assert.equal(await ask({ ...PUB, ip: "7.7.7.7" }, "10.0.0.2"), 429);
-  assert.equal(await ask({ ...PUB, ip: "8.8.8.8" }, "10.0.0.2"), 200, "another client is unaffected");
+  assert.equal(
+    await ask({ ...PUB, ip: "8.8.8.8" }, "10.0.0.2"),
+    200,
+    "another client is unaffected",
+  );
   // Asking without credentials first (what RTSP clients do) is not a failed guess.
   for (let i = 0; i < 5; i++) assert.equal(await ask({ ip: "9.9.9.9" }, "10.0.0.2"), 401);
   assert.equal(await ask({ ...PUB, ip: "9.9.9.9" }, "10.0.0.2"), 200);

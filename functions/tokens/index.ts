@@ -41,9 +41,10 @@ export function createTokensApp(opts: ApiCommonOptions): Hono {
       "cache-control": "public, max-age=300",
     }));
   const app = createApiApp([MEDIA_TOKEN_ROUTE], opts);
-  app.get(MEDIA_TOKEN_ROUTE, async (c) => c.json(await _mediaToken(c, opts), 200, {
-    "cache-control": "no-store",
-  }));
+  app.get(MEDIA_TOKEN_ROUTE, async (c) =>
+    c.json(await _mediaToken(c, opts), 200, {
+      "cache-control": "no-store",
+    }));
   app.route("/", jwks);
   return app;
 }
