@@ -38,6 +38,8 @@ export interface FunctionsOptions {
 export interface RunningFunctions {
   url: string;
   port: number;
+  /** The mounted app (its `routes` list every route: the security tests enumerate them). */
+  app: Hono;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,9 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     metrics: () =>
       metricLines("stopline_relay_clients", "gauge", "WebSocket tick clients.", [
         { value: relay.hub.clientCount() },
+      ]) +
+      metricLines("stopline_relay_cameras", "gauge", "Cameras the relay keeps state for.", [
+        { value: relay.hub.cameraCount() },
       ]) +
       metricLines("stopline_relay_messages_total", "counter", "NOTIFY payloads received.", [
         { value: relay.hub.received },
@@ -117,6 +122,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   return {
     url: `http://localhost:${port}`,
     port,
+    app,
     async close() {
       await cameras.close();
       await media.close();
