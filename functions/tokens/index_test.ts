@@ -26,7 +26,7 @@ const MEDIAMTX_ACTIONS = ["publish", "read", "playback", "api", "metrics", "ppro
 const MEDIAMTX_ALGS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "EdDSA"];
 const nowS = () => Math.floor(Date.now() / 1000);
 
-async function _served(auth: AuthSettings) {
+function _served(auth: AuthSettings) {
   const app = createTokensApp({ auth });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
   return { app, base: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
@@ -36,7 +36,7 @@ for (const alg of ["ES256", "RS256"] as const) {
   Deno.test(`tokens (${alg}): the JWKS and a media token check out the way MediaMTX checks them`, async () => {
     const { privateKey } = await generateKeyPair(alg, { extractable: true });
     const auth: AuthSettings = { secret: SECRET, privateKey: await exportPKCS8(privateKey) };
-    const s = await _served(auth);
+    const s = _served(auth);
     try {
       // 1. The JWKS over HTTP, no token needed (MediaMTX fetches it anonymously).
       const res = await fetch(`${s.base}${JWKS_ROUTE}`);
@@ -117,7 +117,7 @@ for (const alg of ["ES256", "RS256"] as const) {
 }
 
 Deno.test("tokens: with only HS256 the JWKS is an empty key set (the secret is never published)", async () => {
-  const s = await _served({ secret: SECRET });
+  const s = _served({ secret: SECRET });
   try {
     const r = await fetch(`${s.base}${JWKS_ROUTE}`);
     assert.equal(r.status, 200);
