@@ -17,6 +17,8 @@ const _ROOT = new URL("../", import.meta.url).pathname;
 export interface DevStackOptions {
   dataDir: string;
   port: number;
+  /** Interface the functions listen on (default 127.0.0.1: this machine only). */
+  hostname?: string;
   configPath: string;
   /** Use this Postgres instead of the embedded one. */
   databaseUrl?: string;
@@ -61,6 +63,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   const functions = startFunctions({
     databaseUrl,
     port: opts.port,
+    hostname: opts.hostname,
     configPath: opts.configPath,
     analyzerUrl,
     objectsDir: `${opts.dataDir}/objects`,

@@ -76,6 +76,13 @@ export function validateConfig(value: unknown): Config {
   );
 }
 
+/**
+ * Options for every YAML parse of a config: warnings are kept on the document, never printed
+ * (the yaml package prints them with the raw source line, which can hold a camera password),
+ * and error messages carry a position, not the source line.
+ */
+export const QUIET_YAML = { logLevel: "error", prettyErrors: false } as const;
+
 export interface ParseConfigOptions {
   /**
    * false: check each `${NAME}` reference against the allow-list but keep it as written (the
@@ -101,7 +108,7 @@ export function parseConfigYaml(
 ): Config {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = parseYaml(text, QUIET_YAML);
   } catch (e) {
     throw new ConfigError([{ path: "(yaml)", message: (e as Error).message.split("\n")[0] }]);
   }

@@ -254,6 +254,59 @@ Deno.test({
 });
 
 Deno.test({
+  name: "cameras API: an operator scoped to cam_A cannot create, change or delete cam_B (403)",
+  fn: () =>
+    _setup(async ({ req, pool, fake }) => {
+      assert.equal(
+        (await req("POST", "/api/cameras", { id: "cam_b", name: "B", source: CAM_URL }))
+          .status,
+        201,
+      );
+      const scoped = await _bearer({ sub: "scoped-op", cameras: ["cam_a"] });
+      const before = await pool.query("select id, name, enabled from cameras order by id");
+      const paths = JSON.stringify([...fake.paths.keys()]);
+      // Create another camera, rename it, disable it, delete it: all refused for cam_b.
+      const create = await req(
+        "POST",
+        "/api/cameras",
+        { id: "cam_c", name: "C", source: CAM_URL },
+        scoped,
+      );
+      assert.equal(create.status, 403);
+      assert.match((await create.json()).error, /cam_c/);
+      const patch = await req("PATCH", "/api/cameras/cam_b", { name: "pwned" }, scoped);
+      assert.equal(patch.status, 403);
+      await patch.body?.cancel();
+      const del = await req("DELETE", "/api/cameras/cam_b", undefined, scoped);
+      assert.equal(del.status, 403);
+      await del.body?.cancel();
+      // Not even whether a camera exists: a missing one is 403 too, not 404.
+      const missing = await req("DELETE", "/api/cameras/nope", undefined, scoped);
+      assert.equal(missing.status, 403);
+      await missing.body?.cancel();
+      assert.deepEqual(
+        (await pool.query("select id, name, enabled from cameras order by id")).rows,
+        before.rows,
+      );
+      assert.equal(JSON.stringify([...fake.paths.keys()]), paths);
+      // Its own camera it may manage.
+      const own = await req(
+        "POST",
+        "/api/cameras",
+        { id: "cam_a", name: "A", source: CAM_URL },
+        scoped,
+      );
+      assert.equal(own.status, 201);
+      await own.body?.cancel();
+      const rename = await req("PATCH", "/api/cameras/cam_a", { name: "A2" }, scoped);
+      assert.equal(rename.status, 200);
+      await rename.body?.cancel();
+      const gone = await req("DELETE", "/api/cameras/cam_a", undefined, scoped);
+      assert.equal(gone.status, 204);
+    }),
+});
+
+Deno.test({
   name: "cameras API: MediaMTX down or refusing -> 502/422 and the table change is rolled back",
   fn: () =>
     _setup(async ({ pool, fake, req, logs }) => {

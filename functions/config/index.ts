@@ -19,23 +19,18 @@ import {
 } from "yaml";
 import { authFromEnv, getClaims, requireRole } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
-import {
-  type ApiCommonOptions,
-  ApiError,
-  createApiApp,
-  standaloneFunction,
-} from "../_shared/errors.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/api_app.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import {
   DEFAULT_WRITE_LIMIT,
-  rateLimit,
   rateLimitFromEnv,
   type RateLimitOptions,
 } from "../_shared/rate_limit.ts";
 import { etagMatches, QueryParams } from "../_shared/query.ts";
-import { readCapped } from "../_shared/body.ts";
+import { MAX_NESTING_DEPTH, nestingDepth, readCapped } from "../_shared/body.ts";
 import { CONFIG_CHANNEL } from "../../shared/channels.ts";
-import { ConfigError, parseConfigYaml } from "../../shared/config.ts";
+import { ConfigError, parseConfigYaml, QUIET_YAML } from "../../shared/config.ts";
 import { configEtag, readConfigFile, writeTempBeside } from "./config_file.ts";
 import { redactConfigText, restoreRedacted } from "./redact.ts";
 
@@ -45,7 +40,7 @@ export interface ConfigOptions extends ApiCommonOptions {
   path: string;
   /** Largest accepted body (default 256 KiB). */
   maxBytes?: number;
-  /** Write rate limit (default 30/min, burst 10, X-Forwarded-For not trusted). */
+  /** Write rate limit per token subject (default 30/min, burst 10, no trusted proxies). */
   rateLimit?: RateLimitOptions;
   /** STOPLINE_CONFIG_ENV_ALLOW and STOPLINE_MEDIA_DIR for validation (default Deno.env). */
   env?: (name: string) => string | undefined;
@@ -57,8 +52,11 @@ const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text
 
 export function createConfigApp(opts: ConfigOptions): Hono {
   const maxBytes = opts.maxBytes ?? 256 * 1024;
-  const limiter = rateLimit(opts.rateLimit ?? { ...DEFAULT_WRITE_LIMIT, trustProxy: false });
-  const app = createApiApp(["/api/config/*"], opts, [limiter]);
+  const app = createApiApp(["/api/config/*"], {
+    ...opts,
+    maxBodyBytes: maxBytes,
+    rateLimit: opts.rateLimit ?? DEFAULT_WRITE_LIMIT,
+  });
   const etagOf = (text: string) => configEtag(text, opts.auth.secret);
 
   app.get("/api/config", async (c) => {
@@ -74,7 +72,7 @@ export function createConfigApp(opts: ConfigOptions): Hono {
     if ((c.req.header("accept") ?? "").includes("application/json")) {
       let doc: unknown;
       try {
-        doc = parseYaml(shown);
+        doc = parseYaml(shown, QUIET_YAML);
       } catch {
         throw new ApiError(409, "the config file on disk is not valid YAML; fetch it as YAML");
       }
@@ -105,6 +103,12 @@ export function createConfigApp(opts: ConfigOptions): Hono {
       text = new TextDecoder("utf-8", { fatal: true }).decode(body);
     } catch {
       throw new ApiError(400, "the body is not UTF-8 text");
+    }
+    // Parsers and the YAML writer recurse: a hostile nesting depth is refused before either runs.
+    if (nestingDepth(text) > MAX_NESTING_DEPTH) {
+      throw new ApiError(422, "invalid config", {
+        issues: [{ path: "(body)", message: `nested deeper than ${MAX_NESTING_DEPTH} levels` }],
+      });
     }
     if (isJson) text = _jsonToYaml(text);
     return await _save(c, opts, text, ifMatch, claims.sub, etagOf);
@@ -227,7 +231,7 @@ function _jsonToYaml(text: string): string {
 
 /** The redacted YAML with only `cameras` kept (for tokens limited to some cameras). */
 function _onlyCameras(text: string, cameras: string[]): string {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, QUIET_YAML);
   const map = doc.get("cameras", true);
   if (doc.errors.length || !isMap(map)) return text;
   map.items = map.items.filter((p) =>

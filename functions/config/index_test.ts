@@ -28,7 +28,7 @@ Deno.test("config API: redacted GET, guarded PUT, atomic write, revision, NOTIFY
   await Deno.writeTextFile(path, CONFIG_YAML);
   await Deno.chmod(path, 0o640);
   // The limiter has its own test below; here every request comes from one test client.
-  const rateLimit = { perMinute: 6000, burst: 1000, trustProxy: false };
+  const rateLimit = { perMinute: 6000, burst: 1000 };
   const app = createConfigApp({ pool, path, auth: { secret: SECRET }, rateLimit });
   const listener = new pg.Client({ connectionString: db.url });
   await listener.connect();
@@ -214,7 +214,7 @@ Deno.test("config API: writes are rate limited per client; CORS preflight for al
     path,
     auth: { secret: null },
     corsOrigins: ["https://ops.example"],
-    rateLimit: { perMinute: 6, burst: 2, trustProxy: false },
+    rateLimit: { perMinute: 6, burst: 2 },
   });
   const info = { remoteAddr: { hostname: "192.0.2.7" } };
   const put = () =>

@@ -8,6 +8,7 @@
  */
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import { redactSecrets, redactSource } from "../../shared/redact.ts";
+import { QUIET_YAML } from "../../shared/config.ts";
 
 /** What a redacted value still looks like; saving one that matches no stored value is refused. */
 export const REDACTED_RE = /\*\*\*/;
@@ -50,7 +51,7 @@ function _rewriteScalars(
   change: (n: _StringNode) => string,
   render: (value: string) => string = (v) => JSON.stringify(v),
 ): { text: string; nodes: _StringNode[] } | null {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, QUIET_YAML);
   if (doc.errors.length) return null;
   const nodes = _stringNodes(doc.contents);
   const edits: { start: number; end: number; value: string }[] = [];

@@ -2,9 +2,11 @@
  * relay: GET /ws?camera=<id> — a WebSocket that streams the latest ticks of one camera and the
  * analyzer's online/offline status. Fed by one LISTEN connection per process (see `startRelay`).
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
 import { listen, type PgListener } from "../../shared/db/pg_listener.ts";
+import { createApiApp } from "../_shared/api_app.ts";
+import { ApiError } from "../_shared/errors.ts";
 import { authFromEnv, type AuthSettings } from "../_shared/auth.ts";
 import { upgradeOriginAllowed, watchDenied } from "../_shared/camera_access.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
@@ -23,20 +25,21 @@ export function createRelayApp(
   auth: AuthSettings = authFromEnv(),
   corsOrigins: readonly string[] = corsOriginsFromEnv(),
 ): Hono {
-  const app = new Hono();
+  // The sockets check their tokens themselves (before upgrading): "self" access.
+  const app = createApiApp(["/ws", "/realtime/*"], { auth, corsOrigins, access: "self" });
   app.get("/ws", async (c) => {
     const camera = c.req.query("camera") ?? "";
     if (!CAMERA_ID_RE.test(camera)) {
-      return c.json({ error: "query parameter camera must match [A-Za-z0-9_-]{1,64}" }, 400);
+      throw new ApiError(400, "query parameter camera must match [A-Za-z0-9_-]{1,64}");
     }
     // Checked before the upgrade: a denied client gets a plain 401 and never a socket.
     const denied = await watchDenied(c.req.raw, auth, camera);
-    if (denied) return c.json({ error: denied }, 401, { "www-authenticate": "Bearer" });
+    if (denied) throw new ApiError(401, denied, {}, { "www-authenticate": "Bearer" });
     if (!upgradeOriginAllowed(c.req.raw, corsOrigins)) {
-      return c.json({ error: "this Origin may not open a socket here" }, 403);
+      throw new ApiError(403, "this Origin may not open a socket here");
     }
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      return c.json({ error: "expected a WebSocket upgrade" }, 426);
+      throw new ApiError(426, "expected a WebSocket upgrade");
     }
     const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 30 });
     let remove: (() => void) | null = null;

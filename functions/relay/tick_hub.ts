@@ -125,9 +125,11 @@ export class TickHub {
     let set = this.#clients.get(camera);
     if (!set) this.#clients.set(camera, set = new Set());
     set.add(client);
-    const state = this.#camera(camera);
-    this.#send(client, "status", analyzerStatusText(camera, state.online));
-    if (state.online && state.lastText) this.#send(client, "tick", state.lastText);
+    // Looked up, never created: camera state exists only for cameras the analyzer publishes, so
+    // clients asking for many made-up camera ids cannot grow it.
+    const state = this.#cameras.get(camera);
+    this.#send(client, "status", analyzerStatusText(camera, state?.online ?? false));
+    if (state?.online && state.lastText) this.#send(client, "tick", state.lastText);
     return () => this.#forget(client);
   }
 
@@ -143,6 +145,11 @@ export class TickHub {
     let n = this.#droppedByGone;
     for (const s of this.#clients.values()) for (const c of s) n += c.dropped;
     return n;
+  }
+
+  /** Cameras with state (the ones the analyzer has published). */
+  cameraCount(): number {
+    return this.#cameras.size;
   }
 
   isOnline(camera: string): boolean {

@@ -9,12 +9,8 @@
 import type { Hono } from "hono";
 import { authFromEnv, getClaims } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
-import {
-  type ApiCommonOptions,
-  ApiError,
-  createApiApp,
-  standaloneFunction,
-} from "../_shared/errors.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/api_app.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { QueryParams, SqlWhere, visibleCameras, whereCameraTime } from "../_shared/query.ts";
 import type { Verdict } from "../../shared/verdict.ts";

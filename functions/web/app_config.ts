@@ -33,7 +33,11 @@ export function appConfigFromEnv(
     player_order: configured.length ? configured : fallback,
     whep_base: whep,
     hls_base: hls,
-    auth: Boolean(env("STOPLINE_JWT_SECRET")),
+    // Any token key turns auth on (functions/_shared/auth.ts), not only the HS256 secret.
+    auth: Boolean(
+      env("STOPLINE_JWT_SECRET") || env("STOPLINE_JWT_PRIVATE_KEY") ||
+        env("STOPLINE_JWT_PUBLIC_KEYS"),
+    ),
     realtime: _realtimeFromEnv(env),
   });
   if (cfg.realtime.kind === "relay" && cfg.realtime.note) warn(`app config: ${cfg.realtime.note}`);
