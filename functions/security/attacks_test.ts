@@ -14,7 +14,7 @@ import {
   startWorld,
   tryWebSocket,
   type World,
-} from "./world.ts";
+} from "./testing_world.ts";
 import { signJwt } from "../_shared/jwt.ts";
 
 const nowS = () => Math.floor(Date.now() / 1000);

@@ -12,7 +12,7 @@ import {
   startWorld,
   tryWebSocket,
   type World,
-} from "./world.ts";
+} from "./testing_world.ts";
 
 /**
  * - public: anyone, whatever token it sends;
@@ -38,7 +38,7 @@ interface Probe {
 }
 
 /** Every `METHOD path` the server mounts. `middleware` rows hold no handler of their own. */
-const PROBES: Record<string, Probe[] | "middleware" | { pending: string }> = {
+const PROBES: Record<string, Probe[] | "middleware"> = {
   "ALL /healthz": "middleware",
   "ALL /readyz": "middleware",
   "ALL /metrics": "middleware",
@@ -125,14 +125,13 @@ const PROBES: Record<string, Probe[] | "middleware" | { pending: string }> = {
   "GET /realtime/v1/websocket": [
     { rule: "read", path: () => "/realtime/v1/websocket?vsn=2.0.0", via: "apikey-socket" },
   ],
-  "GET /media/status": { pending: "#11 item 1, media relay auth (secrets helper)" },
-  "GET /media/ws": { pending: "#11 item 1, media relay auth (secrets helper)" },
-  "GET /media/:file": { pending: "#11 item 1, media relay auth (secrets helper)" },
   "ALL /": "middleware",
   "ALL /index.html": "middleware",
   "ALL /app-config.json": "middleware",
   "ALL /static/*": "middleware",
   "ALL /dist/*": "middleware",
+  "ALL /favicon.ico": "middleware",
+  "GET /favicon.ico": [{ rule: "public", path: () => "/favicon.ico" }],
   "GET /": [{ rule: "public", path: () => "/" }],
   "GET /index.html": [{ rule: "public", path: () => "/index.html" }],
   "GET /app-config.json": [{ rule: "public", path: () => "/app-config.json" }],
@@ -243,26 +242,28 @@ Deno.test({
 
 Deno.test({
   name: "attacker: the dev media relay needs a viewer token for that camera (#11 item 1)",
-  // Owned by the media relay fix (#11 item 1, another branch): enable once it is merged.
-  ignore: true,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const w = await startWorld();
+    // Production (the matrix's world) does not mount it at all; here it is on, as in the dev stack.
+    const w = await startWorld({ mediaRelay: true });
     try {
       for (const path of ["/media/status", `/media/${CAM_B}.mp4`]) {
         const r = await fetch(w.base + path);
         await r.body?.cancel();
         assert.equal(r.status, 401, path);
       }
-      assert.equal(
-        await tryWebSocket(`${w.base.replace(/^http/, "ws")}/media/ws?camera=${CAM_B}`),
-        "refused",
-      );
+      const ws = `${w.base.replace(/^http/, "ws")}/media/ws?camera=${CAM_B}`;
+      assert.equal(await tryWebSocket(ws), "refused");
       const scoped = w.tokens.viewer_A!;
       const r = await fetch(`${w.base}/media/${CAM_B}.mp4?token=${scoped}`);
       await r.body?.cancel();
       assert.ok([401, 403, 404].includes(r.status), `scoped viewer: ${r.status}`);
+      assert.equal(await tryWebSocket(`${ws}&token=${scoped}`), "refused");
+      const status = await fetch(`${w.base}/media/status?token=${scoped}`);
+      const text = await status.text();
+      assert.equal(status.status, 200, text);
+      assert.ok(!text.includes(CAM_B), `a cam_A token sees cam_B in /media/status: ${text}`);
     } finally {
       await w.close();
     }

@@ -46,7 +46,9 @@ export function createWebApp(opts: WebAppOptions = {}): Hono {
   const app = new Hono();
   const appConfig = opts.appConfig ?? (() => appConfigFromEnv());
   // Only on the app's own paths: mounted at "/" beside the API, a "*" here would reach theirs.
-  for (const path of ["/", "/index.html", "/app-config.json", "/static/*", "/dist/*"]) {
+  for (
+    const path of ["/", "/index.html", "/app-config.json", "/static/*", "/dist/*", "/favicon.ico"]
+  ) {
     app.use(path, async (c, next) => {
       await next();
       for (const [k, v] of Object.entries(securityHeaders(appConfig(), c.req.url))) {

@@ -94,7 +94,8 @@ export const ENV: Record<string, string> = {
   CAM_02_PASSWORD: "cam-two-password-5e2f",
 };
 
-export async function startWorld(): Promise<World> {
+/** `mediaRelay`: also mount the dev media relay (`/media/*`), as the dev stack does. */
+export async function startWorld(opts: { mediaRelay?: boolean } = {}): Promise<World> {
   const saved = new Map(Object.keys(ENV).map((k) => [k, Deno.env.get(k)]));
   for (const [k, v] of Object.entries(ENV)) Deno.env.set(k, v);
   const restoreEnv = () => {
@@ -116,6 +117,7 @@ export async function startWorld(): Promise<World> {
     port: 0,
     configPath,
     objectsDir: `${dir}/objects`,
+    mediaRelay: opts.mediaRelay ?? false,
     log: (m) => logs.push(m),
   });
   return {
