@@ -4,7 +4,8 @@
  * to the object store, reloads config and model without restart, serves /healthz /readyz
  * /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a supervisor restarts it.
  * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
- * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL (dev).
+ * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL (dev), MQTT_* (the MQTT
+ * bridge and Home Assistant discovery: analyzer/publish/mqtt/from_env.ts).
  */
 import { type Config, parseConfigYaml } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
@@ -17,10 +18,13 @@ import { watchConfig } from "./config_watch.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
+import { processMetrics } from "./health/process_metrics.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
+import type { MqttBridge } from "./publish/mqtt/bridge.ts";
+import { mqttBridgeFromEnv } from "./publish/mqtt/from_env.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
 import { resolveFilePath } from "./sources.ts";
 
@@ -49,27 +53,35 @@ async function main() {
     : null;
   const store = objectStoreFromEnv(env, `${dataDir}/objects`);
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
-  const sink = new LiveSink(publisher, writer, uploader);
+  let mqttBridge: MqttBridge | null;
+  try {
+    mqttBridge = mqttBridgeFromEnv(env, log);
+  } catch (e) {
+    console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  const sink = new LiveSink(publisher, writer, uploader, mqttBridge);
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
   let inference: InferenceClient | null = null;
-  const health = healthHandler({
-    readiness() {
-      const reasons: string[] = [];
-      if (!modelLoaded) reasons.push("model not loaded");
-      if (!publisher) reasons.push("DATABASE_URL not set");
-      else if (!publisher.connected) reasons.push(`database unreachable: ${publisher.lastError}`);
-      const now = Date.now();
-      for (const p of cameras?.pipelines ?? []) {
-        const age = now - (p.stats.lastFrameAt || started);
-        if (!p.stats.lastFrameAt || age > READY_FRAME_AGE_MS) {
-          const why = p.source.lastError ? ` (${p.source.lastError})` : "";
-          reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
-        }
+  const readiness = () => {
+    const reasons: string[] = [];
+    if (!modelLoaded) reasons.push("model not loaded");
+    if (!publisher) reasons.push("DATABASE_URL not set");
+    else if (!publisher.connected) reasons.push(`database unreachable: ${publisher.lastError}`);
+    const now = Date.now();
+    for (const p of cameras?.pipelines ?? []) {
+      const age = now - (p.stats.lastFrameAt || started);
+      if (!p.stats.lastFrameAt || age > READY_FRAME_AGE_MS) {
+        const why = p.source.lastError ? ` (${p.source.lastError})` : "";
+        reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
       }
-      return { ready: reasons.length === 0, reasons };
-    },
+    }
+    return { ready: reasons.length === 0, reasons };
+  };
+  const health = healthHandler({
+    readiness,
     metrics: () =>
       analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader, [
         { isolate: "inference", memory: inference?.workerMemory ?? null },
@@ -77,7 +89,9 @@ async function main() {
           isolate: `decode_${p.camera}`,
           memory: p.source.workerMemory,
         })),
-      ]),
+      ]) +
+      processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
+      (mqttBridge?.metrics() ?? ""),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -110,6 +124,7 @@ async function main() {
     log,
   );
   cameras.apply(config);
+  mqttBridge?.setCameras(cameras.pipelines.map((p) => p.camera));
 
   const client = await loading;
   inference = client;
@@ -136,8 +151,9 @@ async function main() {
   });
 
   const statusTimer = setInterval(() => {
+    mqttBridge?.setCameras((cameras?.pipelines ?? []).map((p) => p.camera));
     for (const p of cameras?.pipelines ?? []) {
-      publisher?.writeStatus({
+      const row = {
         camera: p.camera,
         fps: p.stats.fps,
         infer_ms: p.stats.inferMs,
@@ -146,7 +162,9 @@ async function main() {
         frames: p.stats.frames,
         frame_w: p.stats.width,
         frame_h: p.stats.height,
-      });
+      };
+      publisher?.writeStatus(row);
+      mqttBridge?.status(row);
     }
   }, 2000);
 
@@ -175,6 +193,7 @@ async function main() {
     await writer?.close();
     await uploader.close();
     await publisher?.close();
+    await mqttBridge?.close();
     await server.shutdown();
     Deno.exit(0);
   };
