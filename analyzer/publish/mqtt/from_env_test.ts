@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { freePort } from "../../../dev/free_port.ts";
+import { redactUrl } from "./client.ts";
+import { mqttBridgeFromEnv } from "./from_env.ts";
+
+const envOf = (vars: Record<string, string>) => (n: string) => vars[n];
+
+Deno.test("mqttBridgeFromEnv: off without MQTT_URL; bad settings are refused by name", () => {
+  assert.equal(mqttBridgeFromEnv(envOf({})), null);
+  assert.throws(() => mqttBridgeFromEnv(envOf({ MQTT_URL: "http://broker:1883" })), /mqtt:\/\//);
+  assert.throws(() => mqttBridgeFromEnv(envOf({ MQTT_URL: "not a url" })), /not a URL/);
+  assert.throws(
+    () => mqttBridgeFromEnv(envOf({ MQTT_URL: "mqtt://b:1883", MQTT_TOPIC_PREFIX: "a/#" })),
+    /MQTT_TOPIC_PREFIX/,
+  );
+});
+
+Deno.test("mqttBridgeFromEnv: the password never reaches the log", async () => {
+  const logs: string[] = [];
+  const port = freePort(); // nothing listens: the bridge keeps retrying, and logs why
+  const bridge = mqttBridgeFromEnv(
+    envOf({
+      MQTT_URL: `mqtt://u:url-secret-1@127.0.0.1:${port}`,
+      MQTT_PASSWORD: "env-secret-2",
+      MQTT_DISCOVERY_PREFIX: "off",
+    }),
+    (m) => logs.push(m),
+  )!;
+  try {
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(bridge.connected, false);
+  } finally {
+    await bridge.close();
+  }
+  const text = logs.join("\n");
+  assert.match(text, /publishing to mqtt:\/\/u:\*\*\*@127\.0\.0\.1/);
+  assert.ok(!text.includes("url-secret-1") && !text.includes("env-secret-2"), text);
+  assert.equal(redactUrl("mqtts://a:b@h:8883"), "mqtts://a:***@h:8883");
+});
