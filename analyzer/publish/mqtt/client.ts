@@ -10,7 +10,10 @@ import mqtt from "mqtt";
 import { MqttOutbox } from "./outbox.ts";
 
 export interface MqttClientOptions {
-  /** mqtt://host:1883 or mqtts://host:8883 (TLS); credentials in the URL are accepted. */
+  /**
+   * mqtt://host:1883 or mqtts://host:8883 (TLS). Credentials in the URL are used unless
+   * `username`/`password` are given.
+   */
   url: string;
   username?: string;
   password?: string;
@@ -62,7 +65,7 @@ export class MqttPublisherClient {
     this.#opts = opts;
     this.#log = opts.log ?? (() => {});
     this.#outbox = new MqttOutbox(opts.maxQueuedEvents);
-    this.#client = mqtt.connect(opts.url, {
+    this.#client = mqtt.connect(_urlForOptions(opts), {
       clientId: opts.clientId,
       username: opts.username,
       password: opts.password,
@@ -194,4 +197,13 @@ export class MqttPublisherClient {
       queueMicrotask(() => this.#pump());
     });
   }
+}
+
+/** MQTT.js lets credentials in the URL win over its options; here the options win. */
+function _urlForOptions(opts: MqttClientOptions): string {
+  if (opts.username === undefined && opts.password === undefined) return opts.url;
+  const u = new URL(opts.url);
+  u.username = "";
+  u.password = "";
+  return u.toString();
 }

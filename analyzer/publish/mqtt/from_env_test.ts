@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { freePort } from "../../../dev/free_port.ts";
+import { startTestBroker } from "../../../dev/testing/mosquitto.ts";
+import { waitFor } from "../../../dev/testing/wait.ts";
 import { redactUrl } from "./client.ts";
 import { mqttBridgeFromEnv } from "./from_env.ts";
 
@@ -36,4 +38,25 @@ Deno.test("mqttBridgeFromEnv: the password never reaches the log", async () => {
   assert.match(text, /publishing to mqtt:\/\/u:\*\*\*@127\.0\.0\.1/);
   assert.ok(!text.includes("url-secret-1") && !text.includes("env-secret-2"), text);
   assert.equal(redactUrl("mqtts://a:b@h:8883"), "mqtts://a:***@h:8883");
+});
+
+Deno.test("mqttBridgeFromEnv: credentials in MQTT_URL log in; MQTT_USERNAME/MQTT_PASSWORD win over them", async () => {
+  const broker = await startTestBroker();
+  const inUrl = mqttBridgeFromEnv(envOf({
+    MQTT_URL: `mqtt://${broker.username}:${broker.password}@127.0.0.1:${broker.port}`,
+    MQTT_CLIENT_ID: "from-url",
+  }))!;
+  const envWins = mqttBridgeFromEnv(envOf({
+    MQTT_URL: `mqtt://nobody:wrong@127.0.0.1:${broker.port}`,
+    MQTT_USERNAME: broker.username,
+    MQTT_PASSWORD: broker.password,
+    MQTT_CLIENT_ID: "from-env",
+  }))!;
+  try {
+    await waitFor("both connected", () => inUrl.connected && envWins.connected, 5000);
+  } finally {
+    await inUrl.close();
+    await envWins.close();
+    await broker.close();
+  }
 });
