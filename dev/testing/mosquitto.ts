@@ -1,13 +1,16 @@
 /**
  * A real MQTT broker for tests: Debian's mosquitto on a free loopback port, with its own temporary
  * config and a password file (anonymous clients refused), never the system broker on 1883.
- * `stop()`/`start()` restart it on the same port, for outage tests.
+ * `stop()`/`start()` restart it on the same port, for outage tests. With `tls`, it speaks only
+ * TLS (mqtts://) with a server certificate for 127.0.0.1 from a throwaway CA made with openssl.
  */
 import { freePort } from "../free_port.ts";
 
 export interface TestBroker {
   url: string;
   port: number;
+  /** The throwaway CA's certificate (PEM) when started with `tls`. */
+  caPem: string | null;
   username: string;
   password: string;
   /** Stop the broker (SIGTERM) and wait for its exit; the port stays reserved for `start`. */
@@ -23,6 +26,7 @@ export async function startTestBroker(
     password?: string;
     /** Keep sessions and retained messages across `stop`/`start` (saved on SIGTERM). */
     persistence?: boolean;
+    tls?: boolean;
   } = {},
 ): Promise<TestBroker> {
   const username = opts.username ?? "stopline";
@@ -38,6 +42,7 @@ export async function startTestBroker(
   });
   if (!made.success) throw new Error(new TextDecoder().decode(made.stderr));
   const port = freePort();
+  const tls = opts.tls ? await _makeCerts(dir) : null;
   // Run as root, mosquitto would switch to user "mosquitto", who cannot read our temp dir.
   const user = Deno.uid() === 0 ? "user root\n" : "";
   await Deno.writeTextFile(
@@ -46,6 +51,7 @@ export async function startTestBroker(
       (opts.persistence
         ? `persistence true\npersistence_location ${dir}/\n`
         : "persistence false\n") +
+      (tls ? `cafile ${tls.ca}\ncertfile ${tls.cert}\nkeyfile ${tls.key}\n` : "") +
       `log_dest stderr\n${user}`,
   );
   let child: Deno.ChildProcess | null = null;
@@ -84,8 +90,9 @@ export async function startTestBroker(
   };
   await start();
   return {
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${port}`,
     port,
+    caPem: tls ? await Deno.readTextFile(tls.ca) : null,
     username,
     password,
     stop,
@@ -95,4 +102,58 @@ export async function startTestBroker(
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** A CA and a server certificate for 127.0.0.1/localhost signed by it (P-256, valid 2 days). */
+async function _makeCerts(dir: string): Promise<{ ca: string; cert: string; key: string }> {
+  const run = async (args: string[]) => {
+    const o = await new Deno.Command("openssl", { args, cwd: dir, stdout: "null", stderr: "piped" })
+      .output().catch((e) => {
+        throw new Error(`openssl not found: ${e.message}`);
+      });
+    if (!o.success) throw new Error(`openssl ${args[0]}: ${new TextDecoder().decode(o.stderr)}`);
+  };
+  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  await run([
+    "req",
+    "-x509",
+    ...ec,
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=stopline test CA",
+  ]);
+  await run([
+    "req",
+    ...ec,
+    "-keyout",
+    "server.key",
+    "-out",
+    "server.csr",
+    "-subj",
+    "/CN=127.0.0.1",
+  ]);
+  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await run([
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.pem",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.pem",
+    "-days",
+    "2",
+    "-extfile",
+    "san.ext",
+  ]);
+  return { ca: `${dir}/ca.pem`, cert: `${dir}/server.pem`, key: `${dir}/server.key` };
 }

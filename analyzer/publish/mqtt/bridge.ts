@@ -65,7 +65,10 @@ export class MqttBridge {
         if (topic === haStatus && payload === "online") this.#republish();
       },
     });
-    this.#statsTimer = setInterval(() => this.#sendStats(), opts.statsInterval_ms ?? 10_000);
+    this.#statsTimer = setInterval(
+      () => this.#sendStats(),
+      opts.statsInterval_ms ?? STATS_INTERVAL_MS,
+    );
   }
 
   get connected(): boolean {

@@ -42,6 +42,16 @@ async function subscribe(
   };
 }
 
+async function publishAs(broker: TestBroker, topic: string, payload: string): Promise<void> {
+  const c = await mqtt.connectAsync(broker.url, {
+    username: broker.username,
+    password: broker.password,
+    reconnectPeriod: 0,
+  });
+  await c.publishAsync(topic, payload, { qos: 1 });
+  await c.endAsync();
+}
+
 function pass(camera: string, n: number, verdict: PassSummary["verdict"]): PassSummary {
   const t = Date.now();
   return {
@@ -166,6 +176,21 @@ Deno.test("mqtt bridge: passes (QoS 1), track events, retained status, stats and
       assert.equal(JSON.parse(zone.payload).state_topic, "stopline/cam_02/status");
     } finally {
       await late.close();
+    }
+
+    // Home Assistant restarting announces itself online: discovery is sent again (live, so the
+    // broker delivers it to this existing subscriber without the retain flag).
+    const ha = await subscribe(broker, ["homeassistant/sensor/#", "homeassistant/binary_sensor/#"]);
+    try {
+      await waitFor("retained discovery", () => ha.got.length === 6, 5000);
+      await publishAs(broker, "homeassistant/status", "online");
+      await waitFor(
+        "discovery sent again",
+        () => ha.got.filter((m) => !m.retain).length === 6,
+        5000,
+      );
+    } finally {
+      await ha.close();
     }
 
     // A camera removed from the config: its entities are removed (empty retained configs).

@@ -60,3 +60,31 @@ Deno.test("mqttBridgeFromEnv: credentials in MQTT_URL log in; MQTT_USERNAME/MQTT
     await broker.close();
   }
 });
+
+Deno.test("mqttBridgeFromEnv: mqtts:// with MQTT_CA_FILE connects over TLS; without the CA it is refused", async () => {
+  const broker = await startTestBroker({ tls: true });
+  const dir = await Deno.makeTempDir();
+  const caFile = `${dir}/ca.pem`;
+  await Deno.writeTextFile(caFile, broker.caPem!);
+  const base = {
+    MQTT_URL: broker.url,
+    MQTT_USERNAME: broker.username,
+    MQTT_PASSWORD: broker.password,
+  };
+  assert.match(broker.url, /^mqtts:/);
+  const trusted = mqttBridgeFromEnv(
+    envOf({ ...base, MQTT_CA_FILE: caFile, MQTT_CLIENT_ID: "tls-ok" }),
+  )!;
+  const untrusted = mqttBridgeFromEnv(envOf({ ...base, MQTT_CLIENT_ID: "tls-no-ca" }))!;
+  try {
+    await waitFor("TLS connection", () => trusted.connected, 5000);
+    await waitFor("certificate error", () => untrusted.lastError !== "", 5000);
+    assert.equal(untrusted.connected, false);
+    assert.match(untrusted.lastError, /certificate|self.signed|issuer/i);
+  } finally {
+    await trusted.close();
+    await untrusted.close();
+    await broker.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
