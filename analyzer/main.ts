@@ -25,6 +25,7 @@ import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
 import type { MqttBridge } from "./publish/mqtt/bridge.ts";
 import { mqttBridgeFromEnv } from "./publish/mqtt/from_env.ts";
+import { todayFromDb } from "./publish/mqtt/today_seed.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
 import { resolveFilePath } from "./sources.ts";
 
@@ -125,6 +126,8 @@ async function main() {
   );
   cameras.apply(config);
   mqttBridge?.setCameras(cameras.pipelines.map((p) => p.camera));
+  // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
+  if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
   const client = await loading;
   inference = client;
@@ -199,6 +202,20 @@ async function main() {
   };
   Deno.addSignalListener("SIGTERM", shutdown);
   Deno.addSignalListener("SIGINT", shutdown);
+}
+
+/** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */
+async function _seedToday(bridge: MqttBridge, databaseUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    const { day, cameras } = await todayFromDb((sql, params) => c.query(sql, params));
+    bridge.seedToday(day, cameras);
+  } catch (e) {
+    log(`mqtt: today's counters start at zero (${(e as Error).message})`);
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 async function _activeModelOrDefault(databaseUrl: string | undefined): Promise<ModelRow> {

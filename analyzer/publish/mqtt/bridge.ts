@@ -14,7 +14,7 @@ import {
   DEFAULT_DISCOVERY_PREFIX,
   haStatusTopic,
 } from "./discovery.ts";
-import { TodayCounters } from "./today_counters.ts";
+import { TodayCounters, type TodaySeed } from "./today_counters.ts";
 import {
   availableTopic,
   type CameraStatusPayload,
@@ -94,6 +94,16 @@ export class MqttBridge {
       if (this.#cameras.has(camera)) continue;
       this.#camera(camera);
       this.#sendDiscovery(camera);
+      this.#sendStatus(camera);
+    }
+  }
+
+  /** Today's passes judged before this process started (see today_seed.ts). */
+  seedToday(day: string, cameras: Map<string, TodaySeed>): void {
+    for (const [camera, seed] of cameras) {
+      const c = this.#cameras.get(camera);
+      if (!c) continue; // not configured (any more): no entities to feed
+      c.today.seed(day, seed);
       this.#sendStatus(camera);
     }
   }

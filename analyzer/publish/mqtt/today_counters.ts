@@ -8,6 +8,12 @@ import type { TrackEvent, VERDICTS } from "../../../shared/events.ts";
 
 export type Verdict = (typeof VERDICTS)[number];
 
+/** Local midnight (unix ms) starting the day of `ts_ms`. */
+export function localMidnight(ts_ms: number): number {
+  const d = new Date(ts_ms);
+  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+}
+
 /** The local calendar day of a unix ms time, YYYY-MM-DD. */
 export function localDay(ts_ms: number): string {
   const d = new Date(ts_ms);
@@ -22,6 +28,13 @@ export interface TodayFigures {
   full_stop_share_pct: number | null;
   last_verdict: Verdict | null;
   vehicle_in_zone: boolean;
+}
+
+/** One camera's passes of today so far, as stored. */
+export interface TodaySeed {
+  passes: number;
+  full_stops: number;
+  last_verdict: Verdict | null;
 }
 
 export class TodayCounters {
@@ -43,6 +56,18 @@ export class TodayCounters {
     this.#passes++;
     if (verdict === "full_stop") this.#fullStops++;
     this.#lastVerdict = verdict;
+  }
+
+  /**
+   * Add what was judged earlier on `day` (before a restart, read from the database), so "today"
+   * does not start over with the process. Ignored when `day` is no longer today.
+   */
+  seed(day: string, s: TodaySeed): void {
+    this.#rollTo(day);
+    if (day !== this.#day) return;
+    this.#passes += s.passes;
+    this.#fullStops += s.full_stops;
+    this.#lastVerdict ??= s.last_verdict;
   }
 
   /** Follow one track event; true when "vehicle in the stop zone" changed. */
