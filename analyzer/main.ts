@@ -6,7 +6,8 @@
  * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
  * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
- * STOPLINE_MEDIA_DIR.
+ * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
+ * analyzer/publish/mqtt/from_env.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
@@ -19,10 +20,14 @@ import { watchConfig } from "./config_watch.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
+import { processMetrics } from "./health/process_metrics.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
+import type { MqttBridge } from "./publish/mqtt/bridge.ts";
+import { mqttBridgeFromEnv } from "./publish/mqtt/from_env.ts";
+import { todayFromDb } from "./publish/mqtt/today_seed.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
 import { mediaAccessFromEnv, resolveFilePath } from "./sources.ts";
 
@@ -52,28 +57,36 @@ async function main() {
     : null;
   const store = objectStoreFromEnv(env, `${dataDir}/objects`);
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
-  const sink = new LiveSink(publisher, writer, uploader);
+  let mqttBridge: MqttBridge | null;
+  try {
+    mqttBridge = mqttBridgeFromEnv(env, log);
+  } catch (e) {
+    console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  const sink = new LiveSink(publisher, writer, uploader, mqttBridge);
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
   let inference: InferenceClient | null = null;
-  const health = healthHandler({
-    readiness() {
-      const reasons: string[] = [];
-      if (!modelLoaded) reasons.push("model not loaded");
-      if (!publisher) reasons.push("DATABASE_URL not set");
-      else if (!publisher.connected) reasons.push(`database unreachable: ${publisher.lastError}`);
-      const now = Date.now();
-      for (const p of cameras?.pipelines ?? []) {
-        const age = now - (p.stats.lastFrameAt || started);
-        if (!p.stats.lastFrameAt || age > READY_FRAME_AGE_MS) {
-          const why = p.source.lastError ? ` (${p.source.lastError})` : "";
-          reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
-        }
+  const readiness = () => {
+    const reasons: string[] = [];
+    if (!modelLoaded) reasons.push("model not loaded");
+    if (!publisher) reasons.push("DATABASE_URL not set");
+    else if (!publisher.connected) reasons.push(`database unreachable: ${publisher.lastError}`);
+    const now = Date.now();
+    for (const p of cameras?.pipelines ?? []) {
+      const age = now - (p.stats.lastFrameAt || started);
+      if (!p.stats.lastFrameAt || age > READY_FRAME_AGE_MS) {
+        const why = p.source.lastError ? ` (${p.source.lastError})` : "";
+        reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
       }
-      // Shown by the functions' /readyz too: scrubbed like a log line.
-      return { ready: reasons.length === 0, reasons: reasons.map(redactSecrets) };
-    },
+    }
+    // Shown by the functions' /readyz too: scrubbed like a log line.
+    return { ready: reasons.length === 0, reasons: reasons.map(redactSecrets) };
+  };
+  const health = healthHandler({
+    readiness,
     metrics: () =>
       analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader, [
         { isolate: "inference", memory: inference?.workerMemory ?? null },
@@ -81,7 +94,9 @@ async function main() {
           isolate: `decode_${p.camera}`,
           memory: p.source.workerMemory,
         })),
-      ]),
+      ]) +
+      processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
+      (mqttBridge?.metrics() ?? ""),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -127,6 +142,9 @@ async function main() {
     log,
   );
   cameras.apply(config);
+  mqttBridge?.setCameras(cameras.pipelines.map((p) => p.camera));
+  // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
+  if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
   const client = await loading;
   inference = client;
@@ -153,8 +171,9 @@ async function main() {
   });
 
   const statusTimer = setInterval(() => {
+    mqttBridge?.setCameras((cameras?.pipelines ?? []).map((p) => p.camera));
     for (const p of cameras?.pipelines ?? []) {
-      publisher?.writeStatus({
+      const row = {
         camera: p.camera,
         fps: p.stats.fps,
         infer_ms: p.stats.inferMs,
@@ -163,7 +182,9 @@ async function main() {
         frames: p.stats.frames,
         frame_w: p.stats.width,
         frame_h: p.stats.height,
-      });
+      };
+      publisher?.writeStatus(row);
+      mqttBridge?.status(row);
     }
   }, 2000);
 
@@ -192,11 +213,26 @@ async function main() {
     await writer?.close();
     await uploader.close();
     await publisher?.close();
+    await mqttBridge?.close();
     await server.shutdown();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", shutdown);
   Deno.addSignalListener("SIGINT", shutdown);
+}
+
+/** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */
+async function _seedToday(bridge: MqttBridge, databaseUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    const { day, cameras } = await todayFromDb((sql, params) => c.query(sql, params));
+    bridge.seedToday(day, cameras);
+  } catch (e) {
+    log(`mqtt: today's counters start at zero (${(e as Error).message})`);
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 async function _activeModelOrDefault(databaseUrl: string | undefined): Promise<ModelRow> {

@@ -34,6 +34,10 @@ export const TEST_PACKAGES: readonly string[] = [
   "gstreamer1.0-plugins-base",
   "gstreamer1.0-plugins-good",
   "gstreamer1.0-plugins-ugly",
+  // The MQTT broker the MQTT bridge tests start on their own port (analyzer/publish/mqtt).
+  "mosquitto",
+  // promtool, which checks and unit-tests the alert rules (deploy/alerts.yml).
+  "prometheus",
 ];
 
 /** What running one command gave; a command that does not exist gives `found: false`. */

@@ -46,6 +46,15 @@ export function analyzerMetrics(
     ),
     metricLines("stopline_lag_ms", "gauge", "Capture to tick, ms.", cams((p) => p.stats.lagMs)),
     metricLines(
+      "stopline_frame_age_seconds",
+      "gauge",
+      "Time since the camera's last decoded frame (cameras without a frame yet are left out).",
+      pipelines.filter((p) => p.stats.lastFrameAt > 0).map((p) => ({
+        labels: { camera: p.camera },
+        value: Math.max(0, Date.now() - p.stats.lastFrameAt) / 1000,
+      })),
+    ),
+    metricLines(
       "stopline_stage_ms",
       "summary",
       "Capture -> tick published, per stage, over the last 600 frames (ms).",
@@ -101,6 +110,12 @@ export function analyzerMetrics(
       "counter",
       "Crops stored.",
       one(uploader.uploaded),
+    ),
+    metricLines(
+      "stopline_crops_pending",
+      "gauge",
+      "Crops spooled locally, waiting for the object store (the upload retry queue).",
+      one(uploader.pendingCrops),
     ),
     ..._memory(workers),
   ].join("");
