@@ -5,21 +5,21 @@
  */
 import { type CameraConfig, type Config, redactSource } from "../shared/config.ts";
 import { CameraPipeline, type PipelineDeps } from "./pipeline/camera_pipeline.ts";
-import { resolveSource } from "./sources.ts";
+import { type MediaAccess, resolveSource } from "./sources.ts";
 
 export class CameraSet {
   readonly #pipelines = new Map<string, CameraPipeline>();
   readonly #deps: Omit<PipelineDeps, "live">;
-  readonly #mediaUrl: string | undefined;
+  readonly #media: MediaAccess;
   readonly #log: (m: string) => void;
 
   constructor(
     deps: Omit<PipelineDeps, "live">,
-    mediaUrl: string | undefined,
+    media: MediaAccess,
     log: (m: string) => void,
   ) {
     this.#deps = deps;
-    this.#mediaUrl = mediaUrl;
+    this.#media = media;
     this.#log = log;
   }
 
@@ -55,7 +55,7 @@ export class CameraSet {
   }
 
   #start(camera: string, cfg: CameraConfig): void {
-    const { spec, live } = resolveSource(camera, cfg, this.#mediaUrl);
+    const { spec, live } = resolveSource(camera, cfg, this.#media);
     this.#log(`${camera}: source ${redactSource(spec.source)}`);
     const p = new CameraPipeline(camera, cfg, spec, { ...this.#deps, live });
     this.#pipelines.set(camera, p);

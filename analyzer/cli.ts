@@ -11,7 +11,12 @@
  * Exit 0 on success; non-zero with a one-line reason on bad input.
  */
 import { parseArgs } from "node:util";
-import { type CameraConfig, ConfigError, parseConfigYaml, redactSource } from "../shared/config.ts";
+import {
+  type CameraConfig,
+  ConfigError,
+  parseConfigYaml,
+  redactSecrets,
+} from "../shared/config.ts";
 import { LocalObjectStore } from "../shared/object_store/mod.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
@@ -129,7 +134,9 @@ async function _main(argv: string[]): Promise<number> {
   } catch {
     throw new _UsageError(`--config ${configPath}: cannot read`);
   }
-  const config = parseConfigYaml(text, (n) => Deno.env.get(n));
+  // Only zones and thresholds come from the config: the clip is --source, the local user's own
+  // choice, so the camera source rules (for operator-edited configs) do not apply here.
+  const config = parseConfigYaml(text, (n) => Deno.env.get(n), { checkSources: false });
   const cameraId = values.camera ?? Object.keys(config.cameras)[0];
   const camera = config.cameras[cameraId];
   if (!camera) {
@@ -174,7 +181,7 @@ if (import.meta.main) {
     Deno.exit(await _main(Deno.args));
   } catch (e) {
     const msg = e instanceof ConfigError ? `bad config: ${e.message}` : (e as Error).message;
-    console.error(`analyze: ${redactSource(msg.split("\n")[0])}`);
+    console.error(`analyze: ${redactSecrets(msg.split("\n")[0])}`);
     Deno.exit(e instanceof _UsageError || e instanceof ConfigError ? 2 : 1);
   }
 }

@@ -60,7 +60,7 @@ Deno.test("calibrated camera: passes and ticks carry road speeds in m/s", async 
       image: [[0, 0], [1, 0], [1, 1], [0, 1]]
       ground: [[0, 0], [15.36, 0], [15.36, 11.52], [0, 11.52]]
 `;
-  const ticks: { tracks: { speed?: number; speed_mps?: number }[] }[] = [];
+  const ticks: { tracks: { speed_px_s?: number; speed_mps?: number }[] }[] = [];
   const plain = await _run();
   const cal = await _run(undefined, calibration, (t) => void ticks.push(JSON.parse(t)));
   const passOf = (r: { lines: string[] }) =>
@@ -71,13 +71,13 @@ Deno.test("calibrated camera: passes and ticks carry road speeds in m/s", async 
   assert.equal(p0.max_speed_mps, null);
   assert.equal(p.verdict, "full_stop", "0.5 m/s = 25 px/s here: still a full stop");
   // The van enters at ~100 px/s (braking from 150 to 0): ~2 m/s; it stops: min ~0.
-  assert.ok(Math.abs(p.entry_speed_mps - p.entry_speed * 0.02) < 0.05, JSON.stringify(p));
+  assert.ok(Math.abs(p.entry_speed_mps - p.entry_speed_px_s * 0.02) < 0.05, JSON.stringify(p));
   assert.ok(p.min_speed_mps < 0.1, `min ${p.min_speed_mps}`);
   assert.ok(p.max_speed_mps >= p.entry_speed_mps, `max ${p.max_speed_mps}`);
-  const tracked = ticks.flatMap((t) => t.tracks).filter((t) => t.speed != null);
+  const tracked = ticks.flatMap((t) => t.tracks).filter((t) => t.speed_px_s != null);
   assert.ok(tracked.length > 50);
   for (const t of tracked) {
-    assert.ok(Math.abs(t.speed_mps! - t.speed! * 0.02) < 0.02, JSON.stringify(t));
+    assert.ok(Math.abs(t.speed_mps! - t.speed_px_s! * 0.02) < 0.02, JSON.stringify(t));
   }
 });
 

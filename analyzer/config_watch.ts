@@ -3,9 +3,9 @@
  * notification says a new revision was saved. A config that does not validate is rejected with
  * the path of every bad field, and the running config stays.
  */
-import { type Config, parseConfigYaml, redactSource } from "../shared/config.ts";
+import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { CONFIG_CHANNEL } from "../shared/channels.ts";
-import { listen, type PgListener } from "../functions/_shared/pg_listener.ts";
+import { listen, type PgListener } from "../shared/db/pg_listener.ts";
 
 export interface ConfigWatcher {
   close(): Promise<void>;
@@ -36,7 +36,7 @@ export function watchConfig(opts: {
       opts.log(`config reloaded (${why})`);
       opts.onConfig(cfg);
     } catch (e) {
-      opts.log(`config rejected, keeping the current one: ${redactSource((e as Error).message)}`);
+      opts.log(`config rejected, keeping the current one: ${redactSecrets((e as Error).message)}`);
     }
   };
   const schedule = (why: string) => {

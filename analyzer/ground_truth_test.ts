@@ -1,6 +1,6 @@
 /**
- * Ground truth: every synthetic scene (scripts/scenes.ts: a real vehicle sprite on a real
- * background, scripted paths) is rendered with ffmpeg and analyzed by the offline pipeline with
+ * Ground truth: every synthetic scene (dev/testing/scenes/catalog.ts: a real vehicle sprite on a
+ * real background, scripted paths) is rendered with ffmpeg and analyzed by the offline pipeline with
  * the real detector. Each vehicle must give exactly one pass with the right verdict and a stop
  * duration within ±0.25 s of truth; parked and wrong-way vehicles none; ids must not switch.
  * Again at half and a quarter of the frame rate (what a live analyzer that falls behind
@@ -8,8 +8,7 @@
  * quarter (2.5 fps).
  */
 import assert from "node:assert/strict";
-import { renderScene, type SceneSpec, type SceneTruth } from "../scripts/scene.ts";
-import { SCENES } from "../scripts/scenes.ts";
+import { renderScene, SCENES, type SceneSpec, type SceneTruth } from "../dev/testing/scenes/mod.ts";
 import { iou } from "../shared/geometry.ts";
 import type { Tick } from "../shared/tick.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";

@@ -4,28 +4,36 @@
  * to the object store, reloads config and model without restart, serves /healthz /readyz
  * /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a supervisor restarts it.
  * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
- * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL (dev).
+ * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
+ * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
+ * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
+ * analyzer/publish/mqtt/from_env.ts).
  */
-import { type Config, parseConfigYaml } from "../shared/config.ts";
+import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
-import { listen } from "../functions/_shared/pg_listener.ts";
+import { listen } from "../shared/db/pg_listener.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
+import { processMetrics } from "./health/process_metrics.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
+import type { MqttBridge } from "./publish/mqtt/bridge.ts";
+import { mqttBridgeFromEnv } from "./publish/mqtt/from_env.ts";
+import { todayFromDb } from "./publish/mqtt/today_seed.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
-import { resolveFilePath } from "./sources.ts";
+import { mediaAccessFromEnv, resolveFilePath } from "./sources.ts";
 
 const env = (n: string) => Deno.env.get(n);
-const log = (m: string) => console.log(`analyzer: ${m}`);
+// Every analyzer line is scrubbed: camera URLs and substituted config secrets never reach a log.
+const log = (m: string) => console.log(`analyzer: ${redactSecrets(m)}`);
 
 const READY_FRAME_AGE_MS = 5_000;
 
@@ -35,7 +43,7 @@ async function main() {
   try {
     config = parseConfigYaml(await Deno.readTextFile(configPath), env);
   } catch (e) {
-    console.error(`analyzer: bad config ${configPath}: ${(e as Error).message}`);
+    console.error(`analyzer: bad config ${configPath}: ${redactSecrets((e as Error).message)}`);
     Deno.exit(2);
   }
   const dataDir = resolveFilePath(env("STOPLINE_DATA_DIR") ?? ".data");
@@ -49,27 +57,36 @@ async function main() {
     : null;
   const store = objectStoreFromEnv(env, `${dataDir}/objects`);
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
-  const sink = new LiveSink(publisher, writer, uploader);
+  let mqttBridge: MqttBridge | null;
+  try {
+    mqttBridge = mqttBridgeFromEnv(env, log);
+  } catch (e) {
+    console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  const sink = new LiveSink(publisher, writer, uploader, mqttBridge);
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
   let inference: InferenceClient | null = null;
-  const health = healthHandler({
-    readiness() {
-      const reasons: string[] = [];
-      if (!modelLoaded) reasons.push("model not loaded");
-      if (!publisher) reasons.push("DATABASE_URL not set");
-      else if (!publisher.connected) reasons.push(`database unreachable: ${publisher.lastError}`);
-      const now = Date.now();
-      for (const p of cameras?.pipelines ?? []) {
-        const age = now - (p.stats.lastFrameAt || started);
-        if (!p.stats.lastFrameAt || age > READY_FRAME_AGE_MS) {
-          const why = p.source.lastError ? ` (${p.source.lastError})` : "";
-          reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
-        }
+  const readiness = () => {
+    const reasons: string[] = [];
+    if (!modelLoaded) reasons.push("model not loaded");
+    if (!publisher) reasons.push("DATABASE_URL not set");
+    else if (!publisher.connected) reasons.push(`database unreachable: ${publisher.lastError}`);
+    const now = Date.now();
+    for (const p of cameras?.pipelines ?? []) {
+      const age = now - (p.stats.lastFrameAt || started);
+      if (!p.stats.lastFrameAt || age > READY_FRAME_AGE_MS) {
+        const why = p.source.lastError ? ` (${p.source.lastError})` : "";
+        reasons.push(`${p.camera}: no frame for ${(age / 1000).toFixed(1)} s${why}`);
       }
-      return { ready: reasons.length === 0, reasons };
-    },
+    }
+    // Shown by the functions' /readyz too: scrubbed like a log line.
+    return { ready: reasons.length === 0, reasons: reasons.map(redactSecrets) };
+  };
+  const health = healthHandler({
+    readiness,
     metrics: () =>
       analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader, [
         { isolate: "inference", memory: inference?.workerMemory ?? null },
@@ -77,7 +94,9 @@ async function main() {
           isolate: `decode_${p.camera}`,
           memory: p.source.workerMemory,
         })),
-      ]),
+      ]) +
+      processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
+      (mqttBridge?.metrics() ?? ""),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -95,10 +114,23 @@ async function main() {
     const firstPath = pinned
       ? Promise.resolve(pinned)
       : current.then((row) => modelPath(row, store, modelsDir));
-    const client = await InferenceClient.start(firstPath, { threads });
-    const [row, path] = [await current, await firstPath];
-    log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
-    return client;
+    try {
+      const client = await InferenceClient.start(firstPath, { threads });
+      const [row, path] = [await current, await firstPath];
+      log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
+      return client;
+    } catch (e) {
+      const row = await current;
+      // Uploads are validated without ONNX Runtime; one it still cannot run must not keep the
+      // analyzer down: say so and run the built-in default (a switch also keeps the old model).
+      if (pinned || row.id === DEFAULT_MODEL.id) throw e;
+      log(
+        `active model ${row.id} failed to load (${
+          (e as Error).message
+        }); using ${DEFAULT_MODEL.id}`,
+      );
+      return await InferenceClient.start(modelPath(DEFAULT_MODEL, store, modelsDir), { threads });
+    }
   })();
 
   // The cameras start decoding while the model loads (their first frames wait for it): after a
@@ -106,10 +138,13 @@ async function main() {
   const bucket = cropBucket(env);
   cameras = new CameraSet(
     { detector: new SerialDetector(loading), sink, bucket, log },
-    env("STOPLINE_MEDIA_URL"),
+    mediaAccessFromEnv(env),
     log,
   );
   cameras.apply(config);
+  mqttBridge?.setCameras(cameras.pipelines.map((p) => p.camera));
+  // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
+  if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
   const client = await loading;
   inference = client;
@@ -136,8 +171,9 @@ async function main() {
   });
 
   const statusTimer = setInterval(() => {
+    mqttBridge?.setCameras((cameras?.pipelines ?? []).map((p) => p.camera));
     for (const p of cameras?.pipelines ?? []) {
-      publisher?.writeStatus({
+      const row = {
         camera: p.camera,
         fps: p.stats.fps,
         infer_ms: p.stats.inferMs,
@@ -146,7 +182,9 @@ async function main() {
         frames: p.stats.frames,
         frame_w: p.stats.width,
         frame_h: p.stats.height,
-      });
+      };
+      publisher?.writeStatus(row);
+      mqttBridge?.status(row);
     }
   }, 2000);
 
@@ -175,11 +213,26 @@ async function main() {
     await writer?.close();
     await uploader.close();
     await publisher?.close();
+    await mqttBridge?.close();
     await server.shutdown();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", shutdown);
   Deno.addSignalListener("SIGINT", shutdown);
+}
+
+/** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */
+async function _seedToday(bridge: MqttBridge, databaseUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    const { day, cameras } = await todayFromDb((sql, params) => c.query(sql, params));
+    bridge.seedToday(day, cameras);
+  } catch (e) {
+    log(`mqtt: today's counters start at zero (${(e as Error).message})`);
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 async function _activeModelOrDefault(databaseUrl: string | undefined): Promise<ModelRow> {

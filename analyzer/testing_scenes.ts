@@ -1,9 +1,10 @@
 /**
- * Test and benchmark helper: run a rendered synthetic scene (scripts/scenes.ts) through the
- * offline pipeline with the real detector at a chosen processed frame rate, and collect its
+ * Test and benchmark helper: run a rendered synthetic scene (dev/testing/scenes/catalog.ts)
+ * through the offline pipeline with the real detector at a chosen processed frame rate, and collect its
  * passes (and, on request, ticks). The ground-truth test and bench/stop_accuracy_bench.ts share it.
  */
-import type { SceneSpec } from "../scripts/scene.ts";
+import { VEHICLE_LABELS } from "../shared/labels.ts";
+import type { SceneSpec } from "../dev/testing/scenes/mod.ts";
 import { validateConfig } from "../shared/config.ts";
 import type { Tick } from "../shared/tick.ts";
 import { analyzeFile, type AnalyzeSummary } from "./cli.ts";
@@ -36,7 +37,7 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
       scene: {
         source: o.video,
         detect: { fps: o.fps, min_conf: 0.4 },
-        classes: ["car", "truck", "bus", "motorcycle"],
+        classes: [...VEHICLE_LABELS],
         anchor: o.spec.anchor ?? "bottom_center",
         zones: o.spec.zones,
         stop: o.spec.stop ?? {},

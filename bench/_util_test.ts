@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { metricLines } from "../analyzer/health/server.ts";
+import { metricLines } from "../shared/metrics.ts";
 import { percentile, rssByKind, rssMiB, stageQuantiles } from "./_util.ts";
 
 Deno.test("bench util: percentile is nearest rank over a copy", () => {

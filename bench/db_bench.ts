@@ -31,7 +31,7 @@ try {
         ts: 1_763_700_000_000 + j,
         cx: 100,
         cy: 200,
-        speed: 12.5,
+        speed_px_s: 12.5,
         phase: "approach",
         bbox: [0.1, 0.2, 0.05, 0.04],
       });
@@ -84,13 +84,13 @@ try {
       exited_at: 1_763_700_004_000 + i * 1000,
       time_in_zone_s: 4,
       stop_duration_s: 3,
-      min_speed: 0,
-      entry_speed: 80,
+      min_speed_px_s: 0,
+      entry_speed_px_s: 80,
       image: null,
       quality: {},
       samples: Array.from(
         { length: 80 },
-        (_, k) => ({ ts: k * 100, cx: k, cy: 230, speed: 10, phase: "in_zone" }),
+        (_, k) => ({ ts: k * 100, cx: k, cy: 230, speed_px_s: 10, phase: "in_zone" }),
       ),
     };
     const t = performance.now();

@@ -58,7 +58,7 @@ async function _clip(w: number, h: number): Promise<string> {
 
 const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
 const camera =
-  parseConfigYaml("cameras:\n  b:\n    source: x\n    detect: { fps: 60, min_conf: 0.4 }\n")
+  parseConfigYaml("cameras:\n  b:\n    source: samples/x\n    detect: { fps: 60, min_conf: 0.4 }\n")
     .cameras.b;
 
 // Inference-only bound: detect() on one real frame, repeated (same model, threads, process).

@@ -12,8 +12,7 @@ import { parseArgs } from "node:util";
 import { ensureNanodetOnnx } from "../analyzer/model/nanodet_model.ts";
 import { resolveFilePath } from "../analyzer/sources.ts";
 import { analyzeScene } from "../analyzer/testing_scenes.ts";
-import { renderScene, type SceneTruth } from "../scripts/scene.ts";
-import { SCENES } from "../scripts/scenes.ts";
+import { renderScene, SCENES, type SceneTruth } from "../dev/testing/scenes/mod.ts";
 import { table } from "./_util.ts";
 
 const { values } = parseArgs({

@@ -125,6 +125,7 @@ Deno.test("compose: service env names are ones the code (or its config) reads", 
     mediamtx: /^MTX_[A-Z0-9_]+$/,
     postgres: /^POSTGRES_(DB|USER|PASSWORD)$/,
     minio: /^MINIO_ROOT_(USER|PASSWORD)$/,
+    grafana: /^GF_[A-Z0-9_]+$/,
   };
   for (const [name, s] of Object.entries(services)) {
     const shell = [s.command, s.entrypoint].flat().filter(Boolean).join(" ");

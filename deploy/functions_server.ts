@@ -1,8 +1,9 @@
 /**
  * The production entry of the functions container: apply the migrations (retrying while Postgres
  * starts), then serve every function on PORT (functions/main.ts), and stop cleanly on SIGTERM.
- * Env: PORT (8000), DATABASE_URL (required), STOPLINE_CONFIG, ANALYZER_URL, plus what each
- * function reads (README, docs/DEPLOY.md).
+ * Env: PORT (8000), HOST (127.0.0.1; the container image sets 0.0.0.0 and its port mapping decides
+ * who can connect), DATABASE_URL (required), STOPLINE_CONFIG, ANALYZER_URL, plus what each
+ * function reads (README, docs/DEPLOY.md, docs/SECURITY.md).
  */
 import { migrate } from "../shared/db/migrate.ts";
 import { startFunctions } from "../functions/main.ts";
@@ -34,6 +35,7 @@ if (import.meta.main) {
   const running = startFunctions({
     databaseUrl,
     port: Number(env("PORT") ?? "8000"),
+    hostname: env("HOST") || "127.0.0.1",
     configPath: env("STOPLINE_CONFIG"),
     analyzerUrl: env("ANALYZER_URL"),
     log,

@@ -1,36 +1,35 @@
 /**
- * `deno task dev`: the whole system with no setup. Ctrl-C / SIGTERM stops everything (analyzer,
- * ffmpeg, postgres) before exiting. Env: PORT (8000), DATABASE_URL, STOPLINE_CONFIG,
- * STOPLINE_DATA_DIR (.data).
+ * `deno task dev`: the whole system with no setup (dev/stack_main.ts, see there for the
+ * environment). Ctrl-C / SIGTERM stops everything in dependency order before exiting: the
+ * analyzer (its last flush still reaches Postgres), then the functions, then Postgres.
+ *
+ * Why a supervisor process: a terminal's Ctrl-C sends SIGINT to every process of the foreground
+ * process group, so Postgres (fast shutdown) and the analyzer would each stop at once on their
+ * own, racing the analyzer's last write ("the database system is shutting down"). The stack runs
+ * detached, in a session of its own that no terminal signal reaches; this process turns a signal
+ * into closing the stack's stdin, which starts the ordered stop (stack_main.ts
+ * `--stop-on-stdin-eof`). If this process dies, the pipe closes too and the stack still stops.
  */
-import { startDevStack } from "./stack.ts";
+const stackMain = new URL("./stack_main.ts", import.meta.url).pathname;
 
-const root = new URL("../", import.meta.url).pathname;
-const env = (n: string) => Deno.env.get(n);
-const log = (line: string) => console.log(line);
-
-const t0 = performance.now();
-const stack = await startDevStack({
-  dataDir: env("STOPLINE_DATA_DIR") ?? `${root}.data`,
-  port: Number(env("PORT") ?? "8000"),
-  configPath: env("STOPLINE_CONFIG") ?? `${root}config/stopline.yaml`,
-  databaseUrl: env("DATABASE_URL"),
-  log,
-});
-console.log(
-  `\nstopline is running: open ${stack.url}/?camera=cam_01  (ready in ${
-    Math.round(performance.now() - t0)
-  } ms; analyzer readiness: ${stack.analyzerUrl}/readyz)\n` +
-    "auth is OFF in dev: anyone who can reach this port can watch and edit. Ctrl-C stops.\n",
-);
+const child = new Deno.Command(Deno.execPath(), {
+  args: ["run", "-A", stackMain, "--stop-on-stdin-eof"],
+  stdin: "piped",
+  stdout: "inherit",
+  stderr: "inherit",
+  detached: true,
+}).spawn();
+const stdin = child.stdin.getWriter();
 
 let stopping = false;
-async function shutdown() {
+function stop() {
+  // `deno task` forwards the terminal's SIGINT, which reached this process too: act once.
   if (stopping) return;
   stopping = true;
-  console.log("stopping…");
-  await stack.close();
-  Deno.exit(0);
+  stdin.close().catch(() => {});
 }
-Deno.addSignalListener("SIGINT", shutdown);
-Deno.addSignalListener("SIGTERM", shutdown);
+Deno.addSignalListener("SIGINT", stop);
+Deno.addSignalListener("SIGTERM", stop);
+
+const status = await child.status;
+Deno.exit(status.code);

@@ -20,36 +20,56 @@ import { createMediaRelay } from "./media-relay/relay.ts";
 import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
-import { metricLines } from "../analyzer/health/server.ts";
+import { createTokensApp } from "./tokens/index.ts";
+import { metricLines } from "../shared/metrics.ts";
+import { redactSecrets } from "../shared/redact.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
   port?: number;
+  /** Interface to listen on (default 127.0.0.1: reachable from this machine only). */
   hostname?: string;
   configPath?: string;
   analyzerUrl?: string;
   /** Local object store directory when MINIO_ENDPOINT is not set. */
   objectsDir?: string;
+  /**
+   * Mount the dev media relay (`/media/*`, live video from ffmpeg). Default: only with
+   * STOPLINE_MEDIA_RELAY=1. Production video goes through MediaMTX and its auth hook; the dev
+   * stack turns the relay on.
+   */
+  mediaRelay?: boolean;
   log?: (msg: string) => void;
 }
 
 export interface RunningFunctions {
   url: string;
   port: number;
+  /** The mounted app (its `routes` list every route: the security tests enumerate them). */
+  app: Hono;
   close(): Promise<void>;
 }
 
 export function startFunctions(opts: FunctionsOptions): RunningFunctions {
-  const log = opts.log ?? ((m: string) => console.log(`functions: ${m}`));
+  const sink = opts.log ?? ((m: string) => console.log(`functions: ${m}`));
+  // Every line of every function is scrubbed once more here: camera URLs, tokens, and config
+  // secrets substituted in this process never reach the log.
+  const log = (m: string) => sink(redactSecrets(m));
   const pool = createPool(opts.databaseUrl);
   const relay = startRelay(opts.databaseUrl, log);
-  const media = createMediaRelay({ sources: configSources(opts.configPath), log });
+  const env = (n: string) => Deno.env.get(n);
+  const auth = authFromEnv(env);
+  const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
   const health = createHealthApp({
+    ...api,
     pool,
     analyzerUrl: opts.analyzerUrl,
     metrics: () =>
       metricLines("stopline_relay_clients", "gauge", "WebSocket tick clients.", [
         { value: relay.hub.clientCount() },
+      ]) +
+      metricLines("stopline_relay_cameras", "gauge", "Cameras the relay keeps state for.", [
+        { value: relay.hub.cameraCount() },
       ]) +
       metricLines("stopline_relay_messages_total", "counter", "NOTIFY payloads received.", [
         { value: relay.hub.received },
@@ -62,17 +82,36 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       ]),
   });
 
-  const env = (n: string) => Deno.env.get(n);
-  const auth = authFromEnv(env);
   const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
-  const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
-  const models = createModelsApp({ pool, store, bucket: cropBucket(env), auth });
+  const media = (opts.mediaRelay ?? env("STOPLINE_MEDIA_RELAY") === "1")
+    ? createMediaRelay({
+      sources: configSources(opts.configPath),
+      auth,
+      corsOrigins: api.corsOrigins,
+      log,
+    })
+    : null;
+  const writeLimit = rateLimitFromEnv(env);
+  const models = createModelsApp({
+    ...api,
+    pool,
+    store,
+    bucket: cropBucket(env),
+    rateLimit: writeLimit,
+  });
 
-  const cameras = startCameras(pool, { configPath: opts.configPath, env, log });
+  const cameras = startCameras(pool, {
+    configPath: opts.configPath,
+    env,
+    log,
+    corsOrigins: api.corsOrigins,
+    rateLimit: writeLimit,
+  });
 
   const app = new Hono();
   app.route("/", health);
-  app.route("/", createMediaAuthApp(mediaAuthOptionsFromEnv(env)));
+  app.route("/", createMediaAuthApp({ ...mediaAuthOptionsFromEnv(env), log }));
+  app.route("/", createTokensApp(api));
   app.route("/", cameras.app);
   app.route("/", models);
   app.route("/", createPassesApp({ ...api, pool, store }));
@@ -84,15 +123,15 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       ...api,
       pool,
       path: opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml",
-      rateLimit: rateLimitFromEnv(env),
+      rateLimit: writeLimit,
     }),
   );
   app.route("/", relay.app);
-  app.route("/", media);
+  if (media) app.route("/", media);
   app.route("/", createWebApp());
 
   const server = Deno.serve({
-    hostname: opts.hostname ?? "0.0.0.0",
+    hostname: opts.hostname ?? "127.0.0.1",
     port: opts.port ?? 8000,
     onListen: () => {},
   }, app.fetch);
@@ -100,9 +139,10 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   return {
     url: `http://localhost:${port}`,
     port,
+    app,
     async close() {
       await cameras.close();
-      await media.close();
+      await media?.close();
       await relay.close();
       await server.shutdown();
       await pool.end().catch(() => {});

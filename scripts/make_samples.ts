@@ -13,11 +13,19 @@
  *    vtest.avi (80 frames) -- the scene without pedestrians (the parked van and car remain).
  *    samples/sprites/van.png: the parked white van cut from that median plate with a
  *    hand-traced outline as alpha mask (anti-aliased), scaled 3x (bicubic) for detectors.
- * 3. samples/scenes/<name>.mp4 + .truth.json for the committed scenes (scripts/scenes.ts).
+ * 3. samples/scenes/<name>.mp4 + .truth.json for the committed scenes
+ *    (dev/testing/scenes/catalog.ts).
  */
 import { ffmpegPath } from "../shared/ffmpeg_path.ts";
-import { type RawImage, renderScene, REPO_ROOT, runTool, writePng } from "./scene.ts";
-import { COMMITTED_SCENES, SCENES } from "./scenes.ts";
+import {
+  COMMITTED_SCENES,
+  type RawImage,
+  renderScene,
+  REPO_ROOT,
+  runTool,
+  SCENES,
+  writePng,
+} from "../dev/testing/scenes/mod.ts";
 
 export const VTEST_AVI = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
 /** sha256 of samples/vtest.mp4 as committed (Debian 12 ffmpeg 5.1.x, libx264 core 164). */

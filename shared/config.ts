@@ -3,9 +3,12 @@
  * Validation errors carry the path of every bad field.
  */
 import { z } from "zod";
+import { DEFAULT_CLASSES } from "./labels.ts";
 import { parse as parseYaml } from "yaml";
 import { type Anchor, ANCHORS } from "./geometry.ts";
 import { quadrilateralProblem } from "./homography.ts";
+import { sourcePolicyFromEnv, sourceProblem } from "./camera_source.ts";
+import { substituteConfigEnv } from "./config_env.ts";
 
 const unit = z.number().min(0).max(1);
 const point = z.tuple([unit, unit]);
@@ -73,13 +76,7 @@ export const CameraSchema = z.object({
     /** A box larger than this share of the frame never starts a track (a detector error). */
     max_box_area: z.number().gt(0).max(1).default(0.5),
   }).strict().default({ fps: 15, min_conf: 0.35, max_box_area: 0.5 }),
-  classes: z.array(z.string().min(1)).min(1).default([
-    "person",
-    "car",
-    "truck",
-    "bus",
-    "motorcycle",
-  ]),
+  classes: z.array(z.string().min(1)).min(1).default([...DEFAULT_CLASSES]),
   /**
    * The point of a vehicle's box that zones, lines, dwell and speed judge: bottom_center (where
    * it touches the road, right under perspective) or center (a camera looking straight down).
@@ -122,11 +119,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Replace `${NAME}` with the environment variable NAME (secrets stay out of the file). */
-export function substituteEnv(text: string, env: (name: string) => string | undefined): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name) => env(name) ?? "");
-}
-
 /** Validate a parsed object; throws ConfigError listing the path of every bad field. */
 export function validateConfig(value: unknown): Config {
   const r = ConfigSchema.safeParse(value);
@@ -136,18 +128,63 @@ export function validateConfig(value: unknown): Config {
   );
 }
 
-/** Parse YAML text (with `${ENV}` substitution) into a validated config. */
+/**
+ * Options for every YAML parse of a config: warnings are kept on the document, never printed
+ * (the yaml package prints them with the raw source line, which can hold a camera password),
+ * and error messages carry a position, not the source line.
+ */
+export const QUIET_YAML = { logLevel: "error", prettyErrors: false } as const;
+
+export interface ParseConfigOptions {
+  /**
+   * false: check each `${NAME}` reference against the allow-list but keep it as written (the
+   * config API and camera listings: they must never hold, show or return a secret value).
+   */
+  substitute?: boolean;
+  /**
+   * false: skip the camera source rules (the offline CLI, which uses only its own `--source` and
+   * reads the config for zones and thresholds).
+   */
+  checkSources?: boolean;
+}
+
+/**
+ * Parse YAML text into a validated config: `${NAME}` substitution limited to camera secrets
+ * (shared/config_env.ts), then the schema, then the camera source rules (shared/camera_source.ts)
+ * under `STOPLINE_MEDIA_DIR`. Every problem is a ConfigError issue naming its field.
+ */
 export function parseConfigYaml(
   text: string,
   env: (name: string) => string | undefined = () => undefined,
+  opts: ParseConfigOptions = {},
 ): Config {
   let doc: unknown;
   try {
-    doc = parseYaml(substituteEnv(text, env));
+    doc = parseYaml(text, QUIET_YAML);
   } catch (e) {
     throw new ConfigError([{ path: "(yaml)", message: (e as Error).message.split("\n")[0] }]);
   }
-  return validateConfig(doc);
+  const substitute = opts.substitute ?? true;
+  const { value, issues } = substituteConfigEnv(doc, env, substitute);
+  let config: Config;
+  try {
+    config = validateConfig(value);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError([...issues, ...e.issues]);
+    throw e;
+  }
+  if (opts.checkSources ?? true) {
+    const policy = sourcePolicyFromEnv(env);
+    for (const [id, cam] of Object.entries(config.cameras)) {
+      // A source made from references is only known where the secrets are (the analyzer).
+      if (!substitute && cam.source.startsWith("${")) continue;
+      const source = substitute ? cam.source : cam.source.replace(/\$\{[A-Za-z0-9_]+\}/g, "x");
+      const problem = sourceProblem(source, policy);
+      if (problem) issues.push({ path: `cameras.${id}.source`, message: problem });
+    }
+  }
+  if (issues.length) throw new ConfigError(issues);
+  return config;
 }
 
-export { redactSource } from "./redact.ts";
+export { redactSecrets, redactSource } from "./redact.ts";

@@ -37,8 +37,8 @@ cameras:
 
 Deno.test("secrets come from the environment, and are redacted for logs", () => {
   const cfg = parseConfigYaml(
-    "cameras:\n  c1:\n    source: rtsp://admin:${CAM_PASS}@10.0.0.9/s1\n",
-    (n) => (n === "CAM_PASS" ? "hunter2" : undefined),
+    "cameras:\n  c1:\n    source: rtsp://admin:${STOPLINE_CAM_PASS}@10.0.0.9/s1\n",
+    (n) => (n === "STOPLINE_CAM_PASS" ? "hunter2" : undefined),
   );
   assert.equal(cfg.cameras.c1.source, "rtsp://admin:hunter2@10.0.0.9/s1");
   assert.equal(redactSource(cfg.cameras.c1.source), "rtsp://***@10.0.0.9/s1");
@@ -50,19 +50,19 @@ Deno.test("secrets come from the environment, and are redacted for logs", () => 
 
 Deno.test("anchor: bottom_center by default, center on request, anything else refused with its path", () => {
   const cfg = parseConfigYaml(
-    "cameras:\n  a:\n    source: x.mp4\n  b:\n    source: y.mp4\n    anchor: center\n",
+    "cameras:\n  a:\n    source: samples/x.mp4\n  b:\n    source: samples/y.mp4\n    anchor: center\n",
   );
   assert.equal(cfg.cameras.a.anchor, "bottom_center");
   assert.equal(cfg.cameras.b.anchor, "center");
   assert.throws(
-    () => parseConfigYaml("cameras:\n  a:\n    source: x.mp4\n    anchor: top_left\n"),
+    () => parseConfigYaml("cameras:\n  a:\n    source: samples/x.mp4\n    anchor: top_left\n"),
     (e) => e instanceof ConfigError && e.issues.some((i) => i.path === "cameras.a.anchor"),
   );
 });
 
 Deno.test("the bundled configs judge the bottom centre, with zones around the wheels", async () => {
   for (const f of ["../config/stopline.yaml", "../config/scenes.yaml", "../deploy/stopline.yaml"]) {
-    const cfg = parseConfigYaml(await Deno.readTextFile(new URL(f, import.meta.url)), () => "x");
+    const cfg = parseConfigYaml(await Deno.readTextFile(new URL(f, import.meta.url)));
     for (const cam of Object.values(cfg.cameras)) assert.equal(cam.anchor, "bottom_center", f);
   }
 });
@@ -72,19 +72,19 @@ Deno.test("calibration: four image and four ground points, m/s thresholds, units
 units: imperial
 cameras:
   a:
-    source: x.mp4
+    source: samples/x.mp4
     calibration:
       image: [[0.4, 0.3], [0.6, 0.3], [0.9, 0.9], [0.1, 0.9]]
       ground: [[0, 20], [3.5, 20], [3.5, 0], [0, 0]]
     stop: { stop_speed_mps: 0.4, rolling_speed_mps: 2.5 }
   b:
-    source: y.mp4
+    source: samples/y.mp4
 `);
   assert.equal(cfg.units, "imperial");
   assert.deepEqual(cfg.cameras.a.calibration!.ground[1], [3.5, 20]);
   assert.equal(cfg.cameras.a.stop!.stop_speed_mps, 0.4);
   assert.equal(cfg.cameras.b.calibration, undefined);
-  assert.equal(parseConfigYaml("cameras:\n  a:\n    source: x.mp4\n").units, "metric");
+  assert.equal(parseConfigYaml("cameras:\n  a:\n    source: samples/x.mp4\n").units, "metric");
 });
 
 Deno.test("calibration: degenerate quadrilaterals and m/s without calibration are refused with the path", () => {
@@ -100,7 +100,7 @@ Deno.test("calibration: degenerate quadrilaterals and m/s without calibration ar
   const collinear = issues(`
 cameras:
   a:
-    source: x.mp4
+    source: samples/x.mp4
     calibration:
       image: [[0.1, 0.5], [0.4, 0.5], [0.8, 0.5], [0.5, 0.9]]
       ground: [[0, 0], [3.5, 0], [3.5, 20], [0, 20]]
@@ -110,7 +110,7 @@ cameras:
   const crossed = issues(`
 cameras:
   a:
-    source: x.mp4
+    source: samples/x.mp4
     calibration:
       image: [[0.4, 0.3], [0.6, 0.3], [0.9, 0.9], [0.1, 0.9]]
       ground: [[0, 20], [3.5, 0], [3.5, 20], [0, 0]]
@@ -119,7 +119,7 @@ cameras:
   const uncalibrated = issues(`
 cameras:
   a:
-    source: x.mp4
+    source: samples/x.mp4
     stop: { stop_speed_mps: 0.5, rolling_speed_mps: 3 }
 `);
   assert.deepEqual(uncalibrated.map((i) => i.path).sort(), [
@@ -128,13 +128,13 @@ cameras:
   ]);
   assert.match(uncalibrated[0].message, /calibration/);
   assert.deepEqual(
-    issues("units: furlongs\ncameras:\n  a:\n    source: x.mp4\n").map((i) => i.path),
+    issues("units: furlongs\ncameras:\n  a:\n    source: samples/x.mp4\n").map((i) => i.path),
     ["units"],
   );
 });
 
 Deno.test("detect.max_box_area: 0.5 of the frame by default, configurable in (0, 1]", () => {
-  const base = "cameras:\n  a:\n    source: x.mp4\n";
+  const base = "cameras:\n  a:\n    source: samples/x.mp4\n";
   assert.equal(parseConfigYaml(base).cameras.a.detect.max_box_area, 0.5);
   assert.equal(
     parseConfigYaml(base + "    detect: { fps: 5 }\n").cameras.a.detect.max_box_area,
@@ -146,4 +146,42 @@ Deno.test("detect.max_box_area: 0.5 of the frame by default, configurable in (0,
     () => parseConfigYaml(base + "    detect: { max_box_area: 0 }\n"),
     (e) => e instanceof ConfigError && e.issues[0].path === "cameras.a.detect.max_box_area",
   );
+});
+
+Deno.test("parse: server secrets and non-camera sources are config errors naming the field", () => {
+  const env = (n: string) =>
+    ({ STOPLINE_JWT_SECRET: "jwt-0123456789abcdef0123456789abcdef", STOPLINE_CAM_PW: "pw9" })[n];
+  let err: ConfigError | undefined;
+  try {
+    parseConfigYaml(
+      "cameras:\n  a:\n    source: http://127.0.0.1:9/x/${STOPLINE_JWT_SECRET}\n" +
+        "  b:\n    source: /etc/passwd\n  c:\n    source: rtsp://u:${STOPLINE_CAM_PW}@h/s\n",
+      env,
+    );
+  } catch (e) {
+    err = e as ConfigError;
+  }
+  assert.ok(err instanceof ConfigError);
+  assert.deepEqual(err.issues.map((i) => i.path), ["cameras.a.source", "cameras.b.source"]);
+  assert.doesNotMatch(err.message, /jwt-0123|pw9/);
+  // Unsubstituted (the config API): names checked, values kept as written; a source that is
+  // all reference is left to the analyzer, which has the value.
+  const kept = parseConfigYaml(
+    "cameras:\n  c:\n    source: rtsp://u:${STOPLINE_CAM_PW}@h/s\n  d:\n    source: ${STOPLINE_CAM_URL}\n",
+    env,
+    { substitute: false },
+  );
+  assert.equal(kept.cameras.c.source, "rtsp://u:${STOPLINE_CAM_PW}@h/s");
+  // YAML structure cannot come from a value: a newline in a secret stays inside the string
+  // (and a source with a newline is refused).
+  const evil = (n: string) => (n === "STOPLINE_CAM_X" ? "s\n  evil:\n    source: /x" : undefined);
+  const text = "cameras:\n  c:\n    source: rtsp://h/${STOPLINE_CAM_X}\n";
+  const injected = parseConfigYaml(text, evil, { checkSources: false });
+  assert.deepEqual(Object.keys(injected.cameras), ["c"]);
+  assert.throws(() => parseConfigYaml(text, evil), /cameras\.c\.source: must not contain control/);
+  // The offline CLI reads only zones and thresholds from a config: sources not checked there.
+  const cli = parseConfigYaml("cameras:\n  c:\n    source: /home/me/clip.mp4\n", env, {
+    checkSources: false,
+  });
+  assert.equal(cli.cameras.c.source, "/home/me/clip.mp4");
 });

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { type Tick, TickSchema, TRACK_PHASES } from "./tick.ts";
+import { VerdictSchema } from "./verdict.ts";
 
 const cameraId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const unit = z.number().min(0).max(1);
@@ -13,7 +14,7 @@ export const TrackSnapshotSchema = z.object({
   label: z.string().min(1).max(32),
   conf: z.number().min(0).max(1),
   bbox: z.tuple([unit, unit, unit, unit]),
-  speed: z.number().nonnegative(),
+  speed_px_s: z.number().nonnegative(),
   phase: z.enum(TRACK_PHASES).nullable(),
   zone: z.string().max(32).nullable(),
   /** Why this vehicle's zone visit gets no pass (set from the entry on, kept to the end event). */
@@ -30,20 +31,18 @@ export const TrackEventSchema = z.object({
   after: TrackSnapshotSchema.nullable(),
 });
 
-export const VERDICTS = ["full_stop", "rolling_stop", "no_stop"] as const;
-
 export const PassSummarySchema = z.object({
   id: z.string().min(1).max(200),
   camera: cameraId,
   track_id: z.number().int().nonnegative(),
   label: z.string().min(1).max(32),
-  verdict: z.enum(VERDICTS),
+  verdict: VerdictSchema,
   entered_at: z.number(),
   exited_at: z.number(),
   time_in_zone_s: z.number().nonnegative(),
   stop_duration_s: z.number().nonnegative(),
-  min_speed: z.number().nonnegative(),
-  entry_speed: z.number().nonnegative(),
+  min_speed_px_s: z.number().nonnegative(),
+  entry_speed_px_s: z.number().nonnegative(),
   /** Road speeds, m/s: null when the camera is not calibrated (absent from older writers). */
   entry_speed_mps: z.number().nonnegative().nullable().optional(),
   min_speed_mps: z.number().nonnegative().nullable().optional(),

@@ -12,8 +12,8 @@ const _pass = {
   exited_at: 8800,
   time_in_zone_s: 5.7,
   stop_duration_s: 3.1,
-  min_speed: 0.06,
-  entry_speed: 118.5,
+  min_speed_px_s: 0.06,
+  entry_speed_px_s: 118.5,
   image: "minio://stopline/passes/cam_02/1970-01-01/x.jpg",
 };
 

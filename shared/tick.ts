@@ -13,7 +13,7 @@ export const TickTrackSchema = z.object({
   label: z.string().min(1).max(32),
   conf: z.number().min(0).max(1),
   bbox: z.tuple([unit, unit, unit, unit]),
-  speed: z.number().nonnegative().nullable().optional(),
+  speed_px_s: z.number().nonnegative().nullable().optional(),
   zone: z.string().max(32).nullable().optional(),
   phase: z.enum(TRACK_PHASES).nullable().optional(),
   stop_s: z.number().nonnegative().nullable().optional(),

@@ -154,7 +154,9 @@ Deno.test({
   name: "browser: supabase realtime with auth on sends the user's token as the access token",
   ...opts,
   async fn() {
-    const w = await _world({ auth: { secret: SECRET } }, true);
+    // "anon" is the project's public key (SUPABASE_ANON_KEY): it opens the socket, the user's
+    // token authorizes the join.
+    const w = await _world({ auth: { secret: SECRET }, phoenix: { anonKeys: ["anon"] } }, true);
     const token = await signJwt(
       { sub: "wall", role: "viewer", exp: Math.floor(Date.now() / 1000) + 3600 },
       SECRET,

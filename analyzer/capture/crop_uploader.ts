@@ -15,6 +15,8 @@ export class CropUploader {
   #failures = 0;
   #closed = false;
   uploaded = 0;
+  /** Crops spooled and not yet stored, as of the last look at the spool (the retry queue). */
+  pendingCrops = 0;
   lastError = "";
 
   constructor(store: ObjectStore, spoolDir: string, log: (m: string) => void = () => {}) {
@@ -31,6 +33,7 @@ export class CropUploader {
     const name = _fileName(uri);
     await Deno.writeFile(`${this.#dir}/.${name}.tmp`, jpegBytes);
     await Deno.rename(`${this.#dir}/.${name}.tmp`, `${this.#dir}/${name}`);
+    this.pendingCrops++;
     this.#schedule(0);
   }
 
@@ -70,14 +73,17 @@ export class CropUploader {
   }
 
   async #files(): Promise<string[]> {
+    let names: string[] = [];
     try {
-      return (await Array.fromAsync(Deno.readDir(this.#dir)))
-        .filter((e) => e.isFile && !e.name.startsWith("."))
+      names = (await Array.fromAsync(Deno.readDir(this.#dir)))
+        .filter((e) => e.isFile && !e.name.startsWith(".") && !e.name.endsWith(".bad"))
         .map((e) => e.name)
         .sort();
     } catch {
-      return [];
+      // No spool directory yet: nothing pending.
     }
+    this.pendingCrops = names.length;
+    return names;
   }
 
   async #uploadAll(): Promise<void> {
@@ -102,6 +108,7 @@ export class CropUploader {
       this.#failures = 0;
       this.uploaded++;
       await Deno.remove(path).catch(() => {});
+      this.pendingCrops = Math.max(0, this.pendingCrops - 1);
     }
   }
 }

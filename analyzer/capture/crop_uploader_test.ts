@@ -22,10 +22,12 @@ Deno.test("crops reach the object store after it comes back; none is lost", asyn
     }
     assert.equal(await up.drain(), false);
     assert.equal(await up.pending(), 3);
+    assert.equal(up.pendingCrops, 3, "the retry queue metric counts them");
     assert.ok(up.lastError.length > 0);
 
     again = await startTestS3(port); // back on the same address
     assert.equal(await up.drain(), true);
+    assert.equal(up.pendingCrops, 0);
     for (const [i, uri] of uris.entries()) {
       const got = await store.get(uri);
       assert.ok(got, uri);

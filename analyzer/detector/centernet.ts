@@ -18,14 +18,9 @@ import {
   type RawDetection,
   type SessionSpec,
 } from "./detector.ts";
-
-export interface CenternetLayout {
-  heatmap: string;
-  wh: string;
-  gridW: number;
-  gridH: number;
-  numClasses: number;
-}
+import { CENTERNET_NORM } from "./preprocess.ts";
+import { registerDetectorFamily } from "./registry.ts";
+import type { CenternetLayout } from "../../shared/model/model_layout.ts";
 
 /** The graph keeps the 100 best peaks; so do we, after the threshold. */
 const _TOP_K = 100;
@@ -119,3 +114,9 @@ export class CenterNetDetector extends OnnxDetector {
     );
   }
 }
+
+registerDetectorFamily({
+  kinds: ["centernet"],
+  norm: () => CENTERNET_NORM,
+  create: (spec, layout, opts) => new CenterNetDetector(spec, layout as CenternetLayout, opts),
+});

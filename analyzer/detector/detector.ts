@@ -6,6 +6,7 @@
  * outputs; everything else exists once, here.
  */
 import * as ort from "onnxruntime-node";
+import type { Detection } from "./detection.ts";
 import { nms, VEHICLE_GROUP } from "./nms.ts";
 import {
   boxToSource,
@@ -23,12 +24,7 @@ export interface Frame {
   data: Uint8Array;
 }
 
-export interface Detection {
-  label: string;
-  conf: number;
-  /** x, y, w, h in source pixels. */
-  box: [number, number, number, number];
-}
+export type { Detection } from "./detection.ts";
 
 export interface DetectOptions {
   /** Minimum class score (default 0.35). */

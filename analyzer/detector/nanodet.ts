@@ -16,24 +16,10 @@ import {
   type SessionSpec,
   toDetections,
 } from "./detector.ts";
-import type { ResizeMode, ResizePlan } from "./preprocess.ts";
-import { COCO_LABELS } from "./coco_labels.ts";
-
-export type { Detection, DetectOptions, Frame, RawDetection } from "./detector.ts";
-
-export interface LoadOptions extends AdapterOptions {
-  /** ONNX Runtime intra-op threads (default: min(cores, 4)). */
-  threads?: number;
-  /**
-   * How frames are fitted into the square input. "letterbox" (default) keeps
-   * the aspect ratio, centred with black borders: NanoDet-g was trained and
-   * evaluated that way (keep_ratio: True), and on the vtest frame it gives
-   * the same boxes as "stretch" with fewer spurious low-score detections.
-   */
-  resize?: ResizeMode;
-  /** NMS IoU threshold (default 0.6, NanoDet's own). */
-  iouThreshold?: number;
-}
+import { NANODET_NORM, type ResizePlan } from "./preprocess.ts";
+import { registerDetectorFamily } from "./registry.ts";
+import type { NanodetLayout } from "../../shared/model/model_layout.ts";
+import { COCO_LABELS } from "../../shared/model/coco_labels.ts";
 
 /** One head level of the raw model output. */
 export interface HeadLevel {
@@ -123,22 +109,6 @@ export function postprocess(
   return toDetections(raw, COCO_LABELS, plan, opts);
 }
 
-/** Output names of one head level. */
-export interface NanodetLevel {
-  stride: number;
-  gridW: number;
-  gridH: number;
-  cls: string;
-  reg: string;
-}
-
-/** Output layout of a NanoDet-style model. */
-export interface NanodetLayout {
-  levels: NanodetLevel[];
-  numClasses: number;
-  bins: number;
-}
-
 export class NanoDetDetector extends OnnxDetector {
   readonly kind = "nanodet";
   readonly inputW: number;
@@ -153,16 +123,6 @@ export class NanoDetDetector extends OnnxDetector {
     super(spec, opts, { resize: "letterbox", iouThreshold: 0.6 });
     this.inputW = spec.inputW;
     this.inputH = spec.inputH;
-  }
-
-  /** Loads a NanoDet ONNX; any other layout is rejected (use loadDetector for "any model"). */
-  static async load(modelPath: string, opts: LoadOptions = {}): Promise<NanoDetDetector> {
-    // Imported lazily: load_detector imports this module.
-    const { loadDetector } = await import("./load_detector.ts");
-    const det = await loadDetector(modelPath, opts);
-    if (det instanceof NanoDetDetector) return det;
-    await det.close();
-    throw new Error(`${modelPath} is not a NanoDet-style model (it is ${det.kind})`);
   }
 
   protected decode(
@@ -188,47 +148,8 @@ export class NanoDetDetector extends OnnxDetector {
   }
 }
 
-/**
- * Pairs the outputs by cell count: [1, N, numClasses] scores and
- * [1, N, 4*bins] distributions per level, stride derived from N. Throws
- * (with the reason) when the outputs are not that layout.
- */
-export function identifyNanodetOutputs(
-  outputs: readonly { name: string; dims: readonly number[] }[],
-  inputW: number,
-  inputH: number,
-): NanodetLayout {
-  const byN = new Map<number, { name: string; c: number }[]>();
-  for (const { name, dims: d } of outputs) {
-    if (d.length !== 3 || d[0] !== 1) throw new Error(`output ${name} has shape [${d}]`);
-    if (!byN.has(d[1])) byN.set(d[1], []);
-    byN.get(d[1])!.push({ name, c: d[2] });
-  }
-  const levels: NanodetLevel[] = [];
-  let numClasses = 0, bins = 0;
-  for (const [n, outs] of byN) {
-    if (outs.length !== 2) throw new Error(`cannot pair outputs with ${n} cells`);
-    // Box distributions have 4*bins channels with small bins; classes are the other one.
-    const [reg, cls] = outs[0].c % 4 === 0 && outs[0].c < outs[1].c ? outs : [outs[1], outs[0]];
-    if (reg.c % 4 !== 0) throw new Error(`output ${reg.name} is not 4 box distributions`);
-    const stride = [8, 16, 32, 64, 128].find((s) =>
-      Math.ceil(inputW / s) * Math.ceil(inputH / s) === n
-    );
-    if (!stride) throw new Error(`${n} cells match no stride for ${inputW}x${inputH}`);
-    if ((numClasses && numClasses !== cls.c) || (bins && bins !== reg.c / 4)) {
-      throw new Error("levels disagree on class or bin count");
-    }
-    numClasses = cls.c;
-    bins = reg.c / 4;
-    levels.push({
-      stride,
-      gridW: Math.ceil(inputW / stride),
-      gridH: Math.ceil(inputH / stride),
-      cls: cls.name,
-      reg: reg.name,
-    });
-  }
-  if (!levels.length) throw new Error("model has no outputs");
-  levels.sort((a, b) => a.stride - b.stride);
-  return { levels, numClasses, bins };
-}
+registerDetectorFamily({
+  kinds: ["nanodet"],
+  norm: () => NANODET_NORM,
+  create: (spec, layout, opts) => new NanoDetDetector(spec, layout as NanodetLayout, opts),
+});

@@ -5,7 +5,8 @@
  */
 import * as ort from "onnxruntime-node";
 import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
-import { decodeNanodet, type HeadLevel, NanoDetDetector, postprocess } from "./nanodet.ts";
+import { loadDetector } from "./load_detector.ts";
+import { decodeNanodet, type HeadLevel, postprocess } from "./nanodet.ts";
 import { NANODET_NORM, planResize, preprocessRgb24 } from "./preprocess.ts";
 
 const modelPath = await ensureNanodetOnnx();
@@ -55,7 +56,7 @@ const levels: HeadLevel[] = [8, 16, 32].map((stride, i) => ({
   cls: res[i === 0 ? "Identity" : `Identity_${i}`].data as Float32Array,
   reg: res[`Identity_${i + 3}`].data as Float32Array,
 }));
-const detector = await NanoDetDetector.load(modelPath, { threads: 2 });
+const detector = await loadDetector(modelPath, { threads: 2, kind: "nanodet" });
 
 Deno.bench("preprocess 768x576 -> 416 letterbox", { group: "pre" }, () => {
   preprocessRgb24(frame, letterbox, NANODET_NORM, input);

@@ -7,7 +7,8 @@ import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import { ensureNanodetOnnx, ensureNanodetTfjs } from "../model/nanodet_model.ts";
 import { InferenceClient } from "./inference_client.ts";
-import { type Detection, NanoDetDetector } from "./nanodet.ts";
+import type { Detection } from "./detection.ts";
+import { loadDetector } from "./load_detector.ts";
 import { iou } from "./nms.ts";
 import { NANODET_NORM, planResize, preprocessRgb24 } from "./preprocess.ts";
 import { personNear, summarize, VTEST_PEOPLE, vtestFrame } from "./testing_vtest.ts";
@@ -90,7 +91,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const det = await NanoDetDetector.load(await ensureNanodetOnnx(), { threads: 2 });
+    const det = await loadDetector(await ensureNanodetOnnx(), { threads: 2, kind: "nanodet" });
     try {
       const frame = await vtestFrame();
       const dets = await det.detect(frame, { minConf: 0.35 });

@@ -7,6 +7,8 @@
  * Within a group the highest-scoring box wins and keeps its own label.
  */
 
+import { VEHICLE_LABELS } from "../../shared/labels.ts";
+
 /** Anything with a label, a confidence and an [x, y, w, h] box. */
 export interface NmsBox {
   label: string;
@@ -24,7 +26,7 @@ export interface NmsOptions {
 }
 
 /** Vehicles are merged by default: the tracker counts vehicles, not COCO classes. */
-export const VEHICLE_GROUP: readonly string[] = Object.freeze(["car", "truck", "bus"]);
+export const VEHICLE_GROUP: readonly string[] = VEHICLE_LABELS;
 
 /** Intersection over union of two [x, y, w, h] boxes; 0 for empty boxes. */
 export function iou(

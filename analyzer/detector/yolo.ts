@@ -22,18 +22,9 @@ import {
   type RawDetection,
   type SessionSpec,
 } from "./detector.ts";
-
-export type YoloKind = "yolov5" | "yolov8" | "yolo-nms";
-
-export interface YoloLayout {
-  kind: YoloKind;
-  output: string;
-  numClasses: number;
-  /** Number of candidate boxes. */
-  count: number;
-  /** true when attributes are rows ([1, 4+C, N], the v8 export); false for one row per box. */
-  transposed: boolean;
-}
+import { YOLO_NORM } from "./preprocess.ts";
+import { registerDetectorFamily } from "./registry.ts";
+import type { YoloKind, YoloLayout } from "../../shared/model/model_layout.ts";
 
 /** Decodes one YOLO output tensor into candidates (input pixels), best class per box. */
 export function decodeYolo(
@@ -114,3 +105,10 @@ export class YoloDetector extends OnnxDetector {
     return decodeYolo(res[this._layout.output].data as Float32Array, this._layout, minConf, mask);
   }
 }
+
+registerDetectorFamily({
+  kinds: ["yolov5", "yolov8", "yolo-nms"],
+  // Ultralytics exports take either layout; the tensor is written the way the input declares it.
+  norm: (inputLayout) => ({ ...YOLO_NORM, layout: inputLayout }),
+  create: (spec, layout, opts) => new YoloDetector(spec, layout as YoloLayout, opts),
+});

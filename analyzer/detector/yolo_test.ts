@@ -4,7 +4,7 @@
  * y+140, or 320x180 at y+70), labels, scores, vehicle merging, errors.
  */
 import assert from "node:assert/strict";
-import { COCO_LABELS } from "./coco_labels.ts";
+import { COCO_LABELS } from "../../shared/model/coco_labels.ts";
 import type { Detection } from "./detector.ts";
 import { identifyLayout, loadDetector } from "./load_detector.ts";
 import { constOutputModel, greyFrame } from "./testing_onnx.ts";

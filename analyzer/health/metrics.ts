@@ -5,7 +5,7 @@ import type { CameraPipeline } from "../pipeline/camera_pipeline.ts";
 import type { RealtimePublisher } from "../publish/publisher.ts";
 import { QUANTILES, STAGES } from "../pipeline/stage_timings.ts";
 import { heapSpaces, type IsolateMemory, isolateMemory } from "./isolate_memory.ts";
-import { metricLines } from "./server.ts";
+import { metricLines } from "../../shared/metrics.ts";
 
 export function analyzerMetrics(
   pipelines: CameraPipeline[],
@@ -45,6 +45,15 @@ export function analyzerMetrics(
       cams((p) => p.stats.inferMs),
     ),
     metricLines("stopline_lag_ms", "gauge", "Capture to tick, ms.", cams((p) => p.stats.lagMs)),
+    metricLines(
+      "stopline_frame_age_seconds",
+      "gauge",
+      "Time since the camera's last decoded frame (cameras without a frame yet are left out).",
+      pipelines.filter((p) => p.stats.lastFrameAt > 0).map((p) => ({
+        labels: { camera: p.camera },
+        value: Math.max(0, Date.now() - p.stats.lastFrameAt) / 1000,
+      })),
+    ),
     metricLines(
       "stopline_stage_ms",
       "summary",
@@ -101,6 +110,12 @@ export function analyzerMetrics(
       "counter",
       "Crops stored.",
       one(uploader.uploaded),
+    ),
+    metricLines(
+      "stopline_crops_pending",
+      "gauge",
+      "Crops spooled locally, waiting for the object store (the upload retry queue).",
+      one(uploader.pendingCrops),
     ),
     ..._memory(workers),
   ].join("");

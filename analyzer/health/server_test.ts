@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { healthHandler, metricLines } from "./server.ts";
+import { healthHandler } from "./server.ts";
 
 Deno.test("healthz is liveness; readyz reports reasons with 503 until ready", async () => {
   let ready = { ready: false, reasons: ["cam_01: no frame for 12.0 s", "database unreachable"] };
@@ -13,15 +13,4 @@ Deno.test("healthz is liveness; readyz reports reasons with 503 until ready", as
   assert.equal(h(new Request("http://a/readyz")).status, 200);
   assert.equal(h(new Request("http://a/nope")).status, 404);
   assert.equal(h(new Request("http://a/healthz", { method: "POST" })).status, 405);
-});
-
-Deno.test("metricLines renders Prometheus text", () => {
-  const text = metricLines("stopline_fps", "gauge", "Processed frames per second.", [
-    { labels: { camera: "cam_01" }, value: 14.9 },
-    { labels: { camera: "cam_02" }, value: NaN },
-  ]);
-  assert.equal(
-    text,
-    '# HELP stopline_fps Processed frames per second.\n# TYPE stopline_fps gauge\nstopline_fps{camera="cam_01"} 14.9\nstopline_fps{camera="cam_02"} 0\n',
-  );
 });

@@ -1,6 +1,5 @@
 /** The stop judge (ARCHITECTURE §4 "Stop judgement"): pure logic from tracks to passes. */
 export {
-  DEFAULT_VEHICLE_LABELS,
   type JudgeFrame,
   type JudgeOptions,
   type JudgeOutput,
@@ -18,7 +17,6 @@ export {
   type StopStats,
   stopStats,
   type TickPhase,
-  type Verdict,
   verdictOf,
 } from "./pass.ts";
 export {

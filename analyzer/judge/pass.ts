@@ -3,10 +3,11 @@
  * functions that turn a visit's samples into its numbers and verdict.
  */
 import type { Box } from "../../shared/geometry.ts";
+import type { TRACK_PHASES } from "../../shared/tick.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 
-export type Verdict = "full_stop" | "rolling_stop" | "no_stop";
-/** Phases exactly as the overlay tick names them (shared/tick.ts TRACK_PHASES). */
-export type TickPhase = "approach" | "in_zone" | "stopped" | "leaving";
+/** Phases exactly as the overlay tick names them. */
+export type TickPhase = typeof TRACK_PHASES[number];
 
 /** One raw per-frame observation of a judged vehicle (approach -> exit). */
 export interface PassSample {
@@ -16,7 +17,7 @@ export interface PassSample {
   cx: number;
   cy: number;
   /** Tracker speed, source px/s. */
-  speed: number;
+  speed_px_s: number;
   /** Phase as finally judged (entry/exit debouncing rewrites the samples it backdates). */
   phase: TickPhase;
   /**
@@ -71,9 +72,9 @@ export interface Pass {
   /** Longest single stop, s (what the full_stop verdict is based on). */
   longest_stop_s: number;
   /** Minimum tracker speed in the zone, px/s. */
-  min_speed: number;
+  min_speed_px_s: number;
   /** Tracker speed at the first sample in the zone, px/s. */
-  entry_speed: number;
+  entry_speed_px_s: number;
   /** Road speed at the first sample in the zone, m/s; null when the camera is not calibrated. */
   entry_speed_mps: number | null;
   /** Minimum road speed in the zone, m/s; null when not calibrated. */
@@ -100,15 +101,14 @@ export function betterCapture(a: CaptureRequest | null, b: CaptureRequest): Capt
   return a.reason === "zone_exit" && b.reason === "capture_line" ? b : a;
 }
 
-export interface StopStats {
+/** The stop rule's numbers that do not depend on the speed's unit. */
+export interface StopRunStats {
   /** Sum of all stop runs in the zone, s. */
   total_s: number;
   /** Longest stop run, s. */
   longest_s: number;
   /** At least one sample in the zone was at or below the stop speed. */
   any_slow: boolean;
-  min_speed: number;
-  entry_speed: number;
   zone_samples: number;
   /** Capture time of the last slow sample considered (seeds the live timer), or null. */
   last_slow_ts: number | null;
@@ -118,17 +118,29 @@ export interface StopStats {
   runs: { start: number; end: number }[];
 }
 
+/** stopStats on the tracker's image speed. */
+export interface StopStats extends StopRunStats {
+  min_speed_px_s: number;
+  entry_speed_px_s: number;
+}
+
+/** stopStatsMps on road speeds (calibrated cameras). */
+export interface StopStatsMps extends StopRunStats {
+  min_speed_mps: number;
+  entry_speed_mps: number;
+}
+
 /**
  * Stop time from samples, in capture time.
  *
- * Rule: time between two slow samples (speed <= `stopSpeed`) counts as stopped when they are
+ * Rule: time between two slow samples (speed <= `stopSpeedPxS`) counts as stopped when they are
  * consecutive, or when only fast samples lie between them and they are at most `bridgeS` apart.
  * Samples from entered_at count; the first sample at or after exited_at only closes a run.
  * - A run of k consecutive slow samples is (k-1) frame intervals — first to last slow sample —
- *   the same convention as scripts/scene.ts's `_slowTime`. Counting a whole interval per slow
- *   sample would add a frame at each end: the frames flanking a real stop are already below
- *   10 px/s (a van braking to 0 does 3.75 px/s in its last 0.1 s), so the synthetic 3.0 s stop
- *   would read 3.2 s; this rule reads 3.1 s.
+ *   the same convention as `_slowTime` in dev/testing/scenes/oracle.ts. Counting a whole
+ *   interval per slow sample would add a frame at each end: the frames flanking a real stop are
+ *   already below 10 px/s (a van braking to 0 does 3.75 px/s in its last 0.1 s), so the
+ *   synthetic 3.0 s stop would read 3.2 s; this rule reads 3.1 s.
  * - The bridge: a standing vehicle's tracker speed blips over the threshold now and then (box
  *   jitter); without the bridge each blip cuts 2 intervals from the stop and can split one long
  *   stop into two short ones. A real pull-away lasts longer than `bridgeS`.
@@ -136,12 +148,51 @@ export interface StopStats {
  *   stopped); quality.max_gap_s says when that happened.
  */
 export function stopStats(
-  samples: readonly { ts: number; speed: number }[],
+  samples: readonly { ts: number; speed_px_s: number }[],
+  enteredAt: number,
+  exitedAt: number,
+  stopSpeedPxS: number,
+  bridgeS = 0,
+): StopStats {
+  const { min, entry, ...runs } = _stopRuns(
+    samples,
+    (s) => s.speed_px_s,
+    enteredAt,
+    exitedAt,
+    stopSpeedPxS,
+    bridgeS,
+  );
+  return { ...runs, min_speed_px_s: min, entry_speed_px_s: entry };
+}
+
+/** stopStats' rule on road speeds (m/s), for cameras with a ground-plane calibration. */
+export function stopStatsMps(
+  samples: readonly { ts: number; speed_mps: number }[],
+  enteredAt: number,
+  exitedAt: number,
+  stopSpeedMps: number,
+  bridgeS = 0,
+): StopStatsMps {
+  const { min, entry, ...runs } = _stopRuns(
+    samples,
+    (s) => s.speed_mps,
+    enteredAt,
+    exitedAt,
+    stopSpeedMps,
+    bridgeS,
+  );
+  return { ...runs, min_speed_mps: min, entry_speed_mps: entry };
+}
+
+/** The rule behind stopStats and stopStatsMps; `min`/`entry` are in `speedOf`'s unit. */
+function _stopRuns<S extends { ts: number }>(
+  samples: readonly S[],
+  speedOf: (s: S) => number,
   enteredAt: number,
   exitedAt: number,
   stopSpeed: number,
-  bridgeS = 0,
-): StopStats {
+  bridgeS: number,
+): StopRunStats & { min: number; entry: number } {
   let total = 0, run = 0, longest = 0, anySlow = false, min = Infinity, n = 0;
   let entry = NaN;
   let lastSlow: number | null = null, prevSlow = false;
@@ -149,11 +200,12 @@ export function stopStats(
   for (const s of samples) {
     if (s.ts < enteredAt) continue;
     const inZone = s.ts < exitedAt;
-    const slow = s.speed <= stopSpeed;
+    const speed = speedOf(s);
+    const slow = speed <= stopSpeed;
     if (inZone) {
       n++;
-      if (Number.isNaN(entry)) entry = s.speed;
-      min = Math.min(min, s.speed);
+      if (Number.isNaN(entry)) entry = speed;
+      min = Math.min(min, speed);
       anySlow ||= slow;
     }
     if (slow) {
@@ -177,8 +229,8 @@ export function stopStats(
     total_s: total,
     longest_s: longest,
     any_slow: anySlow,
-    min_speed: n ? min : NaN,
-    entry_speed: entry,
+    min: n ? min : NaN,
+    entry,
     zone_samples: n,
     last_slow_ts: lastSlow,
     last_was_slow: prevSlow,
@@ -187,16 +239,34 @@ export function stopStats(
 }
 
 /**
- * The verdict. The LONGEST single stop decides full_stop (as scripts/scene.ts's ground truth
- * does): two 0.3 s creeps are not a 0.6 s full stop, and the traffic rule is about coming to a
- * stop, not about accumulated slow time. stop_duration_s still reports the total.
+ * The verdict. The LONGEST single stop decides full_stop (as the ground truth of
+ * dev/testing/scenes/oracle.ts does): two 0.3 s creeps are not a 0.6 s full stop, and the
+ * traffic rule is about coming to a stop, not about accumulated slow time. stop_duration_s
+ * still reports the total.
  */
 export function verdictOf(
-  stats: Pick<StopStats, "longest_s" | "any_slow" | "min_speed">,
+  stats: Pick<StopStats, "longest_s" | "any_slow" | "min_speed_px_s">,
   stop: { full_stop_min_s: number; rolling_speed_px_s: number },
 ): Verdict {
-  if (stats.any_slow && stats.longest_s >= stop.full_stop_min_s - 1e-9) return "full_stop";
-  if (stats.min_speed <= stop.rolling_speed_px_s) return "rolling_stop";
+  return _verdict(stats, stats.min_speed_px_s, stop.full_stop_min_s, stop.rolling_speed_px_s);
+}
+
+/** verdictOf on road speeds (calibrated cameras): the rolling threshold is in m/s. */
+export function verdictOfMps(
+  stats: Pick<StopStatsMps, "longest_s" | "any_slow" | "min_speed_mps">,
+  stop: { full_stop_min_s: number; rolling_speed_mps: number },
+): Verdict {
+  return _verdict(stats, stats.min_speed_mps, stop.full_stop_min_s, stop.rolling_speed_mps);
+}
+
+function _verdict(
+  stats: Pick<StopRunStats, "longest_s" | "any_slow">,
+  minSpeed: number,
+  fullStopMinS: number,
+  rollingSpeed: number,
+): Verdict {
+  if (stats.any_slow && stats.longest_s >= fullStopMinS - 1e-9) return "full_stop";
+  if (minSpeed <= rollingSpeed) return "rolling_stop";
   return "no_stop";
 }
 

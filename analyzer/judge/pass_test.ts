@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { betterCapture, type CaptureRequest, passId, stopStats, verdictOf } from "./pass.ts";
 
-const S = (speeds: number[], dtMs = 100) => speeds.map((speed, i) => ({ ts: i * dtMs, speed }));
+const S = (speeds: number[], dtMs = 100) =>
+  speeds.map((speed_px_s, i) => ({ ts: i * dtMs, speed_px_s }));
 const STOP = { full_stop_min_s: 0.5, rolling_speed_px_s: 40 };
 
 Deno.test("stopStats: k consecutive slow samples are k-1 intervals; zone bounds apply", () => {
@@ -9,13 +10,13 @@ Deno.test("stopStats: k consecutive slow samples are k-1 intervals; zone bounds 
   const a = stopStats(s, 0, Infinity, 10);
   assert.ok(Math.abs(a.total_s - 0.4) < 1e-9); // samples 2..6
   assert.ok(Math.abs(a.longest_s - 0.4) < 1e-9);
-  assert.equal(a.min_speed, 0);
-  assert.equal(a.entry_speed, 50);
+  assert.equal(a.min_speed_px_s, 0);
+  assert.equal(a.entry_speed_px_s, 50);
   // Entered at sample 3: the interval 2->3 does not count; exit at sample 5 closes the run.
   const b = stopStats(s, 300, 500, 10);
   assert.ok(Math.abs(b.total_s - 0.2) < 1e-9);
   assert.equal(b.zone_samples, 2);
-  assert.equal(b.entry_speed, 0);
+  assert.equal(b.entry_speed_px_s, 0);
 });
 
 Deno.test("stopStats: the bridge joins a stop across a short blip, not across a pull-away", () => {
@@ -31,13 +32,19 @@ Deno.test("stopStats: the bridge joins a stop across a short blip, not across a 
 });
 
 Deno.test("verdictOf: longest stop decides full_stop, then min speed", () => {
-  assert.equal(verdictOf({ longest_s: 0.5, any_slow: true, min_speed: 0 }, STOP), "full_stop");
-  assert.equal(verdictOf({ longest_s: 0.4, any_slow: true, min_speed: 0 }, STOP), "rolling_stop");
-  assert.equal(verdictOf({ longest_s: 0, any_slow: false, min_speed: 40 }, STOP), "rolling_stop");
-  assert.equal(verdictOf({ longest_s: 0, any_slow: false, min_speed: 41 }, STOP), "no_stop");
+  assert.equal(verdictOf({ longest_s: 0.5, any_slow: true, min_speed_px_s: 0 }, STOP), "full_stop");
+  assert.equal(
+    verdictOf({ longest_s: 0.4, any_slow: true, min_speed_px_s: 0 }, STOP),
+    "rolling_stop",
+  );
+  assert.equal(
+    verdictOf({ longest_s: 0, any_slow: false, min_speed_px_s: 40 }, STOP),
+    "rolling_stop",
+  );
+  assert.equal(verdictOf({ longest_s: 0, any_slow: false, min_speed_px_s: 41 }, STOP), "no_stop");
   // full_stop_min_s 0 still needs a slow sample.
   const zero = { ...STOP, full_stop_min_s: 0 };
-  assert.equal(verdictOf({ longest_s: 0, any_slow: false, min_speed: 100 }, zero), "no_stop");
+  assert.equal(verdictOf({ longest_s: 0, any_slow: false, min_speed_px_s: 100 }, zero), "no_stop");
 });
 
 Deno.test("betterCapture and passId", () => {

@@ -5,8 +5,9 @@
  *
  * Per track:   approach -> in_zone <-> stopped -> leaving
  * - Reference point: the track's anchor (the camera's `anchor`: by default the bottom centre of
- *   the box, where the vehicle touches the road; as scripts/scene.ts's ground truth). Zones,
- *   lines, dwell and the samples use it; the speed comes from the tracker, measured on it too.
+ *   the box, where the vehicle touches the road; as the ground truth of
+ *   dev/testing/scenes/oracle.ts). Zones, lines, dwell and the samples use it; the speed comes
+ *   from the tracker, measured on it too.
  * - Direction filter: a visit is judged only if the anchor crossed `pre_stop_line` towards the
  *   stop zone's side (the side of the polygon centroid) since the track's previous visit. Without
  *   a pre_stop_line every visit is judged. Unjudged visits report phase null (zone still "stop").
@@ -39,6 +40,8 @@
  *   capture-line crossing. Requests always refer to the frame just passed in.
  */
 import type { Box, Point } from "../../shared/geometry.ts";
+import { VEHICLE_LABELS } from "../../shared/labels.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 import {
   type Calibration,
   DEFAULT_ROLLING_SPEED_MPS,
@@ -54,9 +57,13 @@ import {
   passId,
   type PassQuality,
   type PassSample,
+  type StopStats,
   stopStats,
+  type StopStatsMps,
+  stopStatsMps,
   type TickPhase,
   verdictOf,
+  verdictOfMps,
 } from "./pass.ts";
 import {
   CrossingTracker,
@@ -81,7 +88,7 @@ export interface JudgeTrack {
   rawAnchor?: Point;
   box: Box;
   /** Smoothed speed, px/s. */
-  speed: number;
+  speed_px_s: number;
   /** Smoothed velocity of the judged point, px/s (road speeds on calibrated cameras need it). */
   velocity?: Point;
   conf: number;
@@ -134,8 +141,6 @@ export interface JudgeOptions {
   /** Ground-plane calibration: verdicts use road speeds (m/s) and passes report them. */
   calibration?: Calibration | null;
 }
-
-export const DEFAULT_VEHICLE_LABELS = ["car", "truck", "bus", "motorcycle"];
 
 /** Approach samples kept before an entry (the pass's lead-in); bounded in time and count. */
 const APPROACH_KEEP_MS = 5000;
@@ -254,7 +259,7 @@ export class StopJudge {
   ) {
     this.camera = camera;
     this.#stop = StopSchema.parse(stop);
-    this.#labels = new Set(opts.vehicleLabels ?? DEFAULT_VEHICLE_LABELS);
+    this.#labels = new Set(opts.vehicleLabels ?? VEHICLE_LABELS);
     this.#refine = opts.refineStops ?? true;
     this.setConfig(zones, stop, opts.calibration);
   }
@@ -297,13 +302,13 @@ export class StopJudge {
     if (!h) return null;
     const p = tr.anchor ?? tr.center;
     const w = this.#frameW, hh = this.#frameH;
-    const v = tr.velocity ?? [0, tr.speed];
+    const v = tr.velocity ?? [0, tr.speed_px_s];
     return _r(groundSpeed(h, [p[0] / w, p[1] / hh], [v[0] / w, v[1] / hh]), 3);
   }
 
   /** The judged speed of a sample: road m/s when calibrated, else px/s. */
-  #judged(s: { speed: number; speed_mps?: number }): number {
-    return this.#rule.homography ? (s.speed_mps ?? s.speed) : s.speed;
+  #judged(s: { speed_px_s: number; speed_mps?: number }): number {
+    return this.#rule.homography ? (s.speed_mps ?? s.speed_px_s) : s.speed_px_s;
   }
 
   get settings(): Readonly<StopSettings> {
@@ -404,7 +409,15 @@ export class StopJudge {
       if (pointInPolygon(p, g.zone)) t.pendingEnter ??= { ts: b.ts, frame: f };
       else t.pendingEnter = null;
       const [x, y] = [_r(p[0], 2), _r(p[1], 2)];
-      t.recent.push({ ts: b.ts, cx: x, cy: y, speed: tr.speed, phase: "approach", rx: x, ry: y });
+      t.recent.push({
+        ts: b.ts,
+        cx: x,
+        cy: y,
+        speed_px_s: tr.speed_px_s,
+        phase: "approach",
+        rx: x,
+        ry: y,
+      });
     }
   }
 
@@ -442,7 +455,7 @@ export class StopJudge {
       ts,
       cx: _r(p[0], 2),
       cy: _r(p[1], 2),
-      speed: tr.speed,
+      speed_px_s: tr.speed_px_s,
       phase: "approach",
       ...(tr.rawAnchor ? { rx: _r(tr.rawAnchor[0], 2), ry: _r(tr.rawAnchor[1], 2) } : {}),
     };
@@ -618,12 +631,29 @@ export class StopJudge {
     v.stopS = this.#stats(v.samples, v.enteredAt, v.exitedAt).total_s;
   }
 
-  /** stopStats on the judged speed (m/s when calibrated) against the matching threshold. */
-  #stats(samples: readonly PassSample[], enteredAt: number, exitedAt: number) {
-    const judged = this.#rule.homography
-      ? samples.map((s) => ({ ts: s.ts, speed: this.#judged(s) }))
-      : samples;
-    return stopStats(judged, enteredAt, exitedAt, this.#rule.stop, this.#stop.stop_bridge_s);
+  /** The stop rule on the judged speed (m/s when calibrated) against the matching threshold. */
+  #stats(
+    samples: readonly PassSample[],
+    enteredAt: number,
+    exitedAt: number,
+  ): StopStats | StopStatsMps {
+    const bridgeS = this.#stop.stop_bridge_s;
+    if (!this.#rule.homography) {
+      return stopStats(samples, enteredAt, exitedAt, this.#rule.stop, bridgeS);
+    }
+    const road = samples.map((s) => ({ ts: s.ts, speed_mps: this.#judged(s) }));
+    return stopStatsMps(road, enteredAt, exitedAt, this.#rule.stop, bridgeS);
+  }
+
+  /** The verdict in the unit the stats were judged in. */
+  #verdict(stats: StopStats | StopStatsMps): Verdict {
+    const fullStopMinS = this.#stop.full_stop_min_s;
+    return "min_speed_mps" in stats
+      ? verdictOfMps(stats, {
+        full_stop_min_s: fullStopMinS,
+        rolling_speed_mps: this.#rule.rolling,
+      })
+      : verdictOf(stats, { full_stop_min_s: fullStopMinS, rolling_speed_px_s: this.#rule.rolling });
   }
 
   /** The track is gone (ended, timed out, or flushed): close what it has open and forget it. */
@@ -666,9 +696,9 @@ export class StopJudge {
       : causal;
     const samples = v.samples.filter((s) => s.ts <= exitedAt).map(({ rx: _x, ry: _y, ...s }) => s);
     // Reported speeds: px/s always (the tracker's), m/s when calibrated.
-    const px = this.#rule.homography
-      ? stopStats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt, Infinity)
-      : causal;
+    const px = "min_speed_px_s" in causal
+      ? causal
+      : stopStats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt, Infinity);
     const zoneMps = this.#rule.homography
       ? v.samples.filter((s) =>
         s.ts >= v.enteredAt && (endedInZone || s.ts < exitedAt) && s.speed_mps !== undefined
@@ -690,17 +720,14 @@ export class StopJudge {
       camera: this.camera,
       track_id: t.id,
       label,
-      verdict: verdictOf(stats, {
-        full_stop_min_s: this.#stop.full_stop_min_s,
-        rolling_speed_px_s: this.#rule.rolling,
-      }),
+      verdict: this.#verdict(stats),
       entered_at: v.enteredAt,
       exited_at: exitedAt,
       time_in_zone_s: _r((exitedAt - v.enteredAt) / 1000),
       stop_duration_s: _r(stats.total_s),
       longest_stop_s: _r(stats.longest_s),
-      min_speed: _r(px.min_speed, 2),
-      entry_speed: _r(px.entry_speed, 2),
+      min_speed_px_s: _r(px.min_speed_px_s, 2),
+      entry_speed_px_s: _r(px.entry_speed_px_s, 2),
       entry_speed_mps: mps(zoneMps[0]),
       min_speed_mps: zoneMps.length ? mps(Math.min(...zoneMps)) : null,
       max_speed_mps: zoneMps.length ? mps(Math.max(...zoneMps)) : null,

@@ -1,19 +1,27 @@
 /**
- * Stop judge against exact ground truth (scripts/scene.ts `groundTruth`) — no video: the truth
- * frames are turned into tracker-like tracks. Also jitter robustness, edge debouncing, hot reload.
+ * Stop judge against exact ground truth (dev/testing/scenes/oracle.ts `groundTruth`) — no video:
+ * the truth frames are turned into tracker-like tracks. Also jitter robustness, edge debouncing, hot reload.
  */
 import assert from "node:assert/strict";
 import type { Box, Point } from "../../shared/geometry.ts";
 import type { Zones } from "../../shared/config.ts";
-import { groundTruth, type SceneSpec, type SceneTruth } from "../../scripts/scene.ts";
-import { SCENES, ZONES } from "../../scripts/scenes.ts";
+import {
+  groundTruth,
+  SCENES,
+  type SceneSpec,
+  type SceneTruth,
+  ZONES,
+} from "../../dev/testing/scenes/mod.ts";
 import { type JudgeOutput, type JudgeTrack, StopJudge } from "./stop_judge.ts";
 import type { CaptureRequest, Pass } from "./pass.ts";
 import { betterCapture } from "./pass.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 
 const T0 = 1_700_000_000_000;
-/** The tracker drops a track after this long without a detection (IouTracker maxAgeMs). */
+/**
+ * This file's stand-in tracker drops a track after this long without a detection: stricter than
+ * ByteTracker's `maxLostMs` (1.5 s by default), so id changes across gaps are exercised too.
+ */
 const MAX_AGE_MS = 1000;
 /** A detector needs most of the vehicle visible. */
 const MIN_VISIBLE = 0.5;
@@ -76,7 +84,7 @@ function _feed(spec: SceneSpec, opts: FeedOptions = {}): FeedResult {
         }
         const cx = f.x + (jit ? (rnd() * 2 - 1) * jit : 0);
         const cy = f.y + (jit ? (rnd() * 2 - 1) * jit : 0);
-        let speed = f.speed;
+        let speed_px_s = f.speed_px_s;
         if (jit) {
           // Stand-in for the tracker's smoothing: EMA on the position, then on the velocity.
           const dt = (ts - s.lastSeen) / 1000;
@@ -90,12 +98,12 @@ function _feed(spec: SceneSpec, opts: FeedOptions = {}): FeedResult {
             s.vy += a * (ivy - s.vy);
             [s.sx, s.sy] = [nx, ny];
           }
-          speed = Math.hypot(s.vx, s.vy);
+          speed_px_s = Math.hypot(s.vx, s.vy);
         }
         s.hits++;
         s.lastSeen = ts;
         const box: Box = [cx - f.bbox[2] / 2, cy - f.bbox[3] / 2, f.bbox[2], f.bbox[3]];
-        tracks.push({ id: s.id, label: s.v.label, center: [cx, cy], box, speed, conf: 0.8 });
+        tracks.push({ id: s.id, label: s.v.label, center: [cx, cy], box, speed_px_s, conf: 0.8 });
       } else if (s.id && ts - s.lastSeen > MAX_AGE_MS) {
         ended.push(s.id);
         s.id = 0;
@@ -176,7 +184,7 @@ function _check(r: FeedResult, tol: { stop: number; timing: boolean }): Row[] {
         `${where}: exited ${p.exited_at - T0} vs ${e.exited_at}`,
       );
       assert.ok(Math.abs(p.time_in_zone_s - e.time_in_zone_s!) <= fm / 1000 + 1e-6);
-      assert.ok(Math.abs(p.min_speed - e.min_speed!) <= 1e-6, `${where}: min speed`);
+      assert.ok(Math.abs(p.min_speed_px_s - e.min_speed_px_s!) <= 1e-6, `${where}: min speed`);
       assert.equal(p.quality.ended_in_zone, false);
       assert.equal(p.quality.coverage, 1);
     }
@@ -310,7 +318,7 @@ function _drive(
   xs.forEach((x, k) => {
     opts.onFrame?.(k);
     const ts = (opts.start ?? T0) + k * 100;
-    const speed = k === 0 ? 0 : Math.abs(x - prev) / 0.1;
+    const speed_px_s = k === 0 ? 0 : Math.abs(x - prev) / 0.1;
     prev = x;
     outs.push(judge.update({
       ts,
@@ -321,7 +329,7 @@ function _drive(
         label: "car",
         center: [x, Y] as Point,
         box: [x - 50, Y - 30, 100, 60],
-        speed,
+        speed_px_s,
         conf: 0.9,
       }],
     }));
@@ -482,7 +490,14 @@ Deno.test("non-vehicles and cameras without zones are not judged", () => {
     ts: T0,
     w: W,
     h: H,
-    tracks: [{ id: 1, label: "person", center: [384, Y], box: [0, 0, 1, 1], speed: 0, conf: 1 }],
+    tracks: [{
+      id: 1,
+      label: "person",
+      center: [384, Y],
+      box: [0, 0, 1, 1],
+      speed_px_s: 0,
+      conf: 1,
+    }],
   });
   assert.deepEqual(o.phases.get(1), { phase: null, zone: null, stop_s: null });
   assert.equal(judge.size, 0);
@@ -491,7 +506,7 @@ Deno.test("non-vehicles and cameras without zones are not judged", () => {
     ts: T0,
     w: W,
     h: H,
-    tracks: [{ id: 1, label: "car", center: [384, Y], box: [0, 0, 1, 1], speed: 0, conf: 1 }],
+    tracks: [{ id: 1, label: "car", center: [384, Y], box: [0, 0, 1, 1], speed_px_s: 0, conf: 1 }],
   });
   assert.equal(o2.phases.get(1)!.phase, null);
 });
@@ -526,7 +541,7 @@ Deno.test("the judged point is the track's anchor (bottom centre) when given, el
             center: [x, 130],
             ...(withAnchor ? { anchor: [x, 250] as Point } : {}),
             box,
-            speed: 100,
+            speed_px_s: 100,
             conf: 0.9,
           }],
         }).passes,
@@ -557,7 +572,7 @@ function _born(judge: StopJudge, birthXs: number[], xs: number[], id = 3) {
         label: "car",
         center: [x, Y] as Point,
         box: [x - 50, Y - 30, 100, 60],
-        speed: k === 0 ? 150 : Math.abs(x - xs[k - 1]) / 0.1,
+        speed_px_s: k === 0 ? 150 : Math.abs(x - xs[k - 1]) / 0.1,
         conf: 0.9,
         ...(k === 0
           ? {
@@ -656,7 +671,7 @@ function _driveV(judge: StopJudge, xs: number[]) {
         label: "car",
         center: [x, Y] as Point,
         box: [x - 50, Y - 30, 100, 60],
-        speed: Math.abs(vx),
+        speed_px_s: Math.abs(vx),
         velocity: [vx, 0],
         conf: 0.9,
       }],
@@ -682,7 +697,7 @@ Deno.test("calibrated: a far vehicle creeping at 1.5 m/s (5 px/s) is a rolling s
   assert.ok(Math.abs(p.min_speed_mps! - 1.5) < 0.01, `min ${p.min_speed_mps}`);
   assert.ok(Math.abs(p.max_speed_mps! - 45) < 0.01, `max ${p.max_speed_mps}`);
   assert.ok(Math.abs(p.entry_speed_mps! - 45) < 0.01, `entry ${p.entry_speed_mps}`);
-  assert.equal(p.min_speed, 5, "px/s fields stay px/s");
+  assert.equal(p.min_speed_px_s, 5, "px/s fields stay px/s");
   // The phase info carries the road speed for the tick.
   assert.ok(Math.abs(r.outs[20].phases.get(9)!.speed_mps! - 1.5) < 0.01);
 });

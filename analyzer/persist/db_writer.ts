@@ -18,24 +18,24 @@ export interface DbWriterOptions {
 
 const INSERT_PASSES = `
 insert into vehicle_passes (id, camera, track_id, label, verdict, entered_at, exited_at,
-  time_in_zone_s, stop_duration_s, min_speed, entry_speed, image, quality, samples,
+  time_in_zone_s, stop_duration_s, min_speed_px_s, entry_speed_px_s, image, quality, samples,
   entry_speed_mps, min_speed_mps, max_speed_mps)
 select x.id, x.camera, x.track_id, x.label, x.verdict, to_timestamp(x.entered_at / 1000.0),
-  to_timestamp(x.exited_at / 1000.0), x.time_in_zone_s, x.stop_duration_s, x.min_speed,
-  x.entry_speed, x.image, coalesce(x.quality, '{}'::jsonb), coalesce(x.samples, '[]'::jsonb),
+  to_timestamp(x.exited_at / 1000.0), x.time_in_zone_s, x.stop_duration_s, x.min_speed_px_s,
+  x.entry_speed_px_s, x.image, coalesce(x.quality, '{}'::jsonb), coalesce(x.samples, '[]'::jsonb),
   x.entry_speed_mps, x.min_speed_mps, x.max_speed_mps
 from jsonb_to_recordset($1::jsonb) as x(id text, camera text, track_id int, label text,
   verdict text, entered_at float8, exited_at float8, time_in_zone_s real, stop_duration_s real,
-  min_speed real, entry_speed real, image text, quality jsonb, samples jsonb,
+  min_speed_px_s real, entry_speed_px_s real, image text, quality jsonb, samples jsonb,
   entry_speed_mps real, min_speed_mps real, max_speed_mps real)
 on conflict (id) do nothing`;
 
 const INSERT_SAMPLES = `
-insert into car_state_history (camera, track_id, ts, cx, cy, speed, phase, bbox)
-select x.camera, x.track_id, to_timestamp(x.ts / 1000.0), x.cx, x.cy, x.speed, x.phase,
+insert into car_state_history (camera, track_id, ts, cx, cy, speed_px_s, phase, bbox)
+select x.camera, x.track_id, to_timestamp(x.ts / 1000.0), x.cx, x.cy, x.speed_px_s, x.phase,
   array(select jsonb_array_elements_text(x.bbox)::real)
 from jsonb_to_recordset($1::jsonb) as x(camera text, track_id int, ts float8, cx real, cy real,
-  speed real, phase text, bbox jsonb)
+  speed_px_s real, phase text, bbox jsonb)
 on conflict do nothing`;
 
 const INSERT_EVENTS = `

@@ -15,11 +15,11 @@ function _pass(i: number): PassRecord {
     exited_at: 1_763_700_004_000 + i * 10_000,
     time_in_zone_s: 4,
     stop_duration_s: i % 2 ? 3 : 0,
-    min_speed: 0,
-    entry_speed: 80,
+    min_speed_px_s: 0,
+    entry_speed_px_s: 80,
     image: `minio://stopline/passes/cam_01/${i}.jpg`,
     quality: { samples: 40 },
-    samples: [{ ts: 1, cx: 2, cy: 3, speed: 4 }],
+    samples: [{ ts: 1, cx: 2, cy: 3, speed_px_s: 4 }],
   };
 }
 
@@ -46,7 +46,7 @@ Deno.test("passes, samples and events are written in batches and idempotently", 
       ts: 1_763_700_000_100,
       cx: 10,
       cy: 20,
-      speed: 5.5,
+      speed_px_s: 5.5,
       phase: "stopped",
       bbox: [0.1, 0.2, 0.3, 0.4],
     }]);

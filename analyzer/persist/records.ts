@@ -15,7 +15,7 @@ export interface SampleRow {
   ts: number;
   cx: number;
   cy: number;
-  speed: number;
+  speed_px_s: number;
   phase: string | null;
   bbox: [number, number, number, number];
 }

@@ -8,7 +8,8 @@ import type { CameraConfig } from "../../shared/config.ts";
 import { type Anchor, anchorPoint, normalizeBox, round } from "../../shared/geometry.ts";
 import type { TrackEvent, TrackSnapshot } from "../../shared/events.ts";
 import { type CaptureRequest, type Pass, StopJudge, type TrackPhaseInfo } from "../judge/mod.ts";
-import { ByteTracker, type Detection, type TrackView } from "../tracker/mod.ts";
+import type { Detection } from "../detector/detection.ts";
+import { ByteTracker, type TrackView } from "../tracker/mod.ts";
 
 export interface FrameResult {
   tracks: TrackView[];
@@ -61,7 +62,7 @@ export class FrameAnalysis {
         // The matched detection's own anchor (the stop re-estimate wants unsmoothed positions).
         rawAnchor: t.lastTs === ts ? anchorPoint(t.rawBox, this.#anchor) : undefined,
         box: t.box,
-        speed: t.speed,
+        speed_px_s: t.speed_px_s,
         velocity: t.velocity,
         conf: t.conf,
         firstTs: t.firstTs,
@@ -112,7 +113,7 @@ export class FrameAnalysis {
       label: t.label,
       conf: round(t.conf, 3),
       bbox: normalizeBox(t.box, this.#frame.w, this.#frame.h),
-      speed: round(t.speed, 1),
+      speed_px_s: round(t.speed_px_s, 1),
       phase: p?.phase ?? null,
       zone: p?.zone ?? null,
       ...(p?.unjudged ? { unjudged: p.unjudged } : {}),

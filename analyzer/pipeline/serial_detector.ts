@@ -5,7 +5,7 @@
  * worker start in parallel with the model load, which shortens a restart) and their first
  * requests run once it is ready.
  */
-import type { Detection } from "../tracker/mod.ts";
+import type { Detection } from "../detector/detection.ts";
 
 export interface RgbFrame {
   width: number;

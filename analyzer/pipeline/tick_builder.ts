@@ -16,7 +16,7 @@ export interface TickTrackInput {
   label: string;
   conf: number;
   box: Box;
-  speed: number;
+  speed_px_s: number;
 }
 
 export function buildTick(
@@ -43,7 +43,7 @@ export function buildTick(
         label: t.label,
         conf: round(t.conf, 3),
         bbox: normalizeBox(t.box, frame.w, frame.h),
-        speed: round(t.speed, 1),
+        speed_px_s: round(t.speed_px_s, 1),
         zone: p?.zone ?? null,
         phase: p?.phase ?? null,
         stop_s: p?.stop_s == null ? null : round(p.stop_s, 2),

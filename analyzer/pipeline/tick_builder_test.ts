@@ -14,8 +14,8 @@ Deno.test("buildTick emits a contract-valid tick with normalized, clamped boxes"
     1_700_000_000_123.6,
     { w: 768, h: 576 },
     [
-      { id: 4, label: "truck", conf: 0.55321, box: [700, 40, 100, 60], speed: 12.345 }, // off the right edge
-      { id: 5, label: "person", conf: 0.9, box: [10, 10, 20, 40], speed: 0 },
+      { id: 4, label: "truck", conf: 0.55321, box: [700, 40, 100, 60], speed_px_s: 12.345 }, // off the right edge
+      { id: 5, label: "person", conf: 0.9, box: [10, 10, 20, 40], speed_px_s: 0 },
     ],
     phases,
     { fps: 9.96, infer_ms: 13.04, lag_ms: 35.4, dropped: 2 },
@@ -25,7 +25,7 @@ Deno.test("buildTick emits a contract-valid tick with normalized, clamped boxes"
   assert.equal(tick.ts, 1_700_000_000_124);
   assert.deepEqual(tick.tracks[0].bbox, [0.91146, 0.06944, 0.08854, 0.10417]);
   assert.equal(tick.tracks[0].conf, 0.553);
-  assert.equal(tick.tracks[0].speed, 12.3);
+  assert.equal(tick.tracks[0].speed_px_s, 12.3);
   assert.deepEqual([tick.tracks[0].phase, tick.tracks[0].zone, tick.tracks[0].stop_s], [
     "stopped",
     "stop",

@@ -3,7 +3,7 @@ import pg from "../../shared/db/pg.ts";
 import { TICK_CHANNEL } from "../../shared/channels.ts";
 import { makeTick } from "../../shared/testing/ticks.ts";
 import { startTestDatabase } from "../../dev/testing/postgres.ts";
-import { listen } from "../../functions/_shared/pg_listener.ts";
+import { listen } from "../../shared/db/pg_listener.ts";
 import { PgPublisher } from "./pg_publisher.ts";
 
 async function _until(cond: () => boolean, ms = 10_000): Promise<void> {

@@ -78,7 +78,7 @@ function _event(camera: string, id: number): string {
       label: "car",
       conf: 0.7,
       bbox: [0.1, 0.1, 0.2, 0.2],
-      speed: 3,
+      speed_px_s: 3,
       phase: "approach",
       zone: null,
     },

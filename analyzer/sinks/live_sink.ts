@@ -1,7 +1,8 @@
 /**
  * The live analyzer's sink: ticks and events go out on NOTIFY (ticks latest-state, events in
  * order); passes, samples and events go to Postgres through the batched writer (passes spooled
- * to disk first); crops go to the object store through the retrying uploader.
+ * to disk first); crops go to the object store through the retrying uploader; with MQTT_URL,
+ * passes and track events also go to the MQTT bridge.
  */
 import type { TrackEvent } from "../../shared/events.ts";
 import { encodePassEvent } from "../../shared/events.ts";
@@ -9,6 +10,7 @@ import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
 import type { PipelineSink } from "../pipeline/sink.ts";
+import type { MqttBridge } from "../publish/mqtt/bridge.ts";
 import type { RealtimePublisher } from "../publish/publisher.ts";
 
 export class LiveSink implements PipelineSink {
@@ -16,6 +18,7 @@ export class LiveSink implements PipelineSink {
     readonly publisher: RealtimePublisher | null,
     readonly writer: DbWriter | null,
     readonly uploader: CropUploader,
+    readonly mqtt: MqttBridge | null = null,
   ) {}
 
   tick(camera: string, text: string): void {
@@ -24,6 +27,7 @@ export class LiveSink implements PipelineSink {
 
   trackEvent(ev: TrackEvent): void {
     this.publisher?.publishEvent(ev.camera, JSON.stringify(ev));
+    this.mqtt?.trackEvent(ev);
     this.writer?.addEvent({
       camera: ev.camera,
       track_id: (ev.after ?? ev.before)!.id,
@@ -43,5 +47,6 @@ export class LiveSink implements PipelineSink {
     if (jpeg && p.image) await this.uploader.add(p.image, jpeg);
     await this.writer?.addPass(p);
     this.publisher?.publishEvent(p.camera, encodePassEvent(p));
+    this.mqtt?.pass(p);
   }
 }

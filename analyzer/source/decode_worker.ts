@@ -5,7 +5,7 @@
  * counted as dropped, so a busy detector never makes decoding fall behind the live edge.
  */
 /// <reference lib="deno.worker" />
-import { redactSource } from "../../shared/redact.ts";
+import { redactSecrets } from "../../shared/redact.ts";
 import { reportIsolateMemory } from "../health/isolate_memory.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
 import { CaptureClock } from "./capture_clock.ts";
@@ -134,7 +134,7 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
   _post({
     type: "ended",
     code: status.code,
-    reason: redactSource(tail.slice(-3).join(" | ")),
+    reason: redactSecrets(tail.slice(-3).join(" | ")),
   });
   self.close();
 }

@@ -2,7 +2,7 @@
  * A camera's frames on the main thread: starts the decode Worker, pulls the newest frame on
  * demand, and restarts ffmpeg with exponential backoff when a live stream breaks.
  */
-import { redactSource } from "../../shared/redact.ts";
+import { redactSecrets, redactSource } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import type { IsolateMemory } from "../health/isolate_memory.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
@@ -144,8 +144,10 @@ export class FrameSource {
     }
   }
 
-  #onEnded(worker: Worker, code: number | null, reason: string): void {
+  #onEnded(worker: Worker, code: number | null, workerReason: string): void {
     if (worker !== this.#worker) return;
+    // Again on this thread: substituted config secrets are registered here, not in the worker.
+    const reason = redactSecrets(workerReason);
     this.#worker = null;
     worker.terminate();
     this.#droppedBase += this.#runDropped;

@@ -46,17 +46,11 @@
  * response; the Kalman filter is used for prediction (association) and the smoothed box.
  */
 import { type Anchor, anchorPoint, type Box, iou, type Point } from "../../shared/geometry.ts";
+import { isVehicle } from "../../shared/labels.ts";
+import type { Detection } from "../detector/detection.ts";
 import { linearAssignment } from "./assignment.ts";
 import { BoxKalman, type KalmanOptions } from "./kalman.ts";
 import { VelocityEstimator, type VelocityOptions } from "./velocity.ts";
-
-/** One detector output box, in source pixels. */
-export interface Detection {
-  label: string;
-  conf: number;
-  /** x, y, w, h in source pixels. */
-  box: Box;
-}
 
 export type TrackState = "tentative" | "confirmed" | "lost";
 
@@ -79,7 +73,7 @@ export interface TrackView {
   /** Anchor point velocity [vx, vy], px/s of capture time. */
   velocity: Point;
   /** |velocity|, px/s. */
-  speed: number;
+  speed_px_s: number;
   state: TrackState;
   /** Matched detections so far. */
   hits: number;
@@ -179,11 +173,9 @@ export interface UpdateResult {
   ended: TrackView[];
 }
 
-/** Detectors confuse car/truck/bus/motorcycle; they are one object for association. */
-const VEHICLES = new Set(["car", "truck", "bus", "motorcycle"]);
-
+/** Detectors confuse the vehicle classes; they are one object for association. */
 export function classGroup(label: string): string {
-  return VEHICLES.has(label) ? "vehicle" : label;
+  return isVehicle(label) ? "vehicle" : label;
 }
 
 /** Weight of a new detection's height in the smoothed height of the anchor (~20-sample memory). */
@@ -228,7 +220,7 @@ class _Track {
   }
 
   /** Current reported speed, px/s. */
-  get speed(): number {
+  get speedPxS(): number {
     const v = this.vel.velocity;
     return Math.hypot(v[0], v[1]);
   }
@@ -264,7 +256,7 @@ class _Track {
       center: this.kf.center,
       anchor: anchorPoint(box, this.#anchor),
       velocity: [v[0], v[1]],
-      speed: Math.hypot(v[0], v[1]),
+      speed_px_s: Math.hypot(v[0], v[1]),
       state: this.state,
       hits: this.hits,
       missed: this.missed,
@@ -407,7 +399,7 @@ export class ByteTracker {
       boxes: lowOrBetter
         .filter((d) => {
           const by = this.#takenBy.get(d);
-          return classGroup(d.label) === "vehicle" && (!by || by.speed <= o.stillSpeedPxS);
+          return classGroup(d.label) === "vehicle" && (!by || by.speedPxS <= o.stillSpeedPxS);
         })
         .map((d) => d.box),
     };
@@ -442,7 +434,9 @@ export class ByteTracker {
   ): ReturnType<typeof linearAssignment> {
     const o = this.#o;
     // Detections a still track explains: movers may not take them (motion consistency).
-    const still = this.#tracks.filter((t) => t.state !== "tentative" && t.speed <= o.stillSpeedPxS);
+    const still = this.#tracks.filter((t) =>
+      t.state !== "tentative" && t.speedPxS <= o.stillSpeedPxS
+    );
     const claimedBy = dets.map((d) => still.filter((u) => iou(u.kf.box, d.box) >= o.stillClaimIou));
     // Boxes that were already there one frame ago: a standing object, tracked or not.
     const prev = this.#prevDets;
@@ -452,9 +446,9 @@ export class ByteTracker {
       const row = new Float64Array(dets.length);
       const pred = t.kf.box;
       // The motion gates are for vehicles (parked cars); people stand and walk off at will.
-      const moving = t.group === "vehicle" && t.speed >= o.movingSpeedPxS;
+      const moving = t.group === "vehicle" && t.speedPxS >= o.movingSpeedPxS;
       // A still track is found again only where it stands, not by a car emerging over its place.
-      const need = t.speed <= o.stillSpeedPxS ? Math.max(minIou, o.lowMatchIou) : minIou;
+      const need = t.speedPxS <= o.stillSpeedPxS ? Math.max(minIou, o.lowMatchIou) : minIou;
       for (let j = 0; j < dets.length; j++) {
         // Cross-group pairs are forbidden (NaN is never feasible).
         const overlap = classGroup(dets[j].label) === t.group ? iou(pred, dets[j].box) : 0;
@@ -482,9 +476,9 @@ export class ByteTracker {
       const [rx, ry, rw, rh] = t.rawBox;
       const atEdge = rx <= EDGE_PX || ry <= EDGE_PX || rx + rw >= frame.w - EDGE_PX ||
         ry + rh >= frame.h - EDGE_PX;
-      if (atEdge && t.speed > o.stillSpeedPxS) return Math.min(o.edgeLostMs, o.maxLostMs);
+      if (atEdge && t.speedPxS > o.stillSpeedPxS) return Math.min(o.edgeLostMs, o.maxLostMs);
     }
-    return t.speed <= o.stillSpeedPxS ? Math.max(o.maxLostMs, o.maxLostStillMs) : o.maxLostMs;
+    return t.speedPxS <= o.stillSpeedPxS ? Math.max(o.maxLostMs, o.maxLostStillMs) : o.maxLostMs;
   }
 
   /** May this detection start a track? (Implausible boxes are detector errors.) */

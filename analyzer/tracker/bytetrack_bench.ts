@@ -4,7 +4,8 @@
  * low scores), after warm-up, so the number is the steady-state cost per frame.
  */
 import type { Box } from "../../shared/geometry.ts";
-import { ByteTracker, type Detection } from "./bytetrack.ts";
+import type { Detection } from "../detector/detection.ts";
+import { ByteTracker } from "./bytetrack.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 
 /** A precomputed loop of frames: n vehicles on a grid, each driving at its own velocity. */

@@ -1,13 +1,8 @@
 import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
-import type { FrameTruth, SceneTruth } from "../../scripts/scene.ts";
-import {
-  ByteTracker,
-  type ByteTrackOptions,
-  classGroup,
-  type Detection,
-  type TrackView,
-} from "./bytetrack.ts";
+import type { FrameTruth, SceneTruth } from "../../dev/testing/scenes/mod.ts";
+import type { Detection } from "../detector/detection.ts";
+import { ByteTracker, type ByteTrackOptions, classGroup, type TrackView } from "./bytetrack.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every "random" test is reproducible. */
@@ -187,7 +182,7 @@ Deno.test("a parked car for 60 s keeps one id and reads ~0 px/s", () => {
     });
   }
   const ids = _run(tr, frames, (out, ts) => {
-    if (ts > 2000) { for (const t of out.tracks) maxSpeed = Math.max(maxSpeed, t.speed); }
+    if (ts > 2000) { for (const t of out.tracks) maxSpeed = Math.max(maxSpeed, t.speed_px_s); }
   });
   assert.deepEqual(ids, [1]);
   assert.ok(maxSpeed < 5, `parked max speed ${maxSpeed}`);
@@ -251,7 +246,7 @@ function _speeds(
       : [_det("car", pos(t), 300, 200, 120, { jitter: opts.jitter ?? 2, rng })];
     const r = tr.update(dets, t * 1000);
     if (r.tracks.length === 1) {
-      out.push({ t, speed: r.tracks[0].speed, vx: r.tracks[0].velocity[0] });
+      out.push({ t, speed: r.tracks[0].speed_px_s, vx: r.tracks[0].velocity[0] });
     }
   }
   return out;
@@ -374,7 +369,7 @@ Deno.test("full_stop scene: one id, and the <= 10 px/s interval matches the trut
       const out = tr.update(dets, ts);
       for (const t of out.tracks) {
         ids.add(t.id);
-        samples.push({ t: f.t, speed: t.speed });
+        samples.push({ t: f.t, speed: t.speed_px_s });
       }
     }
     assert.deepEqual([...ids], [1], `seed ${seed}: one id for the whole scene`);
@@ -439,7 +434,7 @@ Deno.test("anchor: bottom centre of the smoothed box by default, its speed measu
     const want = anchor === "center" ? v.box[1] + v.box[3] / 2 : v.box[1] + v.box[3];
     assert.ok(Math.abs(v.anchor[0] - (v.box[0] + v.box[2] / 2)) < 1e-9, `${anchor} x`);
     assert.ok(Math.abs(v.anchor[1] - want) < 1e-9, `${anchor} y ${v.anchor[1]} vs ${want}`);
-    assert.ok(Math.abs(v.speed - 100) < 2, `${anchor} speed ${v.speed}`);
+    assert.ok(Math.abs(v.speed_px_s - 100) < 2, `${anchor} speed ${v.speed_px_s}`);
   }
   // A box growing downwards (a vehicle coming towards the camera, top edge still): the centre
   // moves at 10 px/s, the bottom centre (where it meets the road) at 20 px/s.

@@ -4,7 +4,6 @@ export {
   type ByteTrackOptions,
   classGroup,
   DEFAULT_BYTETRACK,
-  type Detection,
   type TrackState,
   type TrackView,
   type UpdateResult,

@@ -1,6 +1,7 @@
 /**
  * Start and stop the test RTSP camera (dev/testing/rtsp_camera.py; needs Debian's
- * gir1.2-gst-rtsp-server-1.0 and python3-gi, installed by .ci/run).
+ * gir1.2-gst-rtsp-server-1.0 and python3-gi, installed by the test task's setup
+ * step, scripts/test_setup.ts).
  */
 
 export interface RtspCamera {

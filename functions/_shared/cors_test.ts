@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createApiApp } from "./errors.ts";
+import { createApiApp } from "./api_app.ts";
 import { corsMiddleware, corsOriginsFromEnv } from "./cors.ts";
 import { signJwt } from "./jwt.ts";
 

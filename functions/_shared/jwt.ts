@@ -1,7 +1,14 @@
 /**
- * HS256 JSON Web Tokens with WebCrypto (works on every edge runtime). Roles: viewer < operator <
- * admin. `cameras` optionally limits which camera paths a viewer may read.
+ * JSON Web Tokens through `jose` (works on every edge runtime). Roles: viewer < operator < admin;
+ * `cameras` optionally limits which camera paths a token may read.
+ *
+ * Verification is by allow-list: HS256 when a shared secret is configured, ES256/RS256 only for
+ * the public keys configured (jwt_keys.ts). A token never chooses its own key or algorithm
+ * ("none", HS256 signed with a public key, an unknown `kid` all fail). `exp` is required; `exp`,
+ * `nbf` and `iat` are checked with CLOCK_SKEW_S of tolerance; `aud`/`iss` when configured.
  */
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
+import { type KeyRing, keyRingOf, type TokenKeys } from "./jwt_keys.ts";
 
 export type Role = "viewer" | "operator" | "admin";
 export const ROLES: readonly Role[] = ["viewer", "operator", "admin"];
@@ -12,19 +19,26 @@ export interface Claims {
   /** Unix seconds. */
   exp: number;
   iat?: number;
+  /** Not valid before (unix seconds). */
+  nbf?: number;
   /** Camera ids this token may read; absent = all. */
   cameras?: string[];
+  aud?: string | string[];
+  iss?: string;
 }
+
+/** Claims plus anything else a token carries (e.g. `mediamtx_permissions`). */
+export type TokenClaims = Claims & { [claim: string]: unknown };
 
 export class AuthError extends Error {}
 
-const enc = new TextEncoder();
+/** Tolerance for clocks of token issuers that run a little ahead or behind. */
+export const CLOCK_SKEW_S = 5;
 
-function _b64url(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
+/** Longer tokens are refused before any parsing (a JWT of ours is a few hundred bytes). */
+const MAX_TOKEN_CHARS = 4096;
+
+const enc = new TextEncoder();
 
 /** base64url (padding optional) to bytes; AuthError on characters outside the alphabet. */
 export function decodeBase64Url(s: string): Uint8Array {
@@ -35,65 +49,116 @@ export function decodeBase64Url(s: string): Uint8Array {
   return Uint8Array.from(b, (c) => c.charCodeAt(0));
 }
 
-const _keys = new Map<string, Promise<CryptoKey>>();
-function _key(secret: string): Promise<CryptoKey> {
-  let k = _keys.get(secret);
-  if (!k) {
-    k = crypto.subtle.importKey(
-      "raw",
-      enc.encode(secret),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      [
-        "sign",
-        "verify",
-      ],
-    );
-    _keys.set(secret, k);
+/** An HS256 token signed with the shared secret (what tests and operators' scripts mint). */
+export async function signJwt(claims: TokenClaims, secret: string): Promise<string> {
+  const { sub: _s, exp: _e, ...rest } = claims;
+  return await new SignJWT(rest).setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(claims.sub).setExpirationTime(claims.exp).sign(enc.encode(secret));
+}
+
+/**
+ * A token signed with the configured private key (ES256/RS256, with its `kid`), else with the
+ * shared secret (HS256). Adds `iat`, and `aud`/`iss` when configured.
+ */
+export async function signToken(claims: TokenClaims, keys: TokenKeys): Promise<string> {
+  const ring = await keyRingOf(keys);
+  const { sub: _s, exp: _e, ...rest } = claims;
+  const jwt = new SignJWT({
+    ...rest,
+    ...(ring.audience && rest.aud === undefined ? { aud: ring.audience } : {}),
+    ...(ring.issuer && rest.iss === undefined ? { iss: ring.issuer } : {}),
+  }).setSubject(claims.sub).setExpirationTime(claims.exp).setIssuedAt();
+  if (ring.signing) {
+    return await jwt.setProtectedHeader({
+      alg: ring.signing.alg,
+      kid: ring.signing.kid,
+      typ: "JWT",
+    })
+      .sign(ring.signing.key);
   }
-  return k;
+  if (ring.secret) {
+    return await jwt.setProtectedHeader({ alg: "HS256", typ: "JWT" }).sign(ring.secret);
+  }
+  throw new AuthError("no signing key is configured");
 }
 
-export async function signJwt(claims: Claims, secret: string): Promise<string> {
-  const head = _b64url(enc.encode(JSON.stringify({ alg: "HS256", typ: "JWT" })));
-  const body = _b64url(enc.encode(JSON.stringify(claims)));
-  const sig = await crypto.subtle.sign("HMAC", await _key(secret), enc.encode(`${head}.${body}`));
-  return `${head}.${body}.${_b64url(new Uint8Array(sig))}`;
-}
-
-/** The token's claims, or AuthError (bad format, bad signature, expired, unknown role). */
+/**
+ * The token's claims, or AuthError (bad format, algorithm not allowed, bad signature, expired,
+ * not yet valid, wrong audience/issuer, unknown role). `keys` is the HS256 secret or the full
+ * key settings.
+ */
 export async function verifyJwt(
   token: string,
-  secret: string,
+  keys: string | TokenKeys,
   nowS = Date.now() / 1000,
-): Promise<Claims> {
-  if (token.length > 4096) throw new AuthError("token too long");
+): Promise<TokenClaims> {
+  if (token.length > MAX_TOKEN_CHARS) throw new AuthError("token too long");
   const parts = token.split(".");
-  if (parts.length !== 3) throw new AuthError("malformed token");
-  const [head, body, sig] = parts;
-  let header: { alg?: string };
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) {
+    throw new AuthError("malformed token");
+  }
+  const ring = await keyRingOf(typeof keys === "string" ? { secret: keys } : keys);
+  let alg: string | undefined;
   try {
-    header = JSON.parse(new TextDecoder().decode(decodeBase64Url(head)));
+    alg = decodeProtectedHeader(token).alg;
   } catch {
     throw new AuthError("malformed token");
   }
-  // Only HS256: never let the token choose "none" or another algorithm.
-  if (header.alg !== "HS256") throw new AuthError("unsupported token algorithm");
-  const ok = await crypto.subtle.verify(
-    "HMAC",
-    await _key(secret),
-    decodeBase64Url(sig) as BufferSource,
-    enc.encode(`${head}.${body}`),
-  );
-  if (!ok) throw new AuthError("bad token signature");
-  let c: Partial<Claims>;
+  if (!alg || !ring.algorithms.includes(alg)) throw new AuthError("unsupported token algorithm");
+  let payload: Record<string, unknown>;
   try {
-    c = JSON.parse(new TextDecoder().decode(decodeBase64Url(body)));
-  } catch {
-    throw new AuthError("malformed token");
+    ({ payload } = await jwtVerify(token, (header) => _keyFor(ring, header), {
+      algorithms: ring.algorithms,
+      clockTolerance: CLOCK_SKEW_S,
+      currentDate: new Date(nowS * 1000),
+      requiredClaims: ["exp"],
+      ...(ring.audience ? { audience: ring.audience } : {}),
+      ...(ring.issuer ? { issuer: ring.issuer } : {}),
+    }));
+  } catch (e) {
+    throw new AuthError(_reason(e));
   }
-  if (typeof c.exp !== "number" || c.exp <= nowS) throw new AuthError("token expired");
-  if (!c.role || !ROLES.includes(c.role)) throw new AuthError("token has no valid role");
+  return _checkClaims(payload, nowS);
+}
+
+function _keyFor(ring: KeyRing, header: { alg?: string; kid?: string }): CryptoKey | Uint8Array {
+  if (header.alg === "HS256") {
+    if (!ring.secret) throw new AuthError("unsupported token algorithm");
+    return ring.secret;
+  }
+  const candidates = ring.verifying.filter((k) => k.alg === header.alg);
+  const key = header.kid !== undefined
+    ? candidates.find((k) => k.kid === header.kid)
+    : candidates.length === 1
+    ? candidates[0]
+    : undefined;
+  if (!key) throw new AuthError("unknown signing key");
+  return key.key;
+}
+
+function _reason(e: unknown): string {
+  if (e instanceof AuthError) return e.message;
+  if (e instanceof joseErrors.JWTExpired) return "token expired";
+  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return "bad token signature";
+  if (e instanceof joseErrors.JWTClaimValidationFailed) {
+    if (e.claim === "nbf") return "token is not valid yet";
+    if (e.claim === "aud") return "token is for another audience";
+    if (e.claim === "iss") return "token is from another issuer";
+    if (e.claim === "exp") return "token has no expiry";
+    return `bad token claim ${e.claim}`;
+  }
+  if (e instanceof joseErrors.JOSEAlgNotAllowed) return "unsupported token algorithm";
+  return "malformed token";
+}
+
+function _checkClaims(c: Record<string, unknown>, nowS: number): TokenClaims {
+  // jose accepts a future `iat`; a token issued in the future comes from a wrong clock or a forger.
+  if (c.iat !== undefined && (typeof c.iat !== "number" || c.iat > nowS + CLOCK_SKEW_S)) {
+    throw new AuthError("token issued in the future");
+  }
+  if (typeof c.role !== "string" || !ROLES.includes(c.role as Role)) {
+    throw new AuthError("token has no valid role");
+  }
   if (typeof c.sub !== "string") throw new AuthError("token has no subject");
   if (
     c.cameras !== undefined &&
@@ -101,7 +166,7 @@ export async function verifyJwt(
   ) {
     throw new AuthError("bad cameras claim");
   }
-  return c as Claims;
+  return c as TokenClaims;
 }
 
 export function roleAtLeast(have: Role, need: Role): boolean {

@@ -1,20 +1,26 @@
 /**
- * A token bucket per client IP for writes: `perMinute` tokens refill continuously, up to `burst`
- * saved. Over the limit -> 429 with Retry-After (seconds until the next token). The client IP is
- * the connection's peer address; X-Forwarded-For is only believed behind a proxy we run
- * (STOPLINE_TRUST_PROXY=1), otherwise any client could pick a fresh "IP" per request.
+ * A token bucket per client for writes: `perMinute` tokens refill continuously, up to `burst`
+ * saved. Over the limit -> 429 with Retry-After (seconds until the next token). It runs after
+ * authentication (api_app.ts), so the client is the token's subject: behind a TLS proxy every
+ * request comes from the proxy's address, and anonymous requests must not use up an operator's
+ * budget. Requests without claims (auth off, or routes that authenticate themselves) are keyed by
+ * client IP (client_ip.ts: X-Forwarded-For only from STOPLINE_TRUSTED_PROXIES).
  * State is per process: on an edge host each instance limits on its own, which still caps a
  * single client's write rate to a small multiple of the setting.
  */
 import type { Context, MiddlewareHandler } from "hono";
+import { DEV_SUBJECT } from "./auth.ts";
+import { clientIp, trustedProxiesFromEnv } from "./client_ip.ts";
 
 export interface RateLimitOptions {
   /** Sustained writes per minute per client. */
   perMinute: number;
   /** Writes a client may make at once after being idle. */
   burst: number;
-  /** Take the client IP from X-Forwarded-For (set only behind a trusted reverse proxy). */
-  trustProxy: boolean;
+  /** Reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs; default none). */
+  trustedProxies?: readonly string[];
+  /** The bucket of a request (default: the token subject, else the client IP). */
+  key?: (c: Context) => string;
   /** Only these methods are limited (default: everything but GET/HEAD/OPTIONS). */
   methods?: readonly string[];
   now?: () => number;
@@ -27,7 +33,7 @@ export const DEFAULT_WRITE_LIMIT = { perMinute: 30, burst: 10 } as const;
 export function rateLimitFromEnv(
   env: (n: string) => string | undefined = (n) => Deno.env.get(n),
 ): RateLimitOptions {
-  return { ...DEFAULT_WRITE_LIMIT, trustProxy: env("STOPLINE_TRUST_PROXY") === "1" };
+  return { ...DEFAULT_WRITE_LIMIT, trustedProxies: trustedProxiesFromEnv(env) };
 }
 
 interface _Bucket {
@@ -37,36 +43,65 @@ interface _Bucket {
 
 const READS = ["GET", "HEAD", "OPTIONS"];
 
-export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
-  const now = opts.now ?? (() => Date.now());
-  const perMs = opts.perMinute / 60_000;
-  const maxClients = opts.maxClients ?? 10_000;
-  const buckets = new Map<string, _Bucket>();
-  const limited = (m: string) => (opts.methods ? opts.methods.includes(m) : !READS.includes(m));
+/** Token buckets by key, with bounded memory: the state behind `rateLimit` and failure limits. */
+export class TokenBuckets {
+  readonly #buckets = new Map<string, _Bucket>();
+  readonly #perMs: number;
+  readonly #burst: number;
+  readonly #maxClients: number;
+  readonly #now: () => number;
 
-  const refill = (b: _Bucket, t: number) => {
-    b.tokens = Math.min(opts.burst, b.tokens + (t - b.at) * perMs);
+  constructor(opts: Pick<RateLimitOptions, "perMinute" | "burst" | "now" | "maxClients">) {
+    this.#perMs = opts.perMinute / 60_000;
+    this.#burst = opts.burst;
+    this.#maxClients = opts.maxClients ?? 10_000;
+    this.#now = opts.now ?? (() => Date.now());
+  }
+
+  /** Seconds until `key` has a token again (0 = it has one now). */
+  retryAfterS(key: string): number {
+    const b = this.#bucket(key);
+    return b.tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - b.tokens) / this.#perMs / 1000));
+  }
+
+  /** Spend one token of `key` (its bucket may go below one). */
+  take(key: string): void {
+    this.#bucket(key).tokens -= 1;
+  }
+
+  #bucket(key: string): _Bucket {
+    const t = this.#now();
+    let b = this.#buckets.get(key);
+    if (!b) {
+      if (this.#buckets.size >= this.#maxClients) {
+        _forgetIdle(this.#buckets, t, this.#refill, this.#burst, this.#maxClients);
+      }
+      b = { tokens: this.#burst, at: t };
+      this.#buckets.set(key, b);
+    }
+    this.#refill(b, t);
+    return b;
+  }
+
+  #refill = (b: _Bucket, t: number) => {
+    b.tokens = Math.min(this.#burst, b.tokens + (t - b.at) * this.#perMs);
     b.at = t;
   };
+}
 
+export function rateLimit(opts: RateLimitOptions): MiddlewareHandler {
+  const buckets = new TokenBuckets(opts);
+  const limited = (m: string) => (opts.methods ? opts.methods.includes(m) : !READS.includes(m));
   return async (c, next) => {
     if (!limited(c.req.method)) return await next();
-    const t = now();
-    const key = clientIp(c, opts.trustProxy);
-    let b = buckets.get(key);
-    if (!b) {
-      if (buckets.size >= maxClients) _forgetIdle(buckets, t, refill, opts.burst, maxClients);
-      b = { tokens: opts.burst, at: t };
-      buckets.set(key, b);
-    }
-    refill(b, t);
-    if (b.tokens < 1) {
-      const retryS = Math.max(1, Math.ceil((1 - b.tokens) / perMs / 1000));
+    const key = opts.key?.(c) ?? subjectOrIp(c, opts.trustedProxies ?? []);
+    const retryS = buckets.retryAfterS(key);
+    if (retryS > 0) {
       return c.json({ error: "too many requests", retry_after_s: retryS }, 429, {
         "retry-after": String(retryS),
       });
     }
-    b.tokens -= 1;
+    buckets.take(key);
     await next();
   };
 }
@@ -92,17 +127,10 @@ function _forgetIdle(
   }
 }
 
-/**
- * The client's IP: the peer address from Deno.serve's handler info (Hono's `c.env`), or the
- * last X-Forwarded-For hop when trusted (the one our proxy appended; earlier ones are whatever
- * the client claimed).
- */
-export function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const hops = (c.req.header("x-forwarded-for") ?? "").split(",").map((s) => s.trim())
-      .filter(Boolean);
-    if (hops.length) return hops[hops.length - 1];
-  }
-  const info = c.env as { remoteAddr?: { hostname?: string } } | undefined;
-  return info?.remoteAddr?.hostname ?? "unknown";
+/** `sub:<subject>` for an authenticated request, else `ip:<client address>`. */
+export function subjectOrIp(c: Context, trustedProxies: readonly string[]): string {
+  const claims = c.get("claims" as never) as { sub?: string; role?: string } | undefined;
+  // With auth off every request carries the same dev claims: those are keyed by address too.
+  if (claims?.sub && claims.sub !== DEV_SUBJECT) return `sub:${claims.sub}`;
+  return `ip:${clientIp(c, trustedProxies)}`;
 }

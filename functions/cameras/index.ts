@@ -1,6 +1,8 @@
 /**
  * cameras: GET /api/cameras (viewer, filtered by the token's `cameras` claim), POST /api/cameras
- * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id (operator).
+ * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id (operator; a
+ * token whose `cameras` claim lists some cameras may only write those: 403 for the others, before
+ * anything about them is looked up).
  *
  * Camera source URLs are secrets: stored sealed (secret_box, STOPLINE_SECRET_KEY), returned and
  * logged only redacted. With MEDIAMTX_API_URL set, each change is provisioned to MediaMTX (path
@@ -16,15 +18,14 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { CAMERA_ID_RE } from "../../shared/channels.ts";
-import { parseConfigYaml, redactSource } from "../../shared/config.ts";
-import {
-  authFromEnv,
-  type AuthSettings,
-  getClaims,
-  mayReadCamera,
-  requireReadWrite,
-} from "../_shared/auth.ts";
+import { parseConfigYaml, redactSecrets, redactSource } from "../../shared/config.ts";
+import { type SourcePolicy, sourceProblem } from "../../shared/camera_source.ts";
+import { authFromEnv, getClaims, mayReadCamera, mayWriteCamera } from "../_shared/auth.ts";
 import { readJsonCapped } from "../_shared/body.ts";
+import { type ApiCommonOptions, createApiApp } from "../_shared/api_app.ts";
+import { corsOriginsFromEnv } from "../_shared/cors.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { rateLimitFromEnv, type RateLimitOptions } from "../_shared/rate_limit.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
 import { SecretBox } from "../_shared/secret_box.ts";
 import {
@@ -36,25 +37,24 @@ import {
 } from "./mediamtx_client.ts";
 import { CAMERAS_LOCK_KEY, type ReconcileReport, startReconciler } from "./reconcile.ts";
 
-export interface CamerasOptions {
+export interface CamerasOptions extends ApiCommonOptions {
   pool: DbPool;
-  auth: AuthSettings;
   box: SecretBox;
+  /** Write rate limit per token subject (default none; startCameras: the environment's). */
+  rateLimit?: RateLimitOptions;
   /** null = provisioning off (dev): cameras are only stored. */
   mediamtx: MediaMtxClient | null;
   /** The settings file; its camera ids are listed too. */
   configPath?: string;
   env?: (n: string) => string | undefined;
-  log?: (msg: string) => void;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
 const ONLINE_WITHIN_MS = 10_000;
 
-const SourceSchema = z.string().trim().max(2048).refine(
-  (s) => s === "publisher" || _isPullUrl(s),
-  `source must be "publisher" or a ${PULL_SCHEMES.join("/")} URL`,
-);
+const SourceSchema = z.string().trim().min(1).max(2048);
+/** Table cameras are pulled by MediaMTX: network URLs only, never a file on the server. */
+const TABLE_SOURCES: SourcePolicy = { mediaDir: null, schemes: PULL_SCHEMES };
 const CreateSchema = z.object({
   id: z.string().regex(CAMERA_ID_RE, "id: 1-64 of A-Z a-z 0-9 _ -"),
   name: z.string().trim().min(1).max(100),
@@ -75,9 +75,12 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
   if (!opts.box.encrypts) {
     log("STOPLINE_SECRET_KEY is not set: camera source URLs are stored in PLAINTEXT (dev only)");
   }
-  const app = new Hono();
-  app.use("/api/cameras", requireReadWrite(opts.auth));
-  app.use("/api/cameras/*", requireReadWrite(opts.auth));
+  const app = createApiApp(["/api/cameras/*"], {
+    ...opts,
+    log: opts.log ?? ((m: string) => console.error(`cameras: ${m}`)),
+    maxBodyBytes: MAX_BODY_BYTES,
+    rateLimit: opts.rateLimit ?? null,
+  });
 
   app.get("/api/cameras", async (c) => {
     const claims = getClaims(c);
@@ -89,7 +92,7 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
 
   app.post("/api/cameras", async (c) => {
     const input = await _parse(c, CreateSchema);
-    if (input instanceof Response) return input;
+    _mayWrite(c, input.id);
     const sealed = await opts.box.seal(input.source, input.id);
     return await _write(c, opts, log, async (tx) => {
       const r = await tx.query(
@@ -97,7 +100,7 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
          on conflict (id) do nothing`,
         [input.id, input.name, sealed, input.enabled],
       );
-      if (!r.rowCount) return c.json({ error: "a camera with this id exists", id: input.id }, 409);
+      if (!r.rowCount) throw new ApiError(409, "a camera with this id exists", { id: input.id });
       if (input.enabled) await _provision(tx, opts, input.id, input.source, false);
       return c.json(_public(input, input.source, "table"), 201);
     });
@@ -105,16 +108,16 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
 
   app.patch("/api/cameras/:id", async (c) => {
     const id = c.req.param("id");
-    if (!CAMERA_ID_RE.test(id)) return c.json({ error: "bad camera id" }, 400);
+    if (!CAMERA_ID_RE.test(id)) throw new ApiError(400, "bad camera id");
+    _mayWrite(c, id);
     const patch = await _parse(c, PatchSchema);
-    if (patch instanceof Response) return patch;
     return await _write(c, opts, log, async (tx) => {
       const found = await tx.query(
         "select id, name, source_sealed, enabled from cameras where id = $1 for update",
         [id],
       );
       const old = found.rows[0] as Row | undefined;
-      if (!old) return c.json({ error: "unknown camera", id }, 404);
+      if (!old) throw new ApiError(404, "unknown camera", { id });
       const source = patch.source ?? await opts.box.open(old.source_sealed, id);
       const next = {
         id,
@@ -141,10 +144,11 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
 
   app.delete("/api/cameras/:id", async (c) => {
     const id = c.req.param("id");
-    if (!CAMERA_ID_RE.test(id)) return c.json({ error: "bad camera id" }, 400);
+    if (!CAMERA_ID_RE.test(id)) throw new ApiError(400, "bad camera id");
+    _mayWrite(c, id);
     return await _write(c, opts, log, async (tx) => {
       const r = await tx.query("delete from cameras where id = $1", [id]);
-      if (!r.rowCount) return c.json({ error: "unknown camera", id }, 404);
+      if (!r.rowCount) throw new ApiError(404, "unknown camera", { id });
       await _unprovision(tx, opts, id);
       return c.body(null, 204);
     });
@@ -153,9 +157,17 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
   return app;
 }
 
-/** Run `fn` in a transaction holding the cameras lock; MediaMTX failures roll it back. */
+/** 403 unless the token's `cameras` claim (if any) covers `id`. */
+function _mayWrite(c: Context, id: string): void {
+  const claims = getClaims(c);
+  if (claims && !mayWriteCamera(claims, id)) {
+    throw new ApiError(403, `this token may not change camera ${id}`);
+  }
+}
+
+/** Run `fn` in a transaction holding the cameras lock; any error (MediaMTX's too) rolls it back. */
 async function _write(
-  c: Context,
+  _c: Context,
   opts: CamerasOptions,
   log: (m: string) => void,
   fn: (tx: Tx) => Promise<Response>,
@@ -165,16 +177,17 @@ async function _write(
     await client.query("begin");
     await client.query("select pg_advisory_xact_lock($1)", [CAMERAS_LOCK_KEY]);
     const res = await fn(client);
-    await client.query(res.ok ? "commit" : "rollback");
+    await client.query("commit");
     return res;
   } catch (e) {
     await client.query("rollback").catch(() => {});
     if (!(e instanceof MediaMtxError)) throw e;
     log(`provisioning failed, change rolled back: ${e.message}`);
     // MediaMTX judged the path conf invalid (400) -> the request was bad; anything else -> 502.
-    return e.status === 400
-      ? c.json({ error: "MediaMTX rejected the camera", reason: e.message }, 422)
-      : c.json({ error: "MediaMTX unavailable; nothing was changed", reason: e.message }, 502);
+    if (e.status === 400) {
+      throw new ApiError(422, "MediaMTX rejected the camera", { reason: e.message });
+    }
+    throw new ApiError(502, "MediaMTX unavailable; nothing was changed", { reason: e.message });
   } finally {
     client.release();
   }
@@ -286,39 +299,45 @@ async function _configCameras(
 ): Promise<[string, string][]> {
   if (!opts.configPath) return [];
   try {
+    // Never substituted: a value from the environment is a secret and must not be listed, not
+    // even redacted (a secret in a URL path survives redaction). `${NAME}` is shown as ***.
     const cfg = parseConfigYaml(
       await Deno.readTextFile(opts.configPath),
       opts.env ?? ((n) => Deno.env.get(n)),
+      { substitute: false },
     );
-    return Object.entries(cfg.cameras).map(([id, cam]) => [id, cam.source]);
+    return Object.entries(cfg.cameras).map((
+      [id, cam],
+    ) => [id, cam.source.replace(/\$\{[A-Za-z0-9_]+\}/g, "***")]);
   } catch (e) {
-    log(`cannot read camera ids from ${opts.configPath}: ${redactSource((e as Error).message)}`);
+    log(`cannot read camera ids from ${opts.configPath}: ${redactSecrets((e as Error).message)}`);
     return [];
   }
 }
 
-async function _parse<T extends z.ZodType>(
-  c: Context,
-  schema: T,
-): Promise<z.infer<T> | Response> {
-  const body = await readJsonCapped(c.req.raw, 16 * 1024);
-  if (!body.ok) return c.json({ error: body.error }, body.status);
-  const r = schema.safeParse(body.value);
-  if (r.success) return r.data;
-  // Zod messages name fields, never values: no camera URL ends up in an error.
-  return c.json({
-    error: "invalid camera",
-    issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-  }, 400);
-}
+const MAX_BODY_BYTES = 16 * 1024;
 
-function _isPullUrl(s: string): boolean {
-  try {
-    const u = new URL(s);
-    return PULL_SCHEMES.includes(u.protocol.slice(0, -1)) && u.hostname !== "";
-  } catch {
-    return false;
+async function _parse<T extends z.ZodType>(c: Context, schema: T): Promise<z.infer<T>> {
+  const body = await readJsonCapped(c.req.raw, MAX_BODY_BYTES);
+  if (!body.ok) throw new ApiError(body.status, body.error);
+  const r = schema.safeParse(body.value);
+  // Zod messages name fields, never values: no camera URL ends up in an error.
+  if (!r.success) {
+    throw new ApiError(400, "invalid camera", {
+      issues: r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    });
   }
+  // Well-formed but not a source stopline may use (the shared rules): 422 naming the field.
+  const source = (r.data as { source?: string }).source;
+  const problem = source === undefined || source === "publisher"
+    ? null
+    : sourceProblem(source, TABLE_SOURCES);
+  if (problem) {
+    throw new ApiError(422, "invalid camera", {
+      issues: [{ path: "source", message: `${problem} (or "publisher")` }],
+    });
+  }
+  return r.data;
 }
 
 export interface CamerasService {
@@ -344,6 +363,8 @@ export function startCameras(
     reconcileIntervalMs?: number;
     /** Run the start-up + periodic reconcile (default true). */
     reconcile?: boolean;
+    corsOrigins?: readonly string[];
+    rateLimit?: RateLimitOptions;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -361,6 +382,8 @@ export function startCameras(
       configPath: opts.configPath ?? env("STOPLINE_CONFIG"),
       env,
       log: opts.log,
+      corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
+      rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {
@@ -371,7 +394,7 @@ export function startCameras(
     return { inner, reconciler };
   })();
   const app = new Hono();
-  const forward = async (c: Context) => (await ready).inner.fetch(c.req.raw);
+  const forward = async (c: Context) => (await ready).inner.fetch(c.req.raw, c.env);
   app.all("/api/cameras", forward);
   app.all("/api/cameras/*", forward);
   return {

@@ -53,7 +53,7 @@ async function _stack() {
   const configPath = `${dir}/stopline.yaml`;
   await Deno.writeTextFile(
     configPath,
-    "cameras:\n  cam_01:\n    source: rtsp://viewer:${CAM_PW}@192.168.1.20/s1\n  cam_02:\n    source: samples/x.mp4\n",
+    "cameras:\n  cam_01:\n    source: rtsp://viewer:${STOPLINE_CAM_PW}@192.168.1.20/s1\n  cam_02:\n    source: samples/x.mp4\n",
   );
   const logs: string[] = [];
   const app = createCamerasApp({
@@ -62,7 +62,7 @@ async function _stack() {
     box,
     mediamtx,
     configPath,
-    env: (n) => (n === "CAM_PW" ? "pw-from-env" : undefined),
+    env: (n) => (n === "STOPLINE_CAM_PW" ? "pw-from-env" : undefined),
     log: (m) => logs.push(m),
   });
   const op = await _bearer();
@@ -111,6 +111,7 @@ Deno.test({
       const c01 = list0.cameras[0];
       assert.equal(c01.origin, "config");
       assert.equal(c01.source, "rtsp://***@192.168.1.20/s1", "config sources are redacted too");
+      assert.doesNotMatch(JSON.stringify(list0), /pw-from-env/, "substituted values never listed");
       assert.equal(c01.mediamtx_path, "cam_01");
       assert.equal(c01.status.online, true);
       assert.equal(c01.status.fps, 9.9);
@@ -163,8 +164,6 @@ Deno.test({
       for (
         const bad of [
           { id: "../x", name: "x", source: CAM_URL },
-          { id: "ok", name: "x", source: "file:///etc/passwd" },
-          { id: "ok", name: "x", source: "not a url hunter2" },
           { id: "ok", name: "", source: CAM_URL },
           { id: "ok", name: "x", source: CAM_URL, extra: 1 },
         ]
@@ -172,6 +171,27 @@ Deno.test({
         const r = await req("POST", "/api/cameras", bad);
         assert.equal(r.status, 400, JSON.stringify(bad));
         assert.ok(!(await r.text()).includes("hunter2"));
+      }
+      // Well-formed, but not a network source MediaMTX may pull: 422 naming the field.
+      for (
+        const source of [
+          "file:///etc/passwd",
+          "not a url hunter2",
+          "/etc/passwd",
+          "concat:/etc/passwd|x",
+          "pipe:0",
+          "data:text/plain,hunter2",
+          "samples/vtest.mp4",
+        ]
+      ) {
+        const r = await req("POST", "/api/cameras", { id: "ok", name: "x", source });
+        assert.equal(r.status, 422, source);
+        const text = await r.text();
+        assert.equal(JSON.parse(text).issues[0].path, "source");
+        assert.ok(!text.includes("hunter2"));
+        const patched = await req("PATCH", "/api/cameras/north", { source });
+        assert.equal(patched.status, 422, `PATCH ${source}`);
+        await patched.body?.cancel();
       }
       const notJson = await req("POST", "/api/cameras", undefined, await _bearer());
       assert.equal(notJson.status, 400);
@@ -230,6 +250,59 @@ Deno.test({
       assert.equal((await req("DELETE", "/api/cameras/off")).status, 204);
 
       assert.ok(logs.every((l) => !l.includes("hunter")), logs.join("\n"));
+    }),
+});
+
+Deno.test({
+  name: "cameras API: an operator scoped to cam_A cannot create, change or delete cam_B (403)",
+  fn: () =>
+    _setup(async ({ req, pool, fake }) => {
+      assert.equal(
+        (await req("POST", "/api/cameras", { id: "cam_b", name: "B", source: CAM_URL }))
+          .status,
+        201,
+      );
+      const scoped = await _bearer({ sub: "scoped-op", cameras: ["cam_a"] });
+      const before = await pool.query("select id, name, enabled from cameras order by id");
+      const paths = JSON.stringify([...fake.paths.keys()]);
+      // Create another camera, rename it, disable it, delete it: all refused for cam_b.
+      const create = await req(
+        "POST",
+        "/api/cameras",
+        { id: "cam_c", name: "C", source: CAM_URL },
+        scoped,
+      );
+      assert.equal(create.status, 403);
+      assert.match((await create.json()).error, /cam_c/);
+      const patch = await req("PATCH", "/api/cameras/cam_b", { name: "pwned" }, scoped);
+      assert.equal(patch.status, 403);
+      await patch.body?.cancel();
+      const del = await req("DELETE", "/api/cameras/cam_b", undefined, scoped);
+      assert.equal(del.status, 403);
+      await del.body?.cancel();
+      // Not even whether a camera exists: a missing one is 403 too, not 404.
+      const missing = await req("DELETE", "/api/cameras/nope", undefined, scoped);
+      assert.equal(missing.status, 403);
+      await missing.body?.cancel();
+      assert.deepEqual(
+        (await pool.query("select id, name, enabled from cameras order by id")).rows,
+        before.rows,
+      );
+      assert.equal(JSON.stringify([...fake.paths.keys()]), paths);
+      // Its own camera it may manage.
+      const own = await req(
+        "POST",
+        "/api/cameras",
+        { id: "cam_a", name: "A", source: CAM_URL },
+        scoped,
+      );
+      assert.equal(own.status, 201);
+      await own.body?.cancel();
+      const rename = await req("PATCH", "/api/cameras/cam_a", { name: "A2" }, scoped);
+      assert.equal(rename.status, 200);
+      await rename.body?.cancel();
+      const gone = await req("DELETE", "/api/cameras/cam_a", undefined, scoped);
+      assert.equal(gone.status, 204);
     }),
 });
 

@@ -4,8 +4,9 @@
  * as done. Errors carry the HTTP status (0 = unreachable) and are redacted, because MediaMTX may
  * echo a camera URL with its password in an error message.
  */
-import { redactSource } from "../../shared/config.ts";
-import { signJwt } from "../_shared/jwt.ts";
+import { redactSecrets } from "../../shared/redact.ts";
+import { authFromEnv } from "../_shared/auth.ts";
+import { signToken } from "../_shared/jwt.ts";
 
 /** The subset of MediaMTX's PathConf that stopline sets; MediaMTX returns many more keys. */
 export interface PathConf {
@@ -19,7 +20,7 @@ export interface PathConf {
 export class MediaMtxError extends Error {
   /** HTTP status from MediaMTX; 0 when it could not be reached. */
   constructor(message: string, readonly status: number) {
-    super(redactSource(message));
+    super(redactSecrets(message));
     this.name = "MediaMtxError";
   }
 }
@@ -158,7 +159,9 @@ export function drifted(actual: PathConf, wanted: PathConf): boolean {
 /**
  * How to authenticate to the control API: MEDIAMTX_API_USER/MEDIAMTX_API_PASSWORD (HTTP Basic,
  * for a MediaMTX with internal users), else a short-lived admin JWT signed with
- * STOPLINE_JWT_SECRET (what media-auth accepts for the `api` action), else nothing.
+ * STOPLINE_JWT_PRIVATE_KEY when set (it carries `mediamtx_permissions: [{action: "api"}]`, so
+ * MediaMTX's own `authMethod: jwt` accepts it through the JWKS) or STOPLINE_JWT_SECRET (what
+ * media-auth accepts for the `api` action), else nothing.
  */
 export function mediaMtxAuthFromEnv(
   env: (n: string) => string | undefined,
@@ -169,14 +172,19 @@ export function mediaMtxAuthFromEnv(
     const basic = `Basic ${btoa(`${user}:${password}`)}`;
     return () => Promise.resolve(basic);
   }
-  const secret = env("STOPLINE_JWT_SECRET");
-  if (!secret) return () => Promise.resolve(null);
+  const keys = authFromEnv(env);
+  if (!keys.secret && !keys.privateKey) return () => Promise.resolve(null);
   let cached: { header: string; exp: number } | null = null;
   return async () => {
     const now = Math.floor(Date.now() / 1000);
     if (!cached || cached.exp - now < 60) {
       const exp = now + 600;
-      const token = await signJwt({ sub: "stopline-cameras", role: "admin", exp }, secret);
+      const token = await signToken({
+        sub: "stopline-cameras",
+        role: "admin",
+        exp,
+        mediamtx_permissions: [{ action: "api", path: "" }],
+      }, keys);
       cached = { header: `Bearer ${token}`, exp };
     }
     return cached.header;

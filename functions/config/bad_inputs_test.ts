@@ -41,7 +41,7 @@ Deno.test("bad inputs: every one a 4xx JSON error, nothing changed", async () =>
   app.route("/", createPassesApp({ pool, store, auth }));
   app.route("/", createEventsApp({ pool, auth }));
   app.route("/", createStatsApp({ pool, auth }));
-  const rateLimit = { perMinute: 6000, burst: 1000, trustProxy: false };
+  const rateLimit = { perMinute: 6000, burst: 1000 };
   app.route("/", createConfigApp({ pool, path, auth, rateLimit }));
 
   const tokens = {

@@ -19,23 +19,18 @@ import {
 } from "yaml";
 import { authFromEnv, getClaims, requireRole } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
-import {
-  type ApiCommonOptions,
-  ApiError,
-  createApiApp,
-  standaloneFunction,
-} from "../_shared/errors.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/api_app.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import {
   DEFAULT_WRITE_LIMIT,
-  rateLimit,
   rateLimitFromEnv,
   type RateLimitOptions,
 } from "../_shared/rate_limit.ts";
 import { etagMatches, QueryParams } from "../_shared/query.ts";
-import { readCapped } from "../_shared/body.ts";
+import { MAX_NESTING_DEPTH, nestingDepth, readCapped } from "../_shared/body.ts";
 import { CONFIG_CHANNEL } from "../../shared/channels.ts";
-import { ConfigError, parseConfigYaml } from "../../shared/config.ts";
+import { ConfigError, parseConfigYaml, QUIET_YAML } from "../../shared/config.ts";
 import { configEtag, readConfigFile, writeTempBeside } from "./config_file.ts";
 import { redactConfigText, restoreRedacted } from "./redact.ts";
 
@@ -45,8 +40,10 @@ export interface ConfigOptions extends ApiCommonOptions {
   path: string;
   /** Largest accepted body (default 256 KiB). */
   maxBytes?: number;
-  /** Write rate limit (default 30/min, burst 10, X-Forwarded-For not trusted). */
+  /** Write rate limit per token subject (default 30/min, burst 10, no trusted proxies). */
   rateLimit?: RateLimitOptions;
+  /** STOPLINE_CONFIG_ENV_ALLOW and STOPLINE_MEDIA_DIR for validation (default Deno.env). */
+  env?: (name: string) => string | undefined;
 }
 
 /** Serializes saves across every process sharing the database (arbitrary, stable). */
@@ -55,8 +52,11 @@ const YAML_TYPES = ["application/yaml", "application/x-yaml", "text/yaml", "text
 
 export function createConfigApp(opts: ConfigOptions): Hono {
   const maxBytes = opts.maxBytes ?? 256 * 1024;
-  const limiter = rateLimit(opts.rateLimit ?? { ...DEFAULT_WRITE_LIMIT, trustProxy: false });
-  const app = createApiApp(["/api/config/*"], opts, [limiter]);
+  const app = createApiApp(["/api/config/*"], {
+    ...opts,
+    maxBodyBytes: maxBytes,
+    rateLimit: opts.rateLimit ?? DEFAULT_WRITE_LIMIT,
+  });
   const etagOf = (text: string) => configEtag(text, opts.auth.secret);
 
   app.get("/api/config", async (c) => {
@@ -72,7 +72,7 @@ export function createConfigApp(opts: ConfigOptions): Hono {
     if ((c.req.header("accept") ?? "").includes("application/json")) {
       let doc: unknown;
       try {
-        doc = parseYaml(shown);
+        doc = parseYaml(shown, QUIET_YAML);
       } catch {
         throw new ApiError(409, "the config file on disk is not valid YAML; fetch it as YAML");
       }
@@ -103,6 +103,12 @@ export function createConfigApp(opts: ConfigOptions): Hono {
       text = new TextDecoder("utf-8", { fatal: true }).decode(body);
     } catch {
       throw new ApiError(400, "the body is not UTF-8 text");
+    }
+    // Parsers and the YAML writer recurse: a hostile nesting depth is refused before either runs.
+    if (nestingDepth(text) > MAX_NESTING_DEPTH) {
+      throw new ApiError(422, "invalid config", {
+        issues: [{ path: "(body)", message: `nested deeper than ${MAX_NESTING_DEPTH} levels` }],
+      });
     }
     if (isJson) text = _jsonToYaml(text);
     return await _save(c, opts, text, ifMatch, claims.sub, etagOf);
@@ -154,7 +160,7 @@ async function _save(
       );
     }
     const { text, unresolved } = restoreRedacted(body, current ?? "");
-    _validate(text, unresolved);
+    _validate(text, unresolved, opts.env ?? ((n) => Deno.env.get(n)));
     const etag = await etagOf(text);
     tmp = await writeTempBeside(opts.path, text);
     const rev = await client.query<{ id: string }>(
@@ -189,15 +195,20 @@ async function _restore(path: string, text: string): Promise<void> {
 }
 
 /** 422 with every bad field, including values left with redacted credentials. */
-function _validate(text: string, unresolved: string[]): void {
+function _validate(
+  text: string,
+  unresolved: string[],
+  env: (name: string) => string | undefined,
+): void {
   const issues = unresolved.map((path) => ({
     path,
     message: "holds redacted credentials (***) that match no stored value: " +
       "enter them again, or reference an environment variable as ${NAME}",
   }));
   try {
-    // `${NAME}` is checked as written: the analyzer, not this process, has the secrets.
-    parseConfigYaml(text, (name) => `\${${name}}`);
+    // `${NAME}` names are checked against the allow-list but never substituted: the analyzer,
+    // not this process, has the secrets, and a value read here could leak through an answer.
+    parseConfigYaml(text, env, { substitute: false });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     issues.push(...e.issues);
@@ -220,7 +231,7 @@ function _jsonToYaml(text: string): string {
 
 /** The redacted YAML with only `cameras` kept (for tokens limited to some cameras). */
 function _onlyCameras(text: string, cameras: string[]): string {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, QUIET_YAML);
   const map = doc.get("cameras", true);
   if (doc.errors.length || !isMap(map)) return text;
   map.items = map.items.filter((p) =>

@@ -28,7 +28,7 @@ Deno.test("config API: redacted GET, guarded PUT, atomic write, revision, NOTIFY
   await Deno.writeTextFile(path, CONFIG_YAML);
   await Deno.chmod(path, 0o640);
   // The limiter has its own test below; here every request comes from one test client.
-  const rateLimit = { perMinute: 6000, burst: 1000, trustProxy: false };
+  const rateLimit = { perMinute: 6000, burst: 1000 };
   const app = createConfigApp({ pool, path, auth: { secret: SECRET }, rateLimit });
   const listener = new pg.Client({ connectionString: db.url });
   await listener.connect();
@@ -57,7 +57,10 @@ Deno.test("config API: redacted GET, guarded PUT, atomic write, revision, NOTIFY
     const shown = await g.text();
     assert.doesNotMatch(shown, /s3cr3t|abc123/);
     assert.match(shown, /source: "rtsp:\/\/\*\*\*@10\.0\.0\.5:554\/stream1" # the gate camera/);
-    assert.match(shown, /rtsp:\/\/viewer:\$\{CAM_02_PASSWORD\}@10\.0\.0\.6\/live\?token=\*\*\*/);
+    assert.match(
+      shown,
+      /rtsp:\/\/viewer:\$\{STOPLINE_CAM_02_PASSWORD\}@10\.0\.0\.6\/live\?token=\*\*\*/,
+    );
     assert.match(shown, /^# stopline settings \(test\)/);
     assert.match(shown, /detect: \{ fps: 10, min_conf: 0.4 \}/);
     const cond = await app.request("/api/config", {
@@ -166,11 +169,13 @@ Deno.test("config API: redacted GET, guarded PUT, atomic write, revision, NOTIFY
     const okJson = await put(JSON.stringify(cfg), { "if-match": saved.etag }, "application/json");
     assert.equal(okJson.status, 200);
     const savedJson = await okJson.json();
-    const parsed = parseConfigYaml(await Deno.readTextFile(path), (n) => `\${${n}}`);
+    const parsed = parseConfigYaml(await Deno.readTextFile(path), () => undefined, {
+      substitute: false,
+    });
     assert.equal(parsed.cameras.cam_01.source, "rtsp://admin:s3cr3t@10.0.0.5:554/stream1");
     assert.equal(
       parsed.cameras.cam_02.source,
-      "rtsp://viewer:${CAM_02_PASSWORD}@10.0.0.6/live?token=abc123",
+      "rtsp://viewer:${STOPLINE_CAM_02_PASSWORD}@10.0.0.6/live?token=abc123",
     );
     assert.equal(parsed.cameras.cam_02.detect.fps, 5);
     assert.equal(await _waitFor(() => notes[1]), String(savedJson.revision));
@@ -209,7 +214,7 @@ Deno.test("config API: writes are rate limited per client; CORS preflight for al
     path,
     auth: { secret: null },
     corsOrigins: ["https://ops.example"],
-    rateLimit: { perMinute: 6, burst: 2, trustProxy: false },
+    rateLimit: { perMinute: 6, burst: 2 },
   });
   const info = { remoteAddr: { hostname: "192.0.2.7" } };
   const put = () =>

@@ -1,36 +1,21 @@
 /**
  * Credentials in the settings file never leave the server: every string value holding a URL
  * password (`rtsp://user:pw@host`) or a secret query parameter (`?token=…`) is shown as
- * `rtsp://***@host`, and so are URLs in comments. `${ENV}` references are not secrets (the value
+ * `rtsp://***@host`, and so are URLs in comments (the one set of rules: shared/redact.ts). `${ENV}` references are not secrets (the value
  * lives in the analyzer's environment) and stay as written, so the operator sees where a secret
  * comes from. On save, a value still equal to the redacted form of a stored value gets the stored
  * value back: round-tripping a redacted GET through PUT keeps the credentials.
  */
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
+import { redactSecrets, redactSource } from "../../shared/redact.ts";
+import { QUIET_YAML } from "../../shared/config.ts";
 
-/** A value made only of `${NAME}` references: nothing secret is written in the file. */
-const ENV_ONLY_RE = /^(?:\$\{[A-Za-z_][A-Za-z0-9_]*\})+$/;
-/** scheme://userinfo@ — the userinfo runs to the last "@" of the authority. */
-const URL_USERINFO_RE = /([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/gi;
-/** The same in free text (comments): stops at whitespace and quotes. */
-const TEXT_USERINFO_RE = /([a-z][a-z0-9+.-]*:\/\/)([^/?#\s"'@]*)@/gi;
-const SECRET_PARAM_RE =
-  /([?&](?:password|passwd|pass|pwd|token|access_token|api_key|apikey|key|secret|auth)=)([^&#\s"']*)/gi;
 /** What a redacted value still looks like; saving one that matches no stored value is refused. */
-export const REDACTED_RE = /:\/\/\*\*\*@|=\*\*\*(?:[&#\s]|$)/;
+export const REDACTED_RE = /\*\*\*/;
 
-/** The value with its credentials replaced by `***` (env references kept). */
-export function redactValue(value: string, userinfo: RegExp = URL_USERINFO_RE): string {
-  return value
-    .replace(userinfo, (m, scheme: string, info: string) => {
-      const colon = info.indexOf(":");
-      const secret = colon >= 0 ? info.slice(colon + 1) : info;
-      return ENV_ONLY_RE.test(secret) ? m : `${scheme}***@`;
-    })
-    .replace(
-      SECRET_PARAM_RE,
-      (m, key: string, v: string) => v === "" || ENV_ONLY_RE.test(v) ? m : `${key}***`,
-    );
+/** The value with its credentials replaced by `***` (env references kept): the shared rules. */
+export function redactValue(value: string): string {
+  return redactSource(value);
 }
 
 interface _StringNode {
@@ -66,7 +51,7 @@ function _rewriteScalars(
   change: (n: _StringNode) => string,
   render: (value: string) => string = (v) => JSON.stringify(v),
 ): { text: string; nodes: _StringNode[] } | null {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, QUIET_YAML);
   if (doc.errors.length) return null;
   const nodes = _stringNodes(doc.contents);
   const edits: { start: number; end: number; value: string }[] = [];
@@ -92,7 +77,7 @@ function _rewriteScalars(
 export function redactConfigText(text: string): string {
   const values = _rewriteScalars(text, (n) => redactValue(n.node.value));
   // Unparseable text (hand-edited, broken) is still redacted as free text.
-  return redactValue(values?.text ?? text, TEXT_USERINFO_RE);
+  return redactSecrets(values?.text ?? text);
 }
 
 /**

@@ -8,6 +8,6 @@ cameras:
     zones:
       stop_zone: [[0.30, 0.45], [0.55, 0.45], [0.55, 0.70], [0.30, 0.70]]
   cam_02:
-    source: rtsp://viewer:\${CAM_02_PASSWORD}@10.0.0.6/live?token=abc123
+    source: rtsp://viewer:\${STOPLINE_CAM_02_PASSWORD}@10.0.0.6/live?token=abc123
     loop: false
 `;

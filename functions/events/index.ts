@@ -6,7 +6,7 @@
 import type { Hono } from "hono";
 import { authFromEnv, getClaims } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
-import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/errors.ts";
+import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/api_app.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { afterCursor, decodeCursor, microsSql, pageOf } from "../_shared/pagination.ts";
 import {

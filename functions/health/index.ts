@@ -1,11 +1,16 @@
 /**
  * health: GET /healthz (the functions process is alive) and GET /readyz (database reachable and,
- * when ANALYZER_URL is known, the analyzer ready), with the reasons as JSON when not ready.
+ * when ANALYZER_URL is known, the analyzer ready), with the reasons as JSON when not ready; both
+ * open (probes carry no token), the reasons scrubbed of credentials. GET /metrics (Prometheus
+ * text) needs the operator role when auth is on (a scraper sends `Authorization: Bearer`).
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
+import { type ApiCommonOptions, createApiApp } from "../_shared/api_app.ts";
+import { authFromEnv, requireRole } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
+import { redactForLog } from "../_shared/errors.ts";
 
-export interface HealthOptions {
+export interface HealthOptions extends Partial<ApiCommonOptions> {
   pool: DbPool | null;
   /** Base URL of the analyzer's own health server, e.g. http://127.0.0.1:8001. */
   analyzerUrl?: string;
@@ -14,7 +19,12 @@ export interface HealthOptions {
 }
 
 export function createHealthApp(opts: HealthOptions): Hono {
-  const app = new Hono();
+  const auth = opts.auth ?? authFromEnv();
+  const app = createApiApp(["/healthz", "/readyz", "/metrics"], {
+    ...opts,
+    auth,
+    access: "self",
+  });
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => {
     const reasons: string[] = [];
@@ -35,9 +45,12 @@ export function createHealthApp(opts: HealthOptions): Hono {
         reasons.push(`analyzer unreachable: ${(e as Error).message}`);
       }
     }
-    return c.json({ ready: reasons.length === 0, reasons }, reasons.length ? 503 : 200);
+    return c.json(
+      { ready: reasons.length === 0, reasons: reasons.map(redactForLog) },
+      reasons.length ? 503 : 200,
+    );
   });
-  app.get("/metrics", (c) =>
+  app.get("/metrics", requireRole(auth, "operator"), (c) =>
     c.body(opts.metrics?.() ?? "", 200, {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
     }));

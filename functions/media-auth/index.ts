@@ -14,9 +14,18 @@
  * Fails closed: a missing publisher secret denies every publish; with auth off (no
  * STOPLINE_JWT_SECRET, the dev default) reads are open like the rest of the dev stack but admin
  * actions are denied. Passwords and tokens are never logged, only the decision and its reason.
+ *
+ * Denials are rate limited per client (FAILURE_LIMIT): a client over its budget is denied (429)
+ * without its credentials being checked at all, so the hook is no password oracle. The client is
+ * the caller's address, or — when the caller is a trusted proxy such as MediaMTX itself
+ * (STOPLINE_TRUSTED_PROXIES) — the `ip` MediaMTX reports.
  */
-import { Hono } from "hono";
-import { authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
+import type { Context, Hono } from "hono";
+import { type ApiCommonOptions, createApiApp } from "../_shared/api_app.ts";
+import { isTrusted, peerIp, trustedProxiesFromEnv } from "../_shared/client_ip.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { type RateLimitOptions, TokenBuckets } from "../_shared/rate_limit.ts";
+import { authEnabled, authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
 import { readJsonCapped } from "../_shared/body.ts";
 import { type Claims, type Role, roleAtLeast, verifyJwt } from "../_shared/jwt.ts";
 
@@ -45,34 +54,58 @@ export interface Credential {
   password: string;
 }
 
-export interface MediaAuthOptions {
-  auth: AuthSettings;
+export interface MediaAuthOptions extends ApiCommonOptions {
   /** Who may publish (ffmpeg, a camera pushing RTSP); null = nobody. */
   publisher: Credential | null;
   /** An internal reader of every path (the analyzer); null = JWT readers only. */
   reader?: Credential | null;
-  log?: (msg: string) => void;
+  /** Callers whose reported client `ip` is believed (MediaMTX's address). */
+  trustedProxies?: readonly string[];
+  /** Denied attempts per client (default FAILURE_LIMIT). */
+  failureLimit?: Pick<RateLimitOptions, "perMinute" | "burst" | "now">;
 }
+
+/** Ten wrong guesses, then one a minute: plenty for a viewer mistyping, useless for guessing. */
+export const FAILURE_LIMIT = { perMinute: 1, burst: 10 } as const;
 
 export type Decision = { allow: true } | { allow: false; reason: string };
 
 export function createMediaAuthApp(opts: MediaAuthOptions): Hono {
   const log = opts.log ?? ((m: string) => console.log(`media-auth: ${m}`));
-  const app = new Hono();
+  // MediaMTX calls without CORS and authenticates in the body: the route checks it itself.
+  const app = createApiApp([MEDIA_AUTH_ROUTE], { ...opts, access: "self", maxBodyBytes: MAX_BODY });
+  const failures = new TokenBuckets(opts.failureLimit ?? FAILURE_LIMIT);
+  const trusted = opts.trustedProxies ?? [];
   app.post(MEDIA_AUTH_ROUTE, async (c) => {
     const body = await readJsonCapped(c.req.raw, MAX_BODY);
-    if (!body.ok) return c.json({ error: body.error }, body.status);
+    if (!body.ok) throw new ApiError(body.status, body.error);
     const req = parseMediaAuthRequest(body.value);
-    if (typeof req === "string") return c.json({ error: req }, 400);
-    const d = await decide(req, opts);
+    if (typeof req === "string") throw new ApiError(400, req);
     // Who, what and why: never the password or the token.
     const who = `${req.action} ${req.path || "-"} (${req.protocol || "-"} from ${req.ip || "?"}` +
       `${req.user ? `, user ${JSON.stringify(req.user.slice(0, 64))}` : ""})`;
+    const client = _clientKey(c, req, trusted);
+    const retryS = failures.retryAfterS(client);
+    if (retryS > 0) {
+      log(`deny ${who}: too many failed attempts`);
+      throw new ApiError(429, "denied: too many failed attempts", { retry_after_s: retryS }, {
+        "retry-after": String(retryS),
+      });
+    }
+    const d = await decide(req, opts);
     if (d.allow) return c.json({ ok: true });
+    // RTSP clients first ask without credentials (MediaMTX then asks them for some): not a guess.
+    if (req.user || req.password || tokenOf(req)) failures.take(client);
     log(`deny ${who}: ${d.reason}`);
     return c.json({ error: "denied" }, 401);
   });
   return app;
+}
+
+/** The failure bucket of a request: MediaMTX's reported client when MediaMTX is trusted. */
+function _clientKey(c: Context, req: MediaAuthRequest, trusted: readonly string[]): string {
+  const peer = peerIp(c);
+  return isTrusted(peer, trusted) && req.ip ? `ip:${req.ip}` : `peer:${peer}`;
 }
 
 /** The validated callback body, or the reason it is malformed. */
@@ -103,16 +136,18 @@ export async function decide(req: MediaAuthRequest, opts: MediaAuthOptions): Pro
     case "read":
     case "playback": {
       if (opts.reader && await credentialMatches(req, opts.reader)) return { allow: true };
-      if (!opts.auth.secret) return { allow: true }; // auth off (dev): reads are open
-      const claims = await _claims(req, opts.auth.secret, "viewer");
+      if (!authEnabled(opts.auth)) return { allow: true }; // auth off (dev): reads are open
+      const claims = await _claims(req, opts.auth, "viewer");
       if (typeof claims === "string") return _deny(claims);
       return mayReadCamera(claims, req.path)
         ? { allow: true }
         : _deny(`token does not cover camera ${JSON.stringify(req.path)}`);
     }
     default: {
-      if (!opts.auth.secret) return _deny("admin actions need STOPLINE_JWT_SECRET (auth is off)");
-      const claims = await _claims(req, opts.auth.secret, "admin");
+      if (!authEnabled(opts.auth)) {
+        return _deny("admin actions need STOPLINE_JWT_SECRET (auth is off)");
+      }
+      const claims = await _claims(req, opts.auth, "admin");
       return typeof claims === "string" ? _deny(claims) : { allow: true };
     }
   }
@@ -155,14 +190,14 @@ export function tokenOf(req: MediaAuthRequest): string | null {
 
 async function _claims(
   req: MediaAuthRequest,
-  secret: string,
+  auth: AuthSettings,
   need: Role,
 ): Promise<Claims | string> {
   const token = tokenOf(req);
   if (!token) return "no token";
   let claims: Claims;
   try {
-    claims = await verifyJwt(token, secret);
+    claims = await verifyJwt(token, auth);
   } catch (e) {
     return (e as Error).message;
   }
@@ -177,7 +212,10 @@ function _credential(user: string | undefined, password: string | undefined): Cr
   return user && password ? { user, password } : null;
 }
 
-/** Options from the environment (STOPLINE_JWT_SECRET, MEDIA_PUBLISH_*, MEDIA_READ_*). */
+/**
+ * Options from the environment (the JWT keys, MEDIA_PUBLISH_*, MEDIA_READ_*,
+ * STOPLINE_TRUSTED_PROXIES).
+ */
 export function mediaAuthOptionsFromEnv(
   env: (n: string) => string | undefined = (n) => Deno.env.get(n),
 ): MediaAuthOptions {
@@ -185,6 +223,7 @@ export function mediaAuthOptionsFromEnv(
     auth: authFromEnv(env),
     publisher: _credential(env("MEDIA_PUBLISH_USER"), env("MEDIA_PUBLISH_PASSWORD")),
     reader: _credential(env("MEDIA_READ_USER"), env("MEDIA_READ_PASSWORD")),
+    trustedProxies: trustedProxiesFromEnv(env),
   };
 }
 

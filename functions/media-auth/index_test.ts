@@ -15,6 +15,8 @@ function _app(over: Partial<MediaAuthOptions> = {}) {
     publisher: PUB,
     reader: READER,
     log: (m) => logs.push(m),
+    // These tests try many wrong credentials on purpose; the limit has its own test.
+    failureLimit: { perMinute: 60_000, burst: 100_000 },
     ...over,
   });
   const call = async (body: Record<string, unknown> | string, init: RequestInit = {}) => {
@@ -173,4 +175,46 @@ Deno.test("media-auth: options from the environment", () => {
   assert.equal(o.auth.secret, SECRET);
   assert.deepEqual(o.publisher, { user: "p", password: "pp" });
   assert.equal(o.reader, null, "a user without a password is no credential");
+});
+
+Deno.test("media-auth: failed attempts are rate limited per client, then even right ones are denied", async () => {
+  let t = 0;
+  const app = createMediaAuthApp({
+    auth: { secret: SECRET },
+    publisher: PUB,
+    log: () => {},
+    failureLimit: { perMinute: 1, burst: 3, now: () => t },
+    trustedProxies: ["10.0.0.2"], // MediaMTX
+  });
+  const ask = async (over: Record<string, unknown>, peer: string) => {
+    const r = await app.request("/media-auth", {
+      method: "POST",
+      body: JSON.stringify(_body({ action: "publish", ...over })),
+    }, { remoteAddr: { hostname: peer } });
+    await r.body?.cancel();
+    return r.status;
+  };
+  // A guesser calling the hook directly: three wrong passwords, then nothing is checked.
+  for (let i = 0; i < 3; i++) {
+    assert.equal(await ask({ user: PUB.user, password: `g${i}` }, "6.6.6.6"), 401);
+  }
+  assert.equal(await ask(PUB, "6.6.6.6"), 429, "the right password is no longer an oracle");
+  // Its forged `ip` field buys nothing: an untrusted caller is keyed by its own address.
+  assert.equal(await ask({ ...PUB, ip: "1.2.3.4" }, "6.6.6.6"), 429);
+  // Through MediaMTX (trusted), clients are told apart by the ip MediaMTX reports.
+  for (let i = 0; i < 3; i++) {
+    assert.equal(await ask({ user: PUB.user, password: `g${i}`, ip: "7.7.7.7" }, "10.0.0.2"), 401);
+  }
+  assert.equal(await ask({ ...PUB, ip: "7.7.7.7" }, "10.0.0.2"), 429);
+  assert.equal(
+    await ask({ ...PUB, ip: "8.8.8.8" }, "10.0.0.2"),
+    200,
+    "another client is unaffected",
+  );
+  // Asking without credentials first (what RTSP clients do) is not a failed guess.
+  for (let i = 0; i < 5; i++) assert.equal(await ask({ ip: "9.9.9.9" }, "10.0.0.2"), 401);
+  assert.equal(await ask({ ...PUB, ip: "9.9.9.9" }, "10.0.0.2"), 200);
+  // The budget refills: one attempt a minute.
+  t += 60_000;
+  assert.equal(await ask(PUB, "6.6.6.6"), 200);
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { createMediaRelay } from "./index.ts";
 import { findBox, type Mp4Segment, Mp4Splitter, readBoxHeader } from "./mp4_boxes.ts";
+import { bearer } from "../passes/testing.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../samples/vtest.mp4", import.meta.url));
 
@@ -14,11 +15,16 @@ function _alive(pid: number): boolean {
   }
 }
 
+const SECRET = "media-relay-test-secret-0123456789abcdef";
+
 async function _withRelay(
   fn: (base: string, relay: ReturnType<typeof createMediaRelay>) => Promise<void>,
   maxClientBufferedBytes?: number,
+  authSecret: string | null = null,
 ): Promise<void> {
   const relay = createMediaRelay({
+    auth: { secret: authSecret },
+    corsOrigins: [],
     sources: () =>
       new Map([
         ["cam_01", { source: SAMPLE, loop: true }],
@@ -170,6 +176,9 @@ Deno.test("media relay: a dead source tells the client, without credentials", as
     assert.equal(status.type, "status");
     assert.equal(status.video, "offline");
     assert.doesNotMatch(msg, /pw123/);
+    // A fixed reason: ffmpeg's stderr (host, port, path, error text) never reaches a client.
+    assert.equal(status.reason, "source unavailable");
+    assert.doesNotMatch(msg, /127\.0\.0\.1|Connection|rtsp/i);
     const closed = new Promise((r) => ws.onclose = r);
     ws.close();
     await closed;
@@ -220,4 +229,90 @@ Deno.test("media relay: a congested client drops fragments and resumes only at k
     ws.close();
     await closed;
   }, 1);
+});
+
+Deno.test("media relay with auth on: a viewer token for the camera on every route, Origin checked", async () => {
+  await _withRelay(
+    async (base) => {
+      const token = async (cameras?: string[]) =>
+        (await bearer(SECRET, { sub: "v", role: "viewer", cameras })).authorization.slice(7);
+      const only01 = await token(["cam_01"]);
+      const onlySecret = await token(["cam_secret"]);
+
+      // Without a token, or with one for another camera: 401 on every route, no video, no list.
+      for (const path of ["/media/status", "/media/cam_01.mp4", "/media/ws?camera=cam_01"]) {
+        const r = await fetch(`http://${base}${path}`);
+        assert.equal(r.status, 401, path);
+        assert.equal(r.headers.get("www-authenticate"), "Bearer");
+        await r.body?.cancel();
+      }
+      const forged = await fetch(`http://${base}/media/cam_01.mp4?token=${only01}x`);
+      assert.equal(forged.status, 401);
+      await forged.body?.cancel();
+      for (const path of ["/media/cam_01.mp4", "/media/ws?camera=cam_01", "/media/cam_99.mp4"]) {
+        const r = await fetch(
+          `http://${base}${path}${path.includes("?") ? "&" : "?"}token=${onlySecret}`,
+        );
+        assert.equal(r.status, 401, `${path}: unknown and forbidden cameras look the same`);
+        await r.body?.cancel();
+      }
+      const refused = new WebSocket(`ws://${base}/media/ws?camera=cam_01`);
+      assert.equal(
+        await new Promise((r) => {
+          refused.onopen = () => r("open");
+          refused.onerror = () => r("refused");
+        }),
+        "refused",
+      );
+
+      // The token the web app sends (`?token=`, like the tick socket): video flows.
+      const ws = new WebSocket(`ws://${base}/media/ws?camera=cam_01&token=${only01}`);
+      ws.binaryType = "arraybuffer";
+      const first = await new Promise<unknown>((resolve, reject) => {
+        ws.onerror = () => reject(new Error("ws error"));
+        ws.onmessage = (e) => typeof e.data === "string" && resolve(JSON.parse(e.data));
+      });
+      assert.equal((first as { type: string }).type, "init");
+      const mp4 = await fetch(`http://${base}/media/cam_01.mp4`, {
+        headers: { authorization: `Bearer ${only01}` },
+      });
+      assert.equal(mp4.status, 200);
+      await mp4.body?.cancel();
+
+      // Status lists only the cameras the token may watch.
+      const s01 = await (await fetch(`http://${base}/media/status?token=${only01}`)).json();
+      assert.deepEqual(s01.cameras.map((c: { camera: string }) => c.camera), ["cam_01"]);
+      const sOther = await (await fetch(`http://${base}/media/status?token=${onlySecret}`)).json();
+      assert.deepEqual(sOther.cameras, []);
+
+      // A browser socket from another site is refused even with a good token (raw upgrade, as
+      // browsers send Origin; Deno's WebSocket client cannot set it).
+      const upgrade = async (origin: string) => {
+        const [hostname, port] = base.split(":");
+        const conn = await Deno.connect({ hostname, port: Number(port) });
+        const req = [
+          `GET /media/ws?camera=cam_01&token=${only01} HTTP/1.1`,
+          `Host: ${base}`,
+          "Upgrade: websocket",
+          "Connection: Upgrade",
+          "Sec-WebSocket-Version: 13",
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+          `Origin: ${origin}`,
+        ].join("\r\n") + "\r\n\r\n";
+        await conn.write(new TextEncoder().encode(req));
+        const buf = new Uint8Array(128);
+        const n = await conn.read(buf);
+        conn.close();
+        return new TextDecoder().decode(buf.subarray(0, n ?? 0)).split("\r\n")[0];
+      };
+      assert.match(await upgrade("https://evil.example"), / 403 /);
+      assert.match(await upgrade(`http://${base}`), / 101 /, "same origin");
+
+      const closed = new Promise((r) => ws.onclose = r);
+      ws.close();
+      await closed;
+    },
+    undefined,
+    SECRET,
+  );
 });

@@ -7,7 +7,7 @@
  * The init segment and the fragments since the latest keyframe are kept (bounded) so a new
  * subscriber can start decoding at once instead of waiting for the next keyframe.
  */
-import { redactSource } from "../../shared/config.ts";
+import { redactSecrets, redactSource } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import { type Bytes, Mp4Splitter } from "./mp4_boxes.ts";
 
@@ -294,7 +294,7 @@ export class LiveFmp4Stream {
       }
     } catch { /* process killed */ }
     const lines = tail.trim().split("\n").slice(-3).join(" | ");
-    return redactSource(lines.replaceAll(this.spec.source, redactSource(this.spec.source)));
+    return redactSecrets(lines.replaceAll(this.spec.source, redactSource(this.spec.source)));
   }
 
   #onExit(generation: number, reason: string, success: boolean, ranMs: number): void {

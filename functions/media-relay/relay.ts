@@ -2,10 +2,21 @@
  * The dev media relay (a local stand-in for MediaMTX): serves each camera's live fragmented MP4
  * over WebSocket (for MSE in the browser) and as a chunked HTTP response (for the dev analyzer),
  * from one shared ffmpeg per camera.
+ *
+ * It serves live video, so it follows the same access rule as the tick relay's `/ws`
+ * (functions/_shared/camera_access.ts): with auth on, every route needs a token allowed for the
+ * camera (`?token=` from the browser, as the tick socket sends it), a browser's WebSocket must
+ * come from the same origin or the CORS allow-list, and `/media/status` lists only the cameras
+ * the token may watch. Clients never see ffmpeg's output (it can echo the source URL): a video
+ * outage is told as a fixed reason; the detail goes to the (redacted) log.
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
+import { videoOfflineText } from "../../shared/status.ts";
+import { authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
+import { upgradeOriginAllowed, watchClaims, watchDenied } from "../_shared/camera_access.ts";
+import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { KeyframeGate } from "./keyframe_gate.ts";
 import { LiveFmp4Stream, type SourceSpec, type StreamEvent } from "./live_fmp4.ts";
 
@@ -19,6 +30,10 @@ export interface MediaRelayOptions {
   /** Per-client send buffer above which fragments are dropped until the next keyframe. */
   maxClientBufferedBytes?: number;
   log?: (msg: string) => void;
+  /** Who may watch (default from the environment: STOPLINE_JWT_SECRET), as on `/ws`. */
+  auth?: AuthSettings;
+  /** Origins besides the same origin allowed to open the WebSocket (STOPLINE_CORS_ORIGINS). */
+  corsOrigins?: readonly string[];
 }
 
 export type MediaRelay = Hono & {
@@ -30,13 +45,17 @@ export type MediaRelay = Hono & {
 
 type Resolved = { ok: true; camera: string; spec: SourceSpec } | {
   ok: false;
-  status: 400 | 404;
+  status: 400 | 401 | 404;
   body: Record<string, string>;
 };
+
+const _UNAUTHORIZED = { "www-authenticate": "Bearer" };
 
 export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
   const log = opts.log ?? ((m: string) => console.error(m));
   const maxBuffered = opts.maxClientBufferedBytes ?? 2 * 1024 * 1024;
+  const auth = opts.auth ?? authFromEnv();
+  const corsOrigins = opts.corsOrigins ?? corsOriginsFromEnv();
   const streams = new Map<string, LiveFmp4Stream>();
   const disconnects = new Set<() => void>();
   /** Fragments dropped for slow clients, per camera (latest-state: dropped, never queued). */
@@ -44,10 +63,18 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
   const countDrop = (camera: string) => dropped.set(camera, (dropped.get(camera) ?? 0) + 1);
   let closed = false;
 
-  function _resolve(camera: string | undefined): Resolved {
+  /** The camera's source for this request: id checked, then access, then existence. */
+  async function _authorize(req: Request, camera: string | undefined): Promise<Resolved> {
     if (!camera || !CAMERA_ID.test(camera)) {
       return { ok: false, status: 400, body: { error: "bad camera id" } };
     }
+    // Before the lookup: without access, a known and an unknown camera look the same.
+    const denied = await watchDenied(req, auth, camera);
+    if (denied) return { ok: false, status: 401, body: { error: denied } };
+    return _resolve(camera);
+  }
+
+  function _resolve(camera: string): Resolved {
     const spec = opts.sources().get(camera);
     if (!spec) return { ok: false, status: 404, body: { error: "unknown camera", camera } };
     return { ok: true, camera, spec };
@@ -71,23 +98,29 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
 
   const app = new Hono();
 
-  app.get("/media/status", (c) =>
-    c.json({
-      cameras: [...streams.values()].map((s) => ({
+  app.get("/media/status", async (c) => {
+    const claims = await watchClaims(c.req.raw, auth);
+    if (typeof claims === "string") return c.json({ error: claims }, 401, _UNAUTHORIZED);
+    return c.json({
+      cameras: [...streams.values()].filter((s) => mayReadCamera(claims, s.camera)).map((s) => ({
         camera: s.camera,
         subscribers: s.subscribers,
         mime: s.init?.mime ?? null,
         dropped: dropped.get(s.camera) ?? 0,
         ...s.stats,
       })),
-    }));
+    });
+  });
 
   app.get(
     "/media/ws",
-    (c, next) => {
+    async (c, next) => {
       if (closed) return c.json({ error: "shutting down" }, 503);
-      const r = _resolve(c.req.query("camera"));
-      if (!r.ok) return c.json(r.body, r.status);
+      const r = await _authorize(c.req.raw, c.req.query("camera"));
+      if (!r.ok) return c.json(r.body, r.status, r.status === 401 ? _UNAUTHORIZED : {});
+      if (!upgradeOriginAllowed(c.req.raw, corsOrigins)) {
+        return c.json({ error: "this Origin may not open a socket here" }, 403);
+      }
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         return c.json({ error: "websocket upgrade required" }, 426);
       }
@@ -115,12 +148,12 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
     }),
   );
 
-  app.get("/media/:file", (c) => {
+  app.get("/media/:file", async (c) => {
     const file = c.req.param("file");
     if (!file.endsWith(".mp4")) return c.json({ error: "not found" }, 404);
     if (closed) return c.json({ error: "shutting down" }, 503);
-    const r = _resolve(file.slice(0, -4));
-    if (!r.ok) return c.json(r.body, r.status);
+    const r = await _authorize(c.req.raw, file.slice(0, -4));
+    if (!r.ok) return c.json(r.body, r.status, r.status === 401 ? _UNAUTHORIZED : {});
     const stream = _stream(r.camera, r.spec);
     let unsubscribe: (() => void) | undefined;
     let disconnect: (() => void) | undefined;
@@ -192,10 +225,10 @@ function _wsSubscriber(
       if (gate.admit(ev.keyframe, raw?.bufferedAmount ?? 0)) ws.send(ev.data);
       else onDrop();
     } else {
-      // Tell the player why video stopped; a new init follows when ffmpeg restarts.
-      ws.send(
-        JSON.stringify({ v: 1, type: "status", camera, video: "offline", reason: ev.reason }),
-      );
+      // Tell the player that video stopped (a new init follows when ffmpeg restarts), with a
+      // fixed reason: ffmpeg's own words can hold the source URL and its secrets.
+      const reason = ev.final ? "source ended" : "source unavailable";
+      ws.send(videoOfflineText(camera, reason));
       if (ev.final) ws.close(1000, "source ended");
     }
   };

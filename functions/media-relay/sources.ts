@@ -4,7 +4,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseConfigYaml, redactSource } from "../../shared/config.ts";
+import { parseConfigYaml, redactSecrets } from "../../shared/config.ts";
 import type { SourceSpec } from "./live_fmp4.ts";
 
 const _REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -27,7 +27,7 @@ export function configSources(path?: string): () => Map<string, SourceSpec> {
       return map;
     } catch (e) {
       // Keep serving the last good config; the message never contains a raw source URL.
-      console.error(`[media-relay] config ${file}: ${redactSource((e as Error).message)}`);
+      console.error(`[media-relay] config ${file}: ${redactSecrets((e as Error).message)}`);
       return cache?.map ?? new Map();
     }
   };

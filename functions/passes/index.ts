@@ -10,12 +10,8 @@
 import type { Context, Hono } from "hono";
 import { authFromEnv, getClaims, mayReadCamera } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
-import {
-  type ApiCommonOptions,
-  ApiError,
-  createApiApp,
-  standaloneFunction,
-} from "../_shared/errors.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/api_app.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { afterCursor, decodeCursor, microsSql, pageOf } from "../_shared/pagination.ts";
 import {
@@ -32,7 +28,8 @@ import {
   objectStoreFromEnv,
   parseObjectUri,
 } from "../../shared/object_store/mod.ts";
-import { VERDICTS } from "../../shared/events.ts";
+import type { PassRow, PassSample } from "../../shared/pass_row.ts";
+import { type Verdict, VERDICTS } from "../../shared/verdict.ts";
 
 export interface PassesOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -43,20 +40,21 @@ export interface PassesOptions extends ApiCommonOptions {
 const PASS_ID_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 const LIST = "passes";
 const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
-  stop_duration_s, min_speed, entry_speed, image, entry_speed_mps, min_speed_mps, max_speed_mps`;
+  stop_duration_s, min_speed_px_s, entry_speed_px_s, image, entry_speed_mps, min_speed_mps,
+  max_speed_mps`;
 
 interface _PassRow {
   id: string;
   camera: string;
   track_id: number;
   label: string;
-  verdict: string;
+  verdict: Verdict;
   entered_at: Date;
   exited_at: Date;
   time_in_zone_s: number;
   stop_duration_s: number;
-  min_speed: number;
-  entry_speed: number;
+  min_speed_px_s: number;
+  entry_speed_px_s: number;
   image: string | null;
   /** Road speeds, m/s (null: camera not calibrated). */
   entry_speed_mps: number | null;
@@ -148,7 +146,7 @@ async function _findPass(c: Context, pool: DbPool, columns: string): Promise<_Pa
   return row;
 }
 
-function _publicPass(p: _PassRow) {
+function _publicPass(p: _PassRow): PassRow {
   return {
     id: p.id,
     camera: p.camera,
@@ -159,8 +157,8 @@ function _publicPass(p: _PassRow) {
     exited_at: p.exited_at.toISOString(),
     time_in_zone_s: p.time_in_zone_s,
     stop_duration_s: p.stop_duration_s,
-    min_speed: p.min_speed,
-    entry_speed: p.entry_speed,
+    min_speed_px_s: p.min_speed_px_s,
+    entry_speed_px_s: p.entry_speed_px_s,
     entry_speed_mps: p.entry_speed_mps ?? null,
     min_speed_mps: p.min_speed_mps ?? null,
     max_speed_mps: p.max_speed_mps ?? null,
@@ -169,8 +167,9 @@ function _publicPass(p: _PassRow) {
 }
 
 /** Only the documented sample fields leave the API, whatever else the analyzer stored. */
-function _publicSample(s: Record<string, unknown>) {
-  return { ts: s.ts, cx: s.cx, cy: s.cy, speed: s.speed, phase: s.phase ?? null };
+function _publicSample(s: Record<string, unknown>): PassSample {
+  const out = { ts: s.ts, cx: s.cx, cy: s.cy, speed_px_s: s.speed_px_s, phase: s.phase ?? null };
+  return out as PassSample; // as the analyzer stored it (shared/pass_row.ts PassSampleSchema)
 }
 
 // Deployed alone (edge host): `deno serve -A functions/passes/index.ts` with DATABASE_URL set.

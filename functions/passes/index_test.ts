@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { LocalObjectStore } from "../../shared/object_store/mod.ts";
 import { startTestDatabase } from "../../dev/testing/postgres.ts";
+import { PassDetailSchema, PassRowSchema } from "../../shared/pass_row.ts";
 import { createPool } from "../_shared/db.ts";
 import { createPassesApp } from "./index.ts";
 import { bearer, insertPasses, type TestPass } from "./testing.ts";
@@ -16,8 +17,8 @@ const PASS_KEYS = [
   "exited_at",
   "time_in_zone_s",
   "stop_duration_s",
-  "min_speed",
-  "entry_speed",
+  "min_speed_px_s",
+  "entry_speed_px_s",
   "entry_speed_mps",
   "min_speed_mps",
   "max_speed_mps",
@@ -76,6 +77,7 @@ Deno.test("passes API: filters, keyset pages over ties, detail, image, cameras c
     assert.deepEqual(Object.keys(first.body).sort(), ["next_cursor", "passes"]);
     assert.equal(first.body.passes.length, 5);
     assert.deepEqual(Object.keys(first.body.passes[0]).sort(), [...PASS_KEYS].sort());
+    for (const p of first.body.passes) PassRowSchema.parse(p); // the shape the web app reads
     // Uncalibrated cameras' passes: road speeds are null, not absent.
     assert.equal(first.body.passes[0].min_speed_mps, null);
     const p0 = first.body.passes[0];
@@ -150,10 +152,17 @@ Deno.test("passes API: filters, keyset pages over ties, detail, image, cameras c
     const d = await get(`/api/passes/${encodeURIComponent(id)}`);
     assert.equal(d.status, 200);
     assert.deepEqual(Object.keys(d.body).sort(), [...PASS_KEYS, "quality", "samples"].sort());
+    PassDetailSchema.parse(d.body);
     assert.equal(d.body.verdict, "rolling_stop");
     assert.equal(d.body.quality.finalized_by, "exit");
     assert.equal(d.body.samples.length, 3);
-    assert.deepEqual(Object.keys(d.body.samples[1]).sort(), ["cx", "cy", "phase", "speed", "ts"]);
+    assert.deepEqual(Object.keys(d.body.samples[1]).sort(), [
+      "cx",
+      "cy",
+      "phase",
+      "speed_px_s",
+      "ts",
+    ]);
     assert.equal(d.body.samples[1].phase, "stopped");
     assert.equal((await get("/api/passes/cam_01%3A1%3A999")).status, 404);
     assert.equal((await get("/api/passes/cam_01%3A1%3A999")).body.error, "unknown pass");

@@ -1,12 +1,13 @@
 /** Test fixtures for the API functions: realistic rows in the real tables, signed tokens. */
 import type { DbPool } from "../_shared/db.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 import { signJwt } from "../_shared/jwt.ts";
 import type { Claims } from "../_shared/jwt.ts";
 
 export interface TestPass {
   camera: string;
   track_id: number;
-  verdict: "full_stop" | "rolling_stop" | "no_stop";
+  verdict: Verdict;
   /** ISO with up to microseconds (Postgres precision). */
   exited_at: string;
   stop_duration_s: number;
@@ -30,7 +31,7 @@ export async function insertPasses(pool: DbPool, passes: TestPass[]): Promise<st
     ids.push(id);
     await pool.query(
       `insert into vehicle_passes (id, camera, track_id, label, verdict, entered_at, exited_at,
-         time_in_zone_s, stop_duration_s, min_speed, entry_speed, image, quality, samples)
+         time_in_zone_s, stop_duration_s, min_speed_px_s, entry_speed_px_s, image, quality, samples)
        values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8, $9, $10, $11, $12, $13, $14)`,
       [
         id,
@@ -48,9 +49,9 @@ export async function insertPasses(pool: DbPool, passes: TestPass[]): Promise<st
         JSON.stringify(p.quality ?? { samples: 3, coverage: 1, finalized_by: "exit" }),
         JSON.stringify(
           p.samples ?? [
-            { ts: entered, cx: 300.5, cy: 230, speed: 70.1, phase: "in_zone" },
-            { ts: entered + 500, cx: 340, cy: 231, speed: 0.4, phase: "stopped" },
-            { ts: exited, cx: 420, cy: 229.5, speed: 65, phase: "leaving" },
+            { ts: entered, cx: 300.5, cy: 230, speed_px_s: 70.1, phase: "in_zone" },
+            { ts: entered + 500, cx: 340, cy: 231, speed_px_s: 0.4, phase: "stopped" },
+            { ts: exited, cx: 420, cy: 229.5, speed_px_s: 65, phase: "leaving" },
           ],
         ),
       ],

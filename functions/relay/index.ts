@@ -2,29 +2,44 @@
  * relay: GET /ws?camera=<id> — a WebSocket that streams the latest ticks of one camera and the
  * analyzer's online/offline status. Fed by one LISTEN connection per process (see `startRelay`).
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { CAMERA_ID_RE, TICK_CHANNEL } from "../../shared/channels.ts";
-import { listen, type PgListener } from "../_shared/pg_listener.ts";
-import { authFromEnv, type AuthSettings, claimsOf, mayReadCamera } from "../_shared/auth.ts";
+import { listen, type PgListener } from "../../shared/db/pg_listener.ts";
+import { createApiApp } from "../_shared/api_app.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { authFromEnv, type AuthSettings } from "../_shared/auth.ts";
+import { upgradeOriginAllowed, watchDenied } from "../_shared/camera_access.ts";
+import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { TickHub } from "./tick_hub.ts";
 import { createPhoenixApp } from "./realtime/app.ts";
 
 /** Largest message a client may send us (clients only send pings). */
 const MAX_CLIENT_MESSAGE = 4096;
 
-/** `auth` defaults to the environment (STOPLINE_JWT_SECRET), so the relay is never left open. */
-export function createRelayApp(hub: TickHub, auth: AuthSettings = authFromEnv()): Hono {
-  const app = new Hono();
+/**
+ * `auth` and `corsOrigins` default to the environment (STOPLINE_JWT_SECRET,
+ * STOPLINE_CORS_ORIGINS), so the relay is never left open.
+ */
+export function createRelayApp(
+  hub: TickHub,
+  auth: AuthSettings = authFromEnv(),
+  corsOrigins: readonly string[] = corsOriginsFromEnv(),
+): Hono {
+  // The sockets check their tokens themselves (before upgrading): "self" access.
+  const app = createApiApp(["/ws", "/realtime/*"], { auth, corsOrigins, access: "self" });
   app.get("/ws", async (c) => {
     const camera = c.req.query("camera") ?? "";
     if (!CAMERA_ID_RE.test(camera)) {
-      return c.json({ error: "query parameter camera must match [A-Za-z0-9_-]{1,64}" }, 400);
+      throw new ApiError(400, "query parameter camera must match [A-Za-z0-9_-]{1,64}");
     }
     // Checked before the upgrade: a denied client gets a plain 401 and never a socket.
-    const denied = await _wsDenied(c.req.raw, auth, camera);
-    if (denied) return c.json({ error: denied }, 401, { "www-authenticate": "Bearer" });
+    const denied = await watchDenied(c.req.raw, auth, camera);
+    if (denied) throw new ApiError(401, denied, {}, { "www-authenticate": "Bearer" });
+    if (!upgradeOriginAllowed(c.req.raw, corsOrigins)) {
+      throw new ApiError(403, "this Origin may not open a socket here");
+    }
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-      return c.json({ error: "expected a WebSocket upgrade" }, 426);
+      throw new ApiError(426, "expected a WebSocket upgrade");
     }
     const { socket, response } = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: 30 });
     let remove: (() => void) | null = null;
@@ -42,18 +57,6 @@ export function createRelayApp(hub: TickHub, auth: AuthSettings = authFromEnv())
   // The same hub over the Phoenix protocol, for @supabase/realtime-js clients.
   app.route("/", createPhoenixApp(hub, auth));
   return app;
-}
-
-/** Why a /ws request may not watch `camera` (browsers send the token as `?token=`), or null. */
-async function _wsDenied(req: Request, auth: AuthSettings, camera: string): Promise<string | null> {
-  if (!auth.secret) return null;
-  try {
-    // Every valid role is at least viewer, which is all watching needs.
-    const claims = await claimsOf(req, auth);
-    return mayReadCamera(claims, camera) ? null : `this token may not watch camera ${camera}`;
-  } catch (e) {
-    return (e as Error).message;
-  }
 }
 
 export interface Relay {

@@ -4,6 +4,7 @@
  * stays backed up is closed. Nothing here can slow the publisher down.
  */
 import { parseRealtimeMessage } from "../../shared/events.ts";
+import { analyzerStatusText } from "../../shared/status.ts";
 
 /** The subset of a WebSocket the hub needs (a Deno WebSocket, or a test double in unit tests). */
 export interface TickSocket {
@@ -124,9 +125,11 @@ export class TickHub {
     let set = this.#clients.get(camera);
     if (!set) this.#clients.set(camera, set = new Set());
     set.add(client);
-    const state = this.#camera(camera);
-    this.#send(client, "status", _statusText(camera, state.online));
-    if (state.online && state.lastText) this.#send(client, "tick", state.lastText);
+    // Looked up, never created: camera state exists only for cameras the analyzer publishes, so
+    // clients asking for many made-up camera ids cannot grow it.
+    const state = this.#cameras.get(camera);
+    this.#send(client, "status", analyzerStatusText(camera, state?.online ?? false));
+    if (state?.online && state.lastText) this.#send(client, "tick", state.lastText);
     return () => this.#forget(client);
   }
 
@@ -142,6 +145,11 @@ export class TickHub {
     let n = this.#droppedByGone;
     for (const s of this.#clients.values()) for (const c of s) n += c.dropped;
     return n;
+  }
+
+  /** Cameras with state (the ones the analyzer has published). */
+  cameraCount(): number {
+    return this.#cameras.size;
   }
 
   isOnline(camera: string): boolean {
@@ -165,7 +173,7 @@ export class TickHub {
 
   #setOnline(camera: string, state: _CameraState, online: boolean): void {
     state.online = online;
-    const text = _statusText(camera, online);
+    const text = analyzerStatusText(camera, online);
     for (const c of this.#clients.get(camera) ?? []) this.#send(c, "status", text);
   }
 
@@ -198,8 +206,4 @@ export class TickHub {
       c.dropped++;
     }
   }
-}
-
-function _statusText(camera: string, online: boolean): string {
-  return JSON.stringify({ v: 1, type: "status", camera, analyzer: online ? "online" : "offline" });
 }

@@ -76,7 +76,7 @@ Deno.test("hub forwards valid track and pass events but does not replay them on 
       label: "car",
       conf: 0.7,
       bbox: [0.1, 0.1, 0.2, 0.2],
-      speed: 3,
+      speed_px_s: 3,
       phase: "approach",
       zone: null,
     },
@@ -112,4 +112,22 @@ Deno.test("hub frames messages with a subscriber's encoder; removing twice keeps
   hub.publish(JSON.stringify(makeTick("cam_01", 5)));
   assert.equal(JSON.parse(plain.sent.at(-1)!).seq, 5);
   assert.equal(hub.clientCount("cam_01"), 1);
+});
+
+Deno.test("hub: subscribing to many made-up camera ids keeps no state for them", () => {
+  const hub = new TickHub();
+  hub.publish(JSON.stringify(makeTick("cam_01", 1)));
+  const greedy = new _Socket();
+  const removers = [];
+  for (let i = 0; i < 20_000; i++) removers.push(hub.add(greedy, `cam_fake_${i}`));
+  assert.equal(hub.cameraCount(), 1, "only the published camera has state");
+  assert.equal(JSON.parse(greedy.sent[0]).analyzer, "offline");
+  for (const remove of removers) remove();
+  assert.equal(hub.clientCount(), 0, "subscriptions are gone once removed");
+  // A camera that starts publishing after a client joined still reaches that client.
+  const early = new _Socket();
+  hub.add(early, "cam_02");
+  hub.publish(JSON.stringify(makeTick("cam_02", 7)));
+  assert.equal(JSON.parse(early.sent.at(-1)!).seq, 7);
+  assert.equal(hub.cameraCount(), 2);
 });

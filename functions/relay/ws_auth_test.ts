@@ -65,3 +65,40 @@ Deno.test("relay /ws with auth on: a viewer token for that camera, else 401 befo
     await server.shutdown();
   }
 });
+
+Deno.test("relay /ws: a browser upgrade from a foreign Origin is refused (same origin and the allow-list pass)", async () => {
+  const hub = new TickHub();
+  const app = createRelayApp(hub, { secret: SECRET }, ["https://partner.example"]);
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, app.fetch);
+  const host = `127.0.0.1:${server.addr.port}`;
+  const token = (await bearer(SECRET, { sub: "v", role: "viewer" })).authorization.slice(7);
+  // A raw upgrade with an Origin header, as a browser sends it; 101 = upgraded.
+  const upgradeFrom = async (origin: string | null) => {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+    const lines = [
+      `GET /ws?camera=cam_01&token=${token} HTTP/1.1`,
+      `Host: ${host}`,
+      "Upgrade: websocket",
+      "Connection: Upgrade",
+      "Sec-WebSocket-Version: 13",
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      ...(origin ? [`Origin: ${origin}`] : []),
+    ];
+    await conn.write(new TextEncoder().encode(lines.join("\r\n") + "\r\n\r\n"));
+    const buf = new Uint8Array(256);
+    const n = await conn.read(buf);
+    conn.close();
+    return Number(/^HTTP\/1\.1 (\d+)/.exec(new TextDecoder().decode(buf.subarray(0, n ?? 0)))?.[1]);
+  };
+  try {
+    assert.equal(await upgradeFrom("https://evil.example"), 403);
+    assert.equal(await upgradeFrom("null"), 403);
+    assert.equal(await upgradeFrom(`http://${host}`), 101, "same origin");
+    assert.equal(await upgradeFrom("https://partner.example"), 101, "allow-listed");
+    assert.equal(await upgradeFrom(null), 101, "not a browser");
+  } finally {
+    await new Promise((r) => setTimeout(r, 50));
+    hub.close();
+    await server.shutdown();
+  }
+});

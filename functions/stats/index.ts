@@ -9,15 +9,11 @@
 import type { Hono } from "hono";
 import { authFromEnv, getClaims } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
-import {
-  type ApiCommonOptions,
-  ApiError,
-  createApiApp,
-  standaloneFunction,
-} from "../_shared/errors.ts";
+import { ApiError } from "../_shared/errors.ts";
+import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/api_app.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { QueryParams, SqlWhere, visibleCameras, whereCameraTime } from "../_shared/query.ts";
-import { VERDICTS } from "../../shared/events.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 
 export interface StatsOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -32,8 +28,7 @@ export const HISTOGRAM_BIN_S = 0.5;
 export const HISTOGRAM_BINS = 20; // 0-10 s, then one open bin
 export const ONLINE_WITHIN_S = 10;
 
-type _Verdict = typeof VERDICTS[number];
-type _Counts = Record<_Verdict, number>;
+type _Counts = Record<Verdict, number>;
 
 export function createStatsApp(opts: StatsOptions): Hono {
   const now = opts.now ?? (() => Date.now());
@@ -54,7 +49,7 @@ export function createStatsApp(opts: StatsOptions): Hono {
     const where = whereCameraTime(new SqlWhere(), cameras, { after, before }, "exited_at");
 
     const [byHour, histogram, status] = await Promise.all([
-      opts.pool.query<{ hour: Date; verdict: _Verdict; n: number }>(
+      opts.pool.query<{ hour: Date; verdict: Verdict; n: number }>(
         `select date_trunc('hour', exited_at, 'UTC') as hour, verdict, count(*)::int as n
          from vehicle_passes ${where} group by 1, 2`,
         where.params,

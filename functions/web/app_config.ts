@@ -15,7 +15,7 @@ import {
   parseAppConfig,
   parsePlayerOrder,
   type RealtimeConfig,
-} from "../../web/src/app_config.ts";
+} from "../../shared/app_config.ts";
 import { decodeBase64Url } from "../_shared/jwt.ts";
 
 type Env = (name: string) => string | undefined;
@@ -33,7 +33,11 @@ export function appConfigFromEnv(
     player_order: configured.length ? configured : fallback,
     whep_base: whep,
     hls_base: hls,
-    auth: Boolean(env("STOPLINE_JWT_SECRET")),
+    // Any token key turns auth on (functions/_shared/auth.ts), not only the HS256 secret.
+    auth: Boolean(
+      env("STOPLINE_JWT_SECRET") || env("STOPLINE_JWT_PRIVATE_KEY") ||
+        env("STOPLINE_JWT_PUBLIC_KEYS"),
+    ),
     realtime: _realtimeFromEnv(env),
   });
   if (cfg.realtime.kind === "relay" && cfg.realtime.note) warn(`app config: ${cfg.realtime.note}`);

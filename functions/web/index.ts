@@ -1,15 +1,18 @@
 /**
- * Web function: serves the browser app — `web/static/*` (index.html, css) and the bundle
- * `web/dist/app.js` with its on-demand chunks and source maps, built by `deno task build:web`
- * (gzipped twins are sent to browsers that accept gzip) — and its runtime config
- * `GET /app-config.json` (player order, MediaMTX URLs, whether auth is on).
+ * Web function: serves the browser app — `web/static/*` (index.html, css, favicon.svg, which
+ * also answers `/favicon.ico`) and the bundle `web/dist/app.js` with its on-demand chunks and
+ * source maps, built by `deno task build:web` (gzipped twins are sent to browsers that accept
+ * gzip) — and its runtime config `GET /app-config.json` (player order, MediaMTX URLs, whether
+ * auth is on). Every answer carries the security headers of security_headers.ts (CSP with
+ * frame-ancestors 'none', nosniff, Referrer-Policy).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AppConfig } from "../../web/src/app_config.ts";
+import type { AppConfig } from "../../shared/app_config.ts";
 import { appConfigFromEnv } from "./app_config.ts";
+import { securityHeaders } from "./security_headers.ts";
 
 const _WEB_ROOT = fileURLToPath(new URL("../../web/", import.meta.url));
 
@@ -41,11 +44,24 @@ export interface WebAppOptions {
 export function createWebApp(opts: WebAppOptions = {}): Hono {
   const root = opts.root ?? _WEB_ROOT;
   const app = new Hono();
+  const appConfig = opts.appConfig ?? (() => appConfigFromEnv());
+  // Only on the app's own paths: mounted at "/" beside the API, a "*" here would reach theirs.
+  for (
+    const path of ["/", "/index.html", "/app-config.json", "/static/*", "/dist/*", "/favicon.ico"]
+  ) {
+    app.use(path, async (c, next) => {
+      await next();
+      for (const [k, v] of Object.entries(securityHeaders(appConfig(), c.req.url))) {
+        c.res.headers.set(k, v);
+      }
+    });
+  }
   const index = (c: Context) => _serveFile(c, join(root, "static", "index.html"));
   app.get("/", index);
   app.get("/index.html", index);
-  const appConfig = opts.appConfig ?? (() => appConfigFromEnv());
   app.get("/app-config.json", (c) => c.json(appConfig(), 200, { "cache-control": "no-store" }));
+  // Browsers and tools ask for /favicon.ico whatever the page links: the same SVG icon, not a 404.
+  app.get("/favicon.ico", (c) => _serveFile(c, join(root, "static", "favicon.svg")));
   app.get("/static/:file", (c) => _serveDir(c, join(root, "static"), c.req.param("file")));
   app.get("/dist/:file", async (c) => {
     const res = await _serveDir(c, join(root, "dist"), c.req.param("file"), true);

@@ -134,3 +134,17 @@ Deno.test("web: hashed chunks are cached for good, the entry is revalidated", as
   assert.equal(res.headers.get("content-encoding"), "gzip");
   await res.body?.cancel();
 });
+
+Deno.test("web: /favicon.ico and the linked SVG icon are served, not a 404", async () => {
+  const app = createWebApp();
+  const html = await (await app.request("/")).text();
+  assert.match(html, /<link rel="icon" href="\/static\/favicon\.svg" type="image\/svg\+xml">/);
+  for (const path of ["/favicon.ico", "/static/favicon.svg"]) {
+    const res = await app.request(path);
+    assert.equal(res.status, 200, path);
+    assert.equal(res.headers.get("content-type"), "image/svg+xml", path);
+    const svg = await res.text();
+    assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, path);
+    assert.ok(svg.length < 1024, "a small icon");
+  }
+});

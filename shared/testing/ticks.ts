@@ -15,7 +15,7 @@ export function makeTick(camera: string, seq: number, tracks = 1): Tick {
       label: "car",
       conf: 0.5 + (i % 50) / 100,
       bbox: [0.1, 0.2, 0.05, 0.04],
-      speed: 12.5,
+      speed_px_s: 12.5,
       zone: null,
       phase: "approach",
       stop_s: 0,

@@ -1,47 +1,17 @@
 /**
- * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 and the issue), all through
+ * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 "Routes"), all through
  * apiFetch so the token rides along. Errors carry the status and the server's message.
  */
+import type { PassDetail, PassRow, PassSample } from "../../shared/pass_row.ts";
+import type { Verdict } from "../../shared/verdict.ts";
 import { apiFetch } from "./session.ts";
 
-export type Verdict = "full_stop" | "rolling_stop" | "no_stop";
+export type { PassDetail, PassRow, PassSample, Verdict };
 
 export interface CameraInfo {
   id: string;
   status: { fps?: number; infer_ms?: number; online?: boolean; [k: string]: unknown } | null;
   [k: string]: unknown;
-}
-
-export interface PassRow {
-  id: string;
-  camera: string;
-  track_id: number;
-  label: string;
-  verdict: Verdict;
-  entered_at: string;
-  exited_at: string;
-  time_in_zone_s: number;
-  stop_duration_s: number;
-  min_speed: number;
-  entry_speed: number;
-  /** Road speeds, m/s: null when the camera is not calibrated. */
-  entry_speed_mps?: number | null;
-  min_speed_mps?: number | null;
-  max_speed_mps?: number | null;
-  image_url: string | null;
-}
-
-export interface PassSample {
-  ts: number | string;
-  cx: number;
-  cy: number;
-  speed: number;
-  phase: string | null;
-}
-
-export interface PassDetail extends PassRow {
-  quality?: unknown;
-  samples: PassSample[];
 }
 
 export interface PassesPage {

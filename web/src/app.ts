@@ -6,7 +6,7 @@
  * player (and DELETEs a WHEP session), so an all-day tab on the stats page costs no video.
  */
 import { listCameras } from "./api.ts";
-import { type AppConfig, loadAppConfig } from "./app_config.ts";
+import { type AppConfig, loadAppConfig } from "../../shared/app_config.ts";
 import { byId, h, replace } from "./dom.ts";
 import { type LiveView, startLive } from "./live/live_page.ts";
 import { mountLogin } from "./login.ts";

@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { buildWebBundle } from "../../functions/web/build.ts";
 import { createWebApp } from "../../functions/web/index.ts";
-import { type AppConfig, DEFAULT_APP_CONFIG } from "../src/app_config.ts";
+import { type AppConfig, DEFAULT_APP_CONFIG } from "../../shared/app_config.ts";
 import { serveForTest, type TestServer } from "./browser.ts";
 
 let _built: Promise<void> | undefined;

@@ -4,12 +4,11 @@
  * cursor), /api/passes/:id (+ samples), /api/passes/:id/image (a real JPEG), /api/stats.
  * Records the requests so tests can check what the app sent.
  */
+import { VERDICTS } from "../../shared/verdict.ts";
 import { Hono } from "hono";
 import jpeg from "jpeg-js";
-import type { PassDetail, PassRow, Stats } from "../src/api.ts";
+import type { PassDetail, PassRow, PassSample, Stats } from "../src/api.ts";
 import type { ConfigJson } from "../src/zones/config_client.ts";
-
-const VERDICTS = ["full_stop", "rolling_stop", "no_stop"] as const;
 
 export function fakePasses(n: number, t0 = Date.parse("2026-11-21T08:00:00Z")): PassRow[] {
   return Array.from({ length: n }, (_, i) => {
@@ -25,8 +24,12 @@ export function fakePasses(n: number, t0 = Date.parse("2026-11-21T08:00:00Z")): 
       exited_at: new Date(exited).toISOString(),
       time_in_zone_s: 5,
       stop_duration_s: verdict === "full_stop" ? 3 : verdict === "rolling_stop" ? 0.2 : 0,
-      min_speed: verdict === "full_stop" ? 0 : 25,
-      entry_speed: 80,
+      min_speed_px_s: verdict === "full_stop" ? 0 : 25,
+      entry_speed_px_s: 80,
+      // Road speeds: the fake cameras are not calibrated.
+      entry_speed_mps: null,
+      min_speed_mps: null,
+      max_speed_mps: null,
       image_url: `/api/passes/${encodeURIComponent(`cam_0${1 + (i % 2)}:${1000 + i}`)}/image`,
     };
   });
@@ -99,11 +102,17 @@ export function fakeApi(config: ConfigJson, opts: { passes?: number } = {}) {
     const p = passes.find((x) => x.id === c.req.param("id"));
     if (!p) return c.json({ error: "not found" }, 404);
     const t0 = Date.parse(p.entered_at) - 2000;
-    const samples = Array.from({ length: 40 }, (_, i) => {
+    const samples = Array.from({ length: 40 }, (_, i): PassSample => {
       const t = i * 0.25;
       const speed = t < 3 ? 80 - t * 26 : t < 6 ? 0.5 : (t - 6) * 30;
       const phase = t < 2 ? "approach" : t < 3 ? "in_zone" : t < 6 ? "stopped" : "leaving";
-      return { ts: t0 + t * 1000, cx: 0.3 + t * 0.03, cy: 0.4, speed: Math.max(0, speed), phase };
+      return {
+        ts: t0 + t * 1000,
+        cx: 0.3 + t * 0.03,
+        cy: 0.4,
+        speed_px_s: Math.max(0, speed),
+        phase,
+      };
     });
     const detail: PassDetail = { ...p, quality: { samples: 40, coverage: 0.97 }, samples };
     return c.json(detail);

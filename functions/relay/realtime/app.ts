@@ -4,10 +4,14 @@
  * `channel("camera:cam_01").on("broadcast", {event: "tick"}, cb).subscribe()`. Fed by the same
  * TickHub as `/ws` (same latest-state and slow-client handling). Events: `status`, `tick`,
  * `track_event`, `pass`. With auth on, each join needs a viewer JWT allowed for that camera
- * (the join's `access_token`, else the socket's `apikey`).
+ * (the join's `access_token`, else the socket's `apikey`), and the socket itself is only upgraded
+ * when its `apikey` (or bearer subprotocol) is a valid token or one of the public `anonKeys`
+ * (STOPLINE_REALTIME_ANON_KEYS; joins then need their own access_token): a stranger never gets
+ * a socket to send frames into.
  */
 import { Hono } from "hono";
-import { authFromEnv, type AuthSettings } from "../../_shared/auth.ts";
+import { authEnabled, authFromEnv, type AuthSettings } from "../../_shared/auth.ts";
+import { AuthError, roleAtLeast, verifyJwt } from "../../_shared/jwt.ts";
 import type { TickHub } from "../tick_hub.ts";
 import { isVsn, VSNS } from "./codec.ts";
 import { PhoenixSession } from "./session.ts";
@@ -17,6 +21,19 @@ export interface PhoenixAppOptions {
   idleMs?: number;
   maxFrameBytes?: number;
   maxTopics?: number;
+  /**
+   * Public API keys (Supabase's "anon key" convention) that open a socket without a user token;
+   * default from STOPLINE_REALTIME_ANON_KEYS (comma separated), none when unset.
+   */
+  anonKeys?: readonly string[];
+}
+
+export function anonKeysFromEnv(
+  env: (n: string) => string | undefined = (n) => Deno.env.get(n),
+): string[] {
+  return (env("STOPLINE_REALTIME_ANON_KEYS") ?? "").split(",").map((s) => s.trim()).filter(
+    Boolean,
+  );
 }
 
 /** Phoenix clients may offer a bearer token as a subprotocol: `base64url.bearer.phx.<b64>`. */
@@ -29,8 +46,9 @@ export function createPhoenixApp(
 ): Hono {
   // Phoenix's own server default: a client heartbeats every 25-30 s, so 60 s means it is gone.
   const idleMs = opts.idleMs ?? 60_000;
+  const anonKeys = new Set(opts.anonKeys ?? anonKeysFromEnv());
   const app = new Hono();
-  app.get("/realtime/v1/websocket", (c) => {
+  app.get("/realtime/v1/websocket", async (c) => {
     // A Phoenix server treats a missing vsn as 1.0.0; realtime-js always sends one.
     const vsn = c.req.query("vsn") ?? "1.0.0";
     if (!isVsn(vsn)) {
@@ -41,9 +59,18 @@ export function createPhoenixApp(
     }
     const offered = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
     const bearer = _protocolToken(offered);
-    const socketToken = bearer ?? c.req.query("apikey") ?? null;
-    if (auth.secret && !socketToken) {
-      return c.json({ error: "apikey is required" }, 401, { "www-authenticate": "Bearer" });
+    let socketToken = bearer ?? c.req.query("apikey") ?? null;
+    if (authEnabled(auth)) {
+      if (!socketToken) {
+        return c.json({ error: "apikey is required" }, 401, { "www-authenticate": "Bearer" });
+      }
+      if (anonKeys.has(socketToken)) {
+        socketToken = null; // a public key: every join must bring its own access_token
+      } else {
+        // Checked before the upgrade: a bad apikey gets a plain 401 and never a socket.
+        const denied = await _socketDenied(socketToken, auth);
+        if (denied) return c.json({ error: denied }, 401, { "www-authenticate": "Bearer" });
+      }
     }
     const { socket, response } = Deno.upgradeWebSocket(c.req.raw, {
       // A client offering subprotocols must get one of them back or it drops the connection.
@@ -71,6 +98,16 @@ export function createPhoenixApp(
     return response;
   });
   return app;
+}
+
+async function _socketDenied(token: string, auth: AuthSettings): Promise<string | null> {
+  try {
+    const claims = await verifyJwt(token, auth);
+    return roleAtLeast(claims.role, "viewer") ? null : "the viewer role is required";
+  } catch (e) {
+    if (e instanceof AuthError) return `unauthorized: ${e.message}`;
+    throw e;
+  }
 }
 
 function _protocolToken(offered: string[]): string | null {

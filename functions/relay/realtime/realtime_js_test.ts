@@ -81,8 +81,8 @@ const _PASS = {
   exited_at: 2,
   time_in_zone_s: 1,
   stop_duration_s: 1,
-  min_speed: 0,
-  entry_speed: 5,
+  min_speed_px_s: 0,
+  entry_speed_px_s: 5,
   image: null,
 };
 
@@ -151,7 +151,10 @@ Deno.test({
   async fn() {
     const w = await _world();
     // The same hub behind a second endpoint with auth on and a short idle limit.
-    const app = createPhoenixApp(w.relay.hub, { secret: SECRET }, { idleMs: 1_500 });
+    const app = createPhoenixApp(w.relay.hub, { secret: SECRET }, {
+      idleMs: 1_500,
+      anonKeys: ["public-anon-key"],
+    });
     let upgrades = 0;
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (req) => {
       if (req.headers.get("upgrade")) upgrades++;
@@ -169,18 +172,34 @@ Deno.test({
       heartbeatIntervalMs: 300,
       heartbeatCallback: (status) => heartbeats.push(status),
     });
-    const bad = new RealtimeClient(endpoint, { params: { apikey: "not-a-token" } });
-    const viaSetAuth = new RealtimeClient(endpoint, { params: { apikey: "not-a-token" } });
+    const viaSetAuth = new RealtimeClient(endpoint, { params: { apikey: "public-anon-key" } });
     try {
       const http = `http://127.0.0.1:${server.addr.port}/realtime/v1/websocket`;
-      for (const [query, status] of [["?vsn=2.0.0", 401], ["?vsn=3.0.0&apikey=x", 400]] as const) {
+      for (
+        const [query, status] of [
+          ["?vsn=2.0.0", 401],
+          ["?vsn=3.0.0&apikey=x", 400],
+          // An invalid apikey is refused before the upgrade: no socket to send frames into.
+          ["?vsn=2.0.0&apikey=not-a-token", 401],
+        ] as const
+      ) {
         const r = await fetch(http + query, { headers: { upgrade: "websocket" } });
         assert.equal(r.status, status, query);
         await r.body?.cancel();
       }
-      const refused = bad.channel("camera:cam_01");
-      assert.match(await _subscribe(refused), /CHANNEL_ERROR: .*unauthorized: malformed token/);
-      await bad.removeAllChannels();
+      const refused = new WebSocket(`${endpoint}/websocket?apikey=not-a-token&vsn=2.0.0`);
+      const refusedEvent = await new Promise<Event>((r) => {
+        refused.onerror = r;
+        refused.onclose = r;
+      });
+      assert.notEqual(refused.readyState, WebSocket.OPEN, refusedEvent.type);
+      // With only the public anon key, a join without its own access_token is refused.
+      const anonOnly = new RealtimeClient(endpoint, { params: { apikey: "public-anon-key" } });
+      assert.match(
+        await _subscribe(anonOnly.channel("camera:cam_01")),
+        /CHANNEL_ERROR: .*unauthorized: a token is required/,
+      );
+      await anonOnly.removeAllChannels();
 
       const other = good.channel("camera:cam_02");
       assert.match(await _subscribe(other), /CHANNEL_ERROR: .*may not read cam_02/);

@@ -7,7 +7,7 @@
  */
 import { CAMERA_ID_RE } from "../../../shared/channels.ts";
 import type { AuthSettings } from "../../_shared/auth.ts";
-import { mayReadCamera } from "../../_shared/auth.ts";
+import { authEnabled, mayReadCamera } from "../../_shared/auth.ts";
 import { type Claims, roleAtLeast, verifyJwt } from "../../_shared/jwt.ts";
 import type { TickHub, TickSocket } from "../tick_hub.ts";
 import {
@@ -185,7 +185,7 @@ export class PhoenixSession {
     camera: string,
     refresh = false,
   ): Promise<{ exp: number } | string> {
-    if (!this.#auth.secret) return { exp: Infinity };
+    if (!authEnabled(this.#auth)) return { exp: Infinity };
     const token = typeof accessToken === "string" && accessToken
       ? accessToken
       : refresh
@@ -194,7 +194,7 @@ export class PhoenixSession {
     if (!token) return "unauthorized: a token is required";
     let claims: Claims;
     try {
-      claims = await verifyJwt(token, this.#auth.secret, this.#now() / 1000);
+      claims = await verifyJwt(token, this.#auth, this.#now() / 1000);
     } catch (e) {
       return `unauthorized: ${(e as Error).message}`;
     }

@@ -21,7 +21,8 @@ const _PHASE = {
 
 export function speedPlot(
   points: PlotPoint[],
-  opts: { width?: number; height?: number; threshold?: number } = {},
+  /** `unit`: the y axis unit, taken from the plotted field's name (see units.ts). */
+  opts: { width?: number; height?: number; threshold?: number; unit?: string } = {},
 ): SVGElement {
   const f: Frame = {
     width: opts.width ?? 640,
@@ -67,7 +68,9 @@ export function speedPlot(
       svg("text", { x: px(t), y: f.height - 12, "text-anchor": "middle" }, `${+t.toFixed(2)}s`),
     );
   }
-  root.append(svg("text", { x: f.left - 6, y: 10, "text-anchor": "end", class: "unit" }, "px/s"));
+  root.append(
+    svg("text", { x: f.left - 6, y: 10, "text-anchor": "end", class: "unit" }, opts.unit ?? ""),
+  );
   if (opts.threshold !== undefined) {
     const ty = py(opts.threshold);
     root.append(

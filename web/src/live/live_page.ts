@@ -7,7 +7,7 @@
  */
 import { PassEventSchema } from "../../../shared/events.ts";
 import type { Zones } from "../../../shared/config.ts";
-import { type AppConfig, effectiveOrder } from "../app_config.ts";
+import { type AppConfig, effectiveOrder } from "../../../shared/app_config.ts";
 import type { StoplineDebug } from "../debug.ts";
 import { byId } from "../dom.ts";
 import { unitsOf, verdictText } from "../format.ts";

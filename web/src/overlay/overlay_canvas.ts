@@ -17,6 +17,7 @@ import {
 } from "../../../shared/geometry.ts";
 import type { Zones } from "../../../shared/config.ts";
 import type { Tick, TickTrack } from "../../../shared/tick.ts";
+import { fmtField } from "../units.ts";
 import { fadeAlpha, TickTimeline } from "./tick_timeline.ts";
 import { fmtRoadSpeed, type Units } from "../format.ts";
 import { drawZones, VERDICT_COLORS } from "./zones_layer.ts";
@@ -42,13 +43,13 @@ function _color(t: TickTrack): string {
 }
 
 /**
- * Text on a box: "#17 car 0.83 12px/s stop 1.4s" (speed and stop timer when known); a
- * calibrated camera's road speed instead of px/s, in the site's units ("36 km/h").
+ * Text on a box: "#17 car 0.83 12px/s stop 1.4s" (speed, unit from its field, and stop timer
+ * when known); a calibrated camera's road speed instead of px/s, in the site's units ("36 km/h").
  */
 export function trackLabel(t: TickTrack, units: Units = "metric"): string {
   let s = `#${t.id} ${t.label} ${t.conf.toFixed(2)}`;
   if (t.speed_mps != null) s += ` ${fmtRoadSpeed(t.speed_mps, units)}`;
-  else if (t.speed != null) s += ` ${Math.round(t.speed)}px/s`;
+  else if (t.speed_px_s != null) s += ` ${fmtField("speed_px_s", t.speed_px_s, 0, "")}`;
   if (t.stop_s != null && t.stop_s > 0) s += ` stop ${t.stop_s.toFixed(1)}s`;
   return s;
 }

@@ -38,7 +38,10 @@ Deno.test("layoutTick places the judged point: bottom centre by default, or the 
 
 Deno.test("track label: id, class, confidence, stop timer", () => {
   assert.equal(trackLabel(tick.tracks[0]), "#17 car 0.83 stop 1.4s");
-  assert.equal(trackLabel({ ...tick.tracks[0], speed: 11.6 }), "#17 car 0.83 12px/s stop 1.4s");
+  assert.equal(
+    trackLabel({ ...tick.tracks[0], speed_px_s: 11.6 }),
+    "#17 car 0.83 12px/s stop 1.4s",
+  );
   assert.equal(trackLabel({ ...tick.tracks[0], stop_s: null }), "#17 car 0.83");
 });
 

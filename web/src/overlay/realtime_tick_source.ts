@@ -13,6 +13,7 @@
 import type { RealtimeChannel, RealtimeClient, RealtimeClientOptions } from "@supabase/realtime-js";
 import { Backoff } from "../backoff.ts";
 import { lazyImport } from "../lazy_import.ts";
+import { RELAY_EVENTS } from "../../../shared/relay_messages.ts";
 import {
   type AnalyzerStatus,
   dispatchTickMessage,
@@ -22,7 +23,7 @@ import {
 } from "./tick_source.ts";
 
 /** The broadcast events a camera's channel carries. */
-export const REALTIME_EVENTS = ["tick", "track_event", "pass", "status"] as const;
+export const REALTIME_EVENTS = RELAY_EVENTS;
 
 export interface RealtimeTickSourceOptions extends TickCallbacks {
   /** The Supabase project URL (https://<ref>.supabase.co), or any origin serving /realtime/v1. */

@@ -157,7 +157,11 @@ Deno.test("realtime source with auth: the user's token is the channel's access t
   sanitizeResources: false,
 }, async () => {
   // idleMs 1 s: the relay checks token expiry every 500 ms (heartbeats keep the socket).
-  const peer = startRealtimePeer({ auth: { secret: SECRET }, phoenix: { idleMs: 1_000 } });
+  // "anon" is the project's public key: it opens the socket, the user's token authorizes joins.
+  const peer = startRealtimePeer({
+    auth: { secret: SECRET },
+    phoenix: { idleMs: 1_000, anonKeys: ["anon"] },
+  });
   const exp = (s: number) => Math.floor(Date.now() / 1000) + s;
   const viewer = (s: number) => signJwt({ sub: "v", role: "viewer", exp: exp(s) }, SECRET);
   const tokens = [await viewer(2), await viewer(3600)];

@@ -4,9 +4,10 @@
  * message with {@link dispatchTickMessage}, so a malformed tick is counted and dropped, never drawn.
  */
 import { parseTick, type Tick } from "../../../shared/tick.ts";
+import { type AnalyzerState, parseAnalyzerStatus } from "../../../shared/status.ts";
 
 export type SocketState = "connecting" | "open" | "closed";
-export type AnalyzerStatus = "online" | "offline";
+export type AnalyzerStatus = AnalyzerState;
 
 export interface TickCallbacks {
   onTick: (tick: Tick) => void;
@@ -36,7 +37,8 @@ export function dispatchTickMessage(msg: unknown, cb: TickCallbacks): boolean {
     if (!r.ok) return false;
     cb.onTick(r.value);
   } else if (m.type === "status" && m.v === 1) {
-    if (m.analyzer === "online" || m.analyzer === "offline") cb.onStatus?.(m.analyzer);
+    const analyzer = parseAnalyzerStatus(m);
+    if (analyzer) cb.onStatus?.(analyzer);
   } else if (m.v === 1 && typeof m.type === "string") {
     cb.onEvent?.(m);
   } else {

@@ -6,8 +6,9 @@
 import { getPass, type PassDetail } from "../api.ts";
 import { speedPlot } from "../charts/line_plot.ts";
 import { h, replace } from "../dom.ts";
-import { fmtNum, fmtRoadSpeed, fmtTime, type Units, unitsOf } from "../format.ts";
+import { fmtRoadSpeed, fmtTime, type Units, unitsOf } from "../format.ts";
 import { fetchConfig } from "../zones/config_client.ts";
+import { fieldName, fmtField, unitOf } from "../units.ts";
 import { withToken } from "../session.ts";
 import { verdictBadge } from "./verdict_badge.ts";
 
@@ -15,8 +16,15 @@ import { verdictBadge } from "./verdict_badge.ts";
 export function plotPoints(samples: PassDetail["samples"]) {
   const ms = (t: number | string) => (typeof t === "number" ? t : Date.parse(t));
   const t0 = samples.length ? ms(samples[0].ts) : 0;
-  return samples.map((s) => ({ t: (ms(s.ts) - t0) / 1000, v: s.speed, phase: s.phase }));
+  return samples.map((s) => ({ t: (ms(s.ts) - t0) / 1000, v: s.speed_px_s, phase: s.phase }));
 }
+
+const _MEASURES = [
+  ["time_in_zone_s", 2],
+  ["stop_duration_s", 2],
+  ["min_speed_px_s", 1],
+  ["entry_speed_px_s", 1],
+] as const satisfies readonly (readonly [keyof PassDetail, number])[];
 
 function _facts(p: PassDetail, units: Units): HTMLElement {
   const rows: [string, string][] = [
@@ -24,11 +32,11 @@ function _facts(p: PassDetail, units: Units): HTMLElement {
     ["vehicle", `#${p.track_id} ${p.label}`],
     ["entered", fmtTime(p.entered_at)],
     ["exited", fmtTime(p.exited_at)],
-    ["time in zone", fmtNum(p.time_in_zone_s, 2, " s")],
-    ["stop duration", fmtNum(p.stop_duration_s, 2, " s")],
-    ["min speed", fmtNum(p.min_speed, 1, " px/s")],
-    ["entry speed", fmtNum(p.entry_speed, 1, " px/s")],
   ];
+  // Timings and speeds: the label and the unit come from the field's name.
+  for (const [field, digits] of _MEASURES) {
+    rows.push([fieldName(field), fmtField(field, p[field], digits)]);
+  }
   // Calibrated cameras: the road speeds, in the site's units.
   if (p.min_speed_mps != null) {
     rows.push(
@@ -85,7 +93,7 @@ export function renderPassDetail(root: HTMLElement, id: string) {
         h(
           "figure",
           { id: "speed-plot" },
-          speedPlot(plotPoints(p.samples)),
+          speedPlot(plotPoints(p.samples), { unit: unitOf("speed_px_s") }),
           h(
             "figcaption",
             { class: "muted" },

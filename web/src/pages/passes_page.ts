@@ -7,6 +7,7 @@
 import { listPasses, type PassFilter, type PassRow } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import { fmtNum, fmtTime, isoToLocalInput, localInputToIso } from "../format.ts";
+import { fieldTitle } from "../units.ts";
 import { routeHash } from "../router.ts";
 import { withToken } from "../session.ts";
 import { verdictBadge } from "./verdict_badge.ts";
@@ -40,8 +41,8 @@ function _row(p: PassRow): HTMLElement {
     h("td", {}, verdictBadge(p.verdict)),
     h("td", { class: "num" }, fmtNum(p.stop_duration_s, 1, " s")),
     h("td", { class: "num" }, fmtNum(p.time_in_zone_s, 1, " s")),
-    h("td", { class: "num" }, fmtNum(p.min_speed, 0)),
-    h("td", { class: "num" }, fmtNum(p.entry_speed, 0)),
+    h("td", { class: "num" }, fmtNum(p.min_speed_px_s, 0)),
+    h("td", { class: "num" }, fmtNum(p.entry_speed_px_s, 0)),
   );
   tr.addEventListener("keydown", (e) => e.key === "Enter" && open());
   return tr;
@@ -166,8 +167,8 @@ export function renderPasses(root: HTMLElement, params: URLSearchParams, cameras
             "verdict",
             "stop",
             "in zone",
-            "min speed (px/s)",
-            "entry speed (px/s)",
+            fieldTitle("min_speed_px_s"),
+            fieldTitle("entry_speed_px_s"),
           ]
             .map((t) => h("th", {}, t)),
         ),

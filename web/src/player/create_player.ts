@@ -4,7 +4,7 @@
  * each pointed at its server (MediaMTX WHEP / HLS, or the dev relay's WebSocket) with the
  * operator's token.
  */
-import type { AppConfig, PlayerMode } from "../app_config.ts";
+import type { AppConfig, PlayerMode } from "../../../shared/app_config.ts";
 import { getToken, wsUrl } from "../session.ts";
 import { FallbackPlayer } from "./fallback_player.ts";
 import { HlsPlayer } from "./hls_player.ts";

@@ -6,7 +6,7 @@
  * too, it keeps retrying on its own and the chain starts over from the first after
  * `restartMs`, so a preferred server that comes back is used again.
  */
-import type { PlayerMode } from "../app_config.ts";
+import type { PlayerMode } from "../../../shared/app_config.ts";
 import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
 
 export interface FallbackOptions {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { PlayerMode } from "../app_config.ts";
+import type { PlayerMode } from "../../../shared/app_config.ts";
 import { FallbackPlayer } from "./fallback_player.ts";
 import type { LivePlayer, PlayerStats, StateListener, VideoState } from "./player.ts";
 

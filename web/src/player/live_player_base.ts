@@ -5,7 +5,7 @@
  * backoff; stop cleanly (twice, or from pagehide). Subclasses bring the transport: connect,
  * teardown and the rest of the control loop.
  */
-import type { PlayerMode } from "../app_config.ts";
+import type { PlayerMode } from "../../../shared/app_config.ts";
 import { Backoff } from "../backoff.ts";
 import {
   type LivePlayer,

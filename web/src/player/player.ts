@@ -2,7 +2,7 @@
  * What every live player (WHEP, LL-HLS, MSE relay) offers the page, so the fallback chain, the
  * HUD and the overlay clock treat them alike.
  */
-import type { PlayerMode } from "../app_config.ts";
+import type { PlayerMode } from "../../../shared/app_config.ts";
 
 export type VideoState =
   | "connecting"

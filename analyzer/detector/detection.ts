@@ -1,0 +1,12 @@
+/**
+ * What every detector returns and the tracker consumes: one labelled box. Its own module (no
+ * onnxruntime) so the tracker and pipeline can name it without loading the detector runtime.
+ */
+import type { Box } from "../../shared/geometry.ts";
+
+export interface Detection {
+  label: string;
+  conf: number;
+  /** x, y, w, h in source pixels. */
+  box: Box;
+}

@@ -1,0 +1,58 @@
+/**
+ * The MQTT topics stopline publishes, in Frigate's style (`<prefix>/<camera>/<what>`):
+ *
+ *   stopline/available            online | offline (retained; offline is the Last Will)
+ *   stopline/stats                whole-process stats JSON (retained, every 10 s)
+ *   stopline/<camera>/status      live camera state JSON (retained): the HA entities read it
+ *   stopline/<camera>/pass        each judged pass (the realtime plane's pass JSON), QoS 1
+ *   stopline/<camera>/track_event each track lifecycle event (new/update/end), QoS 0
+ */
+import type { Verdict } from "../../../shared/verdict.ts";
+
+export const DEFAULT_TOPIC_PREFIX = "stopline";
+
+export function availableTopic(prefix: string): string {
+  return `${prefix}/available`;
+}
+
+export function statsTopic(prefix: string): string {
+  return `${prefix}/stats`;
+}
+
+export function cameraTopic(
+  prefix: string,
+  camera: string,
+  what: "status" | "pass" | "track_event",
+): string {
+  return `${prefix}/${camera}/${what}`;
+}
+
+/** The retained `stopline/<camera>/status` payload; Home Assistant's entities template it. */
+export interface CameraStatusPayload {
+  camera: string;
+  /** When this state was taken, unix ms. */
+  ts: number;
+  fps: number;
+  infer_ms: number;
+  lag_ms: number;
+  frames: number;
+  dropped: number;
+  /** Local calendar day the counters below cover (YYYY-MM-DD, the analyzer's time zone). */
+  day: string;
+  passes_today: number;
+  /** Passes judged rolling_stop or no_stop. */
+  violations_today: number;
+  /** Percent of today's passes judged full_stop; null before the first pass of the day. */
+  full_stop_share_pct: number | null;
+  last_verdict: Verdict | null;
+  /** A tracked vehicle is in the stop zone now. */
+  vehicle_in_zone: boolean;
+}
+
+/** The retained `stopline/stats` payload. */
+export interface StatsPayload {
+  ts: number;
+  uptime_s: number;
+  cameras: Record<string, Omit<CameraStatusPayload, "camera" | "ts">>;
+  mqtt: { published: number; dropped: number; queued: number };
+}

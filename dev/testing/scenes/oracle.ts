@@ -1,0 +1,351 @@
+/**
+ * The ground-truth oracle: `groundTruth` is pure arithmetic on a spec — per vehicle and per frame
+ * the exact centre, bbox, velocity and speed (px/s), the stop intervals (speed 0), and, when the
+ * spec has zones, the expected pass verdict under the stop settings of ARCHITECTURE §4b, judged
+ * on the box's anchor point (`anchor`, default bottom_center) as the analyzer does — plus the
+ * truth file's name and layout (`x.mp4` -> `x.truth.json`).
+ */
+import { type Anchor, anchorPoint } from "../../../shared/geometry.ts";
+import { pngSize } from "./png.ts";
+import {
+  activeOccluders,
+  DEFAULT_BACKGROUND,
+  DEFAULT_SPRITE,
+  DEFAULT_STOP,
+  EPS,
+  type ExpectedVerdict,
+  frameCount,
+  type OccluderSpec,
+  pathAt,
+  resolvePath,
+  type SceneSpec,
+  type SceneZones,
+  type StopSettings,
+  validateSpec,
+  type VehicleSpec,
+} from "./spec.ts";
+
+export interface FrameTruth {
+  i: number;
+  t: number;
+  /** Exact centre. */
+  x: number;
+  y: number;
+  /** Exact unclipped box [x, y, w, h] in source pixels. */
+  bbox: [number, number, number, number];
+  vx: number;
+  vy: number;
+  /** px/s; the velocity of the path segment that starts at or contains t. */
+  speed_px_s: number;
+  /** Fraction of the bbox that is inside the frame and not under an occluder. */
+  visible: number;
+}
+
+export interface StopTruth {
+  start: number;
+  end: number;
+  duration: number;
+  x: number;
+  y: number;
+  /** Frame indices at the first and last frame of the stop (same position in all of them). */
+  frames: [number, number];
+  /** Whether the stop position lies in the stop zone (null when the scene has no zones). */
+  in_zone: boolean | null;
+}
+
+export interface PassTruth {
+  verdict: ExpectedVerdict | null;
+  /** Why there is no pass when verdict is null. */
+  reason?: string;
+  /** Frame time of the first frame with the centre inside the stop zone. */
+  entered_at: number | null;
+  /** Frame time of the first frame after that with the centre outside (null: never left). */
+  exited_at: number | null;
+  time_in_zone_s: number | null;
+  stop_duration_s: number;
+  min_speed_px_s: number | null;
+  entry_speed_px_s: number | null;
+  crossed_pre_stop_line: boolean | null;
+}
+
+export interface VehicleTruth {
+  id: string;
+  label: string;
+  sprite: { path: string; w: number; h: number; flip: boolean };
+  present: [number, number];
+  stops: StopTruth[];
+  /** Sum of the stops in the stop zone (all stops when the scene has no zones). */
+  stop_duration_s: number;
+  expected: PassTruth;
+  frames: FrameTruth[];
+}
+
+export interface SceneTruth {
+  v: 1;
+  scene: string;
+  description?: string;
+  width: number;
+  height: number;
+  fps: number;
+  duration: number;
+  frames: number;
+  background: string;
+  zones: SceneZones | null;
+  anchor: Anchor;
+  stop: StopSettings;
+  occluders: OccluderSpec[];
+  vehicles: VehicleTruth[];
+}
+
+function _r6(v: number): number {
+  const r = Math.round(v * 1e6) / 1e6;
+  return r === 0 ? 0 : r; // no -0 in JSON
+}
+
+function _pointInPolygon(px: number, py: number, poly: [number, number][]): boolean {
+  let inside = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if ((yi > py) !== (yj > py) && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+function _side(p: [number, number], l: [[number, number], [number, number]]): number {
+  const [[ax, ay], [bx, by]] = l;
+  return Math.sign((bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax));
+}
+
+function _visible(
+  box: [number, number, number, number],
+  W: number,
+  H: number,
+  occ: OccluderSpec[],
+): number {
+  const area = box[2] * box[3];
+  const inter = (a: number[], b: number[]) =>
+    Math.max(0, Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0])) *
+    Math.max(0, Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]));
+  const frame = [0, 0, W, H];
+  let vis = inter(box, frame);
+  for (const o of occ) {
+    const clipped = [Math.max(0, o.x), Math.max(0, o.y), 0, 0];
+    clipped[2] = Math.min(W, o.x + o.w) - clipped[0];
+    clipped[3] = Math.min(H, o.y + o.h) - clipped[1];
+    if (clipped[2] > 0 && clipped[3] > 0) vis -= inter(box, clipped);
+  }
+  return Math.max(0, vis / area);
+}
+
+/**
+ * Exact ground truth of a scene. `spriteSize` overrides reading the sprite PNG (pure use).
+ */
+export function groundTruth(
+  spec: SceneSpec,
+  opts: { spriteSize?: (v: VehicleSpec) => { w: number; h: number } } = {},
+): SceneTruth {
+  validateSpec(spec);
+  const W = spec.width, H = spec.height, fps = spec.fps, n = frameCount(spec);
+  const stop: StopSettings = { ...DEFAULT_STOP, ...spec.stop };
+  const zones = spec.zones ?? null;
+  const zonePoly = zones?.stop_zone.map(([x, y]) => [x * W, y * H] as [number, number]);
+  const preLine = zones?.pre_stop_line?.map(([x, y]) => [x * W, y * H]) as
+    | [[number, number], [number, number]]
+    | undefined;
+  const inZone = (x: number, y: number) => zonePoly ? _pointInPolygon(x, y, zonePoly) : false;
+  const anchor = spec.anchor ?? "bottom_center";
+
+  const vehicles: VehicleTruth[] = spec.vehicles.map((v) => {
+    const spritePath = v.sprite ?? DEFAULT_SPRITE;
+    const { w, h } = opts.spriteSize?.(v) ?? pngSize(resolvePath(spritePath));
+    const frames: FrameTruth[] = [];
+    for (let i = 0; i < n; i++) {
+      const t = i / fps;
+      const p = pathAt(v.path, t);
+      if (!p) continue;
+      const bbox: [number, number, number, number] = [p.x - w / 2, p.y - h / 2, w, h];
+      frames.push({
+        i,
+        t: _r6(t),
+        x: _r6(p.x),
+        y: _r6(p.y),
+        bbox: bbox.map(_r6) as [number, number, number, number],
+        vx: _r6(p.vx),
+        vy: _r6(p.vy),
+        speed_px_s: _r6(Math.hypot(p.vx, p.vy)),
+        visible: _r6(_visible(bbox, W, H, activeOccluders(spec, t))),
+      });
+    }
+
+    // Stops: maximal runs of zero-displacement segments.
+    const stops: StopTruth[] = [];
+    const path = v.path;
+    for (let k = 0; k < path.length - 1; k++) {
+      if (path[k].x !== path[k + 1].x || path[k].y !== path[k + 1].y) continue;
+      let e = k + 1;
+      while (e < path.length - 1 && path[e + 1].x === path[k].x && path[e + 1].y === path[k].y) e++;
+      const start = path[k].t, end = path[e].t;
+      const f0 = Math.ceil(start * fps - 1e-6), f1 = Math.floor(end * fps + 1e-6);
+      stops.push({
+        start: _r6(start),
+        end: _r6(end),
+        duration: _r6(end - start),
+        x: path[k].x,
+        y: path[k].y,
+        frames: [f0, Math.min(f1, n - 1)],
+        // The stop position judged is the anchor of the box centred on the keyframe.
+        in_zone: zonePoly
+          ? inZone(...anchorPoint([path[k].x - w / 2, path[k].y - h / 2, w, h], anchor))
+          : null,
+      });
+      k = e - 1;
+    }
+    const counted = stops.filter((s) => s.in_zone !== false);
+    const stopDuration = _r6(counted.reduce((a, s) => a + s.duration, 0));
+
+    return {
+      id: v.id,
+      label: v.label ?? "truck",
+      sprite: { path: spritePath, w, h, flip: v.flip ?? false },
+      present: [_r6(path[0].t), _r6(path[path.length - 1].t)],
+      stops,
+      stop_duration_s: stopDuration,
+      expected: _expectedPass(
+        frames,
+        stops,
+        zonePoly ? inZone : null,
+        preLine,
+        stop,
+        fps,
+        anchor,
+      ),
+      frames,
+    };
+  });
+
+  return {
+    v: 1,
+    scene: spec.name,
+    ...(spec.description ? { description: spec.description } : {}),
+    width: W,
+    height: H,
+    fps,
+    duration: _r6(n / fps),
+    frames: n,
+    background: spec.background ?? DEFAULT_BACKGROUND,
+    zones,
+    anchor,
+    stop,
+    occluders: spec.occluders ?? [],
+    vehicles,
+  };
+}
+
+/**
+ * The pass a correct judge should report, from frame-sampled truth. The reference point is the
+ * anchor of the vehicle's box (bottom centre or centre), as the judge's.
+ */
+function _expectedPass(
+  frames: FrameTruth[],
+  stops: StopTruth[],
+  inZoneAt: ((x: number, y: number) => boolean) | null,
+  preLine: [[number, number], [number, number]] | undefined,
+  stop: StopSettings,
+  fps: number,
+  anchor: Anchor,
+): PassTruth {
+  const none = (reason: string): PassTruth => ({
+    verdict: null,
+    reason,
+    entered_at: null,
+    exited_at: null,
+    time_in_zone_s: null,
+    stop_duration_s: 0,
+    min_speed_px_s: null,
+    entry_speed_px_s: null,
+    crossed_pre_stop_line: null,
+  });
+  if (!inZoneAt) return none("scene has no zones");
+  const at = (f: FrameTruth) => anchorPoint(f.bbox, anchor);
+  const inZone = (f: FrameTruth) => inZoneAt(...at(f));
+  const first = frames.findIndex(inZone);
+  if (first < 0) return none("never in the stop zone");
+  let last = first;
+  while (last + 1 < frames.length && inZone(frames[last + 1])) last++;
+  const entered = frames[first];
+  const exited = last + 1 < frames.length ? frames[last + 1] : null;
+  let crossed: boolean | null = null;
+  if (preLine) {
+    const s0 = _side(at(frames[0]), preLine);
+    crossed = frames.slice(0, first + 1).some((f) => _side(at(f), preLine) !== s0);
+  }
+  const timeInZone = _r6((exited ? exited.t : frames[last].t + 1 / fps) - entered.t);
+  // Stopped time in the zone: the analytic stop intervals whose position is in the zone.
+  const stopDuration = _r6(
+    stops.filter((s) => s.in_zone).reduce((a, s) => a + s.duration, 0),
+  );
+  const inside = frames.slice(first, last + 1);
+  const minSpeedPxS = Math.min(...inside.map((f) => f.speed_px_s));
+  // Entry speed: the speed of the segment that carried the vehicle into the zone.
+  const entrySpeedPxS = first > 0 ? frames[first - 1].speed_px_s : entered.speed_px_s;
+  const longestStop = Math.max(
+    0,
+    ...stops.filter((s) => s.in_zone).map((s) => s.duration),
+    _slowTime(inside, stop.stop_speed_px_s, fps),
+  );
+  let verdict: ExpectedVerdict | null;
+  let reason: string | undefined;
+  if (crossed === false) {
+    verdict = null;
+    reason = "did not cross the pre-stop line (wrong direction)";
+  } else if (timeInZone > stop.parked_after_s) {
+    verdict = "parked";
+    reason = `in the stop zone longer than parked_after_s (${stop.parked_after_s} s): no pass`;
+  } else if (longestStop >= stop.full_stop_min_s - EPS) verdict = "full_stop";
+  else if (minSpeedPxS <= stop.rolling_speed_px_s) verdict = "rolling_stop";
+  else verdict = "no_stop";
+  return {
+    verdict,
+    ...(reason ? { reason } : {}),
+    entered_at: entered.t,
+    exited_at: exited ? exited.t : null,
+    time_in_zone_s: timeInZone,
+    stop_duration_s: stopDuration,
+    min_speed_px_s: _r6(minSpeedPxS),
+    entry_speed_px_s: _r6(entrySpeedPxS),
+    crossed_pre_stop_line: crossed,
+  };
+}
+
+/** Longest run of consecutive frames at or below `speedPxS`, in seconds. */
+function _slowTime(frames: FrameTruth[], speedPxS: number, fps: number): number {
+  let best = 0, run = 0;
+  for (const f of frames) {
+    run = f.speed_px_s <= speedPxS ? run + 1 : 0;
+    best = Math.max(best, run);
+  }
+  return Math.max(0, best - 1) / fps;
+}
+
+/** `x.mp4` -> `x.truth.json`. */
+export function truthPathFor(videoPath: string): string {
+  return videoPath.replace(/\.[^./]+$/, "") + ".truth.json";
+}
+
+/** Truth JSON, indented, with every short object or array (a frame, a box) on one line. */
+export function formatTruth(truth: SceneTruth): string {
+  return _pretty(truth, "") + "\n";
+}
+
+function _pretty(v: unknown, indent: string): string {
+  const flat = JSON.stringify(v);
+  if (v === null || typeof v !== "object" || flat.length <= 120) return flat;
+  const inner = indent + "  ";
+  if (Array.isArray(v)) {
+    return `[\n${v.map((x) => inner + _pretty(x, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+  return `{\n${
+    entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${_pretty(x, inner)}`).join(",\n")
+  }\n${indent}}`;
+}

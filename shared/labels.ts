@@ -1,0 +1,23 @@
+/**
+ * The label vocabulary the pipeline reasons about (COCO names, as the detectors emit them).
+ */
+
+/**
+ * Road vehicles. Detectors confuse these classes on one object, so they are one thing everywhere:
+ * one suppression group in NMS, one association group in the tracker, the labels the stop judge
+ * judges, and (with people) the classes a camera detects by default.
+ */
+export const VEHICLE_LABELS: readonly string[] = Object.freeze([
+  "car",
+  "truck",
+  "bus",
+  "motorcycle",
+]);
+
+/** Classes a camera detects when its config names none: people and vehicles. */
+export const DEFAULT_CLASSES: readonly string[] = Object.freeze(["person", ...VEHICLE_LABELS]);
+
+/** Whether a label is a road vehicle. */
+export function isVehicle(label: string): boolean {
+  return VEHICLE_LABELS.includes(label);
+}

@@ -1,0 +1,51 @@
+/**
+ * A judged pass as the passes API serves it (GET /api/passes, /api/passes/:id) and the web app
+ * reads it: one schema for the function that writes the JSON and the pages that render it.
+ * Times are ISO strings here (the realtime `pass` message in events.ts carries unix ms).
+ */
+import { z } from "zod";
+import { TRACK_PHASES } from "./tick.ts";
+import { VerdictSchema } from "./verdict.ts";
+
+export const PassRowSchema = z.object({
+  id: z.string().min(1).max(200),
+  camera: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  track_id: z.number().int().nonnegative(),
+  label: z.string().min(1).max(32),
+  verdict: VerdictSchema,
+  entered_at: z.iso.datetime({ offset: true }),
+  exited_at: z.iso.datetime({ offset: true }),
+  time_in_zone_s: z.number().nonnegative(),
+  stop_duration_s: z.number().nonnegative(),
+  min_speed_px_s: z.number().nonnegative(),
+  entry_speed_px_s: z.number().nonnegative(),
+  /** Road speeds, m/s: null when the camera is not calibrated. */
+  entry_speed_mps: z.number().nonnegative().nullable(),
+  min_speed_mps: z.number().nonnegative().nullable(),
+  max_speed_mps: z.number().nonnegative().nullable(),
+  /** The crop through the API (`/api/passes/<id>/image`), or null when there is none. */
+  image_url: z.string().startsWith("/api/passes/").nullable(),
+});
+
+/** One raw per-frame observation of the passing vehicle (approach -> exit). */
+export const PassSampleSchema = z.object({
+  /** Capture time: unix ms as the analyzer stores it (ISO accepted). */
+  ts: z.union([z.number(), z.string()]),
+  /** The judged point (the camera's anchor, by default the box's bottom centre), source px. */
+  cx: z.number(),
+  cy: z.number(),
+  speed_px_s: z.number().nonnegative(),
+  /** Road speed, m/s (calibrated cameras only). */
+  speed_mps: z.number().nonnegative().optional(),
+  phase: z.enum(TRACK_PHASES).nullable(),
+});
+
+export const PassDetailSchema = PassRowSchema.extend({
+  /** Track quality figures (coverage, gaps, what finalized the pass, ...). */
+  quality: z.record(z.string(), z.unknown()),
+  samples: z.array(PassSampleSchema),
+});
+
+export type PassRow = z.infer<typeof PassRowSchema>;
+export type PassSample = z.infer<typeof PassSampleSchema>;
+export type PassDetail = z.infer<typeof PassDetailSchema>;
