@@ -7,7 +7,8 @@
  * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
- * analyzer/publish/mqtt/from_env.ts).
+ * analyzer/publish/mqtt/from_env.ts), STOPLINE_HOOK_* / STOPLINE_VAPID_* / STOPLINE_PUBLIC_URL /
+ * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
@@ -22,6 +23,7 @@ import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
 import { processMetrics } from "./health/process_metrics.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
+import { notifierFromEnv } from "./notify/from_env.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
@@ -64,7 +66,20 @@ async function main() {
     console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
     Deno.exit(2);
   }
-  const sink = new LiveSink(publisher, writer, uploader, mqttBridge);
+  let notify: ReturnType<typeof notifierFromEnv>;
+  try {
+    notify = notifierFromEnv(env, {
+      dir: `${dataDir}/spool/notify`,
+      rules: config.notifications ?? [],
+      databaseUrl,
+      log,
+    });
+  } catch (e) {
+    console.error(`analyzer: bad notification settings: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  notify.notifier.start();
+  const sink = new LiveSink(publisher, writer, uploader, mqttBridge, notify.notifier);
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
@@ -96,7 +111,8 @@ async function main() {
         })),
       ]) +
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
-      (mqttBridge?.metrics() ?? ""),
+      (mqttBridge?.metrics() ?? "") +
+      notify.notifier.metrics(),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -166,7 +182,10 @@ async function main() {
     path: configPath,
     databaseUrl,
     env,
-    onConfig: (cfg) => cameras?.apply(cfg),
+    onConfig: (cfg) => {
+      cameras?.apply(cfg);
+      notify.notifier.setRules(cfg.notifications ?? []);
+    },
     log,
   });
 
@@ -214,6 +233,7 @@ async function main() {
     await uploader.close();
     await publisher?.close();
     await mqttBridge?.close();
+    await notify.close();
     await server.shutdown();
     Deno.exit(0);
   };

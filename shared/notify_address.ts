@@ -6,7 +6,8 @@
  *   where the cloud metadata services live), known metadata addresses (100.100.100.200,
  *   fd00:ec2::254) and names (localhost, metadata.google.internal);
  * - for push endpoints also private and shared ranges (10/8, 172.16/12, 192.168/16, 100.64/10,
- *   fc00::/7): a real push service is on the internet, and only over https.
+ *   fc00::/7): a real push service is on the internet, and only over https (plain http only
+ *   to an address inside an allowed network).
  * `STOPLINE_NOTIFY_ALLOW_NETS` (comma separated CIDRs, e.g. `127.0.0.0/8` for a receiver on the
  * same machine) lifts the refusal for those networks; the deployment sets it, never the file.
  */
@@ -137,10 +138,12 @@ export function notifyUrlProblem(url: string, use: AddressUse, allow: AllowNets)
   } catch {
     return "not a URL";
   }
-  const allowed = use === "push" ? ["https:"] : ["https:", "http:"];
+  const ip = ipBytes(u.hostname);
+  // Plain http to a push endpoint only inside an allowed network (a local relay, the tests).
+  const allowedHttp = use === "webhook" || (ip !== null && allow.some((n) => _inNet(ip, n)));
+  const allowed = allowedHttp ? ["https:", "http:"] : ["https:"];
   if (!allowed.includes(u.protocol)) return `the scheme must be ${allowed.join(" or ")}`;
   if (u.username || u.password) return "credentials do not belong in the URL";
-  const ip = ipBytes(u.hostname);
   if (ip) {
     const p = addressProblem(ip, use, allow);
     return p ? `refused: ${p} (${NOTIFY_ALLOW_NETS} can allow it)` : null;
