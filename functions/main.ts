@@ -21,6 +21,7 @@ import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
 import { createTokensApp } from "./tokens/index.ts";
+import { createPushApp } from "./push/index.ts";
 import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
 
@@ -117,6 +118,16 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   app.route("/", createPassesApp({ ...api, pool, store }));
   app.route("/", createEventsApp({ ...api, pool }));
   app.route("/", createStatsApp({ ...api, pool }));
+  app.route(
+    "/",
+    createPushApp({
+      ...api,
+      pool,
+      vapidPublicKey: env("STOPLINE_VAPID_PUBLIC_KEY") || null,
+      env,
+      rateLimit: writeLimit,
+    }),
+  );
   app.route(
     "/",
     createConfigApp({

@@ -37,6 +37,9 @@ interface Probe {
   mayBeUnavailable?: boolean;
 }
 
+/** A well-formed subscription's keys (a P-256 point's size and a 16-byte secret). */
+const PUSH_KEYS = { p256dh: `B${"A".repeat(86)}`, auth: "A".repeat(22) };
+
 /** Every `METHOD path` the server mounts. `middleware` rows hold no handler of their own. */
 const PROBES: Record<string, Probe[] | "middleware"> = {
   "ALL /healthz": "middleware",
@@ -109,6 +112,36 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
     { rule: "read", path: () => "/api/stats" },
     { rule: "read_B", path: () => `/api/stats?camera=${CAM_B}` },
   ],
+  // Subscribing is a viewer's own business; a cam_A token cannot ask for cam_B's passes.
+  "ALL /api/push/*": "middleware",
+  "GET /api/push/key": [{ rule: "read", path: () => "/api/push/key" }],
+  "POST /api/push/subscriptions": [
+    {
+      rule: "read",
+      method: "POST",
+      path: () => "/api/push/subscriptions",
+      body: JSON.stringify({
+        endpoint: "https://push.example.com/send/route-matrix",
+        keys: PUSH_KEYS,
+      }),
+    },
+    {
+      rule: "read_B",
+      method: "POST",
+      path: () => "/api/push/subscriptions",
+      body: JSON.stringify({
+        endpoint: "https://push.example.com/send/route-matrix-b",
+        keys: PUSH_KEYS,
+        cameras: [CAM_B],
+      }),
+    },
+  ],
+  "DELETE /api/push/subscriptions": [{
+    rule: "read",
+    method: "DELETE",
+    path: () => "/api/push/subscriptions",
+    body: JSON.stringify({ endpoint: "https://push.example.com/send/route-matrix" }),
+  }],
   "ALL /api/config/*": "middleware",
   "GET /api/config": [{ rule: "read_B", path: () => "/api/config" }],
   "PUT /api/config": [{
