@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError, parseConfigYaml } from "./config.ts";
-import { configEnvAllowed } from "./config_env.ts";
+import { configEnvAllowed, isOwnSecret } from "./config_env.ts";
 import {
   inHours,
   localHour,
@@ -57,6 +57,9 @@ Deno.test("notify rules in the config: targets, secrets by STOPLINE_HOOK_* name,
   assert.equal(ok.notifications![0].webhook!.url, "https://hooks.example.com/stop/tok123");
   assert.equal(ok.notifications![0].max_per_minute, 10);
   assert.equal(configEnvAllowed("STOPLINE_HOOK_PATH", () => undefined), true);
+  assert.equal(isOwnSecret("STOPLINE_HOOK_PATH"), false);
+  assert.equal(isOwnSecret("STOPLINE_VAPID_PRIVATE_KEY"), true);
+  assert.equal(configEnvAllowed("STOPLINE_VAPID_PRIVATE_KEY", () => undefined), false);
 
   const bad = (yaml: string, env: (n: string) => string | undefined = () => undefined) => {
     try {
