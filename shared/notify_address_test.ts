@@ -24,6 +24,12 @@ Deno.test("notify address: metadata, link-local and loopback refused; LAN allowe
       "http://metadata.google.internal/computeMetadata/v1/",
       "http://localhost:5432/",
       "http://0.0.0.0/",
+      // Other spellings of the metadata address (the URL parser normalizes them).
+      "http://169.254.169.254./",
+      "http://2852039166/",
+      "http://0xA9FEA9FE/",
+      "http://0251.0376.0251.0376/",
+      "http://[::ffff:a9fe:a9fe]/",
     ]
   ) {
     assert.match(notifyUrlProblem(url, "webhook", none) ?? "", /refused/, url);
