@@ -118,6 +118,13 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
     body: "cameras: {}\n",
     headers: { "content-type": "application/yaml" },
   }],
+  "PATCH /api/config": [{
+    rule: "write_B",
+    method: "PATCH",
+    path: () => "/api/config",
+    body: JSON.stringify({ cameras: { [CAM_B]: { loop: true } } }),
+    headers: { "content-type": "application/merge-patch+json" },
+  }],
   "GET /api/config/revisions": [{ rule: "operator_read", path: () => "/api/config/revisions" }],
   "ALL /ws": "middleware",
   "ALL /realtime/*": "middleware",
