@@ -77,6 +77,12 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
       body: JSON.stringify({ name: "renamed" }),
     },
     { rule: "write_B", method: "DELETE", path: () => `/api/cameras/${CAM_B}` },
+    {
+      rule: "write_B",
+      method: "POST",
+      path: () => `/api/cameras/${CAM_B}/analysis`,
+      body: JSON.stringify({ enabled: true }),
+    },
   ],
   "ALL /api/models/*": "middleware",
   "GET /api/models": [{ rule: "read", path: () => "/api/models" }],
