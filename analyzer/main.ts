@@ -10,10 +10,11 @@
  * analyzer/publish/mqtt/from_env.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
-import { MODEL_CHANNEL } from "../shared/channels.ts";
+import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
+import { pausedCameras } from "../shared/db/analysis_state.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
@@ -141,8 +142,17 @@ async function main() {
     mediaAccessFromEnv(env),
     log,
   );
+  // Paused cameras (runtime control) are known before any pipeline starts: none decodes at all.
+  if (databaseUrl) {
+    cameras.setPaused(
+      await _pausedOrNone(databaseUrl).catch((e) => {
+        log(`cannot read paused cameras yet (${(e as Error).message}); analyzing all`);
+        return new Set<string>();
+      }),
+    );
+  }
   cameras.apply(config);
-  mqttBridge?.setCameras(cameras.pipelines.map((p) => p.camera));
+  mqttBridge?.setCameras(cameras.cameraIds);
   // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
   if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
@@ -162,6 +172,16 @@ async function main() {
     }, { log })
     : null;
 
+  // Pause/resume: the table is the truth; NOTIFY makes it immediate, the poll repairs what a
+  // dropped LISTEN connection missed.
+  let pausedPoll: ReturnType<typeof setInterval> | undefined;
+  const analysisListener = databaseUrl
+    ? listen(databaseUrl, ANALYSIS_CHANNEL, () => _applyPaused(cameras!, databaseUrl), { log })
+    : null;
+  if (databaseUrl) {
+    pausedPoll = setInterval(() => _applyPaused(cameras!, databaseUrl), PAUSED_POLL_MS);
+  }
+
   const configWatch = watchConfig({
     path: configPath,
     databaseUrl,
@@ -171,9 +191,25 @@ async function main() {
   });
 
   const statusTimer = setInterval(() => {
-    mqttBridge?.setCameras((cameras?.pipelines ?? []).map((p) => p.camera));
+    mqttBridge?.setCameras(cameras?.cameraIds ?? []);
+    for (const camera of cameras?.pausedIds ?? []) {
+      const row = {
+        camera,
+        fps: 0,
+        infer_ms: 0,
+        lag_ms: 0,
+        dropped: 0,
+        frames: 0,
+        frame_w: 0,
+        frame_h: 0,
+        paused: true,
+      };
+      publisher?.writeStatus(row);
+      mqttBridge?.status(row);
+    }
     for (const p of cameras?.pipelines ?? []) {
       const row = {
+        paused: false,
         camera: p.camera,
         fps: p.stats.fps,
         infer_ms: p.stats.inferMs,
@@ -206,6 +242,8 @@ async function main() {
     log("stopping: flushing passes, samples and crops");
     clearInterval(statusTimer);
     clearInterval(watchdog);
+    clearInterval(pausedPoll);
+    await analysisListener?.close();
     await configWatch.close();
     await modelListener?.close();
     await cameras?.stop();
@@ -219,6 +257,34 @@ async function main() {
   };
   Deno.addSignalListener("SIGTERM", shutdown);
   Deno.addSignalListener("SIGINT", shutdown);
+}
+
+/** How often the paused cameras are re-read (NOTIFY normally applies a change at once). */
+const PAUSED_POLL_MS = 10_000;
+
+/** The paused cameras, or none when the database cannot be read (analysis is the default). */
+async function _pausedOrNone(databaseUrl: string): Promise<Set<string>> {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return await pausedCameras((sql, params) => c.query(sql, params));
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+let _applying: Promise<void> = Promise.resolve();
+
+/** Re-read the paused cameras and apply them (serialized; a failed read changes nothing). */
+function _applyPaused(cameras: CameraSet, databaseUrl: string): Promise<void> {
+  _applying = _applying.then(async () => {
+    try {
+      cameras.setPaused(await _pausedOrNone(databaseUrl));
+    } catch (e) {
+      log(`cannot read paused cameras, keeping the current state: ${(e as Error).message}`);
+    }
+  });
+  return _applying;
 }
 
 /** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */

@@ -155,7 +155,7 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     if (!body.ok) throw new ApiError(body.status, body.error);
     const input = AnalysisSchema.safeParse(body.value);
     if (!input.success) {
-      throw new ApiError(400, "send {\"enabled\": true|false}", {
+      throw new ApiError(400, 'send {"enabled": true|false}', {
         issues: input.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
       });
     }

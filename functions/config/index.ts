@@ -137,14 +137,21 @@ export function createConfigApp(opts: ConfigOptions): Hono {
     if (!ifMatch) {
       throw new ApiError(428, "If-Match is required: send the ETag of the config you edited");
     }
-    return await _save(c, opts, (current) => {
-      const doc = parseDocument(current, QUIET_YAML);
-      if (doc.errors.length || !isMap(doc.contents)) {
-        throw new ApiError(409, "the config file on disk is not a YAML mapping; PUT it whole");
-      }
-      applyMergePatch(doc, patch);
-      return doc.toString();
-    }, ifMatch, claims.sub, etagOf);
+    return await _save(
+      c,
+      opts,
+      (current) => {
+        const doc = parseDocument(current, QUIET_YAML);
+        if (doc.errors.length || !isMap(doc.contents)) {
+          throw new ApiError(409, "the config file on disk is not a YAML mapping; PUT it whole");
+        }
+        applyMergePatch(doc, patch);
+        return doc.toString();
+      },
+      ifMatch,
+      claims.sub,
+      etagOf,
+    );
   });
 
   app.get("/api/config/revisions", requireRole(opts.auth, "operator"), async (c) => {

@@ -135,7 +135,10 @@ Deno.test("config API: PATCH with a merge patch keeps secrets and follows PUT's 
     assert.equal(del.status, 200);
     const deleted = await del.json();
     assert.doesNotMatch(await Deno.readTextFile(path), /loop:/);
-    assert.equal((await stored()).cameras.cam_02.source.includes("${STOPLINE_CAM_02_PASSWORD}"), true);
+    assert.equal(
+      (await stored()).cameras.cam_02.source.includes("${STOPLINE_CAM_02_PASSWORD}"),
+      true,
+    );
 
     // A redacted source sent back unchanged is restored to the stored credentials.
     const same = await patch(
