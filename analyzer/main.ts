@@ -14,7 +14,7 @@ import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
-import { pausedCameras } from "../shared/db/analysis_state.ts";
+import { pausedCameras, setAnalysisEnabled } from "../shared/db/analysis_state.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
@@ -60,7 +60,24 @@ async function main() {
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
   let mqttBridge: MqttBridge | null;
   try {
-    mqttBridge = mqttBridgeFromEnv(env, log);
+    // The MQTT switch pauses/resumes through the same durable row and NOTIFY as the API; the
+    // analyzer then applies it like any other change (and the API and UI see it).
+    mqttBridge = mqttBridgeFromEnv(env, log, (camera, enabled) => {
+      log(`mqtt: analysis of ${camera} ${enabled ? "resumed" : "paused"} by command`);
+      if (databaseUrl) {
+        _storeEnabled(databaseUrl, camera, enabled).then(
+          () => cameras && _applyPaused(cameras, databaseUrl, mqttBridge),
+          (e) => log(`mqtt: cannot store the analysis switch: ${(e as Error).message}`),
+        );
+      } else if (cameras) {
+        // No database (dev without Postgres): applied in memory only, until a restart.
+        const paused = new Set(cameras.pausedIds);
+        if (enabled) paused.delete(camera);
+        else paused.add(camera);
+        cameras.setPaused(paused);
+        _reportEnabled(cameras, mqttBridge);
+      }
+    });
   } catch (e) {
     console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
     Deno.exit(2);
@@ -153,6 +170,7 @@ async function main() {
   }
   cameras.apply(config);
   mqttBridge?.setCameras(cameras.cameraIds);
+  _reportEnabled(cameras, mqttBridge);
   // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
   if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
@@ -176,10 +194,18 @@ async function main() {
   // dropped LISTEN connection missed.
   let pausedPoll: ReturnType<typeof setInterval> | undefined;
   const analysisListener = databaseUrl
-    ? listen(databaseUrl, ANALYSIS_CHANNEL, () => _applyPaused(cameras!, databaseUrl), { log })
+    ? listen(
+      databaseUrl,
+      ANALYSIS_CHANNEL,
+      () => _applyPaused(cameras!, databaseUrl, mqttBridge),
+      { log },
+    )
     : null;
   if (databaseUrl) {
-    pausedPoll = setInterval(() => _applyPaused(cameras!, databaseUrl), PAUSED_POLL_MS);
+    pausedPoll = setInterval(
+      () => _applyPaused(cameras!, databaseUrl, mqttBridge),
+      PAUSED_POLL_MS,
+    );
   }
 
   const configWatch = watchConfig({
@@ -192,6 +218,7 @@ async function main() {
 
   const statusTimer = setInterval(() => {
     mqttBridge?.setCameras(cameras?.cameraIds ?? []);
+    if (cameras) _reportEnabled(cameras, mqttBridge);
     for (const camera of cameras?.pausedIds ?? []) {
       const row = {
         camera,
@@ -276,15 +303,38 @@ async function _pausedOrNone(databaseUrl: string): Promise<Set<string>> {
 let _applying: Promise<void> = Promise.resolve();
 
 /** Re-read the paused cameras and apply them (serialized; a failed read changes nothing). */
-function _applyPaused(cameras: CameraSet, databaseUrl: string): Promise<void> {
+function _applyPaused(
+  cameras: CameraSet,
+  databaseUrl: string,
+  bridge: MqttBridge | null,
+): Promise<void> {
   _applying = _applying.then(async () => {
     try {
       cameras.setPaused(await _pausedOrNone(databaseUrl));
+      _reportEnabled(cameras, bridge);
     } catch (e) {
       log(`cannot read paused cameras, keeping the current state: ${(e as Error).message}`);
     }
   });
   return _applying;
+}
+
+/** Each camera's analysis state to MQTT (only changes are published). */
+function _reportEnabled(cameras: CameraSet, bridge: MqttBridge | null): void {
+  for (const camera of cameras.cameraIds) {
+    bridge?.analysisEnabled(camera, !cameras.isPaused(camera));
+  }
+}
+
+/** Store an MQTT `set/enabled` command exactly as the API does (row + NOTIFY). */
+async function _storeEnabled(databaseUrl: string, camera: string, enabled: boolean) {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await setAnalysisEnabled((sql, params) => c.query(sql, params), camera, enabled, "mqtt");
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 /** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */

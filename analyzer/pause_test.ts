@@ -1,9 +1,12 @@
 /**
- * Runtime control end to end (issue #15 §5): a camera paused through the camera_analysis switch
- * stops ticking, its ffmpeg exits (decoding stopped, not frames dropped), camera_status says
- * paused, readiness stays green; the other camera runs on; resuming starts it again.
+ * Runtime control end to end (issue #15 §5): a camera paused by the MQTT switch (a real
+ * mosquitto) is stored like an API pause (camera_analysis row), stops ticking, its ffmpeg exits
+ * (decoding stopped, not frames dropped), camera_status says paused, readiness stays green; the
+ * other camera runs on; resuming through the API's path starts it again and MQTT reports it.
  */
 import assert from "node:assert/strict";
+import mqtt from "mqtt";
+import { startTestBroker } from "../dev/testing/mosquitto.ts";
 import pg from "../shared/db/pg.ts";
 import { TICK_CHANNEL } from "../shared/channels.ts";
 import { setAnalysisEnabled } from "../shared/db/analysis_state.ts";
@@ -31,6 +34,18 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const db = await startTestDatabase();
+    const broker = await startTestBroker();
+    const sub = await mqtt.connectAsync(broker.url, {
+      username: broker.username,
+      password: broker.password,
+      reconnectPeriod: 0,
+    });
+    const enabledState = new Map<string, string>();
+    sub.on("message", (topic, payload) => {
+      const m = /^stopline\/([^/]+)\/enabled$/.exec(topic);
+      if (m) enabledState.set(m[1], payload.toString());
+    });
+    await sub.subscribeAsync("stopline/+/enabled", { qos: 1 });
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     await client.query("delete from camera_analysis; delete from camera_status");
@@ -53,6 +68,11 @@ Deno.test({
     loop: true
     detect: { fps: 5, min_conf: 0.4 }
 `,
+      env: {
+        MQTT_URL: broker.url,
+        MQTT_USERNAME: broker.username,
+        MQTT_PASSWORD: broker.password,
+      },
     });
     const statusOf = async (camera: string) =>
       (await q("select paused, frames from camera_status where camera = $1", [camera])).rows[0];
@@ -61,8 +81,23 @@ Deno.test({
       const pid = ta.process.pid!;
       assert.equal((await _ffmpegArgs(pid)).length, 2);
 
-      // Pause `scene`: its ffmpeg exits, ticks stop, the status row says paused.
-      await setAnalysisEnabled(q, "scene", false, "test");
+      await waitFor(
+        "MQTT says scene is analyzed",
+        () => enabledState.get("scene") === "ON",
+        10_000,
+      );
+
+      // Pause `scene` from Home Assistant's switch: stored like an API call, then applied.
+      await sub.publishAsync("stopline/scene/set/enabled", "OFF", { qos: 1 });
+      const row = await waitFor(
+        "the MQTT command stored",
+        async () =>
+          (await q("select enabled, updated_by from camera_analysis where camera = 'scene'"))
+            .rows[0],
+        10_000,
+      );
+      assert.deepEqual(row, { enabled: false, updated_by: "mqtt" });
+      // Its ffmpeg exits, ticks stop, the status row and the MQTT state say paused.
       await waitFor(
         "scene paused in camera_status",
         async () => (await statusOf("scene"))?.paused === true,
@@ -72,6 +107,8 @@ Deno.test({
         const args = await _ffmpegArgs(pid);
         return args.length === 1 && args[0].includes("vtest.mp4");
       }, 10_000);
+      await waitFor("MQTT says scene is paused", () => enabledState.get("scene") === "OFF", 10_000);
+      assert.equal(enabledState.get("cam_01"), "ON");
       const pausedAt = Date.now();
       await new Promise((r) => setTimeout(r, 2_500));
       assert.ok(lastTickAt.get("scene")! < pausedAt, "no tick from a paused camera");
@@ -83,7 +120,7 @@ Deno.test({
         return r.status === 200;
       }, 10_000);
 
-      // Resume: a fresh pipeline decodes and ticks again.
+      // Resume through the API's path (the row + NOTIFY): a fresh pipeline decodes and ticks.
       await setAnalysisEnabled(q, "scene", true, "test");
       const resumedAt = Date.now();
       await waitFor("scene ticks again", () => lastTickAt.get("scene")! > resumedAt, 30_000);
@@ -93,8 +130,15 @@ Deno.test({
         10_000,
       );
       assert.equal((await _ffmpegArgs(pid)).length, 2);
+      await waitFor(
+        "MQTT says scene is analyzed again",
+        () => enabledState.get("scene") === "ON",
+        10_000,
+      );
     } finally {
       await ta.close();
+      await sub.endAsync(true);
+      await broker.close();
       await client.end();
       await db.close();
     }
