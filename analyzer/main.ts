@@ -14,6 +14,7 @@ import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
+import { analyzerStatusText } from "../shared/status.ts";
 import { pausedCameras, setAnalysisEnabled } from "../shared/db/analysis_state.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
@@ -233,6 +234,9 @@ async function main() {
       };
       publisher?.writeStatus(row);
       mqttBridge?.status(row);
+      // On the realtime plane too, so the relay tells viewers "paused", not "offline" (repeated:
+      // the relay reports offline when it stops, i.e. when this analyzer is gone).
+      publisher?.publishEvent(camera, analyzerStatusText(camera, "paused"));
     }
     for (const p of cameras?.pipelines ?? []) {
       const row = {

@@ -50,9 +50,11 @@ Deno.test({
     await client.connect();
     await client.query("delete from camera_analysis; delete from camera_status");
     const lastTickAt = new Map<string, number>();
+    const pausedSaid: string[] = [];
     client.on("notification", (n) => {
       const m = JSON.parse(n.payload!);
       if (m.type === "tick") lastTickAt.set(m.camera, Date.now());
+      if (m.type === "status") pausedSaid.push(`${m.camera}:${m.analyzer}`);
     });
     await client.query(`listen ${TICK_CHANNEL}`);
     const q = (sql: string, params?: unknown[]) => client.query(sql, params);
@@ -113,6 +115,9 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 2_500));
       assert.ok(lastTickAt.get("scene")! < pausedAt, "no tick from a paused camera");
       assert.ok(lastTickAt.get("cam_01")! > pausedAt, "the other camera keeps ticking");
+      // The realtime plane says "paused" (the relay shows it instead of "offline").
+      assert.ok(pausedSaid.includes("scene:paused"), pausedSaid.join());
+      assert.ok(!pausedSaid.some((m) => m.startsWith("cam_01")));
       // Readiness does not wait for frames from a paused camera (STALL and readiness skip it).
       await waitFor("ready while scene is paused", async () => {
         const r = await fetch(`${ta.url}/readyz`);
