@@ -149,3 +149,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "live analyzer: a camera paused before a restart never starts decoding; ready without it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const db = await startTestDatabase();
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const q = (sql: string, params?: unknown[]) => client.query(sql, params);
+    await q("delete from camera_analysis; delete from camera_status");
+    // Stored by an earlier API call (or MQTT) before this analyzer starts.
+    await setAnalysisEnabled(q, "scene", false, "olga");
+    const ta = await startTestAnalyzer({
+      databaseUrl: db.url,
+      config: `cameras:
+  scene:
+    source: ${SCENE}
+    loop: true
+  cam_01:
+    source: ${VTEST}
+    loop: true
+    detect: { fps: 5, min_conf: 0.4 }
+`,
+    });
+    try {
+      await waitFor("ready with scene paused", async () => {
+        const r = await fetch(`${ta.url}/readyz`);
+        await r.body?.cancel();
+        return r.status === 200;
+      }, 90_000);
+      const rows = await waitFor("both status rows", async () => {
+        const r = await q("select camera, paused, frames from camera_status order by camera");
+        return r.rows.length === 2 && r.rows;
+      }, 10_000);
+      assert.equal(rows[0].camera, "cam_01");
+      assert.equal(rows[0].paused, false);
+      assert.deepEqual(rows[1], { camera: "scene", paused: true, frames: "0" });
+      const args = await _ffmpegArgs(ta.process.pid!);
+      assert.equal(args.length, 1);
+      assert.ok(args[0].includes("vtest.mp4"), args[0]);
+    } finally {
+      await ta.close();
+      await client.end();
+      await db.close();
+    }
+  },
+});
