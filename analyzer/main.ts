@@ -11,10 +11,12 @@
  * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
-import { MODEL_CHANNEL } from "../shared/channels.ts";
+import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
+import { analyzerStatusText } from "../shared/status.ts";
+import { pausedCameras, setAnalysisEnabled } from "../shared/db/analysis_state.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
@@ -61,7 +63,24 @@ async function main() {
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
   let mqttBridge: MqttBridge | null;
   try {
-    mqttBridge = mqttBridgeFromEnv(env, log);
+    // The MQTT switch pauses/resumes through the same durable row and NOTIFY as the API; the
+    // analyzer then applies it like any other change (and the API and UI see it).
+    mqttBridge = mqttBridgeFromEnv(env, log, (camera, enabled) => {
+      log(`mqtt: analysis of ${camera} ${enabled ? "resumed" : "paused"} by command`);
+      if (databaseUrl) {
+        _storeEnabled(databaseUrl, camera, enabled).then(
+          () => cameras && _applyPaused(cameras, databaseUrl, mqttBridge),
+          (e) => log(`mqtt: cannot store the analysis switch: ${(e as Error).message}`),
+        );
+      } else if (cameras) {
+        // No database (dev without Postgres): applied in memory only, until a restart.
+        const paused = new Set(cameras.pausedIds);
+        if (enabled) paused.delete(camera);
+        else paused.add(camera);
+        cameras.setPaused(paused);
+        _reportEnabled(cameras, mqttBridge);
+      }
+    });
   } catch (e) {
     console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
     Deno.exit(2);
@@ -157,8 +176,18 @@ async function main() {
     mediaAccessFromEnv(env),
     log,
   );
+  // Paused cameras (runtime control) are known before any pipeline starts: none decodes at all.
+  if (databaseUrl) {
+    cameras.setPaused(
+      await _pausedOrNone(databaseUrl).catch((e) => {
+        log(`cannot read paused cameras yet (${(e as Error).message}); analyzing all`);
+        return new Set<string>();
+      }),
+    );
+  }
   cameras.apply(config);
-  mqttBridge?.setCameras(cameras.pipelines.map((p) => p.camera));
+  mqttBridge?.setCameras(cameras.cameraIds);
+  _reportEnabled(cameras, mqttBridge);
   // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
   if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
@@ -178,6 +207,24 @@ async function main() {
     }, { log })
     : null;
 
+  // Pause/resume: the table is the truth; NOTIFY makes it immediate, the poll repairs what a
+  // dropped LISTEN connection missed.
+  let pausedPoll: ReturnType<typeof setInterval> | undefined;
+  const analysisListener = databaseUrl
+    ? listen(
+      databaseUrl,
+      ANALYSIS_CHANNEL,
+      () => _applyPaused(cameras!, databaseUrl, mqttBridge),
+      { log },
+    )
+    : null;
+  if (databaseUrl) {
+    pausedPoll = setInterval(
+      () => _applyPaused(cameras!, databaseUrl, mqttBridge),
+      PAUSED_POLL_MS,
+    );
+  }
+
   const configWatch = watchConfig({
     path: configPath,
     databaseUrl,
@@ -190,9 +237,29 @@ async function main() {
   });
 
   const statusTimer = setInterval(() => {
-    mqttBridge?.setCameras((cameras?.pipelines ?? []).map((p) => p.camera));
+    mqttBridge?.setCameras(cameras?.cameraIds ?? []);
+    if (cameras) _reportEnabled(cameras, mqttBridge);
+    for (const camera of cameras?.pausedIds ?? []) {
+      const row = {
+        camera,
+        fps: 0,
+        infer_ms: 0,
+        lag_ms: 0,
+        dropped: 0,
+        frames: 0,
+        frame_w: 0,
+        frame_h: 0,
+        paused: true,
+      };
+      publisher?.writeStatus(row);
+      mqttBridge?.status(row);
+      // On the realtime plane too, so the relay tells viewers "paused", not "offline" (repeated:
+      // the relay reports offline when it stops, i.e. when this analyzer is gone).
+      publisher?.publishEvent(camera, analyzerStatusText(camera, "paused"));
+    }
     for (const p of cameras?.pipelines ?? []) {
       const row = {
+        paused: false,
         camera: p.camera,
         fps: p.stats.fps,
         infer_ms: p.stats.inferMs,
@@ -225,6 +292,8 @@ async function main() {
     log("stopping: flushing passes, samples and crops");
     clearInterval(statusTimer);
     clearInterval(watchdog);
+    clearInterval(pausedPoll);
+    await analysisListener?.close();
     await configWatch.close();
     await modelListener?.close();
     await cameras?.stop();
@@ -239,6 +308,57 @@ async function main() {
   };
   Deno.addSignalListener("SIGTERM", shutdown);
   Deno.addSignalListener("SIGINT", shutdown);
+}
+
+/** How often the paused cameras are re-read (NOTIFY normally applies a change at once). */
+const PAUSED_POLL_MS = 10_000;
+
+/** The paused cameras, or none when the database cannot be read (analysis is the default). */
+async function _pausedOrNone(databaseUrl: string): Promise<Set<string>> {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return await pausedCameras((sql, params) => c.query(sql, params));
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+let _applying: Promise<void> = Promise.resolve();
+
+/** Re-read the paused cameras and apply them (serialized; a failed read changes nothing). */
+function _applyPaused(
+  cameras: CameraSet,
+  databaseUrl: string,
+  bridge: MqttBridge | null,
+): Promise<void> {
+  _applying = _applying.then(async () => {
+    try {
+      cameras.setPaused(await _pausedOrNone(databaseUrl));
+      _reportEnabled(cameras, bridge);
+    } catch (e) {
+      log(`cannot read paused cameras, keeping the current state: ${(e as Error).message}`);
+    }
+  });
+  return _applying;
+}
+
+/** Each camera's analysis state to MQTT (only changes are published). */
+function _reportEnabled(cameras: CameraSet, bridge: MqttBridge | null): void {
+  for (const camera of cameras.cameraIds) {
+    bridge?.analysisEnabled(camera, !cameras.isPaused(camera));
+  }
+}
+
+/** Store an MQTT `set/enabled` command exactly as the API does (row + NOTIFY). */
+async function _storeEnabled(databaseUrl: string, camera: string, enabled: boolean) {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await setAnalysisEnabled((sql, params) => c.query(sql, params), camera, enabled, "mqtt");
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 /** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */

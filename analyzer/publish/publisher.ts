@@ -30,6 +30,8 @@ export interface CameraStatusRow {
   frames: number;
   frame_w: number;
   frame_h: number;
+  /** Analysis paused by runtime control (no pipeline runs; the counters are zero). */
+  paused?: boolean;
 }
 
 export interface StatusWriter {

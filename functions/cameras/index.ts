@@ -1,6 +1,7 @@
 /**
  * cameras: GET /api/cameras (viewer, filtered by the token's `cameras` claim), POST /api/cameras
- * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id (operator; a
+ * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id, POST
+ * /api/cameras/:id/analysis `{enabled}` (pause/resume analysis, video untouched) (operator; a
  * token whose `cameras` claim lists some cameras may only write those: 403 for the others, before
  * anything about them is looked up).
  *
@@ -18,6 +19,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { CAMERA_ID_RE } from "../../shared/channels.ts";
+import { setAnalysisEnabled } from "../../shared/db/analysis_state.ts";
 import { parseConfigYaml, redactSecrets, redactSource } from "../../shared/config.ts";
 import { type SourcePolicy, sourceProblem } from "../../shared/camera_source.ts";
 import { authFromEnv, getClaims, mayReadCamera, mayWriteCamera } from "../_shared/auth.ts";
@@ -66,6 +68,7 @@ const PatchSchema = z.object({
   source: SourceSchema.optional(),
   enabled: z.boolean().optional(),
 }).strict().refine((p) => Object.keys(p).length > 0, "nothing to change");
+const AnalysisSchema = z.object({ enabled: z.boolean() }).strict();
 
 type Row = { id: string; name: string; source_sealed: string; enabled: boolean };
 type Tx = { query: DbPool["query"] };
@@ -140,6 +143,34 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
       }
       return c.json(_public(next, source, "table"));
     });
+  });
+
+  // Pause/resume analysis (runtime control): stored in camera_analysis and announced to the
+  // analyzer (shared/db/analysis_state.ts). Only the analysis stops; MediaMTX keeps the video.
+  app.post("/api/cameras/:id/analysis", async (c) => {
+    const id = c.req.param("id");
+    if (!CAMERA_ID_RE.test(id)) throw new ApiError(400, "bad camera id");
+    _mayWrite(c, id);
+    const body = await readJsonCapped(c.req.raw, MAX_BODY_BYTES);
+    if (!body.ok) throw new ApiError(body.status, body.error);
+    const input = AnalysisSchema.safeParse(body.value);
+    if (!input.success) {
+      throw new ApiError(400, 'send {"enabled": true|false}', {
+        issues: input.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      });
+    }
+    // Only cameras stopline knows (table, config file, analyzer status) get a row.
+    if (!(await _listCameras(opts, log)).some((cam) => cam.id === id)) {
+      throw new ApiError(404, "unknown camera", { id });
+    }
+    const state = await setAnalysisEnabled(
+      (sql, params) => opts.pool.query(sql, params),
+      id,
+      input.data.enabled,
+      getClaims(c)?.sub ?? "",
+    );
+    log(`${id}: analysis ${state.enabled ? "resumed" : "paused"} by ${state.updated_by}`);
+    return c.json(state);
   });
 
   app.delete("/api/cameras/:id", async (c) => {
@@ -223,6 +254,8 @@ interface PublicCamera {
   mediamtx_path: string;
   /** Where the camera is known from: provisioned table, config file, or only analyzer status. */
   origin: "table" | "config" | "status";
+  /** Whether analysis is wanted (POST /api/cameras/:id/analysis); status.paused: in effect. */
+  analysis_enabled: boolean;
   status: {
     fps: number;
     infer_ms: number;
@@ -231,6 +264,8 @@ interface PublicCamera {
     frames: number;
     updated_at: string;
     online: boolean;
+    /** The analyzer reports this camera's analysis paused (video still served). */
+    paused: boolean;
   } | null;
 }
 
@@ -246,6 +281,7 @@ function _public(
     enabled: row.enabled,
     mediamtx_path: row.id,
     origin,
+    analysis_enabled: true,
     status: null,
   };
 }
@@ -268,7 +304,7 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
     if (!byId.has(id)) byId.set(id, _public({ id, name: id, enabled: true }, source, "config"));
   }
   const status = (await opts.pool.query(
-    "select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at from camera_status",
+    "select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at, paused from camera_status",
   )).rows;
   const now = Date.now();
   for (const s of status) {
@@ -287,7 +323,13 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
       frames: Number(s.frames),
       updated_at: updated.toISOString(),
       online: now - updated.getTime() < ONLINE_WITHIN_MS,
+      paused: s.paused === true,
     };
+  }
+  const switches = await opts.pool.query("select camera, enabled from camera_analysis");
+  for (const a of switches.rows) {
+    const cam = byId.get(a.camera as string);
+    if (cam) cam.analysis_enabled = a.enabled as boolean;
   }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
