@@ -106,7 +106,7 @@ Deno.test({
       appConfig: { player_order: ["whep"], whep_base: "/media" },
       apps: [relay, ticks.app()],
     });
-    const browser = await launchChromium({ args: WEBRTC_ARGS });
+    const browser = await launchChromium();
     try {
       const { page } = browser;
       const t0 = Date.now();
