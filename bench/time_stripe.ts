@@ -17,9 +17,12 @@ export const STRIPE_BLOCKS = STRIPE_COLUMNS * STRIPE_ROWS;
 const _WHITE = 235;
 const _BLACK = 16;
 
-/** CRC-8 (polynomial 0x07) of the stamp's four bytes. */
+/**
+ * CRC-8 (polynomial 0x07, initial 0xff) of the stamp's four bytes. The initial value makes an
+ * all-black or all-white stripe (no stamp at all) fail the check.
+ */
 export function stampChecksum(value: number): number {
-  let crc = 0;
+  let crc = 0xff;
   for (const byte of [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]) {
     crc ^= byte;
     for (let i = 0; i < 8; i++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
@@ -80,7 +83,7 @@ export function readStamp(rgba: Uint8ClampedArray, width: number, height: number
   for (let i = 0; i < 32; i++) value = value * 2 + bits[i];
   let crcRead = 0;
   for (let i = 32; i < 40; i++) crcRead = crcRead * 2 + bits[i];
-  let crc = 0;
+  let crc = 0xff;
   for (const byte of [value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]) {
     crc ^= byte;
     for (let i = 0; i < 8; i++) crc = crc & 0x80 ? ((crc << 1) ^ 0x07) & 0xff : (crc << 1) & 0xff;
