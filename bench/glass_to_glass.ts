@@ -130,8 +130,11 @@ export async function measurePlayer(
     await page.waitForFunction(
       () => document.getElementById("video-state")?.textContent === "playing",
       undefined,
-      { timeout: 45_000 },
-    );
+      { timeout: 90_000 },
+    ).catch(async (e) => {
+      const attempts = await page.evaluate(() => JSON.stringify(globalThis.stopline?.attempts));
+      throw new Error(`${mode} never played (${attempts}): ${(e as Error).message}`);
+    });
     const startMs = Date.now() - t0;
     await _installReader(page);
     await new Promise((r) => setTimeout(r, (opts.warmupS ?? 3) * 1000));
