@@ -110,10 +110,10 @@ export class WhepSessions {
     this.#sessions.set(id, placeholder);
     try {
       let started = false;
-      let track: MediaStreamTrack | undefined;
+      const track = new MediaStreamTrack({ kind: "video" });
       // Subscribing starts ffmpeg; packets before the session is connected are not sent.
       unsubscribe = stream.subscribe((packet) => {
-        if (!track || pc?.connectionState !== "connected") return;
+        if (pc?.connectionState !== "connected") return;
         if (!started) {
           const payload = rtpPayload(packet);
           if (!payload || !startsKeyframe(payload)) return;
@@ -158,7 +158,6 @@ export class WhepSessions {
         }
       }, this.#o.connectTimeoutMs);
       await session.setRemoteDescription({ type: "offer", sdp: offer });
-      track = new MediaStreamTrack({ kind: "video" });
       let attached = false;
       for (const t of session.getTransceivers()) {
         if (t.kind === "video" && !attached) {
