@@ -1,18 +1,22 @@
 /**
- * One ffmpeg per camera packetizing its H.264 as RTP (no re-encode: `-c copy -f rtp`) to a UDP
- * socket on 127.0.0.1 that only this process reads; the packets fan out to the WebRTC (WHEP)
- * sessions watching the camera (functions/media-relay/whep.ts).
+ * The camera's H.264 as RTP, for the WebRTC (WHEP) sessions watching it (whep.ts): an ffmpeg
+ * reads the relay's own live fMP4 of the camera (live_fmp4.ts) on stdin and packetizes it
+ * without re-encoding (`-c copy -f rtp`) to a UDP socket on 127.0.0.1 that only this process
+ * reads. Fed from the fMP4 stream, not from the source: one timeline per camera, so the WebRTC
+ * picture is the very frames the analyzer reads (a second reading of a file source would start
+ * at its beginning and the overlays would belong to another moment of the clip).
  *
- * `h264_mp4toannexb,dump_extra` puts SPS and PPS in band before every keyframe: a file's
- * parameter sets otherwise live only in its header, and a browser joining mid-stream needs
- * them. Lifecycle as the fMP4 stream's: ffmpeg starts with the first subscriber, stops
- * `idleStopMs` after the last one leaves, and restarts with backoff while anyone watches.
+ * `h264_mp4toannexb,dump_extra` puts SPS and PPS in band before every keyframe (in MP4 they sit
+ * in the init segment only; a browser joining mid-stream needs them). ffmpeg starts at a
+ * keyframe with the first subscriber, is replaced when the fMP4 stream restarts (a new init
+ * segment), and stops `idleStopMs` after the last subscriber leaves.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { redactSecrets, redactSource } from "../../shared/redact.ts";
+import { redactSecrets } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import { isRtcp, rtpPayload, spsOf } from "./h264_rtp.ts";
-import { ffmpegInputArgs, isFileSource, type SourceSpec } from "./live_fmp4.ts";
+import type { LiveFmp4Stream, StreamEvent } from "./live_fmp4.ts";
+import type { Bytes } from "./mp4_boxes.ts";
 
 /** RTP packet size ffmpeg aims at: below a loopback or LAN MTU with SRTP and header room. */
 export const RTP_PACKET_BYTES = 1200;
@@ -21,19 +25,22 @@ export type RtpSubscriber = (packet: Uint8Array) => void;
 
 export interface LiveRtpOptions {
   camera: string;
-  spec: SourceSpec;
+  /** The camera's live fMP4 (shared with MSE viewers and the analyzer). */
+  fmp4: LiveFmp4Stream;
   ffmpeg?: string;
   idleStopMs?: number;
-  restartMinMs?: number;
-  restartMaxMs?: number;
+  /** Bytes written to ffmpeg but not yet read, above which fragments wait for a keyframe. */
+  maxPendingBytes?: number;
   log?: (msg: string) => void;
 }
 
-/** ffmpeg's command line for RTP to `port` on loopback (exported for tests and diagnostics). */
-export function ffmpegRtpArgs(spec: SourceSpec, port: number): string[] {
+/** ffmpeg's command line: fMP4 on stdin -> RTP to `port` on loopback (exported for tests). */
+export function ffmpegRtpArgs(port: number): string[] {
   return [
-    ...["-hide_banner", "-loglevel", "error", "-nostdin"],
-    ...ffmpegInputArgs(spec),
+    ...["-hide_banner", "-loglevel", "error"],
+    // Live input: no probing beyond the init segment, no input buffering.
+    ...["-fflags", "nobuffer", "-probesize", "32", "-analyzeduration", "0"],
+    ...["-f", "mp4", "-i", "pipe:0"],
     ...["-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn"],
     ...["-bsf:v", "h264_mp4toannexb,dump_extra=freq=keyframe"],
     // RTCP goes to the same socket (isRtcp drops it): no second port, no ICMP noise.
@@ -43,33 +50,35 @@ export function ffmpegRtpArgs(spec: SourceSpec, port: number): string[] {
 
 export class LiveRtpStream {
   readonly camera: string;
-  readonly spec: SourceSpec;
-  #o: Required<Omit<LiveRtpOptions, "ffmpeg" | "log">> & { ffmpeg?: string };
+  readonly fmp4: LiveFmp4Stream;
+  #o: { idleStopMs: number; maxPendingBytes: number; ffmpeg?: string };
   #log: (msg: string) => void;
   #subs = new Set<RtpSubscriber>();
   #socket: Socket | undefined;
+  #unsubscribeFmp4: (() => void) | undefined;
   #child: Deno.ChildProcess | undefined;
-  #exited: Promise<void> | undefined;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #pendingBytes = 0;
+  #generation = -1;
+  #init: Bytes | undefined;
+  /** Skip fragments until a keyframe: ffmpeg (re)started, or a fragment had to be dropped. */
+  #needKeyframe = true;
   #sps: Uint8Array | undefined;
   #spsWaiters = new Set<(sps: Uint8Array | undefined) => void>();
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
-  #restartTimer: ReturnType<typeof setTimeout> | undefined;
-  #failures = 0;
-  #starting = false;
+  #lastStartMs = 0;
   #closed = false;
   #packets = 0;
+  #skipBacklog = false;
 
   constructor(opts: LiveRtpOptions) {
     this.camera = opts.camera;
-    this.spec = opts.spec;
+    this.fmp4 = opts.fmp4;
     this.#log = opts.log ?? ((m) => console.error(m));
     this.#o = {
-      camera: opts.camera,
-      spec: opts.spec,
       ffmpeg: opts.ffmpeg,
       idleStopMs: opts.idleStopMs ?? 5_000,
-      restartMinMs: opts.restartMinMs ?? 500,
-      restartMaxMs: opts.restartMaxMs ?? 10_000,
+      maxPendingBytes: opts.maxPendingBytes ?? 4 * 1024 * 1024,
     };
   }
 
@@ -92,7 +101,17 @@ export class LiveRtpStream {
     this.#subs.add(fn);
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
-    if (!this.#child && !this.#starting && this.#restartTimer === undefined) void this.#start();
+    void this.#bind();
+    if (!this.#unsubscribeFmp4) {
+      // The fMP4 stream hands a new subscriber its backlog since the last keyframe at once:
+      // skipped, as a burst of old frames would make the browser's jitter buffer wait longer.
+      this.#skipBacklog = true;
+      try {
+        this.#unsubscribeFmp4 = this.fmp4.subscribe((ev) => this.#onFmp4(ev));
+      } finally {
+        this.#skipBacklog = false;
+      }
+    }
     return () => this.#unsubscribe(fn);
   }
 
@@ -116,10 +135,110 @@ export class LiveRtpStream {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
       if (this.#subs.size > 0) return;
-      clearTimeout(this.#restartTimer);
-      this.#restartTimer = undefined;
-      void this.#stop();
+      this.#unsubscribeFmp4?.();
+      this.#unsubscribeFmp4 = undefined;
+      this.#stopChild();
     }, this.#o.idleStopMs);
+  }
+
+  #onFmp4(ev: StreamEvent): void {
+    if (ev.type === "init") {
+      // A new ffmpeg upstream (restart, or the first one): its timeline starts over, so does ours.
+      this.#generation = ev.generation;
+      this.#init = ev.data;
+      this.#stopChild();
+      this.#needKeyframe = true;
+    } else if (ev.type === "end") {
+      this.#stopChild();
+      this.#init = undefined;
+      this.#sps = undefined;
+    } else if (ev.generation === this.#generation && this.#init && !this.#skipBacklog) {
+      if (this.#needKeyframe) {
+        if (!ev.keyframe) return;
+        if (!this.#child && !this.#startChild()) return;
+        this.#needKeyframe = false;
+      }
+      if (!this.#child) return;
+      if (this.#pendingBytes > this.#o.maxPendingBytes) {
+        // ffmpeg is not keeping up: drop until the next keyframe rather than queue (latest wins).
+        this.#needKeyframe = true;
+        return;
+      }
+      this.#write(ev.data);
+    }
+  }
+
+  #startChild(): boolean {
+    const socket = this.#socket;
+    if (!socket || !this.#init || !this.#ffmpegBin) return false; // bound in a moment
+    // A crash loop (bad input) must not spawn ffmpeg at every keyframe.
+    if (Date.now() - this.#lastStartMs < 1_000) return false;
+    this.#lastStartMs = Date.now();
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(this.#ffmpegBin, {
+        args: ffmpegRtpArgs(socket.address().port),
+        stdin: "piped",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      this.#log(`[media-relay] ${this.camera}: rtp ffmpeg spawn failed: ${(e as Error).message}`);
+      return false;
+    }
+    this.#child = child;
+    this.#writer = child.stdin.getWriter();
+    this.#pendingBytes = 0;
+    this.#sps = undefined;
+    this.#log(`[media-relay] ${this.camera}: rtp ffmpeg pid ${child.pid} <- live fMP4`);
+    this.#write(this.#init);
+    void (async () => {
+      const tail = await this.#stderrTail(child.stderr);
+      const status = await child.status;
+      if (this.#child !== child) return;
+      this.#child = undefined;
+      this.#writer = undefined;
+      this.#needKeyframe = true; // the next keyframe starts a new one
+      if (!this.#closed && this.#subs.size > 0) {
+        this.#log(
+          `[media-relay] ${this.camera}: rtp ffmpeg stopped (${
+            tail || `code ${status.code}`
+          }); restarting at the next keyframe`,
+        );
+      }
+    })();
+    return true;
+  }
+
+  /** The resolved ffmpeg binary, once known (resolved with the socket). */
+  #ffmpegBin: string | undefined;
+
+  #write(data: Uint8Array): void {
+    const writer = this.#writer;
+    if (!writer) return;
+    this.#pendingBytes += data.length;
+    writer.write(data).then(
+      () => this.#pendingBytes -= data.length,
+      () => {/* ffmpeg gone: its exit handler tidies up */},
+    );
+  }
+
+  #stopChild(): void {
+    const child = this.#child;
+    this.#child = undefined;
+    const writer = this.#writer;
+    this.#writer = undefined;
+    if (!child) return;
+    writer?.close().catch(() => {});
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    const killer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 2_000);
+    child.status.finally(() => clearTimeout(killer));
   }
 
   #onPacket(packet: Uint8Array): void {
@@ -141,60 +260,26 @@ export class LiveRtpStream {
     }
   }
 
-  async #bind(): Promise<Socket> {
-    if (this.#socket) return this.#socket;
-    const socket = createSocket("udp4");
-    socket.on("message", (msg: Uint8Array) => this.#onPacket(msg));
-    socket.on("error", (e: Error) => this.#log(`[media-relay] ${this.camera}: udp: ${e.message}`));
-    await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
-    this.#socket = socket;
-    return socket;
-  }
+  #binding: Promise<void> | undefined;
 
-  async #start(): Promise<void> {
-    this.#starting = true;
-    let bin: string;
-    let port: number;
-    try {
-      bin = this.#o.ffmpeg ?? await ffmpegPath();
-      port = (await this.#bind()).address().port;
-    } catch (e) {
-      this.#starting = false;
-      this.#onExit((e as Error).message, false, 0);
-      return;
-    }
-    this.#starting = false;
-    if (this.#closed || this.#child || this.#subs.size === 0) return;
-    this.#sps = undefined;
-    let child: Deno.ChildProcess;
-    try {
-      child = new Deno.Command(bin, {
-        args: ffmpegRtpArgs(this.spec, port),
-        stdin: "null",
-        stdout: "null",
-        stderr: "piped",
-      }).spawn();
-    } catch (e) {
-      this.#onExit(`spawn failed: ${(e as Error).message}`, false, 0);
-      return;
-    }
-    this.#child = child;
-    const startedAt = Date.now();
-    this.#log(
-      `[media-relay] ${this.camera}: rtp ffmpeg pid ${child.pid} <- ${
-        redactSource(this.spec.source)
-      }`,
-    );
-    this.#exited = (async () => {
-      const tail = await this.#stderrTail(child.stderr);
-      const status = await child.status;
-      if (this.#child === child) this.#child = undefined;
-      this.#onExit(
-        tail || `ffmpeg exited with code ${status.code}`,
-        status.success,
-        Date.now() - startedAt,
+  /** Bind the UDP socket and resolve the ffmpeg binary (once); the next keyframe starts ffmpeg. */
+  #bind(): Promise<void> {
+    this.#binding ??= (async () => {
+      this.#ffmpegBin = this.#o.ffmpeg ?? await ffmpegPath();
+      const socket = createSocket("udp4");
+      socket.on("message", (msg: Uint8Array) => this.#onPacket(msg));
+      socket.on(
+        "error",
+        (e: Error) => this.#log(`[media-relay] ${this.camera}: udp: ${e.message}`),
       );
-    })();
+      await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+      if (this.#closed) socket.close();
+      else this.#socket = socket;
+    })().catch((e) => {
+      this.#binding = undefined;
+      this.#log(`[media-relay] ${this.camera}: rtp setup failed: ${(e as Error).message}`);
+    });
+    return this.#binding;
   }
 
   async #stderrTail(stream: ReadableStream<Uint8Array>): Promise<string> {
@@ -203,51 +288,22 @@ export class LiveRtpStream {
     try {
       for await (const chunk of stream) tail = (tail + dec.decode(chunk)).slice(-2000);
     } catch { /* killed */ }
-    const lines = tail.trim().split("\n").slice(-3).join(" | ");
-    return redactSecrets(lines.replaceAll(this.spec.source, redactSource(this.spec.source)));
-  }
-
-  #onExit(reason: string, success: boolean, ranMs: number): void {
-    this.#sps = undefined;
-    const final = this.#closed || (success && isFileSource(this.spec.source) && !this.spec.loop);
-    if (this.#closed || this.#subs.size === 0 || final) return;
-    if (ranMs > 10_000) this.#failures = 0;
-    const delay = Math.min(this.#o.restartMaxMs, this.#o.restartMinMs * 2 ** this.#failures);
-    this.#failures++;
-    this.#log(
-      `[media-relay] ${this.camera}: rtp ffmpeg stopped (${reason}); restart in ${delay} ms`,
-    );
-    this.#restartTimer = setTimeout(() => {
-      this.#restartTimer = undefined;
-      if (this.#subs.size > 0) void this.#start();
-    }, delay);
-  }
-
-  async #stop(): Promise<void> {
-    const child = this.#child;
-    const exited = this.#exited;
-    if (!child) return;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    const killer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 2_000);
-    await exited;
-    clearTimeout(killer);
+    return redactSecrets(tail.trim().split("\n").slice(-3).join(" | "));
   }
 
   /** Stop ffmpeg, close the socket, drop every subscriber. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
-    clearTimeout(this.#restartTimer);
-    this.#idleTimer = this.#restartTimer = undefined;
-    await this.#stop();
+    this.#idleTimer = undefined;
+    this.#unsubscribeFmp4?.();
+    this.#unsubscribeFmp4 = undefined;
+    const child = this.#child;
+    this.#stopChild();
+    await child?.status;
     this.#subs.clear();
     for (const w of [...this.#spsWaiters]) w(undefined);
+    await this.#binding;
     this.#socket?.close();
     this.#socket = undefined;
   }

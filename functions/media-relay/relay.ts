@@ -107,13 +107,15 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
     return s;
   }
 
+  /** RTP for WebRTC, made from the camera's one fMP4 stream (the analyzer's timeline). */
   function _rtpStream(camera: string, spec: SourceSpec): LiveRtpStream {
+    const fmp4 = _stream(camera, spec);
     const cur = rtpStreams.get(camera);
-    if (cur && cur.spec.source === spec.source && cur.spec.loop === spec.loop) return cur;
+    if (cur && cur.fmp4 === fmp4) return cur;
     if (cur) void cur.close();
     const s = new LiveRtpStream({
       camera,
-      spec: { ...spec },
+      fmp4,
       ffmpeg: opts.ffmpeg,
       idleStopMs: opts.idleStopMs,
       log,
