@@ -497,3 +497,30 @@ Deno.test("media relay WHEP with auth on: token for the camera, Origin checked, 
     SECRET,
   );
 });
+
+Deno.test("media relay WHEP: a camera without video answers 504 video offline, no credentials", async () => {
+  const logs: string[] = [];
+  const relay = createMediaRelay({
+    auth: { secret: null },
+    corsOrigins: [],
+    sources: () => new Map([["cam_dead", { source: "rtsp://u:pw123@127.0.0.1:1/x", loop: false }]]),
+    whep: { firstKeyframeTimeoutMs: 1500 },
+    idleStopMs: 100,
+    log: (m) => logs.push(m),
+  });
+  try {
+    const res = await relay.fetch(
+      new Request("http://127.0.0.1/media/cam_dead/whep", {
+        method: "POST",
+        headers: { "content-type": "application/sdp" },
+        body: "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+      }),
+    );
+    assert.equal(res.status, 504, "not 503, which the player reads as at capacity");
+    assert.deepEqual(await res.json(), { error: "video offline" });
+    assert.equal(relay.whep.size, 0, "the reserved slot is given back");
+    assert.ok(!logs.join("\n").includes("pw123"), logs.join("\n"));
+  } finally {
+    await relay.close();
+  }
+});

@@ -1,12 +1,13 @@
 /**
  * The dev media relay (a local stand-in for MediaMTX): serves each camera's live fragmented MP4
  * over WebSocket (for MSE in the browser) and as a chunked HTTP response (for the dev analyzer),
- * from one shared ffmpeg per camera.
+ * from one shared ffmpeg per camera, and WebRTC through WHEP (whep.ts; `POST /media/<camera>/whep`,
+ * PATCH/DELETE on the session) with RTP made from that same fMP4 (live_rtp.ts).
  *
  * It serves live video, so it follows the same access rule as the tick relay's `/ws`
  * (functions/_shared/camera_access.ts): with auth on, every route needs a token allowed for the
- * camera (`?token=` from the browser, as the tick socket sends it), a browser's WebSocket must
- * come from the same origin or the CORS allow-list, and `/media/status` lists only the cameras
+ * camera (`?token=` from the browser, as the tick socket sends it), a browser's WebSocket (and
+ * a WHEP request) must come from the same origin or the CORS allow-list, and `/media/status` lists only the cameras
  * the token may watch. Clients never see ffmpeg's output (it can echo the source URL): a video
  * outage is told as a fixed reason; the detail goes to the (redacted) log.
  */

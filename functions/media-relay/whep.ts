@@ -29,7 +29,7 @@ export interface WhepOptions {
 
 export type WhepCreateResult =
   | { ok: true; id: string; answer: string }
-  | { ok: false; status: 400 | 503; error: string };
+  | { ok: false; status: 400 | 503 | 504; error: string };
 
 interface _Session {
   id: string;
@@ -65,7 +65,8 @@ export class WhepSessions {
   constructor(opts: WhepOptions = {}) {
     this.#o = {
       maxSessions: opts.maxSessions ?? 16,
-      firstKeyframeTimeoutMs: opts.firstKeyframeTimeoutMs ?? 10_000,
+      // Under the player's 10 s POST timeout, so it hears "video offline" rather than nothing.
+      firstKeyframeTimeoutMs: opts.firstKeyframeTimeoutMs ?? 8_000,
       connectTimeoutMs: opts.connectTimeoutMs ?? 30_000,
     };
     this.#log = opts.log ?? ((m) => console.error(m));
@@ -125,7 +126,8 @@ export class WhepSessions {
       if (closed) return { ok: false, status: 503, error: "relay closing" };
       if (!sps) {
         await close();
-        return { ok: false, status: 503, error: "video offline" };
+        // Not 503: the player reads that as "at capacity". The camera, not the relay, is missing.
+        return { ok: false, status: 504, error: "video offline" };
       }
       const pli = answerProfileLevelId(offer, profileLevelId(sps));
       pc = new RTCPeerConnection({
