@@ -7,8 +7,8 @@
  * It serves live video, so it follows the same access rule as the tick relay's `/ws`
  * (functions/_shared/camera_access.ts): with auth on, every route needs a token allowed for the
  * camera (`?token=` from the browser, as the tick socket sends it), a browser's WebSocket (and
- * a WHEP request) must come from the same origin or the CORS allow-list, and `/media/status` lists only the cameras
- * the token may watch. Clients never see ffmpeg's output (it can echo the source URL): a video
+ * a WHEP request) must come from the same origin or the CORS allow-list, and `/media/status`
+ * lists only the cameras the token may watch. Clients never see ffmpeg's output (it can echo the source URL): a video
  * outage is told as a fixed reason; the detail goes to the (redacted) log.
  */
 import { Hono } from "hono";
