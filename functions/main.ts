@@ -139,7 +139,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   );
   app.route("/", relay.app);
   if (media) app.route("/", media);
-  app.route("/", createWebApp());
+  app.route("/", createWebApp({ mediaRelay: media !== null }));
 
   const server = Deno.serve({
     hostname: opts.hostname ?? "127.0.0.1",

@@ -8,6 +8,7 @@ import {
   type Actor,
   ACTORS,
   BROKEN,
+  CAM_A,
   CAM_B,
   startWorld,
   tryWebSocket,
@@ -310,6 +311,41 @@ Deno.test({
       const text = await status.text();
       assert.equal(status.status, 200, text);
       assert.ok(!text.includes(CAM_B), `a cam_A token sees cam_B in /media/status: ${text}`);
+
+      // WebRTC (#14 §1): the WHEP routes follow the same rule, on every method; a good token
+      // from another site's page is refused too (a browser sends its Origin on these).
+      const offer = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+      const whep: [string, string, string][] = [
+        ["POST", `/media/${CAM_B}/whep`, "application/sdp"],
+        ["PATCH", `/media/${CAM_B}/whep/s0`, "application/trickle-ice-sdpfrag"],
+        ["DELETE", `/media/${CAM_B}/whep/s0`, "application/sdp"],
+      ];
+      for (const [method, path, type] of whep) {
+        for (const token of [null, "not.a.token", scoped]) {
+          const res = await fetch(w.base + path, {
+            method,
+            headers: {
+              "content-type": type,
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body: method === "DELETE" ? undefined : offer,
+          });
+          await res.body?.cancel();
+          assert.equal(res.status, 401, `${method} ${path} with ${token ?? "no token"}`);
+        }
+        const full = w.tokens.viewer!;
+        const foreign = await fetch(w.base + path.replace(CAM_B, CAM_A), {
+          method,
+          headers: {
+            "content-type": type,
+            authorization: `Bearer ${full}`,
+            origin: "https://evil.example",
+          },
+          body: method === "DELETE" ? undefined : offer,
+        });
+        await foreign.body?.cancel();
+        assert.equal(foreign.status, 403, `${method} ${path} from another Origin`);
+      }
     } finally {
       await w.close();
     }
