@@ -13,6 +13,7 @@ import type { PassRecord, SampleRow } from "../persist/records.ts";
 import { type DecodedFrame, FrameSource } from "../source/frame_source.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
+import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { FrameDetector } from "./serial_detector.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
@@ -28,6 +29,15 @@ export interface PipelineStats {
   height: number;
   lastFrameAt: number;
   passes: number;
+  /** Staleness chain (ms since the epoch, 0 before the first frame): capture time of the newest
+   * decoded frame, its arrival from the decode worker, the last detections, the last tick
+   * handed to the publisher. */
+  lastCaptureTs: number;
+  lastDecodedAt: number;
+  lastInferAt: number;
+  lastPublishAt: number;
+  /** Arrival minus capture time (from PTS) of the newest decoded frame, ms. */
+  ptsWallDeltaMs: number;
 }
 
 export interface PipelineDeps {
@@ -41,6 +51,8 @@ export interface PipelineDeps {
   /** Per-track state history rate (car_state_history), Hz. */
   sampleHz?: number;
   log?: (m: string) => void;
+  /** OpenTelemetry spans per frame (only when OTLP export is configured). */
+  tracer?: FrameTracer | null;
 }
 
 export class CameraPipeline {
@@ -68,7 +80,14 @@ export class CameraPipeline {
     height: 0,
     lastFrameAt: 0,
     passes: 0,
+    lastCaptureTs: 0,
+    lastDecodedAt: 0,
+    lastInferAt: 0,
+    lastPublishAt: 0,
+    ptsWallDeltaMs: 0,
   };
+  /** Offline: the previous frame's arrival, where decoding of the next one began. */
+  #prevArrivedAt = 0;
 
   constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
@@ -111,6 +130,10 @@ export class CameraPipeline {
     while (this.#running) {
       const frame = await this.source.next();
       if (!frame) break;
+      const s = this.stats;
+      s.lastCaptureTs = frame.meta.captureTs;
+      s.lastDecodedAt = frame.meta.arrivedAt;
+      s.ptsWallDeltaMs = frame.meta.arrivedAt - frame.meta.captureTs;
       // Respect detect.fps in capture time (10% slack so a 15 fps stream at 15 fps is not halved).
       const minIntervalMs = 1000 / this.#cfg.detect.fps;
       if (frame.meta.captureTs - this.#lastProcessedTs < minIntervalMs * 0.9) {
@@ -132,6 +155,7 @@ export class CameraPipeline {
       { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes: this.#cfg.classes },
     );
     const detectedAt = Date.now();
+    this.stats.lastInferAt = detectedAt;
     const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
     const out = this.#analysis.step(result.detections, meta.captureTs, meta.width, meta.height);
     this.#takeCrops(out, pixels);
@@ -154,21 +178,44 @@ export class CameraPipeline {
       },
     );
     const sink = this.#deps.sink;
+    const analyzedAt = Date.now();
     sink.tick(this.camera, encodeTick(tick));
-    if (this.#deps.live) {
-      this.timings.record({
-        captureTs: meta.captureTs,
-        arrivedAt: meta.arrivedAt,
-        takenAt,
-        detectedAt,
-        inferMs: result.inferMs,
-        publishedAt: Date.now(),
-      });
-    }
+    const times = {
+      captureTs: meta.captureTs,
+      arrivedAt: meta.arrivedAt,
+      takenAt,
+      detectedAt,
+      inferMs: result.inferMs,
+      publishedAt: Date.now(),
+    };
+    s.lastPublishAt = times.publishedAt;
+    if (this.#deps.live) this.timings.record(times);
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
     if (rows.length) sink.samples(rows);
-    for (const p of out.passes) await this.#emitPass(p);
+    const tracer = this.#deps.tracer;
+    const writes: PassWrite[] = [];
+    for (const p of out.passes) {
+      const startedAt = Date.now();
+      await this.#emitPass(p);
+      if (tracer) writes.push({ passId: p.id, verdict: p.verdict, startedAt, endedAt: Date.now() });
+    }
+    if (tracer) {
+      // Live, capture time is wall time (the camera's clock via PTS); offline it is the file's
+      // timeline, so decoding is taken to start when the previous frame had arrived.
+      const decodeStartedAt = this.#deps.live
+        ? meta.captureTs
+        : Math.min(this.#prevArrivedAt || meta.arrivedAt, meta.arrivedAt);
+      tracer.frame({
+        ...times,
+        camera: this.camera,
+        seq: tick.seq,
+        decodeStartedAt,
+        analyzedAt,
+        passes: writes,
+      });
+    }
+    this.#prevArrivedAt = meta.arrivedAt;
   }
 
   /** Encode a crop only when it beats the one already kept for that pass. */
