@@ -23,6 +23,7 @@ import { createWebApp } from "./web/index.ts";
 import { createTokensApp } from "./tokens/index.ts";
 import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
@@ -58,6 +59,8 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   const pool = createPool(opts.databaseUrl);
   const relay = startRelay(opts.databaseUrl, log);
   const env = (n: string) => Deno.env.get(n);
+  // OTLP export of request spans and relay gauges when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  startTelemetry(env, "stopline-functions", log);
   const auth = authFromEnv(env);
   const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
   const health = createHealthApp({

@@ -31,6 +31,7 @@ export function telemetryEnabled(env: Env): boolean {
 }
 
 let _active: Telemetry | null = null;
+let _starting: Promise<Telemetry | null> | null = null;
 
 /** The process's started SDK, or null (not configured, or still loading). */
 export function activeTelemetry(): Telemetry | null {
@@ -39,28 +40,34 @@ export function activeTelemetry(): Telemetry | null {
 
 /**
  * Start the SDK when the environment asks for it (null otherwise) and make it the process's
- * active one. `serviceName` is the default for OTEL_SERVICE_NAME. Failures to load are logged
- * and give null: telemetry never stops the service it observes.
+ * active one. `serviceName` is the default for OTEL_SERVICE_NAME. One SDK per process: a second
+ * call (every function module asks) gets the first one. Failures to load are logged and give
+ * null: telemetry never stops the service it observes.
  */
-export async function startTelemetry(
+export function startTelemetry(
   env: Env,
   serviceName: string,
   log: (m: string) => void = console.error,
 ): Promise<Telemetry | null> {
-  if (!telemetryEnabled(env)) return null;
-  try {
-    const sdk = await import("./telemetry_sdk.ts");
-    _active = sdk.createTelemetry(env, serviceName);
-    return _active;
-  } catch (e) {
-    log(`OpenTelemetry not started: ${redactSecrets((e as Error).message)}`);
-    return null;
-  }
+  if (_starting) return _starting;
+  if (!telemetryEnabled(env)) return Promise.resolve(null);
+  _starting = (async () => {
+    try {
+      const sdk = await import("./telemetry_sdk.ts");
+      _active = sdk.createTelemetry(env, serviceName);
+      return _active;
+    } catch (e) {
+      log(`OpenTelemetry not started: ${redactSecrets((e as Error).message)}`);
+      return null;
+    }
+  })();
+  return _starting;
 }
 
 /** Stop exporting (flushes first) and forget the active SDK. */
 export async function stopTelemetry(): Promise<void> {
   const t = _active;
   _active = null;
+  _starting = null;
   await t?.shutdown().catch(() => {});
 }
