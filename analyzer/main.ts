@@ -7,13 +7,15 @@
  * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
- * analyzer/publish/mqtt/from_env.ts).
+ * analyzer/publish/mqtt/from_env.ts), OTEL_* (OpenTelemetry export: shared/telemetry.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
+import { gaugeLines, observeGauges } from "../shared/gauges.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
@@ -21,6 +23,7 @@ import { InferenceClient } from "./detector/inference_client.ts";
 import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
 import { processMetrics } from "./health/process_metrics.ts";
+import { seedGauges } from "./health/seed_gauges.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
@@ -65,10 +68,17 @@ async function main() {
     Deno.exit(2);
   }
   const sink = new LiveSink(publisher, writer, uploader, mqttBridge);
+  // OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT set: otherwise no SDK is even loaded.
+  const telemetry = await startTelemetry(env, "stopline-analyzer", log);
+  const tracer = telemetry
+    ? (await import("./pipeline/frame_trace.ts")).otelFrameTracer(telemetry.tracer)
+    : null;
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
   let inference: InferenceClient | null = null;
+  const gauges = seedGauges(() => cameras?.pipelines ?? []);
+  if (telemetry) observeGauges(telemetry.meter, gauges);
   const readiness = () => {
     const reasons: string[] = [];
     if (!modelLoaded) reasons.push("model not loaded");
@@ -95,6 +105,7 @@ async function main() {
           memory: p.source.workerMemory,
         })),
       ]) +
+      gaugeLines(gauges) +
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
       (mqttBridge?.metrics() ?? ""),
   });
@@ -137,7 +148,7 @@ async function main() {
   // restart, overlays come back sooner by the decode worker's and ffmpeg's start-up time.
   const bucket = cropBucket(env);
   cameras = new CameraSet(
-    { detector: new SerialDetector(loading), sink, bucket, log },
+    { detector: new SerialDetector(loading), sink, bucket, log, tracer },
     mediaAccessFromEnv(env),
     log,
   );
@@ -172,6 +183,8 @@ async function main() {
 
   const statusTimer = setInterval(() => {
     mqttBridge?.setCameras((cameras?.pipelines ?? []).map((p) => p.camera));
+    const now = Date.now();
+    const age = (at: number) => at > 0 ? Math.max(0, now - at) : null;
     for (const p of cameras?.pipelines ?? []) {
       const row = {
         camera: p.camera,
@@ -182,6 +195,10 @@ async function main() {
         frames: p.stats.frames,
         frame_w: p.stats.width,
         frame_h: p.stats.height,
+        capture_age_ms: age(p.source.lastCaptureTs),
+        decode_age_ms: age(p.source.lastDecodedAt),
+        infer_age_ms: age(p.stats.lastInferAt),
+        publish_age_ms: age(p.stats.lastPublishAt),
       };
       publisher?.writeStatus(row);
       mqttBridge?.status(row);
@@ -214,6 +231,7 @@ async function main() {
     await uploader.close();
     await publisher?.close();
     await mqttBridge?.close();
+    await telemetry?.shutdown();
     await server.shutdown();
     Deno.exit(0);
   };

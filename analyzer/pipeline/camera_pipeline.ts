@@ -29,15 +29,10 @@ export interface PipelineStats {
   height: number;
   lastFrameAt: number;
   passes: number;
-  /** Staleness chain (ms since the epoch, 0 before the first frame): capture time of the newest
-   * decoded frame, its arrival from the decode worker, the last detections, the last tick
-   * handed to the publisher. */
-  lastCaptureTs: number;
-  lastDecodedAt: number;
+  /** Staleness chain after decode (its first links are the source's): when the detector last
+   * returned and the last tick was handed to the publisher (ms since the epoch, 0 before). */
   lastInferAt: number;
   lastPublishAt: number;
-  /** Arrival minus capture time (from PTS) of the newest decoded frame, ms. */
-  ptsWallDeltaMs: number;
 }
 
 export interface PipelineDeps {
@@ -80,11 +75,8 @@ export class CameraPipeline {
     height: 0,
     lastFrameAt: 0,
     passes: 0,
-    lastCaptureTs: 0,
-    lastDecodedAt: 0,
     lastInferAt: 0,
     lastPublishAt: 0,
-    ptsWallDeltaMs: 0,
   };
   /** Offline: the previous frame's arrival, where decoding of the next one began. */
   #prevArrivedAt = 0;
@@ -130,10 +122,6 @@ export class CameraPipeline {
     while (this.#running) {
       const frame = await this.source.next();
       if (!frame) break;
-      const s = this.stats;
-      s.lastCaptureTs = frame.meta.captureTs;
-      s.lastDecodedAt = frame.meta.arrivedAt;
-      s.ptsWallDeltaMs = frame.meta.arrivedAt - frame.meta.captureTs;
       // Respect detect.fps in capture time (10% slack so a 15 fps stream at 15 fps is not halved).
       const minIntervalMs = 1000 / this.#cfg.detect.fps;
       if (frame.meta.captureTs - this.#lastProcessedTs < minIntervalMs * 0.9) {

@@ -13,6 +13,11 @@
  * The list also shows cameras that exist only in the config file (what the analyzer runs) or in
  * camera_status (what an analyzer reports), so a stack without provisioned cameras still lists
  * its cameras.
+ *
+ * Each listed camera has a `staleness` chain (ARCHITECTURE §8): the age in ms of the newest
+ * frame at each link, camera -> decode -> infer -> publish (from the analyzer's status row, plus
+ * the row's own age) -> relay (this process's tick hub, when mounted with it); null = unknown.
+ * The last link, the browser's render, is measured by the browser itself (the stats page).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -47,6 +52,8 @@ export interface CamerasOptions extends ApiCommonOptions {
   /** The settings file; its camera ids are listed too. */
   configPath?: string;
   env?: (n: string) => string | undefined;
+  /** Ms since a camera's newest tick reached the relay (null: none yet); absent: no relay here. */
+  relayTickAgeMs?: (camera: string) => number | null;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
@@ -232,6 +239,16 @@ interface PublicCamera {
     updated_at: string;
     online: boolean;
   } | null;
+  staleness: Staleness;
+}
+
+/** Age of the newest frame at each link of the chain, ms; null = unknown (no report yet). */
+export interface Staleness {
+  camera_ms: number | null;
+  decode_ms: number | null;
+  infer_ms: number | null;
+  publish_ms: number | null;
+  relay_ms: number | null;
 }
 
 function _public(
@@ -247,6 +264,13 @@ function _public(
     mediamtx_path: row.id,
     origin,
     status: null,
+    staleness: {
+      camera_ms: null,
+      decode_ms: null,
+      infer_ms: null,
+      publish_ms: null,
+      relay_ms: null,
+    },
   };
 }
 
@@ -267,8 +291,12 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
   for (const [id, source] of await _configCameras(opts, log)) {
     if (!byId.has(id)) byId.set(id, _public({ id, name: id, enabled: true }, source, "config"));
   }
+  // The analyzer's ages were taken when it wrote the row: add the row's age (database clock).
   const status = (await opts.pool.query(
-    "select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at from camera_status",
+    `select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at, capture_age_ms,
+       decode_age_ms, infer_age_ms, publish_age_ms,
+       extract(epoch from now() - updated_at)::float8 * 1000 as row_age_ms
+     from camera_status`,
   )).rows;
   const now = Date.now();
   for (const s of status) {
@@ -288,6 +316,19 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
       updated_at: updated.toISOString(),
       online: now - updated.getTime() < ONLINE_WITHIN_MS,
     };
+    const rowAge = Math.max(0, Number(s.row_age_ms));
+    const aged = (v: unknown) => v === null || v === undefined ? null : Math.round(Number(v) + rowAge);
+    cam.staleness = {
+      ...cam.staleness,
+      camera_ms: aged(s.capture_age_ms),
+      decode_ms: aged(s.decode_age_ms),
+      infer_ms: aged(s.infer_age_ms),
+      publish_ms: aged(s.publish_age_ms),
+    };
+  }
+  for (const cam of byId.values()) {
+    const relay = opts.relayTickAgeMs?.(cam.id);
+    cam.staleness.relay_ms = relay === undefined || relay === null ? null : Math.round(relay);
   }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -365,6 +406,7 @@ export function startCameras(
     reconcile?: boolean;
     corsOrigins?: readonly string[];
     rateLimit?: RateLimitOptions;
+    relayTickAgeMs?: (camera: string) => number | null;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -384,6 +426,7 @@ export function startCameras(
       log: opts.log,
       corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
       rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
+      relayTickAgeMs: opts.relayTickAgeMs,
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {
