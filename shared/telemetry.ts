@@ -10,19 +10,10 @@
  * 1 % of frames and requests), OTEL_EXPORTER_OTLP_HEADERS, OTEL_METRIC_EXPORT_INTERVAL (ms),
  * OTEL_SDK_DISABLED=true turns it all off.
  */
-import type { Meter, Tracer } from "@opentelemetry/api";
 import { redactSecrets } from "./redact.ts";
+import type { Env, Telemetry } from "./telemetry_types.ts";
 
-export type Env = (name: string) => string | undefined;
-
-/** A started SDK: a tracer and a meter that export over OTLP/HTTP. */
-export interface Telemetry {
-  readonly tracer: Tracer;
-  readonly meter: Meter;
-  /** Export what is buffered now (tests, shutdown). */
-  forceFlush(): Promise<void>;
-  shutdown(): Promise<void>;
-}
+export type { Env, Telemetry };
 
 /** Whether the environment asks for export (an OTLP endpoint set, the SDK not disabled). */
 export function telemetryEnabled(env: Env): boolean {

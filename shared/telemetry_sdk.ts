@@ -18,7 +18,7 @@ import {
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
-import type { Env, Telemetry } from "./telemetry.ts";
+import type { Env, Telemetry } from "./telemetry_types.ts";
 
 /** stopline's default: 1 % of root spans (frames, requests), children follow their parent. */
 export const DEFAULT_SAMPLER = "parentbased_traceidratio";
