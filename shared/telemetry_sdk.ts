@@ -76,7 +76,9 @@ export function resourceAttributes(env: Env, serviceName: string): Record<string
 }
 
 export function createTelemetry(env: Env, serviceName: string): Telemetry {
-  const resource = defaultResource().merge(resourceFromAttributes(resourceAttributes(env, serviceName)));
+  const resource = defaultResource().merge(
+    resourceFromAttributes(resourceAttributes(env, serviceName)),
+  );
   const tracesUrl = signalUrl(env, "traces");
   const tracerProvider = new TracerProvider({
     resource,

@@ -45,7 +45,8 @@ export function seedGauges(
     },
     {
       name: "stopline_pts_wall_delta_ms",
-      help: "Arrival of the newest frame minus its capture time from PTS (video behind the wall clock), ms.",
+      help:
+        "Arrival of the newest frame minus its capture time from PTS (video behind the wall clock), ms.",
       unit: "ms",
       samples: () =>
         pipelines().filter((p) => p.source.lastDecodedAt > 0).map((p) => ({

@@ -317,7 +317,8 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
       online: now - updated.getTime() < ONLINE_WITHIN_MS,
     };
     const rowAge = Math.max(0, Number(s.row_age_ms));
-    const aged = (v: unknown) => v === null || v === undefined ? null : Math.round(Number(v) + rowAge);
+    const aged = (v: unknown) =>
+      v === null || v === undefined ? null : Math.round(Number(v) + rowAge);
     cam.staleness = {
       ...cam.staleness,
       camera_ms: aged(s.capture_age_ms),
