@@ -70,7 +70,7 @@ function _chainRow(cam: CameraInfo, renderMs: number | null): HTMLElement {
         fmtAge(ages[link]),
       )
     ),
-    h("td", {}, broken ? `${broken} stopped` : "ok"),
+    h("td", {}, broken ? `broken at ${broken}` : "ok"),
   );
 }
 
