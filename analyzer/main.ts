@@ -8,7 +8,8 @@
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
  * analyzer/publish/mqtt/from_env.ts), STOPLINE_HOOK_* / STOPLINE_VAPID_* / STOPLINE_PUBLIC_URL /
- * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts).
+ * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts), OTEL_* (OpenTelemetry
+ * export: shared/telemetry.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
@@ -17,6 +18,8 @@ import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
 import { analyzerStatusText } from "../shared/status.ts";
 import { pausedCameras, setAnalysisEnabled } from "../shared/db/analysis_state.ts";
+import { gaugeLines, observeGauges } from "../shared/gauges.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
@@ -24,6 +27,7 @@ import { InferenceClient } from "./detector/inference_client.ts";
 import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
 import { processMetrics } from "./health/process_metrics.ts";
+import { seedGauges } from "./health/seed_gauges.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { notifierFromEnv } from "./notify/from_env.ts";
 import { DbWriter } from "./persist/db_writer.ts";
@@ -99,10 +103,17 @@ async function main() {
   }
   notify.notifier.start();
   const sink = new LiveSink(publisher, writer, uploader, mqttBridge, notify.notifier);
+  // OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT set: otherwise no SDK is even loaded.
+  const telemetry = await startTelemetry(env, "stopline-analyzer", log);
+  const tracer = telemetry
+    ? (await import("./pipeline/frame_trace.ts")).otelFrameTracer(telemetry.tracer)
+    : null;
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
   let inference: InferenceClient | null = null;
+  const gauges = seedGauges(() => cameras?.pipelines ?? []);
+  if (telemetry) observeGauges(telemetry.meter, gauges);
   const readiness = () => {
     const reasons: string[] = [];
     if (!modelLoaded) reasons.push("model not loaded");
@@ -129,6 +140,7 @@ async function main() {
           memory: p.source.workerMemory,
         })),
       ]) +
+      gaugeLines(gauges) +
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
       (mqttBridge?.metrics() ?? "") +
       notify.notifier.metrics(),
@@ -172,7 +184,7 @@ async function main() {
   // restart, overlays come back sooner by the decode worker's and ffmpeg's start-up time.
   const bucket = cropBucket(env);
   cameras = new CameraSet(
-    { detector: new SerialDetector(loading), sink, bucket, log },
+    { detector: new SerialDetector(loading), sink, bucket, log, tracer },
     mediaAccessFromEnv(env),
     log,
   );
@@ -257,6 +269,8 @@ async function main() {
       // the relay reports offline when it stops, i.e. when this analyzer is gone).
       publisher?.publishEvent(camera, analyzerStatusText(camera, "paused"));
     }
+    const now = Date.now();
+    const age = (at: number) => at > 0 ? Math.max(0, now - at) : null;
     for (const p of cameras?.pipelines ?? []) {
       const row = {
         paused: false,
@@ -268,6 +282,10 @@ async function main() {
         frames: p.stats.frames,
         frame_w: p.stats.width,
         frame_h: p.stats.height,
+        capture_age_ms: age(p.source.lastCaptureTs),
+        decode_age_ms: age(p.source.lastDecodedAt),
+        infer_age_ms: age(p.stats.lastInferAt),
+        publish_age_ms: age(p.stats.lastPublishAt),
       };
       publisher?.writeStatus(row);
       mqttBridge?.status(row);
@@ -303,6 +321,7 @@ async function main() {
     await publisher?.close();
     await mqttBridge?.close();
     await notify.close();
+    await telemetry?.shutdown();
     await server.shutdown();
     Deno.exit(0);
   };

@@ -32,6 +32,11 @@ export interface CameraStatusRow {
   frame_h: number;
   /** Analysis paused by runtime control (no pipeline runs; the counters are zero). */
   paused?: boolean;
+  /** The staleness chain's analyzer links when written, ms (null before the first frame). */
+  capture_age_ms?: number | null;
+  decode_age_ms?: number | null;
+  infer_age_ms?: number | null;
+  publish_age_ms?: number | null;
 }
 
 export interface StatusWriter {

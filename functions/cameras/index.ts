@@ -14,6 +14,11 @@
  * The list also shows cameras that exist only in the config file (what the analyzer runs) or in
  * camera_status (what an analyzer reports), so a stack without provisioned cameras still lists
  * its cameras.
+ *
+ * Each listed camera has a `staleness` chain (ARCHITECTURE §8): the age in ms of the newest
+ * frame at each link, camera -> decode -> infer -> publish (from the analyzer's status row, plus
+ * the row's own age) -> relay (this process's tick hub, when mounted with it); null = unknown.
+ * The last link, the browser's render, is measured by the browser itself (the stats page).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -49,6 +54,8 @@ export interface CamerasOptions extends ApiCommonOptions {
   /** The settings file; its camera ids are listed too. */
   configPath?: string;
   env?: (n: string) => string | undefined;
+  /** Ms since a camera's newest tick reached the relay (null: none yet); absent: no relay here. */
+  relayTickAgeMs?: (camera: string) => number | null;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
@@ -267,6 +274,16 @@ interface PublicCamera {
     /** The analyzer reports this camera's analysis paused (video still served). */
     paused: boolean;
   } | null;
+  staleness: Staleness;
+}
+
+/** Age of the newest frame at each link of the chain, ms; null = unknown (no report yet). */
+export interface Staleness {
+  camera_ms: number | null;
+  decode_ms: number | null;
+  infer_ms: number | null;
+  publish_ms: number | null;
+  relay_ms: number | null;
 }
 
 function _public(
@@ -283,6 +300,13 @@ function _public(
     origin,
     analysis_enabled: true,
     status: null,
+    staleness: {
+      camera_ms: null,
+      decode_ms: null,
+      infer_ms: null,
+      publish_ms: null,
+      relay_ms: null,
+    },
   };
 }
 
@@ -303,8 +327,12 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
   for (const [id, source] of await _configCameras(opts, log)) {
     if (!byId.has(id)) byId.set(id, _public({ id, name: id, enabled: true }, source, "config"));
   }
+  // The analyzer's ages were taken when it wrote the row: add the row's age (database clock).
   const status = (await opts.pool.query(
-    "select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at, paused from camera_status",
+    `select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at, paused, capture_age_ms,
+       decode_age_ms, infer_age_ms, publish_age_ms,
+       extract(epoch from now() - updated_at)::float8 * 1000 as row_age_ms
+     from camera_status`,
   )).rows;
   const now = Date.now();
   for (const s of status) {
@@ -325,6 +353,20 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
       online: now - updated.getTime() < ONLINE_WITHIN_MS,
       paused: s.paused === true,
     };
+    const rowAge = Math.max(0, Number(s.row_age_ms));
+    const aged = (v: unknown) =>
+      v === null || v === undefined ? null : Math.round(Number(v) + rowAge);
+    cam.staleness = {
+      ...cam.staleness,
+      camera_ms: aged(s.capture_age_ms),
+      decode_ms: aged(s.decode_age_ms),
+      infer_ms: aged(s.infer_age_ms),
+      publish_ms: aged(s.publish_age_ms),
+    };
+  }
+  for (const cam of byId.values()) {
+    const relay = opts.relayTickAgeMs?.(cam.id);
+    cam.staleness.relay_ms = relay === undefined || relay === null ? null : Math.round(relay);
   }
   const switches = await opts.pool.query("select camera, enabled from camera_analysis");
   for (const a of switches.rows) {
@@ -407,6 +449,7 @@ export function startCameras(
     reconcile?: boolean;
     corsOrigins?: readonly string[];
     rateLimit?: RateLimitOptions;
+    relayTickAgeMs?: (camera: string) => number | null;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -426,6 +469,7 @@ export function startCameras(
       log: opts.log,
       corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
       rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
+      relayTickAgeMs: opts.relayTickAgeMs,
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {

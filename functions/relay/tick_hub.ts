@@ -188,6 +188,26 @@ export class TickHub {
     return this.#cameras.size;
   }
 
+  /** Ms since the camera's last tick reached the relay; null before any (staleness chain). */
+  tickAgeMs(camera: string): number | null {
+    const s = this.#cameras.get(camera);
+    return s && s.lastAt > 0 ? Math.max(0, this.#now() - s.lastAt) : null;
+  }
+
+  /** Cameras that have sent a tick, for per-camera gauges. */
+  cameras(): string[] {
+    return [...this.#cameras.keys()];
+  }
+
+  /** Bytes written to client sockets and not yet sent: the depth of the relay's send queue. */
+  queuedBytes(): number {
+    let n = 0;
+    for (const set of this.#clients.values()) {
+      for (const c of set) if (c.socket.readyState === OPEN) n += c.socket.bufferedAmount;
+    }
+    return n;
+  }
+
   isOnline(camera: string): boolean {
     return this.#cameras.get(camera)?.online ?? false;
   }

@@ -172,3 +172,22 @@ Deno.test("hub reports a paused camera as paused (not offline) until ticks retur
   hub.publish(JSON.stringify({ v: 1, type: "status", camera: "cam_01", analyzer: "online" }));
   assert.equal(hub.rejected, 1);
 });
+
+Deno.test("hub reports each camera's tick age and the bytes queued to its clients", () => {
+  let now = 10_000;
+  const hub = new TickHub({ now: () => now });
+  assert.equal(hub.tickAgeMs("cam_01"), null, "no tick yet");
+  hub.publish(JSON.stringify(makeTick("cam_01", 1)));
+  now += 750;
+  assert.equal(hub.tickAgeMs("cam_01"), 750);
+  assert.deepEqual(hub.cameras(), ["cam_01"]);
+  const a = new _Socket();
+  const b = new _Socket();
+  hub.add(a, "cam_01");
+  hub.add(b, "cam_01");
+  a.bufferedAmount = 300;
+  b.bufferedAmount = 200;
+  assert.equal(hub.queuedBytes(), 500);
+  b.close();
+  assert.equal(hub.queuedBytes(), 300, "a closed socket's buffer is not the relay's queue");
+});
