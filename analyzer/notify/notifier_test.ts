@@ -82,6 +82,13 @@ Deno.test("webhooks: signed, retried after 500s, exactly once across a notifier 
     await waitFor("two failed attempts", () => rx.got.length >= 2, 5_000, 10);
     rx.answer(200);
     await waitFor("the delivery", () => rx.got.some((g) => g.status === 200), 5_000, 10);
+    // The receiver logs the request before the notifier has read its answer: wait for that too.
+    await waitFor(
+      "the delivery counted",
+      () => /stopline_notify_sent_total\{rule="runs"\} 1/.test(a.n.metrics()),
+      5_000,
+      10,
+    );
     assert.equal(rx.got.length, 3);
     const ids = new Set(rx.got.map((g) => g.headers.get("x-stopline-delivery")));
     assert.deepEqual([...ids], ["runs:cam_01:1000:1"]);
