@@ -7,7 +7,8 @@
  * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
- * analyzer/publish/mqtt/from_env.ts).
+ * analyzer/publish/mqtt/from_env.ts), MEDIA_PLAYBACK_URL (pass clips from MediaMTX's recordings;
+ * analyzer/capture/clip_service.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { MODEL_CHANNEL } from "../shared/channels.ts";
@@ -15,6 +16,7 @@ import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
 import { CameraSet } from "./camera_set.ts";
+import { clipServiceFromEnv } from "./capture/clip_service.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
@@ -64,7 +66,17 @@ async function main() {
     console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
     Deno.exit(2);
   }
-  const sink = new LiveSink(publisher, writer, uploader, mqttBridge);
+  const clips = clipServiceFromEnv({
+    env,
+    dataDir,
+    store,
+    bucket: cropBucket(env),
+    databaseUrl,
+    media: mediaAccessFromEnv(env),
+    config,
+    log,
+  });
+  const sink = new LiveSink(publisher, writer, uploader, mqttBridge, clips.worker);
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
@@ -96,7 +108,7 @@ async function main() {
         })),
       ]) +
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
-      (mqttBridge?.metrics() ?? ""),
+      (mqttBridge?.metrics() ?? "") + clips.metrics(),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -166,7 +178,10 @@ async function main() {
     path: configPath,
     databaseUrl,
     env,
-    onConfig: (cfg) => cameras?.apply(cfg),
+    onConfig: (cfg) => {
+      cameras?.apply(cfg);
+      clips.apply(cfg);
+    },
     log,
   });
 
@@ -212,6 +227,7 @@ async function main() {
     client.close();
     await writer?.close();
     await uploader.close();
+    await clips.close();
     await publisher?.close();
     await mqttBridge?.close();
     await server.shutdown();

@@ -2,10 +2,12 @@
  * The live analyzer's sink: ticks and events go out on NOTIFY (ticks latest-state, events in
  * order); passes, samples and events go to Postgres through the batched writer (passes spooled
  * to disk first); crops go to the object store through the retrying uploader; with MQTT_URL,
- * passes and track events also go to the MQTT bridge.
+ * passes and track events also go to the MQTT bridge; each pass's replay clip is queued with the
+ * clip worker (cut later, never holding up the pass).
  */
 import type { TrackEvent } from "../../shared/events.ts";
 import { encodePassEvent } from "../../shared/events.ts";
+import type { ClipWorker } from "../capture/clip_worker.ts";
 import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
@@ -19,6 +21,7 @@ export class LiveSink implements PipelineSink {
     readonly writer: DbWriter | null,
     readonly uploader: CropUploader,
     readonly mqtt: MqttBridge | null = null,
+    readonly clips: ClipWorker | null = null,
   ) {}
 
   tick(camera: string, text: string): void {
@@ -48,5 +51,9 @@ export class LiveSink implements PipelineSink {
     await this.writer?.addPass(p);
     this.publisher?.publishEvent(p.camera, encodePassEvent(p));
     this.mqtt?.pass(p);
+    // The clip job is spooled (durable) but a full disk must not lose the pass: log and go on.
+    await this.clips?.addPass(p).catch((e) =>
+      console.error(`analyzer: clip of ${p.id} not queued: ${(e as Error).message}`)
+    );
   }
 }
