@@ -14,7 +14,7 @@
  * time. The reader's credentials (MEDIA_READ_USER/PASSWORD; media-auth allows them `playback`)
  * go as HTTP basic auth.
  */
-import { type CutResult, mp4Facts, type Recording, runFfmpeg } from "./clip_recording.ts";
+import { clipFromRaw, type CutResult, type Recording } from "./clip_recording.ts";
 
 export interface MediaMtxPlaybackOptions {
   /** The playback server's base URL. */
@@ -91,18 +91,8 @@ export class MediaMtxPlayback implements Recording {
     const raw = `${outPath}.raw.mp4`;
     await Deno.writeFile(raw, bytes);
     try {
-      const rawFacts = await mp4Facts(raw);
       // Begin at the first (key)frame, whatever its time in MediaMTX's timeline.
-      await runFfmpeg([
-        ...["-i", raw, "-map", "0:v:0", "-c", "copy", "-avoid_negative_ts", "make_zero"],
-        ...["-movflags", "+faststart", "-f", "mp4", outPath],
-      ]);
-      const facts = await mp4Facts(outPath);
-      return {
-        status: "ok",
-        startMs: Math.round(startMs + (rawFacts.firstPtsS - facts.firstPtsS) * 1000),
-        durationS: facts.durationS,
-      };
+      return { status: "ok", ...await clipFromRaw(raw, startMs, outPath) };
     } catch (e) {
       return { status: "wait", reason: `unreadable recording: ${(e as Error).message}` };
     } finally {

@@ -86,3 +86,25 @@ export async function mp4Facts(path: string): Promise<Mp4Facts> {
   if (!Number.isFinite(first)) throw new Error(`${path} has no video frames`);
   return { codec, firstPtsS: first * tb, durationS: (last + lastDur - first) * tb };
 }
+
+/**
+ * Make `rawPath` (a cut whose time 0 is the capture time `rawZeroMs`, with frames from the
+ * keyframe before at negative times) into a plain MP4 at `outPath` that begins at its first
+ * (key)frame, moov first (seekable over Range requests). Remux only.
+ */
+export async function clipFromRaw(
+  rawPath: string,
+  rawZeroMs: number,
+  outPath: string,
+): Promise<CutClip> {
+  const raw = await mp4Facts(rawPath);
+  await runFfmpeg([
+    ...["-i", rawPath, "-map", "0:v:0", "-c", "copy", "-avoid_negative_ts", "make_zero"],
+    ...["-movflags", "+faststart", "-f", "mp4", outPath],
+  ]);
+  const out = await mp4Facts(outPath);
+  return {
+    startMs: Math.round(rawZeroMs + (raw.firstPtsS - out.firstPtsS) * 1000),
+    durationS: out.durationS,
+  };
+}
