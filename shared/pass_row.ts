@@ -37,6 +37,9 @@ export const PassSampleSchema = z.object({
   cy: z.number(),
   speed_px_s: z.number().nonnegative(),
   phase: z.enum(TRACK_PHASES).nullable(),
+  /** The vehicle's box [x, y, w, h], source px (passes stored before it was kept have none). */
+  box: z.tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()])
+    .optional(),
 });
 
 export const PassDetailSchema = PassRowSchema.extend({

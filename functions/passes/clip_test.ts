@@ -27,6 +27,18 @@ Deno.test("clip route: video/mp4, Range 206/416, If-Range, ETag 304, cameras cla
         exited_at: "2026-11-21T08:00:10Z",
         stop_duration_s: 3,
         clip: { uri: CLIP_URI, start: "2026-11-21T08:00:01.5Z", duration_s: 12 },
+        samples: [
+          {
+            ts: 1763712003000,
+            cx: 300,
+            cy: 230,
+            speed_px_s: 70,
+            phase: "in_zone",
+            box: [280, 210, 40, 40],
+            secret: 1,
+          },
+          { ts: 1763712003100, cx: 301, cy: 230, speed_px_s: 9, phase: "stopped", box: "junk" },
+        ],
       },
       {
         camera: "cam_01",
@@ -67,6 +79,16 @@ Deno.test("clip route: video/mp4, Range 206/416, If-Range, ETag 304, cameras cla
     assert.equal(d.clip_url, path(withClip));
     assert.equal(d.clip_start, "2026-11-21T08:00:01.500Z");
     assert.equal(d.clip_duration_s, 12);
+    // Samples carry the vehicle's box for the replay overlay; nothing undocumented leaves.
+    assert.deepEqual(d.samples[0], {
+      ts: 1763712003000,
+      cx: 300,
+      cy: 230,
+      speed_px_s: 70,
+      phase: "in_zone",
+      box: [280, 210, 40, 40],
+    });
+    assert.equal("box" in d.samples[1], false);
     const n =
       await (await app.request(`/api/passes/${encodeURIComponent(without)}`, { headers: viewer }))
         .json();

@@ -207,7 +207,17 @@ function _publicPass(p: _PassRow): PassRow {
 
 /** Only the documented sample fields leave the API, whatever else the analyzer stored. */
 function _publicSample(s: Record<string, unknown>): PassSample {
-  const out = { ts: s.ts, cx: s.cx, cy: s.cy, speed_px_s: s.speed_px_s, phase: s.phase ?? null };
+  const out: Record<string, unknown> = {
+    ts: s.ts,
+    cx: s.cx,
+    cy: s.cy,
+    speed_px_s: s.speed_px_s,
+    phase: s.phase ?? null,
+  };
+  const box = s.box;
+  if (Array.isArray(box) && box.length === 4 && box.every((v) => typeof v === "number")) {
+    out.box = box;
+  }
   return out as PassSample; // as the analyzer stored it (shared/pass_row.ts PassSampleSchema)
 }
 
