@@ -3,7 +3,7 @@
  * `clip_start`, so the frame at media time t shows the instant clip_start + t, and the sample
  * drawn over it is the last one captured at or before that instant (the sample of that very
  * frame when the analyzer saw it). Also the live stop timer at that instant, as the judge ran
- * it: time spent in `stopped` up to the instant.
+ * it: time spent in `stopped` up to the shown sample.
  */
 import type { PassSample } from "../../../shared/pass_row.ts";
 
@@ -76,8 +76,8 @@ export class ReplayTimeline {
     let stopMs = 0;
     for (let k = 0; k <= i; k++) {
       if (this.samples[k].phase !== "stopped") continue;
-      const next = k + 1 <= i ? this.#ts[k + 1] : Math.min(captureMs, this.#ts[k] + this.holdMs);
-      stopMs += Math.max(0, next - this.#ts[k]);
+      // Up to the shown sample's own capture time: the timer of the frame on screen.
+      if (k + 1 <= i) stopMs += this.#ts[k + 1] - this.#ts[k];
     }
     return { captureMs, sample, stopS: stopMs / 1000 };
   }

@@ -28,11 +28,12 @@ Deno.test("replay timeline: media time -> capture time -> the sample of that fra
   assert.equal(tl.captureMsAtPlotTime(0.25), T0 + 250);
 });
 
-Deno.test("replay timeline: the stop timer counts stopped time up to the instant", () => {
+Deno.test("replay timeline: the stop timer counts stopped time up to the shown sample", () => {
   const tl = new ReplayTimeline(SAMPLES, T0);
   assert.equal(tl.stateAt(0.15).stopS, 0);
   assert.equal(tl.stateAt(0.2).stopS, 0); // the first stopped frame
-  assert.ok(Math.abs(tl.stateAt(0.25).stopS - 0.05) < 1e-9);
+  assert.equal(tl.stateAt(0.29).stopS, 0, "within the first stopped frame");
+  assert.ok(Math.abs(tl.stateAt(0.3).stopS - 0.1) < 1e-9);
   assert.ok(Math.abs(tl.stateAt(0.4).stopS - 0.2) < 1e-9);
   assert.ok(Math.abs(tl.stateAt(0.5).stopS - 0.3) < 1e-9, "stopped 0.2 .. 0.5");
   assert.ok(Math.abs(tl.stateAt(0.9).stopS - 0.3) < 1e-9, "not counting after leaving");
