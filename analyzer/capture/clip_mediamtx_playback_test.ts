@@ -3,57 +3,14 @@
  * contract (https://mediamtx.org/docs/usage/playback): MediaMTX itself cannot run here.
  */
 import assert from "node:assert/strict";
-import { mp4Facts, runFfmpeg } from "./clip_recording.ts";
+import { mp4Facts } from "./clip_recording.ts";
 import { MediaMtxPlayback } from "./clip_mediamtx_playback.ts";
-
-const SAMPLE = new URL("../../samples/scenes/full_stop.mp4", import.meta.url).pathname;
-/** The fake's one recording of `cam_02`: the 12 s sample, recorded from this instant. */
-const REC_START_MS = Date.UTC(2026, 10, 21, 8, 0, 0);
-const REC_S = 12;
-const AUTH = `Basic ${btoa("reader:pw")}`;
-
-function _fakePlayback(dir: string, seen: string[]): Deno.HttpServer<Deno.NetAddr> {
-  return Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
-    const url = new URL(req.url);
-    seen.push(`${url.pathname}?${url.searchParams}`);
-    if (req.headers.get("authorization") !== AUTH) return new Response("", { status: 401 });
-    const path = url.searchParams.get("path");
-    const recEnd = REC_START_MS + REC_S * 1000;
-    if (url.pathname === "/list") {
-      const start = Date.parse(url.searchParams.get("start") ?? "") || 0;
-      const end = Date.parse(url.searchParams.get("end") ?? "") || Infinity;
-      if (path !== "cam_02" || end <= REC_START_MS || start >= recEnd) {
-        return Response.json({ error: "no recordings found" }, { status: 404 });
-      }
-      const iso = new Date(REC_START_MS).toISOString();
-      return Response.json([{
-        start: iso,
-        duration: REC_S,
-        url: `${url.origin}/get?path=cam_02&start=${encodeURIComponent(iso)}&duration=${REC_S}`,
-      }]);
-    }
-    if (url.pathname === "/get") {
-      const start = Date.parse(url.searchParams.get("start") ?? "");
-      const duration = Number(url.searchParams.get("duration"));
-      if (path !== "cam_02" || !Number.isFinite(start) || !(duration > 0)) {
-        return new Response("bad request", { status: 400 });
-      }
-      // From `start`, with the frames from the keyframe before it at negative times.
-      const out = `${dir}/get_${seen.length}.mp4`;
-      await runFfmpeg([
-        ...["-ss", ((start - REC_START_MS) / 1000).toFixed(3), "-i", SAMPLE],
-        ...["-t", String(duration), "-c", "copy", "-f", "mp4", out],
-      ]);
-      return new Response(await Deno.readFile(out), { headers: { "content-type": "video/mp4" } });
-    }
-    return new Response("not found", { status: 404 });
-  });
-}
+import { fakePlayback, REC_START_MS } from "./testing_mediamtx.ts";
 
 Deno.test("MediaMTX playback: a window cut from the keyframe before, waits, partial and gone", async () => {
   const dir = await Deno.makeTempDir();
   const seen: string[] = [];
-  const server = _fakePlayback(dir, seen);
+  const server = fakePlayback(dir, seen);
   let now = REC_START_MS + 60_000;
   const client = (password = "pw") =>
     new MediaMtxPlayback({
@@ -99,7 +56,12 @@ Deno.test("MediaMTX playback: a window cut from the keyframe before, waits, part
 
     // Refused credentials and an unreachable server: wait (retried later), never gone.
     now = REC_START_MS + 60_000;
-    const refused = await client("wrong").cut("cam_02", REC_START_MS + 2500, REC_START_MS + 6000, out);
+    const refused = await client("wrong").cut(
+      "cam_02",
+      REC_START_MS + 2500,
+      REC_START_MS + 6000,
+      out,
+    );
     assert.equal(refused.status, "wait");
     await server.shutdown();
     const down = await playback.cut("cam_02", REC_START_MS + 2500, REC_START_MS + 6000, out);

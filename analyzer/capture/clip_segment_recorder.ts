@@ -252,7 +252,13 @@ class _CameraRecorder {
         buf = buf.slice(nl + 1);
         const m = /^([^,]+),([\d.]+),([\d.]+)$/.exec(line);
         if (!m) continue;
-        const entry = { file: m[1], run, start_s: Number(m[2]), end_s: Number(m[3]), seen_ms: seen };
+        const entry = {
+          file: m[1],
+          run,
+          start_s: Number(m[2]),
+          end_s: Number(m[3]),
+          seen_ms: seen,
+        };
         this.#entries.push(entry);
         this.#failures = 0;
         await Deno.writeTextFile(`${this.#dir}/index.jsonl`, JSON.stringify(entry) + "\n", {

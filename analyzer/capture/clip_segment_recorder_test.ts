@@ -18,7 +18,9 @@ Deno.test("segment recorder: records without transcoding, cuts a window from the
   const rec = new SegmentRecorder({ dir, now: () => now() });
   const startedMs = Date.now();
   try {
-    await rec.apply(new Map([["cam_r", { spec: { source: SAMPLE, loop: true }, retainMinutes: 10 }]]));
+    await rec.apply(
+      new Map([["cam_r", { spec: { source: SAMPLE, loop: true }, retainMinutes: 10 }]]),
+    );
     await _until("7 s of recording", () => rec.segments("cam_r").length >= 7, 20_000);
     const segs = rec.segments("cam_r");
     // Segments follow the keyframes (one a second in the sample) on the wall clock the file is

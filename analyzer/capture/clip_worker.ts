@@ -132,7 +132,9 @@ export class ClipWorker {
       this.#running = null;
       if ((await this.pending()) > 0) {
         this.#schedule(
-          this.#failures ? Math.min(this.#o.retryMs * 2 ** this.#failures, 30_000) : this.#o.retryMs,
+          this.#failures
+            ? Math.min(this.#o.retryMs * 2 ** this.#failures, 30_000)
+            : this.#o.retryMs,
         );
       }
     }, delay);
@@ -156,18 +158,18 @@ export class ClipWorker {
     let failed = false;
     for (const name of await this.#jobs()) {
       try {
-        await this.#work(name);
+        // Once the store or database failed, the other jobs are still cut (the recording
+        // rotates away), just not stored until the next round.
+        await this.#work(name, failed);
       } catch (e) {
-        // Store or database down: every job would fail alike, so back off.
         failed = true;
         this.#note(`clip ${name}: ${(e as Error).message} (will retry)`);
-        break;
       }
     }
     this.#failures = failed ? Math.min(this.#failures + 1, 5) : 0;
   }
 
-  async #work(name: string): Promise<void> {
+  async #work(name: string, cutOnly: boolean): Promise<void> {
     const base = `${this.#dir}/${name}`;
     let job: ClipJob;
     try {
@@ -195,6 +197,7 @@ export class ClipWorker {
       cut = { startMs: r.startMs, durationS: r.durationS };
       await _writeAtomic(`${base}.cut.json`, JSON.stringify(cut));
     }
+    if (cutOnly) return;
     if (!(await _exists(`${base}.stored`))) {
       await this.#o.store.put(job.uri, await Deno.readFile(`${base}.mp4`), "video/mp4");
       await Deno.writeTextFile(`${base}.stored`, "");

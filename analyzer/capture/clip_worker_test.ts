@@ -51,7 +51,15 @@ Deno.test("clip worker: lagging recording, store outage, restart and a late pass
   const pool = new pg.Pool({ connectionString: db.url, max: 1 });
   const settings = () => ({ enabled: true, pre_roll_s: 3, post_roll_s: 2.5 });
   const mk = () =>
-    new ClipWorker({ recording, store, rows, spoolDir, bucket: "stopline", settings, retryMs: 60_000 });
+    new ClipWorker({
+      recording,
+      store,
+      rows,
+      spoolDir,
+      bucket: "stopline",
+      settings,
+      retryMs: 60_000,
+    });
   let worker = mk();
   try {
     const exited = Date.UTC(2026, 10, 21, 8, 0, 10);
