@@ -23,7 +23,8 @@ interface _Pass {
 }
 
 Deno.test({
-  name: "dev: every judged pass on cam_02 gets a clip within 10 s of its post-roll, playable in Chromium",
+  name:
+    "dev: every judged pass on cam_02 gets a clip within 10 s of its post-roll, playable in Chromium",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
@@ -69,10 +70,15 @@ Deno.test({
         [...passes.values()].filter((p) =>
           Date.parse(p.exited_at) + POST_ROLL_MS + CLIP_WITHIN_MS < Date.now()
         );
-      await waitFor("three cam_02 passes past their clip deadline", async () => {
-        await poll().catch(() => {});
-        return due().length >= 3;
-      }, 150_000, 250).catch((e) => {
+      await waitFor(
+        "three cam_02 passes past their clip deadline",
+        async () => {
+          await poll().catch(() => {});
+          return due().length >= 3;
+        },
+        150_000,
+        250,
+      ).catch((e) => {
         throw new Error(`${e.message}\n${log.join("")}`);
       });
       for (const p of due()) {
@@ -80,7 +86,10 @@ Deno.test({
         const seen = clipSeenAt.get(p.id);
         assert.ok(seen, `pass ${p.id} has no clip\n${log.join("")}`);
         const lateMs = seen - (Date.parse(p.exited_at) + POST_ROLL_MS);
-        assert.ok(lateMs <= CLIP_WITHIN_MS, `clip of ${p.id} came ${lateMs} ms after its post-roll`);
+        assert.ok(
+          lateMs <= CLIP_WITHIN_MS,
+          `clip of ${p.id} came ${lateMs} ms after its post-roll`,
+        );
         // The window is covered: it starts before entry - pre-roll + a GOP, ends after exit.
         const start = Date.parse(p.clip_start!);
         const end = start + p.clip_duration_s! * 1000;

@@ -33,7 +33,10 @@ async function _makeClip(path: string): Promise<void> {
       ...["-f", "lavfi", "-i", `color=c=black:s=${W}x${H}:r=${FPS}:d=${FRAMES / FPS}`],
       ...["-f", "lavfi", "-i", `color=c=white:s=${RECT.w}x${RECT.h}:r=${FPS}:d=${FRAMES / FPS}`],
       // By time, not frame number (`n` starts at 1 in some ffmpeg versions): frame n at n/FPS.
-      ...["-filter_complex", `[0][1]overlay=x=${RECT.x0}+${RECT.dx * FPS}*t:y=${RECT.y}:shortest=1`],
+      ...[
+        "-filter_complex",
+        `[0][1]overlay=x=${RECT.x0}+${RECT.dx * FPS}*t:y=${RECT.y}:shortest=1`,
+      ],
       ...["-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10", "-bf", "0", "-crf", "12"],
       ...["-movflags", "+faststart", path],
     ],
@@ -158,7 +161,9 @@ async function _measure(page: Page): Promise<Measure> {
       mediaTime: v.currentTime,
     };
   }, { W, H, RECT });
-  await page.evaluate(() => (document.getElementById("replay-overlay")!.style.visibility = "hidden"));
+  await page.evaluate(
+    () => (document.getElementById("replay-overlay")!.style.visibility = "hidden"),
+  );
   const shot = jpeg.decode(await page.screenshot({ type: "jpeg", quality: 100 }), {
     useTArray: true,
   });
@@ -181,8 +186,15 @@ async function _measure(page: Page): Promise<Measure> {
 }
 
 function _aligned(m: Measure, what: string): void {
-  assert.equal(m.drawnFrame, m.shownFrame, `${what}: sample of the frame on screen ${JSON.stringify(m)}`);
-  assert.ok(Math.abs(m.drawnLeft - m.videoLeft) <= 2, `${what}: box on the rectangle ${JSON.stringify(m)}`);
+  assert.equal(
+    m.drawnFrame,
+    m.shownFrame,
+    `${what}: sample of the frame on screen ${JSON.stringify(m)}`,
+  );
+  assert.ok(
+    Math.abs(m.drawnLeft - m.videoLeft) <= 2,
+    `${what}: box on the rectangle ${JSON.stringify(m)}`,
+  );
 }
 
 Deno.test({
@@ -198,10 +210,14 @@ Deno.test({
     const page = browser.page;
     try {
       await page.goto(`${app.origin}/#/passes/${encodeURIComponent(PASS_ID)}`);
-      await page.waitForFunction(() => {
-        const v = document.getElementById("replay-video") as HTMLVideoElement | null;
-        return !!v && v.readyState >= 2 && !!document.getElementById("plot-cursor");
-      }, undefined, { timeout: 20_000 });
+      await page.waitForFunction(
+        () => {
+          const v = document.getElementById("replay-video") as HTMLVideoElement | null;
+          return !!v && v.readyState >= 2 && !!document.getElementById("plot-cursor");
+        },
+        undefined,
+        { timeout: 20_000 },
+      );
 
       // Seeking (the scrub bar sets currentTime the same way).
       const seek = (t: number) =>
@@ -261,9 +277,12 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 900));
       await page.click("#replay-play");
       m = await _measure(page);
-      assert.equal(await page.evaluate(() =>
-        (document.getElementById("replay-video") as HTMLVideoElement).playbackRate
-      ), 2);
+      assert.equal(
+        await page.evaluate(() =>
+          (document.getElementById("replay-video") as HTMLVideoElement).playbackRate
+        ),
+        2,
+      );
       assert.ok(m.shownFrame > 5, `played to frame ${m.shownFrame}`);
       _aligned(m, "after playing at 2x");
     } finally {

@@ -6,7 +6,7 @@
  */
 import type { Zones } from "../../../shared/config.ts";
 import { getJson, getPass, type PassDetail } from "../api.ts";
-import { passReplay, type PassReplay } from "../replay/pass_replay.ts";
+import { type PassReplay, passReplay } from "../replay/pass_replay.ts";
 import { speedPlot } from "../charts/line_plot.ts";
 import { h, replace } from "../dom.ts";
 import { fmtTime } from "../format.ts";

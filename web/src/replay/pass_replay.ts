@@ -33,7 +33,11 @@ export interface PassReplay {
 }
 
 /** Text on the box: "#17 car 12.0 px/s stop 1.4s". */
-export function replayLabel(p: Pick<PassDetail, "track_id" | "label">, s: PassSample, stopS: number) {
+export function replayLabel(
+  p: Pick<PassDetail, "track_id" | "label">,
+  s: PassSample,
+  stopS: number,
+) {
   let text = `#${p.track_id} ${p.label} ${fmtField("speed_px_s", s.speed_px_s, 1)}`;
   if (stopS > 0) text += ` stop ${stopS.toFixed(1)}s`;
   return text;
@@ -167,7 +171,10 @@ export function passReplay(p: PassDetail, zones: Zones | null): PassReplay {
   video.addEventListener("seeked", () => draw(video.currentTime));
   video.addEventListener("play", () => (play.textContent = "⏸"));
   video.addEventListener("pause", () => (play.textContent = "▶"));
-  play.addEventListener("click", () => (video.paused ? video.play().catch(() => {}) : video.pause()));
+  play.addEventListener(
+    "click",
+    () => (video.paused ? video.play().catch(() => {}) : video.pause()),
+  );
   const step = (n: number) => {
     video.pause();
     // Land mid-frame so rounding never shows the neighbour.
