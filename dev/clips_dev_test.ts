@@ -6,12 +6,35 @@
  */
 import assert from "node:assert/strict";
 import { mp4Facts } from "../analyzer/capture/clip_recording.ts";
+import { ffmpegPath } from "../shared/ffmpeg_path.ts";
 import { launchChromium } from "../web/testing/browser.ts";
 import { waitFor } from "./testing/wait.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
+const SCENE = new URL("../samples/scenes/full_stop.mp4", import.meta.url).pathname;
+const TRUTH = new URL("../samples/scenes/full_stop.truth.json", import.meta.url).pathname;
 const POST_ROLL_MS = 3000; // config/stopline.yaml: cam_02 keeps the default
 const CLIP_WITHIN_MS = 10_000;
+
+/** Each video packet's time (s) and the md5 of its bytes: remuxing keeps the bytes. */
+async function _packets(path: string): Promise<{ t: number; md5: string }[]> {
+  const out = await new Deno.Command(await ffmpegPath(), {
+    args: ["-hide_banner", "-loglevel", "error", "-i", path, "-map", "0:v:0", "-c", "copy"]
+      .concat(["-f", "framemd5", "-"]),
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  let tb = 1;
+  const rows: { t: number; md5: string }[] = [];
+  for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+    const m = /^#tb 0: (\d+)\/(\d+)/.exec(line);
+    if (m) tb = Number(m[1]) / Number(m[2]);
+    if (line.startsWith("#") || !line.trim()) continue;
+    const f = line.split(",").map((x) => x.trim());
+    rows.push({ t: Number(f[2]) * tb, md5: f[5] });
+  }
+  return rows;
+}
 
 interface _Pass {
   id: string;
@@ -95,6 +118,45 @@ Deno.test({
         const end = start + p.clip_duration_s! * 1000;
         assert.ok(end >= Date.parse(p.exited_at) + POST_ROLL_MS - 150, `${p.id} ends early`);
       }
+
+      // Clip time is capture time: each clip frame is a frame of the looped scene (same bytes),
+      // whose true van position is known; at each moving sample's capture time the clip shows
+      // the frame where the van is where the analyzer saw it, within one frame (100 ms).
+      const scene = await _packets(SCENE);
+      const truth = JSON.parse(await Deno.readTextFile(TRUTH)).vehicles[0].frames as {
+        i: number;
+        x: number;
+      }[];
+      const sceneIndex = new Map<string, number>();
+      for (const [i, p] of scene.entries()) {
+        sceneIndex.set(p.md5, sceneIndex.has(p.md5) ? -1 : i); // -1: not unique
+      }
+      const offsets: number[] = [];
+      for (const p of due().slice(0, 2)) {
+        const detail = await (await fetch(`${url}/api/passes/${encodeURIComponent(p.id)}`)).json();
+        const file = `${dataDir}/align.mp4`;
+        await Deno.writeFile(
+          file,
+          new Uint8Array(await (await fetch(`${url}${p.clip_url}`)).arrayBuffer()),
+        );
+        const clipFrames = await _packets(file);
+        const start = Date.parse(detail.clip_start);
+        for (const s of detail.samples as { ts: number; cx: number; speed_px_s: number }[]) {
+          if (s.speed_px_s < 60) continue; // moving: positions tell frames apart
+          const t = (s.ts - start) / 1000;
+          const f = clipFrames.reduce((a, b) => Math.abs(b.t - t) < Math.abs(a.t - t) ? b : a);
+          const shown = sceneIndex.get(f.md5);
+          if (shown === undefined || shown < 0) continue;
+          // The scene frame where the van is where this sample says.
+          const seen = truth.reduce((a, b) => Math.abs(b.x - s.cx) < Math.abs(a.x - s.cx) ? b : a);
+          offsets.push(shown - seen.i);
+        }
+      }
+      offsets.sort((a, b) => a - b);
+      assert.ok(offsets.length >= 10, `moving samples matched: ${offsets.length}`);
+      const median = offsets[Math.floor(offsets.length / 2)];
+      console.log(`clip vs samples, frames: ${JSON.stringify(offsets)}`);
+      assert.ok(Math.abs(median) <= 1, `clip and samples ${median} frames apart`);
 
       // One clip: H.264, >= 4 s, served with Range, and played and sought by Chromium.
       const p = due()[0];

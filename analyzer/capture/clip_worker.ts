@@ -14,6 +14,9 @@ import pg from "../../shared/db/pg.ts";
 import type { PassSummary } from "../../shared/events.ts";
 import type { CutClip, Recording } from "./clip_recording.ts";
 
+/** A clip whose pass row is still missing this long after its window is given up. */
+const ORPHAN_AFTER_MS = 24 * 3600_000;
+
 export interface ClipSettings {
   enabled: boolean;
   pre_roll_s: number;
@@ -203,6 +206,16 @@ export class ClipWorker {
       await Deno.writeTextFile(`${base}.stored`, "");
     }
     if (this.#o.rows && !(await this.#o.rows.setClip(job.pass_id, job.uri, cut))) {
+      if (Date.now() - job.to_ms > ORPHAN_AFTER_MS) {
+        // The pass never arrived (or was deleted since): the stored clip stays, the job goes.
+        this.failed++;
+        this.#o.log(`clip of ${job.pass_id}: no such pass after a day; giving up`);
+        await Deno.rename(`${base}.job.json`, `${base}.job.json.bad`).catch(() => {});
+        for (const f of [".mp4", ".cut.json", ".stored"]) {
+          await Deno.remove(`${base}${f}`).catch(() => {});
+        }
+        return;
+      }
       this.#note(`clip of ${job.pass_id} waits for its pass row`, false);
       return;
     }

@@ -62,7 +62,9 @@ Deno.test("clip worker: lagging recording, store outage, restart and a late pass
     });
   let worker = mk();
   try {
-    const exited = Date.UTC(2026, 10, 21, 8, 0, 10);
+    // A pass of a minute ago (a clip whose pass is missing for a day is given up).
+    const exited = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+    const day = new Date(exited).toISOString().slice(0, 10);
     const passId = "cam_02:1763712000000:7";
     const pass = {
       id: passId,
@@ -80,7 +82,7 @@ Deno.test("clip worker: lagging recording, store outage, restart and a late pass
     };
     await worker.addPass(pass);
     const uri = passClipUri("stopline", "cam_02", passId, exited);
-    assert.equal(uri, "minio://stopline/clips/cam_02/2026-11-21/cam_02_1763712000000_7.mp4");
+    assert.equal(uri, `minio://stopline/clips/cam_02/${day}/cam_02_1763712000000_7.mp4`);
 
     // The recording lags behind the post-roll: the job waits.
     assert.equal(await worker.drain(), false);
@@ -137,6 +139,27 @@ Deno.test("clip worker: lagging recording, store outage, restart and a late pass
     const left = (await Array.fromAsync(Deno.readDir(spoolDir))).map((e) => e.name);
     assert.equal(left.length, 1);
     assert.match(left[0], /\.job\.json\.bad$/);
+
+    // A clip whose pass never arrives (or was deleted) is not retried forever: after a day the
+    // job is set aside; the stored clip stays.
+    recording.state = "recorded";
+    const orphanUri = passClipUri("stopline", "cam_02", "cam_02:1:9", exited);
+    await worker.add({
+      v: 1,
+      pass_id: "cam_02:1:9",
+      camera: "cam_02",
+      uri: orphanUri,
+      from_ms: Date.now() - 25 * 3600_000 - 9000,
+      to_ms: Date.now() - 25 * 3600_000,
+    });
+    assert.equal(await worker.drain(), true);
+    assert.equal(worker.failed, 2);
+    assert.ok(await store.get(orphanUri));
+    assert.equal(
+      (await Array.fromAsync(Deno.readDir(spoolDir))).filter((e) => !e.name.endsWith(".bad"))
+        .length,
+      0,
+    );
 
     // Clips off for a camera: no job.
     const off = new ClipWorker({

@@ -46,14 +46,14 @@ export class LiveSink implements PipelineSink {
   }
 
   async pass(p: PassRecord, jpeg: Uint8Array | null): Promise<void> {
-    // The crop is durable (spooled) before the pass that names it.
+    // The crop and the clip job are durable (spooled) before the pass that names them, so a crash
+    // in between loses neither; a clip job that cannot be spooled must not lose the pass.
     if (jpeg && p.image) await this.uploader.add(p.image, jpeg);
-    await this.writer?.addPass(p);
-    this.publisher?.publishEvent(p.camera, encodePassEvent(p));
-    this.mqtt?.pass(p);
-    // The clip job is spooled (durable) but a full disk must not lose the pass: log and go on.
     await this.clips?.addPass(p).catch((e) =>
       console.error(`analyzer: clip of ${p.id} not queued: ${(e as Error).message}`)
     );
+    await this.writer?.addPass(p);
+    this.publisher?.publishEvent(p.camera, encodePassEvent(p));
+    this.mqtt?.pass(p);
   }
 }
