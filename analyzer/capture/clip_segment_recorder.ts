@@ -39,6 +39,11 @@ export interface SegmentEntry {
   start_s: number;
   end_s: number;
   seen_ms: number;
+  /**
+   * Written when ffmpeg stopped, not when a keyframe closed it: its end is the last packet's
+   * end, not an arrival, so it does not count for the anchor.
+   */
+  flushed?: boolean;
 }
 
 const CAMERA_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -137,8 +142,13 @@ class _CameraRecorder {
   #anchors(): Map<string, number> {
     const anchors = new Map<string, number>();
     for (const e of this.#entries) {
+      if (e.flushed) continue;
       const a = e.seen_ms - e.end_s * 1000;
       anchors.set(e.run, Math.min(anchors.get(e.run) ?? Infinity, a));
+    }
+    // A run that only ever wrote its flushed segment: that is all there is to go by.
+    for (const e of this.#entries) {
+      if (!anchors.has(e.run)) anchors.set(e.run, e.seen_ms - e.end_s * 1000);
     }
     return anchors;
   }
@@ -268,6 +278,16 @@ class _CameraRecorder {
     }
     const status = await child.status;
     this.#child = null;
+    // The segment ffmpeg wrote out as it stopped was not closed by a keyframe's arrival.
+    const last = this.#entries.findLast((e) => e.run === run);
+    if (last) {
+      last.flushed = true;
+      await Deno.writeTextFile(
+        `${this.#dir}/index.jsonl`,
+        JSON.stringify({ flushed: last.file }) + "\n",
+        { append: true },
+      ).catch(() => {});
+    }
     const err = (await errText).trim().split("\n").slice(-2).join(" | ");
     if (!this.#stopped) {
       throw new Error(`ffmpeg exited (${status.code})${err ? `: ${err}` : ""}; restarting`);
@@ -304,7 +324,10 @@ async function _readIndex(path: string): Promise<SegmentEntry[]> {
   for (const line of text.split("\n")) {
     try {
       const e = JSON.parse(line);
-      if (typeof e.file === "string" && typeof e.run === "string") out.push(e);
+      if (typeof e.flushed === "string") {
+        const f = out.find((x) => x.file === e.flushed);
+        if (f) f.flushed = true;
+      } else if (typeof e.file === "string" && typeof e.run === "string") out.push(e);
     } catch {
       // a torn last line after a crash
     }
