@@ -156,7 +156,9 @@ Deno.test({
       assert.ok(offsets.length >= 10, `moving samples matched: ${offsets.length}`);
       const median = offsets[Math.floor(offsets.length / 2)];
       console.log(`clip vs samples, frames: ${JSON.stringify(offsets)}`);
-      assert.ok(Math.abs(median) <= 1, `clip and samples ${median} frames apart`);
+      // Measured: 1 frame quiet, up to 2 under load; the samples' clock carries the analyzer's
+      // decode delay, the recorder's does not (ARCHITECTURE "Pass clips and replay").
+      assert.ok(median >= 0 && median <= 2, `clip and samples ${median} frames apart`);
 
       // One clip: H.264, >= 4 s, served with Range, and played and sought by Chromium.
       const p = due()[0];
