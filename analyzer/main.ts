@@ -9,7 +9,8 @@
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
  * analyzer/publish/mqtt/from_env.ts), STOPLINE_HOOK_* / STOPLINE_VAPID_* / STOPLINE_PUBLIC_URL /
  * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts), OTEL_* (OpenTelemetry
- * export: shared/telemetry.ts).
+ * export: shared/telemetry.ts), MEDIA_PLAYBACK_URL (pass clips from MediaMTX's recordings;
+ * analyzer/capture/clip_service.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
@@ -21,6 +22,7 @@ import { pausedCameras, setAnalysisEnabled } from "../shared/db/analysis_state.t
 import { gaugeLines, observeGauges } from "../shared/gauges.ts";
 import { startTelemetry } from "../shared/telemetry.ts";
 import { CameraSet } from "./camera_set.ts";
+import { clipServiceFromEnv } from "./capture/clip_service.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
@@ -89,6 +91,16 @@ async function main() {
     console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
     Deno.exit(2);
   }
+  const clips = clipServiceFromEnv({
+    env,
+    dataDir,
+    store,
+    bucket: cropBucket(env),
+    databaseUrl,
+    media: mediaAccessFromEnv(env),
+    config,
+    log,
+  });
   let notify: ReturnType<typeof notifierFromEnv>;
   try {
     notify = notifierFromEnv(env, {
@@ -102,7 +114,14 @@ async function main() {
     Deno.exit(2);
   }
   notify.notifier.start();
-  const sink = new LiveSink(publisher, writer, uploader, mqttBridge, notify.notifier);
+  const sink = new LiveSink(
+    publisher,
+    writer,
+    uploader,
+    mqttBridge,
+    notify.notifier,
+    clips.worker,
+  );
   // OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT set: otherwise no SDK is even loaded.
   const telemetry = await startTelemetry(env, "stopline-analyzer", log);
   const tracer = telemetry
@@ -143,7 +162,8 @@ async function main() {
       gaugeLines(gauges) +
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
       (mqttBridge?.metrics() ?? "") +
-      notify.notifier.metrics(),
+      notify.notifier.metrics() +
+      clips.metrics(),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -244,6 +264,7 @@ async function main() {
     onConfig: (cfg) => {
       cameras?.apply(cfg);
       notify.notifier.setRules(cfg.notifications ?? []);
+      clips.apply(cfg);
     },
     log,
   });
@@ -318,6 +339,7 @@ async function main() {
     client.close();
     await writer?.close();
     await uploader.close();
+    await clips.close();
     await publisher?.close();
     await mqttBridge?.close();
     await notify.close();

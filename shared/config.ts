@@ -50,6 +50,16 @@ export const CameraSchema = z.object({
   classes: z.array(z.string().min(1)).min(1).default([...DEFAULT_CLASSES]),
   zones: ZonesSchema.optional(),
   stop: StopSchema.optional(),
+  /** The rolling recording clips are cut from (dev recorder; MediaMTX's recordDeleteAfter on a site). */
+  record: z.object({
+    retain_minutes: z.number().positive().max(24 * 60).default(10),
+  }).strict().default({ retain_minutes: 10 }),
+  /** A replay clip per judged pass: entered_at - pre_roll_s .. exited_at + post_roll_s. */
+  clips: z.object({
+    enabled: z.boolean().default(true),
+    pre_roll_s: z.number().min(0).max(60).default(3),
+    post_roll_s: z.number().min(0).max(60).default(3),
+  }).strict().default({ enabled: true, pre_roll_s: 3, post_roll_s: 3 }),
 }).strict();
 
 export const ConfigSchema = z.object({

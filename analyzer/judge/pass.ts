@@ -20,6 +20,8 @@ export interface PassSample {
   speed_px_s: number;
   /** Phase as finally judged (entry/exit debouncing rewrites the samples it backdates). */
   phase: TickPhase;
+  /** The vehicle's box [x, y, w, h], source px (the replay draws it over the clip). */
+  box?: Box;
 }
 
 export interface PassQuality {

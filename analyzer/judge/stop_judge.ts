@@ -266,6 +266,7 @@ export class StopJudge {
       cy: _r(p[1], 2),
       speed_px_s: tr.speed_px_s,
       phase: "approach",
+      box: tr.box.map((v) => _r(v, 1)) as Box,
     };
     const slow = tr.speed_px_s <= stop.stop_speed_px_s;
 

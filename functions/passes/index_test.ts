@@ -20,6 +20,9 @@ const PASS_KEYS = [
   "min_speed_px_s",
   "entry_speed_px_s",
   "image_url",
+  "clip_url",
+  "clip_start",
+  "clip_duration_s",
 ];
 
 /** A morning at two cameras, with ties: equal timestamps and times within one millisecond. */

@@ -109,6 +109,9 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
   "GET /api/passes/:id/image": [
     { rule: "read_B", path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/image` },
   ],
+  "GET /api/passes/:id/clip": [
+    { rule: "read_B", path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/clip` },
+  ],
   "ALL /api/events/*": "middleware",
   "GET /api/events": [
     { rule: "read", path: () => "/api/events" },

@@ -27,6 +27,9 @@ export function fakePasses(n: number, t0 = Date.parse("2026-11-21T08:00:00Z")): 
       min_speed_px_s: verdict === "full_stop" ? 0 : 25,
       entry_speed_px_s: 80,
       image_url: `/api/passes/${encodeURIComponent(`cam_0${1 + (i % 2)}:${1000 + i}`)}/image`,
+      clip_url: null,
+      clip_start: null,
+      clip_duration_s: null,
     };
   });
 }

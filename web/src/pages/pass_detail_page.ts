@@ -1,9 +1,12 @@
 /// <reference lib="dom" />
 /**
  * One pass: verdict, timings and speeds, the crop, track quality, and the speed-over-time
- * plot of its samples (stopped stretches shaded).
+ * plot of its samples (stopped stretches shaded); with a clip, its replay with the overlay
+ * drawn from the samples (../replay/pass_replay.ts), the plot's cursor following it.
  */
-import { getPass, type PassDetail } from "../api.ts";
+import type { Zones } from "../../../shared/config.ts";
+import { getJson, getPass, type PassDetail } from "../api.ts";
+import { type PassReplay, passReplay } from "../replay/pass_replay.ts";
 import { speedPlot } from "../charts/line_plot.ts";
 import { h, replace } from "../dom.ts";
 import { fmtTime } from "../format.ts";
@@ -54,15 +57,31 @@ function _facts(p: PassDetail): HTMLElement {
   );
 }
 
+/** The camera's zones from the settings, for the replay (none when they cannot be read). */
+async function _zones(camera: string): Promise<Zones | null> {
+  try {
+    const cfg = await getJson<{ cameras: Record<string, { zones?: Zones }> }>("/api/config");
+    return cfg.cameras?.[camera]?.zones ?? null;
+  } catch {
+    return null;
+  }
+}
+
 export function renderPassDetail(root: HTMLElement, id: string) {
   let alive = true;
+  let replay: PassReplay | null = null;
   replace(root, h("p", { class: "muted" }, "loading…"));
-  getPass(id).then((p) => {
+  getPass(id).then(async (p) => {
     if (!alive) return;
+    const zones = p.clip_url && p.clip_start ? await _zones(p.camera) : null;
+    if (!alive) return;
+    replay = p.clip_url && p.clip_start ? passReplay(p, zones) : null;
+    const plot = speedPlot(plotPoints(p.samples), { unit: unitOf("speed_px_s") });
     replace(
       root,
       h("p", {}, h("a", { href: "#/passes", id: "back-to-passes" }, "← passes")),
       h("h1", {}, `Pass #${p.track_id} `, verdictBadge(p.verdict)),
+      replay?.el ?? h("p", { class: "muted", id: "no-clip" }, "no clip (yet)"),
       h(
         "div",
         { class: "detail" },
@@ -82,17 +101,22 @@ export function renderPassDetail(root: HTMLElement, id: string) {
         h(
           "figure",
           { id: "speed-plot" },
-          speedPlot(plotPoints(p.samples), { unit: unitOf("speed_px_s") }),
+          plot,
           h(
             "figcaption",
             { class: "muted" },
-            `speed over time · ${p.samples.length} samples · red band: stopped`,
+            `speed over time · ${p.samples.length} samples · red band: stopped` +
+              (replay ? " · click to seek the replay" : ""),
           ),
         ),
       ),
     );
+    replay?.attachPlot(plot as SVGSVGElement);
   }).catch((e) => {
     if (alive) replace(root, h("p", { class: "error" }, `could not load pass: ${e.message}`));
   });
-  return () => (alive = false);
+  return () => {
+    alive = false;
+    replay?.destroy();
+  };
 }
