@@ -5,8 +5,11 @@
  *
  *   deno task analyze --source clip.mp4 [--config config/stopline.yaml] [--camera cam_01]
  *                     [--out passes.jsonl] [--events] [--model file.onnx] [--start ISO]
- *                     [--objects DIR]
+ *                     [--objects DIR] [--clips]
  *
+ * With --clips, every pass gets its replay clip cut from the source file (remuxed, from the
+ * keyframe before `entered_at − pre_roll`, the camera's `clips` settings) into the objects
+ * directory; the pass line carries `clip_url` (the file), `clip_start` and `clip_duration_s`.
  * Prints one JSON object per line: every pass, track events with --events, and a final summary.
  * Exit 0 on success; non-zero with a one-line reason on bad input.
  */
@@ -17,10 +20,15 @@ import {
   parseConfigYaml,
   redactSecrets,
 } from "../shared/config.ts";
-import { LocalObjectStore } from "../shared/object_store/mod.ts";
+import type { PassSummary } from "../shared/events.ts";
+import { cropBucket, LocalObjectStore, parseObjectUri } from "../shared/object_store/mod.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
+import { FileRecording } from "./capture/clip_file_recording.ts";
+import { passClipUri } from "./capture/clip_worker.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import { CameraPipeline } from "./pipeline/camera_pipeline.ts";
+import type { FrameTracer } from "./pipeline/frame_trace.ts";
 import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
@@ -36,11 +44,15 @@ export interface AnalyzeOptions {
   anchorMs: number;
   objectsDir: string;
   events: boolean;
+  /** Cut a clip per pass from the source file (--clips). */
+  clips?: boolean;
   write: (line: string) => void | Promise<void>;
   /** Every overlay tick (tests use them to measure id switches). */
   onTick?: (text: string) => void;
   /** Wrap the detector (tests slow it down to show results do not depend on speed). */
   wrapDetector?: (d: FrameDetector) => FrameDetector;
+  /** OpenTelemetry spans per frame (with OTEL_EXPORTER_OTLP_ENDPOINT set). */
+  tracer?: FrameTracer | null;
 }
 
 export interface AnalyzeSummary {
@@ -66,7 +78,8 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       if (jpeg && p.image) await store.put(p.image, jpeg, "image/jpeg");
       passes++;
       const { samples: _samples, ...rest } = p;
-      out({ type: "pass", ...rest });
+      const clip = o.clips ? await _cutClip(p, o, store) : {};
+      out({ type: "pass", ...rest, ...clip });
     },
   };
   const t0 = performance.now();
@@ -75,6 +88,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     sink,
     live: false,
     anchorMs: o.anchorMs,
+    tracer: o.tracer,
   });
   try {
     await pipeline.start();
@@ -94,6 +108,34 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   };
 }
 
+/** The pass's clip from the source file into the objects directory (--clips). */
+async function _cutClip(
+  p: PassSummary,
+  o: AnalyzeOptions,
+  store: LocalObjectStore,
+): Promise<Pick<PassSummary, "clip_url" | "clip_start" | "clip_duration_s">> {
+  const tmp = await Deno.makeTempFile({ suffix: ".mp4" });
+  try {
+    const r = await new FileRecording(o.source, o.anchorMs).cut(
+      p.camera,
+      p.entered_at - o.camera.clips.pre_roll_s * 1000,
+      p.exited_at + o.camera.clips.post_roll_s * 1000,
+      tmp,
+    );
+    if (r.status !== "ok") return { clip_url: null, clip_start: null, clip_duration_s: null };
+    const uri = passClipUri(cropBucket(() => undefined), p.camera, p.id, p.exited_at);
+    await store.put(uri, await Deno.readFile(tmp), "video/mp4");
+    const { bucket, key } = parseObjectUri(uri);
+    return {
+      clip_url: `${store.root}/${bucket}/${key}`,
+      clip_start: r.startMs,
+      clip_duration_s: r.durationS,
+    };
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
+
 async function _main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -106,13 +148,14 @@ async function _main(argv: string[]): Promise<number> {
       model: { type: "string" },
       start: { type: "string" },
       objects: { type: "string" },
+      clips: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
   });
   if (values.help) {
     console.log(
-      "usage: deno task analyze --source FILE [--config FILE] [--camera ID] [--out FILE] [--events] [--model FILE] [--start ISO] [--objects DIR]",
+      "usage: deno task analyze --source FILE [--config FILE] [--camera ID] [--out FILE] [--events] [--model FILE] [--start ISO] [--objects DIR] [--clips]",
     );
     return 0;
   }
@@ -158,6 +201,11 @@ async function _main(argv: string[]): Promise<number> {
     if (file) await file.write(enc.encode(line + "\n"));
     else console.log(line);
   };
+  const env = (n: string) => Deno.env.get(n);
+  const telemetry = await startTelemetry(env, "stopline-analyze");
+  const tracer = telemetry
+    ? (await import("./pipeline/frame_trace.ts")).otelFrameTracer(telemetry.tracer)
+    : null;
   try {
     const summary = await analyzeFile({
       source,
@@ -167,11 +215,14 @@ async function _main(argv: string[]): Promise<number> {
       anchorMs,
       objectsDir: values.objects ?? resolveFilePath(".data/objects"),
       events: values.events,
+      clips: values.clips,
       write,
+      tracer,
     });
     await write(JSON.stringify(summary));
   } finally {
     file?.close();
+    await telemetry?.shutdown();
   }
   return 0;
 }

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { parseConfigYaml } from "../shared/config.ts";
+import { PassEventSchema } from "../shared/events.ts";
+import { mp4Facts } from "./capture/clip_recording.ts";
 import { analyzeFile } from "./cli.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import type { FrameDetector } from "./pipeline/serial_detector.ts";
@@ -112,4 +114,42 @@ Deno.test("the CLI exits non-zero with a one-line reason on bad input", async ()
   await Deno.remove(bad);
   const unknownFlag = await run("--sauce", SCENE);
   assert.notEqual(unknownFlag.code, 0);
+});
+
+Deno.test("--clips: every pass gets an H.264 clip from the source file, from the keyframe before its pre-roll", async () => {
+  const cfg = parseConfigYaml(await Deno.readTextFile(resolveFilePath("config/scenes.yaml")));
+  const lines: string[] = [];
+  const objectsDir = await Deno.makeTempDir();
+  const anchorMs = Date.parse("2026-11-21T08:00:00Z");
+  try {
+    await analyzeFile({
+      source: SCENE,
+      camera: cfg.cameras.scene,
+      cameraId: "scene",
+      modelPath: await ensureNanodetOnnx(resolveFilePath(".data/models")),
+      anchorMs,
+      objectsDir,
+      events: false,
+      clips: true,
+      write: (l) => void lines.push(l),
+    });
+    const passes = lines.map((l) => JSON.parse(l)).filter((o) => o.type === "pass");
+    assert.ok(passes.length > 0);
+    for (const p of passes) {
+      PassEventSchema.shape.pass.parse(p);
+      assert.ok(p.clip_url.startsWith(objectsDir), p.clip_url);
+      // Keyframes every second in the scene: the clip starts at the one before entry - 3 s.
+      const from = p.entered_at - 3000;
+      assert.ok(p.clip_start <= from && p.clip_start > from - 1000, `${p.clip_start - from}`);
+      assert.equal((p.clip_start - anchorMs) % 1000, 0);
+      // To exit + 3 s, or the file's end (12 s).
+      const end = Math.min(p.exited_at + 3000, anchorMs + 12_000);
+      assert.ok(Math.abs(p.clip_start + p.clip_duration_s * 1000 - end) <= 110);
+      const facts = await mp4Facts(p.clip_url);
+      assert.equal(facts.codec, "h264");
+      assert.ok(Math.abs(facts.durationS - p.clip_duration_s) < 0.01);
+    }
+  } finally {
+    await Deno.remove(objectsDir, { recursive: true });
+  }
 });

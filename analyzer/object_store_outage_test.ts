@@ -1,7 +1,8 @@
 /**
  * The object store (a real S3 peer, s3rver) is down while vehicles pass: passes are stored with
  * their image uris, the crops wait in the spool and are retried, and once the store is back every
- * pass's image is there.
+ * pass's image is there; their replay clips, cut meanwhile from the analyzer's own recording, are
+ * stored and recorded on the passes too.
  */
 import assert from "node:assert/strict";
 import pg from "../shared/db/pg.ts";
@@ -11,6 +12,7 @@ import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { startTestS3, type TestS3 } from "../dev/testing/s3.ts";
 import { waitFor } from "../dev/testing/wait.ts";
 import { loopedSceneConfig, startTestAnalyzer } from "../dev/testing/analyzer.ts";
+import { mp4Facts } from "./capture/clip_recording.ts";
 
 Deno.test({
   name: "object store down while vehicles pass: crops retried, every pass ends up with its image",
@@ -65,6 +67,38 @@ Deno.test({
         const obj = await store.get(uri);
         assert.ok(obj, `${uri} is in the store`);
         assert.deepEqual([...obj.data.subarray(0, 2)], [0xff, 0xd8], "a JPEG");
+      }
+
+      // Every pass judged so far gets its clip (H.264, covering exit + post-roll) once the
+      // store is back.
+      const judged = (await images()).length;
+      const clips = async () => {
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        try {
+          return (await c.query(
+            `select id, exited_at, clip_uri, clip_start, clip_duration_s from vehicle_passes
+             order by exited_at limit $1`,
+            [judged],
+          )).rows;
+        } finally {
+          await c.end();
+        }
+      };
+      await waitFor(
+        "a clip on every pass judged while the store was down",
+        async () => (await clips()).every((r) => r.clip_uri),
+        40_000,
+      );
+      for (const r of await clips()) {
+        assert.match(r.clip_uri, /^minio:\/\/stopline\/clips\/scene\//);
+        const end = r.clip_start.getTime() + r.clip_duration_s * 1000;
+        assert.ok(end >= r.exited_at.getTime() + 2900, `${r.id} clip ends at exit + post-roll`);
+        const obj = await store.get(r.clip_uri);
+        assert.ok(obj, `${r.clip_uri} is in the store`);
+        const file = `${dir}/clip.mp4`;
+        await Deno.writeFile(file, obj.data);
+        assert.equal((await mp4Facts(file)).codec, "h264");
       }
     } finally {
       await ta.close();

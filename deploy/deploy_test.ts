@@ -249,3 +249,35 @@ Deno.test("every analyzer launch uses the same V8 flags", () => {
   assert.ok(cmd && (JSON.parse(cmd) as string[]).includes(flag), `Dockerfile CMD: ${cmd}`);
   assert.ok(_read("dev/analyzer_process.ts").includes("--v8-flags=${ANALYZER_V8_FLAGS}"));
 });
+
+Deno.test("pass clips on a site: MediaMTX records fMP4 and the analyzer cuts from its playback server", () => {
+  const defaults = mtx.pathDefaults as Record<string, unknown>;
+  assert.equal(defaults.record, true);
+  assert.equal(defaults.recordFormat, "fmp4");
+  // The playback server finds segments by path and time in their names.
+  assert.match(String(defaults.recordPath), /%path/);
+  for (const v of ["%Y", "%m", "%d", "%H", "%M", "%S"]) {
+    assert.ok(String(defaults.recordPath).includes(v));
+  }
+  // Clips need at least the default 10 minutes of recording (config `record.retain_minutes`).
+  const keep = /^(\d+)(m|h)$/.exec(String(defaults.recordDeleteAfter));
+  assert.ok(keep, `recordDeleteAfter ${defaults.recordDeleteAfter}`);
+  assert.ok(Number(keep[1]) * (keep[2] === "h" ? 60 : 1) >= 10);
+  assert.equal(mtx.playback, true);
+  const playback = _port(mtx.playbackAddress);
+  assert.ok(
+    !_containerPorts(services.mediamtx).includes(String(playback)),
+    "playback stays off the host",
+  );
+  const analyzer = services.analyzer.environment!;
+  const url = new URL(analyzer.MEDIA_PLAYBACK_URL);
+  assert.equal(url.hostname, "mediamtx");
+  assert.equal(Number(url.port), playback);
+  assert.ok(
+    analyzer.MEDIA_READ_USER && analyzer.MEDIA_READ_PASSWORD,
+    "reader credentials for /get",
+  );
+  const volumes = (services.mediamtx as { volumes?: string[] }).volumes ?? [];
+  const recordDir = String(defaults.recordPath).split("/%path")[0];
+  assert.ok(volumes.some((v) => v.endsWith(`:${recordDir}`)), "recordings on a volume");
+});

@@ -21,8 +21,12 @@ import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
 import { createTokensApp } from "./tokens/index.ts";
+import { createPushApp } from "./push/index.ts";
 import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
+import { gaugeLines, observeGauges } from "../shared/gauges.ts";
+import { relayGauges } from "./relay/relay_gauges.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
@@ -58,6 +62,9 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   const pool = createPool(opts.databaseUrl);
   const relay = startRelay(opts.databaseUrl, log);
   const env = (n: string) => Deno.env.get(n);
+  // OTLP export of request spans and relay gauges when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const gauges = relayGauges(relay.hub);
+  startTelemetry(env, "stopline-functions", log).then((t) => t && observeGauges(t.meter, gauges));
   const auth = authFromEnv(env);
   const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
   const health = createHealthApp({
@@ -79,7 +86,8 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       ]) +
       metricLines("stopline_relay_dropped_total", "counter", "Ticks skipped for slow clients.", [
         { value: relay.hub.droppedTotal() },
-      ]),
+      ]) +
+      gaugeLines(gauges),
   });
 
   const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
@@ -101,6 +109,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   });
 
   const cameras = startCameras(pool, {
+    relayTickAgeMs: (camera) => relay.hub.tickAgeMs(camera),
     configPath: opts.configPath,
     env,
     log,
@@ -119,6 +128,16 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   app.route("/", createStatsApp({ ...api, pool }));
   app.route(
     "/",
+    createPushApp({
+      ...api,
+      pool,
+      vapidPublicKey: env("STOPLINE_VAPID_PUBLIC_KEY") || null,
+      env,
+      rateLimit: writeLimit,
+    }),
+  );
+  app.route(
+    "/",
     createConfigApp({
       ...api,
       pool,
@@ -128,7 +147,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   );
   app.route("/", relay.app);
   if (media) app.route("/", media);
-  app.route("/", createWebApp());
+  app.route("/", createWebApp({ mediaRelay: media !== null }));
 
   const server = Deno.serve({
     hostname: opts.hostname ?? "127.0.0.1",

@@ -9,6 +9,8 @@ import { type Anchor, ANCHORS } from "./geometry.ts";
 import { quadrilateralProblem } from "./homography.ts";
 import { sourcePolicyFromEnv, sourceProblem } from "./camera_source.ts";
 import { substituteConfigEnv } from "./config_env.ts";
+import { allowNetsFromEnv, notifyUrlProblem } from "./notify_address.ts";
+import { NotificationsSchema } from "./notify_rules.ts";
 
 const unit = z.number().min(0).max(1);
 const point = z.tuple([unit, unit]);
@@ -86,6 +88,16 @@ export const CameraSchema = z.object({
   /** Ground-plane calibration: speeds and verdict thresholds in m/s. */
   calibration: CalibrationSchema.optional(),
   stop: StopSchema.optional(),
+  /** The rolling recording clips are cut from (dev recorder; MediaMTX's recordDeleteAfter on a site). */
+  record: z.object({
+    retain_minutes: z.number().positive().max(24 * 60).default(10),
+  }).strict().default({ retain_minutes: 10 }),
+  /** A replay clip per judged pass: entered_at - pre_roll_s .. exited_at + post_roll_s. */
+  clips: z.object({
+    enabled: z.boolean().default(true),
+    pre_roll_s: z.number().min(0).max(60).default(3),
+    post_roll_s: z.number().min(0).max(60).default(3),
+  }).strict().default({ enabled: true, pre_roll_s: 3, post_roll_s: 3 }),
 }).strict().superRefine((c, ctx) => {
   // m/s thresholds mean nothing without a calibration: refuse rather than silently use px/s.
   if (c.calibration) return;
@@ -107,6 +119,8 @@ export const ConfigSchema = z.object({
     (c) => Object.keys(c).length > 0,
     "at least one camera",
   ),
+  /** Webhook and Web Push rules (shared/notify_rules.ts). */
+  notifications: NotificationsSchema.optional(),
 }).strict();
 
 export type CameraConfig = z.infer<typeof CameraSchema>;
@@ -182,6 +196,13 @@ export function parseConfigYaml(
       const problem = sourceProblem(source, policy);
       if (problem) issues.push({ path: `cameras.${id}.source`, message: problem });
     }
+  }
+  const allowNets = allowNetsFromEnv(env);
+  for (const [i, rule] of (config.notifications ?? []).entries()) {
+    // A URL made from references is only known where the secrets are (the analyzer).
+    if (!rule.webhook || (!substitute && rule.webhook.url.includes("${"))) continue;
+    const problem = notifyUrlProblem(rule.webhook.url, "webhook", allowNets);
+    if (problem) issues.push({ path: `notifications.${i}.webhook.url`, message: problem });
   }
   if (issues.length) throw new ConfigError(issues);
   return config;

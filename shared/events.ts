@@ -48,6 +48,13 @@ export const PassSummarySchema = z.object({
   min_speed_mps: z.number().nonnegative().nullable().optional(),
   max_speed_mps: z.number().nonnegative().nullable().optional(),
   image: z.string().startsWith("minio://").nullable(),
+  /**
+   * The replay clip, when the pass has one as the message is made: the API path (live, once the
+   * clip is cut) or the clip file (offline CLI with --clips); clip_start is unix ms.
+   */
+  clip_url: z.string().min(1).nullable().optional(),
+  clip_start: z.number().nullable().optional(),
+  clip_duration_s: z.number().positive().nullable().optional(),
 });
 
 export const PassEventSchema = z.object({

@@ -25,6 +25,11 @@ export const PassRowSchema = z.object({
   max_speed_mps: z.number().nonnegative().nullable(),
   /** The crop through the API (`/api/passes/<id>/image`), or null when there is none. */
   image_url: z.string().startsWith("/api/passes/").nullable(),
+  /** The replay clip through the API (`/api/passes/<id>/clip`, video/mp4), null until it is cut. */
+  clip_url: z.string().startsWith("/api/passes/").nullable(),
+  /** Capture time of the clip's first frame (the replay aligns samples to it), with clip_url. */
+  clip_start: z.iso.datetime({ offset: true }).nullable(),
+  clip_duration_s: z.number().positive().nullable(),
 });
 
 /** One raw per-frame observation of the passing vehicle (approach -> exit). */
@@ -38,6 +43,9 @@ export const PassSampleSchema = z.object({
   /** Road speed, m/s (calibrated cameras only). */
   speed_mps: z.number().nonnegative().optional(),
   phase: z.enum(TRACK_PHASES).nullable(),
+  /** The vehicle's box [x, y, w, h], source px (passes stored before it was kept have none). */
+  box: z.tuple([z.number(), z.number(), z.number().nonnegative(), z.number().nonnegative()])
+    .optional(),
 });
 
 export const PassDetailSchema = PassRowSchema.extend({

@@ -17,11 +17,20 @@ const ROW = {
   min_speed_mps: 0.0,
   max_speed_mps: 2.5,
   image_url: "/api/passes/cam_01%3A1763712000000%3A17/image",
+  clip_url: "/api/passes/cam_01%3A1763712000000%3A17/clip",
+  clip_start: "2026-11-21T08:00:00.9Z",
+  clip_duration_s: 10.5,
 };
 
 Deno.test("pass row: the API's row parses; a wrong verdict, unit-less speed or time does not", () => {
   assert.deepEqual(PassRowSchema.parse(ROW), ROW);
   assert.equal(PassRowSchema.safeParse({ ...ROW, image_url: null }).success, true);
+  const noClip = { ...ROW, clip_url: null, clip_start: null, clip_duration_s: null };
+  assert.equal(PassRowSchema.safeParse(noClip).success, true);
+  assert.equal(
+    PassRowSchema.safeParse({ ...ROW, clip_url: "minio://b/clips/x.mp4" }).success,
+    false,
+  );
   assert.equal(PassRowSchema.safeParse({ ...ROW, verdict: "parked" }).success, false);
   const { min_speed_px_s: _, ...old } = ROW;
   assert.equal(PassRowSchema.safeParse({ ...old, min_speed: 0.06 }).success, false);

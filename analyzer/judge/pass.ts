@@ -28,6 +28,8 @@ export interface PassSample {
   ry?: number;
   /** Road speed, m/s (calibrated cameras only). */
   speed_mps?: number;
+  /** The vehicle's box [x, y, w, h], source px (the replay draws it over the clip). */
+  box?: Box;
 }
 
 export interface PassQuality {

@@ -457,6 +457,7 @@ export class StopJudge {
       cy: _r(p[1], 2),
       speed_px_s: tr.speed_px_s,
       phase: "approach",
+      box: tr.box.map((v) => _r(v, 1)) as Box,
       ...(tr.rawAnchor ? { rx: _r(tr.rawAnchor[0], 2), ry: _r(tr.rawAnchor[1], 2) } : {}),
     };
     const mps = this.#roadSpeed(tr);

@@ -5,6 +5,8 @@
  * - GET /api/passes/:id — one pass with its quality figures and raw samples.
  * - GET /api/passes/:id/image — the crop from the object store (works with `?token=` so an
  *   `<img>` can show it when auth is on).
+ * - GET /api/passes/:id/clip — the replay clip (video/mp4) with Range requests (206) for seeking
+ *   and an ETag (304), same rule and `?token=` as the image, so a `<video>` can play it.
  * Tokens limited to some cameras see only those: other cameras' passes are 404, like missing ones.
  */
 import type { Context, Hono } from "hono";
@@ -29,6 +31,7 @@ import {
   parseObjectUri,
 } from "../../shared/object_store/mod.ts";
 import type { PassRow, PassSample } from "../../shared/pass_row.ts";
+import { ifRangeAllows, parseByteRange } from "./byte_range.ts";
 import { type Verdict, VERDICTS } from "../../shared/verdict.ts";
 
 export interface PassesOptions extends ApiCommonOptions {
@@ -41,7 +44,7 @@ const PASS_ID_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 const LIST = "passes";
 const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
   stop_duration_s, min_speed_px_s, entry_speed_px_s, image, entry_speed_mps, min_speed_mps,
-  max_speed_mps`;
+  max_speed_mps, clip_uri, clip_start, clip_duration_s`;
 
 interface _PassRow {
   id: string;
@@ -60,6 +63,9 @@ interface _PassRow {
   entry_speed_mps: number | null;
   min_speed_mps: number | null;
   max_speed_mps: number | null;
+  clip_uri: string | null;
+  clip_start: Date | null;
+  clip_duration_s: number | null;
   quality?: unknown;
   samples?: unknown;
   _us?: string;
@@ -128,6 +134,44 @@ export function createPassesApp(opts: PassesOptions): Hono {
     return c.body(obj.data as Uint8Array<ArrayBuffer>, 200, { ...headers, "content-type": type });
   });
 
+  app.get("/api/passes/:id/clip", async (c) => {
+    const row = await _findPass(c, opts.pool, "camera, clip_uri");
+    if (!row.clip_uri) throw new ApiError(404, "this pass has no clip");
+    try {
+      parseObjectUri(row.clip_uri);
+    } catch {
+      throw new ApiError(404, "the clip of this pass is missing");
+    }
+    const obj = await opts.store.get(row.clip_uri);
+    if (!obj) throw new ApiError(404, "the clip of this pass is missing");
+    // Strong: a byte range is only valid against the same bytes.
+    const etag = `"${await sha256Hex(obj.data, 32)}"`;
+    const headers: Record<string, string> = {
+      "accept-ranges": "bytes",
+      "cache-control": "private, max-age=86400",
+      etag,
+      "x-content-type-options": "nosniff",
+    };
+    if (etagMatches(c.req.header("if-none-match"), etag, true)) {
+      return c.body(null, 304, headers);
+    }
+    headers["content-type"] = "video/mp4";
+    const size = obj.data.byteLength;
+    const range = ifRangeAllows(c.req.header("if-range"), etag)
+      ? parseByteRange(c.req.header("range"), size)
+      : "all";
+    if (range === "unsatisfiable") {
+      return c.body(null, 416, { ...headers, "content-range": `bytes */${size}` });
+    }
+    if (range === "all") return c.body(obj.data as Uint8Array<ArrayBuffer>, 200, headers);
+    const part = obj.data.subarray(range.start, range.end + 1) as Uint8Array<ArrayBuffer>;
+    return c.body(part, 206, {
+      ...headers,
+      "content-length": String(part.byteLength),
+      "content-range": `bytes ${range.start}-${range.end}/${size}`,
+    });
+  });
+
   return app;
 }
 
@@ -163,12 +207,25 @@ function _publicPass(p: _PassRow): PassRow {
     min_speed_mps: p.min_speed_mps ?? null,
     max_speed_mps: p.max_speed_mps ?? null,
     image_url: p.image ? `/api/passes/${encodeURIComponent(p.id)}/image` : null,
+    clip_url: p.clip_uri ? `/api/passes/${encodeURIComponent(p.id)}/clip` : null,
+    clip_start: p.clip_uri && p.clip_start ? p.clip_start.toISOString() : null,
+    clip_duration_s: p.clip_uri ? p.clip_duration_s : null,
   };
 }
 
 /** Only the documented sample fields leave the API, whatever else the analyzer stored. */
 function _publicSample(s: Record<string, unknown>): PassSample {
-  const out = { ts: s.ts, cx: s.cx, cy: s.cy, speed_px_s: s.speed_px_s, phase: s.phase ?? null };
+  const out: Record<string, unknown> = {
+    ts: s.ts,
+    cx: s.cx,
+    cy: s.cy,
+    speed_px_s: s.speed_px_s,
+    phase: s.phase ?? null,
+  };
+  const box = s.box;
+  if (Array.isArray(box) && box.length === 4 && box.every((v) => typeof v === "number")) {
+    out.box = box;
+  }
   return out as PassSample; // as the analyzer stored it (shared/pass_row.ts PassSampleSchema)
 }
 

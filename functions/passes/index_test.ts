@@ -23,6 +23,9 @@ const PASS_KEYS = [
   "min_speed_mps",
   "max_speed_mps",
   "image_url",
+  "clip_url",
+  "clip_start",
+  "clip_duration_s",
 ];
 
 /** A morning at two cameras, with ties: equal timestamps and times within one millisecond. */

@@ -18,6 +18,8 @@ export interface TestPass {
   quality?: Record<string, unknown>;
   /** Default: the analyzer's deterministic `camera:firstTs:track`. */
   id?: string;
+  /** A replay clip as the clip worker records it (the object itself is put by the test). */
+  clip?: { uri: string; start: string; duration_s: number };
 }
 
 /** Inserts passes the way the analyzer stores them; returns their ids. */
@@ -31,8 +33,10 @@ export async function insertPasses(pool: DbPool, passes: TestPass[]): Promise<st
     ids.push(id);
     await pool.query(
       `insert into vehicle_passes (id, camera, track_id, label, verdict, entered_at, exited_at,
-         time_in_zone_s, stop_duration_s, min_speed_px_s, entry_speed_px_s, image, quality, samples)
-       values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8, $9, $10, $11, $12, $13, $14)`,
+         time_in_zone_s, stop_duration_s, min_speed_px_s, entry_speed_px_s, image, quality, samples,
+         clip_uri, clip_start, clip_duration_s)
+       values ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8, $9, $10, $11, $12, $13, $14, $15,
+         $16::timestamptz, $17)`,
       [
         id,
         p.camera,
@@ -54,6 +58,9 @@ export async function insertPasses(pool: DbPool, passes: TestPass[]): Promise<st
             { ts: exited, cx: 420, cy: 229.5, speed_px_s: 65, phase: "leaving" },
           ],
         ),
+        p.clip?.uri ?? null,
+        p.clip?.start ?? null,
+        p.clip?.duration_s ?? null,
       ],
     );
   }

@@ -10,6 +10,7 @@ const TYPES: Record<string, string> = {
   jpg: "image/jpeg",
   jpeg: "image/jpeg",
   png: "image/png",
+  mp4: "video/mp4",
   json: "application/json",
   onnx: "application/octet-stream",
 };

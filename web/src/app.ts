@@ -66,7 +66,7 @@ function render(cfg: AppConfig): void {
   page.hidden = false;
   if (route.page === "passes") leavePage = renderPasses(page, route.params, cameras);
   else if (route.page === "pass") leavePage = renderPassDetail(page, route.id);
-  else leavePage = renderStats(page, route.params, cameras);
+  else leavePage = renderStats(page, route.params, cameras, cfg);
 }
 
 async function main(): Promise<void> {

@@ -46,6 +46,15 @@ export function speedPlot(
     role: "img",
     "aria-label": "speed over time",
   });
+  // The time axis, for a cursor and click-to-seek laid over the plot (pass replay).
+  Object.assign(root.dataset, {
+    plotLeft: String(f.left),
+    plotTop: String(f.top),
+    plotWidth: String(iw),
+    plotHeight: String(ih),
+    viewWidth: String(f.width),
+    tMax: String(tMax),
+  });
   // Shade each run of stopped samples first, so the line draws over it.
   for (let i = 0; i < points.length; i++) {
     if (points[i].phase !== "stopped") continue;

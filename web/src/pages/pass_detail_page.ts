@@ -1,13 +1,15 @@
 /// <reference lib="dom" />
 /**
  * One pass: verdict, timings and speeds, the crop, track quality, and the speed-over-time
- * plot of its samples (stopped stretches shaded).
+ * plot of its samples (stopped stretches shaded); with a clip, its replay with the overlay
+ * drawn from the samples (../replay/pass_replay.ts), the plot's cursor following it.
  */
-import { getPass, type PassDetail } from "../api.ts";
+import type { Zones } from "../../../shared/config.ts";
+import { getJson, getPass, type PassDetail } from "../api.ts";
+import { type PassReplay, passReplay } from "../replay/pass_replay.ts";
 import { speedPlot } from "../charts/line_plot.ts";
 import { h, replace } from "../dom.ts";
 import { fmtRoadSpeed, fmtTime, type Units, unitsOf } from "../format.ts";
-import { fetchConfig } from "../zones/config_client.ts";
 import { fieldName, fmtField, unitOf } from "../units.ts";
 import { withToken } from "../session.ts";
 import { verdictBadge } from "./verdict_badge.ts";
@@ -63,17 +65,40 @@ function _facts(p: PassDetail, units: Units): HTMLElement {
   );
 }
 
+/** The camera's zones from the settings, for the replay (none when they cannot be read). */
+/** The settings file (the replay's zones, the site's units), or null when it cannot be read. */
+async function _config(): Promise<
+  { units?: unknown; cameras?: Record<string, { zones?: Zones }> } | null
+> {
+  try {
+    return await getJson<{ units?: unknown; cameras?: Record<string, { zones?: Zones }> }>(
+      "/api/config",
+    );
+  } catch {
+    return null;
+  }
+}
+
 export function renderPassDetail(root: HTMLElement, id: string) {
   let alive = true;
+  let replay: PassReplay | null = null;
   replace(root, h("p", { class: "muted" }, "loading…"));
-  // The site's units (km/h or mph) come from the config; without it, metric.
-  const units = fetchConfig().then((d) => unitsOf(d.config), () => "metric" as const);
-  Promise.all([getPass(id), units]).then(([p, u]) => {
+  // The settings, fetched beside the pass: zones for the replay, units for road speeds.
+  const config = _config();
+  getPass(id).then(async (p) => {
     if (!alive) return;
+    const cfg = await config;
+    if (!alive) return;
+    const zones = p.clip_url && p.clip_start ? cfg?.cameras?.[p.camera]?.zones ?? null : null;
+    // The site's units (km/h or mph); without the config, metric.
+    const units = unitsOf(cfg);
+    replay = p.clip_url && p.clip_start ? passReplay(p, zones) : null;
+    const plot = speedPlot(plotPoints(p.samples), { unit: unitOf("speed_px_s") });
     replace(
       root,
       h("p", {}, h("a", { href: "#/passes", id: "back-to-passes" }, "← passes")),
       h("h1", {}, `Pass #${p.track_id} `, verdictBadge(p.verdict)),
+      replay?.el ?? h("p", { class: "muted", id: "no-clip" }, "no clip (yet)"),
       h(
         "div",
         { class: "detail" },
@@ -88,22 +113,27 @@ export function renderPassDetail(root: HTMLElement, id: string) {
               alt: "crop",
             })
             : h("p", { class: "muted" }, "no crop"),
-          _facts(p, u),
+          _facts(p, units),
         ),
         h(
           "figure",
           { id: "speed-plot" },
-          speedPlot(plotPoints(p.samples), { unit: unitOf("speed_px_s") }),
+          plot,
           h(
             "figcaption",
             { class: "muted" },
-            `speed over time · ${p.samples.length} samples · red band: stopped`,
+            `speed over time · ${p.samples.length} samples · red band: stopped` +
+              (replay ? " · click to seek the replay" : ""),
           ),
         ),
       ),
     );
+    replay?.attachPlot(plot as SVGSVGElement);
   }).catch((e) => {
     if (alive) replace(root, h("p", { class: "error" }, `could not load pass: ${e.message}`));
   });
-  return () => (alive = false);
+  return () => {
+    alive = false;
+    replay?.destroy();
+  };
 }

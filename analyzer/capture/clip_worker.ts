@@ -1,0 +1,289 @@
+/**
+ * A replay clip for every finalized pass, durably: the pass is written at once (never blocked by
+ * its clip); its clip job is spooled to disk first and worked through three steps, each kept on
+ * disk once done, so a restart, a lagging recording, a store or database outage only delays it:
+ *   1. cut `entered_at − pre_roll` .. `exited_at + post_roll` from the recording (waits until the
+ *      recording reaches the window's end; clip_recording.ts),
+ *   2. put the MP4 in the object store next to the crop (`minio://<bucket>/clips/...`),
+ *   3. record `clip_uri`, `clip_start`, `clip_duration_s` on the pass row (waits for the row).
+ * A window the recording never had (older than it keeps) is set aside as `.bad` and counted.
+ */
+import type { ObjectStore } from "../../shared/object_store/mod.ts";
+import { parseObjectUri } from "../../shared/object_store/uri.ts";
+import pg from "../../shared/db/pg.ts";
+import type { PassSummary } from "../../shared/events.ts";
+import type { CutClip, Recording } from "./clip_recording.ts";
+
+/** A clip whose pass row is still missing this long after its window is given up. */
+const ORPHAN_AFTER_MS = 24 * 3600_000;
+
+export interface ClipSettings {
+  enabled: boolean;
+  pre_roll_s: number;
+  post_roll_s: number;
+}
+
+/** One clip to make, as spooled. Times are capture times, unix ms. */
+export interface ClipJob {
+  v: 1;
+  pass_id: string;
+  camera: string;
+  uri: string;
+  from_ms: number;
+  to_ms: number;
+}
+
+/** Where the clip is recorded on its pass; false = no such row (yet). */
+export interface ClipRowWriter {
+  setClip(passId: string, uri: string, clip: CutClip): Promise<boolean>;
+}
+
+export interface ClipWorkerOptions {
+  recording: Recording;
+  store: ObjectStore;
+  /** null: no database (nothing to record the clip on). */
+  rows: ClipRowWriter | null;
+  spoolDir: string;
+  bucket: string;
+  /** The camera's clip settings now (config reloads apply to the next pass). */
+  settings: (camera: string) => ClipSettings | null;
+  log?: (m: string) => void;
+  /** How often a job waiting for the recording or its pass row is tried again. */
+  retryMs?: number;
+}
+
+/** The object uri of a pass's clip: deterministic, beside the crop's `passes/`. */
+export function passClipUri(bucket: string, camera: string, passId: string, exitedAt: number) {
+  const day = new Date(exitedAt).toISOString().slice(0, 10);
+  return `minio://${bucket}/clips/${camera}/${day}/${passId.replace(/[^A-Za-z0-9._-]/g, "_")}.mp4`;
+}
+
+export class ClipWorker {
+  readonly #o: Required<ClipWorkerOptions>;
+  readonly #dir: string;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<void> | null = null;
+  #failures = 0;
+  #closed = false;
+  /** Clips cut, stored and recorded on their pass. */
+  done = 0;
+  /** Clips given up (window not recorded). */
+  failed = 0;
+  /** Jobs spooled and not finished, as of the last look at the spool. */
+  pendingClips = 0;
+  lastError = "";
+
+  constructor(opts: ClipWorkerOptions) {
+    this.#o = { log: () => {}, retryMs: 1000, ...opts };
+    this.#dir = opts.spoolDir;
+    this.#schedule(0);
+  }
+
+  /** Queue the clip of a finalized pass (durable on disk when this resolves). */
+  async addPass(p: PassSummary): Promise<void> {
+    const s = this.#o.settings(p.camera);
+    if (!s?.enabled) return;
+    await this.add({
+      v: 1,
+      pass_id: p.id,
+      camera: p.camera,
+      uri: passClipUri(this.#o.bucket, p.camera, p.id, p.exited_at),
+      from_ms: Math.round(p.entered_at - s.pre_roll_s * 1000),
+      to_ms: Math.round(p.exited_at + s.post_roll_s * 1000),
+    });
+  }
+
+  async add(job: ClipJob): Promise<void> {
+    parseObjectUri(job.uri);
+    await Deno.mkdir(this.#dir, { recursive: true });
+    const name = _b64(job.pass_id);
+    await _writeAtomic(`${this.#dir}/${name}.job.json`, JSON.stringify(job));
+    this.pendingClips++;
+    this.#schedule(0);
+  }
+
+  async pending(): Promise<number> {
+    return (await this.#jobs()).length;
+  }
+
+  /** Work every pending job once now; true when none is left. */
+  async drain(): Promise<boolean> {
+    await this.#running;
+    this.#running = this.#workAll();
+    await this.#running;
+    this.#running = null;
+    return (await this.pending()) === 0;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  #schedule(delay: number): void {
+    if (this.#closed) return;
+    if (this.#timer !== undefined) {
+      if (delay > 0) return;
+      clearTimeout(this.#timer);
+    }
+    this.#timer = setTimeout(async () => {
+      this.#timer = undefined;
+      if (this.#running) return this.#schedule(200);
+      this.#running = this.#workAll();
+      await this.#running;
+      this.#running = null;
+      if ((await this.pending()) > 0) {
+        this.#schedule(
+          this.#failures
+            ? Math.min(this.#o.retryMs * 2 ** this.#failures, 30_000)
+            : this.#o.retryMs,
+        );
+      }
+    }, delay);
+  }
+
+  async #jobs(): Promise<string[]> {
+    let names: string[] = [];
+    try {
+      names = (await Array.fromAsync(Deno.readDir(this.#dir)))
+        .filter((e) => e.isFile && e.name.endsWith(".job.json") && !e.name.startsWith("."))
+        .map((e) => e.name.slice(0, -".job.json".length))
+        .sort();
+    } catch {
+      // No spool yet.
+    }
+    this.pendingClips = names.length;
+    return names;
+  }
+
+  async #workAll(): Promise<void> {
+    let failed = false;
+    for (const name of await this.#jobs()) {
+      try {
+        // Once the store or database failed, the other jobs are still cut (the recording
+        // rotates away), just not stored until the next round.
+        await this.#work(name, failed);
+      } catch (e) {
+        failed = true;
+        this.#note(`clip ${name}: ${(e as Error).message} (will retry)`);
+      }
+    }
+    this.#failures = failed ? Math.min(this.#failures + 1, 5) : 0;
+  }
+
+  async #work(name: string, cutOnly: boolean): Promise<void> {
+    const base = `${this.#dir}/${name}`;
+    let job: ClipJob;
+    try {
+      job = JSON.parse(await Deno.readTextFile(`${base}.job.json`));
+      parseObjectUri(job.uri);
+    } catch {
+      await Deno.rename(`${base}.job.json`, `${base}.job.json.bad`).catch(() => {});
+      return;
+    }
+    let cut = await _readJson<CutClip>(`${base}.cut.json`);
+    if (!cut) {
+      const tmp = `${this.#dir}/.${name}.mp4`;
+      const r = await this.#o.recording.cut(job.camera, job.from_ms, job.to_ms, tmp);
+      if (r.status === "wait") {
+        this.#note(`clip of ${job.pass_id} waits: ${r.reason}`, false);
+        return;
+      }
+      if (r.status === "gone") {
+        this.failed++;
+        this.#o.log(`clip of ${job.pass_id} cannot be cut: ${r.reason}`);
+        await Deno.rename(`${base}.job.json`, `${base}.job.json.bad`).catch(() => {});
+        return;
+      }
+      await Deno.rename(tmp, `${base}.mp4`);
+      cut = { startMs: r.startMs, durationS: r.durationS };
+      await _writeAtomic(`${base}.cut.json`, JSON.stringify(cut));
+    }
+    if (cutOnly) return;
+    if (!(await _exists(`${base}.stored`))) {
+      await this.#o.store.put(job.uri, await Deno.readFile(`${base}.mp4`), "video/mp4");
+      await Deno.writeTextFile(`${base}.stored`, "");
+    }
+    if (this.#o.rows && !(await this.#o.rows.setClip(job.pass_id, job.uri, cut))) {
+      if (Date.now() - job.to_ms > ORPHAN_AFTER_MS) {
+        // The pass never arrived (or was deleted since): the stored clip stays, the job goes.
+        this.failed++;
+        this.#o.log(`clip of ${job.pass_id}: no such pass after a day; giving up`);
+        await Deno.rename(`${base}.job.json`, `${base}.job.json.bad`).catch(() => {});
+        for (const f of [".mp4", ".cut.json", ".stored"]) {
+          await Deno.remove(`${base}${f}`).catch(() => {});
+        }
+        return;
+      }
+      this.#note(`clip of ${job.pass_id} waits for its pass row`, false);
+      return;
+    }
+    for (const f of [".job.json", ".mp4", ".cut.json", ".stored"]) {
+      await Deno.remove(`${base}${f}`).catch(() => {});
+    }
+    this.done++;
+    this.pendingClips = Math.max(0, this.pendingClips - 1);
+  }
+
+  #note(msg: string, log = true): void {
+    if (log && msg !== this.lastError) this.#o.log(msg);
+    this.lastError = msg;
+  }
+}
+
+/** Records clips on pass rows in Postgres. */
+export class PgClipRows implements ClipRowWriter {
+  readonly #pool: InstanceType<typeof pg.Pool>;
+
+  constructor(databaseUrl: string) {
+    this.#pool = new pg.Pool({
+      connectionString: databaseUrl,
+      max: 1,
+      connectionTimeoutMillis: 3000,
+    });
+    this.#pool.on("error", () => {}); // an idle connection lost: the next query reconnects
+  }
+
+  async setClip(passId: string, uri: string, clip: CutClip): Promise<boolean> {
+    const r = await this.#pool.query(
+      `update vehicle_passes set clip_uri = $2, clip_start = to_timestamp($3 / 1000.0),
+         clip_duration_s = $4 where id = $1`,
+      [passId, uri, clip.startMs, clip.durationS],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end();
+  }
+}
+
+function _b64(s: string): string {
+  return btoa(String.fromCharCode(...new TextEncoder().encode(s))).replaceAll("+", "-")
+    .replaceAll("/", "_").replaceAll("=", "");
+}
+
+async function _writeAtomic(path: string, text: string): Promise<void> {
+  const slash = path.lastIndexOf("/");
+  const tmp = `${path.slice(0, slash)}/.${path.slice(slash + 1)}.tmp`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
+}
+
+async function _readJson<T>(path: string): Promise<T | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as T;
+  } catch {
+    return null;
+  }
+}
+
+async function _exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
