@@ -8,7 +8,8 @@
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
  * analyzer/publish/mqtt/from_env.ts), STOPLINE_HOOK_* / STOPLINE_VAPID_* / STOPLINE_PUBLIC_URL /
- * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts).
+ * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts), ANALYZER_FLEET=1 +
+ * ANALYZER_FLEET_ID / ANALYZER_MAX_CAMERAS / ANALYZER_FLEET_URL (fleet mode: analyzer/fleet/).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
@@ -27,6 +28,8 @@ import { processMetrics } from "./health/process_metrics.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { notifierFromEnv } from "./notify/from_env.ts";
 import { DbWriter } from "./persist/db_writer.ts";
+import { fleetFromEnv } from "./fleet/from_env.ts";
+import type { FleetMemberLoop } from "./fleet/fleet_member.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
 import type { MqttBridge } from "./publish/mqtt/bridge.ts";
@@ -56,8 +59,20 @@ async function main() {
   const databaseUrl = env("DATABASE_URL");
   if (!databaseUrl) log("DATABASE_URL is not set: nothing is published or stored");
   const publisher = publisherFromEnv(env, databaseUrl, log);
+  // Fleet mode: rows carry the lease epoch of their camera (created below, with the cameras).
+  let fleet: FleetMemberLoop | null = null;
+  const fleetMode = env("ANALYZER_FLEET") === "1";
+  if (fleetMode && !databaseUrl) {
+    console.error("analyzer: ANALYZER_FLEET=1 needs DATABASE_URL (the leases are in Postgres)");
+    Deno.exit(2);
+  }
   const writer = databaseUrl
-    ? new DbWriter({ databaseUrl, spoolDir: `${dataDir}/spool/passes`, log })
+    ? new DbWriter({
+      databaseUrl,
+      spoolDir: `${dataDir}/spool/passes`,
+      log,
+      leaseEpoch: fleetMode ? (camera) => fleet!.epochOf(camera) : undefined,
+    })
     : null;
   const store = objectStoreFromEnv(env, `${dataDir}/objects`);
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
@@ -117,7 +132,11 @@ async function main() {
       }
     }
     // Shown by the functions' /readyz too: scrubbed like a log line.
-    return { ready: reasons.length === 0, reasons: reasons.map(redactSecrets) };
+    return {
+      ready: reasons.length === 0,
+      reasons: reasons.map(redactSecrets),
+      ...(fleet ? { fleet: { holder: fleet.holder, cameras: fleet.leases } } : {}),
+    };
   };
   const health = healthHandler({
     readiness,
@@ -131,7 +150,8 @@ async function main() {
       ]) +
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
       (mqttBridge?.metrics() ?? "") +
-      notify.notifier.metrics(),
+      notify.notifier.metrics() +
+      (fleet?.metrics(writer?.rowsRefused ?? 0) ?? ""),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -185,7 +205,20 @@ async function main() {
       }),
     );
   }
+  // Fleet mode: no camera runs before its lease is claimed.
+  if (fleetMode) {
+    await cameras.setHeld(new Set());
+    fleet = fleetFromEnv(env, {
+      databaseUrl: databaseUrl!,
+      configured: () => cameras!.cameraIds,
+      setHeld: (held) => cameras!.setHeld(held),
+      flush: () => writer!.flush(),
+      log,
+    });
+    log(`fleet mode: member ${fleet.holder}`);
+  }
   cameras.apply(config);
+  fleet?.start();
   mqttBridge?.setCameras(cameras.cameraIds);
   _reportEnabled(cameras, mqttBridge);
   // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
@@ -296,6 +329,8 @@ async function main() {
     await analysisListener?.close();
     await configWatch.close();
     await modelListener?.close();
+    // Fleet: cameras stopped, passes flushed, leases released, so others take over at once.
+    await fleet?.stop();
     await cameras?.stop();
     client.close();
     await writer?.close();
