@@ -84,12 +84,16 @@ Deno.test({
         cams: [...document.querySelectorAll("#camera-status tbody tr")].map((r) =>
           r.querySelector(".pill")!.textContent
         ),
+        fleet: [...document.querySelectorAll("#fleet tbody tr")].map((r) =>
+          r.getAttribute("data-holder")
+        ),
       }));
       assert.equal(stats.bars, 24);
       assert.ok(stats.rects > 24);
       assert.equal(stats.verdicts, "Verdicts · 108");
       assert.equal(stats.hist, 8);
       assert.deepEqual(stats.cams, ["online", "offline"]);
+      assert.deepEqual(stats.fleet, ["box-1", "box-2"], "the fleet of analyzers is listed");
     } finally {
       await browser.close();
       await app.shutdown();

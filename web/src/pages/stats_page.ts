@@ -1,9 +1,10 @@
 /// <reference lib="dom" />
 /**
  * Stats: passes per hour by verdict, verdict totals, the stop-duration histogram (SVG charts)
- * and each camera's live analyzer status; refreshed every 15 s while open.
+ * and each camera's live analyzer status, and the fleet of analyzers with the cameras each holds
+ * (fleet mode); refreshed every 15 s while open.
  */
-import { type CameraStatus, getStats, type Stats } from "../api.ts";
+import { type CameraStatus, type FleetMember, getFleet, getStats, type Stats } from "../api.ts";
 import { barChart, type BarSeries, legend } from "../charts/bar_chart.ts";
 import { h, replace } from "../dom.ts";
 import { fmtNum, fmtTime } from "../format.ts";
@@ -39,6 +40,43 @@ function _cameraRow(c: CameraStatus): HTMLElement {
     h("td", { class: "num" }, c.frames ?? "–"),
     h("td", {}, fmtTime(c.updated_at)),
   );
+}
+
+function _fleetSection(fleet: FleetMember[]): HTMLElement[] {
+  if (!fleet.length) return [];
+  return [h(
+    "section",
+    { class: "card wide", id: "fleet" },
+    h("h2", {}, `Analyzers · ${fleet.length}`),
+    h(
+      "table",
+      { class: "passes" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["analyzer", "cameras", "capacity", "up since", "seen"].map((t) => h("th", {}, t)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ...fleet.map((m) =>
+          h(
+            "tr",
+            { "data-holder": m.holder },
+            h("td", {}, m.holder),
+            h("td", {}, m.cameras.join(", ") || "–"),
+            h("td", { class: "num" }, `${m.cameras.length} / ${m.max_cameras}`),
+            h("td", {}, fmtTime(m.started_at)),
+            h("td", {}, fmtTime(m.seen_at)),
+          )
+        ),
+      ),
+    ),
+  )];
 }
 
 function _hourLabel(iso: string): string {
@@ -127,7 +165,11 @@ export function renderStats(root: HTMLElement, params: URLSearchParams, cameras:
   const load = async () => {
     const after = new Date(Date.now() - _RANGES[range] * 3600_000).toISOString();
     try {
-      const s = await getStats({ camera: camera || undefined, after });
+      // The fleet is optional: the stats still show when the cameras API cannot be read.
+      const [s, fleet] = await Promise.all([
+        getStats({ camera: camera || undefined, after }),
+        getFleet().catch(() => [] as FleetMember[]),
+      ]);
       if (!alive) return;
       replace(
         body,
@@ -152,6 +194,7 @@ export function renderStats(root: HTMLElement, params: URLSearchParams, cameras:
             h("tbody", {}, ...s.cameras.map(_cameraRow)),
           ),
         ),
+        ..._fleetSection(fleet),
       );
     } catch (e) {
       if (alive) {
