@@ -12,7 +12,11 @@ import { TICK_CHANNEL } from "../shared/channels.ts";
 import { listen } from "../shared/db/pg_listener.ts";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { waitFor } from "../dev/testing/wait.ts";
-import { loopedSceneConfig, startTestAnalyzer, type TestAnalyzer } from "../dev/testing/analyzer.ts";
+import {
+  loopedSceneConfig,
+  startTestAnalyzer,
+  type TestAnalyzer,
+} from "../dev/testing/analyzer.ts";
 
 const CAMERAS = ["c1", "c2", "c3", "c4", "c5", "c6"];
 /** The issue's bound: an expired lease is taken, and its camera analyzed again, within 15 s. */
@@ -79,10 +83,10 @@ Deno.test({
     const holders = async () =>
       (await c.query(`select camera, holder, epoch from camera_leases
         where expires_at > now() order by camera`)).rows as {
-          camera: string;
-          holder: string;
-          epoch: string;
-        }[];
+        camera: string;
+        holder: string;
+        epoch: string;
+      }[];
     try {
       const [a1, a2, a3] = [await start("a1"), await start("a2"), await start("a3")];
       await waitFor("6 cameras held and ticking", async () => {
@@ -100,9 +104,14 @@ Deno.test({
       const a1Cams = (await holders()).filter((r) => r.holder === "a1").map((r) => r.camera);
       const killedAt = Date.now();
       await a1.process.kill();
-      await waitFor("a1's cameras ticking on others", () =>
-        Promise.resolve(a1Cams.every((cam) => ticks.get(cam)!.some((x) => x > killedAt + 10_000))
-        ), FAILOVER_BOUND_MS + 10_000);
+      await waitFor(
+        "a1's cameras ticking on others",
+        () =>
+          Promise.resolve(
+            a1Cams.every((cam) => ticks.get(cam)!.some((x) => x > killedAt + 10_000)),
+          ),
+        FAILOVER_BOUND_MS + 10_000,
+      );
       const failoverMs = Math.max(...a1Cams.map((cam) => {
         const before = ticks.get(cam)!.filter((x) => x <= killedAt).at(-1) ?? killedAt;
         const after = ticks.get(cam)!.find((x) => x > killedAt + 1000)!;
@@ -139,15 +148,17 @@ Deno.test({
       const stale = async () => {
         let n = 0;
         for (const l of a2Before) {
-          n += Number((await c.query(
-            `select (select count(*) from vehicle_passes where camera = $1 and lease_epoch = $2
+          n += Number(
+            (await c.query(
+              `select (select count(*) from vehicle_passes where camera = $1 and lease_epoch = $2
                and created_at > to_timestamp($3 / 1000.0)) +
              (select count(*) from car_state_history where camera = $1 and lease_epoch = $2
                and ts > to_timestamp($3 / 1000.0)) +
              (select count(*) from track_events where camera = $1 and lease_epoch = $2
                and ts > to_timestamp($3 / 1000.0)) as n`,
-            [l.camera, l.epoch, stoppedAt + 10_000],
-          )).rows[0].n);
+              [l.camera, l.epoch, stoppedAt + 10_000],
+            )).rows[0].n,
+          );
         }
         return n;
       };
@@ -168,8 +179,11 @@ Deno.test({
         return h.length === 6 && counts.every((n) => n >= 1 && n <= 2);
       }, 150_000);
       const rebalancedAt = Date.now();
-      await waitFor("all ticking after the rebalance", () =>
-        Promise.resolve(tickingSince(rebalancedAt)), 30_000);
+      await waitFor(
+        "all ticking after the rebalance",
+        () => Promise.resolve(tickingSince(rebalancedAt)),
+        30_000,
+      );
       console.log("rebalanced:", JSON.stringify(await holders()));
 
       // Throughout: no silence longer than the failover bound (after start-up) ...
@@ -191,7 +205,10 @@ Deno.test({
       for (let i = 1; i < passes.length; i++) {
         const [p, q] = [passes[i - 1], passes[i]];
         if (p.camera !== q.camera) continue;
-        assert.ok(q.t0 >= p.t1, `${q.camera}: overlapping passes (epochs ${p.lease_epoch}, ${q.lease_epoch})`);
+        assert.ok(
+          q.t0 >= p.t1,
+          `${q.camera}: overlapping passes (epochs ${p.lease_epoch}, ${q.lease_epoch})`,
+        );
       }
     } catch (e) {
       console.log(logs.filter((l) => /fleet|error|failed/i.test(l)).slice(-60).join("\n"));

@@ -151,7 +151,10 @@ export function fairShare(
   maxCameras: number,
   state: { members: FleetMember[]; cameras: number },
 ): { target: number; handOver: number } {
-  const n = Math.max(1, state.members.length + (state.members.some((m) => m.holder === holder) ? 0 : 1));
+  const n = Math.max(
+    1,
+    state.members.length + (state.members.some((m) => m.holder === holder) ? 0 : 1),
+  );
   const share = Math.min(maxCameras, Math.ceil(state.cameras / n));
   const floor = Math.min(maxCameras, Math.floor(state.cameras / n));
   const mine = state.members.find((m) => m.holder === holder)?.cameras.length ?? 0;
@@ -163,7 +166,9 @@ export function fairShare(
     const richest = [...state.members].sort((a, b) =>
       b.cameras.length - a.cameras.length || a.holder.localeCompare(b.holder)
     )[0];
-    if (richest.holder === holder) return { target: mine - 1, handOver: 1 };
+    if (richest.holder === holder) {
+      return { target: mine - 1, handOver: 1 };
+    }
   }
   return { target: share, handOver: 0 };
 }
