@@ -218,7 +218,6 @@ async function main() {
     log(`fleet mode: member ${fleet.holder}`);
   }
   cameras.apply(config);
-  fleet?.start();
   mqttBridge?.setCameras(cameras.cameraIds);
   _reportEnabled(cameras, mqttBridge);
   // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
@@ -227,6 +226,9 @@ async function main() {
   const client = await loading;
   inference = client;
   modelLoaded = true;
+  // Cameras are claimed once the model is loaded: a camera taken over must not stay dark for
+  // the model's load time.
+  fleet?.start();
   const modelListener = !pinned && databaseUrl
     ? listen(databaseUrl, MODEL_CHANNEL, async () => {
       try {
