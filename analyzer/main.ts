@@ -29,7 +29,7 @@ import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/ac
 import { notifierFromEnv } from "./notify/from_env.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { fleetFromEnv } from "./fleet/from_env.ts";
-import type { FleetMemberLoop } from "./fleet/fleet_member.ts";
+import { type FleetMemberLoop, NO_EPOCH } from "./fleet/fleet_member.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
 import type { MqttBridge } from "./publish/mqtt/bridge.ts";
@@ -71,7 +71,7 @@ async function main() {
       databaseUrl,
       spoolDir: `${dataDir}/spool/passes`,
       log,
-      leaseEpoch: fleetMode ? (camera) => fleet!.epochOf(camera) : undefined,
+      leaseEpoch: fleetMode ? (camera) => fleet?.epochOf(camera) ?? NO_EPOCH : undefined,
     })
     : null;
   const store = objectStoreFromEnv(env, `${dataDir}/objects`);

@@ -52,6 +52,8 @@ export async function registerMember(
        health_url = excluded.health_url, seen_at = now()`,
     [member.holder, member.maxCameras, member.healthUrl],
   );
+  // Members gone for an hour (crashed, their ids random) leave the table.
+  await q(`delete from analyzer_fleet where seen_at < now() - interval '1 hour'`);
   if (member.cameras.length) {
     await q(
       `insert into camera_leases (camera) select unnest($1::text[]) on conflict do nothing`,
