@@ -274,7 +274,11 @@ async function main() {
   const statusTimer = setInterval(() => {
     mqttBridge?.setCameras(cameras?.cameraIds ?? []);
     if (cameras) _reportEnabled(cameras, mqttBridge);
-    for (const camera of cameras?.pausedIds ?? []) {
+    // In fleet mode every member configures every camera: only the holder reports it paused.
+    const reported = (cameras?.pausedIds ?? []).filter((c) =>
+      !fleet || fleet.epochOf(c) !== NO_EPOCH
+    );
+    for (const camera of reported) {
       const row = {
         camera,
         fps: 0,
