@@ -97,7 +97,8 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     const cameras = (await _listCameras(opts, log)).filter((cam) =>
       !claims || mayReadCamera(claims, cam.id)
     );
-    return c.json({ cameras });
+    const fleet = await _listFleet(opts, (cam) => !claims || mayReadCamera(claims, cam));
+    return c.json({ cameras, fleet });
   });
 
   app.post("/api/cameras", async (c) => {
@@ -263,6 +264,8 @@ interface PublicCamera {
   origin: "table" | "config" | "status";
   /** Whether analysis is wanted (POST /api/cameras/:id/analysis); status.paused: in effect. */
   analysis_enabled: boolean;
+  /** Fleet mode: the analyzer holding this camera's lease now (null: none, or no fleet). */
+  analyzer: { holder: string; epoch: number; expires_at: string } | null;
   status: {
     fps: number;
     infer_ms: number;
@@ -299,6 +302,7 @@ function _public(
     mediamtx_path: row.id,
     origin,
     analysis_enabled: true,
+    analyzer: null,
     status: null,
     staleness: {
       camera_ms: null,
@@ -373,7 +377,40 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
     const cam = byId.get(a.camera as string);
     if (cam) cam.analysis_enabled = a.enabled as boolean;
   }
+  const leases = await opts.pool.query(
+    `select camera, holder, epoch, expires_at from camera_leases
+     where holder is not null and expires_at > now()`,
+  );
+  for (const l of leases.rows) {
+    const cam = byId.get(l.camera as string);
+    if (!cam) continue;
+    cam.analyzer = {
+      holder: l.holder as string,
+      epoch: Number(l.epoch),
+      expires_at: (l.expires_at as Date).toISOString(),
+    };
+  }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * The live analyzers of the fleet (seen within the lease expiry) with the cameras each holds,
+ * only those the caller may read.
+ */
+async function _listFleet(opts: CamerasOptions, mayRead: (camera: string) => boolean) {
+  const rows = (await opts.pool.query(
+    `select f.holder, f.max_cameras, f.started_at, f.seen_at,
+       coalesce(array(select l.camera from camera_leases l
+         where l.holder = f.holder and l.expires_at > now() order by l.camera), '{}') as cameras
+     from analyzer_fleet f where f.seen_at > now() - interval '10 seconds' order by f.holder`,
+  )).rows;
+  return rows.map((r) => ({
+    holder: r.holder as string,
+    max_cameras: Number(r.max_cameras),
+    started_at: (r.started_at as Date).toISOString(),
+    seen_at: (r.seen_at as Date).toISOString(),
+    cameras: (r.cameras as string[]).filter(mayRead),
+  }));
 }
 
 /** Camera id -> source from the settings file; an unreadable file lists nothing (and says why). */

@@ -102,6 +102,25 @@ export function getStats(f: { camera?: string; after?: string; before?: string }
   return getJson<Stats>(`/api/stats${query(f)}`);
 }
 
+/** A live analyzer of the fleet (GET /api/cameras `fleet`; empty when not in fleet mode). */
+export interface FleetMember {
+  holder: string;
+  max_cameras: number;
+  started_at: string;
+  seen_at: string;
+  cameras: string[];
+}
+
+/** The fleet of analyzers and the cameras each holds (none where /api/cameras is missing). */
+export async function getFleet(): Promise<FleetMember[]> {
+  try {
+    return (await getJson<{ fleet?: FleetMember[] }>("/api/cameras")).fleet ?? [];
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    return [];
+  }
+}
+
 /** Camera list; falls back to the cameras in /api/config where /api/cameras is missing. */
 export async function listCameras(): Promise<CameraInfo[]> {
   try {

@@ -1,13 +1,22 @@
 /// <reference lib="dom" />
 /**
  * Stats: passes per hour by verdict, verdict totals, the stop-duration histogram (SVG charts)
- * and each camera's live analyzer status; refreshed every 15 s while open. Above them, each
- * camera's staleness chain (camera -> decode -> infer -> publish -> relay -> render), refreshed
- * every 2 s, the first stale link highlighted: the server's links from GET /api/cameras, the
- * render link measured here (this page follows each camera's ticks and stamps their paint).
+ * and each camera's live analyzer status, and the fleet of analyzers with the cameras each holds
+ * (fleet mode); refreshed every 15 s while open. Above them, each camera's staleness chain (camera
+ * -> decode -> infer -> publish -> relay -> render), refreshed every 2 s, the first stale link
+ * highlighted: the server's links from GET /api/cameras, the render link measured here (this page
+ * follows each camera's ticks and stamps their paint).
  */
 import type { AppConfig } from "../../../shared/app_config.ts";
-import { type CameraInfo, type CameraStatus, getStats, listCameras, type Stats } from "../api.ts";
+import {
+  type CameraInfo,
+  type CameraStatus,
+  type FleetMember,
+  getFleet,
+  getStats,
+  listCameras,
+  type Stats,
+} from "../api.ts";
 import { RenderClock } from "../live/render_clock.ts";
 import { RealtimeTickSource } from "../overlay/realtime_tick_source.ts";
 import { TickSocket } from "../overlay/tick_socket.ts";
@@ -91,6 +100,43 @@ function _tickFeeds(cfg: AppConfig, cameras: string[], clock: RenderClock): Tick
     source.start();
     return source;
   });
+}
+
+function _fleetSection(fleet: FleetMember[]): HTMLElement[] {
+  if (!fleet.length) return [];
+  return [h(
+    "section",
+    { class: "card wide", id: "fleet" },
+    h("h2", {}, `Analyzers · ${fleet.length}`),
+    h(
+      "table",
+      { class: "passes" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["analyzer", "cameras", "capacity", "up since", "seen"].map((t) => h("th", {}, t)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ...fleet.map((m) =>
+          h(
+            "tr",
+            { "data-holder": m.holder },
+            h("td", {}, m.holder),
+            h("td", {}, m.cameras.join(", ") || "–"),
+            h("td", { class: "num" }, `${m.cameras.length} / ${m.max_cameras}`),
+            h("td", {}, fmtTime(m.started_at)),
+            h("td", {}, fmtTime(m.seen_at)),
+          )
+        ),
+      ),
+    ),
+  )];
 }
 
 function _hourLabel(iso: string): string {
@@ -218,7 +264,11 @@ export function renderStats(
   const load = async () => {
     const after = new Date(Date.now() - _RANGES[range] * 3600_000).toISOString();
     try {
-      const s = await getStats({ camera: camera || undefined, after });
+      // The fleet is optional: the stats still show when the cameras API cannot be read.
+      const [s, fleet] = await Promise.all([
+        getStats({ camera: camera || undefined, after }),
+        getFleet().catch(() => [] as FleetMember[]),
+      ]);
       if (!alive) return;
       replace(
         body,
@@ -243,6 +293,7 @@ export function renderStats(
             h("tbody", {}, ...s.cameras.map(_cameraRow)),
           ),
         ),
+        ..._fleetSection(fleet),
       );
     } catch (e) {
       if (alive) {
