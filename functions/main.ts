@@ -107,6 +107,8 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     log,
     corsOrigins: api.corsOrigins,
     rateLimit: writeLimit,
+    // Snapshots: from the dev relay's live stream when it runs, else from MediaMTX.
+    frameGrab: media ? media.grabFrame : undefined,
   });
 
   const app = new Hono();

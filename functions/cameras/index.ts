@@ -3,7 +3,8 @@
  * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id, POST
  * /api/cameras/:id/analysis `{enabled}` (pause/resume analysis, video untouched) (operator; a
  * token whose `cameras` claim lists some cameras may only write those: 403 for the others, before
- * anything about them is looked up).
+ * anything about them is looked up). GET /api/cameras/:id/snapshot.jpg: a JPEG of a recent frame
+ * (viewer, camera claim; where the frame comes from: snapshot.ts).
  *
  * Camera source URLs are secrets: stored sealed (secret_box, STOPLINE_SECRET_KEY), returned and
  * logged only redacted. With MEDIAMTX_API_URL set, each change is provisioned to MediaMTX (path
@@ -38,6 +39,7 @@ import {
   PULL_SCHEMES,
 } from "./mediamtx_client.ts";
 import { CAMERAS_LOCK_KEY, type ReconcileReport, startReconciler } from "./reconcile.ts";
+import { type FrameGrab, mediaMtxFrameGrab, SnapshotCache } from "./snapshot.ts";
 
 export interface CamerasOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -49,6 +51,8 @@ export interface CamerasOptions extends ApiCommonOptions {
   /** The settings file; its camera ids are listed too. */
   configPath?: string;
   env?: (n: string) => string | undefined;
+  /** Frames for the snapshot route (default: from MediaMTX when MEDIA_READ_HOST is set). */
+  frameGrab?: FrameGrab | null;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
@@ -83,6 +87,35 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     log: opts.log ?? ((m: string) => console.error(`cameras: ${m}`)),
     maxBodyBytes: MAX_BODY_BYTES,
     rateLimit: opts.rateLimit ?? null,
+  });
+
+  const grab = opts.frameGrab !== undefined
+    ? opts.frameGrab
+    : mediaMtxFrameGrab(
+      opts.env ?? ((n) => Deno.env.get(n)),
+      async (id) => (await _listCameras(opts, log)).some((cam) => cam.id === id && cam.source),
+    );
+  const snapshots = grab ? new SnapshotCache({ grab, log }) : null;
+
+  app.get("/api/cameras/:id/snapshot.jpg", async (c) => {
+    const id = c.req.param("id");
+    if (!CAMERA_ID_RE.test(id)) throw new ApiError(400, "bad camera id");
+    const claims = getClaims(c);
+    // Before any lookup: a camera outside the claim is refused whether or not it exists.
+    if (claims && !mayReadCamera(claims, id)) {
+      throw new ApiError(403, `this token may not watch camera ${id}`);
+    }
+    if (!snapshots) throw new ApiError(404, "no snapshot source on this server");
+    const snap = await snapshots.get(id);
+    if (snap === "unknown") throw new ApiError(404, "unknown camera", { id });
+    if (!snap) throw new ApiError(503, "no recent frame of this camera");
+    return c.body(snap.jpeg, 200, {
+      "content-type": "image/jpeg",
+      "cache-control": "no-store",
+      // How old the picture is (server clock), so a tile can say so without trusting clocks.
+      "x-frame-age-ms": String(Math.max(0, Date.now() - snap.capturedAtMs)),
+      "access-control-expose-headers": "x-frame-age-ms",
+    });
   });
 
   app.get("/api/cameras", async (c) => {
@@ -407,6 +440,8 @@ export function startCameras(
     reconcile?: boolean;
     corsOrigins?: readonly string[];
     rateLimit?: RateLimitOptions;
+    /** Frames for the snapshot route (the dev media relay's; default MediaMTX's, see snapshot.ts). */
+    frameGrab?: FrameGrab | null;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -426,6 +461,7 @@ export function startCameras(
       log: opts.log,
       corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
       rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
+      frameGrab: opts.frameGrab,
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {
