@@ -131,7 +131,8 @@ Deno.test("compose: service env names are ones the code (or its config) reads", 
     const shell = [s.command, s.entrypoint].flat().filter(Boolean).join(" ");
     for (const k of Object.keys(s.environment ?? {})) {
       const ok = thirdParty[name]?.test(k) ||
-        (name === "proxy" && _read("deploy/Caddyfile").includes(`{$${k}}`)) || (s.build && (code.has(k) || configVars.has(k))) ||
+        (name === "proxy" && _read("deploy/Caddyfile").includes(`{$${k}}`)) ||
+        (s.build && (code.has(k) || configVars.has(k))) ||
         shell.includes(`$$${k}`);
       assert.ok(ok, `${name}: ${k} is read by nothing`);
     }

@@ -99,7 +99,12 @@ function _fakeMediaMtx(dir: string) {
 async function _startCaddy(env: Record<string, string>, httpsPort: number, home: string) {
   const proc = new Deno.Command("caddy", {
     args: ["run", "--config", CADDYFILE, "--adapter", "caddyfile"],
-    env: { ...env, HOME: home, XDG_DATA_HOME: join(home, "data"), XDG_CONFIG_HOME: join(home, "cfg") },
+    env: {
+      ...env,
+      HOME: home,
+      XDG_DATA_HOME: join(home, "data"),
+      XDG_CONFIG_HOME: join(home, "cfg"),
+    },
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -169,15 +174,19 @@ Deno.test({
     const httpsPort = freePort();
     const httpPort = freePort();
     const origin = `https://127.0.0.1:${httpsPort}`;
-    const caddy = await _startCaddy({
-      STOPLINE_SITE_ADDRESS: origin,
-      FUNCTIONS_UPSTREAM: `127.0.0.1:${functions.port}`,
-      MEDIAMTX_HLS_UPSTREAM: `127.0.0.1:${mtx.hls.port}`,
-      MEDIAMTX_WEBRTC_UPSTREAM: `127.0.0.1:${mtx.webrtc.port}`,
-      // Test only: certificates from Caddy's own CA (production: ACME for the site's domain),
-      // not installed into the system trust store; Chromium is told to accept them.
-      CADDY_GLOBAL_OPTIONS: `local_certs\nskip_install_trust\nhttp_port ${httpPort}`,
-    }, httpsPort, join(dir, "caddy"));
+    const caddy = await _startCaddy(
+      {
+        STOPLINE_SITE_ADDRESS: origin,
+        FUNCTIONS_UPSTREAM: `127.0.0.1:${functions.port}`,
+        MEDIAMTX_HLS_UPSTREAM: `127.0.0.1:${mtx.hls.port}`,
+        MEDIAMTX_WEBRTC_UPSTREAM: `127.0.0.1:${mtx.webrtc.port}`,
+        // Test only: certificates from Caddy's own CA (production: ACME for the site's domain),
+        // not installed into the system trust store; Chromium is told to accept them.
+        CADDY_GLOBAL_OPTIONS: `local_certs\nskip_install_trust\nhttp_port ${httpPort}`,
+      },
+      httpsPort,
+      join(dir, "caddy"),
+    );
     const browser = await launchChromium({ args: ["--ignore-certificate-errors"] });
     try {
       const { page } = browser;

@@ -14,6 +14,7 @@ import { corsOriginsFromEnv } from "./_shared/cors.ts";
 import { rateLimitFromEnv } from "./_shared/rate_limit.ts";
 import { createMediaAuthApp, mediaAuthOptionsFromEnv } from "./media-auth/index.ts";
 import { startCameras } from "./cameras/index.ts";
+import { mediaMtxFrameGrab } from "./_shared/ffmpeg_jpeg.ts";
 import { authFromEnv } from "./_shared/auth.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { createMediaRelay } from "./media-relay/relay.ts";
@@ -108,7 +109,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     corsOrigins: api.corsOrigins,
     rateLimit: writeLimit,
     // Snapshots: from the dev relay's live stream when it runs, else from MediaMTX.
-    frameGrab: media ? media.grabFrame : undefined,
+    frameGrab: media ? media.grabFrame : mediaMtxFrameGrab(env),
   });
 
   const app = new Hono();

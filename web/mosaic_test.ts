@@ -92,7 +92,8 @@ function _ticks() {
 }
 
 Deno.test({
-  name: "browser: mosaic plays two cameras with overlays, badges cam_03, snapshots, pauses off-screen",
+  name:
+    "browser: mosaic plays two cameras with overlays, badges cam_03, snapshots, pauses off-screen",
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -108,7 +109,7 @@ Deno.test({
         () => {
           const t = globalThis.stoplineMosaic?.tiles ?? [];
           return t.length === 3 && t.filter((x) => x.badge === "playing" && x.drawnBoxes > 0)
-              .length === 2;
+                .length === 2;
         },
         undefined,
         { timeout: 30_000 },

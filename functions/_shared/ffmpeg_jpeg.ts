@@ -44,3 +44,22 @@ export async function ffmpegJpeg(
     clearTimeout(timer);
   }
 }
+
+/**
+ * Production frame source: one frame of `rtsp://<host>/<camera>` from MediaMTX with the read
+ * credentials; null when MEDIA_READ_HOST is not set (no MediaMTX to read from).
+ */
+export function mediaMtxFrameGrab(
+  env: (n: string) => string | undefined,
+): ((camera: string) => Promise<Uint8Array<ArrayBuffer>>) | null {
+  const host = env("MEDIA_READ_HOST")?.trim();
+  if (!host) return null;
+  const user = env("MEDIA_READ_USER") ?? "";
+  const password = env("MEDIA_READ_PASSWORD") ?? "";
+  const cred = user ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}@` : "";
+  return async (camera) => {
+    return await ffmpegJpeg([
+      ...["-rtsp_transport", "tcp", "-i", `rtsp://${cred}${host}/${encodeURIComponent(camera)}`],
+    ]);
+  };
+}

@@ -39,7 +39,7 @@ import {
   PULL_SCHEMES,
 } from "./mediamtx_client.ts";
 import { CAMERAS_LOCK_KEY, type ReconcileReport, startReconciler } from "./reconcile.ts";
-import { type FrameGrab, mediaMtxFrameGrab, SnapshotCache } from "./snapshot.ts";
+import { type FrameGrab, SnapshotCache } from "./snapshot.ts";
 
 export interface CamerasOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -51,7 +51,7 @@ export interface CamerasOptions extends ApiCommonOptions {
   /** The settings file; its camera ids are listed too. */
   configPath?: string;
   env?: (n: string) => string | undefined;
-  /** Frames for the snapshot route (default: from MediaMTX when MEDIA_READ_HOST is set). */
+  /** Frames for the snapshot route (functions/main.ts: the dev relay's or MediaMTX's); none: 404. */
   frameGrab?: FrameGrab | null;
 }
 
@@ -89,13 +89,17 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     rateLimit: opts.rateLimit ?? null,
   });
 
-  const grab = opts.frameGrab !== undefined
-    ? opts.frameGrab
-    : mediaMtxFrameGrab(
-      opts.env ?? ((n) => Deno.env.get(n)),
-      async (id) => (await _listCameras(opts, log)).some((cam) => cam.id === id && cam.source),
-    );
-  const snapshots = grab ? new SnapshotCache({ grab, log }) : null;
+  const frameGrab = opts.frameGrab;
+  const snapshots = frameGrab
+    ? new SnapshotCache({
+      log,
+      // Only cameras with a source are grabbed: an unknown id never spawns anything.
+      grab: async (id) =>
+        (await _listCameras(opts, log)).some((cam) => cam.id === id && cam.source)
+          ? await frameGrab(id)
+          : "unknown",
+    })
+    : null;
 
   app.get("/api/cameras/:id/snapshot.jpg", async (c) => {
     const id = c.req.param("id");

@@ -9,11 +9,15 @@
  *   (functions/media-relay/relay.ts `grabFrame`), so no second connection to the camera;
  * - production: ffmpeg reads one frame of the camera's path from MediaMTX over RTSP with the
  *   read credentials (`MEDIA_READ_HOST`, `MEDIA_READ_USER`, `MEDIA_READ_PASSWORD`), as the
- *   analyzer does — MediaMTX already holds the stream, the camera sees no new reader.
+ *   analyzer does — MediaMTX already holds the stream, the camera sees no new reader
+ *   (functions/_shared/ffmpeg_jpeg.ts `mediaMtxFrameGrab`).
+ * Both spawn ffmpeg, so the grab is handed in by functions/main.ts (the functions container);
+ * the cameras function deployed alone on an edge runtime has no snapshot source (404).
+ * A grab runs only for a camera the list knows, and at most once per `refreshMs` per camera
+ * even when it fails, so viewers cannot make the server spawn ffmpeg at will.
  * A failed refresh serves the previous frame with its true age (the tile shows it), so a camera
  * that just went offline still shows its last picture; no frame at all is a 503.
  */
-import { ffmpegJpeg } from "../_shared/ffmpeg_jpeg.ts";
 import { redactSecrets } from "../../shared/redact.ts";
 
 export interface Snapshot {
@@ -34,6 +38,7 @@ export class SnapshotCache {
   #now: () => number;
   #last = new Map<string, Snapshot>();
   #pending = new Map<string, Promise<Snapshot | "unknown" | null>>();
+  #failedAt = new Map<string, number>();
   #log: (m: string) => void;
 
   constructor(
@@ -51,6 +56,10 @@ export class SnapshotCache {
     if (last && this.#now() - last.capturedAtMs < this.#refreshMs) return Promise.resolve(last);
     const running = this.#pending.get(camera);
     if (running) return running;
+    const failed = this.#failedAt.get(camera);
+    if (failed !== undefined && this.#now() - failed < this.#refreshMs) {
+      return Promise.resolve(last ?? null);
+    }
     const p = this.#refresh(camera, last).finally(() => this.#pending.delete(camera));
     this.#pending.set(camera, p);
     return p;
@@ -65,31 +74,12 @@ export class SnapshotCache {
       }
       const snap = { jpeg, capturedAtMs: this.#now() };
       this.#last.set(camera, snap);
+      this.#failedAt.delete(camera);
       return snap;
     } catch (e) {
+      this.#failedAt.set(camera, this.#now());
       this.#log(redactSecrets(`snapshot ${camera}: ${(e as Error).message}`));
       return last ?? null;
     }
   }
-}
-
-/**
- * Production frame source: one frame of `rtsp://<host>/<camera>` from MediaMTX with the read
- * credentials; null when MEDIA_READ_HOST is not set (no MediaMTX to read from).
- */
-export function mediaMtxFrameGrab(
-  env: (n: string) => string | undefined,
-  knownCamera: (camera: string) => Promise<boolean>,
-): FrameGrab | null {
-  const host = env("MEDIA_READ_HOST")?.trim();
-  if (!host) return null;
-  const user = env("MEDIA_READ_USER") ?? "";
-  const password = env("MEDIA_READ_PASSWORD") ?? "";
-  const cred = user ? `${encodeURIComponent(user)}:${encodeURIComponent(password)}@` : "";
-  return async (camera) => {
-    if (!(await knownCamera(camera))) return "unknown";
-    return await ffmpegJpeg([
-      ...["-rtsp_transport", "tcp", "-i", `rtsp://${cred}${host}/${encodeURIComponent(camera)}`],
-    ]);
-  };
 }

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import jpeg from "jpeg-js";
 import { createMediaRelay } from "../media-relay/relay.ts";
-import { mediaMtxFrameGrab, SnapshotCache } from "./snapshot.ts";
+import { mediaMtxFrameGrab } from "../_shared/ffmpeg_jpeg.ts";
+import { SnapshotCache } from "./snapshot.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../samples/vtest.mp4", import.meta.url));
 const JPEG = (n: number) => new Uint8Array([0xff, 0xd8, n]);
@@ -40,14 +41,18 @@ Deno.test("snapshot cache: one grab per refresh period, the last frame (true age
   now += 5_000;
   const stale = await cache.get("cam");
   assert.equal(stale, c, "a failed refresh serves the previous frame with its capture time");
+  const failedCalls = calls;
+  now += 500;
+  assert.equal(await cache.get("cam"), c);
+  assert.equal(calls, failedCalls, "no new ffmpeg within refreshMs of a failure");
   assert.equal(await cache.get("other"), null, "nothing ever grabbed: null");
   assert.equal(await cache.get("nope"), "unknown");
 });
 
 Deno.test("snapshot from MediaMTX only when MEDIA_READ_HOST is set", () => {
-  assert.equal(mediaMtxFrameGrab(() => undefined, () => Promise.resolve(true)), null);
+  assert.equal(mediaMtxFrameGrab(() => undefined), null);
   const env = (n: string) => ({ MEDIA_READ_HOST: "mediamtx:8554" } as Record<string, string>)[n];
-  assert.equal(typeof mediaMtxFrameGrab(env, () => Promise.resolve(true)), "function");
+  assert.equal(typeof mediaMtxFrameGrab(env), "function");
 });
 
 Deno.test({
@@ -76,6 +81,50 @@ Deno.test({
       assert.equal(jpeg.decode(second as Uint8Array).width, 768);
     } finally {
       await relay.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "GET /api/cameras/:id/snapshot.jpg on the functions server with the dev relay",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { startTestDatabase } = await import("../../dev/testing/postgres.ts");
+    const { startFunctions } = await import("../main.ts");
+    const db = await startTestDatabase();
+    const dir = await Deno.makeTempDir();
+    const configPath = `${dir}/stopline.yaml`;
+    await Deno.writeTextFile(
+      configPath,
+      `cameras:\n  cam_01:\n    source: ${SAMPLE}\n    loop: true\n`,
+    );
+    const fx = startFunctions({
+      databaseUrl: db.url,
+      port: 0,
+      configPath,
+      mediaRelay: true,
+      log: () => {},
+    });
+    try {
+      const res = await fetch(`${fx.url}/api/cameras/cam_01/snapshot.jpg`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "image/jpeg");
+      assert.equal(res.headers.get("cache-control"), "no-store");
+      const age = Number(res.headers.get("x-frame-age-ms"));
+      assert.ok(age >= 0 && age < 5_000, `age ${age}`);
+      const img = jpeg.decode(new Uint8Array(await res.arrayBuffer()));
+      assert.equal(img.width, 768);
+      const unknown = await fetch(`${fx.url}/api/cameras/cam_09/snapshot.jpg`);
+      assert.equal(unknown.status, 404);
+      await unknown.body?.cancel();
+      const bad = await fetch(`${fx.url}/api/cameras/bad.id/snapshot.jpg`);
+      assert.ok([400, 404].includes(bad.status), `bad id: ${bad.status}`);
+      await bad.body?.cancel();
+    } finally {
+      await fx.close();
+      await db.close();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
     }
   },
 });

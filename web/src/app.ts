@@ -69,8 +69,7 @@ function render(cfg: AppConfig): void {
   else if (route.page === "pass") leavePage = renderPassDetail(page, route.id);
   else if (route.page === "mosaic") {
     leavePage = renderMosaic(page, cfg, route.params, location.search);
-  }
-  else leavePage = renderStats(page, route.params, cameras);
+  } else leavePage = renderStats(page, route.params, cameras);
 }
 
 async function main(): Promise<void> {
