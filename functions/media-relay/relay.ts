@@ -294,17 +294,17 @@ function _latestGop(stream: LiveFmp4Stream, timeoutMs: number): Promise<Uint8Arr
     let keyed = false;
     let replaying = true;
     let settled = false;
-    let unsubscribe: (() => void) | undefined;
     const finish = (err?: Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      queueMicrotask(() => unsubscribe?.());
+      // Later, not inside the stream's callback (and after `unsubscribe` is assigned).
+      queueMicrotask(() => unsubscribe());
       if (err) reject(err);
       else resolve(parts);
     };
     const timer = setTimeout(() => finish(new Error("no keyframe in time")), timeoutMs);
-    unsubscribe = stream.subscribe((ev) => {
+    const unsubscribe = stream.subscribe((ev) => {
       if (settled) return;
       if (ev.type === "init") {
         parts = [ev.data];
