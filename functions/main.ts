@@ -110,6 +110,8 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     rateLimit: writeLimit,
     // Snapshots: from the dev relay's live stream when it runs, else from MediaMTX.
     frameGrab: media ? media.grabFrame : mediaMtxFrameGrab(env),
+    // Codec as the dev relay found it (an H.265 camera is served transcoded to H.264).
+    codecOf: media ? (id) => media.streams.get(id)?.sourceCodec ?? null : undefined,
   });
 
   const app = new Hono();

@@ -53,6 +53,8 @@ export interface CamerasOptions extends ApiCommonOptions {
   env?: (n: string) => string | undefined;
   /** Frames for the snapshot route (functions/main.ts: the dev relay's or MediaMTX's); none: 404. */
   frameGrab?: FrameGrab | null;
+  /** The codec a camera's stream arrived in ("h264", "h265"), where known (the dev relay). */
+  codecOf?: (camera: string) => string | null;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
@@ -126,7 +128,10 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     const claims = getClaims(c);
     const cameras = (await _listCameras(opts, log)).filter((cam) =>
       !claims || mayReadCamera(claims, cam.id)
-    );
+    ).map((cam) => {
+      const codec = opts.codecOf?.(cam.id);
+      return codec ? { ...cam, codec } : cam;
+    });
     return c.json({ cameras });
   });
 
@@ -444,8 +449,9 @@ export function startCameras(
     reconcile?: boolean;
     corsOrigins?: readonly string[];
     rateLimit?: RateLimitOptions;
-    /** Frames for the snapshot route (the dev media relay's; default MediaMTX's, see snapshot.ts). */
+    /** Frames for the snapshot route (the dev relay's or MediaMTX's, see snapshot.ts). */
     frameGrab?: FrameGrab | null;
+    codecOf?: (camera: string) => string | null;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -466,6 +472,7 @@ export function startCameras(
       corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
       rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
       frameGrab: opts.frameGrab,
+      codecOf: opts.codecOf,
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {

@@ -112,6 +112,9 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
         camera: s.camera,
         subscribers: s.subscribers,
         mime: s.init?.mime ?? null,
+        // The camera's own codec; "h265" is served as the relay's H.264 transcode.
+        source_codec: s.sourceCodec,
+        transcoding: s.transcoding,
         dropped: dropped.get(s.camera) ?? 0,
         ...s.stats,
       })),

@@ -80,6 +80,7 @@ class MosaicTile {
         "div",
         { class: "tile-bar" },
         h("span", { class: "tile-name" }, camera.id),
+        camera.codec ? h("span", { class: "tile-codec" }, _codecText(camera.codec)) : null,
         this.#badge,
         this.#analyzerBadge,
         this.#age,
@@ -214,6 +215,11 @@ class MosaicTile {
   tick(): void {
     this.#render();
   }
+}
+
+/** "h265" is played as the H.264 copy (relay transcode, or MediaMTX's `<cam>_h264` sidecar). */
+function _codecText(codec: string): string {
+  return codec === "h265" ? "H.265 → H.264" : codec === "h264" ? "H.264" : codec;
 }
 
 export function renderMosaic(

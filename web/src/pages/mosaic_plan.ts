@@ -13,6 +13,8 @@ export interface MosaicCamera {
   source?: string | null;
   enabled?: boolean;
   status?: { online?: boolean } | null;
+  /** The camera's codec where the server knows it ("h264", "h265"). */
+  codec?: string;
 }
 
 export function planMosaic(
