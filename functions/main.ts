@@ -14,6 +14,7 @@ import { corsOriginsFromEnv } from "./_shared/cors.ts";
 import { rateLimitFromEnv } from "./_shared/rate_limit.ts";
 import { createMediaAuthApp, mediaAuthOptionsFromEnv } from "./media-auth/index.ts";
 import { startCameras } from "./cameras/index.ts";
+import { mediaMtxFrameGrab } from "./_shared/ffmpeg_jpeg.ts";
 import { authFromEnv } from "./_shared/auth.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { createMediaRelay } from "./media-relay/relay.ts";
@@ -115,6 +116,10 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     log,
     corsOrigins: api.corsOrigins,
     rateLimit: writeLimit,
+    // Snapshots: from the dev relay's live stream when it runs, else from MediaMTX.
+    frameGrab: media ? media.grabFrame : mediaMtxFrameGrab(env),
+    // Codec as the dev relay found it (an H.265 camera is served transcoded to H.264).
+    codecOf: media ? (id) => media.streams.get(id)?.sourceCodec ?? null : undefined,
   });
 
   const app = new Hono();

@@ -3,7 +3,8 @@
  * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id, POST
  * /api/cameras/:id/analysis `{enabled}` (pause/resume analysis, video untouched) (operator; a
  * token whose `cameras` claim lists some cameras may only write those: 403 for the others, before
- * anything about them is looked up).
+ * anything about them is looked up). GET /api/cameras/:id/snapshot.jpg: a JPEG of a recent frame
+ * (viewer, camera claim; where the frame comes from: snapshot.ts).
  *
  * Camera source URLs are secrets: stored sealed (secret_box, STOPLINE_SECRET_KEY), returned and
  * logged only redacted. With MEDIAMTX_API_URL set, each change is provisioned to MediaMTX (path
@@ -43,6 +44,7 @@ import {
   PULL_SCHEMES,
 } from "./mediamtx_client.ts";
 import { CAMERAS_LOCK_KEY, type ReconcileReport, startReconciler } from "./reconcile.ts";
+import { type FrameGrab, SnapshotCache } from "./snapshot.ts";
 
 export interface CamerasOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -56,6 +58,10 @@ export interface CamerasOptions extends ApiCommonOptions {
   env?: (n: string) => string | undefined;
   /** Ms since a camera's newest tick reached the relay (null: none yet); absent: no relay here. */
   relayTickAgeMs?: (camera: string) => number | null;
+  /** Frames for the snapshot route (functions/main.ts: the dev relay's or MediaMTX's); none: 404. */
+  frameGrab?: FrameGrab | null;
+  /** The codec a camera's stream arrived in ("h264", "h265"), where known (the dev relay). */
+  codecOf?: (camera: string) => string | null;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
@@ -92,11 +98,47 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     rateLimit: opts.rateLimit ?? null,
   });
 
+  const frameGrab = opts.frameGrab;
+  const snapshots = frameGrab
+    ? new SnapshotCache({
+      log,
+      // Only cameras with a source are grabbed: an unknown id never spawns anything.
+      grab: async (id) =>
+        (await _listCameras(opts, log)).some((cam) => cam.id === id && cam.source)
+          ? await frameGrab(id)
+          : "unknown",
+    })
+    : null;
+
+  app.get("/api/cameras/:id/snapshot.jpg", async (c) => {
+    const id = c.req.param("id");
+    if (!CAMERA_ID_RE.test(id)) throw new ApiError(400, "bad camera id");
+    const claims = getClaims(c);
+    // Before any lookup: a camera outside the claim is refused whether or not it exists.
+    if (claims && !mayReadCamera(claims, id)) {
+      throw new ApiError(403, `this token may not watch camera ${id}`);
+    }
+    if (!snapshots) throw new ApiError(404, "no snapshot source on this server");
+    const snap = await snapshots.get(id);
+    if (snap === "unknown") throw new ApiError(404, "unknown camera", { id });
+    if (!snap) throw new ApiError(503, "no recent frame of this camera");
+    return c.body(snap.jpeg, 200, {
+      "content-type": "image/jpeg",
+      "cache-control": "no-store",
+      // How old the picture is (server clock), so a tile can say so without trusting clocks.
+      "x-frame-age-ms": String(Math.max(0, Date.now() - snap.capturedAtMs)),
+      "access-control-expose-headers": "x-frame-age-ms",
+    });
+  });
+
   app.get("/api/cameras", async (c) => {
     const claims = getClaims(c);
     const cameras = (await _listCameras(opts, log)).filter((cam) =>
       !claims || mayReadCamera(claims, cam.id)
-    );
+    ).map((cam) => {
+      const codec = opts.codecOf?.(cam.id);
+      return codec ? { ...cam, codec } : cam;
+    });
     const fleet = await _listFleet(opts, (cam) => !claims || mayReadCamera(claims, cam));
     return c.json({ cameras, fleet });
   });
@@ -487,6 +529,9 @@ export function startCameras(
     corsOrigins?: readonly string[];
     rateLimit?: RateLimitOptions;
     relayTickAgeMs?: (camera: string) => number | null;
+    /** Frames for the snapshot route (the dev relay's or MediaMTX's, see snapshot.ts). */
+    frameGrab?: FrameGrab | null;
+    codecOf?: (camera: string) => string | null;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -507,6 +552,8 @@ export function startCameras(
       corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
       rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
       relayTickAgeMs: opts.relayTickAgeMs,
+      frameGrab: opts.frameGrab,
+      codecOf: opts.codecOf,
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {

@@ -87,6 +87,8 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
       path: () => `/api/cameras/${CAM_B}/analysis`,
       body: JSON.stringify({ enabled: true }),
     },
+    // A frame of cam_B: viewers and up, a cam_A token never (404 here: no frame source).
+    { rule: "read_B", path: () => `/api/cameras/${CAM_B}/snapshot.jpg` },
   ],
   "ALL /api/models/*": "middleware",
   "GET /api/models": [{ rule: "read", path: () => "/api/models" }],
