@@ -137,6 +137,14 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
     { rule: "read_B", path: () => `/api/events?camera=${CAM_B}` },
   ],
   "ALL /api/stats/*": "middleware",
+  "GET /api/stats/reviews": [
+    { rule: "read", path: () => "/api/stats/reviews" },
+    { rule: "read_B", path: () => `/api/stats/reviews?camera=${CAM_B}` },
+  ],
+  "GET /api/stats/records": [
+    { rule: "read", path: () => "/api/stats/records" },
+    { rule: "read_B", path: () => `/api/stats/records?camera=${CAM_B}` },
+  ],
   "ALL /api/study": "middleware",
   "GET /api/study": [
     { rule: "read", path: () => `/api/study?camera=${CAM_A}` },
