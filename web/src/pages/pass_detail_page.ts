@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * One pass: verdict, timings and speeds, the crop, track quality, and the speed-over-time
- * plot of its samples (stopped stretches shaded).
+ * plot of its samples (stopped stretches shaded), and the review panel (review_panel.ts).
  */
 import { getPass, type PassDetail } from "../api.ts";
 import { speedPlot } from "../charts/line_plot.ts";
@@ -10,6 +10,7 @@ import { fmtTime } from "../format.ts";
 import { fieldName, fmtField, unitOf } from "../units.ts";
 import { withToken } from "../session.ts";
 import { verdictBadge } from "./verdict_badge.ts";
+import { reviewPanel } from "./review_panel.ts";
 
 /** Samples -> plot points, time in seconds from the first sample (ts: unix ms or ISO). */
 export function plotPoints(samples: PassDetail["samples"]) {
@@ -79,6 +80,7 @@ export function renderPassDetail(root: HTMLElement, id: string) {
             : h("p", { class: "muted" }, "no crop"),
           _facts(p),
         ),
+        reviewPanel(p),
         h(
           "figure",
           { id: "speed-plot" },

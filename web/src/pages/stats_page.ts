@@ -1,9 +1,17 @@
 /// <reference lib="dom" />
 /**
  * Stats: passes per hour by verdict, verdict totals, the stop-duration histogram (SVG charts)
- * and each camera's live analyzer status; refreshed every 15 s while open.
+ * and each camera's live analyzer status; refreshed every 15 s while open. Below, what reviews
+ * say: each verdict's precision and recall and the confusion table (GET /api/stats/reviews).
  */
-import { type CameraStatus, getStats, type Stats } from "../api.ts";
+import {
+  type CameraStatus,
+  getReviewStats,
+  getStats,
+  type ReviewStats,
+  type Stats,
+  type Verdict,
+} from "../api.ts";
 import { barChart, type BarSeries, legend } from "../charts/bar_chart.ts";
 import { h, replace } from "../dom.ts";
 import { fmtNum, fmtTime } from "../format.ts";
@@ -101,6 +109,80 @@ function _charts(s: Stats): HTMLElement[] {
   ];
 }
 
+const _VERDICTS: Verdict[] = ["full_stop", "rolling_stop", "no_stop"];
+
+function _pct(x: number | null): string {
+  return x === null ? "–" : `${(x * 100).toFixed(1)}%`;
+}
+
+/** Precision/recall per verdict and the confusion table (rows judged, columns actual). */
+export function reviewCard(r: ReviewStats): HTMLElement {
+  const label = (v: Verdict) => _SERIES.find((x) => x.key === v)!.label;
+  return h(
+    "section",
+    { class: "card wide", id: "review-quality" },
+    h(
+      "h2",
+      {},
+      `Verdict quality from ${r.reviewed} reviewed passes · agreement ${_pct(r.accuracy)}`,
+    ),
+    h(
+      "table",
+      { class: "passes", id: "review-precision" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["verdict", "judged", "confirmed", "precision", "recall"].map((t) => h("th", {}, t)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ..._VERDICTS.map((v) =>
+          h(
+            "tr",
+            { "data-verdict": v },
+            h("td", {}, label(v)),
+            h("td", { class: "num" }, String(r.verdicts[v].judged)),
+            h("td", { class: "num" }, String(r.verdicts[v].correct)),
+            h("td", { class: "num precision" }, _pct(r.verdicts[v].precision)),
+            h("td", { class: "num" }, _pct(r.verdicts[v].recall)),
+          )
+        ),
+      ),
+    ),
+    h(
+      "table",
+      { class: "passes", id: "review-confusion" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", {}, "judged ↓ · actual →"),
+          ..._VERDICTS.map((v) => h("th", {}, label(v))),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ..._VERDICTS.map((j) =>
+          h(
+            "tr",
+            { "data-judged": j },
+            h("th", {}, label(j)),
+            ..._VERDICTS.map((a) => h("td", { class: "num" }, String(r.confusion[j][a]))),
+          )
+        ),
+      ),
+    ),
+  );
+}
+
 export function renderStats(root: HTMLElement, params: URLSearchParams, cameras: string[]) {
   const camera = params.get("camera") ?? "";
   const range = _RANGES[params.get("range") ?? ""] ? params.get("range")! : "24h";
@@ -121,12 +203,22 @@ export function renderStats(root: HTMLElement, params: URLSearchParams, cameras:
     () => (location.hash = routeHash("stats", { camera: picker.value, range: rangeSel.value }));
   picker.onchange = go;
   rangeSel.onchange = go;
-  replace(root, h("h1", {}, "Stats"), h("div", { class: "filters" }, picker, rangeSel), body);
+  const reviews = h("div", { class: "stats", id: "stats-reviews" });
+  replace(
+    root,
+    h("h1", {}, "Stats"),
+    h("div", { class: "filters" }, picker, rangeSel),
+    body,
+    reviews,
+  );
 
   let alive = true;
   const load = async () => {
     const after = new Date(Date.now() - _RANGES[range] * 3600_000).toISOString();
     try {
+      getReviewStats({ camera: camera || undefined, after }).then((r) => {
+        if (alive) replace(reviews, reviewCard(r));
+      }).catch(() => {/* older servers have no review figures: the card stays away */});
       const s = await getStats({ camera: camera || undefined, after });
       if (!alive) return;
       replace(
