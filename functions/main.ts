@@ -23,6 +23,8 @@ import { createWebApp } from "./web/index.ts";
 import { createTokensApp } from "./tokens/index.ts";
 import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
+import { parseConfigYaml } from "../shared/config.ts";
+import { startRetentionJob } from "./retention/retention.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
@@ -60,6 +62,23 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   const env = (n: string) => Deno.env.get(n);
   const auth = authFromEnv(env);
   const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
+  const configFile = opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml";
+  const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
+  // Hourly retention (functions/retention): one run per deployment at a time (advisory lock).
+  const retention = startRetentionJob({
+    pool,
+    store,
+    log: (m) => log(`retention: ${m}`),
+    settings: async () => {
+      try {
+        const text = await Deno.readTextFile(configFile);
+        return parseConfigYaml(text, env, { substitute: false, checkSources: false }).retention;
+      } catch (e) {
+        log(`retention: config not readable, nothing deleted: ${(e as Error).message}`);
+        return undefined;
+      }
+    },
+  });
   const health = createHealthApp({
     ...api,
     pool,
@@ -79,10 +98,10 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       ]) +
       metricLines("stopline_relay_dropped_total", "counter", "Ticks skipped for slow clients.", [
         { value: relay.hub.droppedTotal() },
-      ]),
+      ]) +
+      retention.metrics(),
   });
 
-  const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
   const media = (opts.mediaRelay ?? env("STOPLINE_MEDIA_RELAY") === "1")
     ? createMediaRelay({
       sources: configSources(opts.configPath),
@@ -122,7 +141,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     createConfigApp({
       ...api,
       pool,
-      path: opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml",
+      path: configFile,
       rateLimit: writeLimit,
     }),
   );
@@ -141,6 +160,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     port,
     app,
     async close() {
+      await retention.stop();
       await cameras.close();
       await media?.close();
       await relay.close();

@@ -50,7 +50,25 @@ export const CameraSchema = z.object({
   stop: StopSchema.optional(),
 }).strict();
 
+/**
+ * How long each kind of data is kept, in days (absent: forever). A pass with `keep` and its
+ * evidence are never deleted. See functions/retention/retention.ts.
+ */
+export const RetentionSchema = z.object({
+  /** Per-track state samples (car_state_history); a pass keeps its own samples. */
+  samples_days: z.number().positive().optional(),
+  track_events_days: z.number().positive().optional(),
+  /** Status rows of cameras that stopped reporting. */
+  camera_status_days: z.number().positive().optional(),
+  clips_days: z.number().positive().optional(),
+  crops_days: z.number().positive().optional(),
+  passes_days: z.number().positive().optional(),
+}).strict();
+
+export type RetentionSettings = z.infer<typeof RetentionSchema>;
+
 export const ConfigSchema = z.object({
+  retention: RetentionSchema.optional(),
   cameras: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), CameraSchema).refine(
     (c) => Object.keys(c).length > 0,
     "at least one camera",
