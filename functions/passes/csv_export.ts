@@ -3,7 +3,7 @@
  * header row. Streamed: each chunk is one keyset query (exited_at desc, id desc, exact to the
  * microsecond like the list cursor), so a million rows cost one chunk of memory, and a client
  * that goes away stops the queries. Speeds in px/s always, in m/s when the camera is calibrated
- * (empty otherwise); the clip URL when the pass has a clip (column added by the clips work).
+ * (empty otherwise); the clip URL, start and length when the pass has a clip.
  */
 import type { Context } from "hono";
 import type { DbPool } from "../_shared/db.ts";
@@ -37,6 +37,8 @@ export const PASS_CSV_COLUMNS = [
   "keep",
   "image_url",
   "clip_url",
+  "clip_start",
+  "clip_duration_s",
 ] as const;
 
 interface _CsvRow {
@@ -61,26 +63,9 @@ interface _CsvRow {
   keep: boolean;
   image: string | null;
   has_clip: boolean;
+  clip_start: Date | null;
+  clip_duration_s: number | null;
   _us: string;
-}
-
-/** Column names a pass's clip uri may have (the clips work adds it); cached per pool. */
-const CLIP_COLUMNS = ["clip_uri", "clip"];
-const _clipColumn = new WeakMap<DbPool, Promise<string | null>>();
-
-function clipColumnOf(pool: DbPool): Promise<string | null> {
-  let p = _clipColumn.get(pool);
-  if (!p) {
-    p = pool.query<{ column_name: string }>(
-      `select column_name from information_schema.columns
-       where table_name = 'vehicle_passes' and column_name = any($1::text[])
-         and table_schema = current_schema()`,
-      [CLIP_COLUMNS],
-    ).then((r) => CLIP_COLUMNS.find((n) => r.rows.some((x) => x.column_name === n)) ?? null);
-    p.catch(() => _clipColumn.delete(pool));
-    _clipColumn.set(pool, p);
-  }
-  return p;
 }
 
 export async function streamPassesCsv(
@@ -89,8 +74,6 @@ export async function streamPassesCsv(
   filters: SqlWhere,
   chunkRows = DEFAULT_CSV_CHUNK_ROWS,
 ): Promise<Response> {
-  const clip = await clipColumnOf(pool);
-  const hasClip = clip ? `(${clip} is not null)` : "false";
   const baseParams = [...filters.params];
   const baseWhere = filters.toString();
   const enc = new TextEncoder();
@@ -111,7 +94,7 @@ export async function streamPassesCsv(
       `select id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
          stop_duration_s, min_speed_px_s, entry_speed_px_s, min_speed_mps, entry_speed_mps,
          max_speed_mps, quality ->> 'direction' as direction, quality, keep, image,
-         ${hasClip} as has_clip, ${REVIEW_STATE_SQL} as review_state,
+         clip_uri is not null as has_clip, clip_start, clip_duration_s, ${REVIEW_STATE_SQL} as review_state,
          (select r.actual_verdict from pass_reviews r where r.pass_id = vehicle_passes.id
           order by r.id desc limit 1) as reviewed_verdict,
          ${microsSql("exited_at")} as _us
@@ -172,5 +155,7 @@ function _fields(r: _CsvRow): unknown[] {
     r.keep,
     r.image ? `${path}/image` : null,
     r.has_clip ? `${path}/clip` : null,
+    r.clip_start?.toISOString() ?? null,
+    r.clip_duration_s,
   ];
 }

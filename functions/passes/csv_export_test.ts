@@ -71,6 +71,11 @@ Deno.test("passes.csv: fields, quoting, filters, camera claim", async () => {
        values ($1, 'cam_01', 'no_stop', false, 'rolling_stop', 'op')`,
       [b],
     );
+    await pool.query(
+      `update vehicle_passes set clip_uri = 'minio://stopline/clips/cam_01/b.mp4',
+         clip_start = '2026-11-21T07:59:55.5Z', clip_duration_s = 8.25 where id = $1`,
+      [b],
+    );
 
     assert.equal((await app.request("/api/passes.csv")).status, 401);
     const r = await app.request("/api/passes.csv?camera=cam_01", { headers: viewer });
@@ -92,6 +97,9 @@ Deno.test("passes.csv: fields, quoting, filters, camera claim", async () => {
     assert.equal(nb.entry_speed_mps, ""); // uncalibrated: empty, not 0
     assert.equal(nb.image_url, "");
     assert.equal(nb.keep, "false");
+    assert.equal(nb.clip_url, `/api/passes/${encodeURIComponent(b)}/clip`);
+    assert.equal(nb.clip_start, "2026-11-21T07:59:55.500Z");
+    assert.equal(nb.clip_duration_s, "8.25");
     assert.deepEqual(na, {
       id: a,
       camera: "cam_01",
@@ -114,6 +122,8 @@ Deno.test("passes.csv: fields, quoting, filters, camera claim", async () => {
       keep: "true",
       image_url: `/api/passes/${encodeURIComponent(a)}/image`,
       clip_url: "",
+      clip_start: "",
+      clip_duration_s: "",
     });
     // The raw text quotes the field with a comma, quotes and a newline (RFC 4180).
     assert.ok(text.includes('"{""note"":""a \\""quoted\\"", odd\\nvalue""'));

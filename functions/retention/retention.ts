@@ -16,7 +16,7 @@
  * - track_events_days: track_events rows (ts);
  * - camera_status_days: camera_status rows of cameras silent that long (updated_at);
  * - crops_days: the crop object of passes (exited_at), and the pass's `image` column;
- * - clips_days: the clip object (and its column, when the clips work added one: clip_uri/clip);
+ * - clips_days: the clip object, and the pass's clip_uri, clip_start, clip_duration_s;
  * - passes_days: the pass row with its reviews, crop and clip.
  */
 import type { DbPool } from "../_shared/db.ts";
@@ -62,8 +62,6 @@ export interface RetentionJob {
   metrics(): string;
   stop(): Promise<void>;
 }
-
-const CLIP_COLUMNS = ["clip_uri", "clip"];
 
 function _zero(): RetentionCounts {
   return Object.fromEntries(RETENTION_KINDS.map((k) => [k, 0])) as RetentionCounts;
@@ -211,17 +209,19 @@ async function _runAll(
     )).rowCount ?? 0;
   }
 
-  const clipColumn = await _clipColumn(pool);
   const clips = cutoff(s.clips_days);
-  if (clips && clipColumn) {
-    counts.clips += await _dropObjects(pool, store, clipColumn, clips, batch, counts);
+  if (clips) {
+    counts.clips += await _dropObjects(pool, store, "clip_uri", clips, batch, counts, [
+      "clip_start",
+      "clip_duration_s",
+    ]);
   }
   const crops = cutoff(s.crops_days);
   if (crops) counts.crops += await _dropObjects(pool, store, "image", crops, batch, counts);
 
   const passes = cutoff(s.passes_days);
   if (passes) {
-    const columns = ["image", ...(clipColumn ? [clipColumn] : [])];
+    const columns = ["image", "clip_uri"];
     for (;;) {
       const r = await pool.query<Record<string, string | null> & { id: string }>(
         `select id, ${columns.join(", ")} from vehicle_passes
@@ -269,7 +269,9 @@ async function _dropObjects(
   cutoff: Date,
   batch: number,
   counts: RetentionCounts,
+  alsoClear: string[] = [],
 ): Promise<number> {
+  const clear = [column, ...alsoClear].map((c) => `${c} = null`).join(", ");
   let total = 0;
   for (;;) {
     const r = await pool.query<{ id: string; uri: string }>(
@@ -281,7 +283,7 @@ async function _dropObjects(
     if (!r.rows.length) return total;
     counts.objects += await _deleteObjects(pool, store, r.rows.map((x) => x.uri), [column]);
     const upd = await pool.query(
-      `update vehicle_passes set ${column} = null
+      `update vehicle_passes set ${clear}
        where id = any($1::text[]) and not keep and ${column} = any($2::text[])`,
       [r.rows.map((x) => x.id), r.rows.map((x) => x.uri)],
     );
@@ -312,14 +314,4 @@ async function _deleteObjects(
     n++;
   }
   return n;
-}
-
-async function _clipColumn(pool: DbPool): Promise<string | null> {
-  const r = await pool.query<{ column_name: string }>(
-    `select column_name from information_schema.columns
-     where table_name = 'vehicle_passes' and column_name = any($1::text[])
-       and table_schema = current_schema()`,
-    [CLIP_COLUMNS],
-  );
-  return CLIP_COLUMNS.find((n) => r.rows.some((x) => x.column_name === n)) ?? null;
 }

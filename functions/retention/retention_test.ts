@@ -33,6 +33,7 @@ Deno.test({
           samples_days: 7,
           track_events_days: 7,
           camera_status_days: 30,
+          clips_days: 30,
           crops_days: 30,
           passes_days: 90,
         }),
@@ -88,6 +89,16 @@ Deno.test({
         },
       ]);
       await pool.query("update vehicle_passes set keep = true where id = $1", [kept]);
+      // Clips: the kept pass's, and one on the 40-day-old pass (clips_days 30 takes it).
+      const clip = (n: string) => `minio://stopline/clips/cam_01/${n}.mp4`;
+      for (const [id, n] of [[kept, "kept"], [mid, "mid"]]) {
+        await store.put(clip(n), new Uint8Array([0, 0, 0, 24]), "video/mp4");
+        await pool.query(
+          `update vehicle_passes set clip_uri = $2, clip_start = now(), clip_duration_s = 8
+           where id = $1`,
+          [id, clip(n)],
+        );
+      }
       for (const id of [kept, old]) {
         await pool.query(
           `insert into pass_reviews (pass_id, camera, judged_verdict, correct, actual_verdict,
@@ -139,18 +150,22 @@ Deno.test({
         samples: 10,
         track_events: 10,
         camera_status: 1,
-        clips: 0, // no clip column on this branch
+        clips: 1, // mid's
         crops: 3, // old, mid and shared lose their crop (the kept pass's object itself stays)
         passes: 1, // old
-        objects: 2, // mid.jpg, old.jpg
+        objects: 3, // mid.mp4, mid.jpg, old.jpg
       });
-      const left = await pool.query("select id, image, keep from vehicle_passes order by track_id");
+      const left = await pool.query(
+        `select id, image, keep, clip_uri, clip_duration_s from vehicle_passes order by track_id`,
+      );
       assert.deepEqual(left.rows, [
-        { id: kept, image: uri("kept"), keep: true },
-        { id: mid, image: null, keep: false },
-        { id: shared, image: null, keep: false },
-        { id: fresh, image: uri("new"), keep: false },
+        { id: kept, image: uri("kept"), keep: true, clip_uri: clip("kept"), clip_duration_s: 8 },
+        { id: mid, image: null, keep: false, clip_uri: null, clip_duration_s: null },
+        { id: shared, image: null, keep: false, clip_uri: null, clip_duration_s: null },
+        { id: fresh, image: uri("new"), keep: false, clip_uri: null, clip_duration_s: null },
       ]);
+      assert.ok(await store.get(clip("kept")));
+      assert.equal(await store.get(clip("mid")), null);
       assert.ok(!left.rows.some((r) => r.id === old));
       // Objects: the kept pass's and the fresh one's remain.
       assert.ok(await store.get(uri("kept")));
@@ -196,6 +211,7 @@ Deno.test({
       assert.equal(after.passes, 1);
       assert.equal(after.samples, 3);
       assert.equal(await store.get(uri("kept")), null);
+      assert.equal(await store.get(clip("kept")), null);
     } finally {
       await job.stop();
       await pool.end();

@@ -9,6 +9,13 @@ alter table vehicle_passes add column if not exists min_speed_mps real
 alter table vehicle_passes add column if not exists max_speed_mps real
   check (max_speed_mps is null or max_speed_mps >= 0);
 
+-- The pass's clip (issue #13 §1, the "clips" migration 20261129010000 adds the same columns and
+-- check): here too, so exports and retention name them whichever branch lands first.
+alter table vehicle_passes add column if not exists clip_uri text
+  check (clip_uri is null or clip_uri like 'minio://%');
+alter table vehicle_passes add column if not exists clip_start timestamptz;
+alter table vehicle_passes add column if not exists clip_duration_s real;
+
 -- A kept pass and its evidence (crop, clip, samples) are never deleted by retention.
 alter table vehicle_passes add column if not exists keep boolean not null default false;
 
