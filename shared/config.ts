@@ -35,6 +35,12 @@ export const StopSchema = z.object({
 }).strict();
 
 export type StopSettings = z.infer<typeof StopSchema>;
+
+/** What a camera's crops blur (issue #13 §6; `plate` needs a plate detector: not built). */
+export const PRIVACY_BLUR = ["person"] as const;
+export const PrivacySchema = z.object({
+  blur: z.array(z.enum(PRIVACY_BLUR)).default([]),
+}).strict();
 export type Zones = z.infer<typeof ZonesSchema>;
 
 export const CameraSchema = z.object({
@@ -48,6 +54,11 @@ export const CameraSchema = z.object({
   classes: z.array(z.string().min(1)).min(1).default([...DEFAULT_CLASSES]),
   zones: ZonesSchema.optional(),
   stop: StopSchema.optional(),
+  /**
+   * Privacy of published evidence: `blur: [person]` pixelates people (the detector's person
+   * boxes) in every crop before it is stored; the original is never kept. Plates: not built yet.
+   */
+  privacy: PrivacySchema.optional(),
 }).strict();
 
 /**

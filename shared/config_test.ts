@@ -113,3 +113,15 @@ Deno.test("config: retention ages in days, unknown kinds and non-positive ages r
     (e: Error) => e instanceof ConfigError && /retention\.clips_days/.test(e.message),
   );
 });
+
+Deno.test("config: privacy blurs people; plates are refused until a plate detector exists", () => {
+  const cam = (privacy: string) =>
+    `cameras:\n  cam_01:\n    source: samples/x.mp4\n    privacy: ${privacy}\n`;
+  const opts = { checkSources: false };
+  const ok = parseConfigYaml(cam("{ blur: [person] }"), () => undefined, opts);
+  assert.deepEqual(ok.cameras.cam_01.privacy, { blur: ["person"] });
+  assert.throws(
+    () => parseConfigYaml(cam("{ blur: [person, plate] }"), () => undefined, opts),
+    (e: Error) => e instanceof ConfigError && /cameras\.cam_01\.privacy\.blur/.test(e.message),
+  );
+});
