@@ -2,6 +2,10 @@
  * The running cameras of one analyzer process. A config reload applies in place: changed
  * zones, thresholds, classes or fps go to the live pipeline (tracks kept); a changed source
  * restarts that camera; added and removed cameras start and stop.
+ *
+ * Runtime control (issue #15 §5): a paused camera has no pipeline at all — its decode Worker and
+ * ffmpeg are stopped and nothing is inferred — while its config is kept, so resuming starts a
+ * fresh pipeline. The video plane (MediaMTX, the relays) never depends on the analyzer.
  */
 import { type CameraConfig, type Config, redactSource } from "../shared/config.ts";
 import { CameraPipeline, type PipelineDeps } from "./pipeline/camera_pipeline.ts";
@@ -9,6 +13,9 @@ import { type MediaAccess, resolveSource } from "./sources.ts";
 
 export class CameraSet {
   readonly #pipelines = new Map<string, CameraPipeline>();
+  /** Every configured camera, running or paused. */
+  readonly #configs = new Map<string, CameraConfig>();
+  #paused = new Set<string>();
   readonly #deps: Omit<PipelineDeps, "live">;
   readonly #media: MediaAccess;
   readonly #log: (m: string) => void;
@@ -23,8 +30,42 @@ export class CameraSet {
     this.#log = log;
   }
 
+  /** The running pipelines (paused cameras have none). */
   get pipelines(): CameraPipeline[] {
     return [...this.#pipelines.values()];
+  }
+
+  /** Every configured camera id, paused ones included. */
+  get cameraIds(): string[] {
+    return [...this.#configs.keys()];
+  }
+
+  /** Configured cameras whose analysis is paused. */
+  get pausedIds(): string[] {
+    return this.cameraIds.filter((id) => this.#paused.has(id));
+  }
+
+  isPaused(camera: string): boolean {
+    return this.#paused.has(camera);
+  }
+
+  /**
+   * Pause exactly the cameras in `paused` (ids not configured are remembered for when they are):
+   * a newly paused camera's pipeline is stopped, a resumed one started afresh.
+   */
+  setPaused(paused: ReadonlySet<string>): void {
+    this.#paused = new Set(paused);
+    for (const [camera, cfg] of this.#configs) {
+      const running = this.#pipelines.get(camera);
+      if (this.#paused.has(camera) && running) {
+        this.#log(`${camera}: analysis paused; decoding and inference stopped`);
+        this.#pipelines.delete(camera);
+        running.stop();
+      } else if (!this.#paused.has(camera) && !running) {
+        this.#log(`${camera}: analysis resumed`);
+        this.#start(camera, cfg);
+      }
+    }
   }
 
   apply(config: Config): void {
@@ -35,7 +76,10 @@ export class CameraSet {
         p.stop();
       }
     }
+    this.#configs.clear();
     for (const [camera, cfg] of Object.entries(config.cameras)) {
+      this.#configs.set(camera, cfg);
+      if (this.#paused.has(camera)) continue;
       const running = this.#pipelines.get(camera);
       if (running && _sameSource(running.config, cfg)) {
         running.setConfig(cfg);

@@ -18,9 +18,11 @@ import {
   redactSecrets,
 } from "../shared/config.ts";
 import { LocalObjectStore } from "../shared/object_store/mod.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import { CameraPipeline } from "./pipeline/camera_pipeline.ts";
+import type { FrameTracer } from "./pipeline/frame_trace.ts";
 import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
@@ -41,6 +43,8 @@ export interface AnalyzeOptions {
   onTick?: (text: string) => void;
   /** Wrap the detector (tests slow it down to show results do not depend on speed). */
   wrapDetector?: (d: FrameDetector) => FrameDetector;
+  /** OpenTelemetry spans per frame (with OTEL_EXPORTER_OTLP_ENDPOINT set). */
+  tracer?: FrameTracer | null;
 }
 
 export interface AnalyzeSummary {
@@ -75,6 +79,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     sink,
     live: false,
     anchorMs: o.anchorMs,
+    tracer: o.tracer,
   });
   try {
     await pipeline.start();
@@ -158,6 +163,11 @@ async function _main(argv: string[]): Promise<number> {
     if (file) await file.write(enc.encode(line + "\n"));
     else console.log(line);
   };
+  const env = (n: string) => Deno.env.get(n);
+  const telemetry = await startTelemetry(env, "stopline-analyze");
+  const tracer = telemetry
+    ? (await import("./pipeline/frame_trace.ts")).otelFrameTracer(telemetry.tracer)
+    : null;
   try {
     const summary = await analyzeFile({
       source,
@@ -168,10 +178,12 @@ async function _main(argv: string[]): Promise<number> {
       objectsDir: values.objects ?? resolveFilePath(".data/objects"),
       events: values.events,
       write,
+      tracer,
     });
     await write(JSON.stringify(summary));
   } finally {
     file?.close();
+    await telemetry?.shutdown();
   }
   return 0;
 }

@@ -7,13 +7,19 @@
  * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
- * analyzer/publish/mqtt/from_env.ts).
+ * analyzer/publish/mqtt/from_env.ts), STOPLINE_HOOK_* / STOPLINE_VAPID_* / STOPLINE_PUBLIC_URL /
+ * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts), OTEL_* (OpenTelemetry
+ * export: shared/telemetry.ts).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
-import { MODEL_CHANNEL } from "../shared/channels.ts";
+import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { listen } from "../shared/db/pg_listener.ts";
+import { analyzerStatusText } from "../shared/status.ts";
+import { pausedCameras, setAnalysisEnabled } from "../shared/db/analysis_state.ts";
+import { gaugeLines, observeGauges } from "../shared/gauges.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
 import { CameraSet } from "./camera_set.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
@@ -21,7 +27,9 @@ import { InferenceClient } from "./detector/inference_client.ts";
 import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
 import { processMetrics } from "./health/process_metrics.ts";
+import { seedGauges } from "./health/seed_gauges.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
+import { notifierFromEnv } from "./notify/from_env.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
@@ -59,16 +67,53 @@ async function main() {
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
   let mqttBridge: MqttBridge | null;
   try {
-    mqttBridge = mqttBridgeFromEnv(env, log);
+    // The MQTT switch pauses/resumes through the same durable row and NOTIFY as the API; the
+    // analyzer then applies it like any other change (and the API and UI see it).
+    mqttBridge = mqttBridgeFromEnv(env, log, (camera, enabled) => {
+      log(`mqtt: analysis of ${camera} ${enabled ? "resumed" : "paused"} by command`);
+      if (databaseUrl) {
+        _storeEnabled(databaseUrl, camera, enabled).then(
+          () => cameras && _applyPaused(cameras, databaseUrl, mqttBridge),
+          (e) => log(`mqtt: cannot store the analysis switch: ${(e as Error).message}`),
+        );
+      } else if (cameras) {
+        // No database (dev without Postgres): applied in memory only, until a restart.
+        const paused = new Set(cameras.pausedIds);
+        if (enabled) paused.delete(camera);
+        else paused.add(camera);
+        cameras.setPaused(paused);
+        _reportEnabled(cameras, mqttBridge);
+      }
+    });
   } catch (e) {
     console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
     Deno.exit(2);
   }
-  const sink = new LiveSink(publisher, writer, uploader, mqttBridge);
+  let notify: ReturnType<typeof notifierFromEnv>;
+  try {
+    notify = notifierFromEnv(env, {
+      dir: `${dataDir}/spool/notify`,
+      rules: config.notifications ?? [],
+      databaseUrl,
+      log,
+    });
+  } catch (e) {
+    console.error(`analyzer: bad notification settings: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  notify.notifier.start();
+  const sink = new LiveSink(publisher, writer, uploader, mqttBridge, notify.notifier);
+  // OTLP export only with OTEL_EXPORTER_OTLP_ENDPOINT set: otherwise no SDK is even loaded.
+  const telemetry = await startTelemetry(env, "stopline-analyzer", log);
+  const tracer = telemetry
+    ? (await import("./pipeline/frame_trace.ts")).otelFrameTracer(telemetry.tracer)
+    : null;
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
   let inference: InferenceClient | null = null;
+  const gauges = seedGauges(() => cameras?.pipelines ?? []);
+  if (telemetry) observeGauges(telemetry.meter, gauges);
   const readiness = () => {
     const reasons: string[] = [];
     if (!modelLoaded) reasons.push("model not loaded");
@@ -95,8 +140,10 @@ async function main() {
           memory: p.source.workerMemory,
         })),
       ]) +
+      gaugeLines(gauges) +
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
-      (mqttBridge?.metrics() ?? ""),
+      (mqttBridge?.metrics() ?? "") +
+      notify.notifier.metrics(),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -137,12 +184,22 @@ async function main() {
   // restart, overlays come back sooner by the decode worker's and ffmpeg's start-up time.
   const bucket = cropBucket(env);
   cameras = new CameraSet(
-    { detector: new SerialDetector(loading), sink, bucket, log },
+    { detector: new SerialDetector(loading), sink, bucket, log, tracer },
     mediaAccessFromEnv(env),
     log,
   );
+  // Paused cameras (runtime control) are known before any pipeline starts: none decodes at all.
+  if (databaseUrl) {
+    cameras.setPaused(
+      await _pausedOrNone(databaseUrl).catch((e) => {
+        log(`cannot read paused cameras yet (${(e as Error).message}); analyzing all`);
+        return new Set<string>();
+      }),
+    );
+  }
   cameras.apply(config);
-  mqttBridge?.setCameras(cameras.pipelines.map((p) => p.camera));
+  mqttBridge?.setCameras(cameras.cameraIds);
+  _reportEnabled(cameras, mqttBridge);
   // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
   if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
@@ -162,18 +219,61 @@ async function main() {
     }, { log })
     : null;
 
+  // Pause/resume: the table is the truth; NOTIFY makes it immediate, the poll repairs what a
+  // dropped LISTEN connection missed.
+  let pausedPoll: ReturnType<typeof setInterval> | undefined;
+  const analysisListener = databaseUrl
+    ? listen(
+      databaseUrl,
+      ANALYSIS_CHANNEL,
+      () => _applyPaused(cameras!, databaseUrl, mqttBridge),
+      { log },
+    )
+    : null;
+  if (databaseUrl) {
+    pausedPoll = setInterval(
+      () => _applyPaused(cameras!, databaseUrl, mqttBridge),
+      PAUSED_POLL_MS,
+    );
+  }
+
   const configWatch = watchConfig({
     path: configPath,
     databaseUrl,
     env,
-    onConfig: (cfg) => cameras?.apply(cfg),
+    onConfig: (cfg) => {
+      cameras?.apply(cfg);
+      notify.notifier.setRules(cfg.notifications ?? []);
+    },
     log,
   });
 
   const statusTimer = setInterval(() => {
-    mqttBridge?.setCameras((cameras?.pipelines ?? []).map((p) => p.camera));
+    mqttBridge?.setCameras(cameras?.cameraIds ?? []);
+    if (cameras) _reportEnabled(cameras, mqttBridge);
+    for (const camera of cameras?.pausedIds ?? []) {
+      const row = {
+        camera,
+        fps: 0,
+        infer_ms: 0,
+        lag_ms: 0,
+        dropped: 0,
+        frames: 0,
+        frame_w: 0,
+        frame_h: 0,
+        paused: true,
+      };
+      publisher?.writeStatus(row);
+      mqttBridge?.status(row);
+      // On the realtime plane too, so the relay tells viewers "paused", not "offline" (repeated:
+      // the relay reports offline when it stops, i.e. when this analyzer is gone).
+      publisher?.publishEvent(camera, analyzerStatusText(camera, "paused"));
+    }
+    const now = Date.now();
+    const age = (at: number) => at > 0 ? Math.max(0, now - at) : null;
     for (const p of cameras?.pipelines ?? []) {
       const row = {
+        paused: false,
         camera: p.camera,
         fps: p.stats.fps,
         infer_ms: p.stats.inferMs,
@@ -182,6 +282,10 @@ async function main() {
         frames: p.stats.frames,
         frame_w: p.stats.width,
         frame_h: p.stats.height,
+        capture_age_ms: age(p.source.lastCaptureTs),
+        decode_age_ms: age(p.source.lastDecodedAt),
+        infer_age_ms: age(p.stats.lastInferAt),
+        publish_age_ms: age(p.stats.lastPublishAt),
       };
       publisher?.writeStatus(row);
       mqttBridge?.status(row);
@@ -206,6 +310,8 @@ async function main() {
     log("stopping: flushing passes, samples and crops");
     clearInterval(statusTimer);
     clearInterval(watchdog);
+    clearInterval(pausedPoll);
+    await analysisListener?.close();
     await configWatch.close();
     await modelListener?.close();
     await cameras?.stop();
@@ -214,11 +320,64 @@ async function main() {
     await uploader.close();
     await publisher?.close();
     await mqttBridge?.close();
+    await notify.close();
+    await telemetry?.shutdown();
     await server.shutdown();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", shutdown);
   Deno.addSignalListener("SIGINT", shutdown);
+}
+
+/** How often the paused cameras are re-read (NOTIFY normally applies a change at once). */
+const PAUSED_POLL_MS = 10_000;
+
+/** The paused cameras, or none when the database cannot be read (analysis is the default). */
+async function _pausedOrNone(databaseUrl: string): Promise<Set<string>> {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    return await pausedCameras((sql, params) => c.query(sql, params));
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+let _applying: Promise<void> = Promise.resolve();
+
+/** Re-read the paused cameras and apply them (serialized; a failed read changes nothing). */
+function _applyPaused(
+  cameras: CameraSet,
+  databaseUrl: string,
+  bridge: MqttBridge | null,
+): Promise<void> {
+  _applying = _applying.then(async () => {
+    try {
+      cameras.setPaused(await _pausedOrNone(databaseUrl));
+      _reportEnabled(cameras, bridge);
+    } catch (e) {
+      log(`cannot read paused cameras, keeping the current state: ${(e as Error).message}`);
+    }
+  });
+  return _applying;
+}
+
+/** Each camera's analysis state to MQTT (only changes are published). */
+function _reportEnabled(cameras: CameraSet, bridge: MqttBridge | null): void {
+  for (const camera of cameras.cameraIds) {
+    bridge?.analysisEnabled(camera, !cameras.isPaused(camera));
+  }
+}
+
+/** Store an MQTT `set/enabled` command exactly as the API does (row + NOTIFY). */
+async function _storeEnabled(databaseUrl: string, camera: string, enabled: boolean) {
+  const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await c.connect();
+    await setAnalysisEnabled((sql, params) => c.query(sql, params), camera, enabled, "mqtt");
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 /** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */

@@ -119,3 +119,67 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "e2e: cam_02 plays over WebRTC from the dev relay (?player=whep) with overlays",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dataDir = await Deno.makeTempDir({ prefix: "stopline-e2e-webrtc-" });
+    await Deno.chmod(dataDir, 0o755);
+    const logs: string[] = [];
+    const stack = await startDevStack({
+      dataDir,
+      port: 0,
+      configPath: `${ROOT}config/stopline.yaml`,
+      log: (l) => logs.push(l),
+    });
+    // Chromium's default flags: what a developer's browser does on this machine.
+    const browser = await launchChromium({ viewport: { width: 1000, height: 700 } });
+    const { page } = browser;
+    try {
+      // In dev the app's default order is WebRTC (the relay's WHEP), then MSE.
+      const cfg = await (await fetch(`${stack.url}/app-config.json`)).json();
+      assert.equal(cfg.whep_base, "/media");
+      assert.equal(cfg.player_order[0], "whep");
+
+      await page.goto(`${stack.url}/?camera=cam_02&player=whep`);
+      const until = Date.now() + 90_000;
+      let last: Record<string, unknown> = {};
+      while (Date.now() < until) {
+        last = await page.evaluate(() => {
+          const v = document.querySelector("video");
+          const s = (globalThis as unknown as {
+            stopline?: { mode: string; drawnBoxes: number; ticks: number };
+          }).stopline;
+          return {
+            state: document.getElementById("video-state")?.textContent ?? "",
+            mode: s?.mode ?? "",
+            webrtc: v?.srcObject instanceof MediaStream,
+            width: v?.videoWidth ?? 0,
+            time: v?.currentTime ?? 0,
+            ticks: s?.ticks ?? 0,
+            boxes: s?.drawnBoxes ?? 0,
+          };
+        });
+        if (last.state === "playing" && (last.time as number) > 1 && (last.boxes as number) > 0) {
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      console.log(`cam_02 over WebRTC: ${JSON.stringify(last)}`);
+      assert.equal(last.state, "playing", `${JSON.stringify(last)}\n${logs.join("\n")}`);
+      assert.equal(last.mode, "whep");
+      assert.equal(last.webrtc, true, "a WebRTC MediaStream, not MSE");
+      assert.equal(last.width, 768, "the camera's own H.264, not a re-encode");
+      assert.ok((last.boxes as number) > 0, `overlays drawn over the WebRTC video`);
+      const status = await (await fetch(`${stack.url}/media/status`)).json();
+      const webrtc = status.webrtc.find((c: { camera: string }) => c.camera === "cam_02");
+      assert.equal(webrtc?.sessions, 1, JSON.stringify(status));
+    } finally {
+      await browser.close();
+      await stack.close();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    }
+  },
+});

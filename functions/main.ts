@@ -21,10 +21,14 @@ import { configSources } from "./media-relay/sources.ts";
 import { startRelay } from "./relay/index.ts";
 import { createWebApp } from "./web/index.ts";
 import { createTokensApp } from "./tokens/index.ts";
+import { createPushApp } from "./push/index.ts";
 import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
 import { parseConfigYaml } from "../shared/config.ts";
 import { startRetentionJob } from "./retention/retention.ts";
+import { startTelemetry } from "../shared/telemetry.ts";
+import { gaugeLines, observeGauges } from "../shared/gauges.ts";
+import { relayGauges } from "./relay/relay_gauges.ts";
 
 export interface FunctionsOptions {
   databaseUrl: string;
@@ -60,6 +64,9 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   const pool = createPool(opts.databaseUrl);
   const relay = startRelay(opts.databaseUrl, log);
   const env = (n: string) => Deno.env.get(n);
+  // OTLP export of request spans and relay gauges when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const gauges = relayGauges(relay.hub);
+  startTelemetry(env, "stopline-functions", log).then((t) => t && observeGauges(t.meter, gauges));
   const auth = authFromEnv(env);
   const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
   const configFile = opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml";
@@ -99,6 +106,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       metricLines("stopline_relay_dropped_total", "counter", "Ticks skipped for slow clients.", [
         { value: relay.hub.droppedTotal() },
       ]) +
+      gaugeLines(gauges) +
       retention.metrics(),
   });
 
@@ -120,6 +128,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   });
 
   const cameras = startCameras(pool, {
+    relayTickAgeMs: (camera) => relay.hub.tickAgeMs(camera),
     configPath: opts.configPath,
     env,
     log,
@@ -138,6 +147,16 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   app.route("/", createStatsApp({ ...api, pool }));
   app.route(
     "/",
+    createPushApp({
+      ...api,
+      pool,
+      vapidPublicKey: env("STOPLINE_VAPID_PUBLIC_KEY") || null,
+      env,
+      rateLimit: writeLimit,
+    }),
+  );
+  app.route(
+    "/",
     createConfigApp({
       ...api,
       pool,
@@ -147,7 +166,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   );
   app.route("/", relay.app);
   if (media) app.route("/", media);
-  app.route("/", createWebApp());
+  app.route("/", createWebApp({ mediaRelay: media !== null }));
 
   const server = Deno.serve({
     hostname: opts.hostname ?? "127.0.0.1",

@@ -77,6 +77,16 @@ Deno.test({
             assert.notEqual(r.headers.get("content-type"), "video/mp4");
             await r.body?.cancel();
           }
+          // No WebRTC from this server either, and the app is not told to look for it here.
+          const whep = await fetch(`http://127.0.0.1:${prod.port}/media/cam_01/whep`, {
+            method: "POST",
+            headers: { ...admin, "content-type": "application/sdp" },
+            body: "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+          });
+          assert.equal(whep.status, 404);
+          await whep.body?.cancel();
+          const cfg = await (await fetch(`http://127.0.0.1:${prod.port}/app-config.json`)).json();
+          assert.equal(cfg.whep_base, null);
         } finally {
           await prod.close();
         }
@@ -91,6 +101,11 @@ Deno.test({
         const base = `http://127.0.0.1:${fx.port}`;
         const op = await bearer(JWT_SECRET, { sub: "mallory", role: "operator" });
         try {
+          // With the relay mounted the app plays its WebRTC first.
+          const cfg = await (await fetch(`${base}/app-config.json`)).json();
+          assert.equal(cfg.whep_base, "/media");
+          assert.equal(cfg.player_order[0], "whep");
+
           // 1. Reference the JWT key (and other server secrets) from a camera source: refused,
           // naming the field; nothing written.
           const got = await fetch(`${base}/api/config`, { headers: op });

@@ -22,7 +22,7 @@ export type RealtimeConfig =
 
 export interface AppConfig {
   player_order: PlayerMode[];
-  /** MediaMTX WebRTC base; the WHEP endpoint is `<whep_base>/<camera>/whep`. */
+  /** MediaMTX WebRTC base (in dev the relay's `/media`); WHEP is `<whep_base>/<camera>/whep`. */
   whep_base: string | null;
   /** MediaMTX HLS base; the playlist is `<hls_base>/<camera>/index.m3u8`. */
   hls_base: string | null;

@@ -11,3 +11,9 @@ export const CONFIG_CHANNEL = "stopline_config";
 
 /** NOTIFY channel announcing that another model was activated (payload: model id). */
 export const MODEL_CHANNEL = "stopline_model";
+
+/**
+ * NOTIFY channel announcing that a camera's analysis was paused or resumed (payload: camera id;
+ * the state itself is the `camera_analysis` row, shared/db/analysis_state.ts).
+ */
+export const ANALYSIS_CHANNEL = "stopline_analysis";

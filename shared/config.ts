@@ -7,6 +7,8 @@ import { DEFAULT_CLASSES } from "./labels.ts";
 import { parse as parseYaml } from "yaml";
 import { sourcePolicyFromEnv, sourceProblem } from "./camera_source.ts";
 import { substituteConfigEnv } from "./config_env.ts";
+import { allowNetsFromEnv, notifyUrlProblem } from "./notify_address.ts";
+import { NotificationsSchema } from "./notify_rules.ts";
 
 const unit = z.number().min(0).max(1);
 const point = z.tuple([unit, unit]);
@@ -84,6 +86,8 @@ export const ConfigSchema = z.object({
     (c) => Object.keys(c).length > 0,
     "at least one camera",
   ),
+  /** Webhook and Web Push rules (shared/notify_rules.ts). */
+  notifications: NotificationsSchema.optional(),
 }).strict();
 
 export type CameraConfig = z.infer<typeof CameraSchema>;
@@ -159,6 +163,13 @@ export function parseConfigYaml(
       const problem = sourceProblem(source, policy);
       if (problem) issues.push({ path: `cameras.${id}.source`, message: problem });
     }
+  }
+  const allowNets = allowNetsFromEnv(env);
+  for (const [i, rule] of (config.notifications ?? []).entries()) {
+    // A URL made from references is only known where the secrets are (the analyzer).
+    if (!rule.webhook || (!substitute && rule.webhook.url.includes("${"))) continue;
+    const problem = notifyUrlProblem(rule.webhook.url, "webhook", allowNets);
+    if (problem) issues.push({ path: `notifications.${i}.webhook.url`, message: problem });
   }
   if (issues.length) throw new ConfigError(issues);
   return config;

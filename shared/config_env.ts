@@ -4,7 +4,9 @@
  * process: `source: http://127.0.0.1:9/x/${STOPLINE_JWT_SECRET}` would hand the JWT key to
  * whoever reads the camera list or runs the server at that address. Only variables the
  * deployment declares as camera secrets may be referenced:
- * - names starting with `STOPLINE_CAM_` (e.g. `STOPLINE_CAM_01_PASSWORD`), and
+ * - names starting with `STOPLINE_CAM_` (e.g. `STOPLINE_CAM_01_PASSWORD`),
+ * - names starting with `STOPLINE_HOOK_` (webhook secrets and URL tokens of `notifications:`;
+ *   a rule's `secret_env` names one), and
  * - names listed in `STOPLINE_CONFIG_ENV_ALLOW` (comma separated),
  * and never stopline's own secrets, even when listed (`isOwnSecret`).
  *
@@ -15,11 +17,12 @@
 import { registerSecret } from "./redact.ts";
 
 export const CAMERA_SECRET_PREFIX = "STOPLINE_CAM_";
+export const HOOK_SECRET_PREFIX = "STOPLINE_HOOK_";
 export const CONFIG_ENV_ALLOW = "STOPLINE_CONFIG_ENV_ALLOW";
 
 /** The variables stopline itself reads for keys, databases, object stores and media servers. */
 const _OWN_SECRET_RE =
-  /^(?:STOPLINE_(?!CAM_)|DATABASE_URL$|PG[A-Z]|POSTGRES|MINIO_|MEDIA_|MEDIAMTX_|SUPABASE_|AWS_|S3_|DENO_)|JWT/i;
+  /^(?:STOPLINE_(?!CAM_|HOOK_)|DATABASE_URL$|PG[A-Z]|POSTGRES|MINIO_|MEDIA_|MEDIAMTX_|SUPABASE_|AWS_|S3_|DENO_)|JWT/i;
 
 const _REF_RE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
@@ -34,7 +37,7 @@ export function configEnvAllowed(
   env: (name: string) => string | undefined,
 ): boolean {
   if (isOwnSecret(name)) return false;
-  if (name.startsWith(CAMERA_SECRET_PREFIX)) return true;
+  if (name.startsWith(CAMERA_SECRET_PREFIX) || name.startsWith(HOOK_SECRET_PREFIX)) return true;
   const listed = (env(CONFIG_ENV_ALLOW) ?? "").split(",").map((s) => s.trim());
   return listed.includes(name);
 }
@@ -78,7 +81,8 @@ function _substituteString(
     if (!configEnvAllowed(name, env)) {
       issues.push({
         path: path.join(".") || "(root)",
-        message: `\${${name}} may not be referenced: only ${CAMERA_SECRET_PREFIX}* variables ` +
+        message: `\${${name}} may not be referenced: only ${CAMERA_SECRET_PREFIX}* and ` +
+          `${HOOK_SECRET_PREFIX}* variables ` +
           `and names listed in ${CONFIG_ENV_ALLOW} can be (never stopline's own secrets)`,
       });
       return ref;

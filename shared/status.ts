@@ -1,13 +1,14 @@
 /**
  * Status contract (ARCHITECTURE §4): what a relay tells a client about the camera it watches.
- * The tick relay (`/ws`, Phoenix broadcasts) reports the analyzer online/offline; the video relay
+ * The tick relay (`/ws`, Phoenix broadcasts) reports the analyzer online/offline, or paused when
+ * an operator paused the camera's analysis (runtime control: the video keeps playing); the video relay
  * reports its source going offline (a fresh `init` follows when the source is back).
  */
 import { z } from "zod";
 
 const cameraId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
-export const ANALYZER_STATES = ["online", "offline"] as const;
+export const ANALYZER_STATES = ["online", "offline", "paused"] as const;
 
 export const AnalyzerStatusSchema = z.object({
   v: z.literal(1),
@@ -32,13 +33,16 @@ export type AnalyzerStatus = z.infer<typeof AnalyzerStatusSchema>;
 export type VideoStatus = z.infer<typeof VideoStatusSchema>;
 export type Status = z.infer<typeof StatusSchema>;
 
-/** The tick relay's status message for `camera`. */
-export function analyzerStatusText(camera: string, online: boolean): string {
+/**
+ * The tick relay's status message for `camera` (true/false: online/offline). The analyzer sends
+ * the "paused" one itself, on the realtime plane, while a camera's analysis is paused.
+ */
+export function analyzerStatusText(camera: string, state: boolean | AnalyzerState): string {
   const msg: AnalyzerStatus = {
     v: 1,
     type: "status",
     camera,
-    analyzer: online ? "online" : "offline",
+    analyzer: state === true ? "online" : state === false ? "offline" : state,
   };
   return JSON.stringify(msg);
 }

@@ -11,6 +11,8 @@ Deno.test("status messages as the relays send them parse with the status contrac
   assert.deepEqual(online, { v: 1, type: "status", camera: "cam_01", analyzer: "online" });
   assert.equal(parseAnalyzerStatus(online), "online");
   assert.equal(parseAnalyzerStatus(JSON.parse(analyzerStatusText("cam_01", false))), "offline");
+  // Runtime control: the analyzer says a camera's analysis is paused.
+  assert.equal(parseAnalyzerStatus(JSON.parse(analyzerStatusText("cam_01", "paused"))), "paused");
   const video = JSON.parse(videoOfflineText("cam_02", "ffmpeg exited with code 1"));
   assert.equal(StatusSchema.safeParse(video).success, true);
   assert.equal(video.reason, "ffmpeg exited with code 1");

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { serveApp } from "./testing/app_server.ts";
 import { launchChromium } from "./testing/browser.ts";
 import { fakeApi } from "./testing/fake_api.ts";
+import { FakeTicks } from "./testing/fake_ticks.ts";
 
 Deno.test({
   name: "browser: passes list, filters, load more, detail plot; stats charts",
@@ -17,7 +18,8 @@ Deno.test({
     const api = fakeApi({
       cameras: { cam_01: { source: "a.mp4" }, cam_02: { source: "b.mp4" } },
     }, { passes: 60 });
-    const app = await serveApp({ apps: [api.app] });
+    const ticks = new FakeTicks("cam_01");
+    const app = await serveApp({ apps: [api.app, ticks.app()] });
     const browser = await launchChromium({ viewport: { width: 1200, height: 800 } });
     try {
       const { page } = browser;
@@ -90,9 +92,29 @@ Deno.test({
       assert.equal(stats.verdicts, "Verdicts · 108");
       assert.equal(stats.hist, 8);
       assert.deepEqual(stats.cams, ["online", "offline"]);
+
+      // Staleness chain: cam_02's inference is the first stale link; cam_01's ticks reach this
+      // browser (fake relay), so its render link gets an age.
+      await page.waitForFunction(() =>
+        document.querySelector('#staleness-chain tr[data-camera="cam_01"] td[data-link="render"]')
+          ?.textContent?.endsWith("ms")
+      );
+      const chain = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>("#staleness-chain tbody tr")].map((r) => ({
+          camera: r.dataset.camera,
+          broken: r.dataset.firstStale,
+          stale: [...r.querySelectorAll<HTMLElement>("td.stale")].map((td) => td.dataset.link),
+          infer: r.querySelector('td[data-link="infer"]')!.textContent,
+        }))
+      );
+      assert.deepEqual(chain, [
+        { camera: "cam_01", broken: "", stale: [], infer: "150 ms" },
+        { camera: "cam_02", broken: "infer", stale: ["infer"], infer: "45.0 s" },
+      ]);
     } finally {
       await browser.close();
       await app.shutdown();
+      ticks.close();
     }
   },
 });

@@ -93,6 +93,65 @@ Deno.test({
 });
 
 Deno.test({
+  name: "browser: WHEP mode plays the dev relay's WebRTC (werift, H.264 copied from ffmpeg)",
+  ...opts,
+  async fn() {
+    const logs: string[] = [];
+    const relay = createMediaRelay({
+      sources: () => new Map([["cam_01", { source: SAMPLE, loop: true }]]),
+      log: (m) => logs.push(m),
+    });
+    const ticks = new FakeTicks();
+    const app = await serveApp({
+      appConfig: { player_order: ["whep"], whep_base: "/media" },
+      apps: [relay, ticks.app()],
+    });
+    const browser = await launchChromium();
+    try {
+      const { page } = browser;
+      const t0 = Date.now();
+      await page.goto(`${app.origin}/?camera=cam_01&player=whep`);
+      await playing(page);
+      const firstFrameMs = Date.now() - t0;
+      await new Promise((r) => setTimeout(r, 1500));
+      const s = await page.evaluate(() => {
+        const v = document.getElementById("video") as HTMLVideoElement;
+        return {
+          w: v.videoWidth,
+          h: v.videoHeight,
+          ct: v.currentTime,
+          webrtc: v.srcObject instanceof MediaStream,
+          mode: globalThis.stopline.mode,
+        };
+      });
+      console.log(`relay WHEP first frame ${firstFrameMs} ms; ${s.w}x${s.h}; ${logs.join(" / ")}`);
+      assert.equal(s.mode, "whep");
+      assert.ok(s.webrtc, "the video plays a WebRTC MediaStream");
+      // The sample's own size: the H.264 came through as it is, not a re-encode.
+      assert.equal(s.w, 768);
+      assert.equal(s.h, 576);
+      assert.ok(s.ct > 1, "video advancing");
+      assert.equal(relay.whep.size, 1);
+      const rtp = relay.rtpStreams.get("cam_01")!;
+      assert.ok(rtp.stats.packets > 50, `rtp packets ${rtp.stats.packets}`);
+
+      // Leaving the page DELETEs the session on the relay.
+      await page.goto(`${app.origin}/app-config.json`);
+      const until = Date.now() + 5000;
+      while (relay.whep.size > 0 && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(relay.whep.size, 0, "session deleted on leave");
+    } finally {
+      await browser.close();
+      await app.shutdown();
+      ticks.close();
+      await relay.close();
+    }
+  },
+});
+
+Deno.test({
   name: "browser: fallback WHEP 503 -> HLS 404 -> MSE relay plays",
   ...opts,
   async fn() {

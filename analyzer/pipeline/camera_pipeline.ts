@@ -13,6 +13,7 @@ import type { PassRecord, SampleRow } from "../persist/records.ts";
 import { type DecodedFrame, FrameSource } from "../source/frame_source.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
+import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { FrameDetector } from "./serial_detector.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
@@ -28,6 +29,10 @@ export interface PipelineStats {
   height: number;
   lastFrameAt: number;
   passes: number;
+  /** Staleness chain after decode (its first links are the source's): when the detector last
+   * returned and the last tick was handed to the publisher (ms since the epoch, 0 before). */
+  lastInferAt: number;
+  lastPublishAt: number;
 }
 
 export interface PipelineDeps {
@@ -41,6 +46,8 @@ export interface PipelineDeps {
   /** Per-track state history rate (car_state_history), Hz. */
   sampleHz?: number;
   log?: (m: string) => void;
+  /** OpenTelemetry spans per frame (only when OTLP export is configured). */
+  tracer?: FrameTracer | null;
 }
 
 export class CameraPipeline {
@@ -68,7 +75,11 @@ export class CameraPipeline {
     height: 0,
     lastFrameAt: 0,
     passes: 0,
+    lastInferAt: 0,
+    lastPublishAt: 0,
   };
+  /** Offline: the previous frame's arrival, where decoding of the next one began. */
+  #prevArrivedAt = 0;
 
   constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
@@ -136,6 +147,7 @@ export class CameraPipeline {
       { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes },
     );
     const detectedAt = Date.now();
+    this.stats.lastInferAt = detectedAt;
     const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
     const detections = classes === tracked
       ? result.detections
@@ -164,21 +176,44 @@ export class CameraPipeline {
       },
     );
     const sink = this.#deps.sink;
+    const analyzedAt = Date.now();
     sink.tick(this.camera, encodeTick(tick));
-    if (this.#deps.live) {
-      this.timings.record({
-        captureTs: meta.captureTs,
-        arrivedAt: meta.arrivedAt,
-        takenAt,
-        detectedAt,
-        inferMs: result.inferMs,
-        publishedAt: Date.now(),
-      });
-    }
+    const times = {
+      captureTs: meta.captureTs,
+      arrivedAt: meta.arrivedAt,
+      takenAt,
+      detectedAt,
+      inferMs: result.inferMs,
+      publishedAt: Date.now(),
+    };
+    s.lastPublishAt = times.publishedAt;
+    if (this.#deps.live) this.timings.record(times);
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
     if (rows.length) sink.samples(rows);
-    for (const p of out.passes) await this.#emitPass(p);
+    const tracer = this.#deps.tracer;
+    const writes: PassWrite[] = [];
+    for (const p of out.passes) {
+      const startedAt = Date.now();
+      await this.#emitPass(p);
+      if (tracer) writes.push({ passId: p.id, verdict: p.verdict, startedAt, endedAt: Date.now() });
+    }
+    if (tracer) {
+      // Live, capture time is wall time (the camera's clock via PTS); offline it is the file's
+      // timeline, so decoding is taken to start when the previous frame had arrived.
+      const decodeStartedAt = this.#deps.live
+        ? meta.captureTs
+        : Math.min(this.#prevArrivedAt || meta.arrivedAt, meta.arrivedAt);
+      tracer.frame({
+        ...times,
+        camera: this.camera,
+        seq: tick.seq,
+        decodeStartedAt,
+        analyzedAt,
+        passes: writes,
+      });
+    }
+    this.#prevArrivedAt = meta.arrivedAt;
   }
 
   /** Encode a crop only when it beats the one already kept for that pass (people blurred). */

@@ -42,6 +42,10 @@ Deno.test("pg publisher notifies events in order and ticks latest-state; status-
       frames: 100,
       frame_w: 768,
       frame_h: 576,
+      capture_age_ms: 400,
+      decode_age_ms: 300,
+      infer_age_ms: null,
+      publish_age_ms: 250,
     });
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
@@ -52,6 +56,16 @@ Deno.test("pg publisher notifies events in order and ticks latest-state; status-
         if (!rows.length) await new Promise((r) => setTimeout(r, 50));
       }
       assert.equal(rows[0]?.fps, 15, "the status row still goes to Postgres");
+      const ages = (await c.query(
+        `select capture_age_ms, decode_age_ms, infer_age_ms, publish_age_ms from camera_status
+         where camera = 'cam_01'`,
+      )).rows[0];
+      assert.deepEqual(ages, {
+        capture_age_ms: 400,
+        decode_age_ms: 300,
+        infer_age_ms: null,
+        publish_age_ms: 250,
+      }, "the staleness chain's analyzer links are stored with the row");
     } finally {
       await c.end();
     }

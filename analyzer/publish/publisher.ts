@@ -30,6 +30,13 @@ export interface CameraStatusRow {
   frames: number;
   frame_w: number;
   frame_h: number;
+  /** Analysis paused by runtime control (no pipeline runs; the counters are zero). */
+  paused?: boolean;
+  /** The staleness chain's analyzer links when written, ms (null before the first frame). */
+  capture_age_ms?: number | null;
+  decode_age_ms?: number | null;
+  infer_age_ms?: number | null;
+  publish_age_ms?: number | null;
 }
 
 export interface StatusWriter {

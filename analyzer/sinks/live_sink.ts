@@ -2,12 +2,14 @@
  * The live analyzer's sink: ticks and events go out on NOTIFY (ticks latest-state, events in
  * order); passes, samples and events go to Postgres through the batched writer (passes spooled
  * to disk first); crops go to the object store through the retrying uploader; with MQTT_URL,
- * passes and track events also go to the MQTT bridge.
+ * passes and track events also go to the MQTT bridge; passes are matched against the
+ * notification rules (webhooks, Web Push) by the notifier.
  */
 import type { TrackEvent } from "../../shared/events.ts";
 import { encodePassEvent } from "../../shared/events.ts";
 import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
+import type { Notifier } from "../notify/notifier.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
 import type { PipelineSink } from "../pipeline/sink.ts";
 import type { MqttBridge } from "../publish/mqtt/bridge.ts";
@@ -19,6 +21,7 @@ export class LiveSink implements PipelineSink {
     readonly writer: DbWriter | null,
     readonly uploader: CropUploader,
     readonly mqtt: MqttBridge | null = null,
+    readonly notifier: Notifier | null = null,
   ) {}
 
   tick(camera: string, text: string): void {
@@ -48,5 +51,7 @@ export class LiveSink implements PipelineSink {
     await this.writer?.addPass(p);
     this.publisher?.publishEvent(p.camera, encodePassEvent(p));
     this.mqtt?.pass(p);
+    // After the crop is spooled, so the image link works once it is uploaded.
+    await this.notifier?.pass(p);
   }
 }

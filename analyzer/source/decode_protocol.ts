@@ -35,4 +35,9 @@ export type FromDecoder =
   | { type: "frame"; meta: FrameMeta; data: ArrayBuffer }
   | { type: "ended"; code: number | null; reason: string }
   /** The worker's own V8 heap, every few seconds. */
-  | { type: "memory"; memory: IsolateMemory };
+  | { type: "memory"; memory: IsolateMemory }
+  /**
+   * The newest decoded frame's times, at most once a second whether or not the pipeline takes
+   * frames: the decode link of the staleness chain stays fresh while inference is stuck.
+   */
+  | { type: "decoded"; captureTs: number; arrivedAt: number };

@@ -48,6 +48,10 @@ function _flush() {
   taken = null;
 }
 
+/** How often the worker reports its newest decoded frame (the decode link's liveness). */
+const DECODED_REPORT_MS = 1_000;
+let lastDecodedPostAt = 0;
+
 async function _run(bin: string, args: string[], anchorMs: number | null, lossless: boolean) {
   reportIsolateMemory((memory) => _post({ type: "memory", memory }));
   proc = new Deno.Command(bin, { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
@@ -107,6 +111,10 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
       const ptsS = ((info.pts - pts0) * timebase.num) / timebase.den;
       const arrivedAt = Date.now();
       const captureTs = clock.captureTs(ptsS, arrivedAt);
+      if (arrivedAt - lastDecodedPostAt >= DECODED_REPORT_MS) {
+        lastDecodedPostAt = arrivedAt;
+        _post({ type: "decoded", captureTs, arrivedAt });
+      }
       if (pending) {
         dropped++;
         recycled.push(pending.buf);

@@ -43,6 +43,10 @@ export class FrameSource {
   frames = 0;
   restarts = 0;
   lastFrameAt = 0;
+  /** The newest frame the decode worker has decoded (taken or not): its capture time (PTS on
+   * the wall clock) and its arrival, ms since the epoch; 0 before the first. */
+  lastCaptureTs = 0;
+  lastDecodedAt = 0;
   lastError = "";
   /** The decode worker's V8 heap, as it last reported it. */
   workerMemory: IsolateMemory | null = null;
@@ -128,6 +132,12 @@ export class FrameSource {
     if (this.#waiter) this.#request();
   }
 
+  #decoded(captureTs: number, arrivedAt: number): void {
+    if (arrivedAt < this.lastDecodedAt) return; // a frame message older than a report
+    this.lastCaptureTs = captureTs;
+    this.lastDecodedAt = arrivedAt;
+  }
+
   #onMessage(worker: Worker, msg: FromDecoder): void {
     if (worker !== this.#worker) return;
     if (msg.type === "frame") {
@@ -135,10 +145,13 @@ export class FrameSource {
       this.frames++;
       this.lastFrameAt = Date.now();
       this.#runDropped = msg.meta.dropped;
+      this.#decoded(msg.meta.captureTs, msg.meta.arrivedAt);
       this.#backoffMs = this.#opts.minBackoffMs ?? 500;
       this.#resolve({ meta: msg.meta, data: new Uint8Array(msg.data) });
     } else if (msg.type === "memory") {
       this.workerMemory = msg.memory;
+    } else if (msg.type === "decoded") {
+      this.#decoded(msg.captureTs, msg.arrivedAt);
     } else if (msg.type === "ended") {
       this.#onEnded(worker, msg.code, msg.reason);
     }

@@ -1,6 +1,7 @@
 /**
  * The one way to build an API function: `createApiApp(paths, opts)` returns a Hono app whose
  * `paths` get, in this order,
+ * 0. an OpenTelemetry span per request when OTLP export is configured (request_trace.ts);
  * 1. JSON errors: handlers throw `ApiError` (errors.ts) for 4xx; anything else is a bare JSON 500
  *    with a scrubbed log line; an unknown sub-path is a JSON 404;
  * 2. CORS by allow-list (first, so preflights pass; cors.ts);
@@ -19,6 +20,8 @@ import { type AuthSettings, requireReadWrite } from "./auth.ts";
 import { corsMiddleware } from "./cors.ts";
 import { apiErrorHandler } from "./errors.ts";
 import { rateLimit, type RateLimitOptions } from "./rate_limit.ts";
+import { traceRequest } from "./request_trace.ts";
+import { startTelemetry } from "../../shared/telemetry.ts";
 import type { Context } from "hono";
 
 /** What every API function takes besides its own dependencies. */
@@ -50,6 +53,7 @@ export function createApiApp(paths: string[], opts: ApiAppOptions): Hono {
   app.notFound(notFoundJson);
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const chain: MiddlewareHandler[] = [
+    traceRequest,
     corsMiddleware(opts.corsOrigins ?? []),
     _jsonNotFound,
     _noSniff,
@@ -98,6 +102,8 @@ export function standaloneFunction(
   make: (databaseUrl: string) => Hono,
 ): { fetch: (req: Request, info?: unknown) => Response | Promise<Response> } {
   let app: Hono | undefined;
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set, requests are traced once the SDK has loaded.
+  startTelemetry((n) => Deno.env.get(n), "stopline-functions");
   return {
     fetch: (req, info) => {
       const url = Deno.env.get("DATABASE_URL");

@@ -1,6 +1,7 @@
 /**
  * cameras: GET /api/cameras (viewer, filtered by the token's `cameras` claim), POST /api/cameras
- * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id (operator; a
+ * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id, POST
+ * /api/cameras/:id/analysis `{enabled}` (pause/resume analysis, video untouched) (operator; a
  * token whose `cameras` claim lists some cameras may only write those: 403 for the others, before
  * anything about them is looked up).
  *
@@ -13,11 +14,17 @@
  * The list also shows cameras that exist only in the config file (what the analyzer runs) or in
  * camera_status (what an analyzer reports), so a stack without provisioned cameras still lists
  * its cameras.
+ *
+ * Each listed camera has a `staleness` chain (ARCHITECTURE §8): the age in ms of the newest
+ * frame at each link, camera -> decode -> infer -> publish (from the analyzer's status row, plus
+ * the row's own age) -> relay (this process's tick hub, when mounted with it); null = unknown.
+ * The last link, the browser's render, is measured by the browser itself (the stats page).
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { z } from "zod";
 import { CAMERA_ID_RE } from "../../shared/channels.ts";
+import { setAnalysisEnabled } from "../../shared/db/analysis_state.ts";
 import { parseConfigYaml, redactSecrets, redactSource } from "../../shared/config.ts";
 import { type SourcePolicy, sourceProblem } from "../../shared/camera_source.ts";
 import { authFromEnv, getClaims, mayReadCamera, mayWriteCamera } from "../_shared/auth.ts";
@@ -47,6 +54,8 @@ export interface CamerasOptions extends ApiCommonOptions {
   /** The settings file; its camera ids are listed too. */
   configPath?: string;
   env?: (n: string) => string | undefined;
+  /** Ms since a camera's newest tick reached the relay (null: none yet); absent: no relay here. */
+  relayTickAgeMs?: (camera: string) => number | null;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
@@ -66,6 +75,7 @@ const PatchSchema = z.object({
   source: SourceSchema.optional(),
   enabled: z.boolean().optional(),
 }).strict().refine((p) => Object.keys(p).length > 0, "nothing to change");
+const AnalysisSchema = z.object({ enabled: z.boolean() }).strict();
 
 type Row = { id: string; name: string; source_sealed: string; enabled: boolean };
 type Tx = { query: DbPool["query"] };
@@ -140,6 +150,34 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
       }
       return c.json(_public(next, source, "table"));
     });
+  });
+
+  // Pause/resume analysis (runtime control): stored in camera_analysis and announced to the
+  // analyzer (shared/db/analysis_state.ts). Only the analysis stops; MediaMTX keeps the video.
+  app.post("/api/cameras/:id/analysis", async (c) => {
+    const id = c.req.param("id");
+    if (!CAMERA_ID_RE.test(id)) throw new ApiError(400, "bad camera id");
+    _mayWrite(c, id);
+    const body = await readJsonCapped(c.req.raw, MAX_BODY_BYTES);
+    if (!body.ok) throw new ApiError(body.status, body.error);
+    const input = AnalysisSchema.safeParse(body.value);
+    if (!input.success) {
+      throw new ApiError(400, 'send {"enabled": true|false}', {
+        issues: input.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      });
+    }
+    // Only cameras stopline knows (table, config file, analyzer status) get a row.
+    if (!(await _listCameras(opts, log)).some((cam) => cam.id === id)) {
+      throw new ApiError(404, "unknown camera", { id });
+    }
+    const state = await setAnalysisEnabled(
+      (sql, params) => opts.pool.query(sql, params),
+      id,
+      input.data.enabled,
+      getClaims(c)?.sub ?? "",
+    );
+    log(`${id}: analysis ${state.enabled ? "resumed" : "paused"} by ${state.updated_by}`);
+    return c.json(state);
   });
 
   app.delete("/api/cameras/:id", async (c) => {
@@ -223,6 +261,8 @@ interface PublicCamera {
   mediamtx_path: string;
   /** Where the camera is known from: provisioned table, config file, or only analyzer status. */
   origin: "table" | "config" | "status";
+  /** Whether analysis is wanted (POST /api/cameras/:id/analysis); status.paused: in effect. */
+  analysis_enabled: boolean;
   status: {
     fps: number;
     infer_ms: number;
@@ -231,7 +271,19 @@ interface PublicCamera {
     frames: number;
     updated_at: string;
     online: boolean;
+    /** The analyzer reports this camera's analysis paused (video still served). */
+    paused: boolean;
   } | null;
+  staleness: Staleness;
+}
+
+/** Age of the newest frame at each link of the chain, ms; null = unknown (no report yet). */
+export interface Staleness {
+  camera_ms: number | null;
+  decode_ms: number | null;
+  infer_ms: number | null;
+  publish_ms: number | null;
+  relay_ms: number | null;
 }
 
 function _public(
@@ -246,7 +298,15 @@ function _public(
     enabled: row.enabled,
     mediamtx_path: row.id,
     origin,
+    analysis_enabled: true,
     status: null,
+    staleness: {
+      camera_ms: null,
+      decode_ms: null,
+      infer_ms: null,
+      publish_ms: null,
+      relay_ms: null,
+    },
   };
 }
 
@@ -267,8 +327,12 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
   for (const [id, source] of await _configCameras(opts, log)) {
     if (!byId.has(id)) byId.set(id, _public({ id, name: id, enabled: true }, source, "config"));
   }
+  // The analyzer's ages were taken when it wrote the row: add the row's age (database clock).
   const status = (await opts.pool.query(
-    "select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at from camera_status",
+    `select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at, paused, capture_age_ms,
+       decode_age_ms, infer_age_ms, publish_age_ms,
+       extract(epoch from now() - updated_at)::float8 * 1000 as row_age_ms
+     from camera_status`,
   )).rows;
   const now = Date.now();
   for (const s of status) {
@@ -287,7 +351,27 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
       frames: Number(s.frames),
       updated_at: updated.toISOString(),
       online: now - updated.getTime() < ONLINE_WITHIN_MS,
+      paused: s.paused === true,
     };
+    const rowAge = Math.max(0, Number(s.row_age_ms));
+    const aged = (v: unknown) =>
+      v === null || v === undefined ? null : Math.round(Number(v) + rowAge);
+    cam.staleness = {
+      ...cam.staleness,
+      camera_ms: aged(s.capture_age_ms),
+      decode_ms: aged(s.decode_age_ms),
+      infer_ms: aged(s.infer_age_ms),
+      publish_ms: aged(s.publish_age_ms),
+    };
+  }
+  for (const cam of byId.values()) {
+    const relay = opts.relayTickAgeMs?.(cam.id);
+    cam.staleness.relay_ms = relay === undefined || relay === null ? null : Math.round(relay);
+  }
+  const switches = await opts.pool.query("select camera, enabled from camera_analysis");
+  for (const a of switches.rows) {
+    const cam = byId.get(a.camera as string);
+    if (cam) cam.analysis_enabled = a.enabled as boolean;
   }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -365,6 +449,7 @@ export function startCameras(
     reconcile?: boolean;
     corsOrigins?: readonly string[];
     rateLimit?: RateLimitOptions;
+    relayTickAgeMs?: (camera: string) => number | null;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -384,6 +469,7 @@ export function startCameras(
       log: opts.log,
       corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
       rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
+      relayTickAgeMs: opts.relayTickAgeMs,
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {

@@ -483,3 +483,52 @@ Deno.test({
       assert.equal(await auth(), h1);
     }),
 });
+
+Deno.test({
+  name: "cameras API: each camera's staleness chain, analyzer ages plus the row's age, relay age",
+  fn: async () => {
+    const db = await startTestDatabase();
+    const pool = createPool(db.url, 2);
+    try {
+      await pool.query("delete from cameras; delete from camera_status");
+      // cam_01 reported 3 s ago with a fresh chain; cam_02 reports but inference is stuck.
+      await pool.query(
+        `insert into camera_status (camera, updated_at, capture_age_ms, decode_age_ms,
+           infer_age_ms, publish_age_ms)
+         values ('cam_01', now() - interval '3 seconds', 300, 200, 150, 140),
+                ('cam_02', now(), 250, 120, 45000, 45010), ('cam_03', now(), null, null, null, null)`,
+      );
+      const app = createCamerasApp({
+        pool,
+        auth: { secret: SECRET },
+        box: await SecretBox.create(KEY),
+        mediamtx: null,
+        relayTickAgeMs: (camera) => camera === "cam_01" ? 3200 : null,
+        log: () => {},
+      });
+      const res = await app.request("/api/cameras", { headers: await _bearer() });
+      assert.equal(res.status, 200);
+      const byId = Object.fromEntries(
+        (await res.json()).cameras.map((c: { id: string }) => [c.id, c]),
+      );
+      const s1 = byId.cam_01.staleness;
+      assert.ok(s1.camera_ms >= 3300 && s1.camera_ms < 4300, `row age added: ${s1.camera_ms}`);
+      assert.ok(s1.decode_ms - s1.publish_ms === 60, "the links keep their differences");
+      assert.equal(s1.relay_ms, 3200);
+      const s2 = byId.cam_02.staleness;
+      assert.ok(s2.decode_ms < 1500, "decode is fresh");
+      assert.ok(s2.infer_ms >= 45000, "inference is the stale link");
+      assert.equal(s2.relay_ms, null, "no tick reached the relay");
+      assert.deepEqual(byId.cam_03.staleness, {
+        camera_ms: null,
+        decode_ms: null,
+        infer_ms: null,
+        publish_ms: null,
+        relay_ms: null,
+      });
+    } finally {
+      await pool.end();
+      await db.close();
+    }
+  },
+});

@@ -7,6 +7,10 @@
  *   a database advisory lock so concurrent savers serialize across processes: the file is
  *   replaced atomically, a revision row (redacted) is added and `stopline_config` announces it;
  *   the analyzer reloads without a restart.
+ * - PATCH /api/config (operator) — a JSON merge patch (RFC 7396, `application/merge-patch+json`)
+ *   applied to the file as stored (comments, `${NAME}` references and credentials it does not
+ *   touch are kept), then the same If-Match, validation, revision and NOTIFY as PUT. A token
+ *   limited to some cameras may patch only `cameras.<its ids>` subtrees.
  * - GET /api/config/revisions?limit — who changed the settings when (operator).
  */
 import type { Context, Hono } from "hono";
@@ -32,6 +36,7 @@ import { MAX_NESTING_DEPTH, nestingDepth, readCapped } from "../_shared/body.ts"
 import { CONFIG_CHANNEL } from "../../shared/channels.ts";
 import { ConfigError, parseConfigYaml, QUIET_YAML } from "../../shared/config.ts";
 import { configEtag, readConfigFile, writeTempBeside } from "./config_file.ts";
+import { applyMergePatch, isJsonObject, type JsonObject, patchedCameras } from "./merge_patch.ts";
 import { redactConfigText, restoreRedacted } from "./redact.ts";
 
 export interface ConfigOptions extends ApiCommonOptions {
@@ -111,7 +116,42 @@ export function createConfigApp(opts: ConfigOptions): Hono {
       });
     }
     if (isJson) text = _jsonToYaml(text);
-    return await _save(c, opts, text, ifMatch, claims.sub, etagOf);
+    return await _save(c, opts, () => text, ifMatch, claims.sub, etagOf);
+  });
+
+  app.patch("/api/config", async (c) => {
+    const claims = getClaims(c)!;
+    if (_mediaType(c.req.header("content-type")) !== "application/merge-patch+json") {
+      throw new ApiError(415, "send a JSON merge patch as application/merge-patch+json");
+    }
+    const patch = await _readPatch(c.req.raw, maxBytes);
+    // The same scope as the GET shows: a camera-limited token changes only its cameras.
+    if (claims.cameras) {
+      const touched = patchedCameras(patch);
+      const allowed = claims.cameras;
+      if (!touched || touched.some((id) => !allowed.includes(id))) {
+        throw new ApiError(403, "a token limited to some cameras may only patch those cameras");
+      }
+    }
+    const ifMatch = c.req.header("if-match");
+    if (!ifMatch) {
+      throw new ApiError(428, "If-Match is required: send the ETag of the config you edited");
+    }
+    return await _save(
+      c,
+      opts,
+      (current) => {
+        const doc = parseDocument(current, QUIET_YAML);
+        if (doc.errors.length || !isMap(doc.contents)) {
+          throw new ApiError(409, "the config file on disk is not a YAML mapping; PUT it whole");
+        }
+        applyMergePatch(doc, patch);
+        return doc.toString();
+      },
+      ifMatch,
+      claims.sub,
+      etagOf,
+    );
   });
 
   app.get("/api/config/revisions", requireRole(opts.auth, "operator"), async (c) => {
@@ -138,7 +178,7 @@ export function createConfigApp(opts: ConfigOptions): Hono {
 async function _save(
   c: Context,
   opts: ConfigOptions,
-  body: string,
+  edit: (current: string) => string,
   ifMatch: string,
   author: string,
   etagOf: (text: string) => Promise<string>,
@@ -159,7 +199,7 @@ async function _save(
         currentEtag ? { etag: currentEtag } : {},
       );
     }
-    const { text, unresolved } = restoreRedacted(body, current ?? "");
+    const { text, unresolved } = restoreRedacted(edit(current ?? ""), current ?? "");
     _validate(text, unresolved, opts.env ?? ((n) => Deno.env.get(n)));
     const etag = await etagOf(text);
     tmp = await writeTempBeside(opts.path, text);
@@ -214,6 +254,38 @@ function _validate(
     issues.push(...e.issues);
   }
   if (issues.length) throw new ApiError(422, "invalid config", { issues });
+}
+
+/** The PATCH body: a JSON object (a merge patch for the whole file), else 400/413/422. */
+async function _readPatch(req: Request, maxBytes: number): Promise<JsonObject> {
+  const body = await readCapped(req, maxBytes);
+  if (body === null) throw new ApiError(413, `the patch must not exceed ${maxBytes} bytes`);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    throw new ApiError(400, "the body is not UTF-8 text");
+  }
+  if (nestingDepth(text) > MAX_NESTING_DEPTH) {
+    throw new ApiError(422, "invalid config", {
+      issues: [{ path: "(body)", message: `nested deeper than ${MAX_NESTING_DEPTH} levels` }],
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ApiError(422, "invalid config", {
+      issues: [{ path: "(json)", message: (e as Error).message.split("\n")[0] }],
+    });
+  }
+  // Anything but an object would replace the whole file with a non-mapping: never a config.
+  if (!isJsonObject(value)) {
+    throw new ApiError(422, "invalid config", {
+      issues: [{ path: "(json)", message: "a merge patch of the config must be a JSON object" }],
+    });
+  }
+  return value;
 }
 
 /** A JSON body as YAML text (the file format); 422 when it is not JSON. */

@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 import { createMediaRelay } from "./index.ts";
 import { findBox, type Mp4Segment, Mp4Splitter, readBoxHeader } from "./mp4_boxes.ts";
 import { bearer } from "../passes/testing.ts";
+import { RTCPeerConnection, RTCRtpCodecParameters } from "werift";
+import { startsKeyframe } from "./h264_rtp.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../samples/vtest.mp4", import.meta.url));
 
@@ -315,4 +317,210 @@ Deno.test("media relay with auth on: a viewer token for the camera on every rout
     undefined,
     SECRET,
   );
+});
+
+/** A werift peer as the viewer: a recvonly H.264 offer, as a browser makes it. */
+async function _viewerOffer(): Promise<{ pc: RTCPeerConnection; sdp: string }> {
+  const pc = new RTCPeerConnection({
+    codecs: {
+      video: [
+        new RTCRtpCodecParameters({
+          mimeType: "video/H264",
+          clockRate: 90_000,
+          rtcpFeedback: [{ type: "nack" }, { type: "nack", parameter: "pli" }],
+          parameters: "profile-level-id=4d001f;packetization-mode=1;level-asymmetry-allowed=1",
+        }),
+      ],
+    },
+    iceAdditionalHostAddresses: ["127.0.0.1"],
+    iceUseIpv6: false,
+  });
+  pc.addTransceiver("video", { direction: "recvonly" });
+  await pc.setLocalDescription(await pc.createOffer());
+  return { pc, sdp: pc.localDescription!.sdp };
+}
+
+Deno.test("media relay WHEP: offer -> 201 answer on loopback, H.264 RTP flows, PATCH, DELETE", async () => {
+  await _withRelay(async (base, relay) => {
+    const { pc, sdp } = await _viewerOffer();
+    try {
+      let packets = 0;
+      let keyframeFirst: boolean | undefined;
+      pc.onTrack.subscribe((track) => {
+        track.onReceiveRtp.subscribe((rtp) => {
+          if (packets++ === 0) keyframeFirst = startsKeyframe(new Uint8Array(rtp.payload));
+        });
+      });
+      const res = await fetch(`http://${base}/media/cam_01/whep`, {
+        method: "POST",
+        headers: { "content-type": "application/sdp" },
+        body: sdp,
+      });
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get("content-type"), "application/sdp");
+      const location = res.headers.get("location")!;
+      assert.match(location, /^\/media\/cam_01\/whep\/[0-9a-f-]{36}$/);
+      const answer = await res.text();
+      const candidates = answer.split("\r\n").filter((l) => l.startsWith("a=candidate:"));
+      assert.ok(candidates.length > 0, "the answer carries its candidates");
+      for (const c of candidates) assert.equal(c.split(" ")[4], "127.0.0.1", c);
+      assert.match(answer, /a=rtpmap:\d+ H264\/90000/);
+      assert.match(answer, /profile-level-id=4d001f/, "the sample's Main profile, as offered");
+      await pc.setRemoteDescription({ type: "answer", sdp: answer });
+
+      const until = Date.now() + 15_000;
+      while (packets < 30 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(packets >= 30, `rtp packets received: ${packets}`);
+      assert.equal(keyframeFirst, true, "a session starts at a keyframe");
+      assert.equal(relay.whep.size, 1);
+
+      const frag = "a=ice-ufrag:x\r\na=ice-pwd:y\r\nm=video 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\n" +
+        "a=candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host\r\n";
+      const patch = await fetch(`http://${base}${location}`, {
+        method: "PATCH",
+        headers: { "content-type": "application/trickle-ice-sdpfrag" },
+        body: frag,
+      });
+      assert.equal(patch.status, 204);
+      const badPatch = await fetch(`http://${base}${location}`, {
+        method: "PATCH",
+        headers: { "content-type": "text/plain" },
+        body: frag,
+      });
+      assert.equal(badPatch.status, 415);
+      await badPatch.body?.cancel();
+
+      const del = await fetch(`http://${base}${location}`, { method: "DELETE" });
+      assert.equal(del.status, 200);
+      await del.body?.cancel();
+      assert.equal(relay.whep.size, 0);
+      const again = await fetch(`http://${base}${location}`, { method: "DELETE" });
+      assert.equal(again.status, 404);
+      await again.body?.cancel();
+    } finally {
+      await pc.close();
+    }
+  });
+});
+
+Deno.test("media relay WHEP: errors (bad id, unknown camera, content type, no video, at capacity)", async () => {
+  const relay = createMediaRelay({
+    auth: { secret: null },
+    corsOrigins: [],
+    sources: () => new Map([["cam_01", { source: SAMPLE, loop: true }]]),
+    whep: { maxSessions: 0 },
+    log: () => {},
+  });
+  const post = (path: string, body: string, type = "application/sdp") =>
+    relay.fetch(
+      new Request(`http://127.0.0.1${path}`, {
+        method: "POST",
+        headers: { "content-type": type },
+        body,
+      }),
+    );
+  const offer = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+  try {
+    assert.equal((await post("/media/bad%20id/whep", offer)).status, 400);
+    const unknown = await post("/media/cam_99/whep", offer);
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(await unknown.json(), { error: "unknown camera", camera: "cam_99" });
+    assert.equal((await post("/media/cam_01/whep", offer, "text/plain")).status, 415);
+    assert.equal((await post("/media/cam_01/whep", "v=0\r\nm=audio 9 RTP/AVP 0\r\n")).status, 400);
+    assert.equal((await post("/media/cam_01/whep", "x".repeat(70_000))).status, 413);
+    const full = await post("/media/cam_01/whep", offer);
+    assert.equal(full.status, 503, "the reader limit answers 503 (the player: at capacity)");
+    const patch = await relay.fetch(
+      new Request("http://127.0.0.1/media/cam_01/whep/nope", {
+        method: "PATCH",
+        headers: { "content-type": "application/trickle-ice-sdpfrag" },
+        body: "a=mid:0\r\n",
+      }),
+    );
+    assert.equal(patch.status, 404);
+  } finally {
+    await relay.close();
+  }
+});
+
+Deno.test("media relay WHEP with auth on: token for the camera, Origin checked, on POST, PATCH, DELETE", async () => {
+  await _withRelay(
+    async (base) => {
+      const token = async (cameras?: string[]) =>
+        (await bearer(SECRET, { sub: "v", role: "viewer", cameras })).authorization;
+      const only01 = await token(["cam_01"]);
+      const onlySecret = await token(["cam_secret"]);
+      const offer = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+      const call = (method: string, path: string, headers: Record<string, string>) =>
+        fetch(`http://${base}${path}`, {
+          method,
+          headers: {
+            "content-type": method === "PATCH"
+              ? "application/trickle-ice-sdpfrag"
+              : "application/sdp",
+            ...headers,
+          },
+          body: method === "DELETE" ? undefined : offer,
+        });
+      const routes: [string, string][] = [
+        ["POST", "/media/cam_01/whep"],
+        ["PATCH", "/media/cam_01/whep/s1"],
+        ["DELETE", "/media/cam_01/whep/s1"],
+        ["POST", "/media/cam_99/whep"],
+      ];
+      for (const [method, path] of routes) {
+        for (const headers of [{}, { authorization: onlySecret }] as Record<string, string>[]) {
+          const r = await call(method, path, headers);
+          assert.equal(r.status, 401, `${method} ${path} ${JSON.stringify(headers)}`);
+          assert.equal(r.headers.get("www-authenticate"), "Bearer");
+          await r.body?.cancel();
+        }
+      }
+      // A page on another site may not start a session, even with a good token.
+      for (const [method, path] of routes.slice(0, 3)) {
+        const r = await call(method, path, {
+          authorization: only01,
+          origin: "https://evil.example",
+        });
+        assert.equal(r.status, 403, `${method} ${path} from another Origin`);
+        await r.body?.cancel();
+      }
+      // The right token from the same origin gets past the checks (to the unknown session).
+      const same = await call("DELETE", "/media/cam_01/whep/s1", {
+        authorization: only01,
+        origin: `http://${base}`,
+      });
+      assert.equal(same.status, 404);
+      await same.body?.cancel();
+    },
+    undefined,
+    SECRET,
+  );
+});
+
+Deno.test("media relay WHEP: a camera without video answers 504 video offline, no credentials", async () => {
+  const logs: string[] = [];
+  const relay = createMediaRelay({
+    auth: { secret: null },
+    corsOrigins: [],
+    sources: () => new Map([["cam_dead", { source: "rtsp://u:pw123@127.0.0.1:1/x", loop: false }]]),
+    whep: { firstKeyframeTimeoutMs: 1500 },
+    idleStopMs: 100,
+    log: (m) => logs.push(m),
+  });
+  try {
+    const res = await relay.fetch(
+      new Request("http://127.0.0.1/media/cam_dead/whep", {
+        method: "POST",
+        headers: { "content-type": "application/sdp" },
+        body: "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+      }),
+    );
+    assert.equal(res.status, 504, "not 503, which the player reads as at capacity");
+    assert.deepEqual(await res.json(), { error: "video offline" });
+    assert.equal(relay.whep.size, 0, "the reserved slot is given back");
+    assert.ok(!logs.join("\n").includes("pw123"), logs.join("\n"));
+  } finally {
+    await relay.close();
+  }
 });

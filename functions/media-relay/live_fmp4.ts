@@ -54,6 +54,17 @@ export function isFileSource(source: string): boolean {
 
 /** The ffmpeg command line for a source (exported for tests and diagnostics). */
 export function ffmpegArgs(spec: SourceSpec): string[] {
+  return [
+    ...["-hide_banner", "-loglevel", "error", "-nostdin"],
+    ...ffmpegInputArgs(spec),
+    // Video only: the MSE mime and the analyzer need exactly one H.264 track.
+    ...["-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn"],
+    ...["-f", "mp4", "-movflags", FRAGMENT_MOVFLAGS, "-flush_packets", "1", "pipe:1"],
+  ];
+}
+
+/** ffmpeg's input options for a source, shared by every output the relay makes of it. */
+export function ffmpegInputArgs(spec: SourceSpec): string[] {
   const input: string[] = [];
   const lower = spec.source.toLowerCase();
   if (isFileSource(spec.source)) {
@@ -65,14 +76,7 @@ export function ffmpegArgs(spec: SourceSpec): string[] {
     // TCP interleaving: no UDP packet loss, and works through NAT/firewalls.
     input.push("-rtsp_transport", "tcp");
   }
-  return [
-    ...["-hide_banner", "-loglevel", "error", "-nostdin"],
-    ...input,
-    ...["-i", spec.source],
-    // Video only: the MSE mime and the analyzer need exactly one H.264 track.
-    ...["-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn"],
-    ...["-f", "mp4", "-movflags", FRAGMENT_MOVFLAGS, "-flush_packets", "1", "pipe:1"],
-  ];
+  return [...input, "-i", spec.source];
 }
 
 function _mime(codec: string | undefined): string {

@@ -1,13 +1,14 @@
 /**
  * The dev media relay (a local stand-in for MediaMTX): serves each camera's live fragmented MP4
  * over WebSocket (for MSE in the browser) and as a chunked HTTP response (for the dev analyzer),
- * from one shared ffmpeg per camera.
+ * from one shared ffmpeg per camera, and WebRTC through WHEP (whep.ts; `POST /media/<camera>/whep`,
+ * PATCH/DELETE on the session) with RTP made from that same fMP4 (live_rtp.ts).
  *
  * It serves live video, so it follows the same access rule as the tick relay's `/ws`
  * (functions/_shared/camera_access.ts): with auth on, every route needs a token allowed for the
- * camera (`?token=` from the browser, as the tick socket sends it), a browser's WebSocket must
- * come from the same origin or the CORS allow-list, and `/media/status` lists only the cameras
- * the token may watch. Clients never see ffmpeg's output (it can echo the source URL): a video
+ * camera (`?token=` from the browser, as the tick socket sends it), a browser's WebSocket (and
+ * a WHEP request) must come from the same origin or the CORS allow-list, and `/media/status`
+ * lists only the cameras the token may watch. Clients never see ffmpeg's output (it can echo the source URL): a video
  * outage is told as a fixed reason; the detail goes to the (redacted) log.
  */
 import { Hono } from "hono";
@@ -19,6 +20,8 @@ import { upgradeOriginAllowed, watchClaims, watchDenied } from "../_shared/camer
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { KeyframeGate } from "./keyframe_gate.ts";
 import { LiveFmp4Stream, type SourceSpec, type StreamEvent } from "./live_fmp4.ts";
+import { LiveRtpStream } from "./live_rtp.ts";
+import { type WhepOptions, WhepSessions } from "./whep.ts";
 
 export const CAMERA_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -34,6 +37,8 @@ export interface MediaRelayOptions {
   auth?: AuthSettings;
   /** Origins besides the same origin allowed to open the WebSocket (STOPLINE_CORS_ORIGINS). */
   corsOrigins?: readonly string[];
+  /** WebRTC (WHEP) sessions: limits and timeouts. */
+  whep?: WhepOptions;
 }
 
 export type MediaRelay = Hono & {
@@ -41,6 +46,9 @@ export type MediaRelay = Hono & {
   close(): Promise<void>;
   /** Running streams by camera (for diagnostics and tests). */
   streams: ReadonlyMap<string, LiveFmp4Stream>;
+  /** Running RTP packetizers by camera (one per camera watched over WebRTC). */
+  rtpStreams: ReadonlyMap<string, LiveRtpStream>;
+  whep: WhepSessions;
 };
 
 type Resolved = { ok: true; camera: string; spec: SourceSpec } | {
@@ -50,6 +58,8 @@ type Resolved = { ok: true; camera: string; spec: SourceSpec } | {
 };
 
 const _UNAUTHORIZED = { "www-authenticate": "Bearer" };
+/** An SDP offer or trickle fragment is a few KiB; anything far bigger is not one. */
+const _MAX_SDP_BYTES = 64 * 1024;
 
 export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
   const log = opts.log ?? ((m: string) => console.error(m));
@@ -57,6 +67,8 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
   const auth = opts.auth ?? authFromEnv();
   const corsOrigins = opts.corsOrigins ?? corsOriginsFromEnv();
   const streams = new Map<string, LiveFmp4Stream>();
+  const rtpStreams = new Map<string, LiveRtpStream>();
+  const whep = new WhepSessions({ log, ...opts.whep });
   const disconnects = new Set<() => void>();
   /** Fragments dropped for slow clients, per camera (latest-state: dropped, never queued). */
   const dropped = new Map<string, number>();
@@ -96,7 +108,79 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
     return s;
   }
 
+  /** RTP for WebRTC, made from the camera's one fMP4 stream (the analyzer's timeline). */
+  function _rtpStream(camera: string, spec: SourceSpec): LiveRtpStream {
+    const fmp4 = _stream(camera, spec);
+    const cur = rtpStreams.get(camera);
+    if (cur && cur.fmp4 === fmp4) return cur;
+    if (cur) void cur.close();
+    const s = new LiveRtpStream({
+      camera,
+      fmp4,
+      ffmpeg: opts.ffmpeg,
+      idleStopMs: opts.idleStopMs,
+      log,
+    });
+    rtpStreams.set(camera, s);
+    return s;
+  }
+
+  /** The checks every WHEP request passes, as `/media/ws`: camera, token, then Origin. */
+  async function _whepDenied(req: Request, camera: string): Promise<Response | Resolved> {
+    if (closed) return Response.json({ error: "shutting down" }, { status: 503 });
+    const r = await _authorize(req, camera);
+    if (!r.ok) {
+      return Response.json(r.body, {
+        status: r.status,
+        headers: r.status === 401 ? _UNAUTHORIZED : {},
+      });
+    }
+    if (!upgradeOriginAllowed(req, corsOrigins)) {
+      return Response.json({ error: "this Origin may not watch here" }, { status: 403 });
+    }
+    return r;
+  }
+
   const app = new Hono();
+
+  app.post("/media/:camera/whep", async (c) => {
+    const r = await _whepDenied(c.req.raw, c.req.param("camera"));
+    if (r instanceof Response) return r;
+    if (!r.ok) return c.json(r.body, r.status);
+    if (c.req.header("content-type")?.split(";")[0].trim() !== "application/sdp") {
+      return c.json({ error: "the offer must be application/sdp" }, 415);
+    }
+    const offer = await c.req.text();
+    if (offer.length > _MAX_SDP_BYTES) return c.json({ error: "offer too large" }, 413);
+    const res = await whep.create(r.camera, _rtpStream(r.camera, r.spec), offer);
+    if (!res.ok) return c.json({ error: res.error }, res.status);
+    return c.body(res.answer, 201, {
+      "content-type": "application/sdp",
+      location: `/media/${r.camera}/whep/${res.id}`,
+      "cache-control": "no-store",
+    });
+  });
+
+  app.patch("/media/:camera/whep/:session", async (c) => {
+    const r = await _whepDenied(c.req.raw, c.req.param("camera"));
+    if (r instanceof Response) return r;
+    if (!r.ok) return c.json(r.body, r.status);
+    if (c.req.header("content-type")?.split(";")[0].trim() !== "application/trickle-ice-sdpfrag") {
+      return c.json({ error: "candidates must be application/trickle-ice-sdpfrag" }, 415);
+    }
+    const fragment = await c.req.text();
+    if (fragment.length > _MAX_SDP_BYTES) return c.json({ error: "fragment too large" }, 413);
+    const found = await whep.addCandidates(r.camera, c.req.param("session"), fragment);
+    return found ? c.body(null, 204) : c.json({ error: "no such session" }, 404);
+  });
+
+  app.delete("/media/:camera/whep/:session", async (c) => {
+    const r = await _whepDenied(c.req.raw, c.req.param("camera"));
+    if (r instanceof Response) return r;
+    if (!r.ok) return c.json(r.body, r.status);
+    const found = await whep.delete(r.camera, c.req.param("session"));
+    return found ? c.body(null, 200) : c.json({ error: "no such session" }, 404);
+  });
 
   app.get("/media/status", async (c) => {
     const claims = await watchClaims(c.req.raw, auth);
@@ -107,6 +191,11 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
         subscribers: s.subscribers,
         mime: s.init?.mime ?? null,
         dropped: dropped.get(s.camera) ?? 0,
+        ...s.stats,
+      })),
+      webrtc: [...rtpStreams.values()].filter((s) => mayReadCamera(claims, s.camera)).map((s) => ({
+        camera: s.camera,
+        sessions: whep.count(s.camera),
         ...s.stats,
       })),
     });
@@ -196,11 +285,13 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
     closed = true;
     for (const d of [...disconnects]) d();
     disconnects.clear();
-    await Promise.all([...streams.values()].map((s) => s.close()));
+    await whep.closeAll();
+    await Promise.all([...streams.values(), ...rtpStreams.values()].map((s) => s.close()));
     streams.clear();
+    rtpStreams.clear();
   }
 
-  return Object.assign(app, { close, streams }) as MediaRelay;
+  return Object.assign(app, { close, streams, rtpStreams, whep }) as MediaRelay;
 }
 
 /** Stream events -> one WebSocket: a text init message, then binary init + fragments. */

@@ -4,7 +4,11 @@
  * stays backed up is closed. Nothing here can slow the publisher down.
  */
 import { parseRealtimeMessage } from "../../shared/events.ts";
-import { analyzerStatusText } from "../../shared/status.ts";
+import {
+  type AnalyzerState,
+  analyzerStatusText,
+  parseAnalyzerStatus,
+} from "../../shared/status.ts";
 
 /** The subset of a WebSocket the hub needs (a Deno WebSocket, or a test double in unit tests). */
 export interface TickSocket {
@@ -29,6 +33,11 @@ export interface HubOptions {
   stuckCloseMs?: number;
   /** A camera with no tick for this long is reported "analyzer offline". */
   offlineAfterMs?: number;
+  /**
+   * A paused camera whose analyzer has not repeated "paused" for this long (it says so every
+   * 2 s) is reported offline: the analyzer itself went away.
+   */
+  pausedStaleMs?: number;
   now?: () => number;
 }
 
@@ -45,6 +54,9 @@ interface _CameraState {
   lastText: string | null;
   lastAt: number;
   online: boolean;
+  /** Analysis paused (runtime control): no ticks on purpose, status "paused". */
+  paused: boolean;
+  pausedAt: number;
 }
 
 const OPEN = 1;
@@ -55,6 +67,7 @@ export class TickHub {
   readonly #maxBuffered: number;
   readonly #stuckMs: number;
   readonly #offlineMs: number;
+  readonly #pausedStaleMs: number;
   readonly #now: () => number;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Drops counted for clients that are gone (so the total never goes down). */
@@ -67,6 +80,7 @@ export class TickHub {
     this.#maxBuffered = opts.maxBufferedBytes ?? 256 * 1024;
     this.#stuckMs = opts.stuckCloseMs ?? 10_000;
     this.#offlineMs = opts.offlineAfterMs ?? 2_000;
+    this.#pausedStaleMs = opts.pausedStaleMs ?? 10_000;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -94,6 +108,23 @@ export class TickHub {
       this.rejected++;
       return;
     }
+    if ((msg as { type?: unknown } | null)?.type === "status") {
+      // From the analyzer only "paused" means something (online/offline the hub sees itself).
+      const camera = (msg as { camera?: unknown }).camera;
+      if (parseAnalyzerStatus(msg) !== "paused" || typeof camera !== "string") {
+        this.rejected++;
+        return;
+      }
+      const state = this.#camera(camera);
+      state.pausedAt = this.#now();
+      if (!state.paused) {
+        state.paused = true;
+        state.online = false;
+        state.lastText = null;
+        this.#broadcastStatus(camera, "paused");
+      }
+      return;
+    }
     const parsed = parseRealtimeMessage(msg);
     if (!parsed.ok) {
       this.rejected++;
@@ -108,6 +139,7 @@ export class TickHub {
     const state = this.#camera(camera);
     state.lastText = payload;
     state.lastAt = this.#now();
+    state.paused = false;
     if (!state.online) this.#setOnline(camera, state, true);
     for (const c of this.#clients.get(camera) ?? []) this.#send(c, "tick", payload);
   }
@@ -128,7 +160,11 @@ export class TickHub {
     // Looked up, never created: camera state exists only for cameras the analyzer publishes, so
     // clients asking for many made-up camera ids cannot grow it.
     const state = this.#cameras.get(camera);
-    this.#send(client, "status", analyzerStatusText(camera, state?.online ?? false));
+    this.#send(
+      client,
+      "status",
+      analyzerStatusText(camera, state?.paused ? "paused" : state?.online ?? false),
+    );
     if (state?.online && state.lastText) this.#send(client, "tick", state.lastText);
     return () => this.#forget(client);
   }
@@ -152,13 +188,41 @@ export class TickHub {
     return this.#cameras.size;
   }
 
+  /** Ms since the camera's last tick reached the relay; null before any (staleness chain). */
+  tickAgeMs(camera: string): number | null {
+    const s = this.#cameras.get(camera);
+    return s && s.lastAt > 0 ? Math.max(0, this.#now() - s.lastAt) : null;
+  }
+
+  /** Cameras that have sent a tick, for per-camera gauges. */
+  cameras(): string[] {
+    return [...this.#cameras.keys()];
+  }
+
+  /** Bytes written to client sockets and not yet sent: the depth of the relay's send queue. */
+  queuedBytes(): number {
+    let n = 0;
+    for (const set of this.#clients.values()) {
+      for (const c of set) if (c.socket.readyState === OPEN) n += c.socket.bufferedAmount;
+    }
+    return n;
+  }
+
   isOnline(camera: string): boolean {
     return this.#cameras.get(camera)?.online ?? false;
+  }
+
+  isPaused(camera: string): boolean {
+    return this.#cameras.get(camera)?.paused ?? false;
   }
 
   checkLiveness(): void {
     const now = this.#now();
     for (const [camera, state] of this.#cameras) {
+      if (state.paused && now - state.pausedAt > this.#pausedStaleMs) {
+        state.paused = false;
+        this.#broadcastStatus(camera, "offline");
+      }
       if (state.online && now - state.lastAt > this.#offlineMs) {
         this.#setOnline(camera, state, false);
       }
@@ -167,13 +231,20 @@ export class TickHub {
 
   #camera(camera: string): _CameraState {
     let s = this.#cameras.get(camera);
-    if (!s) this.#cameras.set(camera, s = { lastText: null, lastAt: 0, online: false });
+    if (!s) {
+      s = { lastText: null, lastAt: 0, online: false, paused: false, pausedAt: 0 };
+      this.#cameras.set(camera, s);
+    }
     return s;
   }
 
   #setOnline(camera: string, state: _CameraState, online: boolean): void {
     state.online = online;
-    const text = analyzerStatusText(camera, online);
+    this.#broadcastStatus(camera, online ? "online" : "offline");
+  }
+
+  #broadcastStatus(camera: string, state: AnalyzerState): void {
+    const text = analyzerStatusText(camera, state);
     for (const c of this.#clients.get(camera) ?? []) this.#send(c, "status", text);
   }
 

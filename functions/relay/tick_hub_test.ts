@@ -131,3 +131,63 @@ Deno.test("hub: subscribing to many made-up camera ids keeps no state for them",
   assert.equal(JSON.parse(early.sent.at(-1)!).seq, 7);
   assert.equal(hub.cameraCount(), 2);
 });
+
+Deno.test("hub reports a paused camera as paused (not offline) until ticks return or the analyzer goes quiet", () => {
+  let now = 1000;
+  const hub = new TickHub({ now: () => now, pausedStaleMs: 10_000 });
+  const paused = JSON.stringify({ v: 1, type: "status", camera: "cam_01", analyzer: "paused" });
+  hub.publish(JSON.stringify(makeTick("cam_01", 1)));
+  const a = new _Socket();
+  hub.add(a, "cam_01");
+  const statuses = () =>
+    a.sent.map((s) => JSON.parse(s)).filter((m) => m.type === "status").map((m) => m.analyzer);
+  assert.deepEqual(statuses(), ["online"]);
+
+  hub.publish(paused);
+  assert.deepEqual(statuses(), ["online", "paused"]);
+  assert.equal(hub.isPaused("cam_01"), true);
+  // No ticks while paused is not an outage: the analyzer repeats "paused" every 2 s.
+  for (let i = 0; i < 5; i++) {
+    now += 2000;
+    hub.publish(paused);
+    hub.checkLiveness();
+  }
+  assert.deepEqual(statuses(), ["online", "paused"]);
+  // A client joining now is told "paused", and gets no stale tick.
+  const b = new _Socket();
+  hub.add(b, "cam_01");
+  assert.deepEqual(b.sent.map((s) => JSON.parse(s).analyzer), ["paused"]);
+
+  // Resumed: the first tick says online again.
+  hub.publish(JSON.stringify(makeTick("cam_01", 2)));
+  assert.deepEqual(statuses(), ["online", "paused", "online"]);
+  assert.equal(hub.isPaused("cam_01"), false);
+
+  // Paused, then the analyzer stops saying so (it died): offline after pausedStaleMs.
+  hub.publish(paused);
+  now += 11_000;
+  hub.checkLiveness();
+  assert.deepEqual(statuses(), ["online", "paused", "online", "paused", "offline"]);
+  // Other status values from the plane are not the analyzer's to send.
+  hub.publish(JSON.stringify({ v: 1, type: "status", camera: "cam_01", analyzer: "online" }));
+  assert.equal(hub.rejected, 1);
+});
+
+Deno.test("hub reports each camera's tick age and the bytes queued to its clients", () => {
+  let now = 10_000;
+  const hub = new TickHub({ now: () => now });
+  assert.equal(hub.tickAgeMs("cam_01"), null, "no tick yet");
+  hub.publish(JSON.stringify(makeTick("cam_01", 1)));
+  now += 750;
+  assert.equal(hub.tickAgeMs("cam_01"), 750);
+  assert.deepEqual(hub.cameras(), ["cam_01"]);
+  const a = new _Socket();
+  const b = new _Socket();
+  hub.add(a, "cam_01");
+  hub.add(b, "cam_01");
+  a.bufferedAmount = 300;
+  b.bufferedAmount = 200;
+  assert.equal(hub.queuedBytes(), 500);
+  b.close();
+  assert.equal(hub.queuedBytes(), 300, "a closed socket's buffer is not the relay's queue");
+});

@@ -48,6 +48,9 @@ interface Probe {
   mayBeUnavailable?: boolean;
 }
 
+/** A well-formed subscription's keys (a P-256 point's size and a 16-byte secret). */
+const PUSH_KEYS = { p256dh: `B${"A".repeat(86)}`, auth: "A".repeat(22) };
+
 /** Every `METHOD path` the server mounts. `middleware` rows hold no handler of their own. */
 const PROBES: Record<string, Probe[] | "middleware"> = {
   "ALL /healthz": "middleware",
@@ -88,6 +91,12 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
       body: JSON.stringify({ name: "renamed" }),
     },
     { rule: "write_B", method: "DELETE", path: () => `/api/cameras/${CAM_B}` },
+    {
+      rule: "write_B",
+      method: "POST",
+      path: () => `/api/cameras/${CAM_B}/analysis`,
+      body: JSON.stringify({ enabled: true }),
+    },
   ],
   "ALL /api/models/*": "middleware",
   "GET /api/models": [{ rule: "read", path: () => "/api/models" }],
@@ -154,6 +163,36 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
     { rule: "read", path: () => "/api/stats" },
     { rule: "read_B", path: () => `/api/stats?camera=${CAM_B}` },
   ],
+  // Subscribing is a viewer's own business; a cam_A token cannot ask for cam_B's passes.
+  "ALL /api/push/*": "middleware",
+  "GET /api/push/key": [{ rule: "read", path: () => "/api/push/key" }],
+  "POST /api/push/subscriptions": [
+    {
+      rule: "read",
+      method: "POST",
+      path: () => "/api/push/subscriptions",
+      body: JSON.stringify({
+        endpoint: "https://push.example.com/send/route-matrix",
+        keys: PUSH_KEYS,
+      }),
+    },
+    {
+      rule: "read_B",
+      method: "POST",
+      path: () => "/api/push/subscriptions",
+      body: JSON.stringify({
+        endpoint: "https://push.example.com/send/route-matrix-b",
+        keys: PUSH_KEYS,
+        cameras: [CAM_B],
+      }),
+    },
+  ],
+  "DELETE /api/push/subscriptions": [{
+    rule: "read",
+    method: "DELETE",
+    path: () => "/api/push/subscriptions",
+    body: JSON.stringify({ endpoint: "https://push.example.com/send/route-matrix" }),
+  }],
   "ALL /api/config/*": "middleware",
   "GET /api/config": [{ rule: "read_B", path: () => "/api/config" }],
   "PUT /api/config": [{
@@ -162,6 +201,13 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
     path: () => "/api/config",
     body: "cameras: {}\n",
     headers: { "content-type": "application/yaml" },
+  }],
+  "PATCH /api/config": [{
+    rule: "write_B",
+    method: "PATCH",
+    path: () => "/api/config",
+    body: JSON.stringify({ cameras: { [CAM_B]: { loop: true } } }),
+    headers: { "content-type": "application/merge-patch+json" },
   }],
   "GET /api/config/revisions": [{ rule: "operator_read", path: () => "/api/config/revisions" }],
   "ALL /ws": "middleware",
@@ -317,6 +363,41 @@ Deno.test({
       const text = await status.text();
       assert.equal(status.status, 200, text);
       assert.ok(!text.includes(CAM_B), `a cam_A token sees cam_B in /media/status: ${text}`);
+
+      // WebRTC (#14 §1): the WHEP routes follow the same rule, on every method; a good token
+      // from another site's page is refused too (a browser sends its Origin on these).
+      const offer = "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n";
+      const whep: [string, string, string][] = [
+        ["POST", `/media/${CAM_B}/whep`, "application/sdp"],
+        ["PATCH", `/media/${CAM_B}/whep/s0`, "application/trickle-ice-sdpfrag"],
+        ["DELETE", `/media/${CAM_B}/whep/s0`, "application/sdp"],
+      ];
+      for (const [method, path, type] of whep) {
+        for (const token of [null, "not.a.token", scoped]) {
+          const res = await fetch(w.base + path, {
+            method,
+            headers: {
+              "content-type": type,
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body: method === "DELETE" ? undefined : offer,
+          });
+          await res.body?.cancel();
+          assert.equal(res.status, 401, `${method} ${path} with ${token ?? "no token"}`);
+        }
+        const full = w.tokens.viewer!;
+        const foreign = await fetch(w.base + path.replace(CAM_B, CAM_A), {
+          method,
+          headers: {
+            "content-type": type,
+            authorization: `Bearer ${full}`,
+            origin: "https://evil.example",
+          },
+          body: method === "DELETE" ? undefined : offer,
+        });
+        await foreign.body?.cancel();
+        assert.equal(foreign.status, 403, `${method} ${path} from another Origin`);
+      }
     } finally {
       await w.close();
     }

@@ -2,7 +2,9 @@
  * `GET /app-config.json`: what the browser app needs to know at runtime, from the environment:
  * - `PLAYER_ORDER` (e.g. "whep,hls,mse"): modes to try in order. Default: "whep,hls,mse" when
  *   a MediaMTX URL is configured (production), else "mse" (the dev relay).
- * - `MEDIAMTX_WHEP_URL` (e.g. https://media.example/ ; WHEP at `<it>/<camera>/whep`)
+ * - `MEDIAMTX_WHEP_URL` (e.g. https://media.example/ ; WHEP at `<it>/<camera>/whep`). Without
+ *   it, where the dev media relay is mounted (`STOPLINE_MEDIA_RELAY=1`, or the dev stack), WHEP
+ *   is the relay's own `/media/<camera>/whep`, so dev plays WebRTC first, then MSE.
  * - `MEDIAMTX_HLS_URL` (e.g. https://media.example:8888 ; playlist `<it>/<camera>/index.m3u8`)
  * - `STOPLINE_JWT_SECRET` set: auth is on, the app asks for a token (the secret never leaves).
  * - `REALTIME=supabase` (as for the analyzer) with `SUPABASE_URL` and `SUPABASE_ANON_KEY`: the
@@ -23,8 +25,9 @@ type Env = (name: string) => string | undefined;
 export function appConfigFromEnv(
   env: Env = (n) => Deno.env.get(n),
   warn: (msg: string) => void = _warnOnce,
+  mediaRelay: boolean = env("STOPLINE_MEDIA_RELAY") === "1",
 ): AppConfig {
-  const whep = env("MEDIAMTX_WHEP_URL") || null;
+  const whep = env("MEDIAMTX_WHEP_URL") || (mediaRelay ? "/media" : null);
   const hls = env("MEDIAMTX_HLS_URL") || null;
   const configured = parsePlayerOrder(env("PLAYER_ORDER"));
   const fallback = whep || hls ? ["whep", "hls", "mse"] : ["mse"];

@@ -34,6 +34,18 @@ Deno.test("app config: MediaMTX configured -> whep,hls,mse; PLAYER_ORDER wins; a
   assert.deepEqual(ordered.player_order, ["hls", "mse"]);
 });
 
+Deno.test("app config: with the dev media relay, WHEP on the relay first, then MSE", () => {
+  const dev = appConfigFromEnv(envOf({ STOPLINE_MEDIA_RELAY: "1" }));
+  assert.deepEqual(dev.player_order, ["whep", "hls", "mse"]);
+  assert.equal(dev.whep_base, "/media");
+  assert.equal(dev.hls_base, null, "no playlist: the page skips LL-HLS");
+  // The dev stack mounts the relay without the variable.
+  assert.equal(appConfigFromEnv(envOf({}), () => {}, true).whep_base, "/media");
+  // A configured MediaMTX wins over the relay.
+  const mtx = appConfigFromEnv(envOf({ STOPLINE_MEDIA_RELAY: "1", MEDIAMTX_WHEP_URL: "http://m" }));
+  assert.equal(mtx.whep_base, "http://m");
+});
+
 Deno.test("app config: served as JSON, never cached", async () => {
   const app = createWebApp({
     appConfig: () => appConfigFromEnv(envOf({ PLAYER_ORDER: "whep,mse" })),

@@ -39,12 +39,15 @@ export interface WebAppOptions {
   root?: string;
   /** Runtime config for the app (default: from the environment, read per request). */
   appConfig?: () => AppConfig;
+  /** The dev media relay is mounted beside the app: its WHEP is the default player. */
+  mediaRelay?: boolean;
 }
 
 export function createWebApp(opts: WebAppOptions = {}): Hono {
   const root = opts.root ?? _WEB_ROOT;
   const app = new Hono();
-  const appConfig = opts.appConfig ?? (() => appConfigFromEnv());
+  const appConfig = opts.appConfig ??
+    (() => appConfigFromEnv(undefined, undefined, opts.mediaRelay || undefined));
   // Only on the app's own paths: mounted at "/" beside the API, a "*" here would reach theirs.
   for (
     const path of ["/", "/index.html", "/app-config.json", "/static/*", "/dist/*", "/favicon.ico"]

@@ -11,6 +11,14 @@ export type { PassDetail, PassRow, PassSample, Verdict };
 export interface CameraInfo {
   id: string;
   status: { fps?: number; infer_ms?: number; online?: boolean; [k: string]: unknown } | null;
+  /** Age of the newest frame per link, ms (ARCHITECTURE §8); absent from older servers. */
+  staleness?: {
+    camera_ms: number | null;
+    decode_ms: number | null;
+    infer_ms: number | null;
+    publish_ms: number | null;
+    relay_ms: number | null;
+  };
   [k: string]: unknown;
 }
 

@@ -70,7 +70,7 @@ function render(cfg: AppConfig): void {
   else if (route.page === "pass") leavePage = renderPassDetail(page, route.id);
   else if (route.page === "report") leavePage = renderReport(page, route.params, cameras);
   else if (route.page === "records") leavePage = renderRecords(page, route.params, cameras);
-  else leavePage = renderStats(page, route.params, cameras);
+  else leavePage = renderStats(page, route.params, cameras, cfg);
 }
 
 async function main(): Promise<void> {

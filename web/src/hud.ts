@@ -38,7 +38,7 @@ export function analyzerOnline(
   lastTickAt: number | undefined,
   now: number,
 ): boolean {
-  if (status === "offline") return false;
+  if (status === "offline" || status === "paused") return false;
   return lastTickAt !== undefined && now - lastTickAt <= ANALYZER_SILENT_MS;
 }
 
@@ -84,10 +84,12 @@ export class Hud {
     const vs = this.#el["video-state"];
     if (vs) vs.title = m.videoDetail;
     const online = analyzerOnline(m.status, m.lastTickAt, now);
+    // Paused on purpose (runtime control) is not an outage: said as such.
+    const analyzer = m.status === "paused" ? "paused" : online ? "online" : "offline";
     this.#set(
       "analyzer-state",
-      online ? "analyzer online" : "analyzer offline",
-      online ? "online" : "offline",
+      analyzer === "paused" ? "analysis paused" : `analyzer ${analyzer}`,
+      analyzer,
     );
     this.#set("ws-state", m.ws, m.ws);
     const fresh = online && m.lastTick;

@@ -14,6 +14,7 @@ Deno.test("analyzer online needs recent ticks and no offline status", () => {
   assert.equal(analyzerOnline("online", 900, 1000), true);
   assert.equal(analyzerOnline(undefined, 900, 1000), true);
   assert.equal(analyzerOnline("offline", 900, 1000), false);
+  assert.equal(analyzerOnline("paused", 900, 1000), false);
   assert.equal(analyzerOnline("online", 1000, 1000 + ANALYZER_SILENT_MS + 1), false);
 });
 

@@ -57,7 +57,18 @@ export function fakeApi(config: ConfigJson, opts: { passes?: number } = {}) {
   const app = new Hono();
   app.get("/api/cameras", (c) =>
     c.json({
-      cameras: Object.keys(state.config.cameras).map((id) => ({ id, status: { fps: 10 } })),
+      cameras: Object.keys(state.config.cameras).map((id, i) => ({
+        id,
+        status: { fps: 10 },
+        // The first camera's chain is fresh; the others' inference stopped 45 s ago.
+        staleness: {
+          camera_ms: 300,
+          decode_ms: 200,
+          infer_ms: i === 0 ? 150 : 45_000,
+          publish_ms: i === 0 ? 140 : 45_010,
+          relay_ms: i === 0 ? 120 : null,
+        },
+      })),
     }));
   app.get("/api/config", (c) => c.json(state.config, 200, { etag: `"v${state.version}"` }));
   app.put("/api/config", async (c) => {

@@ -14,7 +14,7 @@ const _DEFAULT_TRACKS: TickTrack[] = [
 
 export class FakeTicks {
   clients = new Set<WSContext>();
-  analyzer: "online" | "offline" = "online";
+  analyzer: "online" | "offline" | "paused" = "online";
   #seq = 0;
   #timer: ReturnType<typeof setInterval>;
 
@@ -45,7 +45,7 @@ export class FakeTicks {
     return JSON.stringify({ v: 1, type: "status", camera: this.camera, analyzer: this.analyzer });
   }
 
-  setAnalyzer(s: "online" | "offline"): void {
+  setAnalyzer(s: "online" | "offline" | "paused"): void {
     this.analyzer = s;
     this.broadcast(this.#status());
   }

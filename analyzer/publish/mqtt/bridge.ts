@@ -3,6 +3,9 @@
  * the Last Will marks the analyzer itself down). A sink beside Postgres/Supabase: passes, track
  * events, per camera retained status, retained stats every 10 s, and Home Assistant discovery.
  * Every method only queues (see client.ts); nothing here waits for the broker.
+ *
+ * Commands: `stopline/<camera>/set/enabled` ON/OFF goes to `onSetEnabled` (the analyzer stores
+ * it like the API does); the retained `stopline/<camera>/enabled` reports the state in effect.
  */
 import { encodePassEvent, type PassSummary, type TrackEvent } from "../../../shared/events.ts";
 import { metricLines } from "../../../shared/metrics.ts";
@@ -20,6 +23,9 @@ import {
   type CameraStatusPayload,
   cameraTopic,
   DEFAULT_TOPIC_PREFIX,
+  parseSwitchPayload,
+  setEnabledCamera,
+  setEnabledFilter,
   type StatsPayload,
   statsTopic,
 } from "./topics.ts";
@@ -33,9 +39,16 @@ export interface MqttBridgeOptions
   discoveryPrefix?: string | null;
   statsInterval_ms?: number;
   now?: () => number;
+  /**
+   * A `set/enabled` command for a configured camera (runtime control). Without one the bridge
+   * does not subscribe to commands.
+   */
+  onSetEnabled?: (camera: string, enabled: boolean) => void;
 }
 
-type _Live = Omit<CameraStatusRow, "camera" | "frame_w" | "frame_h">;
+type _Live = Omit<CameraStatusRow, "camera" | "frame_w" | "frame_h" | "paused">;
+/** `enabled`: the analysis state last reported (null until the analyzer says). */
+type _Camera = { today: TodayCounters; live: _Live; enabled: boolean | null };
 
 export class MqttBridge {
   readonly #prefix: string;
@@ -43,7 +56,7 @@ export class MqttBridge {
   readonly #client: MqttPublisherClient;
   readonly #now: () => number;
   readonly #started_ms: number;
-  readonly #cameras = new Map<string, { today: TodayCounters; live: _Live }>();
+  readonly #cameras = new Map<string, _Camera>();
   readonly #statsTimer: ReturnType<typeof setInterval>;
 
   constructor(opts: MqttBridgeOptions) {
@@ -54,15 +67,26 @@ export class MqttBridge {
     this.#now = opts.now ?? Date.now;
     this.#started_ms = this.#now();
     const haStatus = this.#discoveryPrefix === null ? null : haStatusTopic(this.#discoveryPrefix);
+    const onSetEnabled = opts.onSetEnabled;
+    const log = opts.log ?? (() => {});
     this.#client = new MqttPublisherClient({
       ...opts,
       availabilityTopic: availableTopic(this.#prefix),
-      subscribe: haStatus ? [haStatus] : [],
+      subscribe: [
+        ...(haStatus ? [haStatus] : []),
+        ...(onSetEnabled ? [setEnabledFilter(this.#prefix)] : []),
+      ],
       // Retained state is (re)sent on every connect: a broker without persistence forgets it.
       onConnect: () => this.#republish(),
-      // Home Assistant restarted: it asks for discovery again by announcing itself online.
       onMessage: (topic, payload) => {
-        if (topic === haStatus && payload === "online") this.#republish();
+        // Home Assistant restarted: it asks for discovery again by announcing itself online.
+        if (topic === haStatus && payload === "online") return this.#republish();
+        const camera = setEnabledCamera(this.#prefix, topic);
+        if (camera === null || !onSetEnabled) return;
+        const enabled = parseSwitchPayload(payload);
+        if (!this.#cameras.has(camera)) return log(`mqtt: ${topic}: not a configured camera`);
+        if (enabled === null) return log(`mqtt: ${topic}: payload must be ON or OFF`);
+        onSetEnabled(camera, enabled);
       },
     });
     this.#statsTimer = setInterval(
@@ -125,6 +149,14 @@ export class MqttBridge {
     if (this.#camera(ev.camera).today.trackEvent(ev)) this.#sendStatus(ev.camera);
   }
 
+  /** Whether the camera is analyzed now: retained `stopline/<camera>/enabled` when it changed. */
+  analysisEnabled(camera: string, enabled: boolean): void {
+    const c = this.#camera(camera);
+    if (c.enabled === enabled) return;
+    c.enabled = enabled;
+    this.#sendEnabled(camera);
+  }
+
   /** The camera's live figures (the analyzer's 2 s status cadence). */
   status(row: CameraStatusRow): void {
     const c = this.#camera(row.camera);
@@ -164,12 +196,13 @@ export class MqttBridge {
     await this.#client.close();
   }
 
-  #camera(camera: string): { today: TodayCounters; live: _Live } {
+  #camera(camera: string): _Camera {
     let c = this.#cameras.get(camera);
     if (!c) {
       c = {
         today: new TodayCounters(this.#now()),
         live: { fps: 0, infer_ms: 0, lag_ms: 0, frames: 0, dropped: 0 },
+        enabled: null,
       };
       this.#cameras.set(camera, c);
     }
@@ -187,6 +220,12 @@ export class MqttBridge {
       cameraTopic(this.#prefix, camera, "status"),
       JSON.stringify(this.#statusPayload(camera)),
     );
+  }
+
+  #sendEnabled(camera: string): void {
+    const enabled = this.#cameras.get(camera)?.enabled;
+    if (enabled === null || enabled === undefined) return;
+    this.#client.sendState(cameraTopic(this.#prefix, camera, "enabled"), enabled ? "ON" : "OFF");
   }
 
   #sendStats(): void {
@@ -224,6 +263,7 @@ export class MqttBridge {
     for (const camera of this.#cameras.keys()) {
       this.#sendDiscovery(camera);
       this.#sendStatus(camera);
+      this.#sendEnabled(camera);
     }
     this.#sendStats();
   }

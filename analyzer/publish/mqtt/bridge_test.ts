@@ -106,6 +106,69 @@ function bridgeFor(
   });
 }
 
+Deno.test("mqtt bridge: set/enabled commands reach the handler; the retained enabled state follows", async () => {
+  const broker = await startTestBroker();
+  const logs: string[] = [];
+  const commands: [string, boolean][] = [];
+  // Stands in for the analyzer: it stores the command and reports the state now in effect.
+  let bridge: MqttBridge | null = null;
+  bridge = bridgeFor(broker, logs, {
+    onSetEnabled: (camera, enabled) => {
+      commands.push([camera, enabled]);
+      bridge!.analysisEnabled(camera, enabled);
+    },
+  });
+  const live = await subscribe(broker, ["stopline/+/enabled"]);
+  try {
+    bridge.setCameras(["cam_02"]);
+    bridge.analysisEnabled("cam_02", true);
+    await waitFor("connected", () => bridge!.connected, 5000);
+    await waitFor("enabled ON", () => live.last("stopline/cam_02/enabled")?.payload === "ON", 5000);
+
+    await publishAs(broker, "stopline/cam_02/set/enabled", "OFF");
+    await waitFor(
+      "enabled OFF",
+      () => live.last("stopline/cam_02/enabled")?.payload === "OFF",
+      5000,
+    );
+    assert.deepEqual(commands, [["cam_02", false]]);
+    // Not a command: a bad payload, or a camera that is not configured.
+    await publishAs(broker, "stopline/cam_02/set/enabled", "maybe");
+    await publishAs(broker, "stopline/cam_99/set/enabled", "OFF");
+    await waitFor(
+      "both refused",
+      () => logs.filter((l) => /set\/enabled/.test(l)).length === 2,
+      5000,
+    );
+    assert.deepEqual(commands, [["cam_02", false]]);
+    await publishAs(broker, "stopline/cam_02/set/enabled", "on");
+    await waitFor(
+      "enabled ON again",
+      () => live.last("stopline/cam_02/enabled")?.payload === "ON",
+      5000,
+    );
+    assert.deepEqual(commands, [["cam_02", false], ["cam_02", true]]);
+
+    // The state is retained: a later subscriber (Home Assistant starting) sees it at once.
+    const late = await subscribe(broker, ["stopline/cam_02/enabled"]);
+    try {
+      const got = await waitFor("retained state", () => late.last("stopline/cam_02/enabled"), 5000);
+      assert.deepEqual(got, {
+        topic: "stopline/cam_02/enabled",
+        payload: "ON",
+        retain: true,
+        qos: 1,
+      });
+    } finally {
+      await late.close();
+    }
+  } finally {
+    await bridge.close();
+    await live.close();
+    await broker.close();
+  }
+});
+
 Deno.test("mqtt bridge: passes (QoS 1), track events, retained status, stats and HA discovery", async () => {
   const broker = await startTestBroker();
   const logs: string[] = [];
@@ -170,7 +233,7 @@ Deno.test("mqtt bridge: passes (QoS 1), track events, retained status, stats and
         "passes are not retained",
       );
       const discovery = late.got.filter((m) => m.topic.startsWith("homeassistant/"));
-      assert.equal(discovery.length, 6);
+      assert.equal(discovery.length, 7, "six sensors and the analysis switch");
       assert.ok(discovery.every((m) => m.retain));
       const zone = discovery.find((m) => m.topic.includes("binary_sensor/stopline_cam_02/"))!;
       assert.equal(JSON.parse(zone.payload).state_topic, "stopline/cam_02/status");

@@ -5,7 +5,8 @@
  * `stopline/<camera>/status` JSON through a value_template and going unavailable with
  * `stopline/available`. An empty retained payload on the same topic removes an entity.
  *
- * The per-camera pause switch (`stopline/<camera>/set/enabled`) waits for runtime control.
+ * Per camera also a switch "Analysis" (runtime control, issue #15 §5): state from the retained
+ * `stopline/<camera>/enabled`, commands to `stopline/<camera>/set/enabled` (ON/OFF).
  */
 import { availableTopic, cameraTopic } from "./topics.ts";
 
@@ -101,6 +102,41 @@ export function cameraDiscovery(
     model: "Stop-sign analyzer camera",
     ...(opts.swVersion ? { sw_version: opts.swVersion } : {}),
   };
+  const common = {
+    availability_topic: availableTopic(opts.topicPrefix),
+    payload_available: "online",
+    payload_not_available: "offline",
+    device,
+    origin: { name: "stopline" },
+  };
+  const analysisSwitch: DiscoveryMessage = {
+    topic: `${opts.discoveryPrefix}/switch/${node}/analysis/config`,
+    payload: JSON.stringify({
+      name: "Analysis",
+      unique_id: `${node}_analysis`,
+      state_topic: cameraTopic(opts.topicPrefix, camera, "enabled"),
+      command_topic: cameraTopic(opts.topicPrefix, camera, "set/enabled"),
+      payload_on: "ON",
+      payload_off: "OFF",
+      state_on: "ON",
+      state_off: "OFF",
+      // The analyzer owns the state (it is durable in Postgres): HA must not retain commands.
+      retain: false,
+      optimistic: false,
+      icon: "mdi:cctv",
+      entity_category: "config",
+      ...common,
+    }),
+  };
+  return [..._sensors(camera, opts, node, device), analysisSwitch];
+}
+
+function _sensors(
+  camera: string,
+  opts: { topicPrefix: string; discoveryPrefix: string },
+  node: string,
+  device: Record<string, unknown>,
+): DiscoveryMessage[] {
   return _ENTITIES.map((e) => ({
     topic: `${opts.discoveryPrefix}/${e.component}/${node}/${e.object_id}/config`,
     payload: JSON.stringify({

@@ -4,7 +4,8 @@ import { cameraDiscovery, cameraDiscoveryRemoval, haStatusTopic } from "./discov
 const opts = { topicPrefix: "stopline", discoveryPrefix: "homeassistant" };
 
 Deno.test("discovery: five sensors and one binary sensor per camera, one device, shared availability", () => {
-  const msgs = cameraDiscovery("cam_02", opts);
+  // The sensors come first; the analysis switch (last) has its own test below.
+  const msgs = cameraDiscovery("cam_02", opts).slice(0, 6);
   assert.deepEqual(msgs.map((m) => m.topic), [
     "homeassistant/sensor/stopline_cam_02/passes_today/config",
     "homeassistant/sensor/stopline_cam_02/violations_today/config",
@@ -32,6 +33,23 @@ Deno.test("discovery: five sensors and one binary sensor per camera, one device,
 
 Deno.test("discovery: removal is an empty payload on every config topic", () => {
   const removal = cameraDiscoveryRemoval("cam_02", opts);
-  assert.equal(removal.length, 6);
+  assert.equal(removal.length, 7, "six sensors and the analysis switch");
   assert.ok(removal.every((m) => m.payload === "" && m.topic.endsWith("/config")));
+});
+
+Deno.test("discovery: a per-camera analysis switch commanding set/enabled, state from enabled", () => {
+  const msgs = cameraDiscovery("cam_02", opts);
+  assert.equal(msgs.length, 7);
+  const sw = msgs.at(-1)!;
+  assert.equal(sw.topic, "homeassistant/switch/stopline_cam_02/analysis/config");
+  const c = JSON.parse(sw.payload);
+  assert.equal(c.unique_id, "stopline_cam_02_analysis");
+  assert.equal(c.command_topic, "stopline/cam_02/set/enabled");
+  assert.equal(c.state_topic, "stopline/cam_02/enabled");
+  assert.equal(c.payload_on, "ON");
+  assert.equal(c.payload_off, "OFF");
+  assert.equal(c.state_on, "ON");
+  assert.equal(c.state_off, "OFF");
+  assert.equal(c.availability_topic, "stopline/available");
+  assert.deepEqual(c.device.identifiers, ["stopline_cam_02"]);
 });

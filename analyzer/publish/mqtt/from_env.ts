@@ -19,6 +19,8 @@ const _TOPIC_LEVELS = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/;
 export function mqttBridgeFromEnv(
   env: (name: string) => string | undefined,
   log: (msg: string) => void = () => {},
+  /** Runtime control: a `set/enabled` command (see bridge.ts). */
+  onSetEnabled?: (camera: string, enabled: boolean) => void,
 ): MqttBridge | null {
   const url = env("MQTT_URL");
   if (!url) return null;
@@ -53,6 +55,7 @@ export function mqttBridgeFromEnv(
     topicPrefix,
     discoveryPrefix: discovery === "off" ? null : discovery,
     log,
+    onSetEnabled,
   });
   log(`mqtt: publishing to ${redactUrl(url)} under ${topicPrefix}/`);
   return bridge;

@@ -6,6 +6,9 @@
  *   stopline/<camera>/status      live camera state JSON (retained): the HA entities read it
  *   stopline/<camera>/pass        each judged pass (the realtime plane's pass JSON), QoS 1
  *   stopline/<camera>/track_event each track lifecycle event (new/update/end), QoS 0
+ *   stopline/<camera>/enabled     ON | OFF: whether the camera is analyzed (retained)
+ *   stopline/<camera>/set/enabled ON | OFF sent by Home Assistant (or anyone allowed by the
+ *                                 broker): pauses/resumes analysis like the API (issue #15 §5)
  */
 import type { Verdict } from "../../../shared/verdict.ts";
 
@@ -22,9 +25,29 @@ export function statsTopic(prefix: string): string {
 export function cameraTopic(
   prefix: string,
   camera: string,
-  what: "status" | "pass" | "track_event",
+  what: "status" | "pass" | "track_event" | "enabled" | "set/enabled",
 ): string {
   return `${prefix}/${camera}/${what}`;
+}
+
+/** The subscription matching every camera's `set/enabled` command topic. */
+export function setEnabledFilter(prefix: string): string {
+  return `${prefix}/+/set/enabled`;
+}
+
+/** The camera a `set/enabled` topic addresses, or null for any other topic. */
+export function setEnabledCamera(prefix: string, topic: string): string | null {
+  const head = `${prefix}/`;
+  const tail = "/set/enabled";
+  if (!topic.startsWith(head) || !topic.endsWith(tail)) return null;
+  const camera = topic.slice(head.length, -tail.length);
+  return /^[A-Za-z0-9_-]{1,64}$/.test(camera) ? camera : null;
+}
+
+/** ON/OFF (any case, surrounding space ignored) as a boolean; null for anything else. */
+export function parseSwitchPayload(payload: string): boolean | null {
+  const p = payload.trim().toUpperCase();
+  return p === "ON" ? true : p === "OFF" ? false : null;
 }
 
 /** The retained `stopline/<camera>/status` payload; Home Assistant's entities template it. */

@@ -21,6 +21,9 @@ import { getToken, wsUrl } from "../session.ts";
 import { type ConfigDoc, fetchConfig } from "../zones/config_client.ts";
 import { ZoneEditor } from "../zones/zone_editor.ts";
 import { loadOffset, saveOffset } from "./offset_store.ts";
+import { AnalysisToggle } from "./analysis_toggle.ts";
+import { mayControl } from "./camera_control.ts";
+import { listCameras } from "../api.ts";
 
 export interface LiveView {
   stop(): void;
@@ -34,6 +37,15 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
   const slider = byId<HTMLInputElement>("offset");
   const sliderOut = byId("offset-value");
   const editBtn = byId<HTMLButtonElement>("edit-zones");
+  const analysisToggle = new AnalysisToggle(
+    byId<HTMLButtonElement>("analysis-toggle"),
+    camera,
+    mayControl(cfg.auth, camera),
+  );
+  listCameras().then((cams) => {
+    const enabled = cams.find((c) => c.id === camera)?.analysis_enabled;
+    if (typeof enabled === "boolean") analysisToggle.setEnabled(enabled);
+  }).catch(() => {/* no cameras API: the relay's status still tells */});
   byId("camera-name").textContent = camera;
   document.title = `stopline · ${camera}`;
 
@@ -100,6 +112,8 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
   const feed: TickCallbacks = {
     onTick: (tick) => {
       if (tick.camera !== camera) return;
+      if (model.status === "paused") model.status = "online";
+      analysisToggle.setEnabled(true);
       model.lastTick = tick;
       model.lastTickAt = performance.now();
       debug.ticks++;
@@ -112,8 +126,9 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
     },
     onStatus: (s) => {
       model.status = s;
-      // The analyzer went away: clear boxes now rather than after the fade.
-      if (s === "offline") overlay.clear();
+      // The analyzer went away (or was paused): clear boxes now rather than after the fade.
+      if (s === "offline" || s === "paused") overlay.clear();
+      if (s === "paused") analysisToggle.setEnabled(false);
       hud.update(model);
     },
     onState: (s) => {
@@ -223,6 +238,7 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
       clearInterval(hudTimer);
       clearTimeout(flashTimer);
       closeEditor();
+      analysisToggle.destroy();
       player.stop();
       ticks.stop();
       overlay.destroy();

@@ -52,6 +52,8 @@ export function realtimeEndpoint(url: string): string {
 const _loadRealtime = lazyImport(() => import("@supabase/realtime-js"));
 
 const _LEAVE_WAIT_MS = 2_000;
+/** A paused camera's analyzer says so every 2 s; silent this long, it is offline. */
+const _PAUSED_STALE_MS = 10_000;
 const _LIVENESS_CHECK_MS = 250;
 
 export class RealtimeTickSource implements TickSource {
@@ -89,7 +91,8 @@ export class RealtimeTickSource implements TickSource {
         opts.onTick(tick);
       },
       onStatus: (s) => {
-        if (s === "online") this.#lastLife = this.#now();
+        // The analyzer repeats "paused" every 2 s for a paused camera: that is life too.
+        if (s === "online" || s === "paused") this.#lastLife = this.#now();
         this.#report(s);
       },
       onEvent: (msg) => opts.onEvent?.(msg),
@@ -121,7 +124,9 @@ export class RealtimeTickSource implements TickSource {
 
   /** Report the analyzer offline after a silence while subscribed (public for tests). */
   checkLiveness(): void {
-    if (this.state === "open" && this.#now() - this.#lastLife > this.#offlineMs) {
+    // Paused: no ticks on purpose; offline only when the analyzer stops repeating it (as the relay).
+    const silentMs = this.#status === "paused" ? _PAUSED_STALE_MS : this.#offlineMs;
+    if (this.state === "open" && this.#now() - this.#lastLife > silentMs) {
       this.#report("offline");
     }
   }

@@ -63,6 +63,9 @@ Deno.test("realtime source validates broadcasts as /ws does; the event must name
   // The tick said online, the status event offline.
   assert.deepEqual(got.statuses, ["online", "offline"]);
   assert.equal(src.invalid, 4);
+  // The analyzer's own "paused" broadcast (runtime control) is honoured.
+  src.handleBroadcast("status", { v: 1, type: "status", camera: "cam_01", analyzer: "paused" });
+  assert.deepEqual(got.statuses, ["online", "offline", "paused"]);
 });
 
 Deno.test(

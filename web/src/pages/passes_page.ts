@@ -10,6 +10,7 @@ import { fmtNum, fmtTime, isoToLocalInput, localInputToIso } from "../format.ts"
 import { fieldTitle } from "../units.ts";
 import { routeHash } from "../router.ts";
 import { withToken } from "../session.ts";
+import { pushButton } from "../push_subscribe.ts";
 import { verdictBadge } from "./verdict_badge.ts";
 
 const _FILTER_KEYS = [
@@ -175,6 +176,7 @@ export function renderPasses(root: HTMLElement, params: URLSearchParams, cameras
   replace(
     root,
     h("h1", {}, "Passes"),
+    pushButton(),
     _filterForm(filter, cameras),
     h(
       "table",

@@ -1,17 +1,30 @@
 /// <reference lib="dom" />
 /**
  * Stats: passes per hour by verdict, verdict totals, the stop-duration histogram (SVG charts)
- * and each camera's live analyzer status; refreshed every 15 s while open. Below, what reviews
- * say: each verdict's precision and recall and the confusion table (GET /api/stats/reviews).
+ * and each camera's live analyzer status; refreshed every 15 s while open. Above them, each
+ * camera's staleness chain (camera -> decode -> infer -> publish -> relay -> render), refreshed
+ * every 2 s, the first stale link highlighted: the server's links from GET /api/cameras, the
+ * render link measured here (this page follows each camera's ticks and stamps their paint).
+ * Below, what reviews say: each verdict's precision and recall and the confusion table
+ * (GET /api/stats/reviews).
  */
+import type { AppConfig } from "../../../shared/app_config.ts";
 import {
+  type CameraInfo,
   type CameraStatus,
   getReviewStats,
   getStats,
+  listCameras,
   type ReviewStats,
   type Stats,
   type Verdict,
 } from "../api.ts";
+import { RenderClock } from "../live/render_clock.ts";
+import { RealtimeTickSource } from "../overlay/realtime_tick_source.ts";
+import { TickSocket } from "../overlay/tick_socket.ts";
+import type { TickSource } from "../overlay/tick_source.ts";
+import { getToken, wsUrl } from "../session.ts";
+import { CHAIN, chainFromApi, firstStaleLink, fmtAge } from "../staleness.ts";
 import { barChart, type BarSeries, legend } from "../charts/bar_chart.ts";
 import { h, replace } from "../dom.ts";
 import { fmtNum, fmtTime } from "../format.ts";
@@ -47,6 +60,48 @@ function _cameraRow(c: CameraStatus): HTMLElement {
     h("td", { class: "num" }, c.frames ?? "–"),
     h("td", {}, fmtTime(c.updated_at)),
   );
+}
+
+const STALENESS_REFRESH_MS = 2_000;
+
+function _chainRow(cam: CameraInfo, renderMs: number | null): HTMLElement {
+  const ages = chainFromApi(
+    cam.staleness as Record<string, number | null> | undefined,
+    renderMs,
+  );
+  const broken = firstStaleLink(ages);
+  return h(
+    "tr",
+    { "data-camera": cam.id, "data-first-stale": broken ?? "" },
+    h("td", {}, cam.id),
+    ...CHAIN.map((link) =>
+      h(
+        "td",
+        { class: link === broken ? "num stale" : "num", "data-link": link },
+        fmtAge(ages[link]),
+      )
+    ),
+    h("td", {}, broken ? `broken at ${broken}` : "ok"),
+  );
+}
+
+/** One tick feed per camera, only to time the browser's render link (no video). */
+function _tickFeeds(cfg: AppConfig, cameras: string[], clock: RenderClock): TickSource[] {
+  const rt = cfg.realtime;
+  return cameras.map((camera) => {
+    const onTick = (t: { camera: string }) => clock.tickArrived(t.camera);
+    const source: TickSource = rt.kind === "supabase"
+      ? new RealtimeTickSource({
+        onTick,
+        url: rt.url,
+        anonKey: rt.anon_key,
+        camera,
+        accessToken: cfg.auth ? getToken : undefined,
+      })
+      : new TickSocket({ onTick, url: wsUrl(`/ws?camera=${encodeURIComponent(camera)}`) });
+    source.start();
+    return source;
+  });
 }
 
 function _hourLabel(iso: string): string {
@@ -183,7 +238,12 @@ export function reviewCard(r: ReviewStats): HTMLElement {
   );
 }
 
-export function renderStats(root: HTMLElement, params: URLSearchParams, cameras: string[]) {
+export function renderStats(
+  root: HTMLElement,
+  params: URLSearchParams,
+  cameras: string[],
+  cfg: AppConfig,
+) {
   const camera = params.get("camera") ?? "";
   const range = _RANGES[params.get("range") ?? ""] ? params.get("range")! : "24h";
   const body = h(
@@ -204,15 +264,44 @@ export function renderStats(root: HTMLElement, params: URLSearchParams, cameras:
   picker.onchange = go;
   rangeSel.onchange = go;
   const reviews = h("div", { class: "stats", id: "stats-reviews" });
+  const chainBody = h("tbody", {});
+  const chain = h(
+    "section",
+    { class: "card wide", id: "staleness" },
+    h("h2", {}, "Staleness chain"),
+    h(
+      "table",
+      { class: "passes", id: "staleness-chain" },
+      h(
+        "thead",
+        {},
+        h("tr", {}, ...["camera id", ...CHAIN, "state"].map((t) => h("th", {}, t))),
+      ),
+      chainBody,
+    ),
+  );
   replace(
     root,
     h("h1", {}, "Stats"),
     h("div", { class: "filters" }, picker, rangeSel),
+    chain,
     body,
     reviews,
   );
 
   let alive = true;
+  const clock = new RenderClock();
+  const shown = camera ? [camera] : cameras;
+  const feeds = _tickFeeds(cfg, shown, clock);
+  const loadChain = async () => {
+    try {
+      const list = (await listCameras()).filter((c) => shown.includes(c.id));
+      if (!alive) return;
+      replace(chainBody, ...list.map((c) => _chainRow(c, clock.ageMs(c.id))));
+    } catch { /* the table keeps its last state; the stats below say why requests fail */ }
+  };
+  void loadChain();
+  const chainTimer = setInterval(loadChain, STALENESS_REFRESH_MS);
   const load = async () => {
     const after = new Date(Date.now() - _RANGES[range] * 3600_000).toISOString();
     try {
@@ -256,5 +345,7 @@ export function renderStats(root: HTMLElement, params: URLSearchParams, cameras:
   return () => {
     alive = false;
     clearInterval(timer);
+    clearInterval(chainTimer);
+    for (const f of feeds) f.stop();
   };
 }
