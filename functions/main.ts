@@ -25,6 +25,8 @@ import { createTokensApp } from "./tokens/index.ts";
 import { createPushApp } from "./push/index.ts";
 import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
+import { parseConfigYaml } from "../shared/config.ts";
+import { startRetentionJob } from "./retention/retention.ts";
 import { startTelemetry } from "../shared/telemetry.ts";
 import { gaugeLines, observeGauges } from "../shared/gauges.ts";
 import { relayGauges } from "./relay/relay_gauges.ts";
@@ -68,6 +70,23 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   startTelemetry(env, "stopline-functions", log).then((t) => t && observeGauges(t.meter, gauges));
   const auth = authFromEnv(env);
   const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
+  const configFile = opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml";
+  const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
+  // Hourly retention (functions/retention): one run per deployment at a time (advisory lock).
+  const retention = startRetentionJob({
+    pool,
+    store,
+    log: (m) => log(`retention: ${m}`),
+    settings: async () => {
+      try {
+        const text = await Deno.readTextFile(configFile);
+        return parseConfigYaml(text, env, { substitute: false, checkSources: false }).retention;
+      } catch (e) {
+        log(`retention: config not readable, nothing deleted: ${(e as Error).message}`);
+        return undefined;
+      }
+    },
+  });
   const health = createHealthApp({
     ...api,
     pool,
@@ -88,10 +107,10 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       metricLines("stopline_relay_dropped_total", "counter", "Ticks skipped for slow clients.", [
         { value: relay.hub.droppedTotal() },
       ]) +
-      gaugeLines(gauges),
+      gaugeLines(gauges) +
+      retention.metrics(),
   });
 
-  const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
   const media = (opts.mediaRelay ?? env("STOPLINE_MEDIA_RELAY") === "1")
     ? createMediaRelay({
       sources: configSources(opts.configPath),
@@ -146,7 +165,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     createConfigApp({
       ...api,
       pool,
-      path: opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml",
+      path: configFile,
       rateLimit: writeLimit,
     }),
   );
@@ -165,6 +184,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     port,
     app,
     async close() {
+      await retention.stop();
       await cameras.close();
       await media?.close();
       await relay.close();

@@ -1,6 +1,7 @@
 /**
  * Hash routes, so the app is one static page and every view has a shareable URL:
- * `#/live?camera=cam_02`, `#/passes?verdict=no_stop`, `#/passes/<id>`, `#/stats`, `#/mosaic`.
+ * `#/live?camera=cam_02`, `#/passes?verdict=no_stop`, `#/passes/<id>`, `#/stats`, `#/mosaic`,
+ * `#/report?camera=cam_01&from=…&to=…&bin=15m`, `#/records`.
  * `?camera=` in the query string still selects the live camera (older links).
  */
 
@@ -9,7 +10,9 @@ export type Route =
   | { page: "passes"; params: URLSearchParams }
   | { page: "pass"; id: string; params: URLSearchParams }
   | { page: "stats"; params: URLSearchParams }
-  | { page: "mosaic"; params: URLSearchParams };
+  | { page: "mosaic"; params: URLSearchParams }
+  | { page: "report"; params: URLSearchParams }
+  | { page: "records"; params: URLSearchParams };
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#\/?/, "");
@@ -21,6 +24,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "passes") return { page: "passes", params };
   if (parts[0] === "stats") return { page: "stats", params };
   if (parts[0] === "mosaic") return { page: "mosaic", params };
+  if (parts[0] === "report") return { page: "report", params };
+  if (parts[0] === "records") return { page: "records", params };
   return { page: "live", params };
 }
 

@@ -13,4 +13,8 @@ Deno.test("routes", () => {
   assert.equal(parseRoute("#/stats/").page, "stats");
   assert.equal(routeHash("passes", { verdict: "no_stop", camera: "" }), "#/passes?verdict=no_stop");
   assert.equal(routeHash("stats"), "#/stats");
+  const report = parseRoute("#/report?camera=cam_01&bin=1h");
+  assert.equal(report.page, "report");
+  assert.equal(report.params.get("bin"), "1h");
+  assert.equal(parseRoute("#/records").page, "records");
 });
