@@ -6,6 +6,9 @@
  * Runtime control (issue #15 §5): a paused camera has no pipeline at all — its decode Worker and
  * ffmpeg are stopped and nothing is inferred — while its config is kept, so resuming starts a
  * fresh pipeline. The video plane (MediaMTX, the relays) never depends on the analyzer.
+ *
+ * Fleet mode (issue #16 §3): only the cameras this process holds a lease on run (`setHeld`); the
+ * others stay configured and idle, like paused ones, but are not reported as paused.
  */
 import { type CameraConfig, type Config, redactSource } from "../shared/config.ts";
 import { CameraPipeline, type PipelineDeps } from "./pipeline/camera_pipeline.ts";
@@ -16,6 +19,8 @@ export class CameraSet {
   /** Every configured camera, running or paused. */
   readonly #configs = new Map<string, CameraConfig>();
   #paused = new Set<string>();
+  /** Fleet mode: the cameras whose lease this process holds (null: not in fleet mode, all). */
+  #held: ReadonlySet<string> | null = null;
   readonly #deps: Omit<PipelineDeps, "live">;
   readonly #media: MediaAccess;
   readonly #log: (m: string) => void;
@@ -55,17 +60,37 @@ export class CameraSet {
    */
   setPaused(paused: ReadonlySet<string>): void {
     this.#paused = new Set(paused);
+    this.#reconcile("analysis paused", "analysis resumed");
+  }
+
+  /**
+   * Fleet mode: run exactly the held cameras (that are configured and not paused). Resolves when
+   * the pipelines of the cameras no longer held have stopped (their last passes handed to the
+   * sink), so a lease is released only after that.
+   */
+  async setHeld(held: ReadonlySet<string>): Promise<void> {
+    this.#held = new Set(held);
+    await this.#reconcile("lease not held", "lease held");
+  }
+
+  #runs(camera: string): boolean {
+    return !this.#paused.has(camera) && (this.#held === null || this.#held.has(camera));
+  }
+
+  #reconcile(stopWhy: string, startWhy: string): Promise<unknown> {
+    const stopping: Promise<void>[] = [];
     for (const [camera, cfg] of this.#configs) {
       const running = this.#pipelines.get(camera);
-      if (this.#paused.has(camera) && running) {
-        this.#log(`${camera}: analysis paused; decoding and inference stopped`);
+      if (!this.#runs(camera) && running) {
+        this.#log(`${camera}: ${stopWhy}; decoding and inference stopped`);
         this.#pipelines.delete(camera);
-        running.stop();
-      } else if (!this.#paused.has(camera) && !running) {
-        this.#log(`${camera}: analysis resumed`);
+        stopping.push(running.stop());
+      } else if (this.#runs(camera) && !running) {
+        this.#log(`${camera}: ${startWhy}`);
         this.#start(camera, cfg);
       }
     }
+    return Promise.all(stopping);
   }
 
   apply(config: Config): void {
@@ -79,7 +104,7 @@ export class CameraSet {
     this.#configs.clear();
     for (const [camera, cfg] of Object.entries(config.cameras)) {
       this.#configs.set(camera, cfg);
-      if (this.#paused.has(camera)) continue;
+      if (!this.#runs(camera)) continue;
       const running = this.#pipelines.get(camera);
       if (running && _sameSource(running.config, cfg)) {
         running.setConfig(cfg);

@@ -10,7 +10,8 @@
  * analyzer/publish/mqtt/from_env.ts), STOPLINE_HOOK_* / STOPLINE_VAPID_* / STOPLINE_PUBLIC_URL /
  * STOPLINE_NOTIFY_ALLOW_NETS (notifications: analyzer/notify/from_env.ts), OTEL_* (OpenTelemetry
  * export: shared/telemetry.ts), MEDIA_PLAYBACK_URL (pass clips from MediaMTX's recordings;
- * analyzer/capture/clip_service.ts).
+ * analyzer/capture/clip_service.ts), ANALYZER_FLEET=1 + ANALYZER_FLEET_ID / ANALYZER_MAX_CAMERAS /
+ * ANALYZER_FLEET_URL (fleet mode: analyzer/fleet/).
  */
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
@@ -33,6 +34,8 @@ import { seedGauges } from "./health/seed_gauges.ts";
 import { activeModel, DEFAULT_MODEL, modelPath, type ModelRow } from "./model/active_model.ts";
 import { notifierFromEnv } from "./notify/from_env.ts";
 import { DbWriter } from "./persist/db_writer.ts";
+import { fleetFromEnv } from "./fleet/from_env.ts";
+import { type FleetMemberLoop, NO_EPOCH } from "./fleet/fleet_member.ts";
 import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
 import type { MqttBridge } from "./publish/mqtt/bridge.ts";
@@ -62,8 +65,20 @@ async function main() {
   const databaseUrl = env("DATABASE_URL");
   if (!databaseUrl) log("DATABASE_URL is not set: nothing is published or stored");
   const publisher = publisherFromEnv(env, databaseUrl, log);
+  // Fleet mode: rows carry the lease epoch of their camera (created below, with the cameras).
+  let fleet: FleetMemberLoop | null = null;
+  const fleetMode = env("ANALYZER_FLEET") === "1";
+  if (fleetMode && !databaseUrl) {
+    console.error("analyzer: ANALYZER_FLEET=1 needs DATABASE_URL (the leases are in Postgres)");
+    Deno.exit(2);
+  }
   const writer = databaseUrl
-    ? new DbWriter({ databaseUrl, spoolDir: `${dataDir}/spool/passes`, log })
+    ? new DbWriter({
+      databaseUrl,
+      spoolDir: `${dataDir}/spool/passes`,
+      log,
+      leaseEpoch: fleetMode ? (camera) => fleet?.epochOf(camera) ?? NO_EPOCH : undefined,
+    })
     : null;
   const store = objectStoreFromEnv(env, `${dataDir}/objects`);
   const uploader = new CropUploader(store, `${dataDir}/spool/crops`, log);
@@ -147,7 +162,11 @@ async function main() {
       }
     }
     // Shown by the functions' /readyz too: scrubbed like a log line.
-    return { ready: reasons.length === 0, reasons: reasons.map(redactSecrets) };
+    return {
+      ready: reasons.length === 0,
+      reasons: reasons.map(redactSecrets),
+      ...(fleet ? { fleet: { holder: fleet.holder, cameras: fleet.leases } } : {}),
+    };
   };
   const health = healthHandler({
     readiness,
@@ -163,7 +182,8 @@ async function main() {
       processMetrics({ ready: readiness().ready, started_ms: started, dataDir }) +
       (mqttBridge?.metrics() ?? "") +
       notify.notifier.metrics() +
-      clips.metrics(),
+      clips.metrics() +
+      (fleet?.metrics(writer?.rowsRefused ?? 0) ?? ""),
   });
   const port = Number(env("ANALYZER_PORT") ?? "8001");
   // Loopback by default; ANALYZER_HOST=0.0.0.0 in a container so the functions can ask /readyz.
@@ -217,6 +237,18 @@ async function main() {
       }),
     );
   }
+  // Fleet mode: no camera runs before its lease is claimed.
+  if (fleetMode) {
+    await cameras.setHeld(new Set());
+    fleet = fleetFromEnv(env, {
+      databaseUrl: databaseUrl!,
+      configured: () => cameras!.cameraIds,
+      setHeld: (held) => cameras!.setHeld(held),
+      flush: () => writer!.flush(),
+      log,
+    });
+    log(`fleet mode: member ${fleet.holder}`);
+  }
   cameras.apply(config);
   mqttBridge?.setCameras(cameras.cameraIds);
   _reportEnabled(cameras, mqttBridge);
@@ -226,6 +258,9 @@ async function main() {
   const client = await loading;
   inference = client;
   modelLoaded = true;
+  // Cameras are claimed once the model is loaded: a camera taken over must not stay dark for
+  // the model's load time.
+  fleet?.start();
   const modelListener = !pinned && databaseUrl
     ? listen(databaseUrl, MODEL_CHANNEL, async () => {
       try {
@@ -272,7 +307,11 @@ async function main() {
   const statusTimer = setInterval(() => {
     mqttBridge?.setCameras(cameras?.cameraIds ?? []);
     if (cameras) _reportEnabled(cameras, mqttBridge);
-    for (const camera of cameras?.pausedIds ?? []) {
+    // In fleet mode every member configures every camera: only the holder reports it paused.
+    const reported = (cameras?.pausedIds ?? []).filter((c) =>
+      !fleet || fleet.epochOf(c) !== NO_EPOCH
+    );
+    for (const camera of reported) {
       const row = {
         camera,
         fps: 0,
@@ -335,6 +374,8 @@ async function main() {
     await analysisListener?.close();
     await configWatch.close();
     await modelListener?.close();
+    // Fleet: cameras stopped, passes flushed, leases released, so others take over at once.
+    await fleet?.stop();
     await cameras?.stop();
     client.close();
     await writer?.close();

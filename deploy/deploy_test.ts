@@ -130,7 +130,9 @@ Deno.test("compose: service env names are ones the code (or its config) reads", 
   for (const [name, s] of Object.entries(services)) {
     const shell = [s.command, s.entrypoint].flat().filter(Boolean).join(" ");
     for (const k of Object.keys(s.environment ?? {})) {
-      const ok = thirdParty[name]?.test(k) || (s.build && (code.has(k) || configVars.has(k))) ||
+      const ok = thirdParty[name]?.test(k) ||
+        (name === "proxy" && _read("deploy/Caddyfile").includes(`{$${k}}`)) ||
+        (s.build && (code.has(k) || configVars.has(k))) ||
         shell.includes(`$$${k}`);
       assert.ok(ok, `${name}: ${k} is read by nothing`);
     }
@@ -153,9 +155,16 @@ Deno.test("ports agree: compose, mediamtx.yml, URLs and code defaults", () => {
   const api = _port(mtx.apiAddress);
   assert.equal(rtsp, 8554);
   const published = _containerPorts(services.mediamtx);
-  for (const key of ["rtspAddress", "hlsAddress", "webrtcAddress"]) {
-    assert.ok(published.includes(String(_port(mtx[key]))), `${key} published`);
+  assert.ok(published.includes(String(_port(mtx.rtspAddress))), "rtspAddress published");
+  // LL-HLS and WHEP reach browsers through the one-origin proxy only (deploy/Caddyfile).
+  for (const key of ["hlsAddress", "webrtcAddress"]) {
+    assert.ok(!published.includes(String(_port(mtx[key]))), `${key} not published`);
   }
+  const proxy = services.proxy.environment!;
+  assert.equal(proxy.MEDIAMTX_HLS_UPSTREAM, `mediamtx:${_port(mtx.hlsAddress)}`);
+  assert.equal(proxy.MEDIAMTX_WEBRTC_UPSTREAM, `mediamtx:${_port(mtx.webrtcAddress)}`);
+  assert.equal(proxy.FUNCTIONS_UPSTREAM, `functions:${services.functions.environment!.PORT}`);
+  assert.match(String(services.proxy.image), /^caddy:\d+\.\d+\.\d+/, "pinned proxy image");
   assert.ok(published.includes(`${_port(mtx.webrtcLocalUDPAddress)}/udp`), "WebRTC UDP");
   assert.ok(published.includes(String(_port(mtx.webrtcLocalTCPAddress))), "WebRTC TCP fallback");
   assert.ok(!published.includes(String(api)), "the control API stays off the host");

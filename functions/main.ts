@@ -14,6 +14,7 @@ import { corsOriginsFromEnv } from "./_shared/cors.ts";
 import { rateLimitFromEnv } from "./_shared/rate_limit.ts";
 import { createMediaAuthApp, mediaAuthOptionsFromEnv } from "./media-auth/index.ts";
 import { startCameras } from "./cameras/index.ts";
+import { mediaMtxFrameGrab } from "./_shared/ffmpeg_jpeg.ts";
 import { authFromEnv } from "./_shared/auth.ts";
 import { cropBucket, objectStoreFromEnv } from "../shared/object_store/mod.ts";
 import { createMediaRelay } from "./media-relay/relay.ts";
@@ -24,6 +25,8 @@ import { createTokensApp } from "./tokens/index.ts";
 import { createPushApp } from "./push/index.ts";
 import { metricLines } from "../shared/metrics.ts";
 import { redactSecrets } from "../shared/redact.ts";
+import { parseConfigYaml } from "../shared/config.ts";
+import { startRetentionJob } from "./retention/retention.ts";
 import { startTelemetry } from "../shared/telemetry.ts";
 import { gaugeLines, observeGauges } from "../shared/gauges.ts";
 import { relayGauges } from "./relay/relay_gauges.ts";
@@ -67,6 +70,23 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
   startTelemetry(env, "stopline-functions", log).then((t) => t && observeGauges(t.meter, gauges));
   const auth = authFromEnv(env);
   const api = { auth, corsOrigins: corsOriginsFromEnv(env), log };
+  const configFile = opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml";
+  const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
+  // Hourly retention (functions/retention): one run per deployment at a time (advisory lock).
+  const retention = startRetentionJob({
+    pool,
+    store,
+    log: (m) => log(`retention: ${m}`),
+    settings: async () => {
+      try {
+        const text = await Deno.readTextFile(configFile);
+        return parseConfigYaml(text, env, { substitute: false, checkSources: false }).retention;
+      } catch (e) {
+        log(`retention: config not readable, nothing deleted: ${(e as Error).message}`);
+        return undefined;
+      }
+    },
+  });
   const health = createHealthApp({
     ...api,
     pool,
@@ -87,10 +107,10 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
       metricLines("stopline_relay_dropped_total", "counter", "Ticks skipped for slow clients.", [
         { value: relay.hub.droppedTotal() },
       ]) +
-      gaugeLines(gauges),
+      gaugeLines(gauges) +
+      retention.metrics(),
   });
 
-  const store = objectStoreFromEnv(env, opts.objectsDir ?? ".data/objects");
   const media = (opts.mediaRelay ?? env("STOPLINE_MEDIA_RELAY") === "1")
     ? createMediaRelay({
       sources: configSources(opts.configPath),
@@ -115,6 +135,10 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     log,
     corsOrigins: api.corsOrigins,
     rateLimit: writeLimit,
+    // Snapshots: from the dev relay's live stream when it runs, else from MediaMTX.
+    frameGrab: media ? media.grabFrame : mediaMtxFrameGrab(env),
+    // Codec as the dev relay found it (an H.265 camera is served transcoded to H.264).
+    codecOf: media ? (id) => media.streams.get(id)?.sourceCodec ?? null : undefined,
   });
 
   const app = new Hono();
@@ -141,7 +165,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     createConfigApp({
       ...api,
       pool,
-      path: opts.configPath ?? env("STOPLINE_CONFIG") ?? "config/stopline.yaml",
+      path: configFile,
       rateLimit: writeLimit,
     }),
   );
@@ -160,6 +184,7 @@ export function startFunctions(opts: FunctionsOptions): RunningFunctions {
     port,
     app,
     async close() {
+      await retention.stop();
       await cameras.close();
       await media?.close();
       await relay.close();

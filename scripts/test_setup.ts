@@ -38,6 +38,8 @@ export const TEST_PACKAGES: readonly string[] = [
   "mosquitto",
   // promtool, which checks and unit-tests the alert rules (deploy/alerts.yml).
   "prometheus",
+  // The one-origin reverse proxy (deploy/Caddyfile), run by deploy/proxy_test.ts.
+  "caddy",
 ];
 
 /** What running one command gave; a command that does not exist gives `found: false`. */

@@ -66,6 +66,12 @@ export const StopSchema = z.object({
 }).strict();
 
 export type StopSettings = z.infer<typeof StopSchema>;
+
+/** What a camera's crops blur (issue #13 §6; `plate` needs a plate detector: not built). */
+export const PRIVACY_BLUR = ["person"] as const;
+export const PrivacySchema = z.object({
+  blur: z.array(z.enum(PRIVACY_BLUR)).default([]),
+}).strict();
 export type Zones = z.infer<typeof ZonesSchema>;
 
 export const CameraSchema = z.object({
@@ -98,6 +104,11 @@ export const CameraSchema = z.object({
     pre_roll_s: z.number().min(0).max(60).default(3),
     post_roll_s: z.number().min(0).max(60).default(3),
   }).strict().default({ enabled: true, pre_roll_s: 3, post_roll_s: 3 }),
+  /**
+   * Privacy of published evidence: `blur: [person]` pixelates people (the detector's person
+   * boxes) in every crop before it is stored; the original is never kept. Plates: not built yet.
+   */
+  privacy: PrivacySchema.optional(),
 }).strict().superRefine((c, ctx) => {
   // m/s thresholds mean nothing without a calibration: refuse rather than silently use px/s.
   if (c.calibration) return;
@@ -112,9 +123,27 @@ export const CameraSchema = z.object({
   }
 });
 
+/**
+ * How long each kind of data is kept, in days (absent: forever). A pass with `keep` and its
+ * evidence are never deleted. See functions/retention/retention.ts.
+ */
+export const RetentionSchema = z.object({
+  /** Per-track state samples (car_state_history); a pass keeps its own samples. */
+  samples_days: z.number().positive().optional(),
+  track_events_days: z.number().positive().optional(),
+  /** Status rows of cameras that stopped reporting. */
+  camera_status_days: z.number().positive().optional(),
+  clips_days: z.number().positive().optional(),
+  crops_days: z.number().positive().optional(),
+  passes_days: z.number().positive().optional(),
+}).strict();
+
+export type RetentionSettings = z.infer<typeof RetentionSchema>;
+
 export const ConfigSchema = z.object({
   /** What the UI shows speeds in: km/h (metric) or mph (imperial). */
   units: z.enum(["metric", "imperial"]).default("metric"),
+  retention: RetentionSchema.optional(),
   cameras: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), CameraSchema).refine(
     (c) => Object.keys(c).length > 0,
     "at least one camera",

@@ -185,3 +185,43 @@ Deno.test("parse: server secrets and non-camera sources are config errors naming
   });
   assert.equal(cli.cameras.c.source, "/home/me/clip.mp4");
 });
+
+Deno.test("config: retention ages in days, unknown kinds and non-positive ages refused", () => {
+  const cameras = "cameras:\n  cam_01:\n    source: samples/x.mp4\n";
+  const ok = parseConfigYaml(
+    `retention:\n  samples_days: 7\n  passes_days: 365\n  crops_days: 0.5\n${cameras}`,
+    () => undefined,
+    { checkSources: false },
+  );
+  assert.deepEqual(ok.retention, { samples_days: 7, passes_days: 365, crops_days: 0.5 });
+  assert.equal(
+    parseConfigYaml(cameras, () => undefined, { checkSources: false }).retention,
+    undefined,
+  );
+  assert.throws(
+    () =>
+      parseConfigYaml(`retention:\n  frames_days: 1\n${cameras}`, () => undefined, {
+        checkSources: false,
+      }),
+    (e: Error) => e instanceof ConfigError && /retention/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      parseConfigYaml(`retention:\n  clips_days: 0\n${cameras}`, () => undefined, {
+        checkSources: false,
+      }),
+    (e: Error) => e instanceof ConfigError && /retention\.clips_days/.test(e.message),
+  );
+});
+
+Deno.test("config: privacy blurs people; plates are refused until a plate detector exists", () => {
+  const cam = (privacy: string) =>
+    `cameras:\n  cam_01:\n    source: samples/x.mp4\n    privacy: ${privacy}\n`;
+  const opts = { checkSources: false };
+  const ok = parseConfigYaml(cam("{ blur: [person] }"), () => undefined, opts);
+  assert.deepEqual(ok.cameras.cam_01.privacy, { blur: ["person"] });
+  assert.throws(
+    () => parseConfigYaml(cam("{ blur: [person, plate] }"), () => undefined, opts),
+    (e: Error) => e instanceof ConfigError && /cameras\.cam_01\.privacy\.blur/.test(e.message),
+  );
+});

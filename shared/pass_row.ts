@@ -48,10 +48,18 @@ export const PassSampleSchema = z.object({
     .optional(),
 });
 
+/** What the latest human review says: none, the verdict is right, or it is wrong. */
+export const REVIEW_STATES = ["unreviewed", "confirmed", "corrected"] as const;
+export type ReviewState = (typeof REVIEW_STATES)[number];
+
 export const PassDetailSchema = PassRowSchema.extend({
   /** Track quality figures (coverage, gaps, what finalized the pass, ...). */
   quality: z.record(z.string(), z.unknown()),
   samples: z.array(PassSampleSchema),
+  /** Kept forever: retention never deletes this pass or its evidence (absent: false). */
+  keep: z.boolean().optional(),
+  /** Absent from answers of servers older than the review work: read as "unreviewed". */
+  review_state: z.enum(REVIEW_STATES).optional(),
 });
 
 export type PassRow = z.infer<typeof PassRowSchema>;

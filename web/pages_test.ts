@@ -86,6 +86,9 @@ Deno.test({
         cams: [...document.querySelectorAll("#camera-status tbody tr")].map((r) =>
           r.querySelector(".pill")!.textContent
         ),
+        fleet: [...document.querySelectorAll("#fleet tbody tr")].map((r) =>
+          r.getAttribute("data-holder")
+        ),
       }));
       assert.equal(stats.bars, 24);
       assert.ok(stats.rects > 24);
@@ -111,6 +114,7 @@ Deno.test({
         { camera: "cam_01", broken: "", stale: [], infer: "150 ms" },
         { camera: "cam_02", broken: "infer", stale: ["infer"], infer: "45.0 s" },
       ]);
+      assert.deepEqual(stats.fleet, ["box-1", "box-2"], "the fleet of analyzers is listed");
     } finally {
       await browser.close();
       await app.shutdown();

@@ -1,6 +1,7 @@
 /** Cut a vehicle out of an RGB24 frame (with some context around it) and encode it as JPEG. */
 import jpeg from "jpeg-js";
 import type { Box } from "../../shared/geometry.ts";
+import { pixelateRegions } from "./privacy_blur.ts";
 
 export interface RgbImage {
   width: number;
@@ -20,8 +21,17 @@ export function cropRect(box: Box, frameW: number, frameH: number, margin = 0.2)
   return [x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0)];
 }
 
-/** JPEG bytes of the crop of `box` (source px) from the frame. */
-export function encodeCrop(frame: RgbImage, box: Box, quality = 85, margin = 0.2): Uint8Array {
+/**
+ * JPEG bytes of the crop of `box` (source px) from the frame; the `blur` regions (source px: the
+ * people of a camera with `privacy.blur: [person]`) are pixelated before encoding.
+ */
+export function encodeCrop(
+  frame: RgbImage,
+  box: Box,
+  quality = 85,
+  margin = 0.2,
+  blur: readonly Box[] = [],
+): Uint8Array {
   const [x0, y0, w, h] = cropRect(box, frame.width, frame.height, margin);
   const rgba = new Uint8Array(w * h * 4);
   for (let y = 0; y < h; y++) {
@@ -35,6 +45,9 @@ export function encodeCrop(frame: RgbImage, box: Box, quality = 85, margin = 0.2
       src += 3;
       dst += 4;
     }
+  }
+  if (blur.length) {
+    pixelateRegions(rgba, w, h, blur.map((b): Box => [b[0] - x0, b[1] - y0, b[2], b[3]]));
   }
   const out = jpeg.encode({ data: rgba, width: w, height: h }, quality);
   return new Uint8Array(out.data);

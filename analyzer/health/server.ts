@@ -7,6 +7,8 @@
 export interface Readiness {
   ready: boolean;
   reasons: string[];
+  /** Fleet mode: this analyzer's fleet id and the cameras it holds, with their lease epochs. */
+  fleet?: { holder: string; cameras: { camera: string; epoch: number }[] };
 }
 
 export interface HealthSource {

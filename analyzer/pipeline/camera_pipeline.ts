@@ -5,7 +5,7 @@
  * and anchored at PTS 0, so results do not depend on machine speed.
  */
 import type { CameraConfig } from "../../shared/config.ts";
-import { normalizeBox, round } from "../../shared/geometry.ts";
+import { type Box, normalizeBox, round } from "../../shared/geometry.ts";
 import { encodeTick } from "../../shared/tick.ts";
 import { encodeCrop } from "../capture/crop.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
@@ -138,15 +138,25 @@ export class CameraPipeline {
   async #process(frame: DecodedFrame): Promise<void> {
     const { meta } = frame;
     const takenAt = Date.now();
+    // Privacy: people are detected for the blur even when they are not a tracked class.
+    const blurPeople = this.#cfg.privacy?.blur.includes("person") ?? false;
+    const tracked = this.#cfg.classes;
+    const classes = blurPeople && !tracked.includes("person") ? [...tracked, "person"] : tracked;
     const result = await this.#deps.detector.detect(
       { width: meta.width, height: meta.height, data: frame.data },
-      { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes: this.#cfg.classes },
+      { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes },
     );
     const detectedAt = Date.now();
     this.stats.lastInferAt = detectedAt;
     const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
-    const out = this.#analysis.step(result.detections, meta.captureTs, meta.width, meta.height);
-    this.#takeCrops(out, pixels);
+    const detections = classes === tracked
+      ? result.detections
+      : result.detections.filter((d) => tracked.includes(d.label));
+    const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
+    const people = blurPeople
+      ? result.detections.filter((d) => d.label === "person").map((d) => d.box)
+      : [];
+    this.#takeCrops(out, pixels, people);
     this.source.release({ meta, data: pixels.data });
 
     this.#updateStats(meta.captureTs, meta.width, meta.height, result.inferMs);
@@ -206,13 +216,18 @@ export class CameraPipeline {
     this.#prevArrivedAt = meta.arrivedAt;
   }
 
-  /** Encode a crop only when it beats the one already kept for that pass. */
-  #takeCrops(out: FrameResult, frame: { width: number; height: number; data: Uint8Array }): void {
+  /** Encode a crop only when it beats the one already kept for that pass (people blurred). */
+  #takeCrops(
+    out: FrameResult,
+    frame: { width: number; height: number; data: Uint8Array },
+    blur: Box[],
+  ): void {
     for (const id of out.discarded) this.#captures.delete(id);
     for (const req of out.captures) {
       const prev = this.#captures.get(req.passId)?.req ?? null;
       if (prev && betterCapture(prev, req) === prev) continue;
-      this.#captures.set(req.passId, { req, jpeg: encodeCrop(frame, req.box) });
+      // With privacy on, the only crop ever made is the pixelated one: no original to keep.
+      this.#captures.set(req.passId, { req, jpeg: encodeCrop(frame, req.box, 85, 0.2, blur) });
     }
   }
 

@@ -3,7 +3,8 @@
  * `{id, name, source, enabled?}`, PATCH /api/cameras/:id, DELETE /api/cameras/:id, POST
  * /api/cameras/:id/analysis `{enabled}` (pause/resume analysis, video untouched) (operator; a
  * token whose `cameras` claim lists some cameras may only write those: 403 for the others, before
- * anything about them is looked up).
+ * anything about them is looked up). GET /api/cameras/:id/snapshot.jpg: a JPEG of a recent frame
+ * (viewer, camera claim; where the frame comes from: snapshot.ts).
  *
  * Camera source URLs are secrets: stored sealed (secret_box, STOPLINE_SECRET_KEY), returned and
  * logged only redacted. With MEDIAMTX_API_URL set, each change is provisioned to MediaMTX (path
@@ -43,6 +44,7 @@ import {
   PULL_SCHEMES,
 } from "./mediamtx_client.ts";
 import { CAMERAS_LOCK_KEY, type ReconcileReport, startReconciler } from "./reconcile.ts";
+import { type FrameGrab, SnapshotCache } from "./snapshot.ts";
 
 export interface CamerasOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -56,6 +58,10 @@ export interface CamerasOptions extends ApiCommonOptions {
   env?: (n: string) => string | undefined;
   /** Ms since a camera's newest tick reached the relay (null: none yet); absent: no relay here. */
   relayTickAgeMs?: (camera: string) => number | null;
+  /** Frames for the snapshot route (functions/main.ts: the dev relay's or MediaMTX's); none: 404. */
+  frameGrab?: FrameGrab | null;
+  /** The codec a camera's stream arrived in ("h264", "h265"), where known (the dev relay). */
+  codecOf?: (camera: string) => string | null;
 }
 
 /** A status row older than this means the analyzer stopped reporting (it writes every 2 s). */
@@ -92,12 +98,49 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     rateLimit: opts.rateLimit ?? null,
   });
 
+  const frameGrab = opts.frameGrab;
+  const snapshots = frameGrab
+    ? new SnapshotCache({
+      log,
+      // Only cameras with a source are grabbed: an unknown id never spawns anything.
+      grab: async (id) =>
+        (await _listCameras(opts, log)).some((cam) => cam.id === id && cam.source)
+          ? await frameGrab(id)
+          : "unknown",
+    })
+    : null;
+
+  app.get("/api/cameras/:id/snapshot.jpg", async (c) => {
+    const id = c.req.param("id");
+    if (!CAMERA_ID_RE.test(id)) throw new ApiError(400, "bad camera id");
+    const claims = getClaims(c);
+    // Before any lookup: a camera outside the claim is refused whether or not it exists.
+    if (claims && !mayReadCamera(claims, id)) {
+      throw new ApiError(403, `this token may not watch camera ${id}`);
+    }
+    if (!snapshots) throw new ApiError(404, "no snapshot source on this server");
+    const snap = await snapshots.get(id);
+    if (snap === "unknown") throw new ApiError(404, "unknown camera", { id });
+    if (!snap) throw new ApiError(503, "no recent frame of this camera");
+    return c.body(snap.jpeg, 200, {
+      "content-type": "image/jpeg",
+      "cache-control": "no-store",
+      // How old the picture is (server clock), so a tile can say so without trusting clocks.
+      "x-frame-age-ms": String(Math.max(0, Date.now() - snap.capturedAtMs)),
+      "access-control-expose-headers": "x-frame-age-ms",
+    });
+  });
+
   app.get("/api/cameras", async (c) => {
     const claims = getClaims(c);
     const cameras = (await _listCameras(opts, log)).filter((cam) =>
       !claims || mayReadCamera(claims, cam.id)
-    );
-    return c.json({ cameras });
+    ).map((cam) => {
+      const codec = opts.codecOf?.(cam.id);
+      return codec ? { ...cam, codec } : cam;
+    });
+    const fleet = await _listFleet(opts, (cam) => !claims || mayReadCamera(claims, cam));
+    return c.json({ cameras, fleet });
   });
 
   app.post("/api/cameras", async (c) => {
@@ -263,6 +306,8 @@ interface PublicCamera {
   origin: "table" | "config" | "status";
   /** Whether analysis is wanted (POST /api/cameras/:id/analysis); status.paused: in effect. */
   analysis_enabled: boolean;
+  /** Fleet mode: the analyzer holding this camera's lease now (null: none, or no fleet). */
+  analyzer: { holder: string; epoch: number; expires_at: string } | null;
   status: {
     fps: number;
     infer_ms: number;
@@ -299,6 +344,7 @@ function _public(
     mediamtx_path: row.id,
     origin,
     analysis_enabled: true,
+    analyzer: null,
     status: null,
     staleness: {
       camera_ms: null,
@@ -373,7 +419,40 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
     const cam = byId.get(a.camera as string);
     if (cam) cam.analysis_enabled = a.enabled as boolean;
   }
+  const leases = await opts.pool.query(
+    `select camera, holder, epoch, expires_at from camera_leases
+     where holder is not null and expires_at > now()`,
+  );
+  for (const l of leases.rows) {
+    const cam = byId.get(l.camera as string);
+    if (!cam) continue;
+    cam.analyzer = {
+      holder: l.holder as string,
+      epoch: Number(l.epoch),
+      expires_at: (l.expires_at as Date).toISOString(),
+    };
+  }
   return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/**
+ * The live analyzers of the fleet (seen within the lease expiry) with the cameras each holds,
+ * only those the caller may read.
+ */
+async function _listFleet(opts: CamerasOptions, mayRead: (camera: string) => boolean) {
+  const rows = (await opts.pool.query(
+    `select f.holder, f.max_cameras, f.started_at, f.seen_at,
+       coalesce(array(select l.camera from camera_leases l
+         where l.holder = f.holder and l.expires_at > now() order by l.camera), '{}') as cameras
+     from analyzer_fleet f where f.seen_at > now() - interval '10 seconds' order by f.holder`,
+  )).rows;
+  return rows.map((r) => ({
+    holder: r.holder as string,
+    max_cameras: Number(r.max_cameras),
+    started_at: (r.started_at as Date).toISOString(),
+    seen_at: (r.seen_at as Date).toISOString(),
+    cameras: (r.cameras as string[]).filter(mayRead),
+  }));
 }
 
 /** Camera id -> source from the settings file; an unreadable file lists nothing (and says why). */
@@ -450,6 +529,9 @@ export function startCameras(
     corsOrigins?: readonly string[];
     rateLimit?: RateLimitOptions;
     relayTickAgeMs?: (camera: string) => number | null;
+    /** Frames for the snapshot route (the dev relay's or MediaMTX's, see snapshot.ts). */
+    frameGrab?: FrameGrab | null;
+    codecOf?: (camera: string) => string | null;
   } = {},
 ): CamerasService {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -470,6 +552,8 @@ export function startCameras(
       corsOrigins: opts.corsOrigins ?? corsOriginsFromEnv(env),
       rateLimit: opts.rateLimit ?? rateLimitFromEnv(env),
       relayTickAgeMs: opts.relayTickAgeMs,
+      frameGrab: opts.frameGrab,
+      codecOf: opts.codecOf,
     });
     const reconciler = mediamtx && opts.reconcile !== false
       ? startReconciler(pool, box, mediamtx, {

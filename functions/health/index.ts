@@ -3,6 +3,8 @@
  * when ANALYZER_URL is known, the analyzer ready), with the reasons as JSON when not ready; both
  * open (probes carry no token), the reasons scrubbed of credentials. GET /metrics (Prometheus
  * text) needs the operator role when auth is on (a scraper sends `Authorization: Bearer`).
+ * In fleet mode (analyzers in `analyzer_fleet` seen within the lease expiry) /readyz also names
+ * the analyzer holding each camera (`fleet`), and a camera no analyzer holds is a reason.
  */
 import type { Hono } from "hono";
 import { type ApiCommonOptions, createApiApp } from "../_shared/api_app.ts";
@@ -28,10 +30,15 @@ export function createHealthApp(opts: HealthOptions): Hono {
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.get("/readyz", async (c) => {
     const reasons: string[] = [];
+    let fleet: Record<string, string | null> | undefined;
     if (!opts.pool) reasons.push("DATABASE_URL not set");
     else {
       try {
         await opts.pool.query("select 1");
+        fleet = await _fleetHolders(opts.pool);
+        for (const [camera, holder] of Object.entries(fleet ?? {})) {
+          if (!holder) reasons.push(`${camera}: no analyzer holds it`);
+        }
       } catch (e) {
         reasons.push(`database unreachable: ${(e as Error).message}`);
       }
@@ -46,7 +53,11 @@ export function createHealthApp(opts: HealthOptions): Hono {
       }
     }
     return c.json(
-      { ready: reasons.length === 0, reasons: reasons.map(redactForLog) },
+      {
+        ready: reasons.length === 0,
+        reasons: reasons.map(redactForLog),
+        ...(fleet ? { fleet } : {}),
+      },
       reasons.length ? 503 : 200,
     );
   });
@@ -55,6 +66,22 @@ export function createHealthApp(opts: HealthOptions): Hono {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
     }));
   return app;
+}
+
+/** Camera -> the analyzer holding its lease (null: none); undefined when no fleet is running. */
+async function _fleetHolders(
+  pool: DbPool,
+): Promise<Record<string, string | null> | undefined> {
+  const { rows } = await pool.query(
+    `select l.camera, case when l.expires_at > now() then l.holder end as holder
+     from camera_leases l
+     where exists (select 1 from analyzer_fleet f where f.seen_at > now() - interval '10 seconds')
+     order by l.camera`,
+  );
+  if (!rows.length) return undefined;
+  return Object.fromEntries(
+    rows.map((r) => [r.camera as string, (r.holder ?? null) as string | null]),
+  );
 }
 
 // Deployed alone (edge host): DATABASE_URL and optionally ANALYZER_URL.

@@ -19,6 +19,21 @@ Deno.test("readyz is 200 with a live database and 503 with reasons without one",
     assert.equal(r.status, 503);
     assert.match((await r.json()).reasons[0], /^analyzer unreachable/);
 
+    // Fleet mode: the holder of each camera; a camera nobody holds makes it not ready.
+    await pool.query(
+      `insert into analyzer_fleet (holder, max_cameras) values ('box-1', 2);
+       insert into camera_leases (camera, holder, epoch, expires_at) values
+         ('cam_A', 'box-1', 1, now() + interval '10 s'), ('cam_B', null, 1, '-infinity')`,
+    );
+    const fleet = await app.request("/readyz");
+    assert.equal(fleet.status, 503);
+    assert.deepEqual(await fleet.json(), {
+      ready: false,
+      reasons: ["cam_B: no analyzer holds it"],
+      fleet: { cam_A: "box-1", cam_B: null },
+    });
+    await pool.query(`delete from camera_leases; delete from analyzer_fleet`);
+
     await db.stopServer?.();
     const down = await app.request("/readyz");
     assert.equal(down.status, 503);

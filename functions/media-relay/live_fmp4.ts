@@ -9,7 +9,7 @@
  */
 import { redactSecrets, redactSource } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
-import { type Bytes, Mp4Splitter } from "./mp4_boxes.ts";
+import { type Bytes, Mp4Splitter, videoSampleEntry } from "./mp4_boxes.ts";
 
 /** Per-frame fragments (low latency); empty_moov so the init segment comes first, alone. */
 export const FRAGMENT_MOVFLAGS = "empty_moov+default_base_moof+frag_every_frame";
@@ -52,13 +52,32 @@ export function isFileSource(source: string): boolean {
   return !_URL_SCHEME.test(source) || source.toLowerCase().startsWith("file:");
 }
 
+/**
+ * Browsers (Chrome's MSE and WebRTC) cannot play H.265, so an H.265 source is re-encoded to
+ * H.264 by the relay itself (the seed's validated settings: ultrafast, zerolatency, 1 s GOP at
+ * 10 fps, no B-frames); H.264 is only remuxed.
+ */
+export const H264_TRANSCODE_ARGS = [
+  ...["-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency"],
+  ...["-g", "10", "-keyint_min", "10", "-bf", "0", "-pix_fmt", "yuv420p"],
+];
+
+/** The codec family of an MP4 `codecs` string: "h265" for hvc1/hev1, "h264" for avc1/avc3. */
+export function codecFamily(codec: string | undefined): "h264" | "h265" | null {
+  if (!codec) return null;
+  if (/^(hvc1|hev1)/i.test(codec)) return "h265";
+  if (/^(avc1|avc3)/i.test(codec)) return "h264";
+  return null;
+}
+
 /** The ffmpeg command line for a source (exported for tests and diagnostics). */
-export function ffmpegArgs(spec: SourceSpec): string[] {
+export function ffmpegArgs(spec: SourceSpec, opts: { transcode?: boolean } = {}): string[] {
   return [
     ...["-hide_banner", "-loglevel", "error", "-nostdin"],
     ...ffmpegInputArgs(spec),
     // Video only: the MSE mime and the analyzer need exactly one H.264 track.
-    ...["-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn"],
+    ...["-map", "0:v:0", ...(opts.transcode ? H264_TRANSCODE_ARGS : ["-c", "copy"])],
+    ...["-an", "-sn", "-dn"],
     ...["-f", "mp4", "-movflags", FRAGMENT_MOVFLAGS, "-flush_packets", "1", "pipe:1"],
   ];
 }
@@ -101,6 +120,11 @@ export class LiveFmp4Stream {
   #closed = false;
   #starting = false;
   #fragments = 0;
+  /** The source's own codec, learned from the first init segment of a copy run. */
+  #sourceCodec: "h264" | "h265" | null = null;
+  #transcode = false;
+  /** Set while the copy run that found H.265 exits, so its exit is a switch, not an outage. */
+  #switching = false;
 
   constructor(opts: LiveFmp4Options) {
     this.camera = opts.camera;
@@ -131,6 +155,16 @@ export class LiveFmp4Stream {
   /** The current init segment and mime, once ffmpeg has written it. */
   get init(): { data: Bytes; mime: string } | undefined {
     return this.#init;
+  }
+
+  /** The camera's codec ("h265" means the relay serves an H.264 transcode of it). */
+  get sourceCodec(): "h264" | "h265" | null {
+    return this.#sourceCodec;
+  }
+
+  /** The relay re-encodes this source to H.264 (an H.265 camera). */
+  get transcoding(): boolean {
+    return this.#transcode;
   }
 
   get stats(): { generation: number; fragments: number; backlog: number; running: boolean } {
@@ -203,7 +237,7 @@ export class LiveFmp4Stream {
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(bin, {
-        args: ffmpegArgs(this.spec),
+        args: ffmpegArgs(this.spec, { transcode: this.#transcode }),
         stdin: "null",
         stdout: "piped",
         stderr: "piped",
@@ -256,6 +290,16 @@ export class LiveFmp4Stream {
         lastData = Date.now();
         for (const seg of splitter.push(value)) {
           if (seg.kind === "init") {
+            if (!this.#transcode) {
+              this.#sourceCodec = codecFamily(seg.codec ?? videoSampleEntry(seg.data));
+              if (this.#sourceCodec === "h265") {
+                // Nothing sent yet: restart at once as a transcode (#onExit sees #transcode).
+                this.#transcode = true;
+                this.#switching = true;
+                this.#log(`[media-relay] ${this.camera}: H.265 source, transcoding to H.264`);
+                throw new Error("h265 source: restarting as an H.264 transcode");
+              }
+            }
             this.#init = { data: seg.data, mime: _mime(seg.codec) };
             this.#emit({ type: "init", generation, ...this.#init });
           } else {
@@ -304,6 +348,12 @@ export class LiveFmp4Stream {
   #onExit(generation: number, reason: string, success: boolean, ranMs: number): void {
     this.#init = undefined;
     this.#resetBacklog();
+    if (this.#switching) {
+      // Copy -> transcode: no subscriber saw this run's video; start the H.264 run now.
+      this.#switching = false;
+      if (!this.#closed && this.#subs.size > 0) void this.#start();
+      return;
+    }
     // A plain file without loop reaching its end is finished, not failed.
     const final = this.#closed || (success && isFileSource(this.spec.source) && !this.spec.loop);
     this.#emit({ type: "end", generation, reason, final });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { ffmpegArgs, LiveFmp4Stream, type StreamEvent } from "./live_fmp4.ts";
+import { codecFamily, ffmpegArgs, LiveFmp4Stream, type StreamEvent } from "./live_fmp4.ts";
 import { findBox } from "./mp4_boxes.ts";
 
 const SAMPLE = fileURLToPath(new URL("../../samples/vtest.mp4", import.meta.url));
@@ -43,6 +43,20 @@ Deno.test("ffmpeg args: looped file paced at real time, rtsp over tcp, stream co
   const rtsp = ffmpegArgs({ source: "rtsp://cam/x", loop: false }).join(" ");
   assert.match(rtsp, /-rtsp_transport tcp -i rtsp:\/\/cam\/x/);
   assert.doesNotMatch(rtsp, /-re /);
+});
+
+Deno.test("H.265 sources are transcoded to H.264, H.264 only remuxed", () => {
+  const copy = ffmpegArgs({ source: "a.mp4", loop: true }).join(" ");
+  assert.match(copy, /-c copy/);
+  assert.doesNotMatch(copy, /libx264/);
+  const tx = ffmpegArgs({ source: "a.mp4", loop: true }, { transcode: true }).join(" ");
+  assert.doesNotMatch(tx, /-c copy/);
+  assert.match(tx, /-c:v libx264 -preset ultrafast -tune zerolatency -g 10 .*-bf 0/);
+  assert.equal(codecFamily("hvc1"), "h265");
+  assert.equal(codecFamily("hev1"), "h265");
+  assert.equal(codecFamily("avc1.64001f"), "h264");
+  assert.equal(codecFamily("vp09"), null);
+  assert.equal(codecFamily(undefined), null);
 });
 
 Deno.test("live stream: init, keyframe-first, real-time pace, late joiner, close kills ffmpeg", async () => {

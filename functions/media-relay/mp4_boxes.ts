@@ -173,6 +173,21 @@ export function codecStringFromInit(init: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** The first video track's sample entry type ("avc1", "hvc1", "hev1", ...), for codec detection. */
+export function videoSampleEntry(init: Uint8Array): string | undefined {
+  const moov = findBox(init, ["moov"]);
+  if (!moov) return undefined;
+  for (const trak of childBoxes(init, moov.start, moov.end)) {
+    if (trak.type !== "trak") continue;
+    const stsd = findBox(init, ["mdia", "minf", "stbl", "stsd"], trak.start, trak.end);
+    if (!stsd) continue;
+    for (const entry of childBoxes(init, stsd.start + 8, stsd.end)) {
+      if (/^(avc[13]|hvc1|hev1|vp09|av01)$/.test(entry.type)) return entry.type;
+    }
+  }
+  return undefined;
+}
+
 function _codecFromStsd(
   init: Uint8Array,
   stsd: { start: number; end: number },

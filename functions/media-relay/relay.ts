@@ -22,6 +22,7 @@ import { KeyframeGate } from "./keyframe_gate.ts";
 import { LiveFmp4Stream, type SourceSpec, type StreamEvent } from "./live_fmp4.ts";
 import { LiveRtpStream } from "./live_rtp.ts";
 import { type WhepOptions, WhepSessions } from "./whep.ts";
+import { ffmpegJpeg } from "../_shared/ffmpeg_jpeg.ts";
 
 export const CAMERA_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -49,6 +50,11 @@ export type MediaRelay = Hono & {
   /** Running RTP packetizers by camera (one per camera watched over WebRTC). */
   rtpStreams: ReadonlyMap<string, LiveRtpStream>;
   whep: WhepSessions;
+  /**
+   * The newest frame of a camera's live stream as a JPEG (the snapshot route's dev source), or
+   * "unknown" for a camera the relay has no source for. Throws when no frame comes in time.
+   */
+  grabFrame(camera: string): Promise<Uint8Array<ArrayBuffer> | "unknown">;
 };
 
 type Resolved = { ok: true; camera: string; spec: SourceSpec } | {
@@ -190,6 +196,9 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
         camera: s.camera,
         subscribers: s.subscribers,
         mime: s.init?.mime ?? null,
+        // The camera's own codec; "h265" is served as the relay's H.264 transcode.
+        source_codec: s.sourceCodec,
+        transcoding: s.transcoding,
         dropped: dropped.get(s.camera) ?? 0,
         ...s.stats,
       })),
@@ -291,7 +300,25 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
     rtpStreams.clear();
   }
 
-  return Object.assign(app, { close, streams, rtpStreams, whep }) as MediaRelay;
+  async function grabFrame(camera: string): Promise<Uint8Array<ArrayBuffer> | "unknown"> {
+    if (closed) throw new Error("relay closing");
+    const r = _resolve(camera);
+    if (!r.ok) return "unknown";
+    const gop = await _latestGop(_stream(camera, r.spec), 8_000);
+    // One fragment per frame: decode init + keyframe + followers, keep only the newest frame.
+    const newest = gop.length - 2;
+    const input = new Uint8Array(gop.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of gop) {
+      input.set(b, at);
+      at += b.length;
+    }
+    return await ffmpegJpeg(["-f", "mp4", "-i", "pipe:0", "-vf", `select=gte(n\\,${newest})`], {
+      input,
+    });
+  }
+
+  return Object.assign(app, { close, streams, rtpStreams, whep, grabFrame }) as MediaRelay;
 }
 
 /** Stream events -> one WebSocket: a text init message, then binary init + fragments. */
@@ -349,4 +376,43 @@ function _httpSubscriber(
       end();
     }
   };
+}
+
+/**
+ * The init segment and the fragments from the latest keyframe: at once when the stream holds
+ * them, else (stream starting) init + the next keyframe fragment.
+ */
+function _latestGop(stream: LiveFmp4Stream, timeoutMs: number): Promise<Uint8Array[]> {
+  return new Promise((resolve, reject) => {
+    let parts: Uint8Array[] = [];
+    let keyed = false;
+    let replaying = true;
+    let settled = false;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      // Later, not inside the stream's callback (and after `unsubscribe` is assigned).
+      queueMicrotask(() => unsubscribe());
+      if (err) reject(err);
+      else resolve(parts);
+    };
+    const timer = setTimeout(() => finish(new Error("no keyframe in time")), timeoutMs);
+    const unsubscribe = stream.subscribe((ev) => {
+      if (settled) return;
+      if (ev.type === "init") {
+        parts = [ev.data];
+        keyed = false;
+      } else if (ev.type === "fragment") {
+        if (!parts.length) return;
+        if (ev.keyframe) {
+          parts = [parts[0], ev.data];
+          keyed = true;
+        } else if (keyed) parts.push(ev.data);
+        if (keyed && !replaying) finish();
+      } else finish(new Error("source unavailable"));
+    });
+    replaying = false;
+    if (keyed) finish();
+  });
 }

@@ -7,10 +7,17 @@
  *   `<img>` can show it when auth is on).
  * - GET /api/passes/:id/clip — the replay clip (video/mp4) with Range requests (206) for seeking
  *   and an ETag (304), same rule and `?token=` as the image, so a `<video>` can play it.
+ * - GET /api/passes.csv — every pass the list filters select, as RFC 4180 CSV, streamed in
+ *   keyset chunks (never the whole result in memory): csv_export.ts.
+ * - GET /api/passes/:id/reviews, POST /api/passes/:id/reviews, PUT /api/passes/:id/keep — review
+ *   and keep (operator, camera claim): reviews.ts.
+ * List filters (list and CSV): camera, after/before (exited_at), verdict, min_stop_s/max_stop_s,
+ * review=reviewed|unreviewed|disputed (disputed: the latest review says the verdict is wrong).
  * Tokens limited to some cameras see only those: other cameras' passes are 404, like missing ones.
  */
-import type { Context, Hono } from "hono";
-import { authFromEnv, getClaims, mayReadCamera } from "../_shared/auth.ts";
+import type { Hono } from "hono";
+import type { Claims } from "../_shared/jwt.ts";
+import { authFromEnv, getClaims } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
 import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_shared/api_app.ts";
@@ -32,86 +39,68 @@ import {
 } from "../../shared/object_store/mod.ts";
 import type { PassRow, PassSample } from "../../shared/pass_row.ts";
 import { ifRangeAllows, parseByteRange } from "./byte_range.ts";
-import { type Verdict, VERDICTS } from "../../shared/verdict.ts";
+import { VERDICTS } from "../../shared/verdict.ts";
+import { streamPassesCsv } from "./csv_export.ts";
+import { mountReviewRoutes, REVIEW_STATE_SQL } from "./reviews.ts";
+import { findPass, type PassDbRow } from "./pass_lookup.ts";
 
 export interface PassesOptions extends ApiCommonOptions {
   pool: DbPool;
   store: ObjectStore;
+  /** Rows per query of the CSV export (default 1000): memory stays at one chunk. */
+  csvChunkRows?: number;
 }
 
-/** Pass ids are `camera:firstTs:track[:visit]`; anything outside this alphabet is not an id. */
-const PASS_ID_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 const LIST = "passes";
 const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, time_in_zone_s,
   stop_duration_s, min_speed_px_s, entry_speed_px_s, image, entry_speed_mps, min_speed_mps,
   max_speed_mps, clip_uri, clip_start, clip_duration_s`;
 
-interface _PassRow {
-  id: string;
-  camera: string;
-  track_id: number;
-  label: string;
-  verdict: Verdict;
-  entered_at: Date;
-  exited_at: Date;
-  time_in_zone_s: number;
-  stop_duration_s: number;
-  min_speed_px_s: number;
-  entry_speed_px_s: number;
-  image: string | null;
-  /** Road speeds, m/s (null: camera not calibrated). */
-  entry_speed_mps: number | null;
-  min_speed_mps: number | null;
-  max_speed_mps: number | null;
-  clip_uri: string | null;
-  clip_start: Date | null;
-  clip_duration_s: number | null;
-  quality?: unknown;
-  samples?: unknown;
-  _us?: string;
-}
-
 export function createPassesApp(opts: PassesOptions): Hono {
-  const app = createApiApp(["/api/passes/*"], opts);
+  const app = createApiApp(["/api/passes/*", "/api/passes.csv"], opts);
+
+  app.get("/api/passes.csv", async (c) => {
+    const q = new QueryParams(c.req.url);
+    const where = passFilters(q, getClaims(c)!);
+    return await streamPassesCsv(c, opts.pool, where, opts.csvChunkRows);
+  });
 
   app.get("/api/passes", async (c) => {
     const q = new QueryParams(c.req.url);
-    const cameras = visibleCameras(getClaims(c)!, q.cameras());
-    const where = whereCameraTime(new SqlWhere(), cameras, timeWindow(q), "exited_at");
-    const verdicts = q.oneOf("verdict", VERDICTS);
-    if (verdicts) where.and(`verdict = any(${where.param(verdicts)}::text[])`);
-    const minStop = q.decimal("min_stop_s", 86_400);
-    const maxStop = q.decimal("max_stop_s", 86_400);
-    if (minStop !== undefined && maxStop !== undefined && minStop > maxStop) {
-      throw new ApiError(400, "query parameter min_stop_s must not exceed max_stop_s");
-    }
-    if (minStop !== undefined) where.and(`stop_duration_s >= ${where.param(minStop)}`);
-    if (maxStop !== undefined) where.and(`stop_duration_s <= ${where.param(maxStop)}`);
+    const where = passFilters(q, getClaims(c)!);
     const limit = q.int("limit", 1, 200) ?? 50;
     const cursor = q.one("cursor");
     if (cursor !== undefined) {
       afterCursor(where, "exited_at", "id", decodeCursor(LIST, cursor, "text"), "text");
     }
-    const r = await opts.pool.query<_PassRow>(
+    const r = await opts.pool.query<PassDbRow>(
       `select ${COLUMNS}, ${microsSql("exited_at")} as _us from vehicle_passes ${where}
        order by exited_at desc, id desc limit ${where.param(limit + 1)}`,
       where.params,
     );
     const page = pageOf(LIST, r.rows, limit, (p) => ({ us: p._us!, id: p.id }));
-    return c.json({ passes: page.items.map(_publicPass), next_cursor: page.next_cursor });
+    return c.json({ passes: page.items.map(publicPass), next_cursor: page.next_cursor });
   });
 
+  mountReviewRoutes(app, opts.pool);
+
   app.get("/api/passes/:id", async (c) => {
-    const row = await _findPass(c, opts.pool, `${COLUMNS}, quality, samples`);
+    const row = await findPass(
+      c,
+      opts.pool,
+      `${COLUMNS}, quality, samples, keep, ${REVIEW_STATE_SQL} as review_state`,
+    );
     return c.json({
-      ..._publicPass(row),
+      ...publicPass(row),
+      keep: row.keep ?? false,
+      review_state: row.review_state ?? "unreviewed",
       quality: row.quality ?? {},
       samples: Array.isArray(row.samples) ? row.samples.map(_publicSample) : [],
     });
   });
 
   app.get("/api/passes/:id/image", async (c) => {
-    const row = await _findPass(c, opts.pool, "camera, image");
+    const row = await findPass(c, opts.pool, "camera, image");
     if (!row.image) throw new ApiError(404, "this pass has no image");
     try {
       parseObjectUri(row.image);
@@ -135,7 +124,7 @@ export function createPassesApp(opts: PassesOptions): Hono {
   });
 
   app.get("/api/passes/:id/clip", async (c) => {
-    const row = await _findPass(c, opts.pool, "camera, clip_uri");
+    const row = await findPass(c, opts.pool, "camera, clip_uri");
     if (!row.clip_uri) throw new ApiError(404, "this pass has no clip");
     try {
       parseObjectUri(row.clip_uri);
@@ -175,22 +164,35 @@ export function createPassesApp(opts: PassesOptions): Hono {
   return app;
 }
 
-/** The pass named by `:id`, or a 400/404 ApiError (another camera's pass is "missing" too). */
-async function _findPass(c: Context, pool: DbPool, columns: string): Promise<_PassRow> {
-  const id = c.req.param("id") ?? "";
-  if (!PASS_ID_RE.test(id)) throw new ApiError(400, "bad pass id");
-  const r = await pool.query<_PassRow>(
-    `select ${columns} from vehicle_passes where id = $1`,
-    [id],
-  );
-  const row = r.rows[0];
-  if (!row || !mayReadCamera(getClaims(c)!, row.camera)) {
-    throw new ApiError(404, "unknown pass", { id });
+/** The list filters shared by GET /api/passes and /api/passes.csv (cursor and limit aside). */
+export function passFilters(q: QueryParams, claims: Claims): SqlWhere {
+  const cameras = visibleCameras(claims, q.cameras());
+  const where = whereCameraTime(new SqlWhere(), cameras, timeWindow(q), "exited_at");
+  const verdicts = q.oneOf("verdict", VERDICTS);
+  if (verdicts) where.and(`verdict = any(${where.param(verdicts)}::text[])`);
+  const minStop = q.decimal("min_stop_s", 86_400);
+  const maxStop = q.decimal("max_stop_s", 86_400);
+  if (minStop !== undefined && maxStop !== undefined && minStop > maxStop) {
+    throw new ApiError(400, "query parameter min_stop_s must not exceed max_stop_s");
   }
-  return row;
+  if (minStop !== undefined) where.and(`stop_duration_s >= ${where.param(minStop)}`);
+  if (maxStop !== undefined) where.and(`stop_duration_s <= ${where.param(maxStop)}`);
+  const review = q.oneOf("review", REVIEW_FILTERS);
+  if (review) {
+    const states = new Set(review.flatMap((r) => REVIEW_FILTER_STATES[r]));
+    where.and(`${REVIEW_STATE_SQL} = any(${where.param([...states])}::text[])`);
+  }
+  return where;
 }
 
-function _publicPass(p: _PassRow): PassRow {
+export const REVIEW_FILTERS = ["reviewed", "unreviewed", "disputed"] as const;
+const REVIEW_FILTER_STATES: Record<(typeof REVIEW_FILTERS)[number], string[]> = {
+  reviewed: ["confirmed", "corrected"],
+  unreviewed: ["unreviewed"],
+  disputed: ["corrected"],
+};
+
+export function publicPass(p: PassDbRow): PassRow {
   return {
     id: p.id,
     camera: p.camera,

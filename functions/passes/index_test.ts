@@ -154,7 +154,12 @@ Deno.test("passes API: filters, keyset pages over ties, detail, image, cameras c
     const id = ids[1];
     const d = await get(`/api/passes/${encodeURIComponent(id)}`);
     assert.equal(d.status, 200);
-    assert.deepEqual(Object.keys(d.body).sort(), [...PASS_KEYS, "quality", "samples"].sort());
+    assert.deepEqual(
+      Object.keys(d.body).sort(),
+      [...PASS_KEYS, "quality", "samples", "keep", "review_state"].sort(),
+    );
+    assert.equal(d.body.keep, false);
+    assert.equal(d.body.review_state, "unreviewed");
     PassDetailSchema.parse(d.body);
     assert.equal(d.body.verdict, "rolling_stop");
     assert.equal(d.body.quality.finalized_by, "exit");

@@ -22,9 +22,19 @@ import {
  * - operator_read: operator and up;
  * - write: operator and up;
  * - write_B: a change to cam_B: also refused to an operator scoped to cam_A;
+ * - write_B_hidden: a change to a cam_B pass: an operator scoped to cam_A is told it does not
+ *   exist (404, like a read of it) or refused (403), never served;
  * - write_all: a change to every camera (config file, models): refused to any scoped token.
  */
-type Rule = "public" | "read" | "read_B" | "operator_read" | "write" | "write_B" | "write_all";
+type Rule =
+  | "public"
+  | "read"
+  | "read_B"
+  | "operator_read"
+  | "write"
+  | "write_B"
+  | "write_B_hidden"
+  | "write_all";
 
 interface Probe {
   rule: Rule;
@@ -87,6 +97,8 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
       path: () => `/api/cameras/${CAM_B}/analysis`,
       body: JSON.stringify({ enabled: true }),
     },
+    // A frame of cam_B: viewers and up, a cam_A token never (404 here: no frame source).
+    { rule: "read_B", path: () => `/api/cameras/${CAM_B}/snapshot.jpg` },
   ],
   "ALL /api/models/*": "middleware",
   "GET /api/models": [{ rule: "read", path: () => "/api/models" }],
@@ -112,12 +124,46 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
   "GET /api/passes/:id/clip": [
     { rule: "read_B", path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/clip` },
   ],
+  "ALL /api/passes.csv": "middleware",
+  "GET /api/passes.csv": [
+    { rule: "read", path: () => "/api/passes.csv" },
+    { rule: "read_B", path: () => `/api/passes.csv?camera=${CAM_B}` },
+  ],
+  "GET /api/passes/:id/reviews": [
+    { rule: "read", path: (w) => `/api/passes/${encodeURIComponent(w.passA)}/reviews` },
+    { rule: "read_B", path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/reviews` },
+  ],
+  "POST /api/passes/:id/reviews": [{
+    rule: "write_B_hidden",
+    method: "POST",
+    path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/reviews`,
+    body: JSON.stringify({ correct: true }),
+  }],
+  "PUT /api/passes/:id/keep": [{
+    rule: "write_B_hidden",
+    method: "PUT",
+    path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/keep`,
+    body: JSON.stringify({ keep: true }),
+  }],
   "ALL /api/events/*": "middleware",
   "GET /api/events": [
     { rule: "read", path: () => "/api/events" },
     { rule: "read_B", path: () => `/api/events?camera=${CAM_B}` },
   ],
   "ALL /api/stats/*": "middleware",
+  "GET /api/stats/reviews": [
+    { rule: "read", path: () => "/api/stats/reviews" },
+    { rule: "read_B", path: () => `/api/stats/reviews?camera=${CAM_B}` },
+  ],
+  "GET /api/stats/records": [
+    { rule: "read", path: () => "/api/stats/records" },
+    { rule: "read_B", path: () => `/api/stats/records?camera=${CAM_B}` },
+  ],
+  "ALL /api/study": "middleware",
+  "GET /api/study": [
+    { rule: "read", path: () => `/api/study?camera=${CAM_A}` },
+    { rule: "read_B", path: () => `/api/study?camera=${CAM_B}` },
+  ],
   "GET /api/stats": [
     { rule: "read", path: () => "/api/stats" },
     { rule: "read_B", path: () => `/api/stats?camera=${CAM_B}` },
@@ -222,6 +268,11 @@ function _hidesB(o: Outcome): boolean {
   return o.status < 300 && !o.text.includes(CAM_B);
 }
 
+/** Whether a write went through (2xx). */
+function _allowed200(o: Outcome): boolean {
+  return typeof o !== "string" && o.status >= 200 && o.status < 300;
+}
+
 function _allowed(o: Outcome): boolean {
   if (o === "open") return true;
   if (o === "refused") return false;
@@ -249,6 +300,9 @@ function _check(rule: Rule, actor: Actor, o: Outcome, what: string): void {
     case "operator_read":
       return operator ? assert.ok(_allowed(o), msg) : denied(403);
     case "write":
+      return operator ? assert.ok(_allowed(o), msg) : denied(403);
+    case "write_B_hidden":
+      if (scoped && operator) return assert.ok(_hidesB(o) && !_allowed200(o), msg);
       return operator ? assert.ok(_allowed(o), msg) : denied(403);
     case "write_B":
     case "write_all":

@@ -5,6 +5,9 @@
  * verdict totals, a stop-duration histogram (0.5 s bins over 0-10 s plus an open bin for 10 s
  * and more) and the live status of each camera (online = reported within 10 s, by the
  * database clock, which also stamped the report).
+ * Also GET /api/study (study.ts): a count and speed study of one camera, JSON or CSV; and
+ * GET /api/stats/reviews, /api/stats/records (review_stats.ts): verdict precision from reviews,
+ * and the records board.
  */
 import type { Hono } from "hono";
 import { authFromEnv, getClaims } from "../_shared/auth.ts";
@@ -14,6 +17,8 @@ import { type ApiCommonOptions, createApiApp, standaloneFunction } from "../_sha
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { QueryParams, SqlWhere, visibleCameras, whereCameraTime } from "../_shared/query.ts";
 import type { Verdict } from "../../shared/verdict.ts";
+import { mountStudyRoute } from "./study.ts";
+import { mountReviewStatsRoutes } from "./review_stats.ts";
 
 export interface StatsOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -32,7 +37,9 @@ type _Counts = Record<Verdict, number>;
 
 export function createStatsApp(opts: StatsOptions): Hono {
   const now = opts.now ?? (() => Date.now());
-  const app = createApiApp(["/api/stats/*"], opts);
+  const app = createApiApp(["/api/stats/*", "/api/study"], opts);
+  mountStudyRoute(app, opts.pool, now);
+  mountReviewStatsRoutes(app, opts.pool);
 
   app.get("/api/stats", async (c) => {
     const q = new QueryParams(c.req.url);

@@ -88,6 +88,8 @@ export interface PassFilter {
   before?: string;
   min_stop_s?: string;
   max_stop_s?: string;
+  /** reviewed | unreviewed | disputed */
+  review?: string;
 }
 
 export function listPasses(f: PassFilter, cursor: string | null, limit = 25) {
@@ -102,6 +104,25 @@ export function getStats(f: { camera?: string; after?: string; before?: string }
   return getJson<Stats>(`/api/stats${query(f)}`);
 }
 
+/** A live analyzer of the fleet (GET /api/cameras `fleet`; empty when not in fleet mode). */
+export interface FleetMember {
+  holder: string;
+  max_cameras: number;
+  started_at: string;
+  seen_at: string;
+  cameras: string[];
+}
+
+/** The fleet of analyzers and the cameras each holds (none where /api/cameras is missing). */
+export async function getFleet(): Promise<FleetMember[]> {
+  try {
+    return (await getJson<{ fleet?: FleetMember[] }>("/api/cameras")).fleet ?? [];
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 404) throw e;
+    return [];
+  }
+}
+
 /** Camera list; falls back to the cameras in /api/config where /api/cameras is missing. */
 export async function listCameras(): Promise<CameraInfo[]> {
   try {
@@ -111,4 +132,151 @@ export async function listCameras(): Promise<CameraInfo[]> {
     const cfg = await getJson<{ cameras: Record<string, unknown> }>("/api/config");
     return Object.keys(cfg.cameras ?? {}).map((id) => ({ id, status: null }));
   }
+}
+
+/** Send JSON with `method`; non-2xx becomes an ApiError like getJson. */
+export async function sendJson<T>(method: string, path: string, body: unknown): Promise<T> {
+  const res = await apiFetch(path, {
+    method,
+    headers: { accept: "application/json", "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const out = await res.json().catch(() => null);
+  if (!res.ok) {
+    const msg = (out as { error?: string } | null)?.error ?? res.statusText;
+    throw new ApiError(res.status, `${res.status} ${msg}`, out);
+  }
+  return out as T;
+}
+
+/** The CSV export of the passes a filter selects (a download link: the browser fetches it). */
+export function passesCsvPath(f: PassFilter): string {
+  return `/api/passes.csv${query({ ...f })}`;
+}
+
+export interface PassReview {
+  id: string;
+  correct: boolean;
+  judged_verdict: Verdict;
+  actual_verdict: Verdict;
+  note: string;
+  reviewer: string;
+  created_at: string;
+}
+
+export type ReviewState = "unreviewed" | "confirmed" | "corrected";
+
+export function listReviews(id: string) {
+  return getJson<{ pass_id: string; state: ReviewState; reviews: PassReview[] }>(
+    `/api/passes/${encodeURIComponent(id)}/reviews`,
+  );
+}
+
+/** `{correct: true}` or `{correct: false, verdict, note}`. */
+export function postReview(
+  id: string,
+  review: { correct: true; note?: string } | { correct: false; verdict: Verdict; note?: string },
+) {
+  return sendJson<{ state: ReviewState; review: PassReview }>(
+    "POST",
+    `/api/passes/${encodeURIComponent(id)}/reviews`,
+    review,
+  );
+}
+
+export function setKeep(id: string, keep: boolean) {
+  return sendJson<{ pass_id: string; keep: boolean }>(
+    "PUT",
+    `/api/passes/${encodeURIComponent(id)}/keep`,
+    { keep },
+  );
+}
+
+export interface VerdictQuality {
+  judged: number;
+  actual: number;
+  correct: number;
+  precision: number | null;
+  recall: number | null;
+}
+
+export interface ReviewStats {
+  reviewed: number;
+  accuracy: number | null;
+  verdicts: Record<Verdict, VerdictQuality>;
+  /** confusion[judged][actual] */
+  confusion: Record<Verdict, Record<Verdict, number>>;
+}
+
+export function getReviewStats(f: { camera?: string; after?: string; before?: string }) {
+  return getJson<ReviewStats>(`/api/stats/reviews${query(f)}`);
+}
+
+export interface RecordPass {
+  id: string;
+  camera: string;
+  label: string;
+  verdict: Verdict;
+  entered_at: string;
+  exited_at: string;
+  stop_duration_s: number;
+  entry_speed_px_s: number;
+  entry_speed_mps: number | null;
+  image_url: string | null;
+}
+
+export interface Records {
+  longest_stops: RecordPass[];
+  fastest_no_stops: RecordPass[];
+  recent_violations: RecordPass[];
+}
+
+export function getRecords(f: { camera?: string; limit?: number }) {
+  return getJson<Records>(`/api/stats/records${query(f)}`);
+}
+
+export interface StudyRow {
+  bin_start: string;
+  bin_end: string;
+  class: string;
+  count: number;
+  full_stop: number;
+  rolling_stop: number;
+  no_stop: number;
+  full_stop_share: number | null;
+  rolling_stop_share: number | null;
+  no_stop_share: number | null;
+  approach_speed_median_px_s: number | null;
+  approach_speed_p85_px_s: number | null;
+  approach_speed_median_mps: number | null;
+  approach_speed_p85_mps: number | null;
+}
+
+export interface Study {
+  camera: string;
+  from: string;
+  to: string;
+  bin: "5m" | "15m" | "1h";
+  bin_s: number;
+  speed_unit: "mps" | "px_s";
+  percentile_method: string;
+  calibration: unknown;
+  config_revision: { id: string; created_at: string; etag: string } | null;
+  config_changed_in_window: boolean;
+  rows: StudyRow[];
+}
+
+export interface StudyQuery {
+  camera: string;
+  from: string;
+  to: string;
+  bin: string;
+}
+
+export function getStudy(q: StudyQuery) {
+  return getJson<Study>(`/api/study${query({ ...q })}`);
+}
+
+export function studyCsvPath(q: StudyQuery): string {
+  return `/api/study${query({ ...q, format: "csv" })}`;
 }

@@ -2,7 +2,7 @@
 /**
  * Browser entry: loads the runtime config (`/app-config.json`), shows the login field when
  * auth is on, fills the camera picker, and renders the page the hash names (live view,
- * passes, pass detail, stats). Only one page runs at a time: leaving the live view stops its
+ * passes, pass detail, stats, report, records, the camera mosaic). Only one page runs at a time: leaving the live view stops its
  * player (and DELETEs a WHEP session), so an all-day tab on the stats page costs no video.
  */
 import { listCameras } from "./api.ts";
@@ -13,6 +13,9 @@ import { mountLogin } from "./login.ts";
 import { renderPassDetail } from "./pages/pass_detail_page.ts";
 import { renderPasses } from "./pages/passes_page.ts";
 import { renderStats } from "./pages/stats_page.ts";
+import { renderMosaic } from "./pages/mosaic_page.ts";
+import { renderReport } from "./pages/report_page.ts";
+import { renderRecords } from "./pages/records_page.ts";
 import { parseRoute, routeHash } from "./router.ts";
 
 const CAMERA_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -66,6 +69,10 @@ function render(cfg: AppConfig): void {
   page.hidden = false;
   if (route.page === "passes") leavePage = renderPasses(page, route.params, cameras);
   else if (route.page === "pass") leavePage = renderPassDetail(page, route.id);
+  else if (route.page === "mosaic") {
+    leavePage = renderMosaic(page, cfg, route.params, location.search);
+  } else if (route.page === "report") leavePage = renderReport(page, route.params, cameras);
+  else if (route.page === "records") leavePage = renderRecords(page, route.params, cameras);
   else leavePage = renderStats(page, route.params, cameras, cfg);
 }
 

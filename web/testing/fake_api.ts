@@ -76,6 +76,23 @@ export function fakeApi(config: ConfigJson, opts: { passes?: number } = {}) {
           relay_ms: i === 0 ? 120 : null,
         },
       })),
+      // Fleet mode (issue #16 §3): two analyzers sharing the cameras.
+      fleet: [
+        {
+          holder: "box-1",
+          max_cameras: 2,
+          started_at: "2026-11-29T10:00:00.000Z",
+          seen_at: new Date().toISOString(),
+          cameras: Object.keys(state.config.cameras).slice(0, 1),
+        },
+        {
+          holder: "box-2",
+          max_cameras: 2,
+          started_at: "2026-11-29T10:00:00.000Z",
+          seen_at: new Date().toISOString(),
+          cameras: Object.keys(state.config.cameras).slice(1),
+        },
+      ],
     }));
   app.get("/api/config", (c) => c.json(state.config, 200, { etag: `"v${state.version}"` }));
   app.put("/api/config", async (c) => {

@@ -2,7 +2,8 @@
 /**
  * One pass: verdict, timings and speeds, the crop, track quality, and the speed-over-time
  * plot of its samples (stopped stretches shaded); with a clip, its replay with the overlay
- * drawn from the samples (../replay/pass_replay.ts), the plot's cursor following it.
+ * drawn from the samples (../replay/pass_replay.ts), the plot's cursor following it; and the
+ * review panel (review_panel.ts).
  */
 import type { Zones } from "../../../shared/config.ts";
 import { getJson, getPass, type PassDetail } from "../api.ts";
@@ -13,6 +14,7 @@ import { fmtRoadSpeed, fmtTime, type Units, unitsOf } from "../format.ts";
 import { fieldName, fmtField, unitOf } from "../units.ts";
 import { withToken } from "../session.ts";
 import { verdictBadge } from "./verdict_badge.ts";
+import { reviewPanel } from "./review_panel.ts";
 
 /** Samples -> plot points, time in seconds from the first sample (ts: unix ms or ISO). */
 export function plotPoints(samples: PassDetail["samples"]) {
@@ -115,6 +117,7 @@ export function renderPassDetail(root: HTMLElement, id: string) {
             : h("p", { class: "muted" }, "no crop"),
           _facts(p, units),
         ),
+        reviewPanel(p),
         h(
           "figure",
           { id: "speed-plot" },

@@ -4,7 +4,7 @@
  * view can be shared, rows with the crop, and cursor pagination ("load more" appends the next
  * page the server's `next_cursor` points at). A row opens the pass detail.
  */
-import { listPasses, type PassFilter, type PassRow } from "../api.ts";
+import { listPasses, passesCsvPath, type PassFilter, type PassRow } from "../api.ts";
 import { h, replace } from "../dom.ts";
 import { fmtNum, fmtTime, isoToLocalInput, localInputToIso } from "../format.ts";
 import { fieldTitle } from "../units.ts";
@@ -13,7 +13,15 @@ import { withToken } from "../session.ts";
 import { pushButton } from "../push_subscribe.ts";
 import { verdictBadge } from "./verdict_badge.ts";
 
-const _FILTER_KEYS = ["camera", "verdict", "after", "before", "min_stop_s", "max_stop_s"] as const;
+const _FILTER_KEYS = [
+  "camera",
+  "verdict",
+  "after",
+  "before",
+  "min_stop_s",
+  "max_stop_s",
+  "review",
+] as const;
 
 export function filterFromParams(params: URLSearchParams): PassFilter {
   const f: PassFilter = {};
@@ -83,6 +91,17 @@ function _filterForm(f: PassFilter, cameras: string[]): HTMLFormElement {
         ["no_stop", "no stop"],
       ]),
     ),
+    h(
+      "label",
+      {},
+      "review ",
+      _select("review", f.review ?? "", [
+        ["", "all"],
+        ["reviewed", "reviewed"],
+        ["unreviewed", "unreviewed"],
+        ["disputed", "disputed"],
+      ]),
+    ),
     h("label", {}, "from ", input("after", "datetime-local", isoToLocalInput(f.after ?? null))),
     h("label", {}, "to ", input("before", "datetime-local", isoToLocalInput(f.before ?? null))),
     h(
@@ -101,6 +120,12 @@ function _filterForm(f: PassFilter, cameras: string[]): HTMLFormElement {
     ),
     h("button", { type: "submit", class: "primary" }, "Apply"),
     h("a", { href: "#/passes", class: "button" }, "Clear"),
+    h("a", {
+      href: withToken(passesCsvPath(f)),
+      class: "button",
+      id: "passes-csv",
+      download: "",
+    }, "CSV"),
   );
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -113,6 +138,7 @@ function _filterForm(f: PassFilter, cameras: string[]): HTMLFormElement {
       before: localInputToIso(get("before")),
       min_stop_s: get("min_stop_s"),
       max_stop_s: get("max_stop_s"),
+      review: get("review"),
     });
   });
   return form;

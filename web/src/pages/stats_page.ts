@@ -1,13 +1,26 @@
 /// <reference lib="dom" />
 /**
  * Stats: passes per hour by verdict, verdict totals, the stop-duration histogram (SVG charts)
- * and each camera's live analyzer status; refreshed every 15 s while open. Above them, each
- * camera's staleness chain (camera -> decode -> infer -> publish -> relay -> render), refreshed
- * every 2 s, the first stale link highlighted: the server's links from GET /api/cameras, the
- * render link measured here (this page follows each camera's ticks and stamps their paint).
+ * and each camera's live analyzer status, and the fleet of analyzers with the cameras each holds
+ * (fleet mode); refreshed every 15 s while open. Above them, each camera's staleness chain (camera
+ * -> decode -> infer -> publish -> relay -> render), refreshed every 2 s, the first stale link
+ * highlighted: the server's links from GET /api/cameras, the render link measured here (this page
+ * follows each camera's ticks and stamps their paint). Below, what reviews say: each verdict's
+ * precision and recall and the confusion table (GET /api/stats/reviews).
  */
 import type { AppConfig } from "../../../shared/app_config.ts";
-import { type CameraInfo, type CameraStatus, getStats, listCameras, type Stats } from "../api.ts";
+import {
+  type CameraInfo,
+  type CameraStatus,
+  type FleetMember,
+  getFleet,
+  getReviewStats,
+  getStats,
+  listCameras,
+  type ReviewStats,
+  type Stats,
+  type Verdict,
+} from "../api.ts";
 import { RenderClock } from "../live/render_clock.ts";
 import { RealtimeTickSource } from "../overlay/realtime_tick_source.ts";
 import { TickSocket } from "../overlay/tick_socket.ts";
@@ -93,6 +106,43 @@ function _tickFeeds(cfg: AppConfig, cameras: string[], clock: RenderClock): Tick
   });
 }
 
+function _fleetSection(fleet: FleetMember[]): HTMLElement[] {
+  if (!fleet.length) return [];
+  return [h(
+    "section",
+    { class: "card wide", id: "fleet" },
+    h("h2", {}, `Analyzers · ${fleet.length}`),
+    h(
+      "table",
+      { class: "passes" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["analyzer", "cameras", "capacity", "up since", "seen"].map((t) => h("th", {}, t)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ...fleet.map((m) =>
+          h(
+            "tr",
+            { "data-holder": m.holder },
+            h("td", {}, m.holder),
+            h("td", {}, m.cameras.join(", ") || "–"),
+            h("td", { class: "num" }, `${m.cameras.length} / ${m.max_cameras}`),
+            h("td", {}, fmtTime(m.started_at)),
+            h("td", {}, fmtTime(m.seen_at)),
+          )
+        ),
+      ),
+    ),
+  )];
+}
+
 function _hourLabel(iso: string): string {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : `${String(d.getHours()).padStart(2, "0")}h`;
@@ -153,6 +203,80 @@ function _charts(s: Stats): HTMLElement[] {
   ];
 }
 
+const _VERDICTS: Verdict[] = ["full_stop", "rolling_stop", "no_stop"];
+
+function _pct(x: number | null): string {
+  return x === null ? "–" : `${(x * 100).toFixed(1)}%`;
+}
+
+/** Precision/recall per verdict and the confusion table (rows judged, columns actual). */
+export function reviewCard(r: ReviewStats): HTMLElement {
+  const label = (v: Verdict) => _SERIES.find((x) => x.key === v)!.label;
+  return h(
+    "section",
+    { class: "card wide", id: "review-quality" },
+    h(
+      "h2",
+      {},
+      `Verdict quality from ${r.reviewed} reviewed passes · agreement ${_pct(r.accuracy)}`,
+    ),
+    h(
+      "table",
+      { class: "passes", id: "review-precision" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["verdict", "judged", "confirmed", "precision", "recall"].map((t) => h("th", {}, t)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ..._VERDICTS.map((v) =>
+          h(
+            "tr",
+            { "data-verdict": v },
+            h("td", {}, label(v)),
+            h("td", { class: "num" }, String(r.verdicts[v].judged)),
+            h("td", { class: "num" }, String(r.verdicts[v].correct)),
+            h("td", { class: "num precision" }, _pct(r.verdicts[v].precision)),
+            h("td", { class: "num" }, _pct(r.verdicts[v].recall)),
+          )
+        ),
+      ),
+    ),
+    h(
+      "table",
+      { class: "passes", id: "review-confusion" },
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", {}, "judged ↓ · actual →"),
+          ..._VERDICTS.map((v) => h("th", {}, label(v))),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ..._VERDICTS.map((j) =>
+          h(
+            "tr",
+            { "data-judged": j },
+            h("th", {}, label(j)),
+            ..._VERDICTS.map((a) => h("td", { class: "num" }, String(r.confusion[j][a]))),
+          )
+        ),
+      ),
+    ),
+  );
+}
+
 export function renderStats(
   root: HTMLElement,
   params: URLSearchParams,
@@ -178,6 +302,7 @@ export function renderStats(
     () => (location.hash = routeHash("stats", { camera: picker.value, range: rangeSel.value }));
   picker.onchange = go;
   rangeSel.onchange = go;
+  const reviews = h("div", { class: "stats", id: "stats-reviews" });
   const chainBody = h("tbody", {});
   const chain = h(
     "section",
@@ -200,6 +325,7 @@ export function renderStats(
     h("div", { class: "filters" }, picker, rangeSel),
     chain,
     body,
+    reviews,
   );
 
   let alive = true;
@@ -218,7 +344,14 @@ export function renderStats(
   const load = async () => {
     const after = new Date(Date.now() - _RANGES[range] * 3600_000).toISOString();
     try {
-      const s = await getStats({ camera: camera || undefined, after });
+      getReviewStats({ camera: camera || undefined, after }).then((r) => {
+        if (alive) replace(reviews, reviewCard(r));
+      }).catch(() => {/* older servers have no review figures: the card stays away */});
+      // The fleet is optional: the stats still show when the cameras API cannot be read.
+      const [s, fleet] = await Promise.all([
+        getStats({ camera: camera || undefined, after }),
+        getFleet().catch(() => [] as FleetMember[]),
+      ]);
       if (!alive) return;
       replace(
         body,
@@ -243,6 +376,7 @@ export function renderStats(
             h("tbody", {}, ...s.cameras.map(_cameraRow)),
           ),
         ),
+        ..._fleetSection(fleet),
       );
     } catch (e) {
       if (alive) {
