@@ -38,6 +38,7 @@ Deno.test({
           entry_speed_px_s: 30,
           quality: {},
           samples: [],
+          keep: false, // jsonb_populate_record leaves absent columns null, not their default
           created_at: new Date(exited).toISOString(),
         };
         await c.query(
