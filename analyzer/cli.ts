@@ -33,6 +33,7 @@ import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
 import { resolveFilePath } from "./sources.ts";
+import { originalImageUri } from "../shared/original_image_uri.ts";
 
 class _UsageError extends Error {}
 
@@ -74,8 +75,9 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     tick: (_camera, text) => o.onTick?.(text),
     samples: () => {},
     trackEvent: (ev) => o.events && out(ev),
-    async pass(p, jpeg) {
+    async pass(p, jpeg, original) {
       if (jpeg && p.image) await store.put(p.image, jpeg, "image/jpeg");
+      if (original && p.image) await store.put(originalImageUri(p.image), original, "image/jpeg");
       passes++;
       const { samples: _samples, ...rest } = p;
       const clip = o.clips ? await _cutClip(p, o, store) : {};
