@@ -33,6 +33,7 @@ import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
 import { resolveFilePath } from "./sources.ts";
+import { blurClip, plateBandRegions, timedBoxes } from "./capture/clip_privacy.ts";
 import { originalImageUri } from "../shared/original_image_uri.ts";
 
 class _UsageError extends Error {}
@@ -112,7 +113,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
 
 /** The pass's clip from the source file into the objects directory (--clips). */
 async function _cutClip(
-  p: PassSummary,
+  p: PassSummary & { samples: readonly unknown[] },
   o: AnalyzeOptions,
   store: LocalObjectStore,
 ): Promise<Pick<PassSummary, "clip_url" | "clip_start" | "clip_duration_s">> {
@@ -125,6 +126,12 @@ async function _cutClip(
       tmp,
     );
     if (r.status !== "ok") return { clip_url: null, clip_start: null, clip_duration_s: null };
+    const privacy = o.camera.privacy;
+    if (privacy?.clips && privacy.blur.includes("plate")) {
+      // As the live clip worker does: the published clip is the re-encoded one.
+      await blurClip(tmp, r.startMs, `${tmp}.blur.mp4`, plateBandRegions(timedBoxes(p.samples)));
+      await Deno.rename(`${tmp}.blur.mp4`, tmp);
+    }
     const uri = passClipUri(cropBucket(() => undefined), p.camera, p.id, p.exited_at);
     await store.put(uri, await Deno.readFile(tmp), "video/mp4");
     const { bucket, key } = parseObjectUri(uri);
