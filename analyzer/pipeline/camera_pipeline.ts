@@ -163,8 +163,6 @@ export class CameraPipeline {
     const people = blurPeople
       ? result.detections.filter((d) => d.label === "person").map((d) => d.box)
       : [];
-    await this.#takeCrops(out, pixels, people);
-    this.source.release({ meta, data: pixels.data });
 
     this.#updateStats(meta.captureTs, meta.width, meta.height, result.inferMs);
     const s = this.stats;
@@ -195,6 +193,9 @@ export class CameraPipeline {
     };
     s.lastPublishAt = times.publishedAt;
     if (this.#deps.live) this.timings.record(times);
+    // Crops after the tick is out: a plate search (privacy) must not delay the live overlay.
+    await this.#takeCrops(out, pixels, people);
+    this.source.release({ meta, data: pixels.data });
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
     if (rows.length) sink.samples(rows);
