@@ -27,7 +27,7 @@ import { FileRecording } from "./capture/clip_file_recording.ts";
 import { passClipUri } from "./capture/clip_worker.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
-import { CameraPipeline } from "./pipeline/camera_pipeline.ts";
+import { CameraPipeline, type PipelineDeps } from "./pipeline/camera_pipeline.ts";
 import type { FrameTracer } from "./pipeline/frame_trace.ts";
 import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
@@ -55,6 +55,8 @@ export interface AnalyzeOptions {
   wrapDetector?: (d: FrameDetector) => FrameDetector;
   /** OpenTelemetry spans per frame (with OTEL_EXPORTER_OTLP_ENDPOINT set). */
   tracer?: FrameTracer | null;
+  /** The plate (text) detector for `privacy.blur: [plate]` (default: the shared one). */
+  plates?: PipelineDeps["plates"];
 }
 
 export interface AnalyzeSummary {
@@ -92,6 +94,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     live: false,
     anchorMs: o.anchorMs,
     tracer: o.tracer,
+    plates: o.plates,
   });
   try {
     await pipeline.start();

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
 import { parseConfigYaml } from "../../shared/config.ts";
-import { analyzeFile } from "../cli.ts";
+import { analyzeFile, type AnalyzeOptions } from "../cli.ts";
 import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
 import { resolveFilePath } from "../sources.ts";
 import { originalImageUri } from "../../shared/original_image_uri.ts";
@@ -76,6 +76,7 @@ function detail(img: { data: Uint8Array; width: number; height: number }): numbe
  */
 async function objects(
   privacy: { blur: ("person" | "plate")[]; clips: boolean; keep_originals: boolean },
+  plates?: AnalyzeOptions["plates"],
 ): Promise<{ crop: Uint8Array; original: Uint8Array | null }> {
   const cfg = parseConfigYaml(await Deno.readTextFile(resolveFilePath("config/scenes.yaml")));
   const objectsDir = await Deno.makeTempDir();
@@ -90,6 +91,7 @@ async function objects(
       objectsDir,
       events: false,
       write: (l) => void lines.push(l),
+      plates,
     });
     const pass = JSON.parse(lines.find((l) => l.includes('"type":"pass"'))!);
     const path = (uri: string) =>
@@ -128,4 +130,29 @@ Deno.test("privacy: a camera that blurs people stores only pixelated crops where
     detail(blurred) < detail(plain) / 4,
     `pixelated: ${detail(blurred)} vs ${detail(plain)}`,
   );
+});
+
+Deno.test("privacy: when the plate detector cannot load, the whole vehicle is pixelated (fail closed)", async () => {
+  const plain = await crop(false);
+  const r = await objects(
+    { blur: ["plate"], clips: false, keep_originals: false },
+    () => Promise.reject(new Error("no model here")),
+  );
+  const closed = jpeg.decode(r.crop, { useTArray: true });
+  assert.equal(closed.width, plain.width);
+  // The crop is the box grown by 20% a side: its middle (0.2..0.8 of each side) is the vehicle.
+  const middle = (img: typeof plain) => {
+    const [x0, y0] = [Math.round(img.width * 0.2), Math.round(img.height * 0.2)];
+    const [w, h] = [Math.round(img.width * 0.6), Math.round(img.height * 0.6)];
+    const data = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      data.set(
+        img.data.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x0 + w) * 4),
+        y * w * 4,
+      );
+    }
+    return { data, width: w, height: h };
+  };
+  const [c, p] = [detail(middle(closed)), detail(middle(plain))];
+  assert.ok(c < p / 3, `the vehicle is pixelated: ${c} vs ${p}`);
 });

@@ -67,6 +67,8 @@ export class CameraPipeline {
   >();
   readonly #lastSample = new Map<number, number>();
   #running = false;
+  /** The plate detector's last failure (logged once until it works again). */
+  #plateError = "";
   #seq = 0;
   #lastProcessedTs = -Infinity;
   #done: Promise<void> | null = null;
@@ -257,10 +259,17 @@ export class CameraPipeline {
     try {
       const detector = await (this.#deps.plates ??
         (() => sharedPlateDetector(resolveFilePath(".data/models"))))();
-      return await detector.detect(frame, vehicle);
+      const found = await detector.detect(frame, vehicle);
+      this.#plateError = "";
+      return found;
     } catch (e) {
-      this.#deps.log?.(`${this.camera}: plate detector unavailable (${(e as Error).message}); ` +
-        "blurring the whole vehicle");
+      const msg = (e as Error).message;
+      if (msg !== this.#plateError) {
+        this.#deps.log?.(
+          `${this.camera}: plate detector unavailable (${msg}); blurring the whole vehicle`,
+        );
+      }
+      this.#plateError = msg;
       return [vehicle];
     }
   }

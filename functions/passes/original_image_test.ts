@@ -22,14 +22,17 @@ Deno.test("passes API: original (unblurred) crops are served to admins only", as
   const app = createPassesApp({ pool, store, auth: { secret: SECRET } });
   try {
     const image = (i: number) => `minio://stopline/passes/cam_01/2026-11-21/p${i}.jpg`;
-    const [kept, notKept] = await insertPasses(pool, [1, 2].map((i) => ({
-      camera: "cam_01",
-      track_id: i,
-      verdict: "full_stop" as const,
-      exited_at: `2026-11-21T08:0${i}:00.000Z`,
-      stop_duration_s: 2,
-      image: image(i),
-    })));
+    const [kept, notKept] = await insertPasses(
+      pool,
+      [1, 2].map((i) => ({
+        camera: "cam_01",
+        track_id: i,
+        verdict: "full_stop" as const,
+        exited_at: `2026-11-21T08:0${i}:00.000Z`,
+        stop_duration_s: 2,
+        image: image(i),
+      })),
+    );
     const blurred = new Uint8Array([0xff, 0xd8, 1, 0xff, 0xd9]);
     const original = new Uint8Array([0xff, 0xd8, 2, 2, 0xff, 0xd9]);
     await store.put(image(1), blurred, "image/jpeg");
