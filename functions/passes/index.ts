@@ -102,7 +102,7 @@ export function createPassesApp(opts: PassesOptions): Hono {
 
   app.get("/api/passes/:id/image", async (c) => {
     const row = await findPass(c, opts.pool, "camera, image");
-    const original = c.req.query("original") !== undefined;
+    const original = c.req.query("original") === "1";
     // After the camera check: a scoped token learns nothing about another camera's pass.
     if (original && getClaims(c)?.role !== "admin") {
       throw new ApiError(403, "only admins may fetch original (unblurred) images");
