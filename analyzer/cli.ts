@@ -27,12 +27,14 @@ import { FileRecording } from "./capture/clip_file_recording.ts";
 import { passClipUri } from "./capture/clip_worker.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
-import { CameraPipeline } from "./pipeline/camera_pipeline.ts";
+import { CameraPipeline, type PipelineDeps } from "./pipeline/camera_pipeline.ts";
 import type { FrameTracer } from "./pipeline/frame_trace.ts";
 import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
 import { resolveFilePath } from "./sources.ts";
+import { blurClip, plateBandRegions, timedBoxes } from "./capture/clip_privacy.ts";
+import { originalImageUri } from "../shared/original_image_uri.ts";
 
 class _UsageError extends Error {}
 
@@ -53,6 +55,8 @@ export interface AnalyzeOptions {
   wrapDetector?: (d: FrameDetector) => FrameDetector;
   /** OpenTelemetry spans per frame (with OTEL_EXPORTER_OTLP_ENDPOINT set). */
   tracer?: FrameTracer | null;
+  /** The plate (text) detector for `privacy.blur: [plate]` (default: the shared one). */
+  plates?: PipelineDeps["plates"];
 }
 
 export interface AnalyzeSummary {
@@ -74,8 +78,9 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     tick: (_camera, text) => o.onTick?.(text),
     samples: () => {},
     trackEvent: (ev) => o.events && out(ev),
-    async pass(p, jpeg) {
+    async pass(p, jpeg, original) {
       if (jpeg && p.image) await store.put(p.image, jpeg, "image/jpeg");
+      if (original && p.image) await store.put(originalImageUri(p.image), original, "image/jpeg");
       passes++;
       const { samples: _samples, ...rest } = p;
       const clip = o.clips ? await _cutClip(p, o, store) : {};
@@ -89,6 +94,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     live: false,
     anchorMs: o.anchorMs,
     tracer: o.tracer,
+    plates: o.plates,
   });
   try {
     await pipeline.start();
@@ -110,7 +116,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
 
 /** The pass's clip from the source file into the objects directory (--clips). */
 async function _cutClip(
-  p: PassSummary,
+  p: PassSummary & { samples: readonly unknown[] },
   o: AnalyzeOptions,
   store: LocalObjectStore,
 ): Promise<Pick<PassSummary, "clip_url" | "clip_start" | "clip_duration_s">> {
@@ -123,6 +129,12 @@ async function _cutClip(
       tmp,
     );
     if (r.status !== "ok") return { clip_url: null, clip_start: null, clip_duration_s: null };
+    const privacy = o.camera.privacy;
+    if (privacy?.clips && privacy.blur.includes("plate")) {
+      // As the live clip worker does: the published clip is the re-encoded one.
+      await blurClip(tmp, r.startMs, `${tmp}.blur.mp4`, plateBandRegions(timedBoxes(p.samples)));
+      await Deno.rename(`${tmp}.blur.mp4`, tmp);
+    }
     const uri = passClipUri(cropBucket(() => undefined), p.camera, p.id, p.exited_at);
     await store.put(uri, await Deno.readFile(tmp), "video/mp4");
     const { bucket, key } = parseObjectUri(uri);

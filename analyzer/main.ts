@@ -43,6 +43,7 @@ import { mqttBridgeFromEnv } from "./publish/mqtt/from_env.ts";
 import { todayFromDb } from "./publish/mqtt/today_seed.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
 import { mediaAccessFromEnv, resolveFilePath } from "./sources.ts";
+import { sharedPlateDetector } from "./capture/plate_text_detector.ts";
 
 const env = (n: string) => Deno.env.get(n);
 // Every analyzer line is scrubbed: camera URLs and substituted config secrets never reach a log.
@@ -224,7 +225,15 @@ async function main() {
   // restart, overlays come back sooner by the decode worker's and ffmpeg's start-up time.
   const bucket = cropBucket(env);
   cameras = new CameraSet(
-    { detector: new SerialDetector(loading), sink, bucket, log, tracer },
+    {
+      detector: new SerialDetector(loading),
+      sink,
+      bucket,
+      log,
+      tracer,
+      // privacy.blur: [plate]: the text detector, fetched into the models dir on first use.
+      plates: () => sharedPlateDetector(modelsDir, log),
+    },
     mediaAccessFromEnv(env),
     log,
   );

@@ -23,7 +23,7 @@ export const TEST_PACKAGES: readonly string[] = [
   "ffmpeg",
   // Headless browser for the web tests (playwright-core drives /usr/bin/chromium).
   "chromium",
-  // A font for the browser tests' text rendering.
+  // A font for the browser tests' text rendering and the plate detector test's rendered plates.
   "fonts-dejavu-core",
   // OpenCV's vtest.avi, the source footage the make_samples test rebuilds the sprites from.
   "opencv-doc",

@@ -67,10 +67,17 @@ export const StopSchema = z.object({
 
 export type StopSettings = z.infer<typeof StopSchema>;
 
-/** What a camera's crops blur (issue #13 §6; `plate` needs a plate detector: not built). */
-export const PRIVACY_BLUR = ["person"] as const;
+/**
+ * What a camera's evidence blurs (issue #13 §6): `person` (the detector's person boxes) and
+ * `plate` (text found on the vehicle by PP-OCRv4's text detector; ARCHITECTURE §4b).
+ */
+export const PRIVACY_BLUR = ["person", "plate"] as const;
 export const PrivacySchema = z.object({
   blur: z.array(z.enum(PRIVACY_BLUR)).default([]),
+  /** Re-encode each pass clip with the tracked vehicle's plate band pixelated (not people). */
+  clips: z.boolean().default(false),
+  /** Also store the unblurred crop under `originals/` (admins only); default: never kept. */
+  keep_originals: z.boolean().default(false),
 }).strict();
 export type Zones = z.infer<typeof ZonesSchema>;
 
@@ -105,8 +112,8 @@ export const CameraSchema = z.object({
     post_roll_s: z.number().min(0).max(60).default(3),
   }).strict().default({ enabled: true, pre_roll_s: 3, post_roll_s: 3 }),
   /**
-   * Privacy of published evidence: `blur: [person]` pixelates people (the detector's person
-   * boxes) in every crop before it is stored; the original is never kept. Plates: not built yet.
+   * Privacy of published evidence: `blur: [person, plate]` pixelates people and licence plates in
+   * every crop before it is stored; the original is not kept unless `keep_originals`.
    */
   privacy: PrivacySchema.optional(),
 }).strict().superRefine((c, ctx) => {

@@ -214,14 +214,28 @@ Deno.test("config: retention ages in days, unknown kinds and non-positive ages r
   );
 });
 
-Deno.test("config: privacy blurs people; plates are refused until a plate detector exists", () => {
+Deno.test("config: privacy blurs people and plates; unknown kinds are refused", () => {
   const cam = (privacy: string) =>
     `cameras:\n  cam_01:\n    source: samples/x.mp4\n    privacy: ${privacy}\n`;
   const opts = { checkSources: false };
   const ok = parseConfigYaml(cam("{ blur: [person] }"), () => undefined, opts);
-  assert.deepEqual(ok.cameras.cam_01.privacy, { blur: ["person"] });
+  assert.deepEqual(ok.cameras.cam_01.privacy, {
+    blur: ["person"],
+    clips: false,
+    keep_originals: false,
+  });
+  const both = parseConfigYaml(
+    cam("{ blur: [person, plate], clips: true, keep_originals: true }"),
+    () => undefined,
+    opts,
+  );
+  assert.deepEqual(both.cameras.cam_01.privacy, {
+    blur: ["person", "plate"],
+    clips: true,
+    keep_originals: true,
+  });
   assert.throws(
-    () => parseConfigYaml(cam("{ blur: [person, plate] }"), () => undefined, opts),
+    () => parseConfigYaml(cam("{ blur: [person, face] }"), () => undefined, opts),
     (e: Error) => e instanceof ConfigError && /cameras\.cam_01\.privacy\.blur/.test(e.message),
   );
 });

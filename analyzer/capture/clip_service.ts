@@ -55,7 +55,12 @@ export function clipServiceFromEnv(o: ClipServiceOptions): ClipService {
     rows,
     spoolDir: `${o.dataDir}/spool/clips`,
     bucket: o.bucket,
-    settings: (camera) => config.cameras[camera]?.clips ?? null,
+    settings: (camera) => {
+      const cam = config.cameras[camera];
+      if (!cam) return null;
+      const blurPlates = (cam.privacy?.clips ?? false) && cam.privacy!.blur.includes("plate");
+      return { ...cam.clips, blur_plates: blurPlates };
+    },
     log: o.log,
   });
   const apply = (next: Config) => {
@@ -84,6 +89,12 @@ export function clipServiceFromEnv(o: ClipServiceOptions): ClipService {
         "gauge",
         "Pass clips waiting (recording lagging, store or database down).",
         [{ value: worker.pendingClips }],
+      ) +
+      metricLines(
+        "stopline_clips_blur_cpu_seconds_total",
+        "counter",
+        "CPU seconds spent re-encoding clips with plates pixelated (privacy.clips).",
+        [{ value: Math.round(worker.blurCpuS * 100) / 100 }],
       ) +
       metricLines(
         "stopline_clips_failed_total",

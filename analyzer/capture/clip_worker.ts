@@ -13,6 +13,7 @@ import { parseObjectUri } from "../../shared/object_store/uri.ts";
 import pg from "../../shared/db/pg.ts";
 import type { PassSummary } from "../../shared/events.ts";
 import type { CutClip, Recording } from "./clip_recording.ts";
+import { blurClip, plateBandRegions, type TimedBox, timedBoxes } from "./clip_privacy.ts";
 
 /** A clip whose pass row is still missing this long after its window is given up. */
 const ORPHAN_AFTER_MS = 24 * 3600_000;
@@ -21,6 +22,8 @@ export interface ClipSettings {
   enabled: boolean;
   pre_roll_s: number;
   post_roll_s: number;
+  /** `privacy: { blur: [plate], clips: true }`: re-encode with the plate band pixelated. */
+  blur_plates?: boolean;
 }
 
 /** One clip to make, as spooled. Times are capture times, unix ms. */
@@ -31,6 +34,8 @@ export interface ClipJob {
   uri: string;
   from_ms: number;
   to_ms: number;
+  /** The vehicle's boxes over the pass: the clip is re-encoded with its plate band pixelated. */
+  blur_plates?: TimedBox[];
 }
 
 /** Where the clip is recorded on its pass; false = no such row (yet). */
@@ -69,6 +74,9 @@ export class ClipWorker {
   done = 0;
   /** Clips given up (window not recorded). */
   failed = 0;
+  /** Clips re-encoded with plates pixelated (privacy), and the CPU seconds that took. */
+  blurred = 0;
+  blurCpuS = 0;
   /** Jobs spooled and not finished, as of the last look at the spool. */
   pendingClips = 0;
   lastError = "";
@@ -79,8 +87,11 @@ export class ClipWorker {
     this.#schedule(0);
   }
 
-  /** Queue the clip of a finalized pass (durable on disk when this resolves). */
-  async addPass(p: PassSummary): Promise<void> {
+  /**
+   * Queue the clip of a finalized pass (durable on disk when this resolves). Its samples' boxes
+   * go with the job when the camera blurs plates in clips.
+   */
+  async addPass(p: PassSummary & { samples?: readonly unknown[] }): Promise<void> {
     const s = this.#o.settings(p.camera);
     if (!s?.enabled) return;
     await this.add({
@@ -90,6 +101,7 @@ export class ClipWorker {
       uri: passClipUri(this.#o.bucket, p.camera, p.id, p.exited_at),
       from_ms: Math.round(p.entered_at - s.pre_roll_s * 1000),
       to_ms: Math.round(p.exited_at + s.post_roll_s * 1000),
+      ...(s.blur_plates ? { blur_plates: timedBoxes(p.samples ?? []) } : {}),
     });
   }
 
@@ -196,7 +208,20 @@ export class ClipWorker {
         await Deno.rename(`${base}.job.json`, `${base}.job.json.bad`).catch(() => {});
         return;
       }
-      await Deno.rename(tmp, `${base}.mp4`);
+      if (job.blur_plates) {
+        // Privacy: the published clip is the re-encoded one; the remuxed original is not kept.
+        const blurred = `${this.#dir}/.${name}.blur.mp4`;
+        try {
+          const b = await blurClip(tmp, r.startMs, blurred, plateBandRegions(job.blur_plates));
+          this.blurred++;
+          if (Number.isFinite(b.cpuS)) this.blurCpuS += b.cpuS;
+        } finally {
+          await Deno.remove(tmp).catch(() => {});
+        }
+        await Deno.rename(blurred, `${base}.mp4`);
+      } else {
+        await Deno.rename(tmp, `${base}.mp4`);
+      }
       cut = { startMs: r.startMs, durationS: r.durationS };
       await _writeAtomic(`${base}.cut.json`, JSON.stringify(cut));
     }

@@ -7,9 +7,10 @@
 import assert from "node:assert/strict";
 import jpeg from "jpeg-js";
 import { parseConfigYaml } from "../../shared/config.ts";
-import { analyzeFile } from "../cli.ts";
+import { analyzeFile, type AnalyzeOptions } from "../cli.ts";
 import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
 import { resolveFilePath } from "../sources.ts";
+import { originalImageUri } from "../../shared/original_image_uri.ts";
 
 async function crop(
   privacy: boolean,
@@ -17,7 +18,9 @@ async function crop(
   const cfg = parseConfigYaml(await Deno.readTextFile(resolveFilePath("config/scenes.yaml")));
   const camera = {
     ...cfg.cameras.scene,
-    ...(privacy ? { privacy: { blur: ["person" as const] } } : {}),
+    ...(privacy
+      ? { privacy: { blur: ["person" as const], clips: false, keep_originals: false } }
+      : {}),
   };
   const objectsDir = await Deno.makeTempDir();
   const asked: string[][] = [];
@@ -67,6 +70,55 @@ function detail(img: { data: Uint8Array; width: number; height: number }): numbe
   return sum / n;
 }
 
+/**
+ * The stored objects of the scene's pass with `privacy` given: the published crop, and the
+ * original when one was stored (keep_originals).
+ */
+async function objects(
+  privacy: { blur: ("person" | "plate")[]; clips: boolean; keep_originals: boolean },
+  plates?: AnalyzeOptions["plates"],
+): Promise<{ crop: Uint8Array; original: Uint8Array | null }> {
+  const cfg = parseConfigYaml(await Deno.readTextFile(resolveFilePath("config/scenes.yaml")));
+  const objectsDir = await Deno.makeTempDir();
+  try {
+    const lines: string[] = [];
+    await analyzeFile({
+      source: resolveFilePath("samples/scenes/full_stop.mp4"),
+      camera: { ...cfg.cameras.scene, privacy },
+      cameraId: "scene",
+      modelPath: await ensureNanodetOnnx(resolveFilePath(".data/models")),
+      anchorMs: Date.parse("2026-11-21T08:00:00Z"),
+      objectsDir,
+      events: false,
+      write: (l) => void lines.push(l),
+      plates,
+    });
+    const pass = JSON.parse(lines.find((l) => l.includes('"type":"pass"'))!);
+    const path = (uri: string) =>
+      `${objectsDir}${new URL(uri.replace("minio://", "file:///")).pathname}`;
+    const crop = await Deno.readFile(path(pass.image));
+    const original = await Deno.readFile(path(originalImageUri(pass.image))).catch(() => null);
+    return { crop, original };
+  } finally {
+    await Deno.remove(objectsDir, { recursive: true });
+  }
+}
+
+Deno.test("privacy: originals are kept only with keep_originals, under originals/", async () => {
+  const none = await objects({ blur: ["person"], clips: false, keep_originals: false });
+  assert.equal(none.original, null, "no original without keep_originals");
+  const kept = await objects({ blur: ["person", "plate"], clips: false, keep_originals: true });
+  assert.ok(kept.original, "the original is stored beside the crop");
+  const plain = await crop(false);
+  const original = jpeg.decode(kept.original, { useTArray: true });
+  assert.equal(original.width, plain.width);
+  // The original is the unblurred crop (same encoder, same frame).
+  assert.ok(
+    Math.abs(detail(original) - detail(plain)) < 0.5,
+    `${detail(original)} vs ${detail(plain)}`,
+  );
+});
+
 Deno.test("privacy: a camera that blurs people stores only pixelated crops where people are", async () => {
   const plain = await crop(false);
   const blurred = await crop(true);
@@ -78,4 +130,29 @@ Deno.test("privacy: a camera that blurs people stores only pixelated crops where
     detail(blurred) < detail(plain) / 4,
     `pixelated: ${detail(blurred)} vs ${detail(plain)}`,
   );
+});
+
+Deno.test("privacy: when the plate detector cannot load, the whole vehicle is pixelated (fail closed)", async () => {
+  const plain = await crop(false);
+  const r = await objects(
+    { blur: ["plate"], clips: false, keep_originals: false },
+    () => Promise.reject(new Error("no model here")),
+  );
+  const closed = jpeg.decode(r.crop, { useTArray: true });
+  assert.equal(closed.width, plain.width);
+  // The crop is the box grown by 20% a side: its middle (0.2..0.8 of each side) is the vehicle.
+  const middle = (img: typeof plain) => {
+    const [x0, y0] = [Math.round(img.width * 0.2), Math.round(img.height * 0.2)];
+    const [w, h] = [Math.round(img.width * 0.6), Math.round(img.height * 0.6)];
+    const data = new Uint8Array(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      data.set(
+        img.data.subarray(((y0 + y) * img.width + x0) * 4, ((y0 + y) * img.width + x0 + w) * 4),
+        y * w * 4,
+      );
+    }
+    return { data, width: w, height: h };
+  };
+  const [c, p] = [detail(middle(closed)), detail(middle(plain))];
+  assert.ok(c < p / 3, `the vehicle is pixelated: ${c} vs ${p}`);
 });

@@ -7,11 +7,13 @@
 import type { CameraConfig } from "../../shared/config.ts";
 import { type Box, normalizeBox, round } from "../../shared/geometry.ts";
 import { encodeTick } from "../../shared/tick.ts";
-import { encodeCrop } from "../capture/crop.ts";
+import { encodeCrop, type RgbImage } from "../capture/crop.ts";
+import { type PlateTextDetector, sharedPlateDetector } from "../capture/plate_text_detector.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
 import { type DecodedFrame, FrameSource } from "../source/frame_source.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
+import { resolveFilePath } from "../sources.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { FrameDetector } from "./serial_detector.ts";
@@ -48,6 +50,8 @@ export interface PipelineDeps {
   log?: (m: string) => void;
   /** OpenTelemetry spans per frame (only when OTLP export is configured). */
   tracer?: FrameTracer | null;
+  /** The text detector for `privacy.blur: [plate]` (default: shared, from `.data/models`). */
+  plates?: () => Promise<PlateTextDetector>;
 }
 
 export class CameraPipeline {
@@ -57,9 +61,14 @@ export class CameraPipeline {
   readonly #deps: PipelineDeps;
   readonly #analysis: FrameAnalysis;
   readonly #recent: number[] = [];
-  readonly #captures = new Map<string, { req: CaptureRequest; jpeg: Uint8Array }>();
+  readonly #captures = new Map<
+    string,
+    { req: CaptureRequest; jpeg: Uint8Array; original?: Uint8Array }
+  >();
   readonly #lastSample = new Map<number, number>();
   #running = false;
+  /** The plate detector's last failure (logged once until it works again). */
+  #plateError = "";
   #seq = 0;
   #lastProcessedTs = -Infinity;
   #done: Promise<void> | null = null;
@@ -156,8 +165,6 @@ export class CameraPipeline {
     const people = blurPeople
       ? result.detections.filter((d) => d.label === "person").map((d) => d.box)
       : [];
-    this.#takeCrops(out, pixels, people);
-    this.source.release({ meta, data: pixels.data });
 
     this.#updateStats(meta.captureTs, meta.width, meta.height, result.inferMs);
     const s = this.stats;
@@ -188,6 +195,9 @@ export class CameraPipeline {
     };
     s.lastPublishAt = times.publishedAt;
     if (this.#deps.live) this.timings.record(times);
+    // Crops after the tick is out: a plate search (privacy) must not delay the live overlay.
+    await this.#takeCrops(out, pixels, people);
+    this.source.release({ meta, data: pixels.data });
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
     if (rows.length) sink.samples(rows);
@@ -216,18 +226,51 @@ export class CameraPipeline {
     this.#prevArrivedAt = meta.arrivedAt;
   }
 
-  /** Encode a crop only when it beats the one already kept for that pass (people blurred). */
-  #takeCrops(
+  /**
+   * Encode a crop only when it beats the one already kept for that pass (people and plates
+   * blurred). With privacy on, the original is encoded too only with `keep_originals`.
+   */
+  async #takeCrops(
     out: FrameResult,
     frame: { width: number; height: number; data: Uint8Array },
-    blur: Box[],
-  ): void {
+    people: Box[],
+  ): Promise<void> {
     for (const id of out.discarded) this.#captures.delete(id);
+    const privacy = this.#cfg.privacy;
     for (const req of out.captures) {
       const prev = this.#captures.get(req.passId)?.req ?? null;
       if (prev && betterCapture(prev, req) === prev) continue;
-      // With privacy on, the only crop ever made is the pixelated one: no original to keep.
-      this.#captures.set(req.passId, { req, jpeg: encodeCrop(frame, req.box, 85, 0.2, blur) });
+      const blur = privacy?.blur.includes("plate")
+        ? [...people, ...(await this.#plates(frame, req.box))]
+        : people;
+      const original = privacy?.blur.length && privacy.keep_originals
+        ? encodeCrop(frame, req.box, 85, 0.2)
+        : undefined;
+      this.#captures.set(req.passId, {
+        req,
+        jpeg: encodeCrop(frame, req.box, 85, 0.2, blur),
+        original,
+      });
+    }
+  }
+
+  /** Text regions on the vehicle; when the detector cannot load, the whole vehicle (fail closed). */
+  async #plates(frame: RgbImage, vehicle: Box): Promise<Box[]> {
+    try {
+      const detector = await (this.#deps.plates ??
+        (() => sharedPlateDetector(resolveFilePath(".data/models"))))();
+      const found = await detector.detect(frame, vehicle);
+      this.#plateError = "";
+      return found;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (msg !== this.#plateError) {
+        this.#deps.log?.(
+          `${this.camera}: plate detector unavailable (${msg}); blurring the whole vehicle`,
+        );
+      }
+      this.#plateError = msg;
+      return [vehicle];
     }
   }
 
@@ -255,7 +298,7 @@ export class CameraPipeline {
       samples: p.samples,
     };
     this.stats.passes++;
-    await this.#deps.sink.pass(record, crop?.jpeg ?? null);
+    await this.#deps.sink.pass(record, crop?.jpeg ?? null, crop?.original ?? null);
   }
 
   /** Downsampled track states for car_state_history (sampleHz per track). */

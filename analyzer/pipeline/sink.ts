@@ -7,8 +7,11 @@ export interface PipelineSink {
   tick(camera: string, text: string): void;
   trackEvent(ev: TrackEvent): void;
   samples(rows: SampleRow[]): void;
-  /** A judged pass and its crop (JPEG) when one was taken. Durable once this resolves. */
-  pass(p: PassRecord, jpeg: Uint8Array | null): Promise<void>;
+  /**
+   * A judged pass and its crop (JPEG) when one was taken; `original`: the unblurred crop of a
+   * privacy camera with `keep_originals` (stored under originals/). Durable once this resolves.
+   */
+  pass(p: PassRecord, jpeg: Uint8Array | null, original?: Uint8Array | null): Promise<void>;
 }
 
 /** The object uri of a pass's crop: deterministic, so a replay writes the same object. */

@@ -8,6 +8,7 @@
  */
 import type { TrackEvent } from "../../shared/events.ts";
 import { encodePassEvent } from "../../shared/events.ts";
+import { originalImageUri } from "../../shared/original_image_uri.ts";
 import type { ClipWorker } from "../capture/clip_worker.ts";
 import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
@@ -48,10 +49,15 @@ export class LiveSink implements PipelineSink {
     this.writer?.addSamples(rows);
   }
 
-  async pass(p: PassRecord, jpeg: Uint8Array | null): Promise<void> {
+  async pass(
+    p: PassRecord,
+    jpeg: Uint8Array | null,
+    original: Uint8Array | null = null,
+  ): Promise<void> {
     // The crop and the clip job are durable (spooled) before the pass that names them, so a crash
     // in between loses neither; a clip job that cannot be spooled must not lose the pass.
     if (jpeg && p.image) await this.uploader.add(p.image, jpeg);
+    if (original && p.image) await this.uploader.add(originalImageUri(p.image), original);
     await this.clips?.addPass(p).catch((e) =>
       console.error(`analyzer: clip of ${p.id} not queued: ${(e as Error).message}`)
     );

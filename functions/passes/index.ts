@@ -4,7 +4,8 @@
  *   first (exited_at desc, id desc), keyset pages with an opaque cursor.
  * - GET /api/passes/:id — one pass with its quality figures and raw samples.
  * - GET /api/passes/:id/image — the crop from the object store (works with `?token=` so an
- *   `<img>` can show it when auth is on).
+ *   `<img>` can show it when auth is on). `?original=1`: the unblurred crop of a privacy camera
+ *   with `keep_originals` (stored under originals/), admins only (403 to anyone else).
  * - GET /api/passes/:id/clip — the replay clip (video/mp4) with Range requests (206) for seeking
  *   and an ETag (304), same rule and `?token=` as the image, so a `<video>` can play it.
  * - GET /api/passes.csv — every pass the list filters select, as RFC 4180 CSV, streamed in
@@ -16,6 +17,7 @@
  * Tokens limited to some cameras see only those: other cameras' passes are 404, like missing ones.
  */
 import type { Hono } from "hono";
+import { originalImageUri } from "../../shared/original_image_uri.ts";
 import type { Claims } from "../_shared/jwt.ts";
 import { authFromEnv, getClaims } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
@@ -101,14 +103,21 @@ export function createPassesApp(opts: PassesOptions): Hono {
 
   app.get("/api/passes/:id/image", async (c) => {
     const row = await findPass(c, opts.pool, "camera, image");
+    const original = c.req.query("original") === "1";
+    // After the camera check: a scoped token learns nothing about another camera's pass.
+    if (original && getClaims(c)?.role !== "admin") {
+      throw new ApiError(403, "only admins may fetch original (unblurred) images");
+    }
     if (!row.image) throw new ApiError(404, "this pass has no image");
+    let uri: string;
     try {
       parseObjectUri(row.image);
+      uri = original ? originalImageUri(row.image) : row.image;
     } catch {
       // A malformed uri in the row is bad data, not a server fault: the image is just missing.
       throw new ApiError(404, "the image of this pass is missing");
     }
-    const obj = await opts.store.get(row.image);
+    const obj = await opts.store.get(uri);
     if (!obj) throw new ApiError(404, "the image of this pass is missing");
     const etag = `"${await sha256Hex(obj.data, 32)}"`;
     const headers = {

@@ -19,6 +19,7 @@
  * - clips_days: the clip object, and the pass's clip_uri, clip_start, clip_duration_s;
  * - passes_days: the pass row with its reviews, crop and clip.
  */
+import { originalImageUri } from "../../shared/original_image_uri.ts";
 import type { DbPool } from "../_shared/db.ts";
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
 import type { RetentionSettings } from "../../shared/config.ts";
@@ -311,6 +312,8 @@ async function _deleteObjects(
   for (const uri of new Set(uris)) {
     if (keep.has(uri) || !uri.startsWith("minio://")) continue;
     await store.delete(uri);
+    // A privacy camera's kept original goes with its crop (missing is fine).
+    if (uri.includes("/passes/")) await store.delete(originalImageUri(uri));
     n++;
   }
   return n;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { originalImageUri } from "../../shared/original_image_uri.ts";
 import { startTestDatabase } from "../../dev/testing/postgres.ts";
 import { startTestS3 } from "../../dev/testing/s3.ts";
 import { MinioObjectStore } from "../../shared/object_store/mod.ts";
@@ -45,6 +46,10 @@ Deno.test({
       const uri = (n: string) => `minio://stopline/passes/cam_01/${n}.jpg`;
       const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
       for (const n of ["kept", "old", "mid", "new"]) await store.put(uri(n), jpeg, "image/jpeg");
+      // Privacy originals (keep_originals) beside two crops: they go and stay with their crop.
+      for (const n of ["kept", "mid"]) {
+        await store.put(originalImageUri(uri(n)), jpeg, "image/jpeg");
+      }
       const [kept, old, mid, shared, fresh] = await insertPasses(pool, [
         {
           camera: "cam_01",
@@ -172,6 +177,8 @@ Deno.test({
       assert.ok(await store.get(uri("new")));
       assert.equal(await store.get(uri("old")), null);
       assert.equal(await store.get(uri("mid")), null);
+      assert.ok(await store.get(originalImageUri(uri("kept"))));
+      assert.equal(await store.get(originalImageUri(uri("mid"))), null);
       // The kept pass keeps its review, its track's samples and events; the old one's review went with it.
       assert.deepEqual(
         (await pool.query("select pass_id from pass_reviews")).rows.map((r) => r.pass_id),

@@ -25,6 +25,8 @@ import {
  * - write_B_hidden: a change to a cam_B pass: an operator scoped to cam_A is told it does not
  *   exist (404, like a read of it) or refused (403), never served;
  * - write_all: a change to every camera (config file, models): refused to any scoped token.
+ * - admin_B: a cam_B resource only admins may read (original, unblurred crops): everyone else is
+ *   refused (403) or, when scoped to cam_A, told it does not exist (404); never served.
  */
 type Rule =
   | "public"
@@ -34,7 +36,8 @@ type Rule =
   | "write"
   | "write_B"
   | "write_B_hidden"
-  | "write_all";
+  | "write_all"
+  | "admin_B";
 
 interface Probe {
   rule: Rule;
@@ -120,6 +123,10 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
   ],
   "GET /api/passes/:id/image": [
     { rule: "read_B", path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/image` },
+    {
+      rule: "admin_B",
+      path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/image?original=1`,
+    },
   ],
   "GET /api/passes/:id/clip": [
     { rule: "read_B", path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/clip` },
@@ -307,6 +314,9 @@ function _check(rule: Rule, actor: Actor, o: Outcome, what: string): void {
     case "write_B":
     case "write_all":
       return operator && !scoped ? assert.ok(_allowed(o), msg) : denied(403);
+    case "admin_B":
+      if (actor === "admin") return assert.ok(_allowed(o), msg);
+      return scoped ? assert.ok(_hidesB(o) && !_allowed200(o), msg) : denied(403);
   }
 }
 
