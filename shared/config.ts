@@ -71,6 +71,11 @@ export const CameraSchema = z.object({
    * boxes) in every crop before it is stored; the original is never kept. Plates: not built yet.
    */
   privacy: PrivacySchema.optional(),
+  /**
+   * Publish `<camera>_annotated`: boxes, ids, the zone and stop timers burned into the video
+   * (issue #14 §6), for players that cannot draw the overlay. Costs an x264 encode per camera.
+   */
+  annotated: z.boolean().default(false),
 }).strict();
 
 /**
