@@ -13,6 +13,7 @@
  * analyzer/capture/clip_service.ts), ANALYZER_FLEET=1 + ANALYZER_FLEET_ID / ANALYZER_MAX_CAMERAS /
  * ANALYZER_FLEET_URL (fleet mode: analyzer/fleet/).
  */
+import { annotatedTargetFromEnv } from "./annotate/annotated_stream.ts";
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
@@ -224,7 +225,14 @@ async function main() {
   // restart, overlays come back sooner by the decode worker's and ffmpeg's start-up time.
   const bucket = cropBucket(env);
   cameras = new CameraSet(
-    { detector: new SerialDetector(loading), sink, bucket, log, tracer },
+    {
+      detector: new SerialDetector(loading),
+      sink,
+      bucket,
+      log,
+      tracer,
+      annotatedTarget: annotatedTargetFromEnv(env),
+    },
     mediaAccessFromEnv(env),
     log,
   );

@@ -7,6 +7,8 @@
  * still being written (ffmpeg slow, the server stalled) the new frame is dropped and counted
  * (latest-state). If ffmpeg dies, the stream restarts on a later frame after a backoff.
  */
+import { annotatedSocketDir, annotatedSocketUrl } from "../../shared/annotated_socket.ts";
+import { annotatedPath } from "../../shared/media_paths.ts";
 import { redactSecrets } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import type { RgbImage } from "./draw.ts";
@@ -18,7 +20,7 @@ export interface AnnotatedStreamOptions {
   /** Frame rate hint for the encoder's GOP (timestamps are wall-clock). */
   fps: number;
   ffmpeg?: string;
-  /** First restart delay after ffmpeg dies, doubled per consecutive failure (max 30 s). */
+  /** First restart delay after ffmpeg dies, doubled per consecutive failure (max 5 s). */
   restartMinMs?: number;
   log?: (m: string) => void;
 }
@@ -55,21 +57,30 @@ export function annotatedFfmpegArgs(
 }
 
 /**
- * The production target: `rtsp://<MEDIA_PUBLISH_HOST>/<cam>_annotated` with the publisher
- * credential (MEDIA_PUBLISH_USER/PASSWORD), as MEDIA_READ_HOST is for reading; null when unset.
+ * Where `<cam>_annotated` goes: production `rtsp://<MEDIA_PUBLISH_HOST>/<cam>_annotated` with
+ * the publisher credential (MEDIA_PUBLISH_USER/PASSWORD; as MEDIA_READ_HOST is for reading);
+ * dev (the analyzer reads the relay: STOPLINE_MEDIA_URL) the relay's Unix socket for the camera
+ * (shared/annotated_socket.ts); else nowhere (null: the stream stays off).
  */
-export function annotatedTarget(
-  camera: string,
+export function annotatedTargetFromEnv(
   env: (name: string) => string | undefined,
-): string | null {
+): (camera: string) => string | null {
   const host = env("MEDIA_PUBLISH_HOST");
-  if (!host) return null;
-  const url = new URL(`rtsp://${host}/${camera}_annotated`);
-  const user = env("MEDIA_PUBLISH_USER");
-  const password = env("MEDIA_PUBLISH_PASSWORD");
-  if (user) url.username = encodeURIComponent(user);
-  if (password) url.password = encodeURIComponent(password);
-  return url.toString();
+  if (host) {
+    return (camera) => {
+      const url = new URL(`rtsp://${host}/${annotatedPath(camera)}`);
+      const user = env("MEDIA_PUBLISH_USER");
+      const password = env("MEDIA_PUBLISH_PASSWORD");
+      if (user) url.username = encodeURIComponent(user);
+      if (password) url.password = encodeURIComponent(password);
+      return url.toString();
+    };
+  }
+  if (env("STOPLINE_MEDIA_URL")) {
+    const dir = annotatedSocketDir(env);
+    return (camera) => annotatedSocketUrl(dir, camera);
+  }
+  return () => null;
 }
 
 export class AnnotatedStream {
@@ -187,7 +198,8 @@ export class AnnotatedStream {
 
   #backoff(reason: string): void {
     const min = this.#opts.restartMinMs ?? 500;
-    const delay = Math.min(30_000, min * 2 ** this.#failures++);
+    // At most 5 s: in dev the relay only listens while someone watches the stream.
+    const delay = Math.min(5_000, min * 2 ** this.#failures++);
     this.#notBefore = Date.now() + delay;
     this.#log(`[annotate] ${this.camera}_annotated: ${reason}; restart in ${delay} ms`);
   }

@@ -15,7 +15,7 @@ import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
 import { videoOfflineText } from "../../shared/status.ts";
-import { authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
+import { authFromEnv, type AuthSettings, mayWatchMediaPath } from "../_shared/auth.ts";
 import { upgradeOriginAllowed, watchClaims, watchDenied } from "../_shared/camera_access.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { KeyframeGate } from "./keyframe_gate.ts";
@@ -192,7 +192,9 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
     const claims = await watchClaims(c.req.raw, auth);
     if (typeof claims === "string") return c.json({ error: claims }, 401, _UNAUTHORIZED);
     return c.json({
-      cameras: [...streams.values()].filter((s) => mayReadCamera(claims, s.camera)).map((s) => ({
+      cameras: [...streams.values()].filter((s) => mayWatchMediaPath(claims, s.camera)).map((
+        s,
+      ) => ({
         camera: s.camera,
         subscribers: s.subscribers,
         mime: s.init?.mime ?? null,
@@ -202,7 +204,9 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
         dropped: dropped.get(s.camera) ?? 0,
         ...s.stats,
       })),
-      webrtc: [...rtpStreams.values()].filter((s) => mayReadCamera(claims, s.camera)).map((s) => ({
+      webrtc: [...rtpStreams.values()].filter((s) => mayWatchMediaPath(claims, s.camera)).map((
+        s,
+      ) => ({
         camera: s.camera,
         sessions: whep.count(s.camera),
         ...s.stats,
