@@ -14,6 +14,7 @@
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
+import { cameraOfMediaPath, h264CopyPath } from "../../shared/media_paths.ts";
 import { videoOfflineText } from "../../shared/status.ts";
 import { authFromEnv, type AuthSettings, mayWatchMediaPath } from "../_shared/auth.ts";
 import { upgradeOriginAllowed, watchClaims, watchDenied } from "../_shared/camera_access.ts";
@@ -93,9 +94,15 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
   }
 
   function _resolve(camera: string): Resolved {
-    const spec = opts.sources().get(camera);
-    if (!spec) return { ok: false, status: 404, body: { error: "unknown camera", camera } };
-    return { ok: true, camera, spec };
+    const sources = opts.sources();
+    const spec = sources.get(camera);
+    if (spec) return { ok: true, camera, spec };
+    // `<cam>_h264` (what the web app plays for an H.265 camera, as from MediaMTX) is the
+    // camera's own stream here: the relay already transcodes H.265 to H.264 itself.
+    const base = cameraOfMediaPath(camera);
+    const baseSpec = camera === h264CopyPath(base) ? sources.get(base) : undefined;
+    if (baseSpec) return { ok: true, camera: base, spec: baseSpec };
+    return { ok: false, status: 404, body: { error: "unknown camera", camera } };
   }
 
   function _stream(camera: string, spec: SourceSpec): LiveFmp4Stream {
