@@ -129,7 +129,6 @@ export class AnnotatedStream {
     writer.write(copy.data).then(
       () => {
         this.#busy = false;
-        this.#failures = 0;
       },
       () => {
         // ffmpeg went away; #onExit restarts it.
@@ -185,8 +184,12 @@ export class AnnotatedStream {
         if (tail.length > 8) tail.shift();
       }
     })().catch(() => {});
+    const startedAt = Date.now();
     const status = await child.status;
     await reading;
+    // A run that lasted ends a failure streak (a write that succeeded proves little: ffmpeg
+    // reads its first frame before it even opens the target).
+    if (Date.now() - startedAt > 10_000) this.#failures = 0;
     if (this.#child !== child) return; // stopped on purpose (resize, close)
     this.#child = undefined;
     this.#writer = undefined;
@@ -199,9 +202,14 @@ export class AnnotatedStream {
   #backoff(reason: string): void {
     const min = this.#opts.restartMinMs ?? 500;
     // At most 5 s: in dev the relay only listens while someone watches the stream.
-    const delay = Math.min(5_000, min * 2 ** this.#failures++);
+    const failures = this.#failures++;
+    const delay = Math.min(5_000, min * 2 ** failures);
     this.#notBefore = Date.now() + delay;
-    this.#log(`[annotate] ${this.camera}_annotated: ${reason}; restart in ${delay} ms`);
+    // In dev nobody may be watching for a long time (the relay listens only then): say it once
+    // per outage, and every 60th retry after that.
+    if (failures % 60 === 0) {
+      this.#log(`[annotate] ${this.camera}_annotated: ${reason}; retrying every <= 5 s`);
+    }
   }
 
   #stop(): void {
