@@ -13,6 +13,7 @@
  * analyzer/capture/clip_service.ts), ANALYZER_FLEET=1 + ANALYZER_FLEET_ID / ANALYZER_MAX_CAMERAS /
  * ANALYZER_FLEET_URL (fleet mode: analyzer/fleet/).
  */
+import { annotatedTargetFromEnv } from "./annotate/annotated_stream.ts";
 import { type Config, parseConfigYaml, redactSecrets } from "../shared/config.ts";
 import { ANALYSIS_CHANNEL, MODEL_CHANNEL } from "../shared/channels.ts";
 import pg from "../shared/db/pg.ts";
@@ -233,6 +234,7 @@ async function main() {
       tracer,
       // privacy.blur: [plate]: the text detector, fetched into the models dir on first use.
       plates: () => sharedPlateDetector(modelsDir, log),
+      annotatedTarget: annotatedTargetFromEnv(env),
     },
     mediaAccessFromEnv(env),
     log,

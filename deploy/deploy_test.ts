@@ -3,6 +3,7 @@
  * Docker nor MediaMTX runs here: docker-compose.yml, deploy/mediamtx.yml, deploy/.env.example,
  * deploy/stopline.yaml, the Dockerfiles and what the code actually reads and serves.
  */
+import { h264CopyPathConf } from "../functions/cameras/mediamtx_client.ts";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { healthHandler } from "../analyzer/health/server.ts";
@@ -132,6 +133,8 @@ Deno.test("compose: service env names are ones the code (or its config) reads", 
     for (const k of Object.keys(s.environment ?? {})) {
       const ok = thirdParty[name]?.test(k) ||
         (name === "proxy" && _read("deploy/Caddyfile").includes(`{$${k}}`)) ||
+        // MediaMTX's hook commands stopline provisions (the H.265 camera's H.264 copy).
+        (name === "mediamtx" && String(h264CopyPathConf("x").runOnDemand).includes(`$${k}`)) ||
         (s.build && (code.has(k) || configVars.has(k))) ||
         shell.includes(`$$${k}`);
       assert.ok(ok, `${name}: ${k} is read by nothing`);

@@ -116,6 +116,11 @@ export const CameraSchema = z.object({
    * every crop before it is stored; the original is not kept unless `keep_originals`.
    */
   privacy: PrivacySchema.optional(),
+  /**
+   * Publish `<camera>_annotated`: boxes, ids, the zone and stop timers burned into the video
+   * (issue #14 §6), for players that cannot draw the overlay. Costs an x264 encode per camera.
+   */
+  annotated: z.boolean().default(false),
 }).strict().superRefine((c, ctx) => {
   // m/s thresholds mean nothing without a calibration: refuse rather than silently use px/s.
   if (c.calibration) return;

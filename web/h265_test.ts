@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Hono } from "hono";
 import { createMediaRelay } from "../functions/media-relay/index.ts";
 import type {} from "./src/debug.ts";
 import { serveApp } from "./testing/app_server.ts";
@@ -81,6 +82,56 @@ Deno.test({
       ticks.close();
       await relay.close();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "browser: a camera the cameras API marks H.265 is played from its <cam>_h264 copy",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    // The dev relay serves `<cam>_h264` as the camera's own (transcoded) stream, like MediaMTX's
+    // copy path; the page must ask for it because /api/cameras says the camera sends H.265.
+    const relay = createMediaRelay({
+      sources: () => new Map([["cam_01", { source: SAMPLE, loop: true }]]),
+      log: () => {},
+    });
+    const cameras = new Hono();
+    const requested: string[] = [];
+    cameras.use("/media/*", async (c, next) => {
+      const url = new URL(c.req.url);
+      requested.push(url.pathname + url.search);
+      await next();
+    });
+    cameras.get(
+      "/api/cameras",
+      (c) => c.json({ cameras: [{ id: "cam_01", status: null, codec: "h265" }], fleet: [] }),
+    );
+    const ticks = new FakeTicks();
+    const app = await serveApp({ apps: [cameras, relay, ticks.app()] });
+    const browser = await launchChromium();
+    try {
+      const { page } = browser;
+      await page.goto(`${app.origin}/?camera=cam_01&player=mse`);
+      await page.waitForFunction(
+        () => document.getElementById("video-state")?.textContent === "playing",
+        undefined,
+        { timeout: 30_000 },
+      );
+      assert.ok(
+        requested.some((r) => new URLSearchParams(r.split("?")[1]).get("camera") === "cam_01_h264"),
+        `the player asked for cam_01_h264: ${requested.join(" ")}`,
+      );
+      assert.ok(
+        !requested.some((r) => new URLSearchParams(r.split("?")[1]).get("camera") === "cam_01"),
+        `and never for the H.265 original: ${requested.join(" ")}`,
+      );
+    } finally {
+      await browser.close();
+      await app.shutdown();
+      ticks.close();
+      await relay.close();
     }
   },
 });

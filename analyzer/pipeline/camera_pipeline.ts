@@ -7,6 +7,8 @@
 import type { CameraConfig } from "../../shared/config.ts";
 import { type Box, normalizeBox, round } from "../../shared/geometry.ts";
 import { encodeTick } from "../../shared/tick.ts";
+import { AnnotatedStream } from "../annotate/annotated_stream.ts";
+import { annotateFrame } from "../annotate/draw.ts";
 import { encodeCrop, type RgbImage } from "../capture/crop.ts";
 import { type PlateTextDetector, sharedPlateDetector } from "../capture/plate_text_detector.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
@@ -52,6 +54,11 @@ export interface PipelineDeps {
   tracer?: FrameTracer | null;
   /** The text detector for `privacy.blur: [plate]` (default: shared, from `.data/models`). */
   plates?: () => Promise<PlateTextDetector>;
+  /**
+   * Where a camera with `annotated: true` publishes `<camera>_annotated` (an ffmpeg output URL),
+   * or null: no annotated stream here (the offline CLI, no media server configured).
+   */
+  annotatedTarget?: (camera: string) => string | null;
 }
 
 export class CameraPipeline {
@@ -89,12 +96,15 @@ export class CameraPipeline {
   };
   /** Offline: the previous frame's arrival, where decoding of the next one began. */
   #prevArrivedAt = 0;
+  /** `<camera>_annotated` while the config asks for it (live only). */
+  #annotated: AnnotatedStream | null = null;
 
   constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
     this.#cfg = cfg;
     this.#deps = deps;
     this.#analysis = new FrameAnalysis(camera, cfg);
+    this.#syncAnnotated();
     this.source = new FrameSource(spec, {
       reconnect: deps.live,
       lossless: !deps.live,
@@ -111,6 +121,30 @@ export class CameraPipeline {
   setConfig(cfg: CameraConfig): void {
     this.#cfg = cfg;
     this.#analysis.setConfig(cfg);
+    this.#syncAnnotated();
+  }
+
+  /** The annotated stream (null when off): its drop counters, and its ffmpeg for tests. */
+  get annotated(): AnnotatedStream | null {
+    return this.#annotated;
+  }
+
+  #syncAnnotated(): void {
+    const target = this.#cfg.annotated && this.#deps.live
+      ? this.#deps.annotatedTarget?.(this.camera) ?? null
+      : null;
+    if (!target) {
+      void this.#annotated?.close();
+      this.#annotated = null;
+      return;
+    }
+    if (this.#annotated) return;
+    this.#annotated = new AnnotatedStream({
+      camera: this.camera,
+      target,
+      fps: this.#cfg.detect.fps,
+      log: this.#deps.log,
+    });
   }
 
   /** Resolves when the source ends (offline) or after `stop()`. */
@@ -125,6 +159,7 @@ export class CameraPipeline {
     this.#running = false;
     this.source.stop();
     await this.#done;
+    await this.#annotated?.close();
   }
 
   async #loop(): Promise<void> {
@@ -197,6 +232,17 @@ export class CameraPipeline {
     if (this.#deps.live) this.timings.record(times);
     // Crops after the tick is out: a plate search (privacy) must not delay the live overlay.
     await this.#takeCrops(out, pixels, people);
+    // Drawn on a copy, and only when ffmpeg can take the frame: it never holds the pipeline.
+    this.#annotated?.offer(pixels, (img) =>
+      annotateFrame(img, {
+        tracks: out.tracks.map((t) => ({
+          id: t.id,
+          box: t.box,
+          phase: out.phases.get(t.id)?.phase ?? null,
+          stop_s: out.phases.get(t.id)?.stop_s ?? null,
+        })),
+        stopZone: this.#cfg.zones?.stop_zone,
+      }));
     this.source.release({ meta, data: pixels.data });
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);

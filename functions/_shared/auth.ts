@@ -5,6 +5,7 @@
  * need the viewer role, edits the operator role. Without any key (the dev default) auth is OFF
  * and every request acts as operator — README says so loudly.
  */
+import { cameraOfMediaPath } from "../../shared/media_paths.ts";
 import type { Context, MiddlewareHandler } from "hono";
 import { AuthError, type Claims, type Role, roleAtLeast, verifyJwt } from "./jwt.ts";
 import { hasTokenKeys, type TokenKeys } from "./jwt_keys.ts";
@@ -95,6 +96,14 @@ export function requireReadWrite(auth: AuthSettings): MiddlewareHandler {
 /** Whether the claims allow reading this camera. */
 export function mayReadCamera(claims: Claims, camera: string): boolean {
   return !claims.cameras || claims.cameras.includes(camera);
+}
+
+/**
+ * Whether the claims allow watching a media path: the camera's own, or one derived from it
+ * (`<cam>_annotated`, `<cam>_h264`: shared/media_paths.ts) under the camera's access.
+ */
+export function mayWatchMediaPath(claims: Claims, path: string): boolean {
+  return mayReadCamera(claims, path) || mayReadCamera(claims, cameraOfMediaPath(path));
 }
 
 /**

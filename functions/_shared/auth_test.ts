@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { authFromEnv, requireReadWrite } from "./auth.ts";
+import { authFromEnv, mayWatchMediaPath, requireReadWrite } from "./auth.ts";
 import { AuthError, signJwt, verifyJwt } from "./jwt.ts";
 
 const SECRET = "a-test-secret-that-is-long-enough-123";
@@ -44,4 +44,14 @@ Deno.test("viewers read, operators edit; auth off acts as operator", async () =>
   assert.equal((await on.request("/x", { method: "PUT", ...bearer(operator) })).status, 200);
   assert.equal((await app(null).request("/x", { method: "PUT" })).status, 200);
   assert.throws(() => authFromEnv(() => "short"), /at least 32/);
+});
+
+Deno.test("mayWatchMediaPath: a camera's derived paths follow its access, not another camera's", () => {
+  const scoped = { sub: "v", role: "viewer" as const, cameras: ["cam_a"], exp: 0 };
+  assert.equal(mayWatchMediaPath(scoped, "cam_a"), true);
+  assert.equal(mayWatchMediaPath(scoped, "cam_a_annotated"), true);
+  assert.equal(mayWatchMediaPath(scoped, "cam_a_h264"), true);
+  assert.equal(mayWatchMediaPath(scoped, "cam_b_annotated"), false);
+  assert.equal(mayWatchMediaPath(scoped, "cam_ab_h264"), false);
+  assert.equal(mayWatchMediaPath({ sub: "v", role: "viewer", exp: 0 }, "cam_b_h264"), true);
 });

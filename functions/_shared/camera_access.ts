@@ -8,7 +8,7 @@
  *   allow-list (STOPLINE_CORS_ORIGINS): a socket is not covered by CORS, so without this check
  *   any site a viewer visits could open one with the token in the viewer's URL or storage.
  */
-import { type AuthSettings, claimsOf, mayReadCamera } from "./auth.ts";
+import { type AuthSettings, claimsOf, mayWatchMediaPath } from "./auth.ts";
 
 /** Why this request may not watch `camera` (for a 401), or null when it may. */
 export async function watchDenied(
@@ -18,7 +18,7 @@ export async function watchDenied(
 ): Promise<string | null> {
   const claims = await watchClaims(req, auth);
   if (typeof claims === "string") return claims;
-  return mayReadCamera(claims, camera) ? null : `this token may not watch camera ${camera}`;
+  return mayWatchMediaPath(claims, camera) ? null : `this token may not watch camera ${camera}`;
 }
 
 /** The request's claims for watching, or why there are none (a message for a 401). */

@@ -45,6 +45,7 @@ import {
 } from "./mediamtx_client.ts";
 import { CAMERAS_LOCK_KEY, type ReconcileReport, startReconciler } from "./reconcile.ts";
 import { type FrameGrab, SnapshotCache } from "./snapshot.ts";
+import { CodecWatch } from "./codec_watch.ts";
 
 export interface CamerasOptions extends ApiCommonOptions {
   pool: DbPool;
@@ -60,7 +61,11 @@ export interface CamerasOptions extends ApiCommonOptions {
   relayTickAgeMs?: (camera: string) => number | null;
   /** Frames for the snapshot route (functions/main.ts: the dev relay's or MediaMTX's); none: 404. */
   frameGrab?: FrameGrab | null;
-  /** The codec a camera's stream arrived in ("h264", "h265"), where known (the dev relay). */
+  /**
+   * The codec a camera's stream arrived in ("h264", "h265"), where known (the dev relay); absent
+   * with `mediamtx` set: asked of MediaMTX (codec_watch.ts), which also gets H.265 cameras'
+   * `<cam>_h264` copies.
+   */
   codecOf?: (camera: string) => string | null;
 }
 
@@ -98,6 +103,7 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     rateLimit: opts.rateLimit ?? null,
   });
 
+  const codecWatch = opts.mediamtx ? new CodecWatch(opts.mediamtx, { log }) : null;
   const frameGrab = opts.frameGrab;
   const snapshots = frameGrab
     ? new SnapshotCache({
@@ -135,12 +141,17 @@ export function createCamerasApp(opts: CamerasOptions): Hono {
     const claims = getClaims(c);
     const cameras = (await _listCameras(opts, log)).filter((cam) =>
       !claims || mayReadCamera(claims, cam.id)
-    ).map((cam) => {
-      const codec = opts.codecOf?.(cam.id);
+    );
+    // Dev: the relay knows each stream's codec; production: MediaMTX, asked per camera.
+    const found = !opts.codecOf && codecWatch
+      ? await codecWatch.codecs(cameras.map((cam) => cam.id))
+      : null;
+    const listed = cameras.map((cam) => {
+      const codec = opts.codecOf ? opts.codecOf(cam.id) : found?.get(cam.id);
       return codec ? { ...cam, codec } : cam;
     });
     const fleet = await _listFleet(opts, (cam) => !claims || mayReadCamera(claims, cam));
-    return c.json({ cameras, fleet });
+    return c.json({ cameras: listed, fleet });
   });
 
   app.post("/api/cameras", async (c) => {

@@ -532,3 +532,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "cameras API: the codec MediaMTX sees on each camera's path is listed; H.265 gets an on-demand <cam>_h264 copy",
+  fn: () =>
+    _setup(async ({ fake, req }) => {
+      fake.publish("cam_01", ["H265"]);
+      fake.publish("cam_02", ["H264", "MPEG-4 Audio"]);
+      const list = await (await req("GET", "/api/cameras")).json();
+      const codec = Object.fromEntries(
+        list.cameras.map((c: { id: string; codec?: string }) => [c.id, c.codec ?? null]),
+      );
+      assert.deepEqual(codec, { cam_01: "h265", cam_02: "h264" });
+      assert.ok(fake.calls.includes("GET /v3/paths/get/cam_01"));
+      // The copy of the H.265 camera: published by MediaMTX's own ffmpeg while someone reads it.
+      const copy = fake.paths.get("cam_01_h264");
+      assert.ok(copy, "no cam_01_h264 path");
+      assert.equal(copy.source, "publisher");
+      assert.equal(copy.runOnDemandRestart, true);
+      const cmd = String(copy.runOnDemand);
+      assert.match(
+        cmd,
+        /-i rtsp:\/\/\$MEDIA_READ_USER:\$MEDIA_READ_PASSWORD@localhost:\$RTSP_PORT\/cam_01 /,
+      );
+      assert.match(cmd, /-c:v libx264 -preset ultrafast -tune zerolatency -g 10 /);
+      assert.match(
+        cmd,
+        /rtsp:\/\/\$MEDIA_PUBLISH_USER:\$MEDIA_PUBLISH_PASSWORD@localhost:\$RTSP_PORT\/\$MTX_PATH$/,
+      );
+      assert.equal(fake.paths.has("cam_02_h264"), false, "H.264 cameras need no copy");
+
+      // MediaMTX down: the listing still answers, without codecs it cannot know.
+      await fake.stop();
+      const down = await req("GET", "/api/cameras");
+      assert.equal(down.status, 200);
+      await down.body?.cancel();
+    }),
+});

@@ -82,6 +82,23 @@ export class MediaMtxClient {
     }
   }
 
+  /**
+   * The video codec a path is receiving, from the runtime API `GET /v3/paths/get/<name>`:
+   * `tracks2[].codec` (MediaMTX >= 1.15; `tracks` holds the same names, deprecated). "h264",
+   * "h265", another codec name lower-cased, or null while nothing is publishing (404, no tracks).
+   */
+  async videoCodec(name: string): Promise<string | null> {
+    let path: RuntimePath;
+    try {
+      path = await this._call("GET", `get/${_enc(name)}`, undefined, "/v3/paths/") as RuntimePath;
+    } catch (e) {
+      if (e instanceof MediaMtxError && e.status === 404) return null;
+      throw e;
+    }
+    const names = path?.tracks2?.map((t) => t.codec) ?? path?.tracks ?? [];
+    return videoCodecOf(names);
+  }
+
   /** Delete the path; already gone is fine. */
   async remove(name: string): Promise<void> {
     try {
@@ -92,14 +109,19 @@ export class MediaMtxClient {
   }
 
   /** The JSON answer (null when empty); MediaMtxError on any non-2xx or network failure. */
-  private async _call(method: string, rest: string, body?: unknown): Promise<unknown> {
+  private async _call(
+    method: string,
+    rest: string,
+    body?: unknown,
+    prefix = "/v3/config/paths/",
+  ): Promise<unknown> {
     const headers: Record<string, string> = {};
     const authorization = await this.opts.authorization?.();
     if (authorization) headers.authorization = authorization;
     if (body !== undefined) headers["content-type"] = "application/json";
     let r: Response;
     try {
-      r = await fetch(`${this.baseUrl}/v3/config/paths/${rest}`, {
+      r = await fetch(`${this.baseUrl}${prefix}${rest}`, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -120,6 +142,52 @@ export class MediaMtxClient {
     const detail = (json as { error?: string } | null)?.error || `HTTP ${r.status}`;
     throw new MediaMtxError(`MediaMTX ${method} ${rest.split("?")[0]}: ${detail}`, r.status);
   }
+}
+
+/** The runtime state of a path (the keys stopline reads; MediaMTX returns many more). */
+export interface RuntimePath {
+  name?: string;
+  /** Deprecated since MediaMTX 1.15 in favour of tracks2; codec names, e.g. ["H265"]. */
+  tracks?: string[];
+  tracks2?: { codec: string; codecProps?: unknown }[];
+}
+
+/** MediaMTX's track codec names -> the video codec ("H264" -> "h264", "H265" -> "h265"). */
+export function videoCodecOf(trackCodecs: readonly string[]): string | null {
+  for (const codec of trackCodecs) {
+    if (codec === "H264") return "h264";
+    if (codec === "H265") return "h265";
+    if (/^(AV1|VP8|VP9|M-JPEG|MPEG-4 Video|MPEG-1\/2 Video)$/.test(codec)) {
+      return codec.toLowerCase();
+    }
+  }
+  return null;
+}
+
+/**
+ * The path of an H.265 camera's H.264 copy (`<cam>_h264`): MediaMTX runs the transcode on
+ * demand (only while someone watches it) with the image's ffmpeg, reading the camera's path with
+ * the reader credential and publishing back under `$MTX_PATH` with the publisher credential,
+ * both from MediaMTX's own environment (docker-compose.yml; MediaMTX expands `$VAR` in hook
+ * commands from its environment), so no secret is stored in the path configuration. The
+ * seed's validated settings: libx264 ultrafast, zerolatency, 1 s GOP at 10 fps, no B-frames.
+ */
+export function h264CopyPathConf(camera: string): PathConf {
+  const reader = "$MEDIA_READ_USER:$MEDIA_READ_PASSWORD@";
+  const publisher = "$MEDIA_PUBLISH_USER:$MEDIA_PUBLISH_PASSWORD@";
+  return {
+    source: "publisher",
+    runOnDemand: [
+      "ffmpeg -hide_banner -loglevel error -rtsp_transport tcp",
+      `-i rtsp://${reader}localhost:$RTSP_PORT/${camera}`,
+      "-map 0:v:0 -an -c:v libx264 -preset ultrafast -tune zerolatency",
+      "-g 10 -keyint_min 10 -bf 0 -pix_fmt yuv420p",
+      `-f rtsp -rtsp_transport tcp rtsp://${publisher}localhost:$RTSP_PORT/$MTX_PATH`,
+    ].join(" "),
+    runOnDemandRestart: true,
+    // A copy needs no recording of its own: clips are cut from the camera's path.
+    record: false,
+  };
 }
 
 function _enc(name: string): string {

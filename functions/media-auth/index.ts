@@ -25,7 +25,7 @@ import { type ApiCommonOptions, createApiApp } from "../_shared/api_app.ts";
 import { isTrusted, peerIp, trustedProxiesFromEnv } from "../_shared/client_ip.ts";
 import { ApiError } from "../_shared/errors.ts";
 import { type RateLimitOptions, TokenBuckets } from "../_shared/rate_limit.ts";
-import { authEnabled, authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
+import { authEnabled, authFromEnv, type AuthSettings, mayWatchMediaPath } from "../_shared/auth.ts";
 import { readJsonCapped } from "../_shared/body.ts";
 import { type Claims, type Role, roleAtLeast, verifyJwt } from "../_shared/jwt.ts";
 
@@ -139,7 +139,7 @@ export async function decide(req: MediaAuthRequest, opts: MediaAuthOptions): Pro
       if (!authEnabled(opts.auth)) return { allow: true }; // auth off (dev): reads are open
       const claims = await _claims(req, opts.auth, "viewer");
       if (typeof claims === "string") return _deny(claims);
-      return mayReadCamera(claims, req.path)
+      return mayWatchMediaPath(claims, req.path)
         ? { allow: true }
         : _deny(`token does not cover camera ${JSON.stringify(req.path)}`);
     }

@@ -70,6 +70,11 @@ export function codecFamily(codec: string | undefined): "h264" | "h265" | null {
   return null;
 }
 
+/** A `unix:` source is a socket the relay listens on (the dev annotated stream), not a camera. */
+export function isListenSource(source: string): boolean {
+  return source.startsWith("unix:");
+}
+
 /** The ffmpeg command line for a source (exported for tests and diagnostics). */
 export function ffmpegArgs(spec: SourceSpec, opts: { transcode?: boolean } = {}): string[] {
   return [
@@ -86,6 +91,10 @@ export function ffmpegArgs(spec: SourceSpec, opts: { transcode?: boolean } = {})
 export function ffmpegInputArgs(spec: SourceSpec): string[] {
   const input: string[] = [];
   const lower = spec.source.toLowerCase();
+  if (isListenSource(spec.source)) {
+    // The analyzer's annotated stream (dev): ffmpeg listens, the analyzer's ffmpeg connects.
+    return ["-f", "mpegts", "-listen", "1", "-i", spec.source];
+  }
   if (isFileSource(spec.source)) {
     // -re paces a file at real time so it behaves like a camera; -stream_loop keeps the
     // timestamps continuous across loops (verified on ffmpeg 4.1 and 5.1).
@@ -235,6 +244,12 @@ export class LiveFmp4Stream {
     this.#init = undefined;
     this.#resetBacklog();
     let child: Deno.ChildProcess;
+    if (isListenSource(this.spec.source)) {
+      // A socket left by a killed ffmpeg would make the new one fail with "address in use".
+      try {
+        Deno.removeSync(this.spec.source.slice("unix:".length));
+      } catch { /* none left */ }
+    }
     try {
       child = new Deno.Command(bin, {
         args: ffmpegArgs(this.spec, { transcode: this.#transcode }),

@@ -14,8 +14,9 @@
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
 import type { WSContext } from "hono/ws";
+import { cameraOfMediaPath, h264CopyPath } from "../../shared/media_paths.ts";
 import { videoOfflineText } from "../../shared/status.ts";
-import { authFromEnv, type AuthSettings, mayReadCamera } from "../_shared/auth.ts";
+import { authFromEnv, type AuthSettings, mayWatchMediaPath } from "../_shared/auth.ts";
 import { upgradeOriginAllowed, watchClaims, watchDenied } from "../_shared/camera_access.ts";
 import { corsOriginsFromEnv } from "../_shared/cors.ts";
 import { KeyframeGate } from "./keyframe_gate.ts";
@@ -93,9 +94,15 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
   }
 
   function _resolve(camera: string): Resolved {
-    const spec = opts.sources().get(camera);
-    if (!spec) return { ok: false, status: 404, body: { error: "unknown camera", camera } };
-    return { ok: true, camera, spec };
+    const sources = opts.sources();
+    const spec = sources.get(camera);
+    if (spec) return { ok: true, camera, spec };
+    // `<cam>_h264` (what the web app plays for an H.265 camera, as from MediaMTX) is the
+    // camera's own stream here: the relay already transcodes H.265 to H.264 itself.
+    const base = cameraOfMediaPath(camera);
+    const baseSpec = camera === h264CopyPath(base) ? sources.get(base) : undefined;
+    if (baseSpec) return { ok: true, camera: base, spec: baseSpec };
+    return { ok: false, status: 404, body: { error: "unknown camera", camera } };
   }
 
   function _stream(camera: string, spec: SourceSpec): LiveFmp4Stream {
@@ -192,7 +199,9 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
     const claims = await watchClaims(c.req.raw, auth);
     if (typeof claims === "string") return c.json({ error: claims }, 401, _UNAUTHORIZED);
     return c.json({
-      cameras: [...streams.values()].filter((s) => mayReadCamera(claims, s.camera)).map((s) => ({
+      cameras: [...streams.values()].filter((s) => mayWatchMediaPath(claims, s.camera)).map((
+        s,
+      ) => ({
         camera: s.camera,
         subscribers: s.subscribers,
         mime: s.init?.mime ?? null,
@@ -202,7 +211,9 @@ export function createMediaRelay(opts: MediaRelayOptions): MediaRelay {
         dropped: dropped.get(s.camera) ?? 0,
         ...s.stats,
       })),
-      webrtc: [...rtpStreams.values()].filter((s) => mayReadCamera(claims, s.camera)).map((s) => ({
+      webrtc: [...rtpStreams.values()].filter((s) => mayWatchMediaPath(claims, s.camera)).map((
+        s,
+      ) => ({
         camera: s.camera,
         sessions: whep.count(s.camera),
         ...s.stats,

@@ -68,12 +68,12 @@ interface _CsvRow {
   _us: string;
 }
 
-export async function streamPassesCsv(
+export function streamPassesCsv(
   c: Context,
   pool: DbPool,
   filters: SqlWhere,
   chunkRows = DEFAULT_CSV_CHUNK_ROWS,
-): Promise<Response> {
+): Response {
   const baseParams = [...filters.params];
   const baseWhere = filters.toString();
   const enc = new TextEncoder();

@@ -64,7 +64,7 @@ export function createPassesApp(opts: PassesOptions): Hono {
   app.get("/api/passes.csv", async (c) => {
     const q = new QueryParams(c.req.url);
     const where = passFilters(q, getClaims(c)!);
-    return await streamPassesCsv(c, opts.pool, where, opts.csvChunkRows);
+    return streamPassesCsv(c, opts.pool, where, opts.csvChunkRows);
   });
 
   app.get("/api/passes", async (c) => {

@@ -1,5 +1,6 @@
 /**
- * A fake MediaMTX control API v3 (path configuration only), following its OpenAPI contract:
+ * A fake MediaMTX control API v3 (path configuration, and the runtime `paths/get` of a path a
+ * test marks online with `publish`), following its OpenAPI contract:
  * 200 on success, 400 `{"error": ...}` for invalid input or adding an existing path, 404
  * `{"error": ...}` for an unknown path, `{pageCount, itemCount, items}` lists. Like MediaMTX it
  * answers a full PathConf (defaults filled in) and rejects unknown keys. `stop()` / `start()`
@@ -15,7 +16,8 @@ const _DEFAULTS: PathConf = {
   record: false,
   maxReaders: 0,
 };
-const _KNOWN = new Set(Object.keys(_DEFAULTS));
+/** Keys MediaMTX accepts besides those (the `<cam>_h264` copy's hook). */
+const _KNOWN = new Set([...Object.keys(_DEFAULTS), "runOnDemand", "runOnDemandRestart"]);
 const _TRANSPORTS = ["automatic", "udp", "multicast", "tcp"];
 const _SOURCE_RE = /^(publisher|redirect|(rtsps?|rtmps?|https?|srt|wheps?|udp\+mpegts):\/\/\S+)$/;
 
@@ -48,6 +50,14 @@ export class FakeMediaMtx {
     this.server = null;
   }
 
+  /** Paths with a publisher or a connected source, and their track codecs (e.g. ["H265"]). */
+  readonly online = new Map<string, string[]>();
+
+  /** A camera connects (or a publisher starts) on `name`, sending these codecs. */
+  publish(name: string, codecs: string[]): void {
+    this.online.set(name, codecs);
+  }
+
   /** A path added outside stopline (mediamtx.yml, another tool). */
   seed(name: string, conf: PathConf): void {
     this.paths.set(name, { ..._DEFAULTS, ...conf, name });
@@ -60,6 +70,11 @@ export class FakeMediaMtx {
       this.requiredAuthorization && req.headers.get("authorization") !== this.requiredAuthorization
     ) {
       return _err(401, "authentication error");
+    }
+    const runtime = url.pathname.match(/^\/v3\/paths\/get\/(.+)$/);
+    if (runtime) {
+      if (req.method !== "GET") return _err(404, "not found");
+      return this._runtimePath(decodeURIComponent(runtime[1]));
     }
     const m = url.pathname.match(
       /^\/v3\/config\/paths\/(list|get|add|patch|replace|delete)(?:\/(.+))?$/,
@@ -105,6 +120,30 @@ export class FakeMediaMtx {
       );
     }
     return _ok();
+  }
+
+  /**
+   * The runtime Path object (`GET /v3/paths/get/<name>`): only a path with a source online
+   * exists (404 otherwise); `tracks` (deprecated) and `tracks2` name the codecs.
+   */
+  private _runtimePath(name: string): Response {
+    const codecs = this.online.get(name);
+    if (!codecs) return _err(404, "path not found");
+    const now = new Date().toISOString();
+    return Response.json({
+      name,
+      confName: this.paths.has(name) ? name : "all_others",
+      source: { type: "rtspSource", id: "" },
+      available: true,
+      availableTime: now,
+      online: true,
+      onlineTime: now,
+      ready: true,
+      readyTime: now,
+      tracks: codecs,
+      tracks2: codecs.map((codec) => ({ codec, codecProps: null })),
+      readers: [],
+    });
   }
 
   private _list(url: URL): Response {

@@ -42,9 +42,12 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
     camera,
     mayControl(cfg.auth, camera),
   );
-  listCameras().then((cams) => {
-    const enabled = cams.find((c) => c.id === camera)?.analysis_enabled;
+  let codec: string | null = null;
+  const listed = listCameras().then((cams) => {
+    const info = cams.find((c) => c.id === camera);
+    const enabled = info?.analysis_enabled;
     if (typeof enabled === "boolean") analysisToggle.setEnabled(enabled);
+    if (typeof info?.codec === "string") codec = info.codec;
   }).catch(() => {/* no cameras API: the relay's status still tells */});
   byId("camera-name").textContent = camera;
   document.title = `stopline · ${camera}`;
@@ -73,7 +76,7 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
     model.videoDetail = detail;
     model.mode = mode;
     hud.update(model);
-  });
+  }, () => codec);
 
   // The overlay shows the scene as it was when the frame on screen was captured: now, minus
   // the player's capture-to-screen delay (measured or estimated, see each player), minus the
@@ -228,7 +231,11 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
   };
   globalThis.stopline = debug;
 
-  player.start();
+  // An H.265 camera plays its H.264 copy: start once its codec is known (at most 1.5 s).
+  let stopped = false;
+  void Promise.race([listed, new Promise((r) => setTimeout(r, 1500))]).then(() => {
+    if (!stopped) player.start();
+  });
   ticks.start();
   const hudTimer = setInterval(() => {
     model.videoDelay = player.videoDelay();
@@ -237,6 +244,7 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
 
   return {
     stop() {
+      stopped = true;
       clearInterval(hudTimer);
       clearTimeout(flashTimer);
       closeEditor();

@@ -132,6 +132,7 @@ class MosaicTile {
         else if (state === "unavailable" || state === "at_capacity") this.#startSnapshots();
         this.#render();
       },
+      () => typeof this.camera.codec === "string" ? this.camera.codec : null,
     );
     overlay.setClock(() => Date.now() - (player.videoDelay()?.ms ?? 0));
     this.#ticks = new TickSocket({
