@@ -25,7 +25,9 @@ async function _ffmpegArgs(pid: number): Promise<string[]> {
     stdout: "piped",
     stderr: "null",
   }).output();
-  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l.includes("ffmpeg"));
+  // The decoders only (they write rawvideo): each camera's clip recorder is an ffmpeg too.
+  return new TextDecoder().decode(out.stdout).split("\n")
+    .filter((l) => l.includes("ffmpeg") && l.includes("rawvideo"));
 }
 
 Deno.test({
