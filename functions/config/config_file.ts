@@ -4,7 +4,7 @@
  * directory (same filesystem, so rename is atomic), is flushed, and then renamed over the old one.
  */
 import { basename, dirname, join } from "node:path";
-import { writeTextFileSynced } from "../../shared/fs.ts";
+import { writeFileSynced } from "../../shared/fs.ts";
 
 /** The file's text, or null when there is none. */
 export async function readConfigFile(path: string): Promise<string | null> {
@@ -40,7 +40,7 @@ export async function writeTempBeside(path: string, text: string): Promise<strin
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${crypto.randomUUID()}`);
   const mode = await Deno.stat(path).then((s) => s.mode ?? 0o644, () => 0o644);
   // Durable before the rename makes it the config (a crash must not leave an empty file).
-  await writeTextFileSynced(tmp, text, { createNew: true, mode: mode & 0o777 });
+  await writeFileSynced(tmp, text, { createNew: true, mode: mode & 0o777 });
   return tmp;
 }
 
