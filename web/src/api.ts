@@ -2,12 +2,18 @@
  * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 "Routes"), all through
  * apiFetch so the token rides along. Errors carry the status and the server's message.
  */
-import type { PassDetail, PassRow, PassSample } from "../../shared/pass_row.ts";
+import type {
+  PassDetail,
+  PassReview,
+  PassRow,
+  PassSample,
+  ReviewState,
+} from "../../shared/pass_row.ts";
 import type { Study, StudyRow } from "../../shared/study.ts";
 import type { Verdict } from "../../shared/verdict.ts";
 import { apiFetch } from "./session.ts";
 
-export type { PassDetail, PassRow, PassSample, Study, StudyRow, Verdict };
+export type { PassDetail, PassReview, PassRow, PassSample, ReviewState, Study, StudyRow, Verdict };
 
 export interface CameraInfo {
   id: string;
@@ -154,18 +160,6 @@ export async function sendJson<T>(method: string, path: string, body: unknown): 
 export function passesCsvPath(f: PassFilter): string {
   return `/api/passes.csv${query({ ...f })}`;
 }
-
-export interface PassReview {
-  id: string;
-  correct: boolean;
-  judged_verdict: Verdict;
-  actual_verdict: Verdict;
-  note: string;
-  reviewer: string;
-  created_at: string;
-}
-
-export type ReviewState = "unreviewed" | "confirmed" | "corrected";
 
 export function listReviews(id: string) {
   return getJson<{ pass_id: string; state: ReviewState; reviews: PassReview[] }>(
