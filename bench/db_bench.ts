@@ -6,7 +6,8 @@
 import { parseArgs } from "node:util";
 import { startTestDatabase } from "../dev/testing/postgres.ts";
 import { DbWriter } from "../analyzer/persist/db_writer.ts";
-import type { PassRecord, SampleRow } from "../analyzer/persist/records.ts";
+import type { SampleRow } from "../analyzer/persist/records.ts";
+import { testPassRecord } from "../analyzer/persist/testing.ts";
 import { machine, percentile, table } from "./_util.ts";
 
 const { values } = parseArgs({
@@ -74,25 +75,15 @@ try {
 
   const lat: number[] = [];
   for (let i = 0; i < 100; i++) {
-    const p: PassRecord = {
+    const p = testPassRecord(i, {
       id: `cam_01:1:${i}`,
-      camera: "cam_01",
-      track_id: i,
-      label: "car",
-      verdict: "full_stop",
       entered_at: 1_763_700_000_000 + i * 1000,
       exited_at: 1_763_700_004_000 + i * 1000,
-      time_in_zone_s: 4,
-      stop_duration_s: 3,
-      min_speed_px_s: 0,
-      entry_speed_px_s: 80,
-      image: null,
-      quality: {},
       samples: Array.from(
         { length: 80 },
         (_, k) => ({ ts: k * 100, cx: k, cy: 230, speed_px_s: 10, phase: "in_zone" }),
       ),
-    };
+    });
     const t = performance.now();
     await w.addPass(p); // fsync'd to the spool
     await w.flush(); // committed

@@ -8,9 +8,8 @@ import assert from "node:assert/strict";
 import { mp4Facts } from "../analyzer/capture/clip_recording.ts";
 import { ffmpegPath } from "../shared/ffmpeg_path.ts";
 import { launchChromium } from "../web/testing/browser.ts";
-import { waitFor } from "./testing/wait.ts";
+import { startDevStack } from "./testing/dev_stack.ts";
 
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const SCENE = new URL("../samples/scenes/full_stop.mp4", import.meta.url).pathname;
 const TRUTH = new URL("../samples/scenes/full_stop.truth.json", import.meta.url).pathname;
 const POST_ROLL_MS = 3000; // config/stopline.yaml: cam_02 keeps the default
@@ -51,32 +50,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const dataDir = await Deno.makeTempDir({ prefix: "stopline-dev-clips-" });
-    await Deno.chmod(dataDir, 0o755); // postgres runs as its own user and must reach pg/
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN],
-      env: { STOPLINE_DATA_DIR: dataDir, PORT: "0" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      detached: true,
-    }).spawn();
-    const log: string[] = [];
-    const read = Promise.all([child.stdout, child.stderr].map(async (s) => {
-      for await (const t of s.pipeThrough(new TextDecoderStream())) log.push(t);
-    }));
-    let exited = false;
-    const status = child.status.finally(() => exited = true);
+    const stack = await startDevStack({ prefix: "stopline-dev-clips-" });
+    const dataDir = stack.dataDir;
     const browser = await launchChromium();
     try {
-      const running = await waitFor(
-        "the stack to start",
-        () => /open (http:\/\/\S+?)\/\?/.exec(log.join("")) ?? undefined,
-        120_000,
-      ).catch((e) => {
-        throw new Error(`${e.message}\n${log.join("")}`);
-      });
-      const url = running![1];
+      const url = await stack.running();
       // When each pass's clip was first seen (polled every 250 ms).
       const clipSeenAt = new Map<string, number>();
       const passes = new Map<string, _Pass>();
@@ -93,7 +71,7 @@ Deno.test({
         [...passes.values()].filter((p) =>
           Date.parse(p.exited_at) + POST_ROLL_MS + CLIP_WITHIN_MS < Date.now()
         );
-      await waitFor(
+      await stack.waitFor(
         "three cam_02 passes past their clip deadline",
         async () => {
           await poll().catch(() => {});
@@ -101,13 +79,11 @@ Deno.test({
         },
         150_000,
         250,
-      ).catch((e) => {
-        throw new Error(`${e.message}\n${log.join("")}`);
-      });
+      );
       for (const p of due()) {
         assert.ok(["full_stop", "rolling_stop", "no_stop"].includes(p.verdict));
         const seen = clipSeenAt.get(p.id);
-        assert.ok(seen, `pass ${p.id} has no clip\n${log.join("")}`);
+        assert.ok(seen, `pass ${p.id} has no clip\n${stack.logText()}`);
         const lateMs = seen - (Date.parse(p.exited_at) + POST_ROLL_MS);
         assert.ok(
           lateMs <= CLIP_WITHIN_MS,
@@ -197,18 +173,11 @@ Deno.test({
       assert.ok(played.playedTo > 0.5, JSON.stringify(played));
       assert.ok(Math.abs(played.seekedTo - (played.duration - 1)) < 0.2, JSON.stringify(played));
 
-      Deno.kill(-child.pid, "SIGINT");
-      assert.equal((await status).code, 0, log.join(""));
+      stack.interrupt();
+      assert.equal((await stack.exited()).code, 0, stack.logText());
     } finally {
       await browser.close();
-      if (!exited) {
-        try {
-          Deno.kill(-child.pid, "SIGKILL");
-        } catch { /* gone */ }
-        await status;
-      }
-      await read.catch(() => {});
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      await stack.close();
     }
   },
 });

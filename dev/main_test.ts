@@ -5,8 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { exists } from "../shared/fs.ts";
-
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
+import { startDevStack } from "./testing/dev_stack.ts";
 
 async function _filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -22,63 +21,18 @@ async function _filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
-function _lines(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
-  return (async () => {
-    let rest = "";
-    const decoder = new TextDecoder();
-    for await (const bytes of stream) {
-      const parts = (rest + decoder.decode(bytes, { stream: true })).split("\n");
-      rest = parts.pop() ?? "";
-      for (const l of parts) onLine(l);
-    }
-    if (rest) onLine(rest);
-  })();
-}
-
-async function _until<T>(what: string, get: () => T | Promise<T>, ms: number, log: string[]) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const v = await get();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}\n${log.join("\n")}`);
-}
-
 Deno.test({
   name: "dev: Ctrl-C (SIGINT to the process group) stops analyzer, functions, postgres in order",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const dataDir = await Deno.makeTempDir({ prefix: "stopline-dev-stop-" });
-    await Deno.chmod(dataDir, 0o755); // postgres runs as its own user and must reach pg/
-    // Detached: its own session and process group, like a shell's foreground job.
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN],
-      env: { STOPLINE_DATA_DIR: dataDir, PORT: "0" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      detached: true,
-    }).spawn();
-    const log: string[] = [];
-    const read = Promise.all([
-      _lines(child.stdout, (l) => log.push(l)),
-      _lines(child.stderr, (l) => log.push(l)),
-    ]);
-    let exited = false;
-    const status = child.status.finally(() => exited = true);
+    const stack = await startDevStack({ prefix: "stopline-dev-stop-" });
+    const log = stack.log;
     try {
-      const running = await _until(
-        "the stack to start",
-        () => log.find((l) => l.startsWith("stopline is running")),
-        120_000,
-        log,
-      );
-      const url = /open (http:\/\/\S+?)\/\?/.exec(running)![1];
+      const url = await stack.running();
       // Stop while the analyzer is busy writing: after its first judged pass (cam_02's van stops
       // every ~12 s), samples and track events of both cameras are always queued.
-      await _until(
+      await stack.waitFor(
         "a pass in the database",
         async () => {
           const res = await fetch(`${url}/api/passes?limit=1`).catch(() => null);
@@ -86,12 +40,10 @@ Deno.test({
           return (body?.passes?.length ?? 0) > 0;
         },
         90_000,
-        log,
       );
 
-      Deno.kill(-child.pid, "SIGINT"); // the terminal's Ctrl-C: every process in the group
-      const { code } = await status;
-      await read;
+      stack.interrupt(); // the terminal's Ctrl-C: every process in the group
+      const { code } = await stack.exited();
       assert.equal(code, 0, log.join("\n"));
 
       const bad = log.filter((l) =>
@@ -108,17 +60,10 @@ Deno.test({
       const functions = at(/^stopped functions/);
       const postgres = at(/^stopped postgres/);
       assert.ok(flush < analyzer && analyzer < functions && functions < postgres, log.join("\n"));
-      assert.deepEqual(await _filesUnder(`${dataDir}/spool`), [], "the spool is empty");
-      assert.equal(await exists(`${dataDir}/pg/postmaster.pid`), false, "postgres stopped");
+      assert.deepEqual(await _filesUnder(`${stack.dataDir}/spool`), [], "the spool is empty");
+      assert.equal(await exists(`${stack.dataDir}/pg/postmaster.pid`), false, "postgres stopped");
     } finally {
-      if (!exited) {
-        try {
-          Deno.kill(-child.pid, "SIGKILL");
-        } catch { /* gone */ }
-        await status;
-      }
-      await read.catch(() => {});
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+      await stack.close();
     }
   },
 });

@@ -5,10 +5,9 @@
  */
 import assert from "node:assert/strict";
 import mqtt from "mqtt";
+import { startDevStack } from "./testing/dev_stack.ts";
 import { startTestBroker } from "./testing/mosquitto.ts";
 import { waitFor } from "./testing/wait.ts";
-
-const MAIN = new URL("./main.ts", import.meta.url).pathname;
 
 Deno.test({
   name: "dev: with MQTT_URL set, a stopline/cam_02/pass arrives within a minute",
@@ -24,64 +23,37 @@ Deno.test({
     const got: { topic: string; payload: string }[] = [];
     sub.on("message", (topic, payload) => got.push({ topic, payload: payload.toString() }));
     await sub.subscribeAsync(["stopline/#"], { qos: 1 });
-    const dataDir = await Deno.makeTempDir({ prefix: "stopline-dev-mqtt-" });
-    await Deno.chmod(dataDir, 0o755); // postgres runs as its own user and must reach pg/
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN],
+    const stack = await startDevStack({
+      prefix: "stopline-dev-mqtt-",
       env: {
-        STOPLINE_DATA_DIR: dataDir,
-        PORT: "0",
         MQTT_URL: broker.url,
         MQTT_USERNAME: broker.username,
         MQTT_PASSWORD: broker.password,
       },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      detached: true,
-    }).spawn();
-    const log: string[] = [];
-    const read = Promise.all([child.stdout, child.stderr].map(async (s) => {
-      for await (const t of s.pipeThrough(new TextDecoderStream())) log.push(t);
-    }));
-    let exited = false;
-    const status = child.status.finally(() => exited = true);
+    });
     try {
-      await waitFor(
-        "the stack to start",
-        () => log.join("").includes("stopline is running"),
-        120_000,
-      );
+      await stack.running();
       const started = Date.now();
-      const pass = await waitFor(
+      const pass = await stack.waitFor(
         "stopline/cam_02/pass",
         () => got.find((m) => m.topic === "stopline/cam_02/pass"),
         60_000,
-      ).catch((e) => {
-        throw new Error(`${e.message}\n${log.join("")}`);
-      });
+      );
       assert.ok(Date.now() - started < 60_000);
       const ev = JSON.parse(pass.payload);
       assert.equal(ev.type, "pass");
       assert.equal(ev.pass.camera, "cam_02");
       assert.ok(got.some((m) => m.topic === "stopline/available" && m.payload === "online"));
-      assert.ok(!log.join("").includes(broker.password), "the MQTT password is not logged");
+      assert.ok(!stack.logText().includes(broker.password), "the MQTT password is not logged");
 
-      Deno.kill(-child.pid, "SIGINT");
-      assert.equal((await status).code, 0, log.join(""));
+      stack.interrupt();
+      assert.equal((await stack.exited()).code, 0, stack.logText());
       const available = () => got.filter((m) => m.topic === "stopline/available").at(-1);
       await waitFor("offline on a clean stop", () => available()?.payload === "offline", 5000);
     } finally {
-      if (!exited) {
-        try {
-          Deno.kill(-child.pid, "SIGKILL");
-        } catch { /* gone */ }
-        await status;
-      }
-      await read.catch(() => {});
+      await stack.close();
       await sub.endAsync(true);
       await broker.close();
-      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
   },
 });

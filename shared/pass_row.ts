@@ -52,6 +52,18 @@ export const PassSampleSchema = z.object({
 export const REVIEW_STATES = ["unreviewed", "confirmed", "corrected"] as const;
 export type ReviewState = (typeof REVIEW_STATES)[number];
 
+/** One human review of a pass (GET/POST /api/passes/:id/reviews): append-only. */
+export const PassReviewSchema = z.object({
+  id: z.string(),
+  correct: z.boolean(),
+  judged_verdict: VerdictSchema,
+  actual_verdict: VerdictSchema,
+  note: z.string(),
+  reviewer: z.string(),
+  created_at: z.iso.datetime({ offset: true }),
+});
+export type PassReview = z.infer<typeof PassReviewSchema>;
+
 export const PassDetailSchema = PassRowSchema.extend({
   /** Track quality figures (coverage, gaps, what finalized the pass, ...). */
   quality: z.record(z.string(), z.unknown()),

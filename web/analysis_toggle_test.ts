@@ -11,7 +11,7 @@ import { Hono } from "hono";
 import type { Page } from "playwright-core";
 import { createMediaRelay } from "../functions/media-relay/index.ts";
 import { serveApp } from "./testing/app_server.ts";
-import { launchChromium } from "./testing/browser.ts";
+import { launchChromium, waitForPlaying } from "./testing/browser.ts";
 import { fakeApi } from "./testing/fake_api.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 
@@ -53,11 +53,7 @@ Deno.test({
     try {
       const { page } = browser;
       await page.goto(`${app.origin}/?camera=cam_01`);
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 30_000 },
-      );
+      await waitForPlaying(page);
       await page.waitForFunction(
         () => document.getElementById("analyzer-state")?.textContent === "analyzer online",
       );

@@ -11,7 +11,7 @@ import { Hono } from "hono";
 import { createMediaRelay } from "../functions/media-relay/index.ts";
 import type {} from "./src/debug.ts";
 import { serveApp } from "./testing/app_server.ts";
-import { launchChromium } from "./testing/browser.ts";
+import { launchChromium, waitForPlaying } from "./testing/browser.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/vtest.mp4", import.meta.url));
@@ -54,11 +54,7 @@ Deno.test({
     try {
       const { page } = browser;
       await page.goto(`${app.origin}/?camera=cam_01`);
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 30_000 },
-      );
+      await waitForPlaying(page);
       const a = await page.evaluate(() =>
         (document.getElementById("video") as HTMLVideoElement).currentTime
       );
@@ -114,11 +110,7 @@ Deno.test({
     try {
       const { page } = browser;
       await page.goto(`${app.origin}/?camera=cam_01&player=mse`);
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 30_000 },
-      );
+      await waitForPlaying(page);
       assert.ok(
         requested.some((r) => new URLSearchParams(r.split("?")[1]).get("camera") === "cam_01_h264"),
         `the player asked for cam_01_h264: ${requested.join(" ")}`,

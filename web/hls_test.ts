@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serveApp } from "./testing/app_server.ts";
-import { launchChromium, serveForTest } from "./testing/browser.ts";
+import { launchChromium, serveForTest, waitForPlaying } from "./testing/browser.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 import type {} from "./src/debug.ts";
 
@@ -82,11 +82,7 @@ Deno.test({
       const { page } = browser;
       const t0 = Date.now();
       await page.goto(`${app.origin}/?camera=cam_01`);
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 30_000 },
-      );
+      await waitForPlaying(page);
       const firstFrameMs = Date.now() - t0;
       const a = await page.evaluate(() =>
         (document.getElementById("video") as HTMLVideoElement).currentTime

@@ -14,7 +14,7 @@ import type { Tick } from "../shared/tick.ts";
 import type {} from "./src/debug.ts";
 import type {} from "./src/pages/mosaic_page.ts";
 import { serveApp } from "./testing/app_server.ts";
-import { launchChromium } from "./testing/browser.ts";
+import { launchChromium, waitForPlaying } from "./testing/browser.ts";
 
 const sample = (p: string) => fileURLToPath(new URL(`../samples/${p}`, import.meta.url));
 const SOURCES = new Map([
@@ -136,11 +136,7 @@ Deno.test({
 
       // A click opens the camera's live page (and the mosaic's players stop).
       await page.click('.tile[data-camera="cam_02"]');
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 20_000 },
-      );
+      await waitForPlaying(page, 20_000);
       assert.equal(await page.evaluate(() => globalThis.stopline.camera), "cam_02");
 
       // Live limit 1: cam_02 shows a snapshot (a real frame from the relay) with its age.

@@ -11,7 +11,7 @@ import jpeg from "jpeg-js";
 import type { Page } from "playwright-core";
 import { createMediaRelay } from "../functions/media-relay/index.ts";
 import { serveApp } from "./testing/app_server.ts";
-import { launchChromium } from "./testing/browser.ts";
+import { launchChromium, waitForPlaying } from "./testing/browser.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 import type {} from "./src/debug.ts";
 
@@ -157,11 +157,7 @@ Deno.test({
         try {
           const { page } = browser;
           await page.goto(`${app.origin}/?camera=cam_01`);
-          await page.waitForFunction(
-            () => document.getElementById("video-state")?.textContent === "playing",
-            undefined,
-            { timeout: 30_000 },
-          );
+          await waitForPlaying(page);
           for (const size of [{ width: 1280, height: 720 }, { width: 600, height: 900 }]) {
             await page.setViewportSize(size);
             const m = await _measure(page);

@@ -12,7 +12,7 @@ import { appConfigFromEnv } from "../functions/web/app_config.ts";
 import { buildWebBundle } from "../functions/web/build.ts";
 import { createWebApp } from "../functions/web/index.ts";
 import { bearer } from "../functions/passes/testing.ts";
-import { launchChromium, serveForTest } from "./testing/browser.ts";
+import { launchChromium, serveForTest, waitForPlaying } from "./testing/browser.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/vtest.mp4", import.meta.url));
@@ -54,11 +54,7 @@ Deno.test({
       const { page } = browser;
       await page.addInitScript((t) => localStorage.setItem("stopline.token", t), token);
       await page.goto(`${server.origin}/?camera=cam_01`);
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 20_000 },
-      );
+      await waitForPlaying(page, 20_000);
       assert.ok(
         mediaRequests.some((q) => new URLSearchParams(q).get("token") === token),
         `the player sent the token: ${mediaRequests.join(" ")}`,

@@ -10,7 +10,7 @@ import { createMediaRelay } from "../functions/media-relay/index.ts";
 import { buildWebBundle } from "../functions/web/build.ts";
 import { createWebApp } from "../functions/web/index.ts";
 import type {} from "./src/debug.ts";
-import { launchChromium, serveForTest } from "./testing/browser.ts";
+import { launchChromium, serveForTest, waitForPlaying } from "./testing/browser.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/vtest.mp4", import.meta.url));
@@ -51,11 +51,7 @@ Deno.test({
       const { page } = browser;
       const t0 = Date.now();
       await page.goto(`${stack.origin}/?camera=cam_01`);
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 15_000 },
-      );
+      await waitForPlaying(page, 15_000);
       const firstFrameMs = Date.now() - t0;
 
       const samples: { t: number; ct: number; lag: number; state: string }[] = [];
@@ -116,11 +112,7 @@ Deno.test({
         undefined,
         { timeout: 5_000 },
       );
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 15_000 },
-      );
+      await waitForPlaying(page, 15_000);
       console.log(`recovered from ffmpeg kill in ${Date.now() - tKill} ms`);
       assert.notEqual(stack.relay.streams.get("cam_01")!.pid, pid);
     } finally {

@@ -10,20 +10,13 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { createMediaRelay } from "../functions/media-relay/index.ts";
 import { serveApp } from "./testing/app_server.ts";
-import { launchChromium } from "./testing/browser.ts";
+import { launchChromium, waitForPlaying } from "./testing/browser.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 import { preparePeer, WEBRTC_ARGS, whepApp } from "./testing/whep_peer.ts";
 import type {} from "./src/debug.ts";
 
 const SAMPLE = fileURLToPath(new URL("../samples/vtest.mp4", import.meta.url));
 const opts = { sanitizeOps: false, sanitizeResources: false };
-
-const playing = (page: Page, timeout = 30_000) =>
-  page.waitForFunction(
-    () => document.getElementById("video-state")?.textContent === "playing",
-    undefined,
-    { timeout },
-  );
 
 Deno.test({
   name: "browser: WHEP mode plays WebRTC from the test's peer; leaving DELETEs the session",
@@ -43,7 +36,7 @@ Deno.test({
       const { page } = browser;
       const t0 = Date.now();
       await page.goto(`${app.origin}/?camera=cam_01&player=whep`);
-      await playing(page);
+      await waitForPlaying(page);
       const firstFrameMs = Date.now() - t0;
       await new Promise((r) => setTimeout(r, 1500));
       const s = await page.evaluate(() => {
@@ -111,7 +104,7 @@ Deno.test({
       const { page } = browser;
       const t0 = Date.now();
       await page.goto(`${app.origin}/?camera=cam_01&player=whep`);
-      await playing(page);
+      await waitForPlaying(page);
       const firstFrameMs = Date.now() - t0;
       await new Promise((r) => setTimeout(r, 1500));
       const s = await page.evaluate(() => {
@@ -173,7 +166,7 @@ Deno.test({
       const { page } = browser;
       const t0 = Date.now();
       await page.goto(`${app.origin}/?camera=cam_01`);
-      await playing(page, 45_000);
+      await waitForPlaying(page, 45_000);
       const ms = Date.now() - t0;
       const s = await page.evaluate(() => ({
         mode: globalThis.stopline.mode,

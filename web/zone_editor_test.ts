@@ -12,7 +12,7 @@ import type { Page } from "playwright-core";
 import { createMediaRelay } from "../functions/media-relay/index.ts";
 import type { Point } from "../shared/geometry.ts";
 import { serveApp } from "./testing/app_server.ts";
-import { launchChromium } from "./testing/browser.ts";
+import { launchChromium, waitForPlaying } from "./testing/browser.ts";
 import { fakeApi } from "./testing/fake_api.ts";
 import { FakeTicks } from "./testing/fake_ticks.ts";
 import { pointInPolygon } from "./src/zones/zones_check.ts";
@@ -90,11 +90,7 @@ Deno.test({
     try {
       const { page } = browser;
       await page.goto(`${app.origin}/?camera=cam_01`);
-      await page.waitForFunction(
-        () => document.getElementById("video-state")?.textContent === "playing",
-        undefined,
-        { timeout: 30_000 },
-      );
+      await waitForPlaying(page);
       await page.click("#edit-zones");
       await page.waitForSelector('[data-handle="stop_zone.1"]');
       // The panel says which point of a vehicle is judged (the config has no anchor: the default).

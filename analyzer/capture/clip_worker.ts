@@ -10,10 +10,12 @@
  */
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
 import { parseObjectUri } from "../../shared/object_store/uri.ts";
+import { writeFileDurable } from "../../shared/fs.ts";
 import pg from "../../shared/db/pg.ts";
 import type { PassSummary } from "../../shared/events.ts";
 import type { CutClip, Recording } from "./clip_recording.ts";
 import { blurClip, plateBandRegions, type TimedBox, timedBoxes } from "./clip_privacy.ts";
+import { SpoolPump } from "./spool_pump.ts";
 
 /** A clip whose pass row is still missing this long after its window is given up. */
 const ORPHAN_AFTER_MS = 24 * 3600_000;
@@ -66,10 +68,8 @@ export function passClipUri(bucket: string, camera: string, passId: string, exit
 export class ClipWorker {
   readonly #o: Required<ClipWorkerOptions>;
   readonly #dir: string;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | null = null;
+  readonly #pump: SpoolPump;
   #failures = 0;
-  #closed = false;
   /** Clips cut, stored and recorded on their pass. */
   done = 0;
   /** Clips given up (window not recorded). */
@@ -84,7 +84,13 @@ export class ClipWorker {
   constructor(opts: ClipWorkerOptions) {
     this.#o = { log: () => {}, retryMs: 1000, ...opts };
     this.#dir = opts.spoolDir;
-    this.#schedule(0);
+    this.#pump = new SpoolPump({
+      workAll: () => this.#workAll(),
+      pending: () => this.pending(),
+      retryDelayMs: () =>
+        this.#failures ? Math.min(this.#o.retryMs * 2 ** this.#failures, 30_000) : this.#o.retryMs,
+    });
+    this.#pump.schedule(0);
   }
 
   /**
@@ -107,11 +113,9 @@ export class ClipWorker {
 
   async add(job: ClipJob): Promise<void> {
     parseObjectUri(job.uri);
-    await Deno.mkdir(this.#dir, { recursive: true });
-    const name = _b64(job.pass_id);
-    await _writeAtomic(`${this.#dir}/${name}.job.json`, JSON.stringify(job));
+    await writeFileDurable(this.#dir, `${_b64(job.pass_id)}.job.json`, JSON.stringify(job));
     this.pendingClips++;
-    this.#schedule(0);
+    this.#pump.schedule(0);
   }
 
   async pending(): Promise<number> {
@@ -119,40 +123,12 @@ export class ClipWorker {
   }
 
   /** Work every pending job once now; true when none is left. */
-  async drain(): Promise<boolean> {
-    await this.#running;
-    this.#running = this.#workAll();
-    await this.#running;
-    this.#running = null;
-    return (await this.pending()) === 0;
+  drain(): Promise<boolean> {
+    return this.#pump.drain();
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    await this.#running;
-  }
-
-  #schedule(delay: number): void {
-    if (this.#closed) return;
-    if (this.#timer !== undefined) {
-      if (delay > 0) return;
-      clearTimeout(this.#timer);
-    }
-    this.#timer = setTimeout(async () => {
-      this.#timer = undefined;
-      if (this.#running) return this.#schedule(200);
-      this.#running = this.#workAll();
-      await this.#running;
-      this.#running = null;
-      if ((await this.pending()) > 0) {
-        this.#schedule(
-          this.#failures
-            ? Math.min(this.#o.retryMs * 2 ** this.#failures, 30_000)
-            : this.#o.retryMs,
-        );
-      }
-    }, delay);
+  close(): Promise<void> {
+    return this.#pump.stop();
   }
 
   async #jobs(): Promise<string[]> {
@@ -223,7 +199,7 @@ export class ClipWorker {
         await Deno.rename(tmp, `${base}.mp4`);
       }
       cut = { startMs: r.startMs, durationS: r.durationS };
-      await _writeAtomic(`${base}.cut.json`, JSON.stringify(cut));
+      await writeFileDurable(this.#dir, `${name}.cut.json`, JSON.stringify(cut));
     }
     if (cutOnly) return;
     if (!(await _exists(`${base}.stored`))) {
@@ -287,13 +263,6 @@ export class PgClipRows implements ClipRowWriter {
 function _b64(s: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(s))).replaceAll("+", "-")
     .replaceAll("/", "_").replaceAll("=", "");
-}
-
-async function _writeAtomic(path: string, text: string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const tmp = `${path.slice(0, slash)}/.${path.slice(slash + 1)}.tmp`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
 }
 
 async function _readJson<T>(path: string): Promise<T | null> {

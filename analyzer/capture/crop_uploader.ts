@@ -4,16 +4,16 @@
  * A restart resumes the uploads left in the spool.
  */
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
+import { writeFileDurable } from "../../shared/fs.ts";
 import { parseObjectUri } from "../../shared/object_store/uri.ts";
+import { SpoolPump } from "./spool_pump.ts";
 
 export class CropUploader {
   readonly #store: ObjectStore;
   readonly #dir: string;
   readonly #log: (m: string) => void;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #running: Promise<void> | null = null;
+  readonly #pump: SpoolPump;
   #failures = 0;
-  #closed = false;
   uploaded = 0;
   /** Crops spooled and not yet stored, as of the last look at the spool (the retry queue). */
   pendingCrops = 0;
@@ -23,18 +23,20 @@ export class CropUploader {
     this.#store = store;
     this.#dir = spoolDir;
     this.#log = log;
-    this.#schedule(0);
+    this.#pump = new SpoolPump({
+      workAll: () => this.#uploadAll(),
+      pending: () => this.pending(),
+      retryDelayMs: () => Math.min(500 * 2 ** this.#failures, 30_000),
+    });
+    this.#pump.schedule(0);
   }
 
   /** Queue a crop; durable on disk when this resolves. */
   async add(uri: string, jpegBytes: Uint8Array): Promise<void> {
     parseObjectUri(uri); // validate before it becomes a file name
-    await Deno.mkdir(this.#dir, { recursive: true });
-    const name = _fileName(uri);
-    await Deno.writeFile(`${this.#dir}/.${name}.tmp`, jpegBytes);
-    await Deno.rename(`${this.#dir}/.${name}.tmp`, `${this.#dir}/${name}`);
+    await writeFileDurable(this.#dir, _fileName(uri), jpegBytes);
     this.pendingCrops++;
-    this.#schedule(0);
+    this.#pump.schedule(0);
   }
 
   async pending(): Promise<number> {
@@ -42,34 +44,13 @@ export class CropUploader {
   }
 
   /** Try every pending upload once now; true when none is left. */
-  async drain(): Promise<boolean> {
-    await this.#running;
-    this.#running = this.#uploadAll();
-    await this.#running;
-    this.#running = null;
-    return (await this.pending()) === 0;
+  drain(): Promise<boolean> {
+    return this.#pump.drain();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#timer);
+    await this.#pump.stop();
     await this.drain().catch(() => false);
-  }
-
-  #schedule(delay: number): void {
-    if (this.#closed) return;
-    if (this.#timer !== undefined) {
-      if (delay > 0) return;
-      clearTimeout(this.#timer);
-    }
-    this.#timer = setTimeout(async () => {
-      this.#timer = undefined;
-      if (this.#running) return this.#schedule(200);
-      this.#running = this.#uploadAll();
-      await this.#running;
-      this.#running = null;
-      if ((await this.pending()) > 0) this.#schedule(Math.min(500 * 2 ** this.#failures, 30_000));
-    }, delay);
   }
 
   async #files(): Promise<string[]> {

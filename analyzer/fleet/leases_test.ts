@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import pg from "../../shared/db/pg.ts";
 import { startTestDatabase } from "../../dev/testing/postgres.ts";
 import { DbWriter } from "../persist/db_writer.ts";
-import type { PassRecord } from "../persist/records.ts";
+import { testPassRecord } from "../persist/testing.ts";
 import {
   claimLeases,
   fairShare,
@@ -13,25 +13,6 @@ import {
   releaseLease,
   renewLeases,
 } from "./leases.ts";
-
-function _pass(camera: string, i: number): PassRecord {
-  return {
-    id: `${camera}:1000:${i}`,
-    camera,
-    track_id: i,
-    label: "car",
-    verdict: "full_stop",
-    entered_at: 1_763_700_000_000 + i * 10_000,
-    exited_at: 1_763_700_004_000 + i * 10_000,
-    time_in_zone_s: 4,
-    stop_duration_s: 3,
-    min_speed_px_s: 0,
-    entry_speed_px_s: 80,
-    image: null,
-    quality: {},
-    samples: [],
-  };
-}
 
 Deno.test({
   name: "leases: one holder per camera, epoch +1 per claim, expired leases not revived",
@@ -94,7 +75,7 @@ Deno.test({
     try {
       await registerMember(q, { holder: "h1", maxCameras: 1, healthUrl: null, cameras: ["cam"] });
       epoch = (await claimLeases(q, "h1", ["cam"], 1))[0].epoch;
-      await w.addPass(_pass("cam", 1));
+      await w.addPass(testPassRecord(1, { camera: "cam" }));
       w.addEvent({ camera: "cam", track_id: 1, event: "new", ts: 1, before: null, after: {} });
       assert.equal(await w.flush(), true);
       assert.equal(await count("vehicle_passes"), 1);
@@ -103,7 +84,7 @@ Deno.test({
       // Taken over by h2 (epoch +1): h1's rows with its old epoch are refused and dropped.
       await q(`update camera_leases set expires_at = now() - interval '1 s'`);
       await claimLeases(q, "h2", ["cam"], 1);
-      await w.addPass(_pass("cam", 2));
+      await w.addPass(testPassRecord(2, { camera: "cam" }));
       w.addSamples([{
         camera: "cam",
         track_id: 2,

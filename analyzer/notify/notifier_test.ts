@@ -8,6 +8,7 @@ import { waitFor } from "../../dev/testing/wait.ts";
 import { allowNetsFromEnv } from "../../shared/notify_address.ts";
 import { type NotifyRule, NotifyRuleSchema } from "../../shared/notify_rules.ts";
 import type { PassRecord } from "../persist/records.ts";
+import { testPassRecord } from "../persist/testing.ts";
 import { Notifier } from "./notifier.ts";
 import { startReceiver } from "./testing_receiver.ts";
 import { verifySignature } from "./webhook_sign.ts";
@@ -25,22 +26,15 @@ function _pass(
   camera = "cam_01",
   verdict: PassRecord["verdict"] = "no_stop",
 ): PassRecord {
-  return {
-    id: `${camera}:1000:${i}`,
+  return testPassRecord(i, {
     camera,
-    track_id: i,
-    label: "car",
     verdict,
-    entered_at: 1_763_700_000_000 + i * 10_000,
-    exited_at: 1_763_700_004_000 + i * 10_000,
-    time_in_zone_s: 4,
     stop_duration_s: 0,
     min_speed_px_s: 30,
-    entry_speed_px_s: 80,
     image: i % 2 ? `minio://stopline/passes/${camera}/${i}.jpg` : null,
     quality: { samples: 40 },
     samples: [{ ts: 1, cx: 2, cy: 3, speed_px_s: 4 }],
-  };
+  });
 }
 
 function _rule(url: string, extra: Record<string, unknown> = {}): NotifyRule {

@@ -6,7 +6,7 @@
  * `keepMs` are pruned. Nothing here holds a secret: the URL and key are looked up from the rule
  * at send time.
  */
-import { exists } from "../../shared/fs.ts";
+import { exists, writeFileDurable } from "../../shared/fs.ts";
 
 export interface WebhookJob {
   /** Idempotency key: `<rule>:<pass id>`; sent as X-Stopline-Delivery. */
@@ -103,19 +103,7 @@ export class WebhookQueue {
   }
 
   async #write(sub: string, name: string, text: string): Promise<void> {
-    const dir = `${this.dir}/${sub}`;
-    await Deno.mkdir(dir, { recursive: true });
-    const tmp = `${dir}/.${name}.tmp`;
-    const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
-    try {
-      const bytes = new TextEncoder().encode(text);
-      let off = 0;
-      while (off < bytes.length) off += await f.write(bytes.subarray(off));
-      await f.syncData();
-    } finally {
-      f.close();
-    }
-    await Deno.rename(tmp, `${dir}/${name}`);
+    await writeFileDurable(`${this.dir}/${sub}`, name, text);
   }
 
   /** A file name for a key: safe characters, plus a hash so distinct keys never collide. */

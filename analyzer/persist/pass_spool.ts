@@ -3,25 +3,14 @@
  * Postgres and removed only after the insert committed. A dead database or a crash loses no pass;
  * replays are harmless because pass ids are deterministic and inserts skip existing ids.
  */
+import { writeFileDurable } from "../../shared/fs.ts";
 import type { PassRecord } from "./records.ts";
 
 export class PassSpool {
   constructor(readonly dir: string) {}
 
   async add(p: PassRecord): Promise<void> {
-    await Deno.mkdir(this.dir, { recursive: true });
-    const name = this.#name(p);
-    const tmp = `${this.dir}/.${name}.tmp`;
-    const f = await Deno.open(tmp, { write: true, create: true, truncate: true });
-    try {
-      const bytes = new TextEncoder().encode(JSON.stringify(p));
-      let off = 0;
-      while (off < bytes.length) off += await f.write(bytes.subarray(off));
-      await f.syncData();
-    } finally {
-      f.close();
-    }
-    await Deno.rename(tmp, `${this.dir}/${name}`);
+    await writeFileDurable(this.dir, this.#name(p), JSON.stringify(p));
   }
 
   /** Spooled passes in the order they were judged (exit time, then id). */

@@ -4,6 +4,7 @@
  * directory (same filesystem, so rename is atomic), is flushed, and then renamed over the old one.
  */
 import { basename, dirname, join } from "node:path";
+import { writeFileSynced } from "../../shared/fs.ts";
 
 /** The file's text, or null when there is none. */
 export async function readConfigFile(path: string): Promise<string | null> {
@@ -38,16 +39,8 @@ export async function configEtag(text: string, key: string | null): Promise<stri
 export async function writeTempBeside(path: string, text: string): Promise<string> {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${crypto.randomUUID()}`);
   const mode = await Deno.stat(path).then((s) => s.mode ?? 0o644, () => 0o644);
-  const f = await Deno.open(tmp, { write: true, createNew: true, mode: mode & 0o777 });
-  try {
-    const bytes = new TextEncoder().encode(text);
-    let off = 0;
-    while (off < bytes.length) off += await f.write(bytes.subarray(off));
-    // Durable before the rename makes it the config (a crash must not leave an empty file).
-    await f.syncData();
-  } finally {
-    f.close();
-  }
+  // Durable before the rename makes it the config (a crash must not leave an empty file).
+  await writeFileSynced(tmp, text, { createNew: true, mode: mode & 0o777 });
   return tmp;
 }
 

@@ -101,20 +101,7 @@ export function createConfigApp(opts: ConfigOptions): Hono {
     if (!ifMatch) {
       throw new ApiError(428, "If-Match is required: send the ETag of the config you edited");
     }
-    const body = await readCapped(c.req.raw, maxBytes);
-    if (body === null) throw new ApiError(413, `the config must not exceed ${maxBytes} bytes`);
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(body);
-    } catch {
-      throw new ApiError(400, "the body is not UTF-8 text");
-    }
-    // Parsers and the YAML writer recurse: a hostile nesting depth is refused before either runs.
-    if (nestingDepth(text) > MAX_NESTING_DEPTH) {
-      throw new ApiError(422, "invalid config", {
-        issues: [{ path: "(body)", message: `nested deeper than ${MAX_NESTING_DEPTH} levels` }],
-      });
-    }
+    let text = await _readBodyText(c.req.raw, maxBytes, "config");
     if (isJson) text = _jsonToYaml(text);
     return await _save(c, opts, () => text, ifMatch, claims.sub, etagOf);
   });
@@ -256,10 +243,18 @@ function _validate(
   if (issues.length) throw new ApiError(422, "invalid config", { issues });
 }
 
-/** The PATCH body: a JSON object (a merge patch for the whole file), else 400/413/422. */
-async function _readPatch(req: Request, maxBytes: number): Promise<JsonObject> {
+/**
+ * A PUT or PATCH body as text: at most `maxBytes` (413), UTF-8 (400), and nested no deeper than
+ * MAX_NESTING_DEPTH (422): parsers and the YAML writer recurse, so a hostile depth is refused
+ * before either runs.
+ */
+async function _readBodyText(
+  req: Request,
+  maxBytes: number,
+  what: "config" | "patch",
+): Promise<string> {
   const body = await readCapped(req, maxBytes);
-  if (body === null) throw new ApiError(413, `the patch must not exceed ${maxBytes} bytes`);
+  if (body === null) throw new ApiError(413, `the ${what} must not exceed ${maxBytes} bytes`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(body);
@@ -271,6 +266,12 @@ async function _readPatch(req: Request, maxBytes: number): Promise<JsonObject> {
       issues: [{ path: "(body)", message: `nested deeper than ${MAX_NESTING_DEPTH} levels` }],
     });
   }
+  return text;
+}
+
+/** The PATCH body: a JSON object (a merge patch for the whole file), else 400/413/422. */
+async function _readPatch(req: Request, maxBytes: number): Promise<JsonObject> {
+  const text = await _readBodyText(req, maxBytes, "patch");
   let value: unknown;
   try {
     value = JSON.parse(text);

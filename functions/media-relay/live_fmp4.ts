@@ -7,8 +7,9 @@
  * The init segment and the fragments since the latest keyframe are kept (bounded) so a new
  * subscriber can start decoding at once instead of waiting for the next keyframe.
  */
-import { redactSecrets, redactSource } from "../../shared/redact.ts";
+import { redactSource } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
+import { stderrTail, stopChild } from "./ffmpeg_child.ts";
 import { type Bytes, Mp4Splitter, videoSampleEntry } from "./mp4_boxes.ts";
 
 /** Per-frame fragments (low latency); empty_moov so the init segment comes first, alone. */
@@ -266,7 +267,10 @@ export class LiveFmp4Stream {
     this.#log(
       `[media-relay] ${this.camera}: ffmpeg pid ${child.pid} <- ${redactSource(this.spec.source)}`,
     );
-    const stderr = this.#collectStderr(child.stderr);
+    const stderr = stderrTail(
+      child.stderr,
+      (t) => t.replaceAll(this.spec.source, redactSource(this.spec.source)),
+    );
     this.#exited = (async () => {
       let reason = "";
       try {
@@ -347,19 +351,6 @@ export class LiveFmp4Stream {
     this.#backlogBytes = 0;
   }
 
-  async #collectStderr(stream: ReadableStream<Uint8Array>): Promise<string> {
-    // Keep only the tail, redacted: ffmpeg error lines often echo the input URL.
-    let tail = "";
-    const dec = new TextDecoder();
-    try {
-      for await (const chunk of stream) {
-        tail = (tail + dec.decode(chunk, { stream: true })).slice(-2000);
-      }
-    } catch { /* process killed */ }
-    const lines = tail.trim().split("\n").slice(-3).join(" | ");
-    return redactSecrets(lines.replaceAll(this.spec.source, redactSource(this.spec.source)));
-  }
-
   #onExit(generation: number, reason: string, success: boolean, ranMs: number): void {
     this.#init = undefined;
     this.#resetBacklog();
@@ -388,17 +379,8 @@ export class LiveFmp4Stream {
     const child = this.#child;
     const exited = this.#exited;
     if (!child) return;
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    // ffmpeg normally exits within milliseconds of SIGTERM; never leave an orphan behind.
-    const killer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 2_000);
+    void stopChild(child);
     await exited;
-    clearTimeout(killer);
   }
 
   /** Stop ffmpeg and drop every subscriber. Resolves once the process has exited. */

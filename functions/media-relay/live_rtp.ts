@@ -12,8 +12,8 @@
  * segment), and stops `idleStopMs` after the last subscriber leaves.
  */
 import { createSocket, type Socket } from "node:dgram";
-import { redactSecrets } from "../../shared/redact.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
+import { stderrTail, stopChild } from "./ffmpeg_child.ts";
 import { isRtcp, rtpPayload, spsOf } from "./h264_rtp.ts";
 import type { LiveFmp4Stream, StreamEvent } from "./live_fmp4.ts";
 import type { Bytes } from "./mp4_boxes.ts";
@@ -193,7 +193,7 @@ export class LiveRtpStream {
     this.#log(`[media-relay] ${this.camera}: rtp ffmpeg pid ${child.pid} <- live fMP4`);
     this.#write(this.#init);
     void (async () => {
-      const tail = await this.#stderrTail(child.stderr);
+      const tail = await stderrTail(child.stderr);
       const status = await child.status;
       if (this.#child !== child) return;
       this.#child = undefined;
@@ -230,15 +230,7 @@ export class LiveRtpStream {
     this.#writer = undefined;
     if (!child) return;
     writer?.close().catch(() => {});
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    const killer = setTimeout(() => {
-      try {
-        child.kill("SIGKILL");
-      } catch { /* gone */ }
-    }, 2_000);
-    child.status.finally(() => clearTimeout(killer));
+    void stopChild(child);
   }
 
   #onPacket(packet: Uint8Array): void {
@@ -280,15 +272,6 @@ export class LiveRtpStream {
       this.#log(`[media-relay] ${this.camera}: rtp setup failed: ${(e as Error).message}`);
     });
     return this.#binding;
-  }
-
-  async #stderrTail(stream: ReadableStream<Uint8Array>): Promise<string> {
-    let tail = "";
-    const dec = new TextDecoder();
-    try {
-      for await (const chunk of stream) tail = (tail + dec.decode(chunk)).slice(-2000);
-    } catch { /* killed */ }
-    return redactSecrets(tail.trim().split("\n").slice(-3).join(" | "));
   }
 
   /** Stop ffmpeg, close the socket, drop every subscriber. */

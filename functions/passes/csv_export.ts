@@ -10,6 +10,7 @@ import type { DbPool } from "../_shared/db.ts";
 import { csvHeaders, csvLine } from "../_shared/csv.ts";
 import { microsSql } from "../_shared/pagination.ts";
 import type { SqlWhere } from "../_shared/query.ts";
+import type { PassDbRow } from "./pass_lookup.ts";
 import { REVIEW_STATE_SQL } from "./reviews.ts";
 
 export const DEFAULT_CSV_CHUNK_ROWS = 1000;
@@ -41,32 +42,16 @@ export const PASS_CSV_COLUMNS = [
   "clip_duration_s",
 ] as const;
 
-interface _CsvRow {
-  id: string;
-  camera: string;
-  track_id: number;
-  label: string;
-  verdict: string;
-  entered_at: Date;
-  exited_at: Date;
-  time_in_zone_s: number;
-  stop_duration_s: number;
-  min_speed_px_s: number;
-  entry_speed_px_s: number;
-  min_speed_mps: number | null;
-  entry_speed_mps: number | null;
-  max_speed_mps: number | null;
-  direction: string | null;
-  quality: unknown;
-  review_state: string;
-  reviewed_verdict: string | null;
-  keep: boolean;
-  image: string | null;
-  has_clip: boolean;
-  clip_start: Date | null;
-  clip_duration_s: number | null;
-  _us: string;
-}
+/** A row of the chunk query: the lookup's columns, the review, and whether a clip is stored. */
+type _CsvRow =
+  & Omit<PassDbRow, "verdict" | "clip_uri" | "samples">
+  & Required<Pick<PassDbRow, "quality" | "keep" | "review_state" | "_us">>
+  & {
+    verdict: string;
+    direction: string | null;
+    reviewed_verdict: string | null;
+    has_clip: boolean;
+  };
 
 export function streamPassesCsv(
   c: Context,

@@ -13,8 +13,8 @@ import { getClaims, mayWriteCamera } from "../_shared/auth.ts";
 import { readJsonCapped } from "../_shared/body.ts";
 import type { DbPool } from "../_shared/db.ts";
 import { ApiError } from "../_shared/errors.ts";
-import { type Verdict, VerdictSchema } from "../../shared/verdict.ts";
-import type { ReviewState } from "../../shared/pass_row.ts";
+import { VerdictSchema } from "../../shared/verdict.ts";
+import type { PassReview, ReviewState } from "../../shared/pass_row.ts";
 import { findPass } from "./pass_lookup.ts";
 
 /** A pass's review state, from its latest review (SQL over an unaliased `vehicle_passes`). */
@@ -37,15 +37,8 @@ const ReviewBodySchema = z.discriminatedUnion("correct", [
 
 const KeepBodySchema = z.object({ keep: z.boolean() }).strict();
 
-interface _ReviewRow {
-  id: string;
-  correct: boolean;
-  judged_verdict: Verdict;
-  actual_verdict: Verdict;
-  note: string;
-  reviewer: string;
-  created_at: Date;
-}
+/** A review as Postgres returns it: the API's shape with a Date. */
+type _ReviewRow = Omit<PassReview, "created_at"> & { created_at: Date };
 
 export function mountReviewRoutes(app: Hono, pool: DbPool): void {
   app.get("/api/passes/:id/reviews", async (c) => {
@@ -123,7 +116,7 @@ function _stateOf(latest: { correct: boolean } | undefined): ReviewState {
   return latest === undefined ? "unreviewed" : latest.correct ? "confirmed" : "corrected";
 }
 
-function _publicReview(r: _ReviewRow) {
+function _publicReview(r: _ReviewRow): PassReview {
   return {
     id: r.id,
     correct: r.correct,

@@ -19,45 +19,11 @@ import { ApiError } from "../_shared/errors.ts";
 import { csvHeaders, csvLine } from "../_shared/csv.ts";
 import { QueryParams, visibleCameras } from "../_shared/query.ts";
 import { QUIET_YAML } from "../../shared/config.ts";
+import { type Study, STUDY_BINS, type StudyBin, type StudyRow } from "../../shared/study.ts";
 
-export const STUDY_BINS = { "5m": 300, "15m": 900, "1h": 3600 } as const;
-export type StudyBin = keyof typeof STUDY_BINS;
 /** At most this many bins per answer (5-minute bins over ~34 days). */
 export const MAX_STUDY_BINS = 10_000;
 const DAY_MS = 86_400_000;
-
-export interface StudyRow {
-  bin_start: string;
-  bin_end: string;
-  class: string;
-  count: number;
-  full_stop: number;
-  rolling_stop: number;
-  no_stop: number;
-  /** Shares of `count` (0-1); null for an empty bin. */
-  full_stop_share: number | null;
-  rolling_stop_share: number | null;
-  no_stop_share: number | null;
-  approach_speed_median_px_s: number | null;
-  approach_speed_p85_px_s: number | null;
-  /** Null unless every pass of the row has a road speed (calibrated camera). */
-  approach_speed_median_mps: number | null;
-  approach_speed_p85_mps: number | null;
-}
-
-export interface Study {
-  camera: string;
-  from: string;
-  to: string;
-  bin: StudyBin;
-  bin_s: number;
-  speed_unit: "mps" | "px_s";
-  percentile_method: string;
-  calibration: unknown;
-  config_revision: { id: string; created_at: string; etag: string } | null;
-  config_changed_in_window: boolean;
-  rows: StudyRow[];
-}
 
 export const STUDY_CSV_COLUMNS = [
   "camera",

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { StudySchema } from "../../shared/study.ts";
 import { startTestDatabase } from "../../dev/testing/postgres.ts";
 import { createPool } from "../_shared/db.ts";
 import { parseCsv } from "../_shared/csv.ts";
@@ -70,6 +71,7 @@ Deno.test("study: counts, shares, median and 85th percentile per bin and class",
     const window = "camera=cam_01&from=2026-11-21T08:00:00Z&to=2026-11-21T08:30:00Z";
     const s = await get(`${window}&bin=15m`);
     assert.equal(s.status, 200, JSON.stringify(s.body));
+    StudySchema.parse(s.body); // the shape the web app reads
     assert.equal(s.body.camera, "cam_01");
     assert.equal(s.body.bin_s, 900);
     assert.equal(s.body.speed_unit, "px_s"); // some passes have no road speed

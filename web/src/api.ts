@@ -2,11 +2,18 @@
  * Typed calls to the functions' HTTP API (shapes in ARCHITECTURE §4 "Routes"), all through
  * apiFetch so the token rides along. Errors carry the status and the server's message.
  */
-import type { PassDetail, PassRow, PassSample } from "../../shared/pass_row.ts";
+import type {
+  PassDetail,
+  PassReview,
+  PassRow,
+  PassSample,
+  ReviewState,
+} from "../../shared/pass_row.ts";
+import type { Study, StudyRow } from "../../shared/study.ts";
 import type { Verdict } from "../../shared/verdict.ts";
 import { apiFetch } from "./session.ts";
 
-export type { PassDetail, PassRow, PassSample, Verdict };
+export type { PassDetail, PassReview, PassRow, PassSample, ReviewState, Study, StudyRow, Verdict };
 
 export interface CameraInfo {
   id: string;
@@ -154,18 +161,6 @@ export function passesCsvPath(f: PassFilter): string {
   return `/api/passes.csv${query({ ...f })}`;
 }
 
-export interface PassReview {
-  id: string;
-  correct: boolean;
-  judged_verdict: Verdict;
-  actual_verdict: Verdict;
-  note: string;
-  reviewer: string;
-  created_at: string;
-}
-
-export type ReviewState = "unreviewed" | "confirmed" | "corrected";
-
 export function listReviews(id: string) {
   return getJson<{ pass_id: string; state: ReviewState; reviews: PassReview[] }>(
     `/api/passes/${encodeURIComponent(id)}/reviews`,
@@ -233,37 +228,6 @@ export interface Records {
 
 export function getRecords(f: { camera?: string; limit?: number }) {
   return getJson<Records>(`/api/stats/records${query(f)}`);
-}
-
-export interface StudyRow {
-  bin_start: string;
-  bin_end: string;
-  class: string;
-  count: number;
-  full_stop: number;
-  rolling_stop: number;
-  no_stop: number;
-  full_stop_share: number | null;
-  rolling_stop_share: number | null;
-  no_stop_share: number | null;
-  approach_speed_median_px_s: number | null;
-  approach_speed_p85_px_s: number | null;
-  approach_speed_median_mps: number | null;
-  approach_speed_p85_mps: number | null;
-}
-
-export interface Study {
-  camera: string;
-  from: string;
-  to: string;
-  bin: "5m" | "15m" | "1h";
-  bin_s: number;
-  speed_unit: "mps" | "px_s";
-  percentile_method: string;
-  calibration: unknown;
-  config_revision: { id: string; created_at: string; etag: string } | null;
-  config_changed_in_window: boolean;
-  rows: StudyRow[];
 }
 
 export interface StudyQuery {

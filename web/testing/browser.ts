@@ -79,3 +79,12 @@ export async function launchChromium(
     },
   };
 }
+
+/** Waits until the player page says its video is playing (`#video-state`). */
+export async function waitForPlaying(page: Page, timeoutMs = 30_000): Promise<void> {
+  await page.waitForFunction(
+    () => document.getElementById("video-state")?.textContent === "playing",
+    undefined,
+    { timeout: timeoutMs },
+  );
+}
