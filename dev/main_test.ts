@@ -60,7 +60,17 @@ Deno.test({
       const functions = at(/^stopped functions/);
       const postgres = at(/^stopped postgres/);
       assert.ok(flush < analyzer && analyzer < functions && functions < postgres, log.join("\n"));
-      assert.deepEqual(await _filesUnder(`${stack.dataDir}/spool`), [], "the spool is empty");
+      // Every database and object-store write reached its place: the pass and crop spools are
+      // empty. A clip job may stay (its pass's post-roll had not passed at Ctrl-C): it is durable
+      // by design and cut on the next start, never a failed one (.bad).
+      const spool = `${stack.dataDir}/spool/`;
+      const spooled = (await _filesUnder(spool.slice(0, -1))).map((f) => f.slice(spool.length));
+      assert.deepEqual(spooled.filter((f) => !f.startsWith("clips/")), [], "the spool is empty");
+      assert.deepEqual(
+        spooled.filter((f) => f.startsWith("clips/") && !f.endsWith(".job.json")),
+        [],
+        "only pending clip jobs are left",
+      );
       assert.equal(await exists(`${stack.dataDir}/pg/postmaster.pid`), false, "postgres stopped");
     } finally {
       await stack.close();
