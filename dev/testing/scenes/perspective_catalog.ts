@@ -40,8 +40,8 @@ const W = 768, H = 576;
 /** Lanes (X, m): toward the camera on the left, away on the right. */
 export const LANE_TOWARD_X_M = -1.75;
 export const LANE_AWAY_X_M = 1.75;
-/** Where the stopping vehicles' ground point rests: 0.5 m past the stop line's far edge. */
-export const STOP_AT_Y_M = 12.5;
+/** Where the stopping vehicles' ground point rests (m): 0.7 m past the painted stop line. */
+export const STOP_AT_Y_M = 12.7;
 
 const ZONES = pinholeZones(PERSPECTIVE_CAMERA, W, H, {
   x_m: [-3.5, 3.5],
@@ -97,12 +97,21 @@ function _scene(
 }
 
 /** Approach at 8 m/s from 28 m, brake to rest at the line, wait 2.5 s, drive off. */
+/**
+ * Braking ends and pulling away starts at 5 m/s² (a firm stop): below the 0.5 m/s "stopped"
+ * threshold for only ~0.1 s on each side of the hold, so the judged stop is the hold.
+ */
+const BRAKE_TO_REST: WorldLeg[] = [{ ramp_mps: [8, 1], dur: 1.6 }, { ramp_mps: [1, 0], dur: 0.2 }];
+const PULL_AWAY: WorldLeg[] = [
+  { ramp_mps: [0, 2], dur: 0.4 },
+  { ramp_mps: [2, 6], dur: 1.2 },
+  { cruise_mps: 6, dur: 0.8 },
+];
 const FULL_STOP_LEGS: WorldLeg[] = [
   { cruise_mps: 8, dur: 1 },
-  { ramp_mps: [8, 0], dur: 1.875 },
+  ...BRAKE_TO_REST,
   { hold: 2.5 },
-  { ramp_mps: [0, 6], dur: 2 },
-  { cruise_mps: 6, dur: 0.5 },
+  ...PULL_AWAY,
 ];
 const fullStop = (fps: number) => [
   _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, FULL_STOP_LEGS, "full_stop"),
@@ -141,20 +150,19 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
     (fps) => [
       _vehicle("first", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, [
         { cruise_mps: 8, dur: 1 },
-        { ramp_mps: [8, 0], dur: 1.875 },
+        ...BRAKE_TO_REST,
         { hold: 2 },
-        { ramp_mps: [0, 6], dur: 2 },
-        { cruise_mps: 6, dur: 0.5 },
+        ...PULL_AWAY,
       ], "full_stop"),
       _vehicle("second", fps, { t: 0.5, X: LANE_TOWARD_X_M, Y: 36 }, [
         { cruise_mps: 8, dur: 1 },
         { ramp_mps: [8, 0], dur: 2 },
         { hold: 1.5 },
         { ramp_mps: [0, 3], dur: 1.5 },
-        { ramp_mps: [3, 0], dur: 3.5 },
+        { ramp_mps: [3, 1], dur: 3 },
+        { ramp_mps: [1, 0], dur: 0.2 },
         { hold: 2 },
-        { ramp_mps: [0, 6], dur: 2 },
-        { cruise_mps: 6, dur: 0.5 },
+        ...PULL_AWAY,
       ], "full_stop"),
     ],
   ),
