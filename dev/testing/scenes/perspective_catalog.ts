@@ -159,7 +159,7 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
         { ramp_mps: [8, 0], dur: 2 },
         { hold: 1.5 },
         { ramp_mps: [0, 3], dur: 1.5 },
-        { ramp_mps: [3, 1], dur: 3 },
+        { ramp_mps: [3, 1], dur: 2.5 },
         { ramp_mps: [1, 0], dur: 0.2 },
         { hold: 2 },
         ...PULL_AWAY,
