@@ -18,7 +18,12 @@ import { resolveFilePath } from "./sources.ts";
 interface _Truth {
   fps: number;
   zones: { stop_zone: [number, number][]; pre_stop_line: [[number, number], [number, number]] };
-  vehicles: { id: string; present_s: [number, number]; expected: string | null }[];
+  vehicles: {
+    id: string;
+    direction: "northbound" | "southbound";
+    present_s: [number, number];
+    expected: string | null;
+  }[];
 }
 
 const CLIP = resolveFilePath("samples/carpark.mp4");
@@ -60,12 +65,20 @@ Deno.test({
         onTick: (t) => ticks.push(JSON.parse(t)),
       });
       // Tracks seen in at least 3 ticks (a single-frame flicker is not a vehicle's track).
-      const seen = new Map<number, number[]>();
+      const seen = new Map<number, { t: number; y: number }[]>();
       for (const t of ticks) {
-        for (const tr of t.tracks) seen.set(tr.id, [...(seen.get(tr.id) ?? []), t.ts / 1000]);
+        for (const tr of t.tracks) {
+          const y = tr.bbox[1] + tr.bbox[3] / 2;
+          seen.set(tr.id, [...(seen.get(tr.id) ?? []), { t: t.ts / 1000, y }]);
+        }
       }
-      const tracks = [...seen.entries()].filter(([, ts]) => ts.length >= 3)
-        .map(([id, ts]) => `${id}: ${ts[0].toFixed(1)}-${ts.at(-1)!.toFixed(1)} s`);
+      const real = [...seen.entries()].filter(([, s]) => s.length >= 3);
+      const tracks = real
+        .map(([id, s]) =>
+          `${id}: ${s[0].t.toFixed(1)}-${s.at(-1)!.t.toFixed(1)} s, y ${s[0].y.toFixed(2)}->${
+            s.at(-1)!.y.toFixed(2)
+          }`
+        );
       console.log(`tracks: ${tracks.join(", ")}`);
       console.log(
         `passes: ${passes.map((p) => `${p.verdict} at ${p.entered_at / 1000} s`).join(", ")}`,
@@ -80,6 +93,19 @@ Deno.test({
         assert.equal(mine[0].verdict, v.expected, `${v.id} verdict`);
       }
       assert.equal(tracks.length, TRUTH.vehicles.length, `one track per car: ${tracks}`);
+      // Each car is exactly one of them: a track in view while it is, moving its way.
+      for (const v of TRUTH.vehicles) {
+        const sign = v.direction === "northbound" ? -1 : 1;
+        const mine = real.filter(([, s]) =>
+          s[0].t <= v.present_s[1] + 1 && s.at(-1)!.t >= v.present_s[0] - 1 &&
+          Math.sign(s.at(-1)!.y - s[0].y) === sign
+        );
+        assert.equal(
+          mine.length,
+          1,
+          `${v.id}: one ${v.direction} track, got ${mine.map((m) => m[0])}`,
+        );
+      }
     } finally {
       await Deno.remove(tmp, { recursive: true });
     }
