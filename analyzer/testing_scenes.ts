@@ -31,6 +31,18 @@ export interface SceneRun {
   ticks: Tick[];
 }
 
+/** The spec's stop settings as config keys (m/s thresholds only for a calibrated scene). */
+function _configStop(spec: SceneSpec): Record<string, number> {
+  const { stop_speed_mps, rolling_speed_mps, ...px } = spec.stop ?? {};
+  return spec.calibration
+    ? {
+      ...px,
+      ...(stop_speed_mps ? { stop_speed_mps } : {}),
+      ...(rolling_speed_mps ? { rolling_speed_mps } : {}),
+    }
+    : px;
+}
+
 export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
   const camera = validateConfig({
     cameras: {
@@ -40,7 +52,9 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
         classes: [...VEHICLE_LABELS],
         anchor: o.spec.anchor ?? "bottom_center",
         zones: o.spec.zones,
-        stop: o.spec.stop ?? {},
+        // Pinhole scenes carry their true calibration; the judge then works in m/s.
+        ...(o.spec.calibration ? { calibration: o.spec.calibration } : {}),
+        stop: _configStop(o.spec),
       },
     },
   }).cameras.scene;

@@ -10,9 +10,12 @@ import {
   DEFAULT_SPRITE,
   type OccluderSpec,
   pathAt,
+  pathDepthAt,
   resolvePath,
   type SceneSpec,
+  shakeAt,
 } from "./spec.ts";
+import { pinholeOf, roadPlate } from "./pinhole.ts";
 
 /** Sprite prepared for sub-pixel blitting: premultiplied float RGBA with a 1 px clear border. */
 export interface PreparedSprite {
@@ -88,6 +91,90 @@ function _fill(frame: Uint8Array, W: number, H: number, o: OccluderSpec) {
   }
 }
 
+/**
+ * Draw a sprite scaled by `scale` with its top-left corner at (left, top): each target pixel
+ * averages n x n bilinear samples (n = ceil(1 / scale)), so a shrunk sprite is smoothed as a
+ * camera would, not aliased.
+ */
+function _blitScaled(
+  frame: Uint8Array,
+  W: number,
+  H: number,
+  sp: PreparedSprite,
+  left: number,
+  top: number,
+  scale: number,
+) {
+  const dw = sp.w * scale, dh = sp.h * scale;
+  const x0 = Math.max(0, Math.floor(left)), x1 = Math.min(W, Math.ceil(left + dw));
+  const y0 = Math.max(0, Math.floor(top)), y1 = Math.min(H, Math.ceil(top + dh));
+  const n = Math.max(1, Math.ceil(1 / scale));
+  const pm = sp.pm, pw = sp.pw;
+  const acc = [0, 0, 0, 0];
+  for (let Y = y0; Y < y1; Y++) {
+    for (let X = x0; X < x1; X++) {
+      acc.fill(0);
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < n; i++) {
+          // Sample point in sprite pixels (sprite pixel centres at k + 0.5).
+          const sx = (X + (i + 0.5) / n - left) / scale - 0.5;
+          const sy = (Y + (j + 0.5) / n - top) / scale - 0.5;
+          if (sx <= -1 || sy <= -1 || sx >= sp.w || sy >= sp.h) continue;
+          const ix = Math.floor(sx), iy = Math.floor(sy), fx = sx - ix, fy = sy - iy;
+          const p00 = ((iy + 1) * pw + ix + 1) * 4, p01 = p00 + 4;
+          const p10 = ((iy + 2) * pw + ix + 1) * 4, p11 = p10 + 4;
+          const a00 = (1 - fx) * (1 - fy), a01 = fx * (1 - fy), a10 = (1 - fx) * fy, a11 = fx * fy;
+          for (let c = 0; c < 4; c++) {
+            acc[c] += a00 * pm[p00 + c] + a01 * pm[p01 + c] + a10 * pm[p10 + c] + a11 * pm[p11 + c];
+          }
+        }
+      }
+      const a = acc[3] / (n * n);
+      if (a <= 0) continue;
+      const o = (Y * W + X) * 3, k = 1 - a;
+      for (let c = 0; c < 3; c++) {
+        const v = acc[c] / (n * n) + k * frame[o + c];
+        frame[o + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+      }
+    }
+  }
+}
+
+/** Copy the plate shifted by (dx, dy) whole pixels, repeating the edge rows and columns. */
+function _shiftedPlate(
+  frame: Uint8Array,
+  plate: Uint8Array,
+  W: number,
+  H: number,
+  dx: number,
+  dy: number,
+) {
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(H - 1, Math.max(0, y - dy));
+    for (let x = 0; x < W; x++) {
+      const sx = Math.min(W - 1, Math.max(0, x - dx));
+      const s = (sy * W + sx) * 3, d = (y * W + x) * 3;
+      frame[d] = plate[s];
+      frame[d + 1] = plate[s + 1];
+      frame[d + 2] = plate[s + 2];
+    }
+  }
+}
+
+/** Dusk and sensor noise: a deterministic (seeded by the frame index) Gaussian per pixel. */
+function _grade(frame: Uint8Array, brightness: number, sigma: number, i: number) {
+  let seed = (i * 2654435761 + 12345) >>> 0;
+  const rnd = () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return (seed + 0.5) / 4294967296;
+  };
+  for (let p = 0; p < frame.length; p++) {
+    let v = frame[p] * brightness;
+    if (sigma > 0) v += sigma * Math.sqrt(-2 * Math.log(rnd())) * Math.cos(2 * Math.PI * rnd());
+    frame[p] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
+  }
+}
+
 /** Composite one frame (RGB24, width*height*3) of a scene at frame index i. */
 export function composeFrame(
   spec: SceneSpec,
@@ -96,14 +183,33 @@ export function composeFrame(
   frame: Uint8Array = new Uint8Array(spec.width * spec.height * 3),
 ): Uint8Array {
   const W = spec.width, H = spec.height, t = i / spec.fps;
-  frame.set(assets.background.data);
-  spec.vehicles.forEach((v, k) => {
+  const [ox, oy] = shakeAt(spec, i);
+  if (ox || oy) _shiftedPlate(frame, assets.background.data, W, H, ox, oy);
+  else frame.set(assets.background.data);
+  // Far vehicles first, so a nearer one covers them (depth order = larger scale in front).
+  const order = spec.vehicles.map((v, k) => ({ v, k, d: pathDepthAt(v.path, t) }))
+    .filter((e) => e.d).sort((a, b) => a.d!.scale - b.d!.scale);
+  for (const { v, k, d } of order) {
     const p = pathAt(v.path, t);
-    if (!p) return;
+    if (!p || !d) continue;
     const sp = assets.sprites[k];
-    _blit(frame, W, H, sp, p.x - sp.w / 2, p.y - sp.h / 2);
-  });
+    const cx = p.x + ox, cy = p.y + oy;
+    if (d.scale === 1) _blit(frame, W, H, sp, cx - sp.w / 2, cy - sp.h / 2);
+    else {_blitScaled(
+        frame,
+        W,
+        H,
+        sp,
+        cx - (sp.w * d.scale) / 2,
+        cy - (sp.h * d.scale) / 2,
+        d.scale,
+      );}
+  }
   for (const o of activeOccluders(spec, t)) _fill(frame, W, H, o);
+  const fx = spec.effects;
+  if (fx && ((fx.brightness ?? 1) !== 1 || (fx.noise_sigma ?? 0) > 0)) {
+    _grade(frame, fx.brightness ?? 1, fx.noise_sigma ?? 0, i);
+  }
   return frame;
 }
 
@@ -115,11 +221,20 @@ export interface SceneAssets {
 
 /** Load the background (scaled to the scene size) and the sprites of a spec. */
 export async function loadAssets(spec: SceneSpec, ffmpeg?: string): Promise<SceneAssets> {
-  const background = await readImage(resolvePath(spec.background ?? DEFAULT_BACKGROUND), 3, {
-    ffmpeg,
-    width: spec.width,
-    height: spec.height,
-  });
+  // A pinhole scene draws its own road plate, seen through its camera.
+  const camera = pinholeOf(spec);
+  const background = camera
+    ? {
+      width: spec.width,
+      height: spec.height,
+      channels: 3 as const,
+      data: roadPlate(camera, spec.width, spec.height),
+    }
+    : await readImage(resolvePath(spec.background ?? DEFAULT_BACKGROUND), 3, {
+      ffmpeg,
+      width: spec.width,
+      height: spec.height,
+    });
   const cache = new Map<string, RawImage>();
   const sprites: PreparedSprite[] = [];
   for (const v of spec.vehicles) {

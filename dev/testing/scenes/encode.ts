@@ -55,7 +55,29 @@ export function encodeArgs(fps: number, opts: { preset?: string; crf?: number } 
   ];
 }
 
-/** Render a scene to an H.264 mp4 and write its ground truth beside it. */
+/** H.265 (libx265 from Debian's ffmpeg): the same GOP, no B-frames, yuv420p; an "H.265 camera". */
+export function encodeArgsH265(fps: number, opts: { crf?: number } = {}): string[] {
+  const gop = Math.max(1, Math.round(fps));
+  return [
+    "-an",
+    "-c:v",
+    "libx265",
+    "-preset",
+    "fast",
+    "-crf",
+    String(opts.crf ?? 28),
+    "-x265-params",
+    `keyint=${gop}:min-keyint=${gop}:bframes=0:scenecut=0:log-level=error`,
+    "-tag:v",
+    "hvc1",
+    "-pix_fmt",
+    "yuv420p",
+    "-movflags",
+    "+faststart",
+  ];
+}
+
+/** Render a scene to an H.264 (or, `effects.codec: h265`, H.265) mp4 and write its ground truth beside it. */
 export async function renderScene(
   spec: SceneSpec,
   outPath: string,
@@ -80,7 +102,9 @@ export async function renderScene(
       String(spec.fps),
       "-i",
       "-",
-      ...encodeArgs(spec.fps, opts),
+      ...(spec.effects?.codec === "h265"
+        ? encodeArgsH265(spec.fps, { crf: opts.crf })
+        : encodeArgs(spec.fps, opts)),
       "-f",
       "mp4",
       outPath,

@@ -8,3 +8,5 @@ export * from "./png.ts";
 export * from "./compositor.ts";
 export * from "./encode.ts";
 export * from "./catalog.ts";
+export * from "./pinhole.ts";
+export * from "./perspective_catalog.ts";

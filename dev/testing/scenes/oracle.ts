@@ -17,9 +17,11 @@ import {
   frameCount,
   type OccluderSpec,
   pathAt,
+  pathDepthAt,
   resolvePath,
   type SceneSpec,
   type SceneZones,
+  shakeAt,
   type StopSettings,
   validateSpec,
   type VehicleSpec,
@@ -39,6 +41,9 @@ export interface FrameTruth {
   speed_px_s: number;
   /** Fraction of the bbox that is inside the frame and not under an occluder. */
   visible: number;
+  /** Pinhole scenes: the ground contact point (m) and the segment's road speed (m/s). */
+  ground?: [number, number];
+  speed_mps?: number;
 }
 
 export interface StopTruth {
@@ -65,6 +70,9 @@ export interface PassTruth {
   stop_duration_s: number;
   min_speed_px_s: number | null;
   entry_speed_px_s: number | null;
+  /** Calibrated scenes: true road speeds (m/s) at entry and the minimum in the zone. */
+  entry_speed_mps?: number | null;
+  min_speed_mps?: number | null;
   crossed_pre_stop_line: boolean | null;
 }
 
@@ -91,6 +99,7 @@ export interface SceneTruth {
   frames: number;
   background: string;
   zones: SceneZones | null;
+  calibration?: { image: [number, number][]; ground: [number, number][] };
   anchor: Anchor;
   stop: StopSettings;
   occluders: OccluderSpec[];
@@ -162,8 +171,11 @@ export function groundTruth(
     for (let i = 0; i < n; i++) {
       const t = i / fps;
       const p = pathAt(v.path, t);
-      if (!p) continue;
-      const bbox: [number, number, number, number] = [p.x - w / 2, p.y - h / 2, w, h];
+      const d = pathDepthAt(v.path, t);
+      if (!p || !d) continue;
+      const [ox, oy] = shakeAt(spec, i);
+      const sw = w * d.scale, sh = h * d.scale;
+      const bbox: [number, number, number, number] = [p.x + ox - sw / 2, p.y + oy - sh / 2, sw, sh];
       frames.push({
         i,
         t: _r6(t),
@@ -174,6 +186,12 @@ export function groundTruth(
         vy: _r6(p.vy),
         speed_px_s: _r6(Math.hypot(p.vx, p.vy)),
         visible: _r6(_visible(bbox, W, H, activeOccluders(spec, t))),
+        ...(d.ground
+          ? {
+            ground: d.ground.map(_r6) as [number, number],
+            speed_mps: _r6(d.speed_mps ?? 0),
+          }
+          : {}),
       });
     }
 
@@ -194,9 +212,7 @@ export function groundTruth(
         y: path[k].y,
         frames: [f0, Math.min(f1, n - 1)],
         // The stop position judged is the anchor of the box centred on the keyframe.
-        in_zone: zonePoly
-          ? inZone(...anchorPoint([path[k].x - w / 2, path[k].y - h / 2, w, h], anchor))
-          : null,
+        in_zone: zonePoly ? inZone(...anchorPoint(_boxAt(path[k], w, h), anchor)) : null,
       });
       k = e - 1;
     }
@@ -218,6 +234,7 @@ export function groundTruth(
         stop,
         fps,
         anchor,
+        !!spec.calibration,
       ),
       frames,
     };
@@ -234,6 +251,7 @@ export function groundTruth(
     frames: n,
     background: spec.background ?? DEFAULT_BACKGROUND,
     zones,
+    ...(spec.calibration ? { calibration: spec.calibration } : {}),
     anchor,
     stop,
     occluders: spec.occluders ?? [],
@@ -253,6 +271,7 @@ function _expectedPass(
   stop: StopSettings,
   fps: number,
   anchor: Anchor,
+  calibrated: boolean,
 ): PassTruth {
   const none = (reason: string): PassTruth => ({
     verdict: null,
@@ -288,10 +307,15 @@ function _expectedPass(
   const minSpeedPxS = Math.min(...inside.map((f) => f.speed_px_s));
   // Entry speed: the speed of the segment that carried the vehicle into the zone.
   const entrySpeedPxS = first > 0 ? frames[first - 1].speed_px_s : entered.speed_px_s;
+  // Calibrated: the judge compares road speeds (m/s) with the m/s thresholds instead.
+  const speedOf = (f: FrameTruth) => calibrated ? f.speed_mps ?? 0 : f.speed_px_s;
+  const stopSpeed = calibrated ? stop.stop_speed_mps ?? 0.5 : stop.stop_speed_px_s;
+  const rollingSpeed = calibrated ? stop.rolling_speed_mps ?? 3.0 : stop.rolling_speed_px_s;
+  const minSpeed = Math.min(...inside.map(speedOf));
   const longestStop = Math.max(
     0,
     ...stops.filter((s) => s.in_zone).map((s) => s.duration),
-    _slowTime(inside, stop.stop_speed_px_s, fps),
+    _slowTime(inside.map(speedOf), stopSpeed, fps),
   );
   let verdict: ExpectedVerdict | null;
   let reason: string | undefined;
@@ -302,7 +326,7 @@ function _expectedPass(
     verdict = "parked";
     reason = `in the stop zone longer than parked_after_s (${stop.parked_after_s} s): no pass`;
   } else if (longestStop >= stop.full_stop_min_s - EPS) verdict = "full_stop";
-  else if (minSpeedPxS <= stop.rolling_speed_px_s) verdict = "rolling_stop";
+  else if (minSpeed <= rollingSpeed) verdict = "rolling_stop";
   else verdict = "no_stop";
   return {
     verdict,
@@ -313,15 +337,31 @@ function _expectedPass(
     stop_duration_s: stopDuration,
     min_speed_px_s: _r6(minSpeedPxS),
     entry_speed_px_s: _r6(entrySpeedPxS),
+    ...(calibrated
+      ? {
+        entry_speed_mps: _r6((first > 0 ? frames[first - 1] : entered).speed_mps ?? 0),
+        min_speed_mps: _r6(minSpeed),
+      }
+      : {}),
     crossed_pre_stop_line: crossed,
   };
 }
 
-/** Longest run of consecutive frames at or below `speedPxS`, in seconds. */
-function _slowTime(frames: FrameTruth[], speedPxS: number, fps: number): number {
+/** The sprite box (scaled) centred on a keyframe. */
+function _boxAt(
+  k: { x: number; y: number; scale?: number },
+  w: number,
+  h: number,
+): [number, number, number, number] {
+  const s = k.scale ?? 1;
+  return [k.x - (w * s) / 2, k.y - (h * s) / 2, w * s, h * s];
+}
+
+/** Longest run of consecutive frames at or below `speed` (px/s or m/s as given), in seconds. */
+function _slowTime(speeds: number[], speed: number, fps: number): number {
   let best = 0, run = 0;
-  for (const f of frames) {
-    run = f.speed_px_s <= speedPxS ? run + 1 : 0;
+  for (const v of speeds) {
+    run = v <= speed ? run + 1 : 0;
     best = Math.max(best, run);
   }
   return Math.max(0, best - 1) / fps;

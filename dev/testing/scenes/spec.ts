@@ -20,6 +20,10 @@ export interface Keyframe {
   t: number;
   x: number;
   y: number;
+  /** Sprite scale at this keyframe (default 1; pinhole scenes scale by depth), linear between. */
+  scale?: number;
+  /** Pinhole scenes: the ground contact point on the road, metres [X, Y], linear between. */
+  ground?: [number, number];
 }
 
 export interface VehicleSpec {
@@ -60,6 +64,9 @@ export interface StopSettings {
   full_stop_min_s: number;
   rolling_speed_px_s: number;
   parked_after_s: number;
+  /** Calibrated scenes: road speed thresholds, m/s (defaults 0.5 and 3.0 as in the config). */
+  stop_speed_mps?: number;
+  rolling_speed_mps?: number;
 }
 
 export interface SceneSpec {
@@ -82,6 +89,57 @@ export interface SceneSpec {
   anchor?: Anchor;
   /** Thresholds used for the expected verdicts (defaults: ARCHITECTURE §4b). */
   stop?: Partial<StopSettings>;
+  /**
+   * The camera config's `calibration` (pinhole scenes: the true one). When set, the expected
+   * verdicts use road speeds (keyframe `ground`) against `stop_speed_mps`/`rolling_speed_mps`.
+   */
+  calibration?: { image: [number, number][]; ground: [number, number][] };
+  /** Frame effects: dusk (brightness factor < 1), sensor noise, camera shake, codec. */
+  effects?: SceneEffects;
+  /**
+   * A pinhole camera over a flat road (dev/testing/scenes/pinhole.ts): the plate is the road
+   * seen through it; vehicle keyframes carry `scale` and `ground` (built by `pinholeDrive`).
+   */
+  camera?: PinholeCamera;
+}
+
+/**
+ * A camera `height_m` above the road, on the lane line X = 0, looking along +Y (down the road)
+ * pitched down by `pitch_deg`, with focal length `focal_px` and the principal point at the
+ * frame centre. Road coordinates: X metres to the right, Y metres ahead (ground level).
+ */
+export interface PinholeCamera {
+  height_m: number;
+  pitch_deg: number;
+  focal_px: number;
+  /** The road drawn on the plate: half width (m) and where its painted stop line is (Y, m). */
+  road_half_width_m?: number;
+  stop_line_y_m?: number;
+}
+
+export interface SceneEffects {
+  /** Multiplies every pixel after compositing (dusk: ~0.35). */
+  brightness?: number;
+  /** Standard deviation of per-pixel Gaussian sensor noise, in 8-bit levels. */
+  noise_sigma?: number;
+  /** Whole-frame shake: integer offsets up to this many px, deterministic per frame. */
+  shake_px?: number;
+  /** Encoder (default h264; h265 = libx265). */
+  codec?: "h264" | "h265";
+}
+
+/**
+ * The whole-frame offset of frame i of a shaking camera (integer px, deterministic: a hash of
+ * i), applied to the plate and every vehicle alike; [0, 0] without shake.
+ */
+export function shakeAt(spec: SceneSpec, i: number): [number, number] {
+  const a = spec.effects?.shake_px ?? 0;
+  if (!a) return [0, 0];
+  const h = (k: number) => {
+    const s = Math.sin(i * 12.9898 + k * 78.233) * 43758.5453;
+    return s - Math.floor(s);
+  };
+  return [Math.round((h(1) * 2 - 1) * a), Math.round((h(2) * 2 - 1) * a)];
 }
 
 export const DEFAULT_STOP: StopSettings = {
@@ -151,6 +209,31 @@ export function pathAt(
   else if (Math.abs(t - b.t) <= EPS) [x, y] = [b.x, b.y];
   else [x, y] = [a.x + vx * (t - a.t), a.y + vy * (t - a.t)];
   return { x, y, vx, vy };
+}
+
+/**
+ * The depth extras of a path at time t (null outside it): sprite scale and ground point
+ * (linear between keyframes) and the segment's road speed in m/s (null without `ground`).
+ */
+export function pathDepthAt(
+  path: Keyframe[],
+  t: number,
+): { scale: number; ground: [number, number] | null; speed_mps: number | null } | null {
+  const n = path.length;
+  if (t < path[0].t - EPS || t > path[n - 1].t + EPS) return null;
+  let k = 0;
+  while (k < n - 2 && t >= path[k + 1].t - EPS) k++;
+  const a = path[k], b = path[k + 1];
+  const dt = b.t - a.t;
+  const u = Math.min(1, Math.max(0, (t - a.t) / dt));
+  const scale = (a.scale ?? 1) + ((b.scale ?? 1) - (a.scale ?? 1)) * u;
+  const ground: [number, number] | null = a.ground && b.ground
+    ? [a.ground[0] + (b.ground[0] - a.ground[0]) * u, a.ground[1] + (b.ground[1] - a.ground[1]) * u]
+    : null;
+  const speed_mps = a.ground && b.ground
+    ? Math.hypot(b.ground[0] - a.ground[0], b.ground[1] - a.ground[1]) / dt
+    : null;
+  return { scale, ground, speed_mps };
 }
 
 /** Occluders drawn at time t. */

@@ -1,10 +1,11 @@
 /**
  * Reading and writing the settings through the config function: `GET /api/config` (JSON) with
- * its ETag, and `PUT /api/config` with the whole config (this camera's zones changed) and
+ * its ETag, and `PUT /api/config` with the whole config (this camera's zones or ground
+ * calibration changed) and
  * `If-Match`, so an edit made elsewhere in the meantime is refused (412) instead of lost.
  */
 import type { Zones } from "../../../shared/config.ts";
-import type { Anchor } from "../../../shared/geometry.ts";
+import type { Anchor, Point } from "../../../shared/geometry.ts";
 import { apiFetch } from "../session.ts";
 
 export interface ConfigJson {
@@ -45,8 +46,32 @@ export function withZones(config: ConfigJson, camera: string, zones: Zones): Con
   return next;
 }
 
-export async function saveZones(doc: ConfigDoc, camera: string, zones: Zones): Promise<SaveResult> {
-  const config = withZones(doc.config, camera, zones);
+/** The whole config with one camera's ground calibration replaced (input not mutated). */
+export function withCalibration(
+  config: ConfigJson,
+  camera: string,
+  calibration: { image: Point[]; ground: Point[] },
+): ConfigJson {
+  const next = structuredClone(config);
+  if (!next.cameras[camera]) throw new Error(`camera ${camera} is not in the config`);
+  next.cameras[camera] = { ...next.cameras[camera], calibration: structuredClone(calibration) };
+  return next;
+}
+
+export function saveZones(doc: ConfigDoc, camera: string, zones: Zones): Promise<SaveResult> {
+  return putConfig(doc, withZones(doc.config, camera, zones));
+}
+
+export function saveCalibration(
+  doc: ConfigDoc,
+  camera: string,
+  calibration: { image: Point[]; ground: Point[] },
+): Promise<SaveResult> {
+  return putConfig(doc, withCalibration(doc.config, camera, calibration));
+}
+
+/** PUT the whole config with If-Match (the document's ETag). */
+export async function putConfig(doc: ConfigDoc, config: ConfigJson): Promise<SaveResult> {
   const headers: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json",

@@ -7,12 +7,14 @@
  * After a save it watches ticks until the analyzer's zone membership follows the new polygon.
  * A note in the panel says which point of a vehicle's box is judged (the camera's `anchor`), so
  * the operator draws the zone and lines where that point travels (the road surface by default).
+ * Below, the ground calibration (calibration_panel.ts): four road points and their distances.
  */
 import { type Anchor, contentRect, type Point } from "../../../shared/geometry.ts";
 import type { Zones } from "../../../shared/config.ts";
 import type { Tick } from "../../../shared/tick.ts";
 import { h, replace } from "../dom.ts";
 import { toNormalized } from "../overlay/zones_layer.ts";
+import { CalibrationPanel } from "./calibration_panel.ts";
 import { type ConfigDoc, fetchConfig, type Issue, saveZones } from "./config_client.ts";
 import {
   defaultZones,
@@ -58,6 +60,7 @@ export class ZoneEditor {
   #drag: Handle | undefined;
   #watch: { zones: Zones; since: number; sinceWall: number } | undefined;
   readonly #observer: ResizeObserver;
+  readonly #calibration: CalibrationPanel;
   readonly #onKey = (e: KeyboardEvent) => {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "z") {
       e.preventDefault();
@@ -88,6 +91,18 @@ export class ZoneEditor {
       this.#status,
       this.#issues,
     );
+    this.#calibration = new CalibrationPanel({
+      video: opts.video,
+      layer: this.#layer,
+      camera: opts.camera,
+      rect: () => this.#rect(),
+      doc: () => this.#doc,
+      onSaved: (doc) => {
+        this.#doc = doc;
+        opts.onSaved(doc);
+      },
+    });
+    this.#panel.append(this.#calibration.element);
     opts.stage.append(this.#layer, this.#panel);
     this.#observer = new ResizeObserver(() => this.#place());
     this.#observer.observe(opts.video);
@@ -100,6 +115,7 @@ export class ZoneEditor {
     this.#observer.disconnect();
     this.#o.video.removeEventListener("loadedmetadata", this.#place);
     document.removeEventListener("keydown", this.#onKey);
+    this.#calibration.destroy();
     this.#layer.remove();
     this.#panel.remove();
   }
@@ -179,6 +195,7 @@ export class ZoneEditor {
       el.title = issue ? `${handleId(hd)}: ${issue}` : handleId(hd);
       replace(el, issue ? h("span", { class: "handle-issue" }, issue) : null);
     }
+    this.#calibration?.place();
   };
 
   #rect() {

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { applyHomography, homographyFromPoints } from "../../../shared/homography.ts";
+import { groundTruth } from "./oracle.ts";
+import { PERSPECTIVE_CAMERA, PERSPECTIVE_SCENES } from "./perspective_catalog.ts";
+import { backProject, pinholeCalibration, pinholeDrive, project, worldDrive } from "./pinhole.ts";
+
+const W = 768, H = 576;
+
+Deno.test("pinhole: project and backProject are inverse on the road; depth shrinks the van", () => {
+  for (const [X, Y] of [[-1.75, 12], [2, 30], [0, 8]]) {
+    const p = project(PERSPECTIVE_CAMERA, W, H, X, Y)!;
+    const g = backProject(PERSPECTIVE_CAMERA, W, H, p.u, p.v)!;
+    assert.ok(Math.hypot(g[0] - X, g[1] - Y) < 1e-9, `${X},${Y} -> ${g}`);
+  }
+  // The horizon (pitch 12°, f 600): 600 tan 12° = 127.5 px above the centre; above it, sky.
+  assert.equal(backProject(PERSPECTIVE_CAMERA, W, H, 384, 288 - 130), null);
+  assert.notEqual(backProject(PERSPECTIVE_CAMERA, W, H, 384, 288 - 125), null);
+  assert.equal(project(PERSPECTIVE_CAMERA, W, H, 0, -20), null, "behind the camera");
+});
+
+Deno.test("pinhole: drive keyframes put the box's bottom centre on the ground point, 2 m wide", () => {
+  const world = worldDrive({ t: 0, X: -1.75, Y: 28 }, [{ cruise_mps: 10, dur: 1 }, { hold: 1 }]);
+  assert.deepEqual(world.map((k) => [k.t, k.Y]), [[0, 28], [1, 18], [2, 18]]);
+  const sprite = { w: 221, h: 174 };
+  const keys = pinholeDrive(PERSPECTIVE_CAMERA, { width: W, height: H, fps: 10 }, world, sprite);
+  assert.equal(keys.length, 21, "one per frame");
+  for (const k of keys) {
+    const p = project(PERSPECTIVE_CAMERA, W, H, k.ground![0], k.ground![1])!;
+    const bottom = k.y + (sprite.h * k.scale!) / 2;
+    // Keyframes are rounded to 1e-6 (x, y, scale): a thousandth of a pixel at most.
+    assert.ok(Math.abs(k.x - p.u) < 1e-3 && Math.abs(bottom - p.v) < 1e-3);
+    const width_px = sprite.w * k.scale!;
+    assert.ok(Math.abs(width_px - (600 * 2) / p.depth_m) < 1e-3, `${width_px}`);
+  }
+  // 18 m ahead (the pre-stop line): ~64 px wide.
+  assert.ok(Math.abs(sprite.w * keys.at(-1)!.scale! - 64.3) < 0.5);
+});
+
+Deno.test("pinhole: the true calibration maps the truth's ground contact points to metres", () => {
+  const cal = pinholeCalibration(PERSPECTIVE_CAMERA, W, H, {
+    half_width_m: 3.5,
+    y0_m: 10,
+    y1_m: 25,
+  });
+  const h = homographyFromPoints(cal.image, cal.ground);
+  const truth = groundTruth(PERSPECTIVE_SCENES.persp_no_stop);
+  for (const f of truth.vehicles[0].frames) {
+    const [x, y, w, hh] = f.bbox;
+    const g = applyHomography(h, [(x + w / 2) / W, (y + hh) / H]);
+    // Calibration image points are rounded to 1e-6 of the frame: well under a centimetre.
+    assert.ok(Math.hypot(g[0] - f.ground![0], g[1] - f.ground![1]) < 0.01, `${f.t}: ${g}`);
+  }
+  assert.equal(truth.vehicles[0].expected.verdict, "no_stop");
+  assert.equal(truth.vehicles[0].expected.entry_speed_mps, 10);
+});
