@@ -89,6 +89,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     live: false,
     anchorMs: o.anchorMs,
     tracer: o.tracer,
+    regionSide_px: Math.min(inference.info.inputSize.width, inference.info.inputSize.height),
   });
   try {
     await pipeline.start();

@@ -83,7 +83,12 @@ export const CameraSchema = z.object({
     min_conf: z.number().min(0).max(1).default(0.35),
     /** A box larger than this share of the frame never starts a track (a detector error). */
     max_box_area: z.number().gt(0).max(1).default(0.5),
-  }).strict().default({ fps: 15, min_conf: 0.35, max_box_area: 0.5 }),
+    /**
+     * Far vehicles: `auto` also runs the detector on model-input-sized crops of the approach
+     * path (stop zone, pre-stop line and between) when the camera has zones; `off`: full frame only.
+     */
+    regions: z.enum(["auto", "off"]).default("auto"),
+  }).strict().default({ fps: 15, min_conf: 0.35, max_box_area: 0.5, regions: "auto" }),
   classes: z.array(z.string().min(1)).min(1).default([...DEFAULT_CLASSES]),
   /**
    * The point of a vehicle's box that zones, lines, dwell and speed judge: bottom_center (where

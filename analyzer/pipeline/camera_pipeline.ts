@@ -15,6 +15,7 @@ import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { FrameDetector } from "./serial_detector.ts";
+import { cropRgb, mergeSources, planRegions, type Region, regionToFrame } from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
 import { buildTick } from "./tick_builder.ts";
@@ -48,7 +49,12 @@ export interface PipelineDeps {
   log?: (m: string) => void;
   /** OpenTelemetry spans per frame (only when OTLP export is configured). */
   tracer?: FrameTracer | null;
+  /** Side of the square detection regions: the model's input size (default 416, NanoDet). */
+  regionSide_px?: number;
 }
+
+/** NanoDet-Plus m 416's input side, the bundled model. */
+export const DEFAULT_REGION_SIDE_PX = 416;
 
 export class CameraPipeline {
   readonly camera: string;
@@ -80,6 +86,8 @@ export class CameraPipeline {
   };
   /** Offline: the previous frame's arrival, where decoding of the next one began. */
   #prevArrivedAt = 0;
+  /** Detection regions for the current config and frame size (null: plan again). */
+  #regions: { w: number; h: number; list: Region[] } | null = null;
 
   constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
@@ -101,7 +109,18 @@ export class CameraPipeline {
   /** Hot reload (zones, thresholds, classes, fps): applies from the next frame. */
   setConfig(cfg: CameraConfig): void {
     this.#cfg = cfg;
+    this.#regions = null;
     this.#analysis.setConfig(cfg);
+  }
+
+  /** The approach-path crops detected besides the full frame (none when off or without zones). */
+  #regionsFor(w: number, h: number): Region[] {
+    if (this.#regions?.w === w && this.#regions.h === h) return this.#regions.list;
+    const list = this.#cfg.detect.regions === "auto"
+      ? planRegions(this.#cfg.zones, w, h, this.#deps.regionSide_px ?? DEFAULT_REGION_SIDE_PX)
+      : [];
+    this.#regions = { w, h, list };
+    return list;
   }
 
   /** Resolves when the source ends (offline) or after `stop()`. */
@@ -142,24 +161,39 @@ export class CameraPipeline {
     const blurPeople = this.#cfg.privacy?.blur.includes("person") ?? false;
     const tracked = this.#cfg.classes;
     const classes = blurPeople && !tracked.includes("person") ? [...tracked, "person"] : tracked;
+    const detectOpts = { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes };
     const result = await this.#deps.detector.detect(
       { width: meta.width, height: meta.height, data: frame.data },
-      { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes },
+      detectOpts,
     );
+    const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
+    let found = result.detections;
+    let inferMs = result.inferMs;
+    const regions = this.#regionsFor(meta.width, meta.height);
+    if (regions.length > 0) {
+      // One inference per crop (copies: the detector transfers its input buffer to the worker).
+      const perRegion = await Promise.all(
+        regions.map((r) => this.#deps.detector.detect(cropRgb(pixels, r), detectOpts)),
+      );
+      inferMs += perRegion.reduce((sum, r) => sum + r.inferMs, 0);
+      found = mergeSources([
+        found,
+        ...perRegion.map((r, i) =>
+          regionToFrame(r.detections, regions[i], meta.width, meta.height)
+        ),
+      ]);
+    }
     const detectedAt = Date.now();
     this.stats.lastInferAt = detectedAt;
-    const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
-    const detections = classes === tracked
-      ? result.detections
-      : result.detections.filter((d) => tracked.includes(d.label));
+    const detections = classes === tracked ? found : found.filter((d) => tracked.includes(d.label));
     const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
     const people = blurPeople
-      ? result.detections.filter((d) => d.label === "person").map((d) => d.box)
+      ? found.filter((d) => d.label === "person").map((d) => d.box)
       : [];
     this.#takeCrops(out, pixels, people);
     this.source.release({ meta, data: pixels.data });
 
-    this.#updateStats(meta.captureTs, meta.width, meta.height, result.inferMs);
+    this.#updateStats(meta.captureTs, meta.width, meta.height, inferMs);
     const s = this.stats;
     const tick = buildTick(
       this.camera,
@@ -183,7 +217,7 @@ export class CameraPipeline {
       arrivedAt: meta.arrivedAt,
       takenAt,
       detectedAt,
-      inferMs: result.inferMs,
+      inferMs,
       publishedAt: Date.now(),
     };
     s.lastPublishAt = times.publishedAt;
