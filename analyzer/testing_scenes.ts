@@ -23,6 +23,8 @@ export interface SceneRunOptions {
   objectsDir: string;
   /** Keep every tick (the ground truth matches boxes against them). */
   ticks?: boolean;
+  /** detect.regions (default: the config default, auto). */
+  regions?: "auto" | "off";
 }
 
 export interface SceneRun {
@@ -36,7 +38,7 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
     cameras: {
       scene: {
         source: o.video,
-        detect: { fps: o.fps, min_conf: 0.4 },
+        detect: { fps: o.fps, min_conf: 0.4, ...(o.regions ? { regions: o.regions } : {}) },
         classes: [...VEHICLE_LABELS],
         anchor: o.spec.anchor ?? "bottom_center",
         zones: o.spec.zones,

@@ -187,9 +187,7 @@ export class CameraPipeline {
     this.stats.lastInferAt = detectedAt;
     const detections = classes === tracked ? found : found.filter((d) => tracked.includes(d.label));
     const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
-    const people = blurPeople
-      ? found.filter((d) => d.label === "person").map((d) => d.box)
-      : [];
+    const people = blurPeople ? found.filter((d) => d.label === "person").map((d) => d.box) : [];
     this.#takeCrops(out, pixels, people);
     this.source.release({ meta, data: pixels.data });
 

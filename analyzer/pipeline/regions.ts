@@ -25,8 +25,9 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-/** Margin around the approach path's bounding box, as a share of the frame's larger side. */
-export const REGION_MARGIN_SHARE = 0.04;
+/** Margin around the approach path's bounding box, as a share of the frame's larger side: a
+ * vehicle or two before the pre-stop line, so a far vehicle is confirmed before it crosses. */
+export const REGION_MARGIN_SHARE = 0.08;
 
 /**
  * Squares of `inputSide_px` (or the frame's smaller side if that is smaller) covering the
