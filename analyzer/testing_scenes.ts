@@ -25,6 +25,8 @@ export interface SceneRunOptions {
   ticks?: boolean;
   /** detect.regions (default: the config default, auto). */
   regions?: "auto" | "off";
+  /** detect.motion_gating (default: the config default). */
+  motionGating?: boolean;
 }
 
 export interface SceneRun {
@@ -38,7 +40,12 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
     cameras: {
       scene: {
         source: o.video,
-        detect: { fps: o.fps, min_conf: 0.4, ...(o.regions ? { regions: o.regions } : {}) },
+        detect: {
+          fps: o.fps,
+          min_conf: 0.4,
+          ...(o.regions ? { regions: o.regions } : {}),
+          ...(o.motionGating === undefined ? {} : { motion_gating: o.motionGating }),
+        },
         classes: [...VEHICLE_LABELS],
         anchor: o.spec.anchor ?? "bottom_center",
         zones: o.spec.zones,

@@ -88,7 +88,22 @@ export const CameraSchema = z.object({
      * path (stop zone, pre-stop line and between) when the camera has zones; `off`: full frame only.
      */
     regions: z.enum(["auto", "off"]).default("auto"),
-  }).strict().default({ fps: 15, min_conf: 0.35, max_box_area: 0.5, regions: "auto" }),
+    /**
+     * Run the detector only when something moves on the approach path (or anywhere without
+     * zones) or a confirmed track moves; off by default until the ground-truth equality holds
+     * for every scene (issue #16 §1).
+     */
+    motion_gating: z.boolean().default(false),
+    /** With motion gating: stationary tracks are re-detected at least this often, s. */
+    stationary_interval_s: z.number().positive().max(60).default(1),
+  }).strict().default({
+    fps: 15,
+    min_conf: 0.35,
+    max_box_area: 0.5,
+    regions: "auto",
+    motion_gating: false,
+    stationary_interval_s: 1,
+  }),
   classes: z.array(z.string().min(1)).min(1).default([...DEFAULT_CLASSES]),
   /**
    * The point of a vehicle's box that zones, lines, dwell and speed judge: bottom_center (where

@@ -15,6 +15,7 @@ import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { FrameDetector } from "./serial_detector.ts";
+import { MotionDetector } from "./motion.ts";
 import { cropRgb, mergeSources, planRegions, type Region, regionToFrame } from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
@@ -34,6 +35,10 @@ export interface PipelineStats {
    * returned and the last tick was handed to the publisher (ms since the epoch, 0 before). */
   lastInferAt: number;
   lastPublishAt: number;
+  /** Share of the processed frames of the last 10 s the detector ran on (1 without gating). */
+  detectedShare: number;
+  /** Frames the detector ran on since the start. */
+  detectedFrames: number;
 }
 
 export interface PipelineDeps {
@@ -83,9 +88,17 @@ export class CameraPipeline {
     passes: 0,
     lastInferAt: 0,
     lastPublishAt: 0,
+    detectedShare: 1,
+    detectedFrames: 0,
   };
   /** Offline: the previous frame's arrival, where decoding of the next one began. */
   #prevArrivedAt = 0;
+  /** Motion gating: the camera's motion detector and when the detector last ran (capture ms). */
+  readonly #motion = new MotionDetector();
+  #lastDetectTs = -Infinity;
+  #lastOut: FrameResult | null = null;
+  /** Per processed frame of the last 10 s: 1 detected, 0 gated (oldest first). */
+  readonly #detectedWindow: { ts: number; detected: 0 | 1 }[] = [];
   /** Detection regions for the current config and frame size (null: plan again). */
   #regions: { w: number; h: number; list: Region[] } | null = null;
 
@@ -154,8 +167,57 @@ export class CameraPipeline {
     for (const p of this.#analysis.flush()) await this.#emitPass(p);
   }
 
+  /** Motion gating: does this frame need the detector? (Every frame without gating.) */
+  #mustDetect(frame: DecodedFrame): boolean {
+    const { meta } = frame;
+    const cfg = this.#cfg.detect;
+    if (!cfg.motion_gating) return true;
+    const image = { width: meta.width, height: meta.height, data: frame.data };
+    const moving = this.#motion.update(image);
+    if (!this.#lastOut) return true;
+    if (meta.captureTs - this.#lastDetectTs >= cfg.stationary_interval_s * 1000) return true;
+    const stopSpeed_px_s = this.#cfg.stop?.stop_speed_px_s ?? 10;
+    if (this.#lastOut.tracks.some((t) => t.id > 0 && t.speed_px_s > stopSpeed_px_s)) return true;
+    const area = _approachArea(this.#cfg, meta.width, meta.height);
+    return moving.some((b) =>
+      b[0] < area[0] + area[2] && b[0] + b[2] > area[0] && b[1] < area[1] + area[3] &&
+      b[1] + b[3] > area[1]
+    );
+  }
+
+  /** A gated frame: no detection; the tick repeats the tracks as last seen, at this frame's time. */
+  #skip(frame: DecodedFrame, prev: FrameResult): void {
+    const { meta } = frame;
+    this.source.release(frame);
+    this.#noteDetected(meta.captureTs, 0);
+    this.#updateStats(meta.captureTs, meta.width, meta.height, 0);
+    const s = this.stats;
+    const tick = buildTick(
+      this.camera,
+      this.#seq++,
+      meta.captureTs,
+      { w: meta.width, h: meta.height },
+      prev.tracks,
+      prev.phases,
+      { fps: s.fps, infer_ms: s.inferMs, lag_ms: s.lagMs, dropped: s.dropped },
+    );
+    this.#deps.sink.tick(this.camera, encodeTick(tick));
+    s.lastPublishAt = Date.now();
+  }
+
+  #noteDetected(ts: number, detected: 0 | 1): void {
+    const w = this.#detectedWindow;
+    w.push({ ts, detected });
+    while (w.length > 0 && ts - w[0].ts > 10_000) w.shift();
+    this.stats.detectedShare = w.reduce((n, e) => n + e.detected, 0) / w.length;
+  }
+
   async #process(frame: DecodedFrame): Promise<void> {
     const { meta } = frame;
+    if (!this.#mustDetect(frame) && this.#lastOut) return this.#skip(frame, this.#lastOut);
+    this.#lastDetectTs = meta.captureTs;
+    this.#noteDetected(meta.captureTs, 1);
+    this.stats.detectedFrames++;
     const takenAt = Date.now();
     // Privacy: people are detected for the blur even when they are not a tracked class.
     const blurPeople = this.#cfg.privacy?.blur.includes("person") ?? false;
@@ -187,6 +249,7 @@ export class CameraPipeline {
     this.stats.lastInferAt = detectedAt;
     const detections = classes === tracked ? found : found.filter((d) => tracked.includes(d.label));
     const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
+    this.#lastOut = out;
     const people = blurPeople ? found.filter((d) => d.label === "person").map((d) => d.box) : [];
     this.#takeCrops(out, pixels, people);
     this.source.release({ meta, data: pixels.data });
@@ -331,4 +394,17 @@ export class CameraPipeline {
     s.height = h;
     s.lastFrameAt = now;
   }
+}
+
+/** The area whose motion wakes the detector: the approach path with margin, or the whole frame. */
+function _approachArea(cfg: CameraConfig, w: number, h: number): Box {
+  const z = cfg.zones;
+  if (!z) return [0, 0, w, h];
+  const pts = [...z.stop_zone, ...(z.pre_stop_line ?? []), ...(z.capture_line ?? [])];
+  const m = 0.15; // a vehicle length or two before the line, normalized
+  const x0 = Math.max(0, Math.min(...pts.map((p) => p[0])) - m) * w;
+  const y0 = Math.max(0, Math.min(...pts.map((p) => p[1])) - m) * h;
+  const x1 = Math.min(1, Math.max(...pts.map((p) => p[0])) + m) * w;
+  const y1 = Math.min(1, Math.max(...pts.map((p) => p[1])) + m) * h;
+  return [x0, y0, x1 - x0, y1 - y0];
 }
