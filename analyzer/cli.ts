@@ -62,6 +62,8 @@ export interface AnalyzeOptions {
 export interface AnalyzeSummary {
   type: "summary";
   frames: number;
+  /** Frames the detector ran on (fewer than `frames` with detect.motion_gating). */
+  detected_frames: number;
   fps: number;
   passes: number;
   wall_s: number;
@@ -95,6 +97,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     anchorMs: o.anchorMs,
     tracer: o.tracer,
     plates: o.plates,
+    regionSide_px: Math.min(inference.info.inputSize.width, inference.info.inputSize.height),
   });
   try {
     await pipeline.start();
@@ -108,6 +111,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   return {
     type: "summary",
     frames,
+    detected_frames: pipeline.stats.detectedFrames,
     fps: Math.round((frames / wall) * 10) / 10,
     passes,
     wall_s: Math.round(wall * 100) / 100,

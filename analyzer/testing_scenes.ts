@@ -23,6 +23,10 @@ export interface SceneRunOptions {
   objectsDir: string;
   /** Keep every tick (the ground truth matches boxes against them). */
   ticks?: boolean;
+  /** detect.regions (default: the config default, off). */
+  regions?: "auto" | "off";
+  /** detect.motion_gating (default: the config default). */
+  motionGating?: boolean;
 }
 
 export interface SceneRun {
@@ -48,7 +52,12 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
     cameras: {
       scene: {
         source: o.video,
-        detect: { fps: o.fps, min_conf: 0.4 },
+        detect: {
+          fps: o.fps,
+          min_conf: 0.4,
+          ...(o.regions ? { regions: o.regions } : {}),
+          ...(o.motionGating === undefined ? {} : { motion_gating: o.motionGating }),
+        },
         classes: [...VEHICLE_LABELS],
         anchor: o.spec.anchor ?? "bottom_center",
         zones: o.spec.zones,

@@ -90,7 +90,29 @@ export const CameraSchema = z.object({
     min_conf: z.number().min(0).max(1).default(0.35),
     /** A box larger than this share of the frame never starts a track (a detector error). */
     max_box_area: z.number().gt(0).max(1).default(0.5),
-  }).strict().default({ fps: 15, min_conf: 0.35, max_box_area: 0.5 }),
+    /**
+     * Far vehicles: `auto` also runs the detector on model-input-sized crops of the approach
+     * path (stop zone, pre-stop line and between) when the camera has zones; `off`: full frame only.
+     * Off by default: each square is one more inference per frame (1.5-3x the detector's CPU,
+     * docs/PERFORMANCE.md), which halves the cameras a box can take until regions follow motion.
+     */
+    regions: z.enum(["auto", "off"]).default("off"),
+    /**
+     * Run the detector only when something moves on the approach path (or anywhere without
+     * zones) or a confirmed track moves; off by default until the ground-truth equality holds
+     * for every scene (issue #16 §1).
+     */
+    motion_gating: z.boolean().default(false),
+    /** With motion gating: stationary tracks are re-detected at least this often, s. */
+    stationary_interval_s: z.number().positive().max(60).default(1),
+  }).strict().default({
+    fps: 15,
+    min_conf: 0.35,
+    max_box_area: 0.5,
+    regions: "off",
+    motion_gating: false,
+    stationary_interval_s: 1,
+  }),
   classes: z.array(z.string().min(1)).min(1).default([...DEFAULT_CLASSES]),
   /**
    * The point of a vehicle's box that zones, lines, dwell and speed judge: bottom_center (where

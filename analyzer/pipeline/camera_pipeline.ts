@@ -19,6 +19,8 @@ import { resolveFilePath } from "../sources.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { FrameDetector } from "./serial_detector.ts";
+import { MotionDetector } from "./motion.ts";
+import { cropRgb, mergeSources, planRegions, type Region, regionToFrame } from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
 import { buildTick } from "./tick_builder.ts";
@@ -37,6 +39,10 @@ export interface PipelineStats {
    * returned and the last tick was handed to the publisher (ms since the epoch, 0 before). */
   lastInferAt: number;
   lastPublishAt: number;
+  /** Share of the processed frames of the last 10 s the detector ran on (1 without gating). */
+  detectedShare: number;
+  /** Frames the detector ran on since the start. */
+  detectedFrames: number;
 }
 
 export interface PipelineDeps {
@@ -59,7 +65,12 @@ export interface PipelineDeps {
    * or null: no annotated stream here (the offline CLI, no media server configured).
    */
   annotatedTarget?: (camera: string) => string | null;
+  /** Side of the square detection regions: the model's input size (default 416, NanoDet). */
+  regionSide_px?: number;
 }
+
+/** NanoDet-Plus m 416's input side, the bundled model. */
+export const DEFAULT_REGION_SIDE_PX = 416;
 
 export class CameraPipeline {
   readonly camera: string;
@@ -93,11 +104,21 @@ export class CameraPipeline {
     passes: 0,
     lastInferAt: 0,
     lastPublishAt: 0,
+    detectedShare: 1,
+    detectedFrames: 0,
   };
   /** Offline: the previous frame's arrival, where decoding of the next one began. */
   #prevArrivedAt = 0;
   /** `<camera>_annotated` while the config asks for it (live only). */
   #annotated: AnnotatedStream | null = null;
+  /** Motion gating: the camera's motion detector and when the detector last ran (capture ms). */
+  readonly #motion = new MotionDetector();
+  #lastDetectTs = -Infinity;
+  #lastOut: FrameResult | null = null;
+  /** Per processed frame of the last 10 s: 1 detected, 0 gated (oldest first). */
+  readonly #detectedWindow: { ts: number; detected: 0 | 1 }[] = [];
+  /** Detection regions for the current config and frame size (null: plan again). */
+  #regions: { w: number; h: number; list: Region[] } | null = null;
 
   constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
@@ -120,6 +141,7 @@ export class CameraPipeline {
   /** Hot reload (zones, thresholds, classes, fps): applies from the next frame. */
   setConfig(cfg: CameraConfig): void {
     this.#cfg = cfg;
+    this.#regions = null;
     this.#analysis.setConfig(cfg);
     this.#syncAnnotated();
   }
@@ -145,6 +167,16 @@ export class CameraPipeline {
       fps: this.#cfg.detect.fps,
       log: this.#deps.log,
     });
+  }
+
+  /** The approach-path crops detected besides the full frame (none when off or without zones). */
+  #regionsFor(w: number, h: number): Region[] {
+    if (this.#regions?.w === w && this.#regions.h === h) return this.#regions.list;
+    const list = this.#cfg.detect.regions === "auto"
+      ? planRegions(this.#cfg.zones, w, h, this.#deps.regionSide_px ?? DEFAULT_REGION_SIDE_PX)
+      : [];
+    this.#regions = { w, h, list };
+    return list;
   }
 
   /** Resolves when the source ends (offline) or after `stop()`. */
@@ -179,29 +211,92 @@ export class CameraPipeline {
     for (const p of this.#analysis.flush()) await this.#emitPass(p);
   }
 
+  /** Motion gating: does this frame need the detector? (Every frame without gating.) */
+  #mustDetect(frame: DecodedFrame): boolean {
+    const { meta } = frame;
+    const cfg = this.#cfg.detect;
+    if (!cfg.motion_gating) return true;
+    const image = { width: meta.width, height: meta.height, data: frame.data };
+    const moving = this.#motion.update(image);
+    if (!this.#lastOut) return true;
+    if (meta.captureTs - this.#lastDetectTs >= cfg.stationary_interval_s * 1000) return true;
+    const stopSpeed_px_s = this.#cfg.stop?.stop_speed_px_s ?? 10;
+    if (this.#lastOut.tracks.some((t) => t.id > 0 && t.speed_px_s > stopSpeed_px_s)) return true;
+    const area = _approachArea(this.#cfg, meta.width, meta.height);
+    return moving.some((b) =>
+      b[0] < area[0] + area[2] && b[0] + b[2] > area[0] && b[1] < area[1] + area[3] &&
+      b[1] + b[3] > area[1]
+    );
+  }
+
+  /** A gated frame: no detection; the tick repeats the tracks as last seen, at this frame's time. */
+  #skip(frame: DecodedFrame, prev: FrameResult): void {
+    const { meta } = frame;
+    this.source.release(frame);
+    this.#noteDetected(meta.captureTs, 0);
+    this.#updateStats(meta.captureTs, meta.width, meta.height, 0);
+    const s = this.stats;
+    const tick = buildTick(
+      this.camera,
+      this.#seq++,
+      meta.captureTs,
+      { w: meta.width, h: meta.height },
+      prev.tracks,
+      prev.phases,
+      { fps: s.fps, infer_ms: s.inferMs, lag_ms: s.lagMs, dropped: s.dropped },
+    );
+    this.#deps.sink.tick(this.camera, encodeTick(tick));
+    s.lastPublishAt = Date.now();
+  }
+
+  #noteDetected(ts: number, detected: 0 | 1): void {
+    const w = this.#detectedWindow;
+    w.push({ ts, detected });
+    while (w.length > 0 && ts - w[0].ts > 10_000) w.shift();
+    this.stats.detectedShare = w.reduce((n, e) => n + e.detected, 0) / w.length;
+  }
+
   async #process(frame: DecodedFrame): Promise<void> {
     const { meta } = frame;
+    if (!this.#mustDetect(frame) && this.#lastOut) return this.#skip(frame, this.#lastOut);
+    this.#lastDetectTs = meta.captureTs;
+    this.#noteDetected(meta.captureTs, 1);
+    this.stats.detectedFrames++;
     const takenAt = Date.now();
     // Privacy: people are detected for the blur even when they are not a tracked class.
     const blurPeople = this.#cfg.privacy?.blur.includes("person") ?? false;
     const tracked = this.#cfg.classes;
     const classes = blurPeople && !tracked.includes("person") ? [...tracked, "person"] : tracked;
+    const detectOpts = { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes };
     const result = await this.#deps.detector.detect(
       { width: meta.width, height: meta.height, data: frame.data },
-      { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes },
+      detectOpts,
     );
+    const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
+    let found = result.detections;
+    let inferMs = result.inferMs;
+    const regions = this.#regionsFor(meta.width, meta.height);
+    if (regions.length > 0) {
+      // One inference per crop (copies: the detector transfers its input buffer to the worker).
+      const perRegion = await Promise.all(
+        regions.map((r) => this.#deps.detector.detect(cropRgb(pixels, r), detectOpts)),
+      );
+      inferMs += perRegion.reduce((sum, r) => sum + r.inferMs, 0);
+      found = mergeSources([
+        found,
+        ...perRegion.map((r, i) =>
+          regionToFrame(r.detections, regions[i], meta.width, meta.height)
+        ),
+      ]);
+    }
     const detectedAt = Date.now();
     this.stats.lastInferAt = detectedAt;
-    const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
-    const detections = classes === tracked
-      ? result.detections
-      : result.detections.filter((d) => tracked.includes(d.label));
+    const detections = classes === tracked ? found : found.filter((d) => tracked.includes(d.label));
     const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
-    const people = blurPeople
-      ? result.detections.filter((d) => d.label === "person").map((d) => d.box)
-      : [];
+    this.#lastOut = out;
+    const people = blurPeople ? found.filter((d) => d.label === "person").map((d) => d.box) : [];
 
-    this.#updateStats(meta.captureTs, meta.width, meta.height, result.inferMs);
+    this.#updateStats(meta.captureTs, meta.width, meta.height, inferMs);
     const s = this.stats;
     const tick = buildTick(
       this.camera,
@@ -225,7 +320,7 @@ export class CameraPipeline {
       arrivedAt: meta.arrivedAt,
       takenAt,
       detectedAt,
-      inferMs: result.inferMs,
+      inferMs,
       publishedAt: Date.now(),
     };
     s.lastPublishAt = times.publishedAt;
@@ -388,4 +483,17 @@ export class CameraPipeline {
     s.height = h;
     s.lastFrameAt = now;
   }
+}
+
+/** The area whose motion wakes the detector: the approach path with margin, or the whole frame. */
+function _approachArea(cfg: CameraConfig, w: number, h: number): Box {
+  const z = cfg.zones;
+  if (!z) return [0, 0, w, h];
+  const pts = [...z.stop_zone, ...(z.pre_stop_line ?? []), ...(z.capture_line ?? [])];
+  const m = 0.15; // a vehicle length or two before the line, normalized
+  const x0 = Math.max(0, Math.min(...pts.map((p) => p[0])) - m) * w;
+  const y0 = Math.max(0, Math.min(...pts.map((p) => p[1])) - m) * h;
+  const x1 = Math.min(1, Math.max(...pts.map((p) => p[0])) + m) * w;
+  const y1 = Math.min(1, Math.max(...pts.map((p) => p[1])) + m) * h;
+  return [x0, y0, x1 - x0, y1 - y0];
 }
