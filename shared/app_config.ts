@@ -29,6 +29,11 @@ export interface AppConfig {
   /** The functions require a token. */
   auth: boolean;
   realtime: RealtimeConfig;
+  /**
+   * The server has Web Push keys (STOPLINE_VAPID_PUBLIC_KEY): only then does the passes page ask
+   * for the key and offer notifications (otherwise every page load would log a failed request).
+   */
+  push: boolean;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
@@ -37,6 +42,7 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   hls_base: null,
   auth: false,
   realtime: { kind: "relay" },
+  push: false,
 };
 
 /** "whep, hls,mse" -> ["whep","hls","mse"]: unknown names dropped, duplicates removed. */
@@ -74,6 +80,7 @@ export function parseAppConfig(value: unknown): AppConfig {
     hls_base: str(v.hls_base),
     auth: v.auth === true,
     realtime: parseRealtimeConfig(v.realtime),
+    push: v.push === true,
   };
 }
 

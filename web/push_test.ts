@@ -17,16 +17,17 @@ const VAPID_PUBLIC =
 
 function _pushApi(keyOn: boolean) {
   const got: { method: string; body: Record<string, unknown> }[] = [];
+  const keyAsked = { n: 0 };
   const app = new Hono();
-  app.get(
-    "/api/push/key",
-    (c) => keyOn ? c.json({ public_key: VAPID_PUBLIC }) : c.json({ error: "off" }, 404),
-  );
+  app.get("/api/push/key", (c) => {
+    keyAsked.n++;
+    return keyOn ? c.json({ public_key: VAPID_PUBLIC }) : c.json({ error: "off" }, 404);
+  });
   app.on(["POST", "DELETE"], "/api/push/subscriptions", async (c) => {
     got.push({ method: c.req.method, body: await c.req.json() });
     return c.req.method === "POST" ? c.json({ id: 1, cameras: null }, 201) : c.body(null, 204);
   });
-  return { app, got };
+  return { app, got, keyAsked };
 }
 
 /** PushManager without a push service: records the key it was given, returns a fixed subscription. */
@@ -62,7 +63,7 @@ Deno.test({
   async fn() {
     const api = fakeApi({ cameras: { cam_01: { source: "a.mp4" } } }, { passes: 3 });
     const push = _pushApi(true);
-    const app = await serveApp({ apps: [api.app, push.app] });
+    const app = await serveApp({ apps: [api.app, push.app], appConfig: { push: true } });
     const browser = await launchChromium();
     try {
       const { page, context } = browser;
@@ -156,6 +157,8 @@ Deno.test({
       await page.waitForTimeout(300);
       assert.equal(await page.isHidden("#push-toggle"), true);
       assert.equal(push.got.length, 0);
+      // The app config says push is off: the key is not even asked for (no failed request).
+      assert.equal(push.keyAsked.n, 0);
     } finally {
       await browser.close();
       await app.shutdown();

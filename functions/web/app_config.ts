@@ -42,6 +42,7 @@ export function appConfigFromEnv(
         env("STOPLINE_JWT_PUBLIC_KEYS"),
     ),
     realtime: _realtimeFromEnv(env),
+    push: Boolean(env("STOPLINE_VAPID_PUBLIC_KEY")),
   });
   if (cfg.realtime.kind === "relay" && cfg.realtime.note) warn(`app config: ${cfg.realtime.note}`);
   return cfg;

@@ -11,6 +11,7 @@ Deno.test("app config: dev default is the MSE relay, auth off", () => {
     hls_base: null,
     auth: false,
     realtime: { kind: "relay" },
+    push: false,
   });
 });
 
@@ -26,6 +27,7 @@ Deno.test("app config: MediaMTX configured -> whep,hls,mse; PLAYER_ORDER wins; a
     hls_base: "https://media.example:8888",
     auth: true,
     realtime: { kind: "relay" },
+    push: false,
   });
   const ordered = appConfigFromEnv(envOf({
     PLAYER_ORDER: "hls, bogus ,mse,hls",
@@ -59,6 +61,7 @@ Deno.test("app config: served as JSON, never cached", async () => {
     hls_base: null,
     auth: false,
     realtime: { kind: "relay" },
+    push: false,
   });
 });
 
@@ -132,4 +135,9 @@ Deno.test("app config: SUPABASE_SERVICE_ROLE_KEY never appears in /app-config.js
     assert.ok(!text.includes(SERVICE_ROLE), `service-role key leaked: ${text}`);
     assert.ok(!text.includes("x".repeat(32)), "the JWT secret leaked");
   }
+});
+
+Deno.test("app config: push is on only when the server has a VAPID public key", () => {
+  assert.equal(appConfigFromEnv(envOf({})).push, false);
+  assert.equal(appConfigFromEnv(envOf({ STOPLINE_VAPID_PUBLIC_KEY: "BOr0" })).push, true);
 });

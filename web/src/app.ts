@@ -67,7 +67,7 @@ function render(cfg: AppConfig): void {
   }
   _stopLive();
   page.hidden = false;
-  if (route.page === "passes") leavePage = renderPasses(page, route.params, cameras);
+  if (route.page === "passes") leavePage = renderPasses(page, route.params, cameras, cfg.push);
   else if (route.page === "pass") leavePage = renderPassDetail(page, route.id);
   else if (route.page === "mosaic") {
     leavePage = renderMosaic(page, cfg, route.params, location.search);

@@ -46,10 +46,14 @@ async function _json(path: string, method: string, body: unknown): Promise<Respo
   return res;
 }
 
-/** The button and its status line; shows itself once Web Push is known to work here. */
-export function pushButton(): HTMLElement {
+/**
+ * The button and its status line; shows itself once Web Push is known to work here. `enabled`:
+ * the server has push keys (app config), so the key is asked for only then.
+ */
+export function pushButton(enabled: boolean): HTMLElement {
   const button = h("button", { id: "push-toggle", type: "button", hidden: true }, "Notify me");
   const status = h("span", { id: "push-status", class: "muted", role: "status" });
+  if (!enabled) return h("span", { class: "push" }, button, " ", status);
   void _init(button, status).catch((e) => {
     status.textContent = `notifications unavailable: ${(e as Error).message}`;
   });

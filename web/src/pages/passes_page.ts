@@ -144,7 +144,12 @@ function _filterForm(f: PassFilter, cameras: string[]): HTMLFormElement {
   return form;
 }
 
-export function renderPasses(root: HTMLElement, params: URLSearchParams, cameras: string[]) {
+export function renderPasses(
+  root: HTMLElement,
+  params: URLSearchParams,
+  cameras: string[],
+  push = false,
+) {
   const filter = filterFromParams(params);
   const tbody = h("tbody", { id: "passes-rows" });
   const status = h("p", { id: "passes-status", class: "muted", role: "status" }, "loading…");
@@ -176,7 +181,7 @@ export function renderPasses(root: HTMLElement, params: URLSearchParams, cameras
   replace(
     root,
     h("h1", {}, "Passes"),
-    pushButton(),
+    pushButton(push),
     _filterForm(filter, cameras),
     h(
       "table",
