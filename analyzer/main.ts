@@ -409,6 +409,7 @@ const PAUSED_POLL_MS = 10_000;
 /** The paused cameras, or none when the database cannot be read (analysis is the default). */
 async function _pausedOrNone(databaseUrl: string): Promise<Set<string>> {
   const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  c.on("error", () => {}); // a dropped connection: the awaited call below reports it
   try {
     await c.connect();
     return await pausedCameras((sql, params) => c.query(sql, params));
@@ -446,6 +447,7 @@ function _reportEnabled(cameras: CameraSet, bridge: MqttBridge | null): void {
 /** Store an MQTT `set/enabled` command exactly as the API does (row + NOTIFY). */
 async function _storeEnabled(databaseUrl: string, camera: string, enabled: boolean) {
   const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  c.on("error", () => {}); // a dropped connection: the awaited call below reports it
   try {
     await c.connect();
     await setAnalysisEnabled((sql, params) => c.query(sql, params), camera, enabled, "mqtt");
@@ -457,6 +459,7 @@ async function _storeEnabled(databaseUrl: string, camera: string, enabled: boole
 /** Seed the MQTT bridge's "today" counters with the passes stored today (best effort). */
 async function _seedToday(bridge: MqttBridge, databaseUrl: string): Promise<void> {
   const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  c.on("error", () => {}); // a dropped connection: the awaited call below reports it
   try {
     await c.connect();
     const { day, cameras } = await todayFromDb((sql, params) => c.query(sql, params));
@@ -471,6 +474,7 @@ async function _seedToday(bridge: MqttBridge, databaseUrl: string): Promise<void
 async function _activeModelOrDefault(databaseUrl: string | undefined): Promise<ModelRow> {
   if (!databaseUrl) return DEFAULT_MODEL;
   const c = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  c.on("error", () => {}); // a dropped connection: the awaited call below reports it
   try {
     await c.connect();
     return await activeModel((sql) => c.query(sql));
