@@ -61,7 +61,7 @@ const COLUMNS = `id, camera, track_id, label, verdict, entered_at, exited_at, ti
 export function createPassesApp(opts: PassesOptions): Hono {
   const app = createApiApp(["/api/passes/*", "/api/passes.csv"], opts);
 
-  app.get("/api/passes.csv", async (c) => {
+  app.get("/api/passes.csv", (c) => {
     const q = new QueryParams(c.req.url);
     const where = passFilters(q, getClaims(c)!);
     return streamPassesCsv(c, opts.pool, where, opts.csvChunkRows);
