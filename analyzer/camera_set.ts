@@ -12,7 +12,22 @@
  */
 import { type CameraConfig, type Config, redactSource } from "../shared/config.ts";
 import { CameraPipeline, type PipelineDeps } from "./pipeline/camera_pipeline.ts";
+import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import { type MediaAccess, resolveSource } from "./sources.ts";
+
+/**
+ * A detector per camera (the inference pool: each camera on one worker), handed back when the
+ * camera's pipeline stops.
+ */
+export interface CameraDetectors {
+  forCamera(camera: string): FrameDetector;
+  release(camera: string): void;
+}
+
+/** The pipelines' shared dependencies; `detector` is one for all cameras or one per camera. */
+export type CameraSetDeps = Omit<PipelineDeps, "live" | "detector"> & {
+  detector: FrameDetector | CameraDetectors;
+};
 
 export class CameraSet {
   readonly #pipelines = new Map<string, CameraPipeline>();
@@ -21,12 +36,12 @@ export class CameraSet {
   #paused = new Set<string>();
   /** Fleet mode: the cameras whose lease this process holds (null: not in fleet mode, all). */
   #held: ReadonlySet<string> | null = null;
-  readonly #deps: Omit<PipelineDeps, "live">;
+  readonly #deps: CameraSetDeps;
   readonly #media: MediaAccess;
   readonly #log: (m: string) => void;
 
   constructor(
-    deps: Omit<PipelineDeps, "live">,
+    deps: CameraSetDeps,
     media: MediaAccess,
     log: (m: string) => void,
   ) {
@@ -84,7 +99,7 @@ export class CameraSet {
       if (!this.#runs(camera) && running) {
         this.#log(`${camera}: ${stopWhy}; decoding and inference stopped`);
         this.#pipelines.delete(camera);
-        stopping.push(running.stop());
+        stopping.push(this.#stop(running));
       } else if (this.#runs(camera) && !running) {
         this.#log(`${camera}: ${startWhy}`);
         this.#start(camera, cfg);
@@ -98,7 +113,7 @@ export class CameraSet {
       if (!(camera in config.cameras)) {
         this.#log(`${camera}: removed from config; stopping`);
         this.#pipelines.delete(camera);
-        p.stop();
+        this.#stop(p);
       }
     }
     this.#configs.clear();
@@ -112,21 +127,37 @@ export class CameraSet {
       }
       if (running) {
         this.#log(`${camera}: source changed; restarting`);
-        running.stop();
+        this.#stop(running);
       }
       this.#start(camera, cfg);
     }
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.pipelines.map((p) => p.stop()));
+    await Promise.all(this.pipelines.map((p) => this.#stop(p)));
     this.#pipelines.clear();
+  }
+
+  /** Stop a pipeline; its camera's detector is handed back at once (a restart may get another). */
+  #stop(p: CameraPipeline): Promise<void> {
+    const d = this.#deps.detector;
+    if ("forCamera" in d) d.release(p.camera);
+    return p.stop();
+  }
+
+  #detectorFor(camera: string): FrameDetector {
+    const d = this.#deps.detector;
+    return "forCamera" in d ? d.forCamera(camera) : d;
   }
 
   #start(camera: string, cfg: CameraConfig): void {
     const { spec, live } = resolveSource(camera, cfg, this.#media);
     this.#log(`${camera}: source ${redactSource(spec.source)}`);
-    const p = new CameraPipeline(camera, cfg, spec, { ...this.#deps, live });
+    const p = new CameraPipeline(camera, cfg, spec, {
+      ...this.#deps,
+      detector: this.#detectorFor(camera),
+      live,
+    });
     this.#pipelines.set(camera, p);
     p.start().catch((e) => {
       console.error(`analyzer: ${camera} failed: ${(e as Error).message}`);

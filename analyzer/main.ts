@@ -3,7 +3,8 @@
  * publishes ticks and events, writes passes (spooled), samples and events to Postgres and crops
  * to the object store, reloads config and model without restart, serves /healthz /readyz
  * /metrics on ANALYZER_PORT, and exits on a stall (watchdog) so a supervisor restarts it.
- * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_THREADS,
+ * Env: DATABASE_URL, STOPLINE_CONFIG, ANALYZER_PORT, STALL_EXIT_S, MODEL_PATH, INFER_WORKERS,
+ * INFER_THREADS (analyzer/detector/inference_pool.ts),
  * STOPLINE_DATA_DIR, MINIO_* / STOPLINE_OBJECTS_DIR, STOPLINE_MEDIA_URL + STOPLINE_MEDIA_TOKEN (dev),
  * MEDIA_READ_HOST + MEDIA_READ_USER/PASSWORD (MediaMTX reader), STOPLINE_CONFIG_ENV_ALLOW,
  * STOPLINE_MEDIA_DIR, MQTT_* (the MQTT bridge and Home Assistant discovery:
@@ -27,7 +28,7 @@ import { CameraSet } from "./camera_set.ts";
 import { clipServiceFromEnv } from "./capture/clip_service.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
-import { InferenceClient } from "./detector/inference_client.ts";
+import { InferencePool, inferenceSizing, whenReady } from "./detector/inference_pool.ts";
 import { healthHandler } from "./health/server.ts";
 import { analyzerMetrics } from "./health/metrics.ts";
 import { processMetrics } from "./health/process_metrics.ts";
@@ -37,7 +38,6 @@ import { notifierFromEnv } from "./notify/from_env.ts";
 import { DbWriter } from "./persist/db_writer.ts";
 import { fleetFromEnv } from "./fleet/from_env.ts";
 import { type FleetMemberLoop, NO_EPOCH } from "./fleet/fleet_member.ts";
-import { SerialDetector } from "./pipeline/serial_detector.ts";
 import { publisherFromEnv } from "./publish/from_env.ts";
 import type { MqttBridge } from "./publish/mqtt/bridge.ts";
 import { mqttBridgeFromEnv } from "./publish/mqtt/from_env.ts";
@@ -147,7 +147,7 @@ async function main() {
 
   let modelLoaded = false;
   let cameras: CameraSet | null = null;
-  let inference: InferenceClient | null = null;
+  let inference: InferencePool | null = null;
   const gauges = seedGauges(() => cameras?.pipelines ?? []);
   if (telemetry) observeGauges(telemetry.meter, gauges);
   const readiness = () => {
@@ -174,7 +174,7 @@ async function main() {
     readiness,
     metrics: () =>
       analyzerMetrics(cameras?.pipelines ?? [], publisher, writer, uploader, [
-        { isolate: "inference", memory: inference?.workerMemory ?? null },
+        ...(inference?.workerMemory() ?? []),
         ...(cameras?.pipelines ?? []).map((p) => ({
           isolate: `decode_${p.camera}`,
           memory: p.source.workerMemory,
@@ -195,7 +195,14 @@ async function main() {
 
   // The model: MODEL_PATH pins a file; otherwise the active row of the models table.
   const modelsDir = env("STOPLINE_MODEL_DIR") ?? `${dataDir}/models`;
-  const threads = Number(env("INFER_THREADS") ?? "2");
+  let sizing: { workers: number; threads: number };
+  try {
+    sizing = inferenceSizing(env);
+  } catch (e) {
+    console.error(`analyzer: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+  const { workers, threads } = sizing;
   const pinned = env("MODEL_PATH");
   const loading = (async () => {
     // The inference worker boots while the active model is looked up.
@@ -203,12 +210,16 @@ async function main() {
     const firstPath = pinned
       ? Promise.resolve(pinned)
       : current.then((row) => modelPath(row, store, modelsDir));
+    const pool = new InferencePool(firstPath, { workers, threads, log });
     try {
-      const client = await InferenceClient.start(firstPath, { threads });
+      const info = await pool.ready();
       const [row, path] = [await current, await firstPath];
-      log(`model ${row.id} (${client.info.kind}) loaded from ${path}, ${threads} threads`);
-      return client;
+      log(
+        `model ${row.id} (${info.kind}) loaded from ${path}: ${workers} inference workers x ${threads} threads`,
+      );
+      return pool;
     } catch (e) {
+      pool.close();
       const row = await current;
       // Uploads are validated without ONNX Runtime; one it still cannot run must not keep the
       // analyzer down: say so and run the built-in default (a switch also keeps the old model).
@@ -218,7 +229,16 @@ async function main() {
           (e as Error).message
         }); using ${DEFAULT_MODEL.id}`,
       );
-      return await InferenceClient.start(modelPath(DEFAULT_MODEL, store, modelsDir), { threads });
+      const fallback = new InferencePool(modelPath(DEFAULT_MODEL, store, modelsDir), {
+        workers,
+        threads,
+        log,
+      });
+      await fallback.ready().catch((e2) => {
+        fallback.close();
+        throw e2;
+      });
+      return fallback;
     }
   })();
 
@@ -227,7 +247,7 @@ async function main() {
   const bucket = cropBucket(env);
   cameras = new CameraSet(
     {
-      detector: new SerialDetector(loading),
+      detector: whenReady(loading),
       sink,
       bucket,
       log,
@@ -266,8 +286,8 @@ async function main() {
   // Before the model is loaded no pass is judged, so the stored ones are not counted twice.
   if (mqttBridge && databaseUrl) _seedToday(mqttBridge, databaseUrl);
 
-  const client = await loading;
-  inference = client;
+  const pool = await loading;
+  inference = pool;
   modelLoaded = true;
   // Cameras are claimed once the model is loaded: a camera taken over must not stay dark for
   // the model's load time.
@@ -277,7 +297,7 @@ async function main() {
       try {
         const row = await _activeModelOrDefault(databaseUrl);
         const path = await modelPath(row, store, modelsDir);
-        const info = await client.swap(path);
+        const info = await pool.swap(path);
         log(`switched to model ${row.id} (${info.kind})`);
       } catch (e) {
         log(`model switch failed, keeping the current model: ${(e as Error).message}`);
@@ -388,7 +408,7 @@ async function main() {
     // Fleet: cameras stopped, passes flushed, leases released, so others take over at once.
     await fleet?.stop();
     await cameras?.stop();
-    client.close();
+    pool.close();
     await writer?.close();
     await uploader.close();
     await clips.close();

@@ -85,4 +85,6 @@ self.onmessage = (e: MessageEvent<InferRequest>) => {
   const msg = e.data;
   if (msg.type === "load") _load(msg);
   else if (msg.type === "detect") queue = queue.then(() => _detect(msg));
+  // Thrown out of the message handler: uncaught, it ends the worker before the next message.
+  else if (msg.type === "crash") throw new Error("crash requested");
 };

@@ -32,7 +32,12 @@ export type InferRequest =
     data: ArrayBuffer;
     minConf?: number;
     classes?: string[];
-  };
+  }
+  /**
+   * Throw an uncaught error inside the worker, which ends it: the crash path of a real fault (an
+   * ONNX Runtime abort surfacing as an exception), for the pool's restart test.
+   */
+  | { type: "crash" };
 
 /** worker -> main */
 export type InferResponse =
@@ -63,6 +68,14 @@ export interface DetectResult {
   kind?: string;
 }
 
+/**
+ * The worker ended (an uncaught error or an unreadable message): the requests in it are lost with
+ * their frame buffers. A pool restarts the worker; a camera counts the frame as dropped.
+ */
+export class InferenceWorkerCrashed extends Error {
+  override name = "InferenceWorkerCrashed";
+}
+
 interface _Pending {
   resolve: (r: DetectResult) => void;
   reject: (e: Error) => void;
@@ -80,16 +93,31 @@ export class InferenceClient {
   private _info: ModelInfo;
   /** The inference worker's V8 heap, as it last reported it. */
   workerMemory: IsolateMemory | null = null;
+  /** Called once when the worker crashes (after its pending requests were rejected). */
+  onCrash: ((err: InferenceWorkerCrashed) => void) | null = null;
 
   private constructor(private readonly _worker: Worker, info: ModelInfo) {
     this._info = info;
     _worker.onmessage = (e: MessageEvent<InferResponse>) => this._onMessage(e.data);
     _worker.onerror = (e: ErrorEvent) => {
       e.preventDefault(); // keep a worker crash from taking the analyzer down with it
-      this._fail(new Error(`inference worker crashed: ${e.message}`));
+      this._crash(`inference worker crashed: ${e.message}`);
     };
-    _worker.onmessageerror = () =>
-      this._fail(new Error("inference worker sent an unreadable message"));
+    _worker.onmessageerror = () => this._crash("inference worker sent an unreadable message");
+  }
+
+  private _crash(message: string): void {
+    if (this._dead) return;
+    const err = new InferenceWorkerCrashed(message);
+    this._fail(err);
+    this._worker.terminate();
+    this.onCrash?.(err);
+  }
+
+  /** Test hook: make the worker throw an uncaught error (it ends; see `InferenceWorkerCrashed`). */
+  crashForTest(): void {
+    const msg: InferRequest = { type: "crash" };
+    this._worker.postMessage(msg);
   }
 
   /**

@@ -18,7 +18,8 @@ import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { resolveFilePath } from "../sources.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameTracer, PassWrite } from "./frame_trace.ts";
-import type { FrameDetector } from "./serial_detector.ts";
+import type { DetectResult, FrameDetector } from "./serial_detector.ts";
+import { InferenceWorkerCrashed } from "../detector/inference_client.ts";
 import { MotionDetector } from "./motion.ts";
 import { cropRgb, mergeSources, planRegions, type Region, regionToFrame } from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
@@ -88,6 +89,8 @@ export class CameraPipeline {
   /** The plate detector's last failure (logged once until it works again). */
   #plateError = "";
   #seq = 0;
+  /** Frames lost with a crashed inference worker (counted as dropped). */
+  #lost = 0;
   #lastProcessedTs = -Infinity;
   #done: Promise<void> | null = null;
   /** Live only: where each frame's time went, capture -> tick published. */
@@ -268,19 +271,36 @@ export class CameraPipeline {
     const tracked = this.#cfg.classes;
     const classes = blurPeople && !tracked.includes("person") ? [...tracked, "person"] : tracked;
     const detectOpts = { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes };
-    const result = await this.#deps.detector.detect(
-      { width: meta.width, height: meta.height, data: frame.data },
-      detectOpts,
-    );
+    let result: DetectResult;
+    let perRegion: DetectResult[] = [];
+    const regions = this.#regionsFor(meta.width, meta.height);
+    try {
+      result = await this.#deps.detector.detect(
+        { width: meta.width, height: meta.height, data: frame.data },
+        detectOpts,
+      );
+      // One inference per crop (copies: the detector transfers its input buffer to the worker).
+      const full = new Uint8Array(result.buffer);
+      perRegion = await Promise.all(
+        regions.map((r) =>
+          this.#deps.detector.detect(
+            cropRgb({ width: meta.width, height: meta.height, data: full }, r),
+            detectOpts,
+          )
+        ),
+      );
+    } catch (e) {
+      // Its inference worker crashed with the frame in it (the pool restarts the worker): the
+      // frame is dropped, its buffer gone with the worker. Any other failure ends the camera.
+      if (!(e instanceof InferenceWorkerCrashed)) throw e;
+      this.#lost++;
+      this.#deps.log?.(`${this.camera}: frame dropped: ${e.message}`);
+      return;
+    }
     const pixels = { width: meta.width, height: meta.height, data: new Uint8Array(result.buffer) };
     let found = result.detections;
     let inferMs = result.inferMs;
-    const regions = this.#regionsFor(meta.width, meta.height);
     if (regions.length > 0) {
-      // One inference per crop (copies: the detector transfers its input buffer to the worker).
-      const perRegion = await Promise.all(
-        regions.map((r) => this.#deps.detector.detect(cropRgb(pixels, r), detectOpts)),
-      );
       inferMs += perRegion.reduce((sum, r) => sum + r.inferMs, 0);
       found = mergeSources([
         found,
@@ -478,7 +498,7 @@ export class CameraPipeline {
       : 0;
     s.inferMs = s.frames === 1 ? inferMs : s.inferMs + 0.1 * (inferMs - s.inferMs);
     s.lagMs = this.#deps.live ? now - captureTs : 0;
-    s.dropped = this.source.dropped;
+    s.dropped = this.source.dropped + this.#lost;
     s.width = w;
     s.height = h;
     s.lastFrameAt = now;

@@ -1,9 +1,7 @@
 /**
- * Shares one inference Worker between cameras: requests run one at a time in arrival order, so
- * every camera gets its turn (a camera waits for at most one frame of each other camera).
- * The detector may still be loading: cameras start decoding meanwhile (ffmpeg and the decode
- * worker start in parallel with the model load, which shortens a restart) and their first
- * requests run once it is ready.
+ * What a camera pipeline needs from a detector. The analyzer gives each camera one inference
+ * Worker of the pool (analyzer/detector/inference_pool.ts: a worker per core, a camera on one
+ * worker, its requests answered in order); the offline CLI gives its one camera a worker.
  */
 import type { Detection } from "../detector/detection.ts";
 
@@ -23,20 +21,4 @@ export interface DetectResult {
 
 export interface FrameDetector {
   detect(frame: RgbFrame, opts: { minConf: number; classes: string[] }): Promise<DetectResult>;
-}
-
-export class SerialDetector implements FrameDetector {
-  readonly #inner: Promise<FrameDetector>;
-  #tail: Promise<unknown> = Promise.resolve();
-
-  constructor(inner: FrameDetector | Promise<FrameDetector>) {
-    this.#inner = Promise.resolve(inner);
-    this.#inner.catch(() => {}); // a failed load rejects each detect, not the process
-  }
-
-  detect(frame: RgbFrame, opts: { minConf: number; classes: string[] }): Promise<DetectResult> {
-    const run = this.#tail.then(async () => (await this.#inner).detect(frame, opts));
-    this.#tail = run.catch(() => {});
-    return run;
-  }
 }
