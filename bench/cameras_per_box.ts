@@ -17,9 +17,17 @@
  * of the detected frames (analyzer/pipeline/stage_timings.ts). A mode stops at its first N that
  * fails (>= 1 % dropped or p95 >= 200 ms); the largest N that passed is the answer.
  *
+ * Then the CPU a camera costs, independent of how loaded the box is: each mode runs offline (every
+ * frame, as fast as the box allows) over the whole 90 s clip on one worker with one thread, and
+ * CPU ms per frame (process + ffmpeg) gives the 10 fps cameras 2 cores could carry at 100 % and at
+ * 70 % (the headroom docs/SCALING.md plans with).
+ *
+ * `--sizing`: instead, workers x threads compared: 2 cameras offline at once over the first 30 s,
+ * always-detect: frames per second of the two together and CPU ms per frame.
+ *
  * Run: deno run -A bench/cameras_per_box.ts [--n 1,2,4,6,8,10,12] [--seconds 20] [--warmup 6]
  *        [--sizes 768x576,1280x720] [--modes gated,always] [--workers W --threads T]
- *        [--sizing 3]  (compare workers x threads at 3 always-detect cameras instead)
+ *        [--no-offline] | [--sizing]
  */
 import { parseArgs } from "node:util";
 import { validateConfig } from "../shared/config.ts";
@@ -54,7 +62,8 @@ const { values } = parseArgs({
     modes: { type: "string", default: "gated,always" },
     workers: { type: "string" },
     threads: { type: "string" },
-    sizing: { type: "string" },
+    sizing: { type: "boolean", default: false },
+    "no-offline": { type: "boolean", default: false },
   },
 });
 const counts = values.n.split(",").map(Number);
@@ -344,25 +353,93 @@ const HEADER = [
   "load 1/5/15 min",
 ];
 
+/**
+ * Offline: `cameras` pipelines at once over `clip` (lossless, as fast as the box allows) on `pool`;
+ * frames, wall time, CPU (process + ffmpeg children) and frames detected.
+ */
+async function _offline(
+  pool: InferencePool,
+  clips: string[],
+  gated: boolean,
+): Promise<{ frames: number; wall: number; cpu: number; detected: number }> {
+  const sink = new CountingSink();
+  const cameras = clips.map((clip, i) => {
+    const id = `off${i}`;
+    const cfg = validateConfig({
+      cameras: {
+        [id]: {
+          source: clip,
+          zones: ZONES,
+          detect: { fps: FPS, min_conf: 0.4, motion_gating: gated },
+        },
+      },
+    }).cameras[id];
+    return new CameraPipeline(id, cfg, { source: clip }, {
+      detector: pool.forCamera(id),
+      sink,
+      live: false,
+    });
+  });
+  // The decode workers wait for their ffmpeg: its CPU is in this process's children's time once
+  // the file has ended.
+  const cpu0 = cpuSeconds("self", true);
+  const t0 = performance.now();
+  await Promise.all(cameras.map((c) => c.start()));
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds("self", true) - cpu0;
+  for (const c of cameras) pool.release(c.camera);
+  return {
+    frames: cameras.reduce((n, c) => n + c.stats.frames, 0),
+    wall,
+    cpu,
+    detected: cameras.reduce((n, c) => n + c.stats.detectedFrames, 0),
+  };
+}
+
+/** The first `s` seconds of a clip (stream copy). */
+async function _head(clip: string, s: number): Promise<string> {
+  const out = clip.replace(/\.mp4$/, `_${s}s.mp4`);
+  if (await exists(out)) return out;
+  const r = await new Deno.Command(ff, {
+    args: ["-v", "error", "-y", "-i", clip, "-t", String(s), "-c", "copy", out],
+  }).output();
+  if (!r.success) throw new Error(new TextDecoder().decode(r.stderr));
+  return out;
+}
+
 const person = await _personSprite();
 const start = Date.now();
+const cores = navigator.hardwareConcurrency;
 
 if (values.sizing) {
-  // Workers x threads at a fixed load, always-detect (every frame inferred: the worst case).
-  const n = Number(values.sizing);
   const [w, h] = sizes[0];
   const clips = await _clips(w, h, person);
+  const two = [await _head(clips[0], 30), await _head(clips[3], 30)];
   const rows: (string | number)[][] = [];
   for (const [workers, threads] of [[1, 2], [2, 1], [2, 2], [1, 1]]) {
     const pool = new InferencePool(modelPath, { workers, threads });
     await pool.ready();
-    const s = await _step(pool, clips, n, false);
+    const r = await _offline(pool, two, false);
     pool.close();
-    rows.push([`${workers} x ${threads}`, ..._row(`${w}x${h}`, "always", s)]);
+    rows.push([
+      `${workers} x ${threads}`,
+      `${w}x${h}`,
+      r.frames,
+      (r.frames / r.wall).toFixed(1),
+      (r.cpu / r.frames * 1000).toFixed(1),
+      `${((r.cpu / r.wall) * 100).toFixed(0)}%`,
+      load(),
+    ]);
+    console.error(rows.at(-1)!.join(" | "));
   }
-  table(`Inference workers x threads, ${n} cameras (${machine()})`, [
+  table(`Inference workers x threads: 2 cameras offline, always-detect (${machine()})`, [
     "workers x threads",
-    ...HEADER,
+    "stream",
+    "frames",
+    "fps (both cameras)",
+    "CPU ms/frame",
+    "CPU (of 1 core)",
+    "load 1/5/15 min",
   ], rows);
 } else {
   const sizing = inferenceSizing((k) =>
@@ -388,10 +465,47 @@ if (values.sizing) {
   }
   pool.close();
   table(
-    `Cameras per box, 10 fps, ${sizing.workers} inference workers x ${sizing.threads} threads (${machine()})`,
+    `Cameras per box, live, 10 fps, ${sizing.workers} inference workers x ${sizing.threads} threads (${machine()})`,
     HEADER,
     rows,
   );
   console.log(`\nLargest N with < 1 % dropped and p95 < 200 ms:\n- ${best.join("\n- ")}`);
+  if (!values["no-offline"]) {
+    const one = new InferencePool(modelPath, { workers: 1, threads: 1 });
+    await one.ready();
+    const cpuRows: (string | number)[][] = [];
+    for (const [w, h] of sizes) {
+      const [clip] = await _clips(w, h, person);
+      for (const mode of modes) {
+        const r = await _offline(one, [clip], mode === "gated");
+        const msPerFrame = (r.cpu / r.frames) * 1000;
+        const perCamera = (msPerFrame * FPS) / 1000; // cores one 10 fps camera keeps busy
+        cpuRows.push([
+          `${w}x${h}`,
+          mode,
+          r.frames,
+          `${((r.detected / r.frames) * 100).toFixed(1)}%`,
+          msPerFrame.toFixed(1),
+          `${(perCamera * 100).toFixed(0)}%`,
+          (cores / perCamera).toFixed(1),
+          ((0.7 * cores) / perCamera).toFixed(1),
+          load(),
+        ]);
+        console.error(cpuRows.at(-1)!.join(" | "));
+      }
+    }
+    one.close();
+    table(`CPU per camera, offline over the whole clip, 1 worker x 1 thread (${machine()})`, [
+      "stream",
+      "detection",
+      "frames",
+      "frames detected",
+      "CPU ms/frame",
+      "CPU per 10 fps camera (of 1 core)",
+      `10 fps cameras on ${cores} cores at 100 %`,
+      "at 70 %",
+      "load 1/5/15 min",
+    ], cpuRows);
+  }
 }
 console.log(`\n(${((Date.now() - start) / 1000).toFixed(0)} s)`);
