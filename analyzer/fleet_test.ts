@@ -54,6 +54,8 @@ Deno.test({
           ANALYZER_FLEET: "1",
           ANALYZER_FLEET_ID: name,
           ANALYZER_MAX_CAMERAS: "4",
+          // 3-4 analyzers share the 2 cores: one inference worker each, as measured before the pool.
+          INFER_WORKERS: "1",
           INFER_THREADS: "1",
           STALL_EXIT_S: "120",
         },
