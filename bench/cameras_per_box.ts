@@ -354,6 +354,20 @@ const HEADER = [
   "load 1/5/15 min",
 ];
 
+/** CPU seconds of each thread of this process, by thread id, and its name. */
+function _threadCpu(): Map<number, { name: string; cpu: number }> {
+  const m = new Map<number, { name: string; cpu: number }>();
+  for (const e of Deno.readDirSync("/proc/self/task")) {
+    try {
+      const stat = Deno.readTextFileSync(`/proc/self/task/${e.name}/stat`);
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      m.set(Number(e.name), { name, cpu: (Number(f[11]) + Number(f[12])) / 100 });
+    } catch { /* exited */ }
+  }
+  return m;
+}
+
 /**
  * Offline: `cameras` pipelines at once over `clip` (lossless, as fast as the box allows) on `pool`;
  * frames, wall time, CPU (process + ffmpeg children) and frames detected.
@@ -368,12 +382,14 @@ async function _offline(
     wall: number;
     cpu: number;
     ffmpegCpu: number;
-    inferMs: number;
+    mainCpu: number;
     detected: number;
   }
 > {
   const sink = new CountingSink();
-  let inferMs = 0;
+  // The main thread's CPU (motion, tracking, judging, frame hand-offs) apart from the rest of the
+  // process (the workers' threads, ONNX Runtime's, V8's).
+  const before = _threadCpu();
   const cameras = clips.map((clip, i) => {
     const id = `off${i}`;
     const cfg = validateConfig({
@@ -385,12 +401,8 @@ async function _offline(
         },
       },
     }).cameras[id];
-    const onWorker = pool.forCamera(id);
     return new CameraPipeline(id, cfg, { source: clip }, {
-      // Inference time (worker-side, one thread: its CPU) summed for the profile.
-      detector: {
-        detect: (f, o) => onWorker.detect(f, o).then((r) => (inferMs += r.inferMs, r)),
-      },
+      detector: pool.forCamera(id),
       sink,
       live: false,
     });
@@ -403,13 +415,16 @@ async function _offline(
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds("self", true) - cpu0;
   const ffmpegCpu = cpu - (cpuSeconds("self", false) - own0);
+  const after = _threadCpu();
+  const delta = (tid: number) => (after.get(tid)?.cpu ?? 0) - (before.get(tid)?.cpu ?? 0);
+  const mainCpu = delta(Deno.pid);
   for (const c of cameras) pool.release(c.camera);
   return {
     frames: cameras.reduce((n, c) => n + c.stats.frames, 0),
     wall,
     cpu,
     ffmpegCpu,
-    inferMs,
+    mainCpu,
     detected: cameras.reduce((n, c) => n + c.stats.detectedFrames, 0),
   };
 }
@@ -500,16 +515,17 @@ if (values.sizing) {
         const r = await _offline(one, [clip], mode === "gated");
         const msPerFrame = (r.cpu / r.frames) * 1000;
         const perCamera = (msPerFrame * FPS) / 1000; // cores one 10 fps camera keeps busy
-        const ff_ms = (r.ffmpegCpu / r.frames) * 1000, infer_ms = r.inferMs / r.frames;
+        const per = (x: number) => (x / r.frames) * 1000;
+        const [ffMs, mainMs] = [per(r.ffmpegCpu), per(r.mainCpu)];
         cpuRows.push([
           `${w}x${h}`,
           mode,
           r.frames,
           `${((r.detected / r.frames) * 100).toFixed(1)}%`,
           msPerFrame.toFixed(1),
-          ff_ms.toFixed(1),
-          `${infer_ms.toFixed(1)} (${(r.inferMs / Math.max(1, r.detected)).toFixed(1)})`,
-          (msPerFrame - ff_ms - infer_ms).toFixed(1),
+          ffMs.toFixed(1),
+          mainMs.toFixed(1),
+          (msPerFrame - ffMs - mainMs).toFixed(1),
           `${(perCamera * 100).toFixed(0)}%`,
           (cores / perCamera).toFixed(1),
           ((0.7 * cores) / perCamera).toFixed(1),
@@ -525,9 +541,9 @@ if (values.sizing) {
       "frames",
       "frames detected",
       "CPU ms/frame",
-      "of which ffmpeg decode",
-      "inference (per detected frame)",
-      "the rest (main thread, decode worker)",
+      "ffmpeg decode",
+      "main thread (motion, tracking, judge)",
+      "other threads (inference, decode worker, V8)",
       "CPU per 10 fps camera (of 1 core)",
       `10 fps cameras on ${cores} cores at 100 %`,
       "at 70 %",
