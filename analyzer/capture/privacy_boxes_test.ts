@@ -278,3 +278,80 @@ Deno.test({
     }
   },
 });
+
+Deno.test("privacy boxes: a clip job waits for the post-roll's boxes, keeps them across a restart, and pixelates what the analyzer never saw whole", async () => {
+  const dir = await Deno.makeTempDir();
+  const anchorMs = Date.parse("2026-11-21T08:00:00Z");
+  const scene = resolveFilePath("samples/scenes/full_stop.mp4");
+  let now = anchorMs + 5_000;
+  try {
+    const store = new LocalObjectStore(`${dir}/objects`);
+    const log = new PrivacyBoxLog();
+    // The analyzer saw no one from 0 to 4 s (its boxes so far), the pass is 3-4 s, post-roll 1 s.
+    for (let t = 0; t <= 4_000; t += 100) log.add("scene", anchorMs + t, [], []);
+    const worker = (boxes: PrivacyBoxLog) =>
+      new ClipWorker({
+        recording: new FileRecording(scene, anchorMs),
+        store,
+        rows: null,
+        spoolDir: `${dir}/spool`,
+        bucket: "clips",
+        boxes,
+        now: () => now,
+        settings: () => ({
+          enabled: true,
+          pre_roll_s: 1,
+          post_roll_s: 1,
+          privacy: { people: true, plates: false },
+        }),
+      });
+    const pass = {
+      id: "scene:9:9",
+      camera: "scene",
+      track_id: 9,
+      label: "car",
+      verdict: "full_stop" as const,
+      time_in_zone_s: 1,
+      stop_duration_s: 1,
+      min_speed_px_s: 0,
+      entry_speed_px_s: 80,
+      image: null,
+      entered_at: anchorMs + 3_000,
+      exited_at: anchorMs + 4_000,
+      samples: [],
+    };
+    const first = worker(log);
+    await first.addPass(pass);
+    assert.equal(await first.drain(), false, "waits: the analyzer is not past the post-roll");
+    assert.match(first.lastError, /waits for the analyzer's boxes/);
+    await first.close();
+    // A restart: the boxes logged before it are in the spooled job; after it, nothing is known
+    // of 4-5 s, and after the lag the clip is cut with those frames pixelated whole.
+    const job = JSON.parse(
+      await Deno.readTextFile(
+        `${dir}/spool/${[...Deno.readDirSync(`${dir}/spool`)][0].name}`,
+      ),
+    );
+    assert.equal(job.privacy.until_ms, anchorMs + 4_000);
+    assert.ok(job.privacy.frames.length >= 30, `${job.privacy.frames.length} frames spooled`);
+    const second = worker(new PrivacyBoxLog());
+    now = anchorMs + 5_000 + 25_000;
+    assert.ok(await second.drain(), "cut after the lag");
+    await second.close();
+    const obj = await store.get(passClipUri("clips", "scene", pass.id, pass.exited_at));
+    assert.ok(obj);
+    await Deno.writeFile(`${dir}/c.mp4`, obj.data);
+    const fs = await frames(`${dir}/c.mp4`);
+    const src = await frames(scene);
+    // Frames 2.0-5.0 s of the scene: seen (3.0-4.0 s + 1.5 s hold) intact, the rest flat blocks.
+    const whole: Box = [0, 0, W, H];
+    for (const [n, f] of fs.entries()) {
+      const t = 2_000 + n * 100;
+      const d = diff(f, src[t / 100], whole);
+      if (t <= 4_000 + MAX_GAP_MS) assert.ok(d < 4, `${t} ms: intact (${d})`);
+      else assert.ok(d > 8, `${t} ms: pixelated whole (${d})`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
