@@ -16,6 +16,7 @@ import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
 import { type DecodedFrame, FrameSource } from "../source/frame_source.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
+import { streamClock } from "../source/stream_clock.ts";
 import { resolveFilePath } from "../sources.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameTracer, PassWrite } from "./frame_trace.ts";
@@ -136,6 +137,8 @@ export class CameraPipeline {
       reconnect: deps.live,
       lossless: !deps.live,
       anchorMs: deps.live ? undefined : deps.anchorMs ?? 0,
+      // The relay's stream: the same capture timeline as the clip recorder's.
+      clock: deps.live && spec.sharedTimeline ? streamClock(camera) : undefined,
       log: (m) => deps.log?.(`${camera}: ${m}`),
     });
   }
