@@ -135,7 +135,8 @@ Deno.test({
       // One timeline (decoder and recorder read the relay with -copyts and share the camera's
       // StreamClock): measured median 0 under load 24 (offsets -2..1, the spread is the sample's
       // box centre vs the true position); before, 1 frame quiet and 1-2 under load.
-      assert.ok(Math.abs(median) <= 0, `clip and samples ${median} frames apart`);
+      // The issue asks within one frame; dev/capture_timeline_test.ts checks the exact frame.
+      assert.ok(Math.abs(median) <= 1, `clip and samples ${median} frames apart`);
 
       // One clip: H.264, >= 4 s, served with Range, and played and sought by Chromium.
       const p = due()[0];
