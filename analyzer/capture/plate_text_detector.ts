@@ -14,8 +14,15 @@ import { ensureTextDetOnnx } from "../model/text_det_model.ts";
 export const BIN_THRESHOLD = 0.3;
 export const BOX_THRESHOLD = 0.6;
 export const UNCLIP_RATIO = 1.5;
-/** The vehicle region is scaled so its longer side is this (plates on far cars are small). */
-export const TEXT_INPUT_SIDE_PX = 480;
+/**
+ * The vehicle region is scaled so its longer side is this (plates on far cars are small). 960 px
+ * with bilinear upscaling finds the sample van's 29x9 px plate (3-4 px character blobs) in 20 of
+ * 21 labelled frames, where 480 px nearest found it in none (bench/plate_recall_bench.ts,
+ * docs/PERFORMANCE.md); it costs about 4x the CPU per vehicle.
+ */
+export const TEXT_INPUT_SIDE_PX = 960;
+/** Bilinear sampling by default (see TEXT_INPUT_SIDE_PX). */
+export const BILINEAR = true;
 /** The vehicle box is grown by this share of its size (a plate can stick out of a loose box). */
 export const VEHICLE_MARGIN = 0.1;
 /** Text regions smaller than this in the model's input are noise. */
@@ -85,7 +92,7 @@ export class PlateTextDetector {
       for (let x = 0; x < iw; x++) {
         const o = y * iw + x;
         let r: number, g: number, b: number;
-        if (search.bilinear) {
+        if (search.bilinear ?? BILINEAR) {
           const gx = Math.min(w - 1, Math.max(0, (x + 0.5) * sx - 0.5));
           const xa = Math.floor(gx), xb = Math.min(w - 1, xa + 1), tx = gx - xa;
           const px = (xx: number, yy: number, c: number) => d[((y0 + yy) * fw + x0 + xx) * 3 + c];
