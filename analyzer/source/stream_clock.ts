@@ -14,7 +14,14 @@
  * a new timeline (an epoch). Inside a run the anchor only goes down (a stalled reader never
  * moves it).
  */
-export const RESET_MS = 10_000;
+/**
+ * A reconnect's first frame is late by at most the relay's backlog (since the last keyframe, one
+ * GOP: 1 s for the samples) plus the connection's set-up; more than this is another timeline. A
+ * reset that was only a long backlog heals itself: the live frames that follow (and the other
+ * reader) bring the minimum back down within a GOP. A relay restart within RESET_MS of its
+ * previous start is not told apart (its timestamps come out early by that much).
+ */
+export const RESET_MS = 3_000;
 
 export class StreamClock {
   #anchor: number | null = null;
