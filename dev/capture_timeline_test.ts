@@ -90,7 +90,7 @@ Deno.test({
       for (const s of seen) {
         const at = clipKeys.get(s.key);
         if (at === undefined) continue;
-        offsets.push(Math.round((at - s.ts) / 100));
+        offsets.push(Math.round((at - s.ts) / 100) + 0); // + 0: no -0
       }
       console.log(
         `clip time - capture time, frames: ${JSON.stringify(offsets)} (${clock.epoch} epoch)`,

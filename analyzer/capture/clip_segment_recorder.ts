@@ -53,11 +53,12 @@ export interface SegmentEntry {
    */
   flushed?: boolean;
   /**
-   * Shared timeline: the camera clock's anchor when this segment closed, the one the pipeline
-   * stamped the same frames with (the anchor settles downwards after a join; the anchor of the
-   * moment, not the latest, is what the samples of that moment carry).
+   * Shared timeline: the camera clock's anchor when this segment closed, and its epoch. A
+   * segment's anchor is the lower of that and the clock's current one in the same epoch: a
+   * transient high (a reader's late first frames) is healed by the minimum, never baked in.
    */
   anchor_ms?: number;
+  epoch?: number;
 }
 
 const CAMERA_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -170,11 +171,17 @@ class _CameraRecorder {
 
   timeline(): { file: string; run: string; startMs: number; endMs: number }[] {
     const anchors = this.#anchors();
+    const clock = this.spec.sharedTimeline ? this.#opts.clock(this.#camera) : null;
+    const anchorOf = (e: SegmentEntry) => {
+      if (e.anchor_ms === undefined) return anchors.get(e.run)!;
+      const now = clock && clock.epoch === e.epoch ? clock.anchorMs ?? Infinity : Infinity;
+      return Math.min(e.anchor_ms, now);
+    };
     return this.#entries.map((e) => ({
       file: e.file,
       run: e.run,
-      startMs: (e.anchor_ms ?? anchors.get(e.run)!) + e.start_s * 1000,
-      endMs: (e.anchor_ms ?? anchors.get(e.run)!) + e.end_s * 1000,
+      startMs: anchorOf(e) + e.start_s * 1000,
+      endMs: anchorOf(e) + e.end_s * 1000,
     })).sort((a, b) => a.startMs - b.startMs);
   }
 
@@ -298,6 +305,7 @@ class _CameraRecorder {
           }
           closing = { end_s: entry.end_s, seen };
           entry.anchor_ms = clock.anchorMs ?? seen - entry.end_s * 1000;
+          entry.epoch = clock.epoch;
         }
         this.#entries.push(entry);
         this.#failures = 0;

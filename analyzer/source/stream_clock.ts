@@ -15,13 +15,14 @@
  * moves it).
  */
 /**
- * A reconnect's first frame is late by at most the relay's backlog (since the last keyframe, one
- * GOP: 1 s for the samples) plus the connection's set-up; more than this is another timeline. A
- * reset that was only a long backlog heals itself: the live frames that follow (and the other
- * reader) bring the minimum back down within a GOP. A relay restart within RESET_MS of its
- * previous start is not told apart (its timestamps come out early by that much).
+ * A reconnect's first frame is late by the relay's backlog (since the last keyframe, one GOP: 1 s
+ * for the samples) plus the reader's start-up (the recorder's ffmpeg probes its input: seconds
+ * under load; with 3 s, `deno task dev` under load 20 reset on it); more than this is another
+ * timeline. A reset that was only a slow start heals itself: the other reader's live frames bring
+ * the minimum back down. A relay restart within RESET_MS of its previous start is not told apart
+ * (its timestamps come out early by that much).
  */
-export const RESET_MS = 3_000;
+export const RESET_MS = 10_000;
 
 export class StreamClock {
   #anchor: number | null = null;
