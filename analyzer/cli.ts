@@ -10,6 +10,9 @@
  * With --clips, every pass gets its replay clip cut from the source file (remuxed, from the
  * keyframe before `entered_at − pre_roll`, the camera's `clips` settings) into the objects
  * directory; the pass line carries `clip_url` (the file), `clip_start` and `clip_duration_s`.
+ * A camera with `privacy.clips` has its clips re-encoded with people and plates pixelated from
+ * the detector's boxes of every frame, so those passes' lines come after the whole file is
+ * analyzed (the post-roll's boxes exist only then).
  * Prints one JSON object per line: every pass, track events with --events, and a final summary.
  * Exit 0 on success; non-zero with a one-line reason on bad input.
  */
@@ -24,7 +27,8 @@ import type { PassSummary } from "../shared/events.ts";
 import { cropBucket, LocalObjectStore, parseObjectUri } from "../shared/object_store/mod.ts";
 import { startTelemetry } from "../shared/telemetry.ts";
 import { FileRecording } from "./capture/clip_file_recording.ts";
-import { passClipUri } from "./capture/clip_worker.ts";
+import { type ClipJob, clipRegions, passClipUri } from "./capture/clip_worker.ts";
+import { PrivacyBoxLog } from "./capture/privacy_boxes.ts";
 import { InferenceClient } from "./detector/inference_client.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import { CameraPipeline, type PipelineDeps } from "./pipeline/camera_pipeline.ts";
@@ -33,7 +37,7 @@ import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
 import { resolveFilePath } from "./sources.ts";
-import { blurClip, plateBandRegions, timedBoxes } from "./capture/clip_privacy.ts";
+import { blurClip, timedBoxes } from "./capture/clip_privacy.ts";
 import { originalImageUri } from "../shared/original_image_uri.ts";
 
 class _UsageError extends Error {}
@@ -76,6 +80,12 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
   const lines: Promise<void>[] = [];
   const out = (obj: unknown) => lines.push(Promise.resolve(o.write(JSON.stringify(obj))));
   let passes = 0;
+  // privacy.clips: the detector's boxes of the whole file (a file's worth fits in memory), and
+  // the passes whose clips are cut once it is analyzed.
+  const privacy = o.camera.privacy;
+  const blurClips = !!(o.clips && privacy?.clips && privacy.blur.length);
+  const boxes = blurClips ? new PrivacyBoxLog(Infinity) : undefined;
+  const deferred: (PassSummary & { samples: readonly unknown[] })[] = [];
   const sink: PipelineSink = {
     tick: (_camera, text) => o.onTick?.(text),
     samples: () => {},
@@ -84,6 +94,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
       if (jpeg && p.image) await store.put(p.image, jpeg, "image/jpeg");
       if (original && p.image) await store.put(originalImageUri(p.image), original, "image/jpeg");
       passes++;
+      if (blurClips) return void deferred.push(p);
       const { samples: _samples, ...rest } = p;
       const clip = o.clips ? await _cutClip(p, o, store) : {};
       out({ type: "pass", ...rest, ...clip });
@@ -98,11 +109,16 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     tracer: o.tracer,
     plates: o.plates,
     regionSide_px: Math.min(inference.info.inputSize.width, inference.info.inputSize.height),
+    privacyBoxes: boxes,
   });
   try {
     await pipeline.start();
   } finally {
     inference.close();
+  }
+  for (const p of deferred) {
+    const { samples: _samples, ...rest } = p;
+    out({ type: "pass", ...rest, ...await _cutClip(p, o, store, boxes) });
   }
   if (pipeline.source.lastError) throw new Error(pipeline.source.lastError);
   await Promise.all(lines);
@@ -123,20 +139,28 @@ async function _cutClip(
   p: PassSummary & { samples: readonly unknown[] },
   o: AnalyzeOptions,
   store: LocalObjectStore,
+  boxes?: PrivacyBoxLog,
 ): Promise<Pick<PassSummary, "clip_url" | "clip_start" | "clip_duration_s">> {
   const tmp = await Deno.makeTempFile({ suffix: ".mp4" });
   try {
-    const r = await new FileRecording(o.source, o.anchorMs).cut(
-      p.camera,
-      p.entered_at - o.camera.clips.pre_roll_s * 1000,
-      p.exited_at + o.camera.clips.post_roll_s * 1000,
-      tmp,
-    );
+    const fromMs = p.entered_at - o.camera.clips.pre_roll_s * 1000;
+    const toMs = p.exited_at + o.camera.clips.post_roll_s * 1000;
+    const r = await new FileRecording(o.source, o.anchorMs).cut(p.camera, fromMs, toMs, tmp);
     if (r.status !== "ok") return { clip_url: null, clip_start: null, clip_duration_s: null };
-    const privacy = o.camera.privacy;
-    if (privacy?.clips && privacy.blur.includes("plate")) {
+    const blur = o.camera.privacy?.clips ? o.camera.privacy.blur : [];
+    if (blur.length) {
       // As the live clip worker does: the published clip is the re-encoded one.
-      await blurClip(tmp, r.startMs, `${tmp}.blur.mp4`, plateBandRegions(timedBoxes(p.samples)));
+      const plates = blur.includes("plate");
+      const job: Pick<ClipJob, "blur_plates" | "privacy"> = {
+        ...(plates ? { blur_plates: timedBoxes(p.samples) } : {}),
+        privacy: {
+          people: blur.includes("person"),
+          plates,
+          frames: boxes?.window(p.camera, fromMs, toMs).frames ?? [],
+          until_ms: toMs,
+        },
+      };
+      await blurClip(tmp, r.startMs, `${tmp}.blur.mp4`, clipRegions(job)!);
       await Deno.rename(`${tmp}.blur.mp4`, tmp);
     }
     const uri = passClipUri(cropBucket(() => undefined), p.camera, p.id, p.exited_at);

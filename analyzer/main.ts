@@ -26,6 +26,7 @@ import { gaugeLines, observeGauges } from "../shared/gauges.ts";
 import { startTelemetry } from "../shared/telemetry.ts";
 import { CameraSet } from "./camera_set.ts";
 import { clipServiceFromEnv } from "./capture/clip_service.ts";
+import { PrivacyBoxLog } from "./capture/privacy_boxes.ts";
 import { CropUploader } from "./capture/crop_uploader.ts";
 import { watchConfig } from "./config_watch.ts";
 import { InferencePool, inferenceSizing, whenReady } from "./detector/inference_pool.ts";
@@ -108,7 +109,10 @@ async function main() {
     console.error(`analyzer: bad MQTT settings: ${(e as Error).message}`);
     Deno.exit(2);
   }
+  // Per-frame person/vehicle boxes of every camera, for clips blurred by privacy.clips.
+  const privacyBoxes = new PrivacyBoxLog();
   const clips = clipServiceFromEnv({
+    boxes: privacyBoxes,
     env,
     dataDir,
     store,
@@ -254,6 +258,7 @@ async function main() {
       tracer,
       // privacy.blur: [plate]: the text detector, fetched into the models dir on first use.
       plates: () => sharedPlateDetector(modelsDir, log),
+      privacyBoxes,
       annotatedTarget: annotatedTargetFromEnv(env),
     },
     mediaAccessFromEnv(env),

@@ -48,7 +48,10 @@ export function resolveSource(
   if (media.relayUrl) {
     const token = media.relayToken ? `?token=${encodeURIComponent(media.relayToken)}` : "";
     return {
-      spec: { source: `${media.relayUrl.replace(/\/$/, "")}/${camera}.mp4${token}` },
+      spec: {
+        source: `${media.relayUrl.replace(/\/$/, "")}/${camera}.mp4${token}`,
+        sharedTimeline: true,
+      },
       live: true,
     };
   }

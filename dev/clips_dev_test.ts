@@ -132,9 +132,11 @@ Deno.test({
       assert.ok(offsets.length >= 10, `moving samples matched: ${offsets.length}`);
       const median = offsets[Math.floor(offsets.length / 2)];
       console.log(`clip vs samples, frames: ${JSON.stringify(offsets)}`);
-      // Measured: 1 frame quiet, up to 2 under load; the samples' clock carries the analyzer's
-      // decode delay, the recorder's does not (ARCHITECTURE "Pass clips and replay").
-      assert.ok(median >= 0 && median <= 2, `clip and samples ${median} frames apart`);
+      // One timeline (decoder and recorder read the relay with -copyts and share the camera's
+      // StreamClock): measured median 0 (offsets -2..1) and 1 (-3..2) under load 16-24 (the
+      // spread is the sample's box centre vs the true position); before, 1 quiet, 1-2 loaded.
+      // The issue asks within one frame; dev/capture_timeline_test.ts checks the exact frame.
+      assert.ok(Math.abs(median) <= 1, `clip and samples ${median} frames apart`);
 
       // One clip: H.264, >= 4 s, served with Range, and played and sought by Chromium.
       const p = due()[0];

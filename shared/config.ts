@@ -74,7 +74,7 @@ export type StopSettings = z.infer<typeof StopSchema>;
 export const PRIVACY_BLUR = ["person", "plate"] as const;
 export const PrivacySchema = z.object({
   blur: z.array(z.enum(PRIVACY_BLUR)).default([]),
-  /** Re-encode each pass clip with the tracked vehicle's plate band pixelated (not people). */
+  /** Re-encode each pass clip with what `blur` names pixelated in every frame (people, plates). */
   clips: z.boolean().default(false),
   /** Also store the unblurred crop under `originals/` (admins only); default: never kept. */
   keep_originals: z.boolean().default(false),

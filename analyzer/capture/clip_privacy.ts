@@ -1,12 +1,13 @@
 /**
- * Privacy for pass clips (`privacy: { blur: [plate], clips: true }`): the remuxed clip is
- * re-encoded (H.264) with the tracked vehicle's plate band pixelated in every frame, using the
- * same mosaic as crops (privacy_blur.ts). The band comes from the pass's stored samples, not from
- * a detector run per frame (too slow for the analyzer's CPU): the lower half of the vehicle's box,
- * where front and rear plates sit, grown by PLATE_BAND_MARGIN; the box is interpolated between
- * samples and, before the first and after the last sample (pre- and post-roll), carried on at the
- * speed of the nearest two samples. People are NOT blurred in clips: per-frame person boxes are
- * not stored with a pass.
+ * Privacy for pass clips (`privacy: { blur: [...], clips: true }`): the remuxed clip is
+ * re-encoded (H.264) with regions pixelated in every frame, using the same mosaic as crops
+ * (privacy_blur.ts). Which regions at each frame's capture time is the caller's: the clip worker
+ * gives people and every vehicle's plate band from the analyzer's per-frame boxes
+ * (privacy_boxes.ts), and the tracked vehicle's plate band from the pass's stored samples: the
+ * lower half of the vehicle's box, where front and rear plates sit, grown by PLATE_BAND_MARGIN;
+ * the box is interpolated between samples and, before the first and after the last sample (pre-
+ * and post-roll), carried on at the speed of the nearest two samples. A per-frame detector run
+ * here would be too slow for the analyzer's CPU.
  */
 import type { Box } from "../../shared/geometry.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";

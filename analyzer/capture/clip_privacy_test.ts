@@ -12,6 +12,7 @@ import { boxAt, plateBand, timedBoxes } from "./clip_privacy.ts";
 import { FileRecording } from "./clip_file_recording.ts";
 import { mp4Facts } from "./clip_recording.ts";
 import { ClipWorker, passClipUri } from "./clip_worker.ts";
+import { PrivacyBoxLog } from "./privacy_boxes.ts";
 
 const SAMPLE = new URL("../../samples/scenes/full_stop.mp4", import.meta.url).pathname;
 const W = 768, H = 576;
@@ -76,17 +77,26 @@ Deno.test("clip privacy: the published clip has the plate band pixelated, the re
   try {
     const store = new LocalObjectStore(`${dir}/objects`);
     const clipOf = async (blurPlates: boolean) => {
+      // The analyzer's per-frame boxes: the vehicle standing at the frame centre, 10 fps.
+      const box: Box = [304, 208, 160, 160];
+      const boxes = new PrivacyBoxLog();
+      for (let t = 0; t <= 12_000; t += 100) boxes.add("scene", anchorMs + t, [], [box]);
       const worker = new ClipWorker({
+        boxes,
         recording: new FileRecording(SAMPLE, anchorMs),
         store,
         rows: null,
         spoolDir: `${dir}/spool-${blurPlates}`,
         bucket: blurPlates ? "blurred" : "plain",
-        settings: () => ({ enabled: true, pre_roll_s: 1, post_roll_s: 1, blur_plates: blurPlates }),
+        settings: () => ({
+          enabled: true,
+          pre_roll_s: 1,
+          post_roll_s: 1,
+          ...(blurPlates ? { privacy: { people: false, plates: true } } : {}),
+        }),
       });
       try {
-        // A vehicle standing at the frame centre over the pass (box in source px).
-        const box: Box = [304, 208, 160, 160];
+        // The vehicle's samples over the pass (box in source px).
         const samples = [3000, 5000, 7000].map((t) => ({ ts: anchorMs + t, box }));
         const pass = {
           id: "scene:1:1",

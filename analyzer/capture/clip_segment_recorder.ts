@@ -9,11 +9,17 @@
  * segments of (arrival − end), so a join's burst of older frames does not shift it. Each ffmpeg
  * run has its own anchor; segments are indexed in `index.jsonl` per camera, so a restarted
  * analyzer still cuts clips from what was recorded before.
+ *
+ * The media relay's stream (`sharedTimeline`, dev): read with `-copyts`, so segment times are the
+ * relay's stream time, the PTS the pipeline's decoder sees too; each segment's anchor is then the
+ * camera's shared StreamClock (both readers' observations) as it closed, and clips and samples
+ * share one timeline.
  */
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import { redactSecrets } from "../../shared/redact.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { isNetworkSource } from "../source/ffmpeg_args.ts";
+import { type StreamClock, streamClock } from "../source/stream_clock.ts";
 import { type CutResult, mp4Facts, type Recording, runFfmpeg } from "./clip_recording.ts";
 
 export interface RecordedCamera {
@@ -30,6 +36,8 @@ export interface SegmentRecorderOptions {
   maxLagMs?: number;
   log?: (m: string) => void;
   now?: () => number;
+  /** The capture clock a shared-timeline camera's stream shares with its decoder. */
+  clock?: (camera: string) => StreamClock;
 }
 
 /** One finished segment as ffmpeg reported it (stream seconds of its run) and when. */
@@ -44,6 +52,13 @@ export interface SegmentEntry {
    * end, not an arrival, so it does not count for the anchor.
    */
   flushed?: boolean;
+  /**
+   * Shared timeline: the camera clock's anchor when this segment closed, and its epoch. A
+   * segment's anchor is the lower of that and the clock's current one in the same epoch: a
+   * transient high (a reader's late first frames) is healed by the minimum, never baked in.
+   */
+  anchor_ms?: number;
+  epoch?: number;
 }
 
 const CAMERA_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -58,6 +73,7 @@ export class SegmentRecorder implements Recording {
       maxLagMs: 20_000,
       log: () => {},
       now: () => Date.now(),
+      clock: streamClock,
       ...opts,
     };
   }
@@ -142,7 +158,7 @@ class _CameraRecorder {
   #anchors(): Map<string, number> {
     const anchors = new Map<string, number>();
     for (const e of this.#entries) {
-      if (e.flushed) continue;
+      if (e.anchor_ms !== undefined || e.flushed) continue;
       const a = e.seen_ms - e.end_s * 1000;
       anchors.set(e.run, Math.min(anchors.get(e.run) ?? Infinity, a));
     }
@@ -155,11 +171,17 @@ class _CameraRecorder {
 
   timeline(): { file: string; run: string; startMs: number; endMs: number }[] {
     const anchors = this.#anchors();
+    const clock = this.spec.sharedTimeline ? this.#opts.clock(this.#camera) : null;
+    const anchorOf = (e: SegmentEntry) => {
+      if (e.anchor_ms === undefined) return anchors.get(e.run)!;
+      const now = clock && clock.epoch === e.epoch ? clock.anchorMs ?? Infinity : Infinity;
+      return Math.min(e.anchor_ms, now);
+    };
     return this.#entries.map((e) => ({
       file: e.file,
       run: e.run,
-      startMs: anchors.get(e.run)! + e.start_s * 1000,
-      endMs: anchors.get(e.run)! + e.end_s * 1000,
+      startMs: anchorOf(e) + e.start_s * 1000,
+      endMs: anchorOf(e) + e.end_s * 1000,
     })).sort((a, b) => a.startMs - b.startMs);
   }
 
@@ -231,6 +253,8 @@ class _CameraRecorder {
     const input: string[] = [];
     const src = this.spec.source.replace(/^file:\/\//, "");
     if (/^rtsps?:\/\//i.test(src)) input.push("-rtsp_transport", "tcp");
+    // The relay's stream time as it is (the decoder reads it so too): one timeline for both.
+    if (this.spec.sharedTimeline) input.push("-copyts");
     if (!isNetworkSource(src)) {
       input.push("-re");
       if (this.spec.loop) input.push("-stream_loop", "-1");
@@ -251,6 +275,11 @@ class _CameraRecorder {
     }).spawn();
     this.#child = child;
     const errText = new Response(child.stderr).text();
+    const clock = this.spec.sharedTimeline ? this.#opts.clock(this.#camera) : null;
+    let firstOfRun = true;
+    // A segment's (end, arrival) counts once the next line shows it was closed by a keyframe's
+    // arrival, not written out as ffmpeg stopped (whose end is no arrival).
+    let closing: { end_s: number; seen: number } | null = null;
     let buf = "";
     const decoder = new TextDecoder();
     for await (const chunk of child.stdout) {
@@ -262,13 +291,22 @@ class _CameraRecorder {
         buf = buf.slice(nl + 1);
         const m = /^([^,]+),([\d.]+),([\d.]+)$/.exec(line);
         if (!m) continue;
-        const entry = {
+        const entry: SegmentEntry = {
           file: m[1],
           run,
           start_s: Number(m[2]),
           end_s: Number(m[3]),
           seen_ms: seen,
         };
+        if (clock) {
+          if (closing) {
+            clock.observe(closing.end_s, closing.seen, firstOfRun);
+            firstOfRun = false;
+          }
+          closing = { end_s: entry.end_s, seen };
+          entry.anchor_ms = clock.anchorMs ?? seen - entry.end_s * 1000;
+          entry.epoch = clock.epoch;
+        }
         this.#entries.push(entry);
         this.#failures = 0;
         await Deno.writeTextFile(`${this.#dir}/index.jsonl`, JSON.stringify(entry) + "\n", {

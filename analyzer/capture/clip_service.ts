@@ -14,6 +14,7 @@ import { MediaMtxPlayback } from "./clip_mediamtx_playback.ts";
 import type { Recording } from "./clip_recording.ts";
 import { type RecordedCamera, SegmentRecorder } from "./clip_segment_recorder.ts";
 import { ClipWorker, PgClipRows } from "./clip_worker.ts";
+import type { PrivacyBoxLog } from "./privacy_boxes.ts";
 
 export interface ClipServiceOptions {
   env: (n: string) => string | undefined;
@@ -24,6 +25,8 @@ export interface ClipServiceOptions {
   media: MediaAccess;
   config: Config;
   log: (m: string) => void;
+  /** The pipelines' per-frame boxes, for clips blurred by privacy.clips. */
+  boxes?: PrivacyBoxLog;
 }
 
 export interface ClipService {
@@ -58,10 +61,14 @@ export function clipServiceFromEnv(o: ClipServiceOptions): ClipService {
     settings: (camera) => {
       const cam = config.cameras[camera];
       if (!cam) return null;
-      const blurPlates = (cam.privacy?.clips ?? false) && cam.privacy!.blur.includes("plate");
-      return { ...cam.clips, blur_plates: blurPlates };
+      const blur = cam.privacy?.clips ? cam.privacy.blur : [];
+      const privacy = blur.length
+        ? { people: blur.includes("person"), plates: blur.includes("plate") }
+        : undefined;
+      return { ...cam.clips, privacy };
     },
     log: o.log,
+    boxes: o.boxes ?? null,
   });
   const apply = (next: Config) => {
     config = next;
@@ -93,7 +100,7 @@ export function clipServiceFromEnv(o: ClipServiceOptions): ClipService {
       metricLines(
         "stopline_clips_blur_cpu_seconds_total",
         "counter",
-        "CPU seconds spent re-encoding clips with plates pixelated (privacy.clips).",
+        "CPU seconds spent re-encoding clips with people and plates pixelated (privacy.clips).",
         [{ value: Math.round(worker.blurCpuS * 100) / 100 }],
       ) +
       metricLines(

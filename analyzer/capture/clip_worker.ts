@@ -3,18 +3,34 @@
  * its clip); its clip job is spooled to disk first and worked through three steps, each kept on
  * disk once done, so a restart, a lagging recording, a store or database outage only delays it:
  *   1. cut `entered_at − pre_roll` .. `exited_at + post_roll` from the recording (waits until the
- *      recording reaches the window's end; clip_recording.ts),
+ *      recording reaches the window's end; clip_recording.ts); with `privacy.clips`, re-encode it
+ *      with people and plates pixelated from the per-frame boxes spooled with the job
+ *      (privacy_boxes.ts; the post-roll's are added once the analyzer has gone past it),
  *   2. put the MP4 in the object store next to the crop (`minio://<bucket>/clips/...`),
  *   3. record `clip_uri`, `clip_start`, `clip_duration_s` on the pass row (waits for the row).
  * A window the recording never had (older than it keeps) is set aside as `.bad` and counted.
  */
+import type { Box } from "../../shared/geometry.ts";
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
 import { parseObjectUri } from "../../shared/object_store/uri.ts";
 import { writeFileDurable } from "../../shared/fs.ts";
 import pg from "../../shared/db/pg.ts";
 import type { PassSummary } from "../../shared/events.ts";
 import type { CutClip, Recording } from "./clip_recording.ts";
-import { blurClip, plateBandRegions, type TimedBox, timedBoxes } from "./clip_privacy.ts";
+import {
+  blurClip,
+  plateBand,
+  plateBandRegions,
+  type TimedBox,
+  timedBoxes,
+} from "./clip_privacy.ts";
+import {
+  type FrameBoxes,
+  mergeFrames,
+  type PrivacyBoxLog,
+  regionsAt,
+  validFrames,
+} from "./privacy_boxes.ts";
 import { SpoolPump } from "./spool_pump.ts";
 
 /** A clip whose pass row is still missing this long after its window is given up. */
@@ -24,8 +40,18 @@ export interface ClipSettings {
   enabled: boolean;
   pre_roll_s: number;
   post_roll_s: number;
-  /** `privacy: { blur: [plate], clips: true }`: re-encode with the plate band pixelated. */
-  blur_plates?: boolean;
+  /** `privacy: { blur: [...], clips: true }`: re-encode with these pixelated. */
+  privacy?: { people: boolean; plates: boolean };
+}
+
+/** Per-frame boxes spooled with a clip job (privacy.clips). */
+export interface ClipPrivacy {
+  people: boolean;
+  plates: boolean;
+  /** The detector's boxes per frame over the window (privacy_boxes.ts). */
+  frames: FrameBoxes[];
+  /** Capture time the frames are complete to; below `to_ms` they are topped up before the cut. */
+  until_ms: number;
 }
 
 /** One clip to make, as spooled. Times are capture times, unix ms. */
@@ -38,6 +64,8 @@ export interface ClipJob {
   to_ms: number;
   /** The vehicle's boxes over the pass: the clip is re-encoded with its plate band pixelated. */
   blur_plates?: TimedBox[];
+  /** People (and every vehicle's plate band) pixelated from per-frame detector boxes. */
+  privacy?: ClipPrivacy;
 }
 
 /** Where the clip is recorded on its pass; false = no such row (yet). */
@@ -57,6 +85,14 @@ export interface ClipWorkerOptions {
   log?: (m: string) => void;
   /** How often a job waiting for the recording or its pass row is tried again. */
   retryMs?: number;
+  /** The analyzer's per-frame boxes (privacy.clips); null: none (gaps are pixelated whole). */
+  boxes?: PrivacyBoxLog | null;
+  /**
+   * How long after a window's end a job still waits for the analyzer's boxes to reach it (then
+   * what is missing is pixelated whole); as the recorder's maxLagMs.
+   */
+  boxesLagMs?: number;
+  now?: () => number;
 }
 
 /** The object uri of a pass's clip: deterministic, beside the crop's `passes/`. */
@@ -82,7 +118,14 @@ export class ClipWorker {
   lastError = "";
 
   constructor(opts: ClipWorkerOptions) {
-    this.#o = { log: () => {}, retryMs: 1000, ...opts };
+    this.#o = {
+      log: () => {},
+      retryMs: 1000,
+      boxes: null,
+      boxesLagMs: 20_000,
+      now: () => Date.now(),
+      ...opts,
+    };
     this.#dir = opts.spoolDir;
     this.#pump = new SpoolPump({
       workAll: () => this.#workAll(),
@@ -94,20 +137,34 @@ export class ClipWorker {
   }
 
   /**
-   * Queue the clip of a finalized pass (durable on disk when this resolves). Its samples' boxes
-   * go with the job when the camera blurs plates in clips.
+   * Queue the clip of a finalized pass (durable on disk when this resolves). When the camera
+   * blurs clips, the analyzer's per-frame boxes logged so far for the window go with the job
+   * (and its samples' boxes, for the vehicle's plate band).
    */
   async addPass(p: PassSummary & { samples?: readonly unknown[] }): Promise<void> {
     const s = this.#o.settings(p.camera);
     if (!s?.enabled) return;
+    const from_ms = Math.round(p.entered_at - s.pre_roll_s * 1000);
+    const to_ms = Math.round(p.exited_at + s.post_roll_s * 1000);
+    let privacy: ClipPrivacy | undefined;
+    if (s.privacy && (s.privacy.people || s.privacy.plates)) {
+      const w = this.#o.boxes?.window(p.camera, from_ms, to_ms);
+      privacy = {
+        ...s.privacy,
+        frames: w?.frames ?? [],
+        until_ms: Math.min(to_ms, w?.coveredToMs ?? -Infinity),
+      };
+      if (!Number.isFinite(privacy.until_ms)) privacy.until_ms = from_ms;
+    }
     await this.add({
       v: 1,
       pass_id: p.id,
       camera: p.camera,
       uri: passClipUri(this.#o.bucket, p.camera, p.id, p.exited_at),
-      from_ms: Math.round(p.entered_at - s.pre_roll_s * 1000),
-      to_ms: Math.round(p.exited_at + s.post_roll_s * 1000),
-      ...(s.blur_plates ? { blur_plates: timedBoxes(p.samples ?? []) } : {}),
+      from_ms,
+      to_ms,
+      ...(s.privacy?.plates ? { blur_plates: timedBoxes(p.samples ?? []) } : {}),
+      ...(privacy ? { privacy } : {}),
     });
   }
 
@@ -171,6 +228,18 @@ export class ClipWorker {
       return;
     }
     let cut = await _readJson<CutClip>(`${base}.cut.json`);
+    if (!cut && job.privacy && job.privacy.until_ms < job.to_ms) {
+      // The post-roll's boxes: wait for the analyzer to reach the window's end (a while).
+      const w = this.#o.boxes?.window(job.camera, job.privacy.until_ms, job.to_ms);
+      const lagged = this.#o.now() - job.to_ms > this.#o.boxesLagMs;
+      if (w && w.coveredToMs < job.to_ms && !lagged) {
+        this.#note(`clip of ${job.pass_id} waits for the analyzer's boxes`, false);
+        return;
+      }
+      job.privacy.frames = mergeFrames(validFrames(job.privacy.frames), w?.frames ?? []);
+      job.privacy.until_ms = job.to_ms;
+      await writeFileDurable(this.#dir, `${name}.job.json`, JSON.stringify(job));
+    }
     if (!cut) {
       const tmp = `${this.#dir}/.${name}.mp4`;
       const r = await this.#o.recording.cut(job.camera, job.from_ms, job.to_ms, tmp);
@@ -184,11 +253,12 @@ export class ClipWorker {
         await Deno.rename(`${base}.job.json`, `${base}.job.json.bad`).catch(() => {});
         return;
       }
-      if (job.blur_plates) {
+      const regions = clipRegions(job);
+      if (regions) {
         // Privacy: the published clip is the re-encoded one; the remuxed original is not kept.
         const blurred = `${this.#dir}/.${name}.blur.mp4`;
         try {
-          const b = await blurClip(tmp, r.startMs, blurred, plateBandRegions(job.blur_plates));
+          const b = await blurClip(tmp, r.startMs, blurred, regions);
           this.blurred++;
           if (Number.isFinite(b.cpuS)) this.blurCpuS += b.cpuS;
         } finally {
@@ -231,6 +301,27 @@ export class ClipWorker {
     if (log && msg !== this.lastError) this.#o.log(msg);
     this.lastError = msg;
   }
+}
+
+/**
+ * What a job's clip has pixelated at each capture time: the per-frame boxes (people, every
+ * vehicle's plate band) and the pass vehicle's plate band from its samples; null: nothing (the
+ * remuxed clip is published as it is).
+ */
+export function clipRegions(
+  job: Pick<ClipJob, "blur_plates" | "privacy">,
+): ((ts: number) => Box[]) | null {
+  const track = job.blur_plates ?? null;
+  const p = job.privacy;
+  if (!track && !p) return null;
+  const frames = p ? validFrames(p.frames) : [];
+  const band = track ? plateBandRegions(track) : null;
+  return (ts) => [
+    ...(p
+      ? regionsAt(frames, ts, { people: p.people, plateBand: p.plates ? plateBand : undefined })
+      : []),
+    ...(band ? band(ts) : []),
+  ];
 }
 
 /** Records clips on pass rows in Postgres. */

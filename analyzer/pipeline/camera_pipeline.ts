@@ -11,10 +11,12 @@ import { AnnotatedStream } from "../annotate/annotated_stream.ts";
 import { annotateFrame } from "../annotate/draw.ts";
 import { encodeCrop, type RgbImage } from "../capture/crop.ts";
 import { type PlateTextDetector, sharedPlateDetector } from "../capture/plate_text_detector.ts";
+import type { PrivacyBoxLog } from "../capture/privacy_boxes.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
 import { type DecodedFrame, FrameSource } from "../source/frame_source.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
+import { streamClock } from "../source/stream_clock.ts";
 import { resolveFilePath } from "../sources.ts";
 import { FrameAnalysis, type FrameResult, LOW_SCORE } from "./frame_analysis.ts";
 import type { FrameTracer, PassWrite } from "./frame_trace.ts";
@@ -68,6 +70,11 @@ export interface PipelineDeps {
   annotatedTarget?: (camera: string) => string | null;
   /** Side of the square detection regions: the model's input size (default 416, NanoDet). */
   regionSide_px?: number;
+  /**
+   * Where each detected frame's person and vehicle boxes are logged for clips blurred by
+   * `privacy.clips` (capture/privacy_boxes.ts); absent: not logged.
+   */
+  privacyBoxes?: PrivacyBoxLog;
 }
 
 /** NanoDet-Plus m 416's input side, the bundled model. */
@@ -133,6 +140,8 @@ export class CameraPipeline {
       reconnect: deps.live,
       lossless: !deps.live,
       anchorMs: deps.live ? undefined : deps.anchorMs ?? 0,
+      // The relay's stream: the same capture timeline as the clip recorder's.
+      clock: deps.live && spec.sharedTimeline ? streamClock(camera) : undefined,
       log: (m) => deps.log?.(`${camera}: ${m}`),
     });
   }
@@ -315,6 +324,7 @@ export class CameraPipeline {
     const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
     this.#lastOut = out;
     const people = blurPeople ? found.filter((d) => d.label === "person").map((d) => d.box) : [];
+    this.#logPrivacyBoxes(meta.captureTs, people, detections);
 
     this.#updateStats(meta.captureTs, meta.width, meta.height, inferMs);
     const s = this.stats;
@@ -413,6 +423,19 @@ export class CameraPipeline {
         original,
       });
     }
+  }
+
+  /**
+   * Clips blurred by privacy.clips: this frame's people and vehicles (the tracked classes other
+   * than person, at any confidence the detector returned) by capture time.
+   */
+  #logPrivacyBoxes(ts: number, people: Box[], detections: readonly { label: string; box: Box }[]) {
+    const privacy = this.#cfg.privacy;
+    if (!this.#deps.privacyBoxes || !privacy?.clips || !privacy.blur.length) return;
+    const vehicles = privacy.blur.includes("plate")
+      ? detections.filter((d) => d.label !== "person").map((d) => d.box)
+      : [];
+    this.#deps.privacyBoxes.add(this.camera, ts, people, vehicles);
   }
 
   /** Text regions on the vehicle; when the detector cannot load, the whole vehicle (fail closed). */

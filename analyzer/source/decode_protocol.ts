@@ -22,6 +22,8 @@ export interface FrameMeta {
   height: number;
   /** Seconds since the first frame of this run, from PTS. */
   ptsS: number;
+  /** The frame's PTS in the stream's own timeline, s (with `-copyts`: the relay's). */
+  streamPtsS: number;
   /** Capture time, unix ms: the anchor plus the PTS offset. */
   captureTs: number;
   /** Wall-clock ms when the decode worker had the whole frame (latency accounting). */

@@ -125,6 +125,7 @@ async function _run(bin: string, args: string[], anchorMs: number | null, lossle
           width: info.width,
           height: info.height,
           ptsS,
+          streamPtsS: (info.pts * timebase.num) / timebase.den,
           captureTs,
           arrivedAt,
           keyframe: info.keyframe,

@@ -10,6 +10,11 @@ export interface SourceSpec {
   loop?: boolean;
   /** Read a file at its native rate, like a live camera. False = as fast as possible (offline). */
   realtime?: boolean;
+  /**
+   * The media relay's `/media/<id>.mp4`: every connection sees the relay's stream time, so it is
+   * read with `-copyts` and its readers share one capture timeline (stream_clock.ts).
+   */
+  sharedTimeline?: boolean;
 }
 
 export function isNetworkSource(source: string): boolean {
@@ -22,6 +27,8 @@ export function decodeArgs(spec: SourceSpec): string[] {
   if (isNetworkSource(spec.source)) {
     // Live sources: start fast (~300 ms to first frame, ARCHITECTURE §5) and never buffer up.
     args.push("-flags", "low_delay", "-analyzeduration", "0", "-probesize", "32");
+    // The relay's stream time as it is, not shifted to 0 at this connection's first packet.
+    if (spec.sharedTimeline) args.push("-copyts");
   } else {
     if (spec.realtime) args.push("-re");
     if (spec.loop) args.push("-stream_loop", "-1");

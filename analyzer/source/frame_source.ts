@@ -7,6 +7,7 @@ import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import type { IsolateMemory } from "../health/isolate_memory.ts";
 import type { FrameMeta, FromDecoder, ToDecoder } from "./decode_protocol.ts";
 import { decodeArgs, type SourceSpec } from "./ffmpeg_args.ts";
+import type { StreamClock } from "./stream_clock.ts";
 
 export interface DecodedFrame {
   meta: FrameMeta;
@@ -24,6 +25,11 @@ export interface FrameSourceOptions {
   minBackoffMs?: number;
   maxBackoffMs?: number;
   log?: (msg: string) => void;
+  /**
+   * A shared-timeline source (the relay, read with -copyts): capture time comes from this clock,
+   * which the clip recorder reading the same stream shares (stream_clock.ts).
+   */
+  clock?: StreamClock;
 }
 
 export type SourceState = "starting" | "running" | "backoff" | "ended" | "stopped";
@@ -38,6 +44,9 @@ export class FrameSource {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #droppedBase = 0;
   #runDropped = 0;
+  /** With a shared clock: the last capture time given (never backwards), and a new run's start. */
+  #lastTs = -Infinity;
+  #newRun = true;
 
   state: SourceState = "starting";
   frames = 0;
@@ -115,6 +124,7 @@ export class FrameSource {
     });
     this.#worker = worker;
     this.#runDropped = 0;
+    this.#newRun = true;
     worker.onmessage = (e: MessageEvent<FromDecoder>) => this.#onMessage(worker, e.data);
     worker.onerror = (e) => {
       e.preventDefault();
@@ -145,6 +155,13 @@ export class FrameSource {
       this.frames++;
       this.lastFrameAt = Date.now();
       this.#runDropped = msg.meta.dropped;
+      const clock = this.#opts.clock;
+      if (clock) {
+        const anchor = clock.observe(msg.meta.streamPtsS, msg.meta.arrivedAt, this.#newRun);
+        this.#newRun = false;
+        msg.meta.captureTs = Math.max(anchor + msg.meta.streamPtsS * 1000, this.#lastTs);
+        this.#lastTs = msg.meta.captureTs;
+      }
       this.#decoded(msg.meta.captureTs, msg.meta.arrivedAt);
       this.#backoffMs = this.#opts.minBackoffMs ?? 500;
       this.#resolve({ meta: msg.meta, data: new Uint8Array(msg.data) });
