@@ -72,6 +72,34 @@ export class RoadVelocity {
   }
 }
 
+/**
+ * How much noisier the samples [lo, hi] are than their sigma_m say (at least 1: the floor
+ * stands where they are quieter): the median |z| of their third divided differences (zero for
+ * any constant-acceleration motion, whatever the spacing; z = the difference over its std under
+ * sigma_m) x 1.4826 (a Gaussian's median |z| is 0.674), robust to a few kinks. Not below 1:
+ * a synthetic detector's jitter is nearly zero at rest and correlated while moving, and trusting
+ * that rejected every window on the perspective scenes.
+ */
+function _noiseScale(s: readonly RoadSample[], lo: number, hi: number): number {
+  const z: number[] = [];
+  for (let i = lo; i + 3 <= hi; i++) {
+    const t = [0, 1, 2, 3].map((j) => s[i + j].ts / 1000);
+    let dx = 0, dy = 0, v = 0;
+    for (let j = 0; j < 4; j++) {
+      let c = 1;
+      for (let m = 0; m < 4; m++) if (m !== j) c /= t[j] - t[m];
+      dx += c * s[i + j].X;
+      dy += c * s[i + j].Y;
+      v += c * c * s[i + j].sigma_m * s[i + j].sigma_m;
+    }
+    if (!(v > 0) || !Number.isFinite(v)) continue;
+    z.push(Math.abs(dx) / Math.sqrt(v), Math.abs(dy) / Math.sqrt(v));
+  }
+  if (z.length < 4) return 1;
+  z.sort((a, b) => a - b);
+  return Math.max(1, 1.4826 * z[z.length >> 1]);
+}
+
 /** Longest window around t used by the non-causal fit, ms each side. */
 const FIT_SPAN_MS = 1200;
 /** Fewest samples of a fitted window (a quadratic plus two degrees of freedom for the test). */
@@ -90,58 +118,65 @@ interface _Fit {
 }
 
 /**
- * Weighted least-squares polynomial of degree 1 or 2 in u = (ts - t)/1000 on samples [a, b];
- * slope at u = 0, its variance (per unit noise) and the weighted residual sum.
+ * Prefix sums over samples [lo, hi] (u = (ts - t)/1000, w = 1/sigma^2, positions relative to the
+ * first sample for conditioning), so each window's weighted polynomial fit costs O(1): per
+ * index i, sums over samples before i of w u^k (k = 0..4), w u^k X, w u^k Y (k = 0..2) and
+ * w (X^2 + Y^2).
  */
-function _poly(
-  s: readonly RoadSample[],
-  a: number,
-  b: number,
-  t: number,
-  deg: 1 | 2,
-): _Fit | null {
-  const m = [0, 0, 0, 0, 0]; // sums of w u^k, k = 0..4
-  const rx = [0, 0, 0], ry = [0, 0, 0];
-  for (let i = a; i <= b; i++) {
-    const u = (s[i].ts - t) / 1000;
-    const w = 1 / (s[i].sigma_m * s[i].sigma_m);
-    let p = w;
-    for (let k = 0; k <= 4; k++) {
-      m[k] += p;
-      if (k <= 2) {
-        rx[k] += p * s[i].X;
-        ry[k] += p * s[i].Y;
-      }
-      p *= u;
+class _Sums {
+  readonly #s: Float64Array[];
+
+  constructor(samples: readonly RoadSample[], lo: number, hi: number, t: number) {
+    const n = hi - lo + 1;
+    this.#s = Array.from({ length: 12 }, () => new Float64Array(n + 1));
+    const x0 = samples[lo].X, y0 = samples[lo].Y;
+    for (let i = 0; i < n; i++) {
+      const p = samples[lo + i];
+      const u = (p.ts - t) / 1000, w = 1 / (p.sigma_m * p.sigma_m);
+      const x = p.X - x0, y = p.Y - y0;
+      const v = [w, w * u, w * u * u, w * u ** 3, w * u ** 4, w * x, w * u * x, w * u * u * x];
+      v.push(w * y, w * u * y, w * u * u * y, w * (x * x + y * y));
+      for (let k = 0; k < 12; k++) this.#s[k][i + 1] = this.#s[k][i] + v[k];
     }
   }
+
+  /** Sums over local indices [a, b]. */
+  range(a: number, b: number): number[] {
+    return this.#s.map((c) => c[b + 1] - c[a]);
+  }
+}
+
+/**
+ * Weighted least-squares polynomial of degree 1 or 2 in u on local samples [a, b]: the slope at
+ * u = 0, its variance (in units of the weights) and the weighted residual sum (chi-square).
+ */
+function _poly(sums: _Sums, a: number, b: number, deg: 1 | 2): _Fit | null {
+  const [m0, m1, m2, m3, m4, x0, x1, x2, y0, y1, y2, q] = sums.range(a, b);
   let cx: number[], cy: number[], variance: number;
   if (deg === 2) {
-    const inv = _inverse3([[m[0], m[1], m[2]], [m[1], m[2], m[3]], [m[2], m[3], m[4]]]);
+    const inv = _inverse3([[m0, m1, m2], [m1, m2, m3], [m2, m3, m4]]);
     if (!inv) return null;
     const coef = (r: number[]) => inv.map((row) => row[0] * r[0] + row[1] * r[1] + row[2] * r[2]);
-    cx = coef(rx);
-    cy = coef(ry);
+    cx = coef([x0, x1, x2]);
+    cy = coef([y0, y1, y2]);
     variance = inv[1][1];
   } else {
-    const det = m[0] * m[2] - m[1] * m[1];
+    const det = m0 * m2 - m1 * m1;
     if (!(det > 0)) return null;
-    const coef = (
-      r: number[],
-    ) => [(m[2] * r[0] - m[1] * r[1]) / det, (m[0] * r[1] - m[1] * r[0]) / det, 0];
-    cx = coef(rx);
-    cy = coef(ry);
-    variance = m[0] / det;
+    const coef = (r0: number, r1: number) => [(m2 * r0 - m1 * r1) / det, (m0 * r1 - m1 * r0) / det];
+    cx = [...coef(x0, x1), 0];
+    cy = [...coef(y0, y1), 0];
+    variance = m0 / det;
   }
-  let chi2 = 0;
-  for (let i = a; i <= b; i++) {
-    const u = (s[i].ts - t) / 1000;
-    const ex = s[i].X - (cx[0] + cx[1] * u + cx[2] * u * u);
-    const ey = s[i].Y - (cy[0] + cy[1] * u + cy[2] * u * u);
-    chi2 += (ex * ex + ey * ey) / (s[i].sigma_m * s[i].sigma_m);
-  }
+  // At the least-squares solution the residual sum is sum(w x^2) - c . r.
+  const chi2 = q - (cx[0] * x0 + cx[1] * x1 + cx[2] * x2) - (cy[0] * y0 + cy[1] * y1 + cy[2] * y2);
   // Two coordinates, deg + 1 parameters each.
-  return { v: Math.hypot(cx[1], cy[1]), variance, chi2, dof: 2 * (b - a + 1) - 2 * (deg + 1) };
+  return {
+    v: Math.hypot(cx[1], cy[1]),
+    variance,
+    chi2: Math.max(0, chi2),
+    dof: 2 * (b - a + 1) - 2 * (deg + 1),
+  };
 }
 
 function _inverse3(a: number[][]): number[][] | null {
@@ -175,15 +210,19 @@ export function roadSpeedAt(samples: readonly RoadSample[], t: number): number |
   // First sample at or after t: windows must reach it or the one before it.
   let k = lo;
   while (k <= hi && samples[k].ts < t) k++;
+  const sums = new _Sums(samples, lo, hi, t);
+  // The chi-square test in the units of the noise actually seen around t: a real detector's
+  // raw bottom edge on a large box jitters 2-3 px, well above the 0.8 px floor.
+  const scale2 = _noiseScale(samples, lo, hi) ** 2;
   let best: _Fit | null = null;
   let fallback: _Fit | null = null;
   for (let a = lo; a <= Math.min(k, hi); a++) {
-    for (let b = Math.max(k - 1, a + FIT_MIN_SAMPLES - 1); b <= hi; b++) {
+    for (let b = Math.max(k - 1, a + FIT_MIN_SAMPLES - 2); b <= hi; b++) {
       for (const deg of [1, 2] as const) {
-        if (deg === 1 && b - a + 1 < FIT_MIN_SAMPLES - 1) continue;
-        const f = _poly(samples, a, b, t, deg);
+        if (b - a + 1 < FIT_MIN_SAMPLES - (deg === 1 ? 1 : 0)) continue;
+        const f = _poly(sums, a - lo, b - lo, deg);
         if (!f || !Number.isFinite(f.variance) || f.variance <= 0) continue;
-        const ok = f.chi2 <= f.dof + FIT_Z * Math.sqrt(2 * Math.max(1, f.dof));
+        const ok = f.chi2 / scale2 <= f.dof + FIT_Z * Math.sqrt(2 * Math.max(1, f.dof));
         if (ok && (!best || f.variance < best.variance)) best = f;
         if (!fallback || f.chi2 / Math.max(1, f.dof) < fallback.chi2 / Math.max(1, fallback.dof)) {
           fallback = f;
