@@ -9,12 +9,12 @@
  *
  * - `RoadVelocity` (causal, live): the tracker's adaptive-window estimator (tracker/velocity.ts)
  *   on road positions. Its noise model is the detector's pixel jitter times the metres one pixel
- *   spans at that point (`metresPerPx`): a 1 px jitter is ~0.6 m at 45 m in the perspective
- *   camera and ~5 cm at 13 m, so the window grows far away and stays short near.
+ *   spans at that point (`metresPerPx`): a 1 px jitter is 0.67 m at 45 m in the perspective
+ *   camera (0.27 m at 28 m, 6 cm at 13 m), so the window grows far away and stays short near.
  * - `roadSpeedAt` (non-causal, at pass time): a pass is written after the vehicle left the zone,
  *   so its entry, minimum and maximum speeds are fitted on positions on both sides of each
- *   instant: a weighted local quadratic over the window around t (symmetric or one-sided) that
- *   fits within the noise and has the smallest variance at t. A causal window lags a braking
+ *   instant: a weighted local line or quadratic over the window around t (symmetric or
+ *   one-sided) that fits within the noise seen there and has the smallest variance at t. A causal window lags a braking
  *   vehicle by half its length (entry speeds read 13-23 % high on the scenes); a fixed symmetric
  *   window straddles the end of a brake and reads a rolling stop's 1.5 m/s entry as 1.8-2.1.
  */
