@@ -102,6 +102,8 @@ function _noiseScale(s: readonly RoadSample[], lo: number, hi: number): number {
 
 /** Longest window around t used by the non-causal fit, ms each side. */
 const FIT_SPAN_MS = 1200;
+/** ... and at least this many sample intervals (2.4 s at 2.5 fps). */
+const FIT_SPAN_SAMPLES = 6;
 /** Fewest samples of a fitted window (a quadratic plus two degrees of freedom for the test). */
 const FIT_MIN_SAMPLES = 5;
 /**
@@ -202,10 +204,14 @@ function _inverse3(a: number[][]): number[][] | null {
  * none fits, the best-fitting one is used.
  */
 export function roadSpeedAt(samples: readonly RoadSample[], t: number): number | null {
+  const n = samples.length;
+  // At low rates the span holds as many samples as 5 fps would (one-sided windows need them).
+  const interval = n > 1 ? (samples[n - 1].ts - samples[0].ts) / (n - 1) : 0;
+  const span = Math.max(FIT_SPAN_MS, FIT_SPAN_SAMPLES * interval);
   let lo = 0;
-  while (lo < samples.length && samples[lo].ts < t - FIT_SPAN_MS) lo++;
-  let hi = samples.length - 1;
-  while (hi >= 0 && samples[hi].ts > t + FIT_SPAN_MS) hi--;
+  while (lo < n && samples[lo].ts < t - span) lo++;
+  let hi = n - 1;
+  while (hi >= 0 && samples[hi].ts > t + span) hi--;
   if (hi - lo + 1 < FIT_MIN_SAMPLES) return null;
   // First sample at or after t: windows must reach it or the one before it.
   let k = lo;
