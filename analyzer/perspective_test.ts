@@ -3,12 +3,12 @@
  * dev/testing/scenes/perspective_catalog.ts (a van driving on a road seen from 5 m up, paths in
  * m/s, the true `calibration` in the camera config) is rendered and analyzed by the offline
  * pipeline with the real detector. Each judged vehicle gives exactly one pass with the right
- * verdict and a stop within ±0.25 s of truth, a vehicle driving away gives none, and every
- * vehicle keeps one track id while fully visible; at the scene's rate and at half of it (the
- * 5 fps camera only at its own rate).
+ * verdict and a stop within ±0.25 s of truth (±0.5 s at 2.5 processed fps), a vehicle driving
+ * away gives none, and every vehicle keeps one track id while fully visible; at the scene's rate,
+ * at half and at a quarter of it, down to 2.5 processed fps (but SLOWEST_RATE_MISSES).
  *
  * Calibrated speeds: each pass's `entry_speed_mps` and (when the vehicle does not stop)
- * `min_speed_mps` are within 10 % of the true m/s (issue #12), at both rates. The judge fits
+ * `min_speed_mps` are within 10 % of the true m/s (issue #12), at every rate. The judge fits
  * them on road positions (analyzer/judge/road_speed.ts); the truth is the scripted drive's speed
  * at the instant the anchor enters the zone, and the least segment speed in it (oracle.ts). The
  * results table prints truth and judged m/s for every pass (docs/PERFORMANCE.md "Perspective
@@ -65,16 +65,26 @@ function _render(name: string, spec: SceneSpec) {
   return r;
 }
 
+/**
+ * At 2.5 processed fps the 36 km/h van (4 m per processed frame) is detected at 0.4 only twice
+ * before the zone and gives no pass (PERFORMANCE.md "Perspective ground truth"): not asserted.
+ */
+const SLOWEST_RATE_MISSES = new Set(["persp_no_stop"]);
+
 for (const name of NAMES) {
-  _perspective(name, PERSPECTIVE_SCENES[name], 1);
-  // Half rate (an analyzer that falls behind), except the 5 fps camera (2.5 fps: out of scope).
-  if (PERSPECTIVE_SCENES[name].fps >= 10) {
-    _perspective(name, PERSPECTIVE_SCENES[name], 2);
+  const spec = PERSPECTIVE_SCENES[name];
+  // Half and quarter rate (an analyzer that falls behind), down to 2.5 processed fps.
+  for (const div of [1, 2, 4]) {
+    const fps = spec.fps / div;
+    if (fps < 2.5 || (fps === 2.5 && SLOWEST_RATE_MISSES.has(name))) continue;
+    _perspective(name, spec, div);
   }
 }
 
 function _perspective(name: string, spec: SceneSpec, div: number) {
-  const label = div === 1 ? "" : " at half rate";
+  const label = div === 1 ? "" : div === 2 ? " at half rate" : " at quarter rate";
+  // Issue #12: stops within ±0.25 s from 5 to 15 processed fps, ±0.5 s at 2.5 fps.
+  const stopTol = spec.fps / div >= 5 ? 0.25 : 0.5;
   Deno.test({
     name: `perspective ground truth: ${name}${label}`,
     sanitizeResources: false,
@@ -123,7 +133,7 @@ function _perspective(name: string, spec: SceneSpec, div: number) {
         assert.ok(pass, `${v.id}: a pass`);
         assert.equal(pass.verdict, exp.verdict, `${v.id} verdict`);
         assert.ok(
-          Math.abs(pass.stop_duration_s - exp.stop_duration_s) <= 0.25,
+          Math.abs(pass.stop_duration_s - exp.stop_duration_s) <= stopTol,
           `${v.id}: stop ${pass.stop_duration_s} s vs truth ${exp.stop_duration_s} s`,
         );
         const entry = exp.entry_speed_mps!;
