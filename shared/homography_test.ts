@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import type { Point } from "./geometry.ts";
-import {
-  applyHomography,
-  groundSpeed,
-  homographyFromPoints,
-  quadrilateralProblem,
-} from "./homography.ts";
+import { applyHomography, homographyFromPoints, quadrilateralProblem } from "./homography.ts";
 
 /** A road seen in perspective: a 3.5 m x 20 m rectangle whose far end is narrower. */
 const IMAGE: Point[] = [[0.40, 0.30], [0.60, 0.30], [0.90, 0.90], [0.10, 0.90]];
@@ -26,20 +21,6 @@ Deno.test("homography maps the four calibration points exactly, and lines to lin
   const far = applyHomography(h, [0.5, 0.35])[1] - applyHomography(h, [0.5, 0.40])[1];
   const near = applyHomography(h, [0.5, 0.80])[1] - applyHomography(h, [0.5, 0.85])[1];
   assert.ok(far > 3 * near, `far ${far} m vs near ${near} m per 0.05 of the frame`);
-});
-
-Deno.test("groundSpeed: image velocity to m/s through the homography's Jacobian", () => {
-  const h = homographyFromPoints(IMAGE, GROUND);
-  for (const y of [0.35, 0.6, 0.85]) {
-    const p: Point = [0.5, y];
-    const v: Point = [0, 0.02]; // per second, downwards (towards the camera)
-    const dt = 1e-4;
-    const a = applyHomography(h, p);
-    const b = applyHomography(h, [p[0] + v[0] * dt, p[1] + v[1] * dt]);
-    const numeric = Math.hypot(b[0] - a[0], b[1] - a[1]) / dt;
-    assert.ok(Math.abs(groundSpeed(h, p, v) - numeric) < 1e-3 * numeric, `y ${y}`);
-  }
-  assert.equal(groundSpeed(h, [0.5, 0.5], [0, 0]), 0);
 });
 
 Deno.test("degenerate quadrilaterals are refused with the reason", () => {

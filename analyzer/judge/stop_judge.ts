@@ -25,10 +25,13 @@
  * - Parked: in the zone longer than `parked_after_s` -> no pass, ever, for that visit. The tick
  *   phase stays in_zone/stopped (the overlay shows what the vehicle does); a parked visit's
  *   samples are dropped at that moment so a car parked for hours costs O(1) memory.
- * - Calibrated cameras (`calibration`): each sample also gets its road speed in m/s (the
- *   tracker's image velocity through the homography's Jacobian at the anchor point); "stopped"
- *   and the verdict use stop.stop_speed_mps / rolling_speed_mps (defaults 0.5 / 3.0) instead of
- *   the px/s thresholds, and the pass reports entry/min/max speeds in m/s (null otherwise).
+ * - Calibrated cameras (`calibration`): speeds are measured on road positions (road_speed.ts):
+ *   each detection's anchor is mapped to the road in metres. Each sample (and the tick) gets the
+ *   causal road speed in m/s, and "stopped" uses stop.stop_speed_mps (default 0.5) instead of
+ *   stop_speed_px_s. At pass time the entry (at the instant the anchor crossed into the zone),
+ *   minimum and maximum speeds in the zone are re-fitted on the positions on both sides of each
+ *   instant, and the rolling-stop verdict uses that minimum against stop.rolling_speed_mps
+ *   (default 3.0). Uncalibrated passes report the m/s speeds as null.
  * - Stop times: the live timer is causal (the tracker's speed); when a pass is finalized, each
  *   stop is re-estimated from the positions on both sides (stop_refine.ts), which is what the
  *   pass reports (stop_duration_s, longest_stop_s and the verdict).
@@ -50,7 +53,15 @@ import {
   type StopSettings,
   type Zones,
 } from "../../shared/config.ts";
-import { groundSpeed, type Homography, homographyFromPoints } from "../../shared/homography.ts";
+import { type Homography, homographyFromPoints } from "../../shared/homography.ts";
+import {
+  metresPerPx,
+  pixelNoiseStd,
+  type RoadSample,
+  roadSpeedAt,
+  RoadVelocity,
+  toRoad,
+} from "./road_speed.ts";
 import {
   type CaptureRequest,
   type Pass,
@@ -89,8 +100,6 @@ export interface JudgeTrack {
   box: Box;
   /** Smoothed speed, px/s. */
   speed_px_s: number;
-  /** Smoothed velocity of the judged point, px/s (road speeds on calibrated cameras need it). */
-  velocity?: Point;
   conf: number;
   /** Capture time the track was born (for the pass id); default: when the judge first saw it. */
   firstTs?: number;
@@ -247,6 +256,8 @@ export class StopJudge {
   #geom: _Geometry | null = null;
   #geomKey = "";
   #tracks = new Map<number, _Track>();
+  /** Causal road speed per track id (calibrated cameras), every track, judged or not. */
+  #road = new Map<number, { vel: RoadVelocity; lastTs: number; mps: number }>();
   #frame = 0;
   #frameW = 1;
   #frameH = 1;
@@ -292,18 +303,35 @@ export class StopJudge {
     this.#geomKey = "";
   }
 
+  /** A road sample (m) of a source-px anchor point of a box `box` wide/high (calibrated). */
+  #roadSample(h: Homography, ts: number, p: Point, box: Box): RoadSample {
+    const w = this.#frameW, hh = this.#frameH;
+    const [X, Y] = toRoad(h, p, w, hh);
+    return { ts, X, Y, sigma_m: pixelNoiseStd(box[2], box[3]) * metresPerPx(h, p, w, hh) };
+  }
+
   /**
-   * Road speed (m/s) of a track's judged point, or null when uncalibrated: the image velocity
-   * through the homography's Jacobian there. Without a velocity vector the px/s speed is taken
-   * as moving along the image's y axis (the common approach direction) — callers give one.
+   * Causal road speed (m/s) of a track's judged point this frame, or null when uncalibrated:
+   * the matched detection's anchor (and, on a new track, its tentative detections) mapped to the
+   * road and fed to the track's road estimator; a coasting frame keeps the last speed.
    */
-  #roadSpeed(tr: JudgeTrack): number | null {
+  #roadSpeed(tr: JudgeTrack, ts: number): number | null {
     const h = this.#rule.homography;
     if (!h) return null;
-    const p = tr.anchor ?? tr.center;
-    const w = this.#frameW, hh = this.#frameH;
-    const v = tr.velocity ?? [0, tr.speed_px_s];
-    return _r(groundSpeed(h, [p[0] / w, p[1] / hh], [v[0] / w, v[1] / hh]), 3);
+    let r = this.#road.get(tr.id);
+    if (!r) {
+      r = { vel: new RoadVelocity(), lastTs: ts, mps: 0 };
+      this.#road.set(tr.id, r);
+      for (const b of tr.birth ?? []) {
+        if (b.ts < ts) r.vel.push(this.#roadSample(h, b.ts, b.point, tr.box));
+      }
+    }
+    if (tr.rawAnchor) {
+      r.vel.push(this.#roadSample(h, ts, tr.rawAnchor, tr.box));
+      r.mps = r.vel.speed;
+    }
+    r.lastTs = ts;
+    return _r(r.mps, 3);
   }
 
   /** The judged speed of a sample: road m/s when calibrated, else px/s. */
@@ -328,8 +356,8 @@ export class StopJudge {
     this.#frameW = frame.w;
     this.#frameH = frame.h;
     for (const tr of frame.tracks) {
+      const mps = this.#roadSpeed(tr, frame.ts);
       if (!g || !this.#labels.has(tr.label)) {
-        const mps = this.#roadSpeed(tr);
         out.phases.set(tr.id, {
           phase: null,
           zone: null,
@@ -359,13 +387,14 @@ export class StopJudge {
           unjudged: undefined,
         };
         this.#tracks.set(tr.id, t);
-        this.#backfill(t, tr, frame.ts, f, g);
+        this.#backfill(t, tr, frame.ts, f, g, mps);
       }
-      this.#step(t, tr, frame.ts, f, g, out);
+      this.#step(t, tr, frame.ts, f, g, mps, out);
     }
     for (const id of frame.ended ?? []) {
       const t = this.#tracks.get(id);
       if (t) this.#end(t, "track_end", out);
+      this.#road.delete(id);
     }
     this.#timeouts(frame.ts, out);
     return out;
@@ -395,9 +424,16 @@ export class StopJudge {
   /**
    * Replay a new track's detections from before its confirmation: crossings, a pending zone
    * entry (so the entry is backdated to the first sighting inside) and approach samples. Their
-   * speed is unknown; the track's speed at confirmation stands in.
+   * speed is unknown; the track's speed at confirmation (px/s and m/s) stands in.
    */
-  #backfill(t: _Track, tr: JudgeTrack, ts: number, f: number, g: _Geometry): void {
+  #backfill(
+    t: _Track,
+    tr: JudgeTrack,
+    ts: number,
+    f: number,
+    g: _Geometry,
+    mps: number | null,
+  ): void {
     const pts = (tr.birth ?? []).filter((b) => b.ts < ts);
     t.first = pts[0]?.point ?? (tr.anchor ?? tr.center);
     t.bornInZone = pointInPolygon(t.first, g.zone);
@@ -414,6 +450,7 @@ export class StopJudge {
         cx: x,
         cy: y,
         speed_px_s: tr.speed_px_s,
+        ...(mps !== null ? { speed_mps: mps } : {}),
         phase: "approach",
         rx: x,
         ry: y,
@@ -437,7 +474,15 @@ export class StopJudge {
     return s0 > 0 && s0 < s(polygonCentroid(g.zone)) && s(now) > s0;
   }
 
-  #step(t: _Track, tr: JudgeTrack, ts: number, f: number, g: _Geometry, out: JudgeOutput): void {
+  #step(
+    t: _Track,
+    tr: JudgeTrack,
+    ts: number,
+    f: number,
+    g: _Geometry,
+    mps: number | null,
+    out: JudgeOutput,
+  ): void {
     const stop = this.#stop;
     const p = tr.anchor ?? tr.center;
     const inside = pointInPolygon(p, g.zone);
@@ -460,7 +505,6 @@ export class StopJudge {
       box: tr.box.map((v) => _r(v, 1)) as Box,
       ...(tr.rawAnchor ? { rx: _r(tr.rawAnchor[0], 2), ry: _r(tr.rawAnchor[1], 2) } : {}),
     };
-    const mps = this.#roadSpeed(tr);
     if (mps !== null) sample.speed_mps = mps;
     const slow = this.#judged(sample) <= this.#rule.stop;
 
@@ -680,6 +724,61 @@ export class StopJudge {
       }
       if (ts - t.lastTs > stale) this.#end(t, "timeout", out);
     }
+    for (const [id, r] of this.#road) if (ts - r.lastTs > stale) this.#road.delete(id);
+  }
+
+  /**
+   * A finalized visit's road speeds (calibrated cameras), re-fitted non-causally on the raw
+   * anchors of its samples (approach, zone and leaving) mapped to the road (road_speed.ts):
+   * `entry` at the instant the anchor crossed into the zone (interpolated between the last
+   * sample outside and the first inside), `min`/`max` over the zone samples and the entry.
+   * Where the fit has too few samples around an instant, the causal sample speed stands in.
+   */
+  #passRoadSpeeds(
+    v: _Visit,
+    exitedAt: number,
+  ): { entry: number; min: number; max: number } | null {
+    const h = this.#rule.homography;
+    if (!h) return null;
+    const road: RoadSample[] = [];
+    let box: Box | undefined;
+    // Backfilled birth samples carry no box: the nearest later box sizes their noise.
+    for (let i = v.samples.length - 1; i >= 0; i--) {
+      const s = v.samples[i];
+      box = s.box ?? box;
+      if (s.rx === undefined || s.ry === undefined || !box) continue;
+      road.push(this.#roadSample(h, s.ts, [s.rx, s.ry], box));
+    }
+    road.reverse();
+    const at = (ts: number, fallback: number | undefined) => roadSpeedAt(road, ts) ?? fallback ?? 0;
+    const k = v.samples.findIndex((s) => s.ts >= v.enteredAt);
+    if (k < 0) return null;
+    const cur = v.samples[k], prev = v.samples[k - 1];
+    let tEntry = cur.ts;
+    const zone = this.#geom?.zone;
+    if (prev && zone) {
+      // The anchor moved linearly between the two samples; bisect where it entered the zone.
+      const inside = (u: number) =>
+        pointInPolygon([prev.cx + u * (cur.cx - prev.cx), prev.cy + u * (cur.cy - prev.cy)], zone);
+      let lo = 0, hi = 1;
+      if (!inside(0) && inside(1)) {
+        for (let i = 0; i < 12; i++) {
+          const m = (lo + hi) / 2;
+          if (inside(m)) hi = m;
+          else lo = m;
+        }
+      } else hi = 0.5;
+      tEntry = prev.ts + hi * (cur.ts - prev.ts);
+    }
+    const entry = at(tEntry, cur.speed_mps);
+    const zoneSpeeds = v.samples
+      .filter((s) => s.ts >= v.enteredAt && s.ts < exitedAt)
+      .map((s) => at(s.ts, s.speed_mps));
+    return {
+      entry,
+      min: Math.min(entry, ...zoneSpeeds),
+      max: Math.max(entry, ...zoneSpeeds),
+    };
   }
 
   #finalize(t: _Track, by: PassQuality["finalized_by"], out: JudgeOutput): void {
@@ -700,11 +799,7 @@ export class StopJudge {
     const px = "min_speed_px_s" in causal
       ? causal
       : stopStats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt, Infinity);
-    const zoneMps = this.#rule.homography
-      ? v.samples.filter((s) =>
-        s.ts >= v.enteredAt && (endedInZone || s.ts < exitedAt) && s.speed_mps !== undefined
-      ).map((s) => s.speed_mps!)
-      : [];
+    const road = this.#passRoadSpeeds(v, endedInZone ? Infinity : exitedAt);
     const mps = (x: number | undefined) => (x === undefined ? null : _r(x, 2));
     let maxGap = 0;
     for (let i = 1; i < samples.length; i++) {
@@ -721,7 +816,10 @@ export class StopJudge {
       camera: this.camera,
       track_id: t.id,
       label,
-      verdict: this.#verdict(stats),
+      // Calibrated: the rolling-stop test uses the re-fitted minimum road speed.
+      verdict: this.#verdict(
+        road && "min_speed_mps" in stats ? { ...stats, min_speed_mps: road.min } : stats,
+      ),
       entered_at: v.enteredAt,
       exited_at: exitedAt,
       time_in_zone_s: _r((exitedAt - v.enteredAt) / 1000),
@@ -729,9 +827,9 @@ export class StopJudge {
       longest_stop_s: _r(stats.longest_s),
       min_speed_px_s: _r(px.min_speed_px_s, 2),
       entry_speed_px_s: _r(px.entry_speed_px_s, 2),
-      entry_speed_mps: mps(zoneMps[0]),
-      min_speed_mps: zoneMps.length ? mps(Math.min(...zoneMps)) : null,
-      max_speed_mps: zoneMps.length ? mps(Math.max(...zoneMps)) : null,
+      entry_speed_mps: mps(road?.entry),
+      min_speed_mps: mps(road?.min),
+      max_speed_mps: mps(road?.max),
       quality: {
         samples: samples.length,
         zone_samples: stats.zone_samples,

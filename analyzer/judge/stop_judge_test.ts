@@ -657,7 +657,7 @@ function _calibration(mPerPx: number) {
   };
 }
 
-/** Drive x positions at 10 fps with a velocity vector (what the tracker gives). */
+/** Drive x positions at 10 fps, each a matched detection (its raw anchor, as the tracker gives). */
 function _driveV(judge: StopJudge, xs: number[]) {
   const outs: JudgeOutput[] = [];
   xs.forEach((x, k) => {
@@ -672,7 +672,7 @@ function _driveV(judge: StopJudge, xs: number[]) {
         center: [x, Y] as Point,
         box: [x - 50, Y - 30, 100, 60],
         speed_px_s: Math.abs(vx),
-        velocity: [vx, 0],
+        rawAnchor: [x, Y] as Point,
         conf: 0.9,
       }],
     }));
@@ -703,8 +703,16 @@ Deno.test("calibrated: a far vehicle creeping at 1.5 m/s (5 px/s) is a rolling s
 });
 
 Deno.test("calibrated: stop and rolling thresholds in m/s, full stop below stop_speed_mps", () => {
-  // 0.02 m per px (near): a 10 px/s creep is 0.2 m/s, below the 0.5 m/s default: stopped.
-  const xs = [..._ramp(100, 330, 15), ..._ramp(330, 340, 1), ..._ramp(340, 700, 15)];
+  // 0.02 m per px (near): a 10 px/s creep is 0.2 m/s, below the 0.5 m/s default: stopped. Braking
+  // to it and pulling away take half a second each (an instant 3 -> 0.2 m/s step would make the
+  // causal estimator's kink undershoot for one sample, as it does in px/s).
+  const xs = [
+    ..._ramp(100, 295, 15),
+    ...[307, 317, 324, 329, 332],
+    ..._ramp(333, 345, 1),
+    ...[347, 351, 357, 365, 375],
+    ..._ramp(385, 700, 15),
+  ];
   const near = new StopJudge("cam_t", ZONES as Zones, {}, { calibration: _calibration(0.02) });
   assert.equal(_driveV(near, xs).passes[0].verdict, "full_stop");
   // With stop_speed_mps 0.1 the same creep is a rolling stop (0.2 <= rolling 3.0).

@@ -63,7 +63,6 @@ export class FrameAnalysis {
         rawAnchor: t.lastTs === ts ? anchorPoint(t.rawBox, this.#anchor) : undefined,
         box: t.box,
         speed_px_s: t.speed_px_s,
-        velocity: t.velocity,
         conf: t.conf,
         firstTs: t.firstTs,
         birth: births.get(t.id),

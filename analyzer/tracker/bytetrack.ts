@@ -448,7 +448,11 @@ export class ByteTracker {
       // The motion gates are for vehicles (parked cars); people stand and walk off at will.
       const moving = t.group === "vehicle" && t.speedPxS >= o.movingSpeedPxS;
       // A still track is found again only where it stands, not by a car emerging over its place.
-      const need = t.speedPxS <= o.stillSpeedPxS ? Math.max(minIou, o.lowMatchIou) : minIou;
+      // A tentative track's speed is unknown (one sample reads 0 px/s), not still: a car seen
+      // first at 36 km/h and 5 fps moves a third of its box between frames (IoU ~0.49 with its
+      // first box) and must still be confirmed (perspective_test persp_no_stop at half rate).
+      const still = t.state !== "tentative" && t.speedPxS <= o.stillSpeedPxS;
+      const need = still ? Math.max(minIou, o.lowMatchIou) : minIou;
       for (let j = 0; j < dets.length; j++) {
         // Cross-group pairs are forbidden (NaN is never feasible).
         const overlap = classGroup(dets[j].label) === t.group ? iou(pred, dets[j].box) : 0;

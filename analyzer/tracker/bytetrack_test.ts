@@ -620,3 +620,15 @@ Deno.test("a confirmed track hands over the anchor points of its tentative detec
   ]);
   assert.equal(outs[3].tracks[0].birth, undefined, "only in started");
 });
+
+Deno.test("a fast car's second detection confirms its tentative track (its speed is unknown, not still)", () => {
+  // 5 fps, approaching: the box grows and moves a third of itself per frame (IoU ~0.49 with the
+  // first, as the 36 km/h van of perspective_test at half rate), above tentativeMatchIou 0.3.
+  const boxes: Box[] = [[305, 266, 58, 42], [295, 274, 64, 49], [286, 286, 70, 56]];
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  const ids = _run(
+    tr,
+    boxes.map((box, k) => ({ ts: k * 200, dets: [{ label: "car", conf: 0.45, box }] })),
+  );
+  assert.deepEqual(ids, [1], "confirmed on the second frame, one id");
+});

@@ -1,0 +1,241 @@
+/**
+ * Road speeds (m/s) of a calibrated camera, measured on road positions (issue #12).
+ *
+ * Why not the image velocity through the homography's Jacobian: a vehicle at constant road speed
+ * moves ever faster in the image as it nears the camera, so a windowed image velocity averages
+ * older, slower image motion and read 15-31 % low on the perspective scenes
+ * (dev/testing/scenes/perspective_catalog.ts). Here each detection's anchor point (the raw box's
+ * bottom centre by default) is mapped to the road first, and the speed is fitted on metres:
+ *
+ * - `RoadVelocity` (causal, live): the tracker's adaptive-window estimator (tracker/velocity.ts)
+ *   on road positions. Its noise model is the detector's pixel jitter times the metres one pixel
+ *   spans at that point (`metresPerPx`): a 1 px jitter is 0.67 m at 45 m in the perspective
+ *   camera (0.27 m at 28 m, 6 cm at 13 m), so the window grows far away and stays short near.
+ * - `roadSpeedAt` (non-causal, at pass time): a pass is written after the vehicle left the zone,
+ *   so its entry, minimum and maximum speeds are fitted on positions on both sides of each
+ *   instant: a weighted local line or quadratic over the window around t (symmetric or
+ *   one-sided) that fits within the noise seen there and has the smallest variance at t. A causal window lags a braking
+ *   vehicle by half its length (entry speeds read 13-23 % high on the scenes); a fixed symmetric
+ *   window straddles the end of a brake and reads a rolling stop's 1.5 m/s entry as 1.8-2.1.
+ */
+import type { Point } from "../../shared/geometry.ts";
+import { applyHomography, type Homography } from "../../shared/homography.ts";
+import { DEFAULT_VELOCITY, VelocityEstimator } from "../tracker/velocity.ts";
+
+/** A road position, metres, at a capture time (ms), with its noise std (m). */
+export interface RoadSample {
+  ts: number;
+  X: number;
+  Y: number;
+  sigma_m: number;
+}
+
+/** Detector jitter of an anchor coordinate, px: the tracker's floor (velocity.ts). */
+export function pixelNoiseStd(boxW: number, boxH: number): number {
+  return Math.max(
+    DEFAULT_VELOCITY.noiseStdPx,
+    DEFAULT_VELOCITY.noiseStdFrac * Math.sqrt(Math.max(0, boxW * boxH)),
+  );
+}
+
+/** The road point (m) of an image point in source px. */
+export function toRoad(h: Homography, p: Point, w: number, hh: number): Point {
+  return applyHomography(h, [p[0] / w, p[1] / hh]);
+}
+
+/**
+ * Metres on the road that one source pixel spans at image point `p` (px), in the direction
+ * where it spans most (along the road, away from the camera).
+ */
+export function metresPerPx(h: Homography, p: Point, w: number, hh: number): number {
+  const g0 = toRoad(h, p, w, hh);
+  const gx = toRoad(h, [p[0] + 1, p[1]], w, hh);
+  const gy = toRoad(h, [p[0], p[1] + 1], w, hh);
+  return Math.max(
+    Math.hypot(gx[0] - g0[0], gx[1] - g0[1]),
+    Math.hypot(gy[0] - g0[0], gy[1] - g0[1]),
+  );
+}
+
+/** Causal road speed of one track (live tick `speed_mps`, the causal stop timer). */
+export class RoadVelocity {
+  // Noise floor in metres comes in per sample (`size` = sigma_m with noiseStdFrac 1).
+  readonly #vel = new VelocityEstimator({ noiseStdPx: 0.002, noiseStdFrac: 1 });
+
+  push(s: RoadSample): void {
+    this.#vel.push(s.ts, s.X, s.Y, s.sigma_m);
+  }
+
+  /** m/s */
+  get speed(): number {
+    return this.#vel.speed;
+  }
+}
+
+/**
+ * How much noisier the samples [lo, hi] are than their sigma_m say (at least 1: the floor
+ * stands where they are quieter): the median |z| of their third divided differences (zero for
+ * any constant-acceleration motion, whatever the spacing; z = the difference over its std under
+ * sigma_m) x 1.4826 (a Gaussian's median |z| is 0.674), robust to a few kinks. Not below 1:
+ * a synthetic detector's jitter is nearly zero at rest and correlated while moving, and trusting
+ * that rejected every window on the perspective scenes.
+ */
+function _noiseScale(s: readonly RoadSample[], lo: number, hi: number): number {
+  const z: number[] = [];
+  for (let i = lo; i + 3 <= hi; i++) {
+    const t = [0, 1, 2, 3].map((j) => s[i + j].ts / 1000);
+    let dx = 0, dy = 0, v = 0;
+    for (let j = 0; j < 4; j++) {
+      let c = 1;
+      for (let m = 0; m < 4; m++) if (m !== j) c /= t[j] - t[m];
+      dx += c * s[i + j].X;
+      dy += c * s[i + j].Y;
+      v += c * c * s[i + j].sigma_m * s[i + j].sigma_m;
+    }
+    if (!(v > 0) || !Number.isFinite(v)) continue;
+    z.push(Math.abs(dx) / Math.sqrt(v), Math.abs(dy) / Math.sqrt(v));
+  }
+  if (z.length < 4) return 1;
+  z.sort((a, b) => a - b);
+  return Math.max(1, 1.4826 * z[z.length >> 1]);
+}
+
+/** Longest window around t used by the non-causal fit, ms each side. */
+const FIT_SPAN_MS = 1200;
+/** ... and at least this many sample intervals (2.4 s at 2.5 fps). */
+const FIT_SPAN_SAMPLES = 6;
+/** Fewest samples of a fitted window (a quadratic plus two degrees of freedom for the test). */
+const FIT_MIN_SAMPLES = 5;
+/**
+ * A window fits when its weighted residual sum is at most dof + FIT_Z sqrt(2 dof) (a chi-square
+ * bound, about 2 sigma) — otherwise the motion in it is not one constant acceleration.
+ */
+const FIT_Z = 2;
+
+interface _Fit {
+  v: number;
+  variance: number;
+  chi2: number;
+  dof: number;
+}
+
+/**
+ * Prefix sums over samples [lo, hi] (u = (ts - t)/1000, w = 1/sigma^2, positions relative to the
+ * first sample for conditioning), so each window's weighted polynomial fit costs O(1): per
+ * index i, sums over samples before i of w u^k (k = 0..4), w u^k X, w u^k Y (k = 0..2) and
+ * w (X^2 + Y^2).
+ */
+class _Sums {
+  readonly #s: Float64Array[];
+
+  constructor(samples: readonly RoadSample[], lo: number, hi: number, t: number) {
+    const n = hi - lo + 1;
+    this.#s = Array.from({ length: 12 }, () => new Float64Array(n + 1));
+    const x0 = samples[lo].X, y0 = samples[lo].Y;
+    for (let i = 0; i < n; i++) {
+      const p = samples[lo + i];
+      const u = (p.ts - t) / 1000, w = 1 / (p.sigma_m * p.sigma_m);
+      const x = p.X - x0, y = p.Y - y0;
+      const v = [w, w * u, w * u * u, w * u ** 3, w * u ** 4, w * x, w * u * x, w * u * u * x];
+      v.push(w * y, w * u * y, w * u * u * y, w * (x * x + y * y));
+      for (let k = 0; k < 12; k++) this.#s[k][i + 1] = this.#s[k][i] + v[k];
+    }
+  }
+
+  /** Sums over local indices [a, b]. */
+  range(a: number, b: number): number[] {
+    return this.#s.map((c) => c[b + 1] - c[a]);
+  }
+}
+
+/**
+ * Weighted least-squares polynomial of degree 1 or 2 in u on local samples [a, b]: the slope at
+ * u = 0, its variance (in units of the weights) and the weighted residual sum (chi-square).
+ */
+function _poly(sums: _Sums, a: number, b: number, deg: 1 | 2): _Fit | null {
+  const [m0, m1, m2, m3, m4, x0, x1, x2, y0, y1, y2, q] = sums.range(a, b);
+  let cx: number[], cy: number[], variance: number;
+  if (deg === 2) {
+    const inv = _inverse3([[m0, m1, m2], [m1, m2, m3], [m2, m3, m4]]);
+    if (!inv) return null;
+    const coef = (r: number[]) => inv.map((row) => row[0] * r[0] + row[1] * r[1] + row[2] * r[2]);
+    cx = coef([x0, x1, x2]);
+    cy = coef([y0, y1, y2]);
+    variance = inv[1][1];
+  } else {
+    const det = m0 * m2 - m1 * m1;
+    if (!(det > 0)) return null;
+    const coef = (r0: number, r1: number) => [(m2 * r0 - m1 * r1) / det, (m0 * r1 - m1 * r0) / det];
+    cx = [...coef(x0, x1), 0];
+    cy = [...coef(y0, y1), 0];
+    variance = m0 / det;
+  }
+  // At the least-squares solution the residual sum is sum(w x^2) - c . r.
+  const chi2 = q - (cx[0] * x0 + cx[1] * x1 + cx[2] * x2) - (cy[0] * y0 + cy[1] * y1 + cy[2] * y2);
+  // Two coordinates, deg + 1 parameters each.
+  return {
+    v: Math.hypot(cx[1], cy[1]),
+    variance,
+    chi2: Math.max(0, chi2),
+    dof: 2 * (b - a + 1) - 2 * (deg + 1),
+  };
+}
+
+function _inverse3(a: number[][]): number[][] | null {
+  const [[p, q, r], [s, t, u], [v, w, x]] = a;
+  const c00 = t * x - u * w, c01 = -(s * x - u * v), c02 = s * w - t * v;
+  const det = p * c00 + q * c01 + r * c02;
+  if (!(Math.abs(det) > 1e-300) || !Number.isFinite(det)) return null;
+  const c10 = -(q * x - r * w), c11 = p * x - r * v, c12 = -(p * w - q * v);
+  const c20 = q * u - r * t, c21 = -(p * u - r * s), c22 = p * t - q * s;
+  return [
+    [c00 / det, c10 / det, c20 / det],
+    [c01 / det, c11 / det, c21 / det],
+    [c02 / det, c12 / det, c22 / det],
+  ];
+}
+
+/**
+ * Road speed (m/s) at capture time `t` from road samples on both sides (sorted by ts), or null
+ * when fewer than FIT_MIN_SAMPLES lie within FIT_SPAN_MS. Every window [a, b] of consecutive
+ * samples within the span that contains t (or ends next to it) is fitted with a quadratic;
+ * among the windows that fit within the noise, the one whose slope at t has the least variance
+ * wins (long windows where the motion is smooth, one-sided ones next to a sudden change). When
+ * none fits, the best-fitting one is used.
+ */
+export function roadSpeedAt(samples: readonly RoadSample[], t: number): number | null {
+  const n = samples.length;
+  // At low rates the span holds as many samples as 5 fps would (one-sided windows need them).
+  const interval = n > 1 ? (samples[n - 1].ts - samples[0].ts) / (n - 1) : 0;
+  const span = Math.max(FIT_SPAN_MS, FIT_SPAN_SAMPLES * interval);
+  let lo = 0;
+  while (lo < n && samples[lo].ts < t - span) lo++;
+  let hi = n - 1;
+  while (hi >= 0 && samples[hi].ts > t + span) hi--;
+  if (hi - lo + 1 < FIT_MIN_SAMPLES) return null;
+  // First sample at or after t: windows must reach it or the one before it.
+  let k = lo;
+  while (k <= hi && samples[k].ts < t) k++;
+  const sums = new _Sums(samples, lo, hi, t);
+  // The chi-square test in the units of the noise actually seen around t: a real detector's
+  // raw bottom edge on a large box jitters 2-3 px, well above the 0.8 px floor.
+  const scale2 = _noiseScale(samples, lo, hi) ** 2;
+  let best: _Fit | null = null;
+  let fallback: _Fit | null = null;
+  for (let a = lo; a <= Math.min(k, hi); a++) {
+    for (let b = Math.max(k - 1, a + FIT_MIN_SAMPLES - 2); b <= hi; b++) {
+      for (const deg of [1, 2] as const) {
+        if (b - a + 1 < FIT_MIN_SAMPLES - (deg === 1 ? 1 : 0)) continue;
+        const f = _poly(sums, a - lo, b - lo, deg);
+        if (!f || !Number.isFinite(f.variance) || f.variance <= 0) continue;
+        const ok = f.chi2 / scale2 <= f.dof + FIT_Z * Math.sqrt(2 * Math.max(1, f.dof));
+        if (ok && (!best || f.variance < best.variance)) best = f;
+        if (!fallback || f.chi2 / Math.max(1, f.dof) < fallback.chi2 / Math.max(1, fallback.dof)) {
+          fallback = f;
+        }
+      }
+    }
+  }
+  const f = best ?? fallback;
+  return f ? f.v : null;
+}

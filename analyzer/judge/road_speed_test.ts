@@ -1,0 +1,100 @@
+import assert from "node:assert/strict";
+import { homographyFromPoints } from "../../shared/homography.ts";
+import { seededRandom } from "../../shared/testing/prng.ts";
+import {
+  metresPerPx,
+  pixelNoiseStd,
+  type RoadSample,
+  roadSpeedAt,
+  RoadVelocity,
+} from "./road_speed.ts";
+
+/** Gaussian noise from a seeded uniform source (Box-Muller). */
+function _gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+}
+
+/** Samples of a drive along Y, position y(t) in m, at `fps`, with `sigma` m of noise. */
+function _drive(
+  y: (t: number) => number,
+  fps: number,
+  dur: number,
+  sigma: number,
+  seed: number,
+): RoadSample[] {
+  const r = seededRandom(seed);
+  const out: RoadSample[] = [];
+  for (let k = 0; k <= dur * fps; k++) {
+    const t = k / fps;
+    out.push({
+      ts: Math.round(t * 1000),
+      X: sigma * _gauss(r),
+      Y: y(t) + sigma * _gauss(r),
+      sigma_m: sigma,
+    });
+  }
+  return out;
+}
+
+Deno.test("metresPerPx: a pixel spans more road far away than near (perspective)", () => {
+  // A road 3.5 m wide, 0-20 m ahead, narrowing toward the top of a 768x576 frame.
+  const h = homographyFromPoints(
+    [[0.40, 0.30], [0.60, 0.30], [0.90, 0.90], [0.10, 0.90]],
+    [[0, 20], [3.5, 20], [3.5, 0], [0, 0]],
+  );
+  const far = metresPerPx(h, [384, 0.32 * 576], 768, 576);
+  const near = metresPerPx(h, [384, 0.88 * 576], 768, 576);
+  assert.ok(far > 5 * near, `far ${far} m/px vs near ${near} m/px`);
+  assert.equal(pixelNoiseStd(10, 10), 0.8, "the floor of small boxes");
+  assert.ok(pixelNoiseStd(400, 400) > 1.5, "large boxes jitter more");
+});
+
+Deno.test("roadSpeedAt: constant 10 m/s with 5 cm of noise reads within 3 %, at 10 and 5 fps", () => {
+  for (const fps of [10, 5]) {
+    for (let seed = 1; seed <= 10; seed++) {
+      const s = _drive((t) => 30 - 10 * t, fps, 3, 0.05, seed);
+      for (const t of [500, 1500, 2500]) {
+        const v = roadSpeedAt(s, t)!;
+        assert.ok(Math.abs(v - 10) < 0.3, `${fps} fps seed ${seed} t ${t}: ${v}`);
+      }
+    }
+  }
+});
+
+Deno.test("roadSpeedAt: mid-brake speed within 5 % where a trailing window reads high", () => {
+  // 8 m/s braking at 4.4 m/s^2: the true speed at t = 0.8 s is 4.48 m/s.
+  const y = (t: number) => 30 - (8 * t - 2.2 * t * t);
+  let worst = 0;
+  for (let seed = 1; seed <= 20; seed++) {
+    const s = _drive(y, 10, 1.6, 0.04, seed);
+    worst = Math.max(worst, Math.abs(roadSpeedAt(s, 800)! / 4.48 - 1));
+  }
+  assert.ok(worst < 0.05, `worst ${worst}`);
+  // Control: the causal estimate at that instant lags the brake.
+  const rv = new RoadVelocity();
+  for (const p of _drive(y, 10, 0.8, 0.04, 1)) rv.push(p);
+  assert.ok(rv.speed > 4.48 * 1.08, `causal ${rv.speed}`);
+});
+
+Deno.test("roadSpeedAt: just after a hard brake ends, the speed of the cruise (one-sided window)", () => {
+  // 8 -> 1.5 m/s at 6.5 m/s^2 until t = 1 s, then 1.5 m/s: at t = 1.25 s the truth is 1.5.
+  const y = (t: number) => t < 1 ? 30 - (8 * t - 3.25 * t * t) : 30 - (8 - 3.25) - 1.5 * (t - 1);
+  let worst = 0;
+  for (let seed = 1; seed <= 20; seed++) {
+    const s = _drive(y, 10, 3, 0.03, seed);
+    worst = Math.max(worst, Math.abs(roadSpeedAt(s, 1250)! / 1.5 - 1));
+  }
+  assert.ok(worst < 0.1, `worst ${worst}`);
+});
+
+Deno.test("roadSpeedAt: a standstill reads ~0; too few samples give null", () => {
+  const s = _drive(() => 12.7, 10, 3, 0.01, 3);
+  assert.ok(roadSpeedAt(s, 1500)! < 0.05);
+  assert.equal(roadSpeedAt(s.slice(0, 4), 200), null);
+});
+
+Deno.test("RoadVelocity: constant 10 m/s reads 10 once its window filled", () => {
+  const rv = new RoadVelocity();
+  for (const p of _drive((t) => 30 - 10 * t, 10, 2, 0.05, 5)) rv.push(p);
+  assert.ok(Math.abs(rv.speed - 10) < 0.4, `${rv.speed}`);
+});
