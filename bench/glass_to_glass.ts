@@ -12,7 +12,7 @@
  * its automatic alignment) is compared with it, and the tick the overlay's timeline selects for
  * that target with the frame's own tick.
  *
- *   deno run -A bench/glass_to_glass.ts [--seconds=20] [--players=whep,mse,hls]
+ *   deno run -A bench/glass_to_glass.ts [--seconds=20] [--players=whep,mse,hls] [--analyzer=first|live]
  *
  * Loopback only: the source, the relay, the page and the browser are on this machine.
  */
@@ -113,7 +113,16 @@ function _hlsApp(dir: string): Hono {
 export async function measurePlayer(
   mode: PlayerMode,
   seconds: number,
-  opts: { warmupS?: number; log?: (m: string) => void } = {},
+  opts: {
+    warmupS?: number;
+    log?: (m: string) => void;
+    /**
+     * When the bench's analyzer starts reading: "first" starts the relay's stream (as the dev
+     * analyzer does at start-up, reading the relay's first burst of frames), "live" joins it
+     * two seconds after another reader started it (as an analyzer restarted later does).
+     */
+    analyzerJoins?: "first" | "live";
+  } = {},
 ): Promise<PlayerResult> {
   const log = opts.log ?? (() => {});
   const hlsDir = mode === "hls" ? await Deno.makeTempDir({ prefix: "stopline-g2g-" }) : null;
@@ -132,7 +141,22 @@ export async function measurePlayer(
     appConfig: { player_order: [mode], whep_base: "/media", hls_base: "/hls" },
     apps: [relay, ticks.app(), ...(hlsDir ? [_hlsApp(hlsDir)] : [])],
   });
-  if (ticks instanceof StampTicks) ticks.start(`${app.origin}/media/${CAMERA}.mp4`);
+  const mediaUrl = `${app.origin}/media/${CAMERA}.mp4`;
+  let warm: Promise<void> | undefined;
+  const warmStop = new AbortController();
+  if (ticks instanceof StampTicks) {
+    if (opts.analyzerJoins === "live") {
+      // Another reader starts the stream and stays; the analyzer joins it once it runs live.
+      const res = await fetch(mediaUrl, { signal: warmStop.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      warm = (async () => {
+        while (!(await reader.read().catch(() => ({ done: true }))).done) { /* drain */ }
+      })();
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    ticks.start(mediaUrl);
+  }
   const browser = await launchChromium();
   try {
     const { page } = browser;
@@ -173,6 +197,8 @@ export async function measurePlayer(
   } finally {
     await browser.close();
     await ticks.close();
+    warmStop.abort();
+    await warm;
     await app.shutdown();
     await relay.close();
     await source.stop();
@@ -245,10 +271,12 @@ if (import.meta.main) {
     Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? dflt;
   const seconds = Number(arg("seconds", "20"));
   const players = arg("players", "whep,mse,hls").split(",") as PlayerMode[];
+  const analyzerJoins = arg("analyzer", "first") as "first" | "live";
   const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
     .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
   console.log(
-    `glass-to-glass, ${FPS} fps 320x240 x264 ultrafast/zerolatency, ${seconds} s per player; ` +
+    `glass-to-glass, ${FPS} fps 320x240 x264 ultrafast/zerolatency, ${seconds} s per player, ` +
+      `analyzer joins ${analyzerJoins}; ` +
       `${cpu}, ${navigator.hardwareConcurrency} cores; ${new Date().toISOString()}`,
   );
   console.log(
@@ -257,7 +285,7 @@ if (import.meta.main) {
   );
   const r = Math.round;
   for (const mode of players) {
-    const s = summarize(await measurePlayer(mode, seconds));
+    const s = summarize(await measurePlayer(mode, seconds, { analyzerJoins }));
     const l = s.latencyMs;
     const o = s.overlayOffsetMs;
     const d = s.drawnTickOffsetMs;

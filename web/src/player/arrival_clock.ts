@@ -11,6 +11,16 @@
  * two minimum transit times (relay -> analyzer decode vs relay -> browser receive: a few ms on
  * one host, measured in bench/glass_to_glass.ts). Nothing is sent for this: it works against
  * MediaMTX's WebRTC as well as the dev relay.
+ *
+ * One frame of lag is the analyzer's own: its ffmpeg hands a frame over only when the next one
+ * starts arriving (the fMP4 demuxer reads on to the next fragment's header, as the H.264 parser
+ * of an RTSP input reads to the next access unit), so a frame "arrives" for the analyzer with
+ * the next one. Measured: without this rule the overlay ran exactly one frame interval early
+ * (-33.3 ms at 30 fps, every frame, bench/glass_to_glass.ts). `arrived()` applies it.
+ *
+ * The anchors agree only where the media timeline keeps pace with the wall clock (a camera's
+ * clock does): a source whose timestamps fall behind real time while one reader watches and the
+ * other does not gives the two readers different minima.
  */
 
 /** A jump of (arrival - media time) above the anchor by more than this is a new timeline. */
@@ -18,6 +28,20 @@ export const TIMELINE_JUMP_MS = 3000;
 
 export class ArrivalClock {
   #anchor: number | null = null;
+  #previous: number | null = null;
+
+  /**
+   * A frame of media time `mediaMs` arrived at unix ms `arrivalMs`: the previous frame counts
+   * as arrived now, as it does for the analyzer (see above).
+   */
+  arrived(mediaMs: number, arrivalMs: number): void {
+    const previous = this.#previous;
+    if (previous !== null && mediaMs > previous) this.observe(previous, arrivalMs);
+    // A late (reordered) frame does not move the timeline back; a restart of it does.
+    if (previous === null || mediaMs > previous || previous - mediaMs > TIMELINE_JUMP_MS) {
+      this.#previous = mediaMs;
+    }
+  }
 
   /** A frame of media time `mediaMs` arrived (fully) at unix ms `arrivalMs`. */
   observe(mediaMs: number, arrivalMs: number): void {
@@ -36,6 +60,7 @@ export class ArrivalClock {
 
   reset(): void {
     this.#anchor = null;
+    this.#previous = null;
   }
 }
 

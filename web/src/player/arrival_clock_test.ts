@@ -35,3 +35,17 @@ Deno.test("rtp timeline: 90 kHz to ms, continuous across the 32-bit wrap and sma
   t.reset();
   assert.equal(t.mediaMs(123), 0);
 });
+
+Deno.test("arrival clock: arrived() counts a frame as complete when the next one arrives", () => {
+  const c = new ArrivalClock();
+  c.arrived(0, 1000);
+  assert.equal(c.captureMs(0), null, "one frame: not complete yet");
+  c.arrived(100, 1100);
+  assert.equal(c.captureMs(0), 1100);
+  // The same frame again (or an older one) completes nothing.
+  c.arrived(100, 1050);
+  c.arrived(50, 1000);
+  assert.equal(c.captureMs(0), 1100);
+  c.arrived(200, 1190); // frame 100 complete at 1190: earlier than the anchor says
+  assert.equal(c.captureMs(100), 1190);
+});

@@ -183,7 +183,7 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
       this.#timescale = initTimescale(new Uint8Array(data));
     } else if (this.#timescale !== null) {
       ptsS = fragmentTimeS(new Uint8Array(data), this.#timescale);
-      if (ptsS !== null) this.#arrival.observe(ptsS * 1000, Date.now());
+      if (ptsS !== null) this.#arrival.arrived(ptsS * 1000, Date.now());
     }
     this.#queue.push({ data, ptsS });
     this.#pump();

@@ -21,6 +21,8 @@ export interface WhepPlayerOptions {
   reconnectMaxMs?: number;
   /** Playing video that stops advancing this long: tear down and reconnect. */
   stallReconnectMs?: number;
+  /** A track that shows no frame this long after it arrived: tear down and reconnect. */
+  firstFrameTimeoutMs?: number;
   iceServers?: RTCIceServer[];
 }
 
@@ -48,6 +50,8 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
   #rtpDelayMs: number | null = null;
   #statsDelayMs: number | null = null;
   #rvfc = 0;
+  /** When this connection's track arrived (performance.now()); 0 before. */
+  #trackAt = 0;
   /** The frames' RTP timestamps as one media timeline, anchored on their arrival. */
   readonly #rtp = new RtpTimeline();
   readonly #arrival = new ArrivalClock();
@@ -79,7 +83,7 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
   override frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
     if (typeof meta.rtpTimestamp === "number" && typeof meta.receiveTime === "number") {
       const media = this.#rtp.mediaMs(meta.rtpTimestamp);
-      this.#arrival.observe(media, performance.timeOrigin + meta.receiveTime);
+      this.#arrival.arrived(media, performance.timeOrigin + meta.receiveTime);
       return this.#arrival.captureMs(media);
     }
     if (typeof meta.captureTime === "number" && meta.captureTime > 0) {
@@ -107,6 +111,7 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
     pc.ontrack = (e) => {
       if (pc !== this.#pc || e.track.kind !== "video") return;
       this.video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      this.#trackAt = performance.now();
       this.video.play().catch(() => {/* retried by the control loop */});
     };
     pc.onicecandidate = (e) => {
@@ -210,6 +215,13 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
     this.checkProgress();
     if (this.info.state === "playing") void this.#pollStats(pc);
     this.failIfStalled(this.#o.stallReconnectMs ?? 8000);
+    // Seen with the dev relay under load (1 run in 3 of bench/glass_to_glass.ts at load 15):
+    // the track arrives, packets flow, and Chromium never decodes a frame (readyState 0). A new
+    // session starts at a fresh keyframe and plays.
+    if (
+      this.info.state === "connecting" && this.#trackAt > 0 && v.readyState === 0 &&
+      performance.now() - this.#trackAt > (this.#o.firstFrameTimeoutMs ?? 10_000)
+    ) this.fail("no video frame from the track");
   }
 
   protected teardown(): void {
@@ -220,6 +232,7 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
     this.info.session = null;
     this.#rtpDelayMs = null;
     this.#statsDelayMs = null;
+    this.#trackAt = 0;
     // A new session may carry a new RTP timeline (the server's packetizer restarted).
     this.#rtp.reset();
     this.#arrival.reset();
