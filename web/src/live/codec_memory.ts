@@ -5,8 +5,13 @@
  * stack that wait put the first overlay at ~3.2 s after page load instead of ~0.8 s.
  */
 
-/** How long an unknown camera's video waits for the camera list before it starts anyway. */
-export const CODEC_WAIT_MS = 300;
+/**
+ * How long an unknown camera's video waits for the camera list before it starts anyway (its
+ * first visit in this browser only; overlays never wait). Kept at the earlier 1.5 s: at load 20-22
+ * the list took over 1 s in web/h265_test.ts, and with 300 ms or 1 s an H.265 camera's original
+ * was asked for before its copy.
+ */
+export const CODEC_WAIT_MS = 1500;
 
 const _key = (camera: string) => `stopline.codec.${camera}`;
 const _CODEC = /^[a-z0-9]{1,16}$/;
