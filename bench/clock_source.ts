@@ -81,8 +81,12 @@ export async function startClockSource(opts: ClockSourceOptions): Promise<ClockS
       next += frameMs;
       const wait = next - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      // Blocked for long (no reader yet): start the cadence over instead of bursting.
-      else if (wait < -500) next = performance.now();
+      // Blocked for long before the first second went out (no reader yet): start the cadence
+      // over instead of bursting. Later, a delayed loop (load) catches up by bursting: the
+      // frames' timestamps count frames, and must keep pace with the wall clock as a camera's
+      // do (a reset would put them behind it, and the analyzer's and the browser's arrival
+      // anchors would then disagree by the lost time: -343 ms seen at load 15).
+      else if (wait < -500 && frames <= fps) next = performance.now();
     }
   })();
   return {

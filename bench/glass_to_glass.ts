@@ -5,10 +5,14 @@
  * (`requestVideoFrameCallback`'s expectedDisplayTime; the stamp is read back from a canvas
  * drawImage of that very frame). Players: WebRTC (the dev relay's WHEP), MSE (the relay's
  * fMP4 over WebSocket), and HLS (ffmpeg's own HLS muxer, 0.5 s segments, served as files).
- * Also the overlay's error: the player's own delay estimate (what the overlay uses to align,
- * plus the operator's offset) against the measured delay, per frame.
+ * Also the overlay's error on WebRTC and MSE: the ticks come from the bench's analyzer
+ * (bench/stamp_ticks.ts: the dev analyzer's decode and capture clock on the relay's stream, one
+ * tick per frame), so for every displayed stamp the capture time the analyzer gave that frame is
+ * known; the page's overlay target for the frame on screen (what it draws the tick of, after
+ * its automatic alignment) is compared with it, and the tick the overlay's timeline selects for
+ * that target with the frame's own tick.
  *
- *   deno run -A bench/glass_to_glass.ts [--seconds=20] [--players=whep,mse,hls]
+ *   deno run -A bench/glass_to_glass.ts [--seconds=20] [--players=whep,mse,hls] [--analyzer=first|live]
  *
  * Loopback only: the source, the relay, the page and the browser are on this machine.
  */
@@ -20,6 +24,9 @@ import { freePort } from "../dev/free_port.ts";
 import { serveApp } from "../web/testing/app_server.ts";
 import { launchChromium } from "../web/testing/browser.ts";
 import { FakeTicks } from "../web/testing/fake_ticks.ts";
+import { TickTimeline } from "../web/src/overlay/tick_timeline.ts";
+import type { Tick } from "../shared/tick.ts";
+import { StampTicks } from "./stamp_ticks.ts";
 import type { PlayerMode } from "../shared/app_config.ts";
 import { startClockSource } from "./clock_source.ts";
 import { msSinceStamp, readStamp } from "./time_stripe.ts";
@@ -31,13 +38,21 @@ export const FPS = 30;
 export interface FrameSample {
   /** Frame made -> frame displayed (ms). */
   latencyMs: number;
-  /** The player's delay estimate + the overlay offset at that frame (ms), if any. */
-  estimateMs: number | null;
+  /** The frame's stamp (ms mod 2^32 of when it was made). */
+  stamp: number;
+  /** The capture time the overlay draws the tick of while this frame is on screen (unix ms). */
+  targetMs: number;
+  /** The page's frame watch had seen this very frame (same presentedFrames) when read. */
+  synced: boolean;
+  /** How the page knew the target: per frame from the player, or now - delay. */
+  perFrame: boolean;
 }
 
 export interface PlayerResult {
   mode: PlayerMode;
   samples: FrameSample[];
+  /** Stamp -> the analyzer's capture time of that frame (WebRTC and MSE; empty for HLS). */
+  captureOf: ReadonlyMap<number, number>;
   /** Displayed frames whose stamp did not read (checksum mismatch). */
   unreadable: number;
   /** ms from page load to playing. */
@@ -67,7 +82,10 @@ function _installReader(page: Page): Promise<void> {
       const s = globalThis.stopline;
       g.samples.push({
         latencyMs: msSinceStamp(stamp, performance.timeOrigin + meta.expectedDisplayTime),
-        estimateMs: s.videoDelayMs === null ? null : s.videoDelayMs + s.offsetMs,
+        stamp,
+        targetMs: s.overlayTargetMs,
+        synced: s.framePresented === meta.presentedFrames,
+        perFrame: s.frameCaptureMs !== null,
       });
     };
     v.requestVideoFrameCallback(onFrame);
@@ -95,7 +113,16 @@ function _hlsApp(dir: string): Hono {
 export async function measurePlayer(
   mode: PlayerMode,
   seconds: number,
-  opts: { warmupS?: number; log?: (m: string) => void } = {},
+  opts: {
+    warmupS?: number;
+    log?: (m: string) => void;
+    /**
+     * When the bench's analyzer starts reading: "first" starts the relay's stream (as the dev
+     * analyzer does at start-up, reading the relay's first burst of frames), "live" joins it
+     * two seconds after another reader started it (as an analyzer restarted later does).
+     */
+    analyzerJoins?: "first" | "live";
+  } = {},
 ): Promise<PlayerResult> {
   const log = opts.log ?? (() => {});
   const hlsDir = mode === "hls" ? await Deno.makeTempDir({ prefix: "stopline-g2g-" }) : null;
@@ -108,14 +135,32 @@ export async function measurePlayer(
     auth: { secret: null },
     log,
   });
-  const ticks = new FakeTicks();
+  // HLS here is ffmpeg's own files, not the relay's stream an analyzer could read.
+  const ticks = hlsDir ? new FakeTicks(CAMERA) : new StampTicks(CAMERA);
   const app = await serveApp({
     appConfig: { player_order: [mode], whep_base: "/media", hls_base: "/hls" },
     apps: [relay, ticks.app(), ...(hlsDir ? [_hlsApp(hlsDir)] : [])],
   });
+  const mediaUrl = `${app.origin}/media/${CAMERA}.mp4`;
+  let warm: Promise<void> | undefined;
+  const warmStop = new AbortController();
+  if (ticks instanceof StampTicks) {
+    if (opts.analyzerJoins === "live") {
+      // Another reader starts the stream and stays; the analyzer joins it once it runs live.
+      const res = await fetch(mediaUrl, { signal: warmStop.signal });
+      const reader = res.body!.getReader();
+      await reader.read();
+      warm = (async () => {
+        while (!(await reader.read().catch(() => ({ done: true }))).done) { /* drain */ }
+      })();
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    ticks.start(mediaUrl);
+  }
   const browser = await launchChromium();
   try {
     const { page } = browser;
+    page.on("pageerror", (e) => log(`page error: ${e.message}`));
     if (hlsDir) {
       // hls.js needs a playlist with segments before it starts.
       const until = Date.now() + 20_000;
@@ -147,11 +192,14 @@ export async function measurePlayer(
     );
     const played = await page.evaluate(() => globalThis.stopline.mode);
     if (played !== mode) throw new Error(`asked for ${mode}, the page played ${played}`);
-    return { mode, samples: g.samples, unreadable: g.unreadable, startMs };
+    const captureOf = ticks instanceof StampTicks ? ticks.captureOf : new Map<number, number>();
+    return { mode, samples: g.samples, captureOf, unreadable: g.unreadable, startMs };
   } finally {
     await browser.close();
+    await ticks.close();
+    warmStop.abort();
+    await warm;
     await app.shutdown();
-    ticks.close();
     await relay.close();
     await source.stop();
     if (hlsDir) await Deno.remove(hlsDir, { recursive: true }).catch(() => {});
@@ -165,13 +213,32 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/** The tick the overlay's timeline selects for `targetMs` among one tick per analyzed frame. */
+function _selectedTs(timeline: TickTimeline, targetMs: number): number | null {
+  return timeline.select(targetMs)?.tick.ts ?? null;
+}
+
 export function summarize(r: PlayerResult) {
   const latency = r.samples.map((s) => s.latencyMs);
-  // Signed: positive when the video is later than the player thinks (overlays run early).
-  const error = r.samples.filter((s) => s.estimateMs !== null).map((s) =>
-    s.latencyMs - s.estimateMs!
-  );
-  const offset = error.map(Math.abs);
+  // One tick per frame the analyzer decoded, as the page received them.
+  const timeline = new TickTimeline(Infinity);
+  for (const ts of [...r.captureOf.values()].sort((a, b) => a - b)) {
+    timeline.push({ ts, seq: 0 } as Tick);
+  }
+  const error: number[] = [];
+  const drawnError: number[] = [];
+  let unmatched = 0;
+  for (const s of r.samples) {
+    const truth = r.captureOf.get(s.stamp);
+    if (truth === undefined) {
+      unmatched++;
+      continue;
+    }
+    // Signed: positive when the overlay shows a later moment than the picture.
+    error.push(s.targetMs - truth);
+    const drawn = _selectedTs(timeline, s.targetMs);
+    if (drawn !== null) drawnError.push(drawn - truth);
+  }
   const pct = (v: number[]) => ({
     p50: percentile(v, 50),
     p95: percentile(v, 95),
@@ -183,11 +250,19 @@ export function summarize(r: PlayerResult) {
     unreadable: r.unreadable,
     startMs: r.startMs,
     latencyMs: pct(latency),
-    overlayOffsetMs: pct(offset),
-    /** Median signed error of the player's estimate (ms): the part it cannot see. */
-    estimateBiasMs: percentile(error, 50),
-    /** The overlay's error once that median is taken out (an offset set to the bias, once). */
-    overlayOffsetAfterBiasMs: pct(error.map((e) => Math.abs(e - percentile(error, 50)))),
+    /** Displayed frames compared with their analyzer capture time (0 for HLS: no analyzer). */
+    overlayFrames: error.length,
+    /** Displayed stamps the analyzer never decoded (it keeps only the newest frame). */
+    unmatched,
+    /** Frames whose target was per frame from the player (not now - delay). */
+    perFrame: r.samples.filter((s) => s.perFrame).length,
+    synced: r.samples.filter((s) => s.synced).length,
+    /** |overlay target - the frame's capture time| (ms). */
+    overlayOffsetMs: pct(error.map(Math.abs)),
+    /** Median signed error (ms). */
+    overlayBiasMs: percentile(error, 50),
+    /** |capture time of the tick drawn - the frame's own| (ms): 0 = the frame's own tick. */
+    drawnTickOffsetMs: pct(drawnError.map(Math.abs)),
   };
 }
 
@@ -196,29 +271,32 @@ if (import.meta.main) {
     Deno.args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? dflt;
   const seconds = Number(arg("seconds", "20"));
   const players = arg("players", "whep,mse,hls").split(",") as PlayerMode[];
+  const analyzerJoins = arg("analyzer", "first") as "first" | "live";
   const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
     .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
   console.log(
-    `glass-to-glass, ${FPS} fps 320x240 x264 ultrafast/zerolatency, ${seconds} s per player; ` +
+    `glass-to-glass, ${FPS} fps 320x240 x264 ultrafast/zerolatency, ${seconds} s per player, ` +
+      `analyzer joins ${analyzerJoins}; ` +
       `${cpu}, ${navigator.hardwareConcurrency} cores; ${new Date().toISOString()}`,
   );
   console.log(
-    "player  frames  unreadable  start_ms  p50_ms  p95_ms  p99_ms  | overlay p50/p95/p99  bias" +
-      "  | overlay less bias p50/p95/p99",
+    "player  frames  unreadable  start_ms  p50_ms  p95_ms  p99_ms  | overlay vs analyzer: frames" +
+      "  p50/p95/p99  bias | tick drawn p50/p95/p99",
   );
+  const r = Math.round;
   for (const mode of players) {
-    const s = summarize(await measurePlayer(mode, seconds));
+    const s = summarize(await measurePlayer(mode, seconds, { analyzerJoins }));
     const l = s.latencyMs;
     const o = s.overlayOffsetMs;
+    const d = s.drawnTickOffsetMs;
+    const overlay = s.overlayFrames === 0
+      ? "n/a (no analyzer on this source)"
+      : `${s.overlayFrames} (${s.perFrame} per frame)  ${r(o.p50)}/${r(o.p95)}/${r(o.p99)}  ` +
+        `${r(s.overlayBiasMs)} | ${r(d.p50)}/${r(d.p95)}/${r(d.p99)}`;
     console.log(
       `${mode.padEnd(6)}  ${String(s.frames).padStart(6)}  ${String(s.unreadable).padStart(10)}  ` +
-        `${String(s.startMs).padStart(8)}  ${String(Math.round(l.p50)).padStart(6)}  ` +
-        `${String(Math.round(l.p95)).padStart(6)}  ${String(Math.round(l.p99)).padStart(6)}  | ` +
-        `${Math.round(o.p50)}/${Math.round(o.p95)}/${Math.round(o.p99)}  ` +
-        `${Math.round(s.estimateBiasMs)}  | ${Math.round(s.overlayOffsetAfterBiasMs.p50)}/` +
-        `${Math.round(s.overlayOffsetAfterBiasMs.p95)}/${
-          Math.round(s.overlayOffsetAfterBiasMs.p99)
-        }`,
+        `${String(s.startMs).padStart(8)}  ${String(r(l.p50)).padStart(6)}  ` +
+        `${String(r(l.p95)).padStart(6)}  ${String(r(l.p99)).padStart(6)}  | ${overlay}`,
     );
   }
 }

@@ -22,6 +22,12 @@ export interface StoplineDebug {
   videoDelayMs: number | null;
   /** The operator's overlay offset (ms). */
   offsetMs: number;
+  /** The capture time (unix ms) the overlay draws the tick of, evaluated now. */
+  overlayTargetMs: number;
+  /** Capture time of the last presented frame, from the player (null: unknown). */
+  frameCaptureMs: number | null;
+  /** `presentedFrames` of that frame (requestVideoFrameCallback). */
+  framePresented: number;
   /** ms from page start to the first frame playing. */
   firstFrameMs: number | null;
   /** `pass` messages received. */

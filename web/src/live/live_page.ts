@@ -16,20 +16,28 @@ import { OverlayCanvas } from "../overlay/overlay_canvas.ts";
 import { RealtimeTickSource } from "../overlay/realtime_tick_source.ts";
 import { TickSocket } from "../overlay/tick_socket.ts";
 import type { TickCallbacks, TickSource } from "../overlay/tick_source.ts";
-import { createPlayer } from "../player/create_player.ts";
+import { createPlayer, playablePath } from "../player/create_player.ts";
 import { getToken, wsUrl } from "../session.ts";
 import { type ConfigDoc, fetchConfig } from "../zones/config_client.ts";
 import { ZoneEditor } from "../zones/zone_editor.ts";
+import { FrameCaptureWatch } from "./frame_capture.ts";
 import { loadOffset, saveOffset } from "./offset_store.ts";
+import { CODEC_WAIT_MS, loadCodec, saveCodec } from "./codec_memory.ts";
 import { AnalysisToggle } from "./analysis_toggle.ts";
 import { mayControl } from "./camera_control.ts";
-import { listCameras } from "../api.ts";
+import { type CameraInfo, listCameras } from "../api.ts";
 
 export interface LiveView {
   stop(): void;
 }
 
-export function startLive(camera: string, cfg: AppConfig, search: string): LiveView {
+export function startLive(
+  camera: string,
+  cfg: AppConfig,
+  search: string,
+  /** The camera list the app already asked for, if any (else the page asks). */
+  cameraList?: Promise<CameraInfo[]>,
+): LiveView {
   const video = byId<HTMLVideoElement>("video");
   const canvas = byId<HTMLCanvasElement>("overlay");
   const stage = byId("stage");
@@ -42,13 +50,37 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
     camera,
     mayControl(cfg.auth, camera),
   );
-  let codec: string | null = null;
-  const listed = listCameras().then((cams) => {
+  // The codec decides the media path (an H.265 camera plays its H.264 copy). The last one seen
+  // is remembered, so a known camera's video starts at once; an unknown one waits for the
+  // camera list at most CODEC_WAIT_MS. Ticks and overlays never wait for the list.
+  let codec: string | null = loadCodec(camera);
+  let stopped = false;
+  let videoStarted = false;
+  const startVideo = () => {
+    if (stopped || videoStarted) return;
+    videoStarted = true;
+    player.start();
+  };
+  const codecWait = codec === null ? setTimeout(startVideo, CODEC_WAIT_MS) : undefined;
+  (cameraList ?? listCameras()).then((cams) => {
+    if (stopped) return;
     const info = cams.find((c) => c.id === camera);
     const enabled = info?.analysis_enabled;
     if (typeof enabled === "boolean") analysisToggle.setEnabled(enabled);
-    if (typeof info?.codec === "string") codec = info.codec;
-  }).catch(() => {/* no cameras API: the relay's status still tells */});
+    if (typeof info?.codec === "string" && info.codec !== codec) {
+      const before = playablePath(camera, codec);
+      codec = info.codec;
+      saveCodec(camera, codec);
+      // The camera changed codec since it was remembered: play the other path from now on.
+      if (videoStarted && playablePath(camera, codec) !== before) {
+        player.stop();
+        player.start();
+      }
+    }
+  }).catch(() => {/* no cameras API: the relay's status still tells */}).finally(() => {
+    clearTimeout(codecWait);
+    startVideo();
+  });
   byId("camera-name").textContent = camera;
   document.title = `stopline · ${camera}`;
 
@@ -78,10 +110,16 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
     hud.update(model);
   }, () => codec);
 
-  // The overlay shows the scene as it was when the frame on screen was captured: now, minus
-  // the player's capture-to-screen delay (measured or estimated, see each player), minus the
-  // operator's offset for what the estimate cannot see (e.g. camera-side encoder delay).
-  overlay.setClock(() => Date.now() - (player.videoDelay()?.ms ?? 0) - offsetMs);
+  // The overlay shows the scene as it was when the frame on screen was captured: that frame's
+  // capture time where the player can tell it (frame by frame, see FrameCaptureWatch), else now
+  // minus the player's capture-to-screen delay (measured or estimated, see each player); minus
+  // the operator's offset, an override for what neither can see (e.g. a camera's own delay).
+  const frames = new FrameCaptureWatch(video, (meta) => player.frameCaptureMs(meta));
+  const overlayClock = () => {
+    const frame = player.stats.state === "playing" ? frames.captureMs : null;
+    return (frame ?? Date.now() - (player.videoDelay()?.ms ?? 0)) - offsetMs;
+  };
+  overlay.setClock(overlayClock);
 
   const showOffset = () => {
     slider.value = String(offsetMs);
@@ -222,6 +260,15 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
     get offsetMs() {
       return offsetMs;
     },
+    get overlayTargetMs() {
+      return overlayClock();
+    },
+    get frameCaptureMs() {
+      return frames.captureMs;
+    },
+    get framePresented() {
+      return frames.presentedFrames;
+    },
     get firstFrameMs() {
       return player.stats.firstFrameMs;
     },
@@ -231,11 +278,8 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
   };
   globalThis.stopline = debug;
 
-  // An H.265 camera plays its H.264 copy: start once its codec is known (at most 1.5 s).
-  let stopped = false;
-  void Promise.race([listed, new Promise((r) => setTimeout(r, 1500))]).then(() => {
-    if (!stopped) player.start();
-  });
+  if (codec !== null) startVideo();
+  frames.start();
   ticks.start();
   const hudTimer = setInterval(() => {
     model.videoDelay = player.videoDelay();
@@ -245,11 +289,13 @@ export function startLive(camera: string, cfg: AppConfig, search: string): LiveV
   return {
     stop() {
       stopped = true;
+      clearTimeout(codecWait);
       clearInterval(hudTimer);
       clearTimeout(flashTimer);
       closeEditor();
       analysisToggle.destroy();
       player.stop();
+      frames.stop();
       ticks.stop();
       overlay.destroy();
       flashEl.hidden = true;

@@ -184,7 +184,8 @@ export class OverlayCanvas {
 
   #loop = (): void => {
     this.#raf = requestAnimationFrame(this.#loop);
-    const sel = this.#timeline.select(this.#clock());
+    const target = this.#clock();
+    const sel = this.#timeline.sample(target);
     const alpha = sel ? fadeAlpha(sel.ageMs, this.#o.fadeFromMs, this.#o.clearAtMs) : 0;
     const flashAge = this.#flash ? performance.now() - this.#flash.at : Infinity;
     if (flashAge > this.#o.flashMs) this.#flash = undefined;
@@ -193,6 +194,8 @@ export class OverlayCanvas {
     // Redraw only when something visible changed: the page stays open all day.
     const key = [
       alpha > 0 ? sel!.tick.seq : -1,
+      // Boxes moved between two ticks change with the frame's capture time.
+      alpha > 0 && sel!.moved ? Math.round(target) : 0,
       alpha.toFixed(2),
       flashAlpha.toFixed(2),
       this.#sizeVersion,

@@ -6,9 +6,12 @@
 import type { Tick } from "../../../shared/tick.ts";
 
 export interface Selected {
+  /** The tick captured at (or just before) the target, tracks moved to the target when known. */
   tick: Tick;
   /** target - tick.ts: how much older the tick is than the frame on screen (ms, may be < 0). */
   ageMs: number;
+  /** The tracks were moved towards the next tick (sample()). */
+  moved?: boolean;
 }
 
 export class TickTimeline {
@@ -47,6 +50,31 @@ export class TickTimeline {
       if (t[i].ts <= target + this.toleranceMs) return { tick: t[i], ageMs: target - t[i].ts };
     }
     return { tick: t[0], ageMs: target - t[0].ts };
+  }
+
+  /**
+   * As select(), with each track's box moved to where it was at `target` when the next tick
+   * (captured after the target, at most `maxGapMs` after the selected one) has the same track:
+   * the analyzer runs at `detect.fps` (10-15), the video at up to 30 fps, and a box that jumps
+   * every second or third frame lags the picture by up to a tick interval in between.
+   */
+  sample(target: number, maxGapMs = 250): Selected | undefined {
+    const sel = this.select(target);
+    if (!sel) return undefined;
+    const t = this.#ticks;
+    const i = t.indexOf(sel.tick);
+    const next = t[i + 1];
+    const a = sel.tick;
+    if (!next || target <= a.ts || target >= next.ts || next.ts - a.ts > maxGapMs) return sel;
+    const f = (target - a.ts) / (next.ts - a.ts);
+    const later = new Map(next.tracks.map((tr) => [tr.id, tr]));
+    const tracks = a.tracks.map((tr) => {
+      const b = later.get(tr.id);
+      if (!b) return tr;
+      const bbox = tr.bbox.map((v, k) => v + (b.bbox[k] - v) * f) as typeof tr.bbox;
+      return { ...tr, bbox };
+    });
+    return { tick: { ...a, tracks }, ageMs: sel.ageMs, moved: true };
   }
 }
 

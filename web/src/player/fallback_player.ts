@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Tries the player modes in order (e.g. WHEP, then LL-HLS, then the MSE relay) and moves on
  * when one cannot start: it fails outright (404, 503 at capacity, unsupported), or shows no
@@ -64,6 +65,10 @@ export class FallbackPlayer implements LivePlayer {
 
   videoDelay(): VideoDelay | null {
     return this.#current?.videoDelay() ?? null;
+  }
+
+  frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
+    return this.#current?.frameCaptureMs(meta) ?? null;
   }
 
   start(): void {

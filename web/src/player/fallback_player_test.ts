@@ -26,6 +26,9 @@ class _Fake implements LivePlayer {
   videoDelay() {
     return null;
   }
+  frameCaptureMs() {
+    return null;
+  }
   set(state: VideoState, detail = "") {
     this.stats.state = state;
     this.emit(state, detail);

@@ -51,6 +51,16 @@ export class HlsPlayer extends LivePlayerBase<PlayerStats> {
     return { ms: (hls.latency + this.#chunkS) * 1000, source: "estimate" };
   }
 
+  /**
+   * With program date-time: the date of the playhead, moved back to the frame presented (its
+   * media time can trail currentTime by a frame). Without it the frame's capture is unknown.
+   */
+  override frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
+    const pdt = this.#hls?.playingDate;
+    if (!pdt || this.info.state !== "playing") return null;
+    return pdt.getTime() - (this.video.currentTime - meta.mediaTime) * 1000;
+  }
+
   protected async connect(): Promise<void> {
     if (!this.running) return;
     if (this.info.state !== "unavailable") this.setState("connecting");

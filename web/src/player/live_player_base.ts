@@ -71,6 +71,11 @@ export abstract class LivePlayerBase<S extends PlayerStats> implements LivePlaye
 
   abstract videoDelay(): VideoDelay | null;
 
+  /** The frame's capture time, where the player can tell it (see LivePlayer). */
+  frameCaptureMs(_meta: VideoFrameCallbackMetadata): number | null {
+    return null;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -9,14 +9,34 @@
  * a slow client leave no gap to stall on, and a control loop keeps the playhead near the
  * buffered live edge (seek when far behind, small playbackRate nudge when slightly behind).
  *
- * Capture-time alignment: the relay paces the source at real time and the dev analyzer reads
- * the same relay stream (anchoring its capture clock to when frames arrive), so a fragment's
- * arrival here is its capture time to within network latency (~1 ms on one host). The frame on
- * screen is therefore about `lag` (buffered end - currentTime) old: that is the delay estimate.
+ * Capture-time alignment: the dev analyzer reads the same relay stream and stamps each frame
+ * with its PTS anchored on the earliest arrival; this player does the same with each fragment's
+ * own time (`tfdt`, fmp4_time.ts) and its arrival here (arrival_clock.ts). Which fragment is on
+ * screen: in 'sequence' mode the SourceBuffer shifts the fragments' times by `timestampOffset`
+ * (changed where fragments were dropped), so the offset in force is kept per appended range and
+ * a presented frame's media time minus it is its PTS.
  */
 
 import { initialStats, LivePlayerBase } from "./live_player_base.ts";
 import type { PlayerStats, StateListener, VideoDelay } from "./player.ts";
+import { ArrivalClock } from "./arrival_clock.ts";
+import { fragmentTimeS, initTimescale } from "./fmp4_time.ts";
+
+/** Where an appended range starts on the video's timeline and the offset its PTS got there. */
+interface _Offset {
+  fromS: number;
+  offsetS: number;
+}
+
+/** The offset in force at video time `t` (the last range starting at or before it). */
+export function offsetAt(offsets: readonly _Offset[], t: number): number | null {
+  for (let i = offsets.length - 1; i >= 0; i--) {
+    // Half a millisecond of slack: a frame's time and its range's start are the same number
+    // computed two ways.
+    if (offsets[i].fromS <= t + 5e-4) return offsets[i].offsetS;
+  }
+  return null;
+}
 
 export interface MsePlayerOptions {
   /** ws:// or wss:// URL of `/media/ws?camera=<id>`. */
@@ -66,7 +86,12 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
   #ms: MediaSource | undefined;
   #sb: SourceBuffer | undefined;
   #objectUrl: string | undefined;
-  #queue: ArrayBuffer[] = [];
+  #queue: { data: ArrayBuffer; ptsS: number | null }[] = [];
+  /** Timescale of this generation's init segment; undefined until it has arrived. */
+  #timescale: number | null | undefined;
+  #appendingPtsS: number | null = null;
+  #offsets: _Offset[] = [];
+  readonly #arrival = new ArrivalClock();
   #removeTo = 0;
   #lastDataAt = 0;
 
@@ -89,6 +114,13 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
   videoDelay(): VideoDelay | null {
     if (this.info.state !== "playing") return null;
     return { ms: this.info.lagS * 1000, source: "estimate" };
+  }
+
+  /** The presented frame's PTS (its media time less the offset in force) on the capture clock. */
+  override frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
+    const offset = offsetAt(this.#offsets, meta.mediaTime);
+    if (offset === null) return null;
+    return this.#arrival.captureMs((meta.mediaTime - offset) * 1000);
   }
 
   protected connect(): void {
@@ -145,7 +177,15 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
     if (!this.#ms) return; // no init yet for this generation
     // Far behind on appends (tab was throttled?): resync from a keyframe instead of catching up.
     if (this.#queue.length > 150) return this.fail("player fell behind");
-    this.#queue.push(data);
+    let ptsS: number | null = null;
+    if (this.#timescale === undefined) {
+      // The generation's first binary message is its init segment.
+      this.#timescale = initTimescale(new Uint8Array(data));
+    } else if (this.#timescale !== null) {
+      ptsS = fragmentTimeS(new Uint8Array(data), this.#timescale);
+      if (ptsS !== null) this.#arrival.arrived(ptsS * 1000, Date.now());
+    }
+    this.#queue.push({ data, ptsS });
     this.#pump();
   }
 
@@ -153,6 +193,9 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
   #setupMedia(mime: string): void {
     this.#teardownMedia();
     this.info.mime = mime;
+    // A new generation: a new timeline (ffmpeg restarted), anchored afresh.
+    this.#timescale = undefined;
+    this.#arrival.reset();
     if (!("MediaSource" in globalThis) || !MediaSource.isTypeSupported(mime)) {
       this.running = false;
       this.#closeSocket();
@@ -169,7 +212,10 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
       try {
         const sb = ms.addSourceBuffer(mime);
         sb.mode = "sequence";
-        sb.addEventListener("updateend", () => this.#pump());
+        sb.addEventListener("updateend", () => {
+          this.#appended(sb);
+          this.#pump();
+        });
         sb.addEventListener("error", () => this.fail("source buffer error"));
         this.#sb = sb;
       } catch (e) {
@@ -186,8 +232,23 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
     this.video.src = this.#objectUrl;
   }
 
+  /** After an append: where the fragment landed on the video's timeline (sequence mode). */
+  #appended(sb: SourceBuffer): void {
+    const pts = this.#appendingPtsS;
+    this.#appendingPtsS = null;
+    if (pts === null || sb !== this.#sb) return;
+    const offsetS = sb.timestampOffset;
+    const last = this.#offsets.at(-1);
+    if (last && Math.abs(last.offsetS - offsetS) < 1e-6) return;
+    this.#offsets.push({ fromS: pts + offsetS, offsetS });
+    // Ranges long played are no longer on screen: keep a few.
+    if (this.#offsets.length > 32) this.#offsets.shift();
+  }
+
   #teardownMedia(): void {
     this.#queue = [];
+    this.#offsets = [];
+    this.#appendingPtsS = null;
     this.#removeTo = 0;
     this.#sb = undefined;
     const ms = this.#ms;
@@ -217,7 +278,8 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
     const next = this.#queue.shift();
     if (!next) return;
     try {
-      sb.appendBuffer(next);
+      sb.appendBuffer(next.data);
+      this.#appendingPtsS = next.ptsS;
     } catch (e) {
       if ((e as DOMException).name === "QuotaExceededError") {
         // Buffer full: free played media and retry this fragment after the removal.

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * What every live player (WHEP, LL-HLS, MSE relay) offers the page, so the fallback chain, the
  * HUD and the overlay clock treat them alike.
@@ -39,6 +40,12 @@ export interface LivePlayer {
   /** Stop and release the session (WHEP: DELETE); safe to call twice and from pagehide. */
   stop(): void;
   videoDelay(): VideoDelay | null;
+  /**
+   * Capture time (unix ms, the analyzer's capture clock) of the frame `meta` describes (a
+   * `requestVideoFrameCallback` of the playing video), or null when this player cannot tell
+   * which frame of the camera's timeline it is (see arrival_clock.ts).
+   */
+  frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null;
 }
 
 export type StateListener = (state: VideoState, detail: string) => void;

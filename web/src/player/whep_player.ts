@@ -10,6 +10,7 @@
 import { initialStats, LivePlayerBase } from "./live_player_base.ts";
 import type { PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
 import { type CandidateLike, type OfferData, parseOffer, sdpFragment } from "./whep_sdp.ts";
+import { ArrivalClock, RtpTimeline } from "./arrival_clock.ts";
 
 export interface WhepPlayerOptions {
   /** The WHEP endpoint, e.g. http://mediamtx:8889/cam_01/whep */
@@ -20,6 +21,8 @@ export interface WhepPlayerOptions {
   reconnectMaxMs?: number;
   /** Playing video that stops advancing this long: tear down and reconnect. */
   stallReconnectMs?: number;
+  /** A track that shows no frame this long after it arrived: tear down and reconnect. */
+  firstFrameTimeoutMs?: number;
   iceServers?: RTCIceServer[];
 }
 
@@ -47,6 +50,11 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
   #rtpDelayMs: number | null = null;
   #statsDelayMs: number | null = null;
   #rvfc = 0;
+  /** When this connection's track arrived (performance.now()); 0 before. */
+  #trackAt = 0;
+  /** The frames' RTP timestamps as one media timeline, anchored on their arrival. */
+  readonly #rtp = new RtpTimeline();
+  readonly #arrival = new ArrivalClock();
 
   constructor(video: HTMLVideoElement, opts: WhepPlayerOptions) {
     super(video, { ...initialStats("whep"), session: null, patches: 0 }, opts, 250);
@@ -55,14 +63,32 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
   }
 
   /**
-   * The capture time of the frame on screen where WebRTC carries it (requestVideoFrameCallback
-   * `captureTime`, reconstructed from RTP timestamps and RTCP sender reports); otherwise an
-   * estimate: jitter buffer delay + decode time + half the round trip.
+   * How old the frame on screen is: from its capture time (frameCaptureMs) where the frames
+   * carry what it needs; otherwise an estimate: jitter buffer delay + decode time + half the
+   * round trip.
    */
   videoDelay(): VideoDelay | null {
     if (this.info.state !== "playing") return null;
     if (this.#rtpDelayMs !== null) return { ms: this.#rtpDelayMs, source: "rtp" };
     if (this.#statsDelayMs !== null) return { ms: this.#statsDelayMs, source: "estimate" };
+    return null;
+  }
+
+  /**
+   * The frame's RTP timestamp on the analyzer's capture clock: RTP time anchored on the
+   * earliest arrival (`receiveTime`, the frame's last packet) as the analyzer anchors PTS
+   * (arrival_clock.ts). Without those fields: Chromium's `captureTime` (the sender's RTCP
+   * clock, i.e. when the server sent the frame, jittered by the sender-report interval).
+   */
+  override frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
+    if (typeof meta.rtpTimestamp === "number" && typeof meta.receiveTime === "number") {
+      const media = this.#rtp.mediaMs(meta.rtpTimestamp);
+      this.#arrival.arrived(media, performance.timeOrigin + meta.receiveTime);
+      return this.#arrival.captureMs(media);
+    }
+    if (typeof meta.captureTime === "number" && meta.captureTime > 0) {
+      return performance.timeOrigin + meta.captureTime;
+    }
     return null;
   }
 
@@ -85,6 +111,7 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
     pc.ontrack = (e) => {
       if (pc !== this.#pc || e.track.kind !== "video") return;
       this.video.srcObject = e.streams[0] ?? new MediaStream([e.track]);
+      this.#trackAt = performance.now();
       this.video.play().catch(() => {/* retried by the control loop */});
     };
     pc.onicecandidate = (e) => {
@@ -152,8 +179,9 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
     if (!("requestVideoFrameCallback" in v)) return;
     const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
       if (pc !== this.#pc) return;
-      if (typeof meta.captureTime === "number" && meta.captureTime > 0) {
-        this.#rtpDelayMs = Math.max(0, meta.expectedDisplayTime - meta.captureTime);
+      const capture = this.frameCaptureMs(meta);
+      if (capture !== null) {
+        this.#rtpDelayMs = Math.max(0, performance.timeOrigin + meta.expectedDisplayTime - capture);
       }
       this.#rvfc = v.requestVideoFrameCallback(onFrame);
     };
@@ -187,6 +215,13 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
     this.checkProgress();
     if (this.info.state === "playing") void this.#pollStats(pc);
     this.failIfStalled(this.#o.stallReconnectMs ?? 8000);
+    // Seen with the dev relay under load (1 run in 3 of bench/glass_to_glass.ts at load 15):
+    // the track arrives, packets flow, and Chromium never decodes a frame (readyState 0). A new
+    // session starts at a fresh keyframe and plays.
+    if (
+      this.info.state === "connecting" && this.#trackAt > 0 && v.readyState === 0 &&
+      performance.now() - this.#trackAt > (this.#o.firstFrameTimeoutMs ?? 10_000)
+    ) this.fail("no video frame from the track");
   }
 
   protected teardown(): void {
@@ -197,6 +232,10 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
     this.info.session = null;
     this.#rtpDelayMs = null;
     this.#statsDelayMs = null;
+    this.#trackAt = 0;
+    // A new session may carry a new RTP timeline (the server's packetizer restarted).
+    this.#rtp.reset();
+    this.#arrival.reset();
     if (this.#rvfc && "cancelVideoFrameCallback" in this.video) {
       this.video.cancelVideoFrameCallback(this.#rvfc);
     }
