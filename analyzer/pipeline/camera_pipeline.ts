@@ -23,7 +23,7 @@ import { MotionDetector } from "./motion.ts";
 import { cropRgb, mergeSources, planRegions, type Region, regionToFrame } from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
-import { buildTick } from "./tick_builder.ts";
+import { buildTick, type TickStats } from "./tick_builder.ts";
 
 export interface PipelineStats {
   frames: number;
@@ -229,24 +229,47 @@ export class CameraPipeline {
     );
   }
 
-  /** A gated frame: no detection; the tick repeats the tracks as last seen, at this frame's time. */
+  /**
+   * A gated frame: no detection. The tick still goes out at this frame's time with the tracks
+   * predicted forward by their Kalman filters (the overlay keeps moving, no box drops); the
+   * tracker and the judge are not fed, so nothing is counted twice. A stopped vehicle's live
+   * timer runs on (nothing moved near it, or the detector would have run).
+   */
   #skip(frame: DecodedFrame, prev: FrameResult): void {
     const { meta } = frame;
     this.source.release(frame);
     this.#noteDetected(meta.captureTs, 0);
     this.#updateStats(meta.captureTs, meta.width, meta.height, 0);
     const s = this.stats;
+    const since_s = Math.max(0, meta.captureTs - this.#lastDetectTs) / 1000;
+    const phases = new Map(
+      [...prev.phases].map(([id, p]) => [
+        id,
+        p.phase === "stopped" && p.stop_s != null ? { ...p, stop_s: p.stop_s + since_s } : p,
+      ]),
+    );
     const tick = buildTick(
       this.camera,
       this.#seq++,
       meta.captureTs,
       { w: meta.width, h: meta.height },
-      prev.tracks,
-      prev.phases,
-      { fps: s.fps, infer_ms: s.inferMs, lag_ms: s.lagMs, dropped: s.dropped },
+      this.#analysis.predict(meta.captureTs),
+      phases,
+      this.#tickStats(),
     );
     this.#deps.sink.tick(this.camera, encodeTick(tick));
     s.lastPublishAt = Date.now();
+  }
+
+  #tickStats(): TickStats {
+    const s = this.stats;
+    return {
+      fps: s.fps,
+      infer_ms: s.inferMs,
+      lag_ms: s.lagMs,
+      dropped: s.dropped,
+      detected_share: s.detectedShare,
+    };
   }
 
   #noteDetected(ts: number, detected: 0 | 1): void {
@@ -305,12 +328,7 @@ export class CameraPipeline {
       { w: meta.width, h: meta.height },
       out.tracks,
       out.phases,
-      {
-        fps: s.fps,
-        infer_ms: s.inferMs,
-        lag_ms: s.lagMs,
-        dropped: s.dropped,
-      },
+      this.#tickStats(),
     );
     const sink = this.#deps.sink;
     const analyzedAt = Date.now();
