@@ -239,7 +239,7 @@ export class CameraPipeline {
     const { meta } = frame;
     this.source.release(frame);
     this.#noteDetected(meta.captureTs, 0);
-    this.#updateStats(meta.captureTs, meta.width, meta.height, 0);
+    this.#updateStats(meta.captureTs, meta.width, meta.height, null);
     const s = this.stats;
     const since_s = Math.max(0, meta.captureTs - this.#lastDetectTs) / 1000;
     const phases = new Map(
@@ -485,7 +485,8 @@ export class CameraPipeline {
     return rows;
   }
 
-  #updateStats(captureTs: number, w: number, h: number, inferMs: number): void {
+  /** `inferMs` null: the detector was skipped (motion gating), its smoothed time stays. */
+  #updateStats(captureTs: number, w: number, h: number, inferMs: number | null): void {
     const now = Date.now();
     this.#recent.push(now);
     while (this.#recent.length > 0 && now - this.#recent[0] > 2000) this.#recent.shift();
@@ -494,7 +495,9 @@ export class CameraPipeline {
     s.fps = this.#recent.length > 1
       ? ((this.#recent.length - 1) * 1000) / Math.max(1, now - this.#recent[0])
       : 0;
-    s.inferMs = s.frames === 1 ? inferMs : s.inferMs + 0.1 * (inferMs - s.inferMs);
+    if (inferMs !== null) {
+      s.inferMs = s.detectedFrames <= 1 ? inferMs : s.inferMs + 0.1 * (inferMs - s.inferMs);
+    }
     s.lagMs = this.#deps.live ? now - captureTs : 0;
     s.dropped = this.source.dropped;
     s.width = w;
