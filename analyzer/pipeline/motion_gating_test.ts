@@ -111,13 +111,13 @@ for (const c of cases) {
       const entryDiffs = always.passes.map((p, i) =>
         gated.passes[i] ? Math.abs(gated.passes[i].entered_at - p.entered_at) / 1000 : NaN
       );
-      rows.push(
-        `| ${c.name} | ${c.fps} | ${g.frames} | ${(share * 100).toFixed(0)} % | ${
-          always.passes.map((p) => `${p.verdict} ${p.stop_duration_s}`).join(", ") || "-"
-        } | ${gated.passes.map((p) => `${p.verdict} ${p.stop_duration_s}`).join(", ") || "-"} | ${
-          Math.max(0, ...stopDiffs).toFixed(3)
-        } | ${Math.max(0, ...entryDiffs).toFixed(2)} |`,
-      );
+      const row = `| ${c.name} | ${c.fps} | ${g.frames} | ${(share * 100).toFixed(0)} % | ${
+        always.passes.map((p) => `${p.verdict} ${p.stop_duration_s}`).join(", ") || "-"
+      } | ${gated.passes.map((p) => `${p.verdict} ${p.stop_duration_s}`).join(", ") || "-"} | ${
+        Math.max(0, ...stopDiffs).toFixed(3)
+      } | ${Math.max(0, ...entryDiffs).toFixed(2)} |`;
+      rows.push(row);
+      console.log(row);
       assert.equal(always.summary.detected_frames, always.summary.frames, "always-detect");
       assert.equal(g.frames, always.summary.frames, "the same frames processed");
       assert.equal(gated.passes.length, always.passes.length, "same number of passes");
