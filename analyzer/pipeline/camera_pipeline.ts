@@ -237,7 +237,6 @@ export class CameraPipeline {
    */
   #skip(frame: DecodedFrame, prev: FrameResult): void {
     const { meta } = frame;
-    this.source.release(frame);
     this.#noteDetected(meta.captureTs, 0);
     this.#updateStats(meta.captureTs, meta.width, meta.height, null);
     const s = this.stats;
@@ -248,17 +247,41 @@ export class CameraPipeline {
         p.phase === "stopped" && p.stop_s != null ? { ...p, stop_s: p.stop_s + since_s } : p,
       ]),
     );
+    const tracks = this.#analysis.predict(meta.captureTs);
     const tick = buildTick(
       this.camera,
       this.#seq++,
       meta.captureTs,
       { w: meta.width, h: meta.height },
-      this.#analysis.predict(meta.captureTs),
+      tracks,
       phases,
       this.#tickStats(),
     );
     this.#deps.sink.tick(this.camera, encodeTick(tick));
     s.lastPublishAt = Date.now();
+    // The annotated stream keeps its frame rate too (offer copies the frame before release).
+    this.#offerAnnotated({ width: meta.width, height: meta.height, data: frame.data }, {
+      tracks,
+      phases,
+    });
+    this.source.release(frame);
+  }
+
+  /** Draw the tracks on a copy for `<camera>_annotated`, only when ffmpeg can take the frame. */
+  #offerAnnotated(
+    pixels: RgbImage,
+    out: Pick<FrameResult, "tracks" | "phases">,
+  ): void {
+    this.#annotated?.offer(pixels, (img) =>
+      annotateFrame(img, {
+        tracks: out.tracks.map((t) => ({
+          id: t.id,
+          box: t.box,
+          phase: out.phases.get(t.id)?.phase ?? null,
+          stop_s: out.phases.get(t.id)?.stop_s ?? null,
+        })),
+        stopZone: this.#cfg.zones?.stop_zone,
+      }));
   }
 
   #tickStats(): TickStats {
@@ -346,16 +369,7 @@ export class CameraPipeline {
     // Crops after the tick is out: a plate search (privacy) must not delay the live overlay.
     await this.#takeCrops(out, pixels, people);
     // Drawn on a copy, and only when ffmpeg can take the frame: it never holds the pipeline.
-    this.#annotated?.offer(pixels, (img) =>
-      annotateFrame(img, {
-        tracks: out.tracks.map((t) => ({
-          id: t.id,
-          box: t.box,
-          phase: out.phases.get(t.id)?.phase ?? null,
-          stop_s: out.phases.get(t.id)?.stop_s ?? null,
-        })),
-        stopZone: this.#cfg.zones?.stop_zone,
-      }));
+    this.#offerAnnotated(pixels, out);
     this.source.release({ meta, data: pixels.data });
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
