@@ -46,9 +46,16 @@ Deno.test("offline results are identical whatever the processing speed", async (
       return d.detect(frame, opts);
     },
   }));
-  // Every frame went through the slow detector (not a wall-clock comparison: on a loaded 2-core
-  // machine the fast run's own time varies by more than the 4.8 s the delay adds).
-  assert.equal(slowed, 120, "the slow run waited 40 ms on every frame");
+  // Every detected frame went through the slow detector (not a wall-clock comparison: on a loaded
+  // 2-core machine the fast run's own time varies by more than the delay adds); motion gating
+  // decides on the frames alone, so both runs detect the same ones.
+  assert.ok(slowed > 0, "the slow detector ran");
+  assert.equal(
+    slowed,
+    slow.summary.detected_frames,
+    "the slow run waited 40 ms on every detection",
+  );
+  assert.equal(slow.summary.detected_frames, fast.summary.detected_frames);
   assert.equal(fast.summary.frames, 120, "every frame of the 12 s, 10 fps scene");
   assert.equal(slow.summary.frames, 120);
   assert.deepEqual(slow.lines, fast.lines);

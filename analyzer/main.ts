@@ -382,6 +382,7 @@ async function main() {
         decode_age_ms: age(p.source.lastDecodedAt),
         infer_age_ms: age(p.stats.lastInferAt),
         publish_age_ms: age(p.stats.lastPublishAt),
+        detected_share: p.stats.detectedShare,
       };
       publisher?.writeStatus(row);
       mqttBridge?.status(row);

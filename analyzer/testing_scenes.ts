@@ -5,7 +5,7 @@
  */
 import { VEHICLE_LABELS } from "../shared/labels.ts";
 import type { SceneSpec } from "../dev/testing/scenes/mod.ts";
-import { validateConfig } from "../shared/config.ts";
+import { type CameraConfig, validateConfig } from "../shared/config.ts";
 import type { Tick } from "../shared/tick.ts";
 import { analyzeFile, type AnalyzeSummary } from "./cli.ts";
 import type { PassRecord } from "./persist/records.ts";
@@ -33,6 +33,8 @@ export interface SceneRun {
   summary: AnalyzeSummary;
   passes: PassLine[];
   ticks: Tick[];
+  /** Per tick (with `ticks`): did the detector run on its frame (false: gated, predicted)? */
+  detected: boolean[];
 }
 
 /** The spec's stop settings as config keys (m/s thresholds only for a calibrated scene). */
@@ -67,12 +69,27 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
       },
     },
   }).cameras.scene;
+  return await analyzeVideo({ ...o, camera, cameraId: "scene" });
+}
+
+/** Run a video through the offline pipeline with a validated camera config. */
+export async function analyzeVideo(o: {
+  video: string;
+  camera: CameraConfig;
+  cameraId: string;
+  modelPath: string;
+  objectsDir: string;
+  ticks?: boolean;
+}): Promise<SceneRun> {
   const passes: PassLine[] = [];
   const ticks: Tick[] = [];
+  const detected: boolean[] = [];
+  // The pipeline detects a frame before it publishes its tick, one frame at a time.
+  let ran = false;
   const summary = await analyzeFile({
     source: o.video,
-    camera,
-    cameraId: "scene",
+    camera: o.camera,
+    cameraId: o.cameraId,
     modelPath: o.modelPath,
     anchorMs: 0,
     objectsDir: o.objectsDir,
@@ -81,7 +98,19 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
       const line = JSON.parse(l);
       if (line.type === "pass") passes.push(line);
     },
-    onTick: o.ticks ? (t) => ticks.push(JSON.parse(t)) : undefined,
+    wrapDetector: (d) => ({
+      detect: (frame, opts) => {
+        ran = true;
+        return d.detect(frame, opts);
+      },
+    }),
+    onTick: o.ticks
+      ? (t) => {
+        ticks.push(JSON.parse(t));
+        detected.push(ran);
+        ran = false;
+      }
+      : undefined,
   });
-  return { summary, passes, ticks };
+  return { summary, passes, ticks, detected };
 }

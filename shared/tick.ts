@@ -35,6 +35,11 @@ export const TickSchema = z.object({
     infer_ms: z.number().nonnegative(),
     lag_ms: z.number(),
     dropped: z.number().int().nonnegative(),
+    /**
+     * Share of the processed frames of the last 10 s the detector ran on, 0..1 (motion gating:
+     * the other frames' tracks are predicted; 1 when every frame is detected).
+     */
+    detected_share: unit.optional(),
   }),
   truncated: z.boolean().optional(),
 });

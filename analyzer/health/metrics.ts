@@ -37,6 +37,25 @@ export function analyzerMetrics(
       "Frames dropped (latest-state).",
       cams((p) => p.stats.dropped),
     ),
+    // Motion gating (detect.motion_gating): detected + skipped = stopline_frames_total.
+    metricLines(
+      "stopline_detected_frames_total",
+      "counter",
+      "Analyzed frames the detector ran on.",
+      cams((p) => p.stats.detectedFrames),
+    ),
+    metricLines(
+      "stopline_skipped_frames_total",
+      "counter",
+      "Analyzed frames the detector skipped (motion gating: nothing moved; tracks predicted).",
+      cams((p) => p.stats.frames - p.stats.detectedFrames),
+    ),
+    metricLines(
+      "stopline_detected_share",
+      "gauge",
+      "Share of the analyzed frames of the last 10 s the detector ran on (0..1).",
+      cams((p) => p.stats.detectedShare),
+    ),
     metricLines("stopline_fps", "gauge", "Analyzed frames per second.", cams((p) => p.stats.fps)),
     metricLines(
       "stopline_infer_ms",

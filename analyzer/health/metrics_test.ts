@@ -8,7 +8,17 @@ import { analyzerMetrics } from "./metrics.ts";
 function fakePipeline(camera: string, lastFrameAt: number): CameraPipeline {
   return {
     camera,
-    stats: { frames: 10, dropped: 1, fps: 15, inferMs: 20, lagMs: 80, passes: 2, lastFrameAt },
+    stats: {
+      frames: 10,
+      detectedFrames: 4,
+      detectedShare: 0.4,
+      dropped: 1,
+      fps: 15,
+      inferMs: 20,
+      lagMs: 80,
+      passes: 2,
+      lastFrameAt,
+    },
     source: { frames: 11, restarts: 0 },
     timings: new StageTimings(),
   } as unknown as CameraPipeline;
@@ -26,4 +36,16 @@ Deno.test("analyzerMetrics: frame age per camera (none before the first frame), 
   assert.doesNotMatch(text, /stopline_frame_age_seconds\{camera="cam_02"\}/);
   assert.match(text, /^stopline_crops_pending 7$/m);
   assert.match(text, /^stopline_crops_uploaded_total 5$/m);
+});
+
+Deno.test("analyzerMetrics: detected and skipped frames per camera (motion gating)", () => {
+  const text = analyzerMetrics([fakePipeline("cam_01", Date.now())], null, null, {
+    uploaded: 0,
+    pendingCrops: 0,
+  } as CropUploader);
+  assert.match(text, /^# TYPE stopline_detected_frames_total counter$/m);
+  assert.match(text, /^stopline_detected_frames_total\{camera="cam_01"\} 4$/m);
+  assert.match(text, /^stopline_skipped_frames_total\{camera="cam_01"\} 6$/m);
+  assert.match(text, /^stopline_frames_total\{camera="cam_01"\} 10$/m);
+  assert.match(text, /^stopline_detected_share\{camera="cam_01"\} 0.4$/m);
 });

@@ -26,7 +26,7 @@ import { MotionDetector } from "./motion.ts";
 import { cropRgb, mergeSources, planRegions, type Region, regionToFrame } from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
-import { buildTick } from "./tick_builder.ts";
+import { buildTick, type TickStats } from "./tick_builder.ts";
 
 export interface PipelineStats {
   frames: number;
@@ -241,24 +241,70 @@ export class CameraPipeline {
     );
   }
 
-  /** A gated frame: no detection; the tick repeats the tracks as last seen, at this frame's time. */
+  /**
+   * A gated frame: no detection. The tick still goes out at this frame's time with the tracks
+   * predicted forward by their Kalman filters (the overlay keeps moving, no box drops); the
+   * tracker and the judge are not fed, so nothing is counted twice. A stopped vehicle's live
+   * timer runs on (nothing moved near it, or the detector would have run).
+   */
   #skip(frame: DecodedFrame, prev: FrameResult): void {
     const { meta } = frame;
-    this.source.release(frame);
     this.#noteDetected(meta.captureTs, 0);
-    this.#updateStats(meta.captureTs, meta.width, meta.height, 0);
+    this.#updateStats(meta.captureTs, meta.width, meta.height, null);
     const s = this.stats;
+    const since_s = Math.max(0, meta.captureTs - this.#lastDetectTs) / 1000;
+    const phases = new Map(
+      [...prev.phases].map(([id, p]) => [
+        id,
+        p.phase === "stopped" && p.stop_s != null ? { ...p, stop_s: p.stop_s + since_s } : p,
+      ]),
+    );
+    const tracks = this.#analysis.predict(meta.captureTs);
     const tick = buildTick(
       this.camera,
       this.#seq++,
       meta.captureTs,
       { w: meta.width, h: meta.height },
-      prev.tracks,
-      prev.phases,
-      { fps: s.fps, infer_ms: s.inferMs, lag_ms: s.lagMs, dropped: s.dropped },
+      tracks,
+      phases,
+      this.#tickStats(),
     );
     this.#deps.sink.tick(this.camera, encodeTick(tick));
     s.lastPublishAt = Date.now();
+    // The annotated stream keeps its frame rate too (offer copies the frame before release).
+    this.#offerAnnotated({ width: meta.width, height: meta.height, data: frame.data }, {
+      tracks,
+      phases,
+    });
+    this.source.release(frame);
+  }
+
+  /** Draw the tracks on a copy for `<camera>_annotated`, only when ffmpeg can take the frame. */
+  #offerAnnotated(
+    pixels: RgbImage,
+    out: Pick<FrameResult, "tracks" | "phases">,
+  ): void {
+    this.#annotated?.offer(pixels, (img) =>
+      annotateFrame(img, {
+        tracks: out.tracks.map((t) => ({
+          id: t.id,
+          box: t.box,
+          phase: out.phases.get(t.id)?.phase ?? null,
+          stop_s: out.phases.get(t.id)?.stop_s ?? null,
+        })),
+        stopZone: this.#cfg.zones?.stop_zone,
+      }));
+  }
+
+  #tickStats(): TickStats {
+    const s = this.stats;
+    return {
+      fps: s.fps,
+      infer_ms: s.inferMs,
+      lag_ms: s.lagMs,
+      dropped: s.dropped,
+      detected_share: s.detectedShare,
+    };
   }
 
   #noteDetected(ts: number, detected: 0 | 1): void {
@@ -335,12 +381,7 @@ export class CameraPipeline {
       { w: meta.width, h: meta.height },
       out.tracks,
       out.phases,
-      {
-        fps: s.fps,
-        infer_ms: s.inferMs,
-        lag_ms: s.lagMs,
-        dropped: s.dropped,
-      },
+      this.#tickStats(),
     );
     const sink = this.#deps.sink;
     const analyzedAt = Date.now();
@@ -358,16 +399,7 @@ export class CameraPipeline {
     // Crops after the tick is out: a plate search (privacy) must not delay the live overlay.
     await this.#takeCrops(out, pixels, people);
     // Drawn on a copy, and only when ffmpeg can take the frame: it never holds the pipeline.
-    this.#annotated?.offer(pixels, (img) =>
-      annotateFrame(img, {
-        tracks: out.tracks.map((t) => ({
-          id: t.id,
-          box: t.box,
-          phase: out.phases.get(t.id)?.phase ?? null,
-          stop_s: out.phases.get(t.id)?.stop_s ?? null,
-        })),
-        stopZone: this.#cfg.zones?.stop_zone,
-      }));
+    this.#offerAnnotated(pixels, out);
     this.source.release({ meta, data: pixels.data });
     for (const ev of out.events) sink.trackEvent(ev);
     const rows = this.#samples(out, meta.captureTs, meta.width, meta.height);
@@ -510,7 +542,8 @@ export class CameraPipeline {
     return rows;
   }
 
-  #updateStats(captureTs: number, w: number, h: number, inferMs: number): void {
+  /** `inferMs` null: the detector was skipped (motion gating), its smoothed time stays. */
+  #updateStats(captureTs: number, w: number, h: number, inferMs: number | null): void {
     const now = Date.now();
     this.#recent.push(now);
     while (this.#recent.length > 0 && now - this.#recent[0] > 2000) this.#recent.shift();
@@ -519,7 +552,9 @@ export class CameraPipeline {
     s.fps = this.#recent.length > 1
       ? ((this.#recent.length - 1) * 1000) / Math.max(1, now - this.#recent[0])
       : 0;
-    s.inferMs = s.frames === 1 ? inferMs : s.inferMs + 0.1 * (inferMs - s.inferMs);
+    if (inferMs !== null) {
+      s.inferMs = s.detectedFrames <= 1 ? inferMs : s.inferMs + 0.1 * (inferMs - s.inferMs);
+    }
     s.lagMs = this.#deps.live ? now - captureTs : 0;
     s.dropped = this.source.dropped + this.#lost;
     s.width = w;

@@ -101,6 +101,15 @@ export class FrameAnalysis {
     return { ...out, tracks, events };
   }
 
+  /**
+   * A frame the detector skipped (motion gating): the tracks of the last step predicted to `ts`.
+   * Neither the tracker nor the judge is fed, so gated and always-detect runs judge the same
+   * detections (analyzer/pipeline/motion_gating_test.ts) and nothing is counted twice.
+   */
+  predict(ts: number): TrackView[] {
+    return this.#tracker.predict(ts);
+  }
+
   /** End of a file: finalize every open pass. */
   flush(): Pass[] {
     return this.#judge.flush();

@@ -9,6 +9,8 @@ export interface TickStats {
   infer_ms: number;
   lag_ms: number;
   dropped: number;
+  /** Share of the last 10 s of processed frames the detector ran on (motion gating), 0..1. */
+  detected_share?: number;
 }
 
 export interface TickTrackInput {
@@ -55,6 +57,9 @@ export function buildTick(
       infer_ms: round(stats.infer_ms, 1),
       lag_ms: Math.round(stats.lag_ms),
       dropped: stats.dropped,
+      ...(stats.detected_share === undefined
+        ? {}
+        : { detected_share: round(stats.detected_share, 3) }),
     },
   };
 }

@@ -66,11 +66,11 @@ export class PgPublisher implements AnalyzerPublisher {
     if (!this.#client || !this.#connected) return;
     this.#client.query(
       `insert into camera_status (camera, updated_at, fps, infer_ms, lag_ms, dropped, frames, frame_w, frame_h,
-         paused, capture_age_ms, decode_age_ms, infer_age_ms, publish_age_ms)
-       values ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         paused, capture_age_ms, decode_age_ms, infer_age_ms, publish_age_ms, detected_share)
+       values ($1, now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
        on conflict (camera) do update set updated_at = now(), fps = $2, infer_ms = $3, lag_ms = $4,
          dropped = $5, frames = $6, frame_w = $7, frame_h = $8, paused = $9, capture_age_ms = $10,
-         decode_age_ms = $11, infer_age_ms = $12, publish_age_ms = $13`,
+         decode_age_ms = $11, infer_age_ms = $12, publish_age_ms = $13, detected_share = $14`,
       [
         row.camera,
         row.fps,
@@ -85,6 +85,7 @@ export class PgPublisher implements AnalyzerPublisher {
         row.decode_age_ms ?? null,
         row.infer_age_ms ?? null,
         row.publish_age_ms ?? null,
+        row.detected_share ?? null,
       ],
     ).catch((e) => (this.lastError = (e as Error).message));
   }

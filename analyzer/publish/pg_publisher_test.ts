@@ -46,6 +46,7 @@ Deno.test("pg publisher notifies events in order and ticks latest-state; status-
       decode_age_ms: 300,
       infer_age_ms: null,
       publish_age_ms: 250,
+      detected_share: 0.25,
     });
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
@@ -57,15 +58,16 @@ Deno.test("pg publisher notifies events in order and ticks latest-state; status-
       }
       assert.equal(rows[0]?.fps, 15, "the status row still goes to Postgres");
       const ages = (await c.query(
-        `select capture_age_ms, decode_age_ms, infer_age_ms, publish_age_ms from camera_status
-         where camera = 'cam_01'`,
+        `select capture_age_ms, decode_age_ms, infer_age_ms, publish_age_ms, detected_share
+         from camera_status where camera = 'cam_01'`,
       )).rows[0];
       assert.deepEqual(ages, {
         capture_age_ms: 400,
         decode_age_ms: 300,
         infer_age_ms: null,
         publish_age_ms: 250,
-      }, "the staleness chain's analyzer links are stored with the row");
+        detected_share: 0.25,
+      }, "the staleness chain's analyzer links and the detected share are stored with the row");
     } finally {
       await c.end();
     }

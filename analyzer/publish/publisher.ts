@@ -37,6 +37,8 @@ export interface CameraStatusRow {
   decode_age_ms?: number | null;
   infer_age_ms?: number | null;
   publish_age_ms?: number | null;
+  /** Share of the analyzed frames of the last 10 s the detector ran on, 0..1 (motion gating). */
+  detected_share?: number | null;
 }
 
 export interface StatusWriter {

@@ -244,16 +244,17 @@ class _Track {
     this.birth?.push({ ts, point: anchorPoint(det.box, this.#anchor) });
   }
 
-  view(now: number): TrackView {
+  /** The track now; with `predictTo`, its box predicted to that capture time (filter unchanged). */
+  view(now: number, predictTo?: number): TrackView {
     const v = this.vel.velocity;
-    const box = this.kf.box;
+    const box = predictTo === undefined ? this.kf.box : this.kf.boxAfter(predictTo - this.filterTs);
     return {
       id: this.id,
       label: this.label,
       conf: this.conf,
       box,
       rawBox: [...this.rawBox],
-      center: this.kf.center,
+      center: predictTo === undefined ? this.kf.center : [box[0] + box[2] / 2, box[1] + box[3] / 2],
       anchor: anchorPoint(box, this.#anchor),
       velocity: [v[0], v[1]],
       speed_px_s: Math.hypot(v[0], v[1]),
@@ -413,6 +414,29 @@ export class ByteTracker {
       }
     }
     return { tracks, started, ended };
+  }
+
+  /**
+   * The tracks the last update reported, predicted forward to capture time `ts` by their Kalman
+   * filters (boxes, centres and anchors; speed, velocity and the rest as last updated). Nothing
+   * changes: a frame the detector skipped (motion gating) shows where the tracks are without
+   * feeding the tracker or the judge, so the next detection is associated exactly as if the
+   * skipped frame had not been there.
+   */
+  predict(ts: number): TrackView[] {
+    const o = this.#o;
+    const out: TrackView[] = [];
+    for (const t of this.#tracks) {
+      if (t.id === 0) continue;
+      if (
+        t.state !== "confirmed" &&
+        !(t.state === "lost" && this.#lastTs - t.lastTs <= o.reportLostMs)
+      ) {
+        continue;
+      }
+      out.push(t.view(Math.max(ts, this.#lastTs), ts));
+    }
+    return out;
   }
 
   /** Forget all tracks (a new stream). Ids keep increasing so they never repeat in a session. */

@@ -113,6 +113,18 @@ export class BoxKalman {
     this.#v[H] = 0;
   }
 
+  /**
+   * The box predicted dtMs ahead, without advancing the filter (motion-gated frames publish it
+   * while the detector is skipped; the next detection still predicts from the last update).
+   */
+  boxAfter(dtMs: number): Box {
+    const dt = Math.max(0, dtMs) / 1000;
+    const cx = this.#p[CX] + this.#v[CX] * dt, cy = this.#p[CY] + this.#v[CY] * dt;
+    const w = Math.max(1, this.#p[W] + this.#v[W] * dt);
+    const h = Math.max(1, this.#p[H] + this.#v[H] * dt);
+    return [cx - w / 2, cy - h / 2, w, h];
+  }
+
   /** Smoothed box [x, y, w, h]. */
   get box(): Box {
     const w = this.#p[W], h = this.#p[H];

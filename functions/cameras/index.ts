@@ -329,6 +329,11 @@ interface PublicCamera {
     online: boolean;
     /** The analyzer reports this camera's analysis paused (video still served). */
     paused: boolean;
+    /**
+     * Share of the analyzed frames of the last 10 s the detector ran on, 0..1 (motion gating;
+     * 1 when every frame is detected; null from an analyzer that does not report it).
+     */
+    detected_share: number | null;
   } | null;
   staleness: Staleness;
 }
@@ -387,7 +392,7 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
   // The analyzer's ages were taken when it wrote the row: add the row's age (database clock).
   const status = (await opts.pool.query(
     `select camera, fps, infer_ms, lag_ms, dropped, frames, updated_at, paused, capture_age_ms,
-       decode_age_ms, infer_age_ms, publish_age_ms,
+       decode_age_ms, infer_age_ms, publish_age_ms, detected_share,
        extract(epoch from now() - updated_at)::float8 * 1000 as row_age_ms
      from camera_status`,
   )).rows;
@@ -409,6 +414,7 @@ async function _listCameras(opts: CamerasOptions, log: (m: string) => void) {
       updated_at: updated.toISOString(),
       online: now - updated.getTime() < ONLINE_WITHIN_MS,
       paused: s.paused === true,
+      detected_share: s.detected_share == null ? null : Number(s.detected_share),
     };
     const rowAge = Math.max(0, Number(s.row_age_ms));
     const aged = (v: unknown) =>

@@ -97,7 +97,7 @@ Deno.test({
     _setup(async ({ pool, fake, req, logs }) => {
       // Before any camera row: the config file and the analyzer's status still list cameras.
       await pool.query(
-        "insert into camera_status (camera, fps, infer_ms, lag_ms, dropped, frames) values ('cam_01', 9.9, 21, 80, 2, 500), ('cam_09', 1, 1, 1, 0, 3)",
+        "insert into camera_status (camera, fps, infer_ms, lag_ms, dropped, frames, detected_share) values ('cam_01', 9.9, 21, 80, 2, 500, 0.35), ('cam_09', 1, 1, 1, 0, 3, null)",
       );
       await pool.query(
         "update camera_status set updated_at = now() - interval '1 minute' where camera = 'cam_09'",
@@ -116,6 +116,8 @@ Deno.test({
       assert.equal(c01.status.online, true);
       assert.equal(c01.status.fps, 9.9);
       assert.equal(c01.status.frames, 500);
+      assert.ok(Math.abs(c01.status.detected_share - 0.35) < 1e-6, "motion gating's share");
+      assert.equal(list0.cameras[2].status.detected_share, null, "not reported");
       assert.equal(list0.cameras[2].origin, "status");
       assert.equal(list0.cameras[2].status.online, false);
       assert.equal(list0.cameras[2].source, null);

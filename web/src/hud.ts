@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
  * The operator HUD: video state, analyzer state, tick socket state, metadata age, analyzer
- * fps / inference time, the player mode and the video's capture-to-screen delay. Every state
+ * fps / inference time / share of frames detected, the player mode and the video's capture-to-screen delay. Every state
  * is plain text in an element with a stable id so people and tests read the same thing.
  */
 import type { Tick } from "../../shared/tick.ts";
@@ -55,6 +55,15 @@ export function videoDelayText(d: VideoDelay | null): string {
   return d.source === "estimate" ? `≈ ${ms}` : `${ms} (${d.source})`;
 }
 
+/**
+ * The share of frames the detector ran on (motion gating: the others' boxes are predicted), "–"
+ * from an analyzer that does not report it.
+ */
+export function detectedShareText(tick: Tick | undefined): string {
+  const share = tick?.stats.detected_share;
+  return share === undefined ? "–" : `${Math.round(share * 100)} %`;
+}
+
 export class Hud {
   readonly #el: Record<string, HTMLElement | null>;
 
@@ -66,6 +75,7 @@ export class Hud {
       "meta-age",
       "hud-fps",
       "hud-infer",
+      "hud-detected",
       "video-delay",
       "player-mode",
     ];
@@ -96,6 +106,7 @@ export class Hud {
     this.#set("meta-age", fresh ? metaAgeText(m.lastTick, wallNow) : "–");
     this.#set("hud-fps", fresh ? `${m.lastTick!.stats.fps.toFixed(1)} fps` : "– fps");
     this.#set("hud-infer", fresh ? `${m.lastTick!.stats.infer_ms.toFixed(1)} ms` : "– ms");
+    this.#set("hud-detected", fresh ? detectedShareText(m.lastTick) : "–");
     this.#set("video-delay", m.video === "playing" ? videoDelayText(m.videoDelay) : "–");
     this.#set("player-mode", m.mode);
   }

@@ -3,6 +3,7 @@ import type { Tick } from "../../shared/tick.ts";
 import {
   ANALYZER_SILENT_MS,
   analyzerOnline,
+  detectedShareText,
   metaAgeText,
   videoDelayText,
   videoStateText,
@@ -27,4 +28,14 @@ Deno.test("hud texts", () => {
   assert.equal(videoDelayText({ ms: 140, source: "pdt" }), "140 ms (pdt)");
   assert.equal(metaAgeText(undefined, 0), "–");
   assert.equal(metaAgeText({ ts: 1000 } as Tick, 1120.4), "120 ms");
+});
+
+Deno.test("hud: the share of frames the detector ran on (motion gating)", () => {
+  const tick = (detected_share?: number) =>
+    ({ stats: { fps: 10, infer_ms: 20, lag_ms: 0, dropped: 0, detected_share } }) as Tick;
+  assert.equal(detectedShareText(undefined), "–");
+  assert.equal(detectedShareText(tick()), "–", "an analyzer that does not report it");
+  assert.equal(detectedShareText(tick(1)), "100 %");
+  assert.equal(detectedShareText(tick(0.354)), "35 %");
+  assert.equal(detectedShareText(tick(0)), "0 %");
 });
