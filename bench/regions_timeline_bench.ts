@@ -33,7 +33,7 @@ const quiet: SceneSpec = {
 const scenes: [string, SceneSpec][] = [
   ["quiet street 40 s, one far full stop (27 % busy)", quiet],
   ["far approach (persp_far_full_stop, 11 s)", far],
-  ["near van (full_stop, 221 px wide, 12 s)", SCENES.full_stop],
+  ["near van (full_stop, 221 px wide, 12 s)", SCENES.fullStop],
 ];
 
 const tmp = await Deno.makeTempDir({ prefix: "stopline-regions-" });
@@ -58,7 +58,7 @@ try {
       const inf = (summary.detected_frames + summary.region_inferences) / summary.frames;
       const ms = summary.infer_ms / summary.frames;
       if (regions === "off") base = { inf, ms };
-      rows.push([
+      const row = [
         label,
         regions,
         summary.frames,
@@ -68,7 +68,9 @@ try {
         `${(inf / base.inf).toFixed(2)}x / ${(ms / base.ms).toFixed(2)}x`,
         passes.map((p) => p.verdict).join(", ") || "none",
         loadBefore,
-      ]);
+      ];
+      console.log(row.join(" | "));
+      rows.push(row);
     }
   }
   // The motion detector runs on every frame with regions (or gating) on.
