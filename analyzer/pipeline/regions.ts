@@ -170,6 +170,12 @@ export function approachBox(
 const _overlaps = (a: Box, b: Box) =>
   a[0] < b[0] + b[2] && a[0] + a[2] > b[0] && a[1] < b[1] + b[3] && a[1] + a[3] > b[1];
 
+function _intersection(a: Box, b: Box): number {
+  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 /** `inner` lies inside the square with `pad_px` to spare on every side the frame continues. */
 function _covers(r: Region, inner: Box, pad_px: number, frameW_px: number, frameH_px: number) {
   const padL = r.x > 0 ? pad_px : 0, padT = r.y > 0 ? pad_px : 0;
@@ -183,7 +189,10 @@ function _covers(r: Region, inner: Box, pad_px: number, frameW_px: number, frame
  * This frame's small things worth a region: tracks of the previous detection that are small at
  * full-frame scale and either on the approach path (the judge has a phase for them) or moving,
  * and small motion boxes near the approach path. A large box needs nothing: the full frame sees
- * it at enough pixels. Parked small cars off the path (still, no phase) ask for nothing.
+ * it at enough pixels; nor does motion mostly inside a large track's box (a large vehicle that
+ * stands still fades into the background in pieces: small blobs, measured on the bundled
+ * full_stop scene as regions on 17 % of its frames). Parked small cars off the path (still, no
+ * phase) ask for nothing.
  */
 export function regionNeeds(
   tracks: readonly RegionTrack[],
@@ -200,7 +209,12 @@ export function regionNeeds(
     if (t.phase) needs.push({ box: t.box, rank: 0 });
     else if (t.speed_px_s > stillSpeed_px_s) needs.push({ box: t.box, rank: 1 });
   }
-  for (const b of motion) if (small(b) && _overlaps(b, near)) needs.push({ box: b, rank: 2 });
+  const large = tracks.filter((t) => !small(t.box)).map((t) => t.box);
+  for (const b of motion) {
+    if (!small(b) || !_overlaps(b, near)) continue;
+    if (large.some((l) => _intersection(b, l) >= 0.5 * b[2] * b[3])) continue;
+    needs.push({ box: b, rank: 2 });
+  }
   return needs.sort((a, b) => a.rank - b.rank);
 }
 

@@ -90,7 +90,8 @@ Deno.test("regionNeeds: small things near the path ask for regions, large or par
     { box: [350, 300, 140, 90] as Box, speed_px_s: 80, phase: "approach" }, // large: full frame
     { box: [700, 20, 40, 30] as Box, speed_px_s: 60, phase: null }, // far from the path
   ];
-  const motion: Box[] = [[150, 320, 50, 40], [0, 0, 768, 576]];
+  // Small motion, the whole frame (a re-seed), and a piece of the large track's box.
+  const motion: Box[] = [[150, 320, 50, 40], [0, 0, 768, 576], [400, 320, 30, 30]];
   const needs = regionNeeds(tracks, motion, NEAR, SCALE, POLICY, 10);
   assert.deepEqual(needs.map((n) => [n.rank, n.box[0]]), [[0, 300], [1, 200], [2, 150]]);
 });
