@@ -187,7 +187,7 @@ function _covers(r: Region, inner: Box, pad_px: number, frameW_px: number, frame
 
 /**
  * This frame's small things worth a region: tracks of the previous detection that are small at
- * full-frame scale and either on the approach path (the judge has a phase for them) or moving,
+ * full-frame scale and either in the stop zone (judged) or moving near the approach path,
  * and small motion boxes near the approach path. A large box needs nothing: the full frame sees
  * it at enough pixels; nor does motion mostly inside a large track's box (a large vehicle that
  * stands still fades into the background in pieces: small blobs, measured on the bundled
@@ -206,8 +206,12 @@ export function regionNeeds(
   const needs: RegionNeed[] = [];
   for (const t of tracks) {
     if (!small(t.box) || !_overlaps(t.box, near)) continue;
-    if (t.phase) needs.push({ box: t.box, rank: 0 });
-    else if (t.speed_px_s > stillSpeed_px_s) needs.push({ box: t.box, rank: 1 });
+    // In the zone a vehicle is judged moving or not (its stop must stay tracked); elsewhere only
+    // moving ones: the judge gives parked cars beside the path the `approach` phase too (seen on
+    // the vtest plate), and a small parked car must not cost a region on every frame.
+    const judged = t.phase === "in_zone" || t.phase === "stopped";
+    const moving = t.speed_px_s > stillSpeed_px_s;
+    if (judged || moving) needs.push({ box: t.box, rank: t.phase ? 0 : 1 });
   }
   const large = tracks.filter((t) => !small(t.box)).map((t) => t.box);
   for (const b of motion) {

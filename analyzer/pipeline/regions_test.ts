@@ -87,6 +87,7 @@ Deno.test("regionNeeds: small things near the path ask for regions, large or par
     { box: [300, 300, 40, 30] as Box, speed_px_s: 0, phase: "stopped" }, // judged, small
     { box: [200, 300, 40, 30] as Box, speed_px_s: 60, phase: null }, // moving, small
     { box: [250, 330, 40, 30] as Box, speed_px_s: 2, phase: null }, // parked, small
+    { box: [260, 300, 40, 30] as Box, speed_px_s: 2, phase: "approach" }, // parked by the path
     { box: [350, 300, 140, 90] as Box, speed_px_s: 80, phase: "approach" }, // large: full frame
     { box: [700, 20, 40, 30] as Box, speed_px_s: 60, phase: null }, // far from the path
   ];
