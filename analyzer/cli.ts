@@ -68,6 +68,10 @@ export interface AnalyzeSummary {
   frames: number;
   /** Frames the detector ran on (fewer than `frames` with detect.motion_gating). */
   detected_frames: number;
+  /** Region inferences besides the full frame's (detect.regions: auto). */
+  region_inferences: number;
+  /** Inference ms summed over every full frame and region. */
+  infer_ms: number;
   fps: number;
   passes: number;
   wall_s: number;
@@ -128,6 +132,8 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     type: "summary",
     frames,
     detected_frames: pipeline.stats.detectedFrames,
+    region_inferences: pipeline.stats.regionInferences,
+    infer_ms: Math.round(pipeline.stats.inferMsTotal),
     fps: Math.round((frames / wall) * 10) / 10,
     passes,
     wall_s: Math.round(wall * 100) / 100,

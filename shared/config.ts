@@ -91,12 +91,13 @@ export const CameraSchema = z.object({
     /** A box larger than this share of the frame never starts a track (a detector error). */
     max_box_area: z.number().gt(0).max(1).default(0.5),
     /**
-     * Far vehicles: `auto` also runs the detector on model-input-sized crops of the approach
-     * path (stop zone, pre-stop line and between) when the camera has zones; `off`: full frame only.
-     * Off by default: each square is one more inference per frame (1.5-3x the detector's CPU,
-     * docs/PERFORMANCE.md), which halves the cameras a box can take until regions follow motion.
+     * Far vehicles: `auto` also runs the detector on model-input-sized crops around small tracks
+     * and small motion near the approach path (stop zone, pre-stop line and between) when the
+     * camera has zones, at most 2 per frame and only while something small is there
+     * (analyzer/pipeline/regions.ts); `off`: full frame only. On by default: on a quiet street it
+     * costs ~1.1x the full frame's inferences (docs/PERFORMANCE.md "Detection regions").
      */
-    regions: z.enum(["auto", "off"]).default("off"),
+    regions: z.enum(["auto", "off"]).default("auto"),
     /**
      * Run the detector only when something moves on the approach path (or anywhere without
      * zones) or a confirmed track moves, and every `stationary_interval_s`; the other frames'
@@ -111,7 +112,7 @@ export const CameraSchema = z.object({
     fps: 15,
     min_conf: 0.35,
     max_box_area: 0.5,
-    regions: "off",
+    regions: "auto",
     motion_gating: true,
     stationary_interval_s: 1,
   }),

@@ -23,7 +23,18 @@ import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { DetectResult, FrameDetector } from "./serial_detector.ts";
 import { InferenceWorkerCrashed } from "../detector/inference_client.ts";
 import { MotionDetector } from "./motion.ts";
-import { cropRgb, mergeSources, planRegions, type Region, regionToFrame } from "./regions.ts";
+import {
+  approachBox,
+  chooseRegions,
+  cropRgb,
+  DEFAULT_REGION_POLICY,
+  fullFrameScale,
+  mergeSources,
+  planRegions,
+  type Region,
+  regionNeeds,
+  regionToFrame,
+} from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
 import { StageTimings } from "./stage_timings.ts";
 import { buildTick, type TickStats } from "./tick_builder.ts";
@@ -46,6 +57,10 @@ export interface PipelineStats {
   detectedShare: number;
   /** Frames the detector ran on since the start. */
   detectedFrames: number;
+  /** Region inferences (detect.regions: auto) since the start, besides the full frame's. */
+  regionInferences: number;
+  /** Inference ms summed over the full frame and the regions since the start. */
+  inferMsTotal: number;
 }
 
 export interface PipelineDeps {
@@ -116,6 +131,8 @@ export class CameraPipeline {
     lastPublishAt: 0,
     detectedShare: 1,
     detectedFrames: 0,
+    regionInferences: 0,
+    inferMsTotal: 0,
   };
   /** Offline: the previous frame's arrival, where decoding of the next one began. */
   #prevArrivedAt = 0;
@@ -129,6 +146,8 @@ export class CameraPipeline {
   readonly #detectedWindow: { ts: number; detected: 0 | 1 }[] = [];
   /** Detection regions for the current config and frame size (null: plan again). */
   #regions: { w: number; h: number; list: Region[] } | null = null;
+  /** This frame's motion boxes (computed once per frame for gating and regions). */
+  #moving: { ts: number; boxes: Box[] } | null = null;
 
   constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
@@ -181,8 +200,8 @@ export class CameraPipeline {
     });
   }
 
-  /** The approach-path crops detected besides the full frame (none when off or without zones). */
-  #regionsFor(w: number, h: number): Region[] {
+  /** The approach-path squares regions may use (none when off or without zones). */
+  #plannedRegions(w: number, h: number): Region[] {
     if (this.#regions?.w === w && this.#regions.h === h) return this.#regions.list;
     const list = this.#cfg.detect.regions === "auto"
       ? planRegions(this.#cfg.zones, w, h, this.#deps.regionSide_px ?? DEFAULT_REGION_SIDE_PX)
@@ -228,8 +247,7 @@ export class CameraPipeline {
     const { meta } = frame;
     const cfg = this.#cfg.detect;
     if (!cfg.motion_gating) return true;
-    const image = { width: meta.width, height: meta.height, data: frame.data };
-    const moving = this.#motion.update(image);
+    const moving = this.#motionBoxes(frame);
     if (!this.#lastOut) return true;
     if (meta.captureTs - this.#lastDetectTs >= cfg.stationary_interval_s * 1000) return true;
     const stopSpeed_px_s = this.#cfg.stop?.stop_speed_px_s ?? 10;
@@ -239,6 +257,45 @@ export class CameraPipeline {
       b[0] < area[0] + area[2] && b[0] + b[2] > area[0] && b[1] < area[1] + area[3] &&
       b[1] + b[3] > area[1]
     );
+  }
+
+  /** The frame's motion boxes, once per frame (the detector learns its background from each). */
+  #motionBoxes(frame: DecodedFrame): Box[] {
+    const { meta } = frame;
+    if (this.#moving?.ts === meta.captureTs) return this.#moving.boxes;
+    const image = { width: meta.width, height: meta.height, data: frame.data };
+    const boxes = this.#motion.update(image);
+    this.#moving = { ts: meta.captureTs, boxes };
+    return boxes;
+  }
+
+  /**
+   * This frame's regions (issue #12 item 3): squares around small tracks on or near the approach
+   * path and small motion near it, capped per frame; none when nothing small is there, so an
+   * empty street costs the full frame's inference only.
+   */
+  #regionsFor(frame: DecodedFrame): Region[] {
+    const { width: w, height: h } = frame.meta;
+    const planned = this.#plannedRegions(w, h);
+    const zones = this.#cfg.zones;
+    if (planned.length === 0 || !zones) return [];
+    const side_px = this.#deps.regionSide_px ?? DEFAULT_REGION_SIDE_PX;
+    const policy = DEFAULT_REGION_POLICY;
+    const last = this.#lastOut;
+    const tracks = (last?.tracks ?? []).map((t) => ({
+      box: t.box,
+      speed_px_s: t.speed_px_s,
+      phase: last?.phases.get(t.id)?.phase ?? null,
+    }));
+    const needs = regionNeeds(
+      tracks,
+      this.#motionBoxes(frame),
+      approachBox(zones, w, h, policy.nearShare),
+      fullFrameScale(w, h, side_px),
+      policy,
+      this.#cfg.stop?.stop_speed_px_s ?? 10,
+    );
+    return chooseRegions(needs, planned, w, h, side_px, policy);
   }
 
   /**
@@ -320,6 +377,8 @@ export class CameraPipeline {
     this.#lastDetectTs = meta.captureTs;
     this.#noteDetected(meta.captureTs, 1);
     this.stats.detectedFrames++;
+    // Before the detector takes the frame's buffer: regions follow this frame's motion.
+    const regions = this.#regionsFor(frame);
     const takenAt = Date.now();
     // Privacy: people are detected for the blur even when they are not a tracked class.
     const blurPeople = this.#cfg.privacy?.blur.includes("person") ?? false;
@@ -328,7 +387,6 @@ export class CameraPipeline {
     const detectOpts = { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes };
     let result: DetectResult;
     let perRegion: DetectResult[] = [];
-    const regions = this.#regionsFor(meta.width, meta.height);
     try {
       result = await this.#deps.detector.detect(
         { width: meta.width, height: meta.height, data: frame.data },
@@ -356,6 +414,7 @@ export class CameraPipeline {
     let found = result.detections;
     let inferMs = result.inferMs;
     if (regions.length > 0) {
+      this.stats.regionInferences += regions.length;
       inferMs += perRegion.reduce((sum, r) => sum + r.inferMs, 0);
       found = mergeSources([
         found,
@@ -366,6 +425,7 @@ export class CameraPipeline {
     }
     const detectedAt = Date.now();
     this.stats.lastInferAt = detectedAt;
+    this.stats.inferMsTotal += inferMs;
     const detections = classes === tracked ? found : found.filter((d) => tracked.includes(d.label));
     const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
     this.#lastOut = out;

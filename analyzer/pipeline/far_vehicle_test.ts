@@ -6,7 +6,12 @@
  * the with/without comparison uses a 28 px van, where the full frame alone loses it.
  */
 import assert from "node:assert/strict";
-import { renderScene, type SceneSpec, type SceneTruth } from "../../dev/testing/scenes/mod.ts";
+import {
+  FAR_PERSPECTIVE_SCENES,
+  renderScene,
+  type SceneSpec,
+  type SceneTruth,
+} from "../../dev/testing/scenes/mod.ts";
 import { iou } from "../../shared/geometry.ts";
 import type { Tick } from "../../shared/tick.ts";
 import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
@@ -138,4 +143,117 @@ Deno.test({
     assert.ok(on.tracked >= 0.9, `regions: tracked in ${on.tracked} of the frames`);
     assert.ok(on.tracked > off.tracked, `regions ${on.tracked} vs full frame ${off.tracked}`);
   },
+});
+
+/**
+ * The issue's far approach through the perspective camera (dev/testing/scenes/perspective_catalog.ts
+ * FAR_PERSPECTIVE_SCENES): the van comes from 45 m (~27 px wide), the pre-stop line is at 28 m
+ * (~43 px) and the stop zone 20-23 m away. The full frame alone first sees it inside the zone (no
+ * pass); with the default regions it gets its one pass with the right verdict and stop time, one
+ * track id, at the scene's rate and at half of it.
+ */
+const farTmp = await Deno.makeTempDir({ prefix: "stopline-far-persp-" });
+const farRendered = new Map<string, Promise<{ video: string; truth: SceneTruth }>>();
+
+function _renderFar(name: string) {
+  let r = farRendered.get(name);
+  if (!r) {
+    const video = `${farTmp}/${name}.mp4`;
+    r = renderScene(FAR_PERSPECTIVE_SCENES[name], video, { truthPath: false }).then((o) => ({
+      video,
+      truth: o.truth as SceneTruth,
+    }));
+    farRendered.set(name, r);
+  }
+  return r;
+}
+
+/**
+ * Tracked, but no pass yet: at 5 fps the 10 m/s van crosses the 3 m deep zone between two
+ * processed frames (truth: 0.3 s in the zone), so the judge never sees it inside; the same as
+ * persp_no_stop at half rate (analyzer/perspective_test.ts HALF_RATE_MISSES), a judge matter,
+ * not detection: the track is there from ~36 px, before the pre-stop line, with one id.
+ */
+const FAR_PASS_MISSES = new Set(["persp_far_no_stop 2"]);
+
+/**
+ * Confirmed before the pre-stop line (asserted): only here so far. Confirmation needs two
+ * consecutive detections, and at 37-45 px the region detections come and go, so the others are
+ * first tracked just past the 43 px line (2026-11-30: far_full_stop at 5 fps at 46 px, far_no_stop
+ * at 10 fps at 45 px; far_no_stop at 5 fps at 36 px); birth backfill still gives them the crossing.
+ */
+const BEFORE_LINE = new Set(["persp_far_full_stop 1"]);
+
+/** The van's width at the pre-stop line (28 m): 600 px focal length x 2 m / 28 m. */
+const AT_LINE_PX = 43;
+
+for (const name of Object.keys(FAR_PERSPECTIVE_SCENES)) {
+  for (const div of [1, 2]) _farPerspective(name, div);
+}
+
+function _farPerspective(name: string, div: number) {
+  const spec = FAR_PERSPECTIVE_SCENES[name];
+  Deno.test({
+    name: `far approach, default regions: ${name}${div === 1 ? "" : " at half rate"}`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const { video, truth } = await _renderFar(name);
+      const run = await analyzeScene({
+        spec,
+        video,
+        fps: spec.fps / div,
+        modelPath: await ensureNanodetOnnx(resolveFilePath(".data/models")),
+        objectsDir: `${farTmp}/objects`,
+        ticks: true,
+      });
+      const v = truth.vehicles[0], exp = v.expected;
+      const ids = new Set<number>();
+      let firstWidth_px: number | null = null;
+      for (const t of run.ticks) {
+        const f = v.frames.find((fr) => Math.abs(fr.t * 1000 - t.ts) < 1);
+        if (!f || f.visible < 0.9) continue;
+        const tb: [number, number, number, number] = [
+          f.bbox[0] / W,
+          f.bbox[1] / H,
+          f.bbox[2] / W,
+          f.bbox[3] / H,
+        ];
+        for (const tr of t.tracks) if (iou(tr.bbox, tb) >= 0.3) ids.add(tr.id);
+        if (firstWidth_px === null && ids.size > 0) firstWidth_px = f.bbox[2];
+      }
+      const inferences = (run.summary.detected_frames + run.summary.region_inferences) /
+        run.summary.frames;
+      console.log(
+        `${name} 1/${div} rate: passes ${
+          run.passes.map((p) => `${p.verdict} stop ${p.stop_duration_s} s`).join(", ")
+        } (truth ${exp.verdict} stop ${exp.stop_duration_s} s), ids ${[...ids]}, first tracked ${
+          firstWidth_px?.toFixed(0)
+        } px wide, ${inferences.toFixed(2)} inferences/frame`,
+      );
+      assert.equal(ids.size, 1, `one track id while visible: ${[...ids]}`);
+      assert.ok(firstWidth_px !== null, "tracked");
+      if (BEFORE_LINE.has(`${name} ${div}`)) {
+        assert.ok(
+          firstWidth_px < AT_LINE_PX,
+          `tracked before the pre-stop line: first at ${firstWidth_px} px wide`,
+        );
+      }
+      if (FAR_PASS_MISSES.has(`${name} ${div}`)) return;
+      assert.equal(run.passes.length, 1, JSON.stringify(run.passes));
+      const p = run.passes[0];
+      assert.equal(p.verdict, exp.verdict);
+      assert.ok(Math.abs(p.entered_at / 1000 - exp.entered_at!) < 1, `entered ${p.entered_at}`);
+      assert.ok(
+        Math.abs(p.stop_duration_s - exp.stop_duration_s) <= 0.25,
+        `stop ${p.stop_duration_s} s vs truth ${exp.stop_duration_s} s`,
+      );
+    },
+  });
+}
+
+Deno.test({
+  name: "far approach: clean up",
+  sanitizeResources: false,
+  fn: () => Deno.remove(farTmp, { recursive: true }),
 });

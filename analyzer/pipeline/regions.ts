@@ -103,6 +103,161 @@ export function regionToFrame(
   return out;
 }
 
+/**
+ * What makes a region worth its inference. The full frame reaches the model shrunk by
+ * `fullScale` (416/768 = 0.54 for a 768x576 camera and NanoDet's 416 input); a region crop reaches
+ * it at 1:1. NanoDet-g on the full frame misses vehicles narrower than ~55-60 frame px (~30 px at
+ * model input, ARCHITECTURE "measured"), so only things smaller than `smallInput_px` at model
+ * input (36 px: ~66 px in a 768 px wide frame) ask for a region.
+ */
+export interface RegionPolicy {
+  /** Region inferences per frame at most (the cost cap). */
+  maxPerFrame: number;
+  /** A box whose larger side at full-frame model scale is below this (px) asks for a region. */
+  smallInput_px: number;
+  /**
+   * Regions only when a region sees at least this many times the full frame's pixels per frame
+   * pixel (1 / fullScale): a 640x480 camera gains 1.54x from a 416 crop, a 416x416 one nothing.
+   */
+  minGain: number;
+  /** Motion or tracks this far (share of the frame's larger side) around the approach path count. */
+  nearShare: number;
+}
+
+export const DEFAULT_REGION_POLICY: RegionPolicy = {
+  maxPerFrame: 2,
+  smallInput_px: 36,
+  minGain: 1.5,
+  nearShare: 0.15,
+};
+
+/** Something a region should look at this frame (frame px), most important first. */
+export interface RegionNeed {
+  box: Box;
+  /** 0: a track on the approach path (it is being judged); 1: a moving track; 2: motion. */
+  rank: 0 | 1 | 2;
+}
+
+/** What the previous detection saw of a track (frame px). */
+export interface RegionTrack {
+  box: Box;
+  speed_px_s: number;
+  /** The judge's phase (approach, in_zone, stopped, leaving) or null (not on the path). */
+  phase: string | null;
+}
+
+/** The full frame's scale into the model input (letterboxed: the smaller of the two ratios). */
+export function fullFrameScale(frameW_px: number, frameH_px: number, inputSide_px: number): number {
+  return Math.min(inputSide_px / frameW_px, inputSide_px / frameH_px, 1);
+}
+
+/** The approach path's bounding box with `share` of the frame's larger side around it (frame px). */
+export function approachBox(
+  zones: Zones,
+  frameW_px: number,
+  frameH_px: number,
+  share: number,
+): Box {
+  const pts = [...zones.stop_zone, ...(zones.pre_stop_line ?? []), ...(zones.capture_line ?? [])];
+  const m = share * Math.max(frameW_px, frameH_px);
+  const x0 = Math.max(0, Math.min(...pts.map((p) => p[0])) * frameW_px - m);
+  const y0 = Math.max(0, Math.min(...pts.map((p) => p[1])) * frameH_px - m);
+  const x1 = Math.min(frameW_px, Math.max(...pts.map((p) => p[0])) * frameW_px + m);
+  const y1 = Math.min(frameH_px, Math.max(...pts.map((p) => p[1])) * frameH_px + m);
+  return [x0, y0, x1 - x0, y1 - y0];
+}
+
+const _overlaps = (a: Box, b: Box) =>
+  a[0] < b[0] + b[2] && a[0] + a[2] > b[0] && a[1] < b[1] + b[3] && a[1] + a[3] > b[1];
+
+function _intersection(a: Box, b: Box): number {
+  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
+/** `inner` lies inside the square with `pad_px` to spare on every side the frame continues. */
+function _covers(r: Region, inner: Box, pad_px: number, frameW_px: number, frameH_px: number) {
+  const padL = r.x > 0 ? pad_px : 0, padT = r.y > 0 ? pad_px : 0;
+  const padR = r.x + r.size < frameW_px ? pad_px : 0;
+  const padB = r.y + r.size < frameH_px ? pad_px : 0;
+  return inner[0] >= r.x + padL && inner[1] >= r.y + padT &&
+    inner[0] + inner[2] <= r.x + r.size - padR && inner[1] + inner[3] <= r.y + r.size - padB;
+}
+
+/**
+ * This frame's small things worth a region: tracks of the previous detection that are small at
+ * full-frame scale and either in the stop zone (judged) or moving near the approach path,
+ * and small motion boxes near the approach path. A large box needs nothing: the full frame sees
+ * it at enough pixels; nor does motion mostly inside a large track's box (a large vehicle that
+ * stands still fades into the background in pieces: small blobs, measured on the bundled
+ * full_stop scene as regions on 17 % of its frames). Parked small cars off the path (still, no
+ * phase) ask for nothing.
+ */
+export function regionNeeds(
+  tracks: readonly RegionTrack[],
+  motion: readonly Box[],
+  near: Box,
+  fullScale: number,
+  policy: RegionPolicy,
+  stillSpeed_px_s: number,
+): RegionNeed[] {
+  const small = (b: Box) => Math.max(b[2], b[3]) * fullScale < policy.smallInput_px;
+  const needs: RegionNeed[] = [];
+  for (const t of tracks) {
+    if (!small(t.box) || !_overlaps(t.box, near)) continue;
+    // In the zone a vehicle is judged moving or not (its stop must stay tracked); elsewhere only
+    // moving ones: the judge gives parked cars beside the path the `approach` phase too (seen on
+    // the vtest plate), and a small parked car must not cost a region on every frame.
+    const judged = t.phase === "in_zone" || t.phase === "stopped";
+    const moving = t.speed_px_s > stillSpeed_px_s;
+    if (judged || moving) needs.push({ box: t.box, rank: t.phase ? 0 : 1 });
+  }
+  const large = tracks.filter((t) => !small(t.box)).map((t) => t.box);
+  for (const b of motion) {
+    if (!small(b) || !_overlaps(b, near)) continue;
+    if (large.some((l) => _intersection(b, l) >= 0.5 * b[2] * b[3])) continue;
+    needs.push({ box: b, rank: 2 });
+  }
+  return needs.sort((a, b) => a.rank - b.rank);
+}
+
+/**
+ * The regions to detect this frame, at most `maxPerFrame`: for each need (most important first)
+ * not yet inside a chosen square, the approach-path square that holds it whole, else a square
+ * of `size` centred on it. Nothing when the frame is too small for a region to add pixels.
+ */
+export function chooseRegions(
+  needs: readonly RegionNeed[],
+  planned: readonly Region[],
+  frameW_px: number,
+  frameH_px: number,
+  inputSide_px: number,
+  policy: RegionPolicy,
+): Region[] {
+  const size = Math.floor(Math.min(inputSide_px, frameW_px, frameH_px));
+  const gain = size / (inputSide_px * fullFrameScale(frameW_px, frameH_px, inputSide_px));
+  if (gain < policy.minGain || size <= 0) return [];
+  const pad_px = CUT_EDGE_PX + 4;
+  const chosen: Region[] = [];
+  for (const n of needs) {
+    if (chosen.length >= policy.maxPerFrame) break;
+    if (chosen.some((r) => _covers(r, n.box, pad_px, frameW_px, frameH_px))) continue;
+    const fixed = planned.find((r) => _covers(r, n.box, pad_px, frameW_px, frameH_px));
+    if (fixed) {
+      chosen.push(fixed);
+      continue;
+    }
+    const cx = n.box[0] + n.box[2] / 2, cy = n.box[1] + n.box[3] / 2;
+    chosen.push({
+      x: Math.round(Math.min(Math.max(0, cx - size / 2), frameW_px - size)),
+      y: Math.round(Math.min(Math.max(0, cy - size / 2), frameH_px - size)),
+      size,
+    });
+  }
+  return chosen;
+}
+
 /** IoU above which boxes from different sources are one vehicle. */
 export const MERGE_IOU = 0.5;
 

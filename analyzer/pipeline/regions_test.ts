@@ -1,6 +1,18 @@
 import assert from "node:assert/strict";
+import type { Box } from "../../shared/geometry.ts";
 import type { Detection } from "../detector/detection.ts";
-import { cropRgb, mergeSources, planRegions, regionToFrame } from "./regions.ts";
+import {
+  approachBox,
+  chooseRegions,
+  cropRgb,
+  DEFAULT_REGION_POLICY,
+  fullFrameScale,
+  mergeSources,
+  planRegions,
+  type RegionNeed,
+  regionNeeds,
+  regionToFrame,
+} from "./regions.ts";
 
 const ZONES = {
   stop_zone: [[0.4, 0.5], [0.6, 0.5], [0.6, 0.7], [0.4, 0.7]] as [number, number][],
@@ -63,4 +75,58 @@ Deno.test("mergeSources keeps one box per vehicle across sources, the most confi
   const merged = mergeSources([full, region]);
   assert.deepEqual(merged.map((d) => d.conf), [0.7, 0.6]);
   assert.deepEqual(merged[0].label, "truck");
+});
+
+const POLICY = DEFAULT_REGION_POLICY;
+/** 768x576 into a 416 input: 0.54. */
+const SCALE = fullFrameScale(768, 576, 416);
+const NEAR = approachBox(ZONES, 768, 576, POLICY.nearShare);
+
+Deno.test("regionNeeds: small things near the path ask for regions, large or parked ones do not", () => {
+  const tracks = [
+    { box: [300, 300, 40, 30] as Box, speed_px_s: 0, phase: "stopped" }, // judged, small
+    { box: [200, 300, 40, 30] as Box, speed_px_s: 60, phase: null }, // moving, small
+    { box: [250, 330, 40, 30] as Box, speed_px_s: 2, phase: null }, // parked, small
+    { box: [260, 300, 40, 30] as Box, speed_px_s: 2, phase: "approach" }, // parked by the path
+    { box: [350, 300, 140, 90] as Box, speed_px_s: 80, phase: "approach" }, // large: full frame
+    { box: [700, 20, 40, 30] as Box, speed_px_s: 60, phase: null }, // far from the path
+  ];
+  // Small motion, the whole frame (a re-seed), and a piece of the large track's box.
+  const motion: Box[] = [[150, 320, 50, 40], [0, 0, 768, 576], [400, 320, 30, 30]];
+  const needs = regionNeeds(tracks, motion, NEAR, SCALE, POLICY, 10);
+  assert.deepEqual(needs.map((n) => [n.rank, n.box[0]]), [[0, 300], [1, 200], [2, 150]]);
+});
+
+Deno.test("chooseRegions: an approach square that holds the need, else one centred on it, capped", () => {
+  const planned = planRegions(ZONES, 768, 576, 416);
+  // Inside the left planned square: that square, and the second need is already covered.
+  const inLeft: RegionNeed[] = [
+    { box: [100, 300, 40, 30], rank: 0 },
+    { box: [150, 310, 40, 30], rank: 2 },
+  ];
+  assert.deepEqual(chooseRegions(inLeft, planned, 768, 576, 416, POLICY), [planned[0]]);
+  // Off every planned square (top right corner): a square centred on it, clamped to the frame.
+  const corner: RegionNeed[] = [{ box: [700, 10, 40, 30], rank: 2 }];
+  assert.deepEqual(chooseRegions(corner, planned, 768, 576, 416, POLICY), [
+    { x: 352, y: 0, size: 416 },
+  ]);
+  // Three needs far apart: capped at maxPerFrame, most important first.
+  const three: RegionNeed[] = [
+    { box: [20, 20, 30, 20], rank: 0 },
+    { box: [700, 20, 30, 20], rank: 1 },
+    { box: [380, 540, 30, 20], rank: 2 },
+  ];
+  const chosen = chooseRegions(three, [], 768, 576, 416, POLICY);
+  assert.deepEqual(chosen.length, POLICY.maxPerFrame);
+  assert.deepEqual(chosen[0], { x: 0, y: 0, size: 416 });
+  // Nothing to look at: no region.
+  assert.deepEqual(chooseRegions([], planned, 768, 576, 416, POLICY), []);
+});
+
+Deno.test("chooseRegions: no region when the full frame already reaches the model at ~1:1", () => {
+  const need: RegionNeed[] = [{ box: [100, 100, 20, 15], rank: 0 }];
+  // 576x432 into 416: 0.72 scale, a crop gains 1.38x < 1.5x: not worth an inference.
+  assert.deepEqual(chooseRegions(need, [], 576, 432, 416, POLICY), []);
+  // 640x480: 1.54x, worth it.
+  assert.deepEqual(chooseRegions(need, [], 640, 480, 416, POLICY).length, 1);
 });

@@ -203,3 +203,63 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
     effects: { codec: "h265" },
   }),
 };
+
+/**
+ * Far approaches (issue #12 item 3): the same camera, but the stop zone is 20-23 m away and the
+ * pre-stop line at 28 m, where the 2 m wide van is ~43 px wide (~27 px at the 45 m start, ~60 px
+ * at the zone). Full-frame NanoDet first sees it at ~60 px, inside the zone, so these need region
+ * detection (analyzer/pipeline/regions.ts); asserted in analyzer/pipeline/far_vehicle_test.ts.
+ */
+const FAR_ZONES = pinholeZones(PERSPECTIVE_CAMERA, W, H, {
+  x_m: [-3.5, 3.5],
+  zone_y_m: [20, 23],
+  pre_stop_y_m: 28,
+  capture_y_m: 17,
+});
+const FAR_CALIBRATION = pinholeCalibration(PERSPECTIVE_CAMERA, W, H, {
+  half_width_m: 3.5,
+  y0_m: 15,
+  y1_m: 45,
+});
+/** Where the far stopping van's ground point rests (m): 0.7 m past the zone's near edge. */
+export const FAR_STOP_AT_Y_M = 20.7;
+
+function _farScene(
+  name: string,
+  description: string,
+  duration: number,
+  vehicles: (fps: number) => VehicleSpec[],
+): SceneSpec {
+  return {
+    ..._scene(name, description, duration, vehicles),
+    zones: FAR_ZONES,
+    calibration: FAR_CALIBRATION,
+  };
+}
+
+export const FAR_PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
+  persp_far_full_stop: _farScene(
+    "persp_far_full_stop",
+    "approach from 45 m at 8 m/s, full stop 2.5 s at the line 20 m away, drive off",
+    11,
+    (fps) => [
+      _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 45 }, [
+        { cruise_mps: 8, dur: 1.5 },
+        { ramp_mps: [8, 1], dur: 2.7 },
+        { ramp_mps: [1, 0], dur: 0.2 },
+        { hold: 2.5 },
+        ...PULL_AWAY,
+      ], "full_stop"),
+    ],
+  ),
+  persp_far_no_stop: _farScene(
+    "persp_far_no_stop",
+    "constant 36 km/h (10 m/s) from 45 m through the far zone",
+    4,
+    (fps) => [
+      _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 45 }, [
+        { cruise_mps: 10, dur: 3.2 },
+      ], "no_stop"),
+    ],
+  ),
+};
