@@ -103,15 +103,29 @@ Deno.test({
       const ticksBefore = stillPlaying.ticks;
       const restartedAt = Date.now();
       stack.analyzer.start();
+      // Two bounds, each on what it tests. The analyzer's own restart (process start, model load,
+      // first keyframe from the relay) is a speed and belongs to a bench; here it only has to come
+      // back (10 s catches a hang). Measured on the 2-core box: 3.6-5.6 s while a test suite or
+      // other sessions load it, the same on the commit before this session's changes (4.4 s), so a
+      // 3 s bound on the whole restart failed on load, not on a regression. The page's part — a
+      // tick arrives, boxes are drawn on the video without a reload — stays tight.
+      const ticksBack = await waitFor("ticks back", (f) => f.ticks > ticksBefore, 60_000);
+      const ticksAt = Date.now();
       const back = await waitFor(
         "overlays back",
         (f) => f.ticks > ticksBefore && f.drawnBoxes > 0 && /online/.test(f.analyzerState),
         60_000,
       );
       const backMs = Date.now() - restartedAt;
-      console.log(`overlays back ${backMs} ms after the analyzer restarted`);
+      const drawMs = Date.now() - ticksAt;
+      console.log(
+        `overlays back ${backMs} ms after the analyzer restarted (first tick after ${
+          ticksAt - restartedAt
+        } ms, boxes ${drawMs} ms after it; ${ticksBack.ticks - ticksBefore} ticks)`,
+      );
       assert.equal(back.marker, "same-page", "no page reload");
-      assert.ok(backMs <= 3000, `overlays back within 3 s of restart (${backMs} ms)`);
+      assert.ok(ticksAt - restartedAt <= 10_000, `analyzer back within 10 s of restart`);
+      assert.ok(drawMs <= 1500, `boxes drawn within 1.5 s of the first tick (${drawMs} ms)`);
     } finally {
       await browser.close();
       await stack.close();
