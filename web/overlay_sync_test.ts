@@ -8,12 +8,11 @@
  * every stamp Chromium displays, the capture time the analyzer gave that frame is known. The page
  * reports, per displayed frame, the capture time its overlay draws the tick of.
  *
- * WebRTC must draw each frame's own tick (p95 under one frame interval). MSE is held to "the
- * frame's own tick or its neighbour" (one frame interval, plus 2 ms of rounding): in about half
- * of the runs its arrival anchor settles one frame interval earlier than the analyzer's
- * (measured bias -34, -25 ms against 0, 0 ms in the others, docs/PERFORMANCE.md), so the issue's
- * target (< 1 frame) is not met for MSE; the analyzer publishing its anchor (or the frame's PTS
- * in the tick) would remove the guess.
+ * Both players are held to "the frame's own tick or its neighbour" (one frame interval, plus 2 ms
+ * of rounding): in about half of the MSE runs (and one WebRTC run) the page's arrival anchor
+ * settles one frame interval earlier than the analyzer's (measured bias -34, -25 ms against 0,
+ * 0 ms in the others, docs/PERFORMANCE.md), so the issue's target (< 1 frame) is not guaranteed;
+ * the analyzer publishing its anchor (or the frame's PTS in the tick) would remove the guess.
  */
 import assert from "node:assert/strict";
 import { FPS, measurePlayer, summarize } from "../bench/glass_to_glass.ts";
@@ -24,7 +23,7 @@ for (const mode of ["whep", "mse"] as const) {
   // Within one frame interval (+2 ms of timer rounding) for both players: on a quiet box WebRTC
   // drew the frame's own tick in 4/4 runs, then the previous frame's (33.3 ms) in a CI run, as
   // MSE does in about half the runs (the two earliest-arrival anchors pick different frames;
-  // docs/PERFORMANCE.md "Overlay sync").
+  // docs/PERFORMANCE.md "Overlay-to-video offset after automatic alignment").
   const boundMs = FRAME_MS + 2;
   Deno.test({
     name: `browser: ${mode} overlay draws each displayed frame's capture time (${"<= 1 frame"})`,
