@@ -10,29 +10,12 @@ import { loadDetector } from "../analyzer/detector/load_detector.ts";
 import type { Detection } from "../analyzer/detector/detection.ts";
 import { cropRgb, mergeSources, planRegions, regionToFrame } from "../analyzer/pipeline/regions.ts";
 import type { Zones } from "../shared/config.ts";
+import { vtestFrame } from "../analyzer/detector/testing_vtest.ts";
 
 const FRAMES = Number(Deno.args[0] ?? 30);
 const W = 768, H = 576;
 
-const ff = await new Deno.Command("ffmpeg", {
-  args: [
-    "-v",
-    "error",
-    "-ss",
-    "20",
-    "-i",
-    new URL("../samples/vtest.mp4", import.meta.url).pathname,
-    "-frames:v",
-    "1",
-    "-f",
-    "rawvideo",
-    "-pix_fmt",
-    "rgb24",
-    "-",
-  ],
-  stdout: "piped",
-}).output();
-const frame = { width: W, height: H, data: ff.stdout };
+const frame = await vtestFrame(20);
 const detector = await loadDetector(await ensureNanodetOnnx(), { threads: 2, kind: "nanodet" });
 const side_px = Math.min(detector.inputSize.width, detector.inputSize.height);
 const opts = { minConf: 0.1 };

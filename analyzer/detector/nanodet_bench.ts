@@ -8,28 +8,10 @@ import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
 import { loadDetector } from "./load_detector.ts";
 import { decodeNanodet, type HeadLevel, postprocess } from "./nanodet.ts";
 import { NANODET_NORM, planResize, preprocessRgb24 } from "./preprocess.ts";
+import { vtestFrame } from "./testing_vtest.ts";
 
 const modelPath = await ensureNanodetOnnx();
-const sample = new URL("../../samples/vtest.mp4", import.meta.url).pathname;
-const ff = await new Deno.Command("ffmpeg", {
-  args: [
-    "-v",
-    "error",
-    "-ss",
-    "20",
-    "-i",
-    sample,
-    "-frames:v",
-    "1",
-    "-f",
-    "rawvideo",
-    "-pix_fmt",
-    "rgb24",
-    "-",
-  ],
-  stdout: "piped",
-}).output();
-const frame = { width: 768, height: 576, data: ff.stdout };
+const frame = await vtestFrame(20);
 const letterbox = planResize(768, 576, 416, 416, "letterbox");
 const stretch = planResize(768, 576, 416, 416, "stretch");
 const input = new Float32Array(3 * 416 * 416);
