@@ -10,7 +10,7 @@ import { parseConfigYaml } from "../../shared/config.ts";
 import { analyzeFile, type AnalyzeOptions } from "../cli.ts";
 import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
 import { resolveFilePath } from "../sources.ts";
-import { originalImageUri } from "../../shared/original_image_uri.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 
 async function crop(
@@ -98,7 +98,7 @@ async function objects(
     const path = (uri: string) =>
       `${objectsDir}${new URL(uri.replace("minio://", "file:///")).pathname}`;
     const crop = await Deno.readFile(path(pass.image));
-    const original = await Deno.readFile(path(originalImageUri(pass.image))).catch(() => null);
+    const original = await Deno.readFile(path(originalUri(pass.image))).catch(() => null);
     return { crop, original };
   } finally {
     await Deno.remove(objectsDir, { recursive: true });
