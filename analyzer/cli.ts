@@ -38,7 +38,7 @@ import type { PipelineSink } from "./pipeline/sink.ts";
 import { isNetworkSource } from "./source/ffmpeg_args.ts";
 import { resolveFilePath } from "./sources.ts";
 import { blurClip, timedBoxes } from "./capture/clip_privacy.ts";
-import { originalImageUri } from "../shared/original_image_uri.ts";
+import { originalUri } from "../shared/original_uri.ts";
 
 class _UsageError extends Error {}
 
@@ -96,7 +96,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     trackEvent: (ev) => o.events && out(ev),
     async pass(p, jpeg, original) {
       if (jpeg && p.image) await store.put(p.image, jpeg, "image/jpeg");
-      if (original && p.image) await store.put(originalImageUri(p.image), original, "image/jpeg");
+      if (original && p.image) await store.put(originalUri(p.image), original, "image/jpeg");
       passes++;
       if (blurClips) return void deferred.push(p);
       const { samples: _samples, ...rest } = p;
@@ -151,6 +151,7 @@ async function _cutClip(
   try {
     const fromMs = p.entered_at - o.camera.clips.pre_roll_s * 1000;
     const toMs = p.exited_at + o.camera.clips.post_roll_s * 1000;
+    const uri = passClipUri(cropBucket(() => undefined), p.camera, p.id, p.exited_at);
     const r = await new FileRecording(o.source, o.anchorMs).cut(p.camera, fromMs, toMs, tmp);
     if (r.status !== "ok") return { clip_url: null, clip_start: null, clip_duration_s: null };
     const blur = o.camera.privacy?.clips ? o.camera.privacy.blur : [];
@@ -167,9 +168,12 @@ async function _cutClip(
         },
       };
       await blurClip(tmp, r.startMs, `${tmp}.blur.mp4`, clipRegions(job)!);
+      if (o.camera.privacy?.keep_originals) {
+        // As the live clip worker: the remuxed original beside it, under originals/.
+        await store.put(originalUri(uri), await Deno.readFile(tmp), "video/mp4");
+      }
       await Deno.rename(`${tmp}.blur.mp4`, tmp);
     }
-    const uri = passClipUri(cropBucket(() => undefined), p.camera, p.id, p.exited_at);
     await store.put(uri, await Deno.readFile(tmp), "video/mp4");
     const { bucket, key } = parseObjectUri(uri);
     return {

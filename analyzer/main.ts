@@ -45,7 +45,7 @@ import { mqttBridgeFromEnv } from "./publish/mqtt/from_env.ts";
 import { todayFromDb } from "./publish/mqtt/today_seed.ts";
 import { LiveSink } from "./sinks/live_sink.ts";
 import { mediaAccessFromEnv, resolveFilePath } from "./sources.ts";
-import { sharedPlateDetector } from "./capture/plate_text_detector.ts";
+import { sharedPlateSearch } from "./capture/plate_search.ts";
 
 const env = (n: string) => Deno.env.get(n);
 // Every analyzer line is scrubbed: camera URLs and substituted config secrets never reach a log.
@@ -256,8 +256,8 @@ async function main() {
       bucket,
       log,
       tracer,
-      // privacy.blur: [plate]: the text detector, fetched into the models dir on first use.
-      plates: () => sharedPlateDetector(modelsDir, log),
+      // privacy.blur: [plate]: the text detector in its worker, fetched into the models dir on first use.
+      plates: () => sharedPlateSearch(modelsDir, log),
       privacyBoxes,
       annotatedTarget: annotatedTargetFromEnv(env),
     },

@@ -76,7 +76,10 @@ export const PrivacySchema = z.object({
   blur: z.array(z.enum(PRIVACY_BLUR)).default([]),
   /** Re-encode each pass clip with what `blur` names pixelated in every frame (people, plates). */
   clips: z.boolean().default(false),
-  /** Also store the unblurred crop under `originals/` (admins only); default: never kept. */
+  /**
+   * Also store the unblurred crop (and, with `clips`, the remuxed clip) under `originals/`
+   * (admins only); default: never kept.
+   */
   keep_originals: z.boolean().default(false),
 }).strict();
 export type Zones = z.infer<typeof ZonesSchema>;

@@ -1,13 +1,15 @@
 /**
  * Clips of a camera with `privacy: { blur: [plate], clips: true }`: the clip worker re-encodes
  * the cut (real ffmpeg, the sample scene as its recording) with the vehicle's plate band from the
- * pass's samples pixelated; everything else stays as it was. Also prints the re-encoding cost
- * (CPU s per clip second; docs/PERFORMANCE.md).
+ * pass's samples pixelated; everything else stays as it was. With `keep_originals` the remuxed
+ * (unblurred) original is stored under originals/ too, surviving a store outage; without it,
+ * never. Also prints the re-encoding cost (CPU s per clip second; docs/PERFORMANCE.md).
  */
 import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
-import { LocalObjectStore } from "../../shared/object_store/mod.ts";
+import { LocalObjectStore, type ObjectStore } from "../../shared/object_store/mod.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import { boxAt, plateBand, timedBoxes } from "./clip_privacy.ts";
 import { FileRecording } from "./clip_file_recording.ts";
 import { mp4Facts } from "./clip_recording.ts";
@@ -75,8 +77,19 @@ Deno.test("clip privacy: the published clip has the plate band pixelated, the re
   const dir = await Deno.makeTempDir();
   const anchorMs = Date.parse("2026-11-21T08:00:00Z");
   try {
-    const store = new LocalObjectStore(`${dir}/objects`);
-    const clipOf = async (blurPlates: boolean) => {
+    const local = new LocalObjectStore(`${dir}/objects`);
+    // An outage switch: the original is retried from the spool like the clip.
+    let down = false;
+    const store: ObjectStore = {
+      kind: "local",
+      put: (uri, data, type) =>
+        down ? Promise.reject(new Error("store down")) : local.put(uri, data, type),
+      get: (uri) => local.get(uri),
+      delete: (uri) => local.delete(uri),
+      list: (bucket, prefix) => local.list(bucket, prefix),
+    };
+    const clipOf = async (blurPlates: boolean, keepOriginal = false) => {
+      const bucket = blurPlates ? (keepOriginal ? "kept" : "blurred") : "plain";
       // The analyzer's per-frame boxes: the vehicle standing at the frame centre, 10 fps.
       const box: Box = [304, 208, 160, 160];
       const boxes = new PrivacyBoxLog();
@@ -86,13 +99,13 @@ Deno.test("clip privacy: the published clip has the plate band pixelated, the re
         recording: new FileRecording(SAMPLE, anchorMs),
         store,
         rows: null,
-        spoolDir: `${dir}/spool-${blurPlates}`,
-        bucket: blurPlates ? "blurred" : "plain",
+        spoolDir: `${dir}/spool-${bucket}`,
+        bucket,
         settings: () => ({
           enabled: true,
           pre_roll_s: 1,
           post_roll_s: 1,
-          ...(blurPlates ? { privacy: { people: false, plates: true } } : {}),
+          ...(blurPlates ? { privacy: { people: false, plates: true }, keepOriginal } : {}),
         }),
       });
       try {
@@ -114,21 +127,50 @@ Deno.test("clip privacy: the published clip has the plate band pixelated, the re
           samples,
         };
         await worker.addPass(pass);
+        const uri = passClipUri(bucket, "scene", pass.id, pass.exited_at);
+        if (keepOriginal) {
+          // The store is down when the clip is cut: neither object is lost, both come later.
+          down = true;
+          assert.equal(await worker.drain(), false);
+          assert.equal(await store.get(originalUri(uri)), null);
+          down = false;
+        }
         assert.ok(await worker.drain());
-        const path = `${dir}/${blurPlates}.mp4`;
-        const obj = await store.get(
-          passClipUri(blurPlates ? "blurred" : "plain", "scene", pass.id, pass.exited_at),
-        );
+        const path = `${dir}/${bucket}.mp4`;
+        const obj = await store.get(uri);
         assert.ok(obj, "the clip is stored");
         await Deno.writeFile(path, obj.data);
-        return { path, worker, band: plateBand(box).map(Math.round) as Box };
+        const original = await store.get(originalUri(uri));
+        if (original) await Deno.writeFile(`${dir}/${bucket}.orig.mp4`, original.data);
+        assert.deepEqual(
+          await Array.fromAsync(Deno.readDir(`${dir}/spool-${bucket}`)),
+          [],
+          "the spool is empty once both are stored",
+        );
+        return {
+          path,
+          original: original ? `${dir}/${bucket}.orig.mp4` : null,
+          worker,
+          band: plateBand(box).map(Math.round) as Box,
+        };
       } finally {
         await worker.close();
       }
     };
     const plain = await clipOf(false);
     const blurred = await clipOf(true);
+    const kept = await clipOf(true, true);
+    assert.equal(plain.original, null);
+    assert.equal(blurred.original, null, "no original clip without keep_originals");
+    assert.ok(kept.original, "keep_originals: the original clip is stored under originals/");
     const [pf, bf] = [await mp4Facts(plain.path), await mp4Facts(blurred.path)];
+    const keptOriginal: string = kept.original;
+    // Its published twin is the re-encoded clip (its blur is checked on the run without originals).
+    assert.notDeepEqual(await Deno.readFile(kept.path), await Deno.readFile(keptOriginal));
+    assert.deepEqual((await mp4Facts(kept.path)).codec, "h264");
+    const of = await mp4Facts(keptOriginal);
+    assert.equal(of.codec, "h264");
+    assert.ok(Math.abs(of.durationS - pf.durationS) < 0.05, `${of.durationS} vs ${pf.durationS}`);
     assert.equal(bf.codec, "h264");
     assert.ok(Math.abs(bf.durationS - pf.durationS) < 0.15, `${bf.durationS} vs ${pf.durationS}`);
     assert.equal(blurred.worker.blurred, 1);
@@ -142,6 +184,10 @@ Deno.test("clip privacy: the published clip has the plate band pixelated, the re
         `${atS}s: band detail ${detail(b, band)} vs ${detail(p, band)}`,
       );
       assert.ok(diff(p, b, above) < 3, `${atS}s: outside the band ${diff(p, b, above)}`);
+      // The original is the remuxed cut: the plain clip's frames.
+      const o = await frameAt(keptOriginal, atS);
+      const all: Box = [0, 0, W, H];
+      assert.ok(diff(p, o, all) < 0.5, `${atS}s: original vs plain ${diff(p, o, all)}`);
     }
     const perClipS = blurred.worker.blurCpuS / bf.durationS;
     console.log(

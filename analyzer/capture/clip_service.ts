@@ -65,7 +65,7 @@ export function clipServiceFromEnv(o: ClipServiceOptions): ClipService {
       const privacy = blur.length
         ? { people: blur.includes("person"), plates: blur.includes("plate") }
         : undefined;
-      return { ...cam.clips, privacy };
+      return { ...cam.clips, privacy, keepOriginal: !!privacy && cam.privacy!.keep_originals };
     },
     log: o.log,
     boxes: o.boxes ?? null,

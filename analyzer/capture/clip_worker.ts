@@ -6,7 +6,9 @@
  *      recording reaches the window's end; clip_recording.ts); with `privacy.clips`, re-encode it
  *      with people and plates pixelated from the per-frame boxes spooled with the job
  *      (privacy_boxes.ts; the post-roll's are added once the analyzer has gone past it),
- *   2. put the MP4 in the object store next to the crop (`minio://<bucket>/clips/...`),
+ *   2. put the MP4 in the object store next to the crop (`minio://<bucket>/clips/...`); a
+ *      re-encoded clip of a camera with `keep_originals` also has its remuxed (unblurred) original
+ *      kept in the spool and put under `originals/` (shared/original_uri.ts), admins only,
  *   3. record `clip_uri`, `clip_start`, `clip_duration_s` on the pass row (waits for the row).
  * A window the recording never had (older than it keeps) is set aside as `.bad` and counted.
  */
@@ -14,6 +16,7 @@ import type { Box } from "../../shared/geometry.ts";
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
 import { parseObjectUri } from "../../shared/object_store/uri.ts";
 import { writeFileDurable } from "../../shared/fs.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import pg from "../../shared/db/pg.ts";
 import type { PassSummary } from "../../shared/events.ts";
 import type { CutClip, Recording } from "./clip_recording.ts";
@@ -42,6 +45,8 @@ export interface ClipSettings {
   post_roll_s: number;
   /** `privacy: { blur: [...], clips: true }`: re-encode with these pixelated. */
   privacy?: { people: boolean; plates: boolean };
+  /** `privacy.keep_originals`: a re-encoded clip's remuxed original is stored too (originals/). */
+  keepOriginal?: boolean;
 }
 
 /** Per-frame boxes spooled with a clip job (privacy.clips). */
@@ -66,6 +71,8 @@ export interface ClipJob {
   blur_plates?: TimedBox[];
   /** People (and every vehicle's plate band) pixelated from per-frame detector boxes. */
   privacy?: ClipPrivacy;
+  /** Also store the remuxed original under originals/ when the clip is re-encoded. */
+  keep_original?: boolean;
 }
 
 /** Where the clip is recorded on its pass; false = no such row (yet). */
@@ -165,6 +172,7 @@ export class ClipWorker {
       to_ms,
       ...(s.privacy?.plates ? { blur_plates: timedBoxes(p.samples ?? []) } : {}),
       ...(privacy ? { privacy } : {}),
+      ...(s.keepOriginal ? { keep_original: true } : {}),
     });
   }
 
@@ -255,12 +263,14 @@ export class ClipWorker {
       }
       const regions = clipRegions(job);
       if (regions) {
-        // Privacy: the published clip is the re-encoded one; the remuxed original is not kept.
+        // Privacy: the published clip is the re-encoded one; the remuxed original is kept (in
+        // the spool, then under originals/) only with keep_originals.
         const blurred = `${this.#dir}/.${name}.blur.mp4`;
         try {
           const b = await blurClip(tmp, r.startMs, blurred, regions);
           this.blurred++;
           if (Number.isFinite(b.cpuS)) this.blurCpuS += b.cpuS;
+          if (job.keep_original) await Deno.rename(tmp, `${base}.orig.mp4`);
         } finally {
           await Deno.remove(tmp).catch(() => {});
         }
@@ -272,6 +282,12 @@ export class ClipWorker {
       await writeFileDurable(this.#dir, `${name}.cut.json`, JSON.stringify(cut));
     }
     if (cutOnly) return;
+    // The original first: once the published clip is recorded on its pass the job is done.
+    if (await _exists(`${base}.orig.mp4`) && !(await _exists(`${base}.orig.stored`))) {
+      const original = await Deno.readFile(`${base}.orig.mp4`);
+      await this.#o.store.put(originalUri(job.uri), original, "video/mp4");
+      await Deno.writeTextFile(`${base}.orig.stored`, "");
+    }
     if (!(await _exists(`${base}.stored`))) {
       await this.#o.store.put(job.uri, await Deno.readFile(`${base}.mp4`), "video/mp4");
       await Deno.writeTextFile(`${base}.stored`, "");
@@ -282,7 +298,7 @@ export class ClipWorker {
         this.failed++;
         this.#o.log(`clip of ${job.pass_id}: no such pass after a day; giving up`);
         await Deno.rename(`${base}.job.json`, `${base}.job.json.bad`).catch(() => {});
-        for (const f of [".mp4", ".cut.json", ".stored"]) {
+        for (const f of _DONE_FILES.slice(1)) {
           await Deno.remove(`${base}${f}`).catch(() => {});
         }
         return;
@@ -290,7 +306,7 @@ export class ClipWorker {
       this.#note(`clip of ${job.pass_id} waits for its pass row`, false);
       return;
     }
-    for (const f of [".job.json", ".mp4", ".cut.json", ".stored"]) {
+    for (const f of _DONE_FILES) {
       await Deno.remove(`${base}${f}`).catch(() => {});
     }
     this.done++;
@@ -350,6 +366,9 @@ export class PgClipRows implements ClipRowWriter {
     return this.#pool.end();
   }
 }
+
+/** A job's spool files, removed once it is done (the job itself first). */
+const _DONE_FILES = [".job.json", ".mp4", ".cut.json", ".stored", ".orig.mp4", ".orig.stored"];
 
 function _b64(s: string): string {
   return btoa(String.fromCharCode(...new TextEncoder().encode(s))).replaceAll("+", "-")

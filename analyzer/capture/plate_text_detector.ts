@@ -9,7 +9,6 @@
 import * as ort from "onnxruntime-node";
 import type { Box } from "../../shared/geometry.ts";
 import type { RgbImage } from "./crop.ts";
-import { ensureTextDetOnnx } from "../model/text_det_model.ts";
 
 export const BIN_THRESHOLD = 0.3;
 export const BOX_THRESHOLD = 0.6;
@@ -172,23 +171,4 @@ export function textRegions(
     boxes.push([gx0, gy0, gx1 - gx0, gy1 - gy0]);
   }
   return boxes;
-}
-
-const _shared = new Map<string, Promise<PlateTextDetector>>();
-
-/**
- * The process's one text detector for `modelsDir` (fetched on first use, opened once): every
- * camera that blurs plates shares it.
- */
-export function sharedPlateDetector(
-  modelsDir: string,
-  log: (l: string) => void = () => {},
-): Promise<PlateTextDetector> {
-  let p = _shared.get(modelsDir);
-  if (!p) {
-    p = ensureTextDetOnnx(modelsDir, log).then((path) => PlateTextDetector.open(path));
-    p.catch(() => _shared.delete(modelsDir)); // a failed fetch is tried again next time
-    _shared.set(modelsDir, p);
-  }
-  return p;
 }

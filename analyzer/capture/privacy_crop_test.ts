@@ -10,7 +10,7 @@ import { parseConfigYaml } from "../../shared/config.ts";
 import { analyzeFile, type AnalyzeOptions } from "../cli.ts";
 import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
 import { resolveFilePath } from "../sources.ts";
-import { originalImageUri } from "../../shared/original_image_uri.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 
 async function crop(
@@ -98,7 +98,7 @@ async function objects(
     const path = (uri: string) =>
       `${objectsDir}${new URL(uri.replace("minio://", "file:///")).pathname}`;
     const crop = await Deno.readFile(path(pass.image));
-    const original = await Deno.readFile(path(originalImageUri(pass.image))).catch(() => null);
+    const original = await Deno.readFile(path(originalUri(pass.image))).catch(() => null);
     return { crop, original };
   } finally {
     await Deno.remove(objectsDir, { recursive: true });
@@ -158,7 +158,7 @@ Deno.test("privacy: when the plate detector cannot load, the whole vehicle is pi
   assert.ok(c < p / 3, `the vehicle is pixelated: ${c} vs ${p}`);
 });
 
-Deno.test("privacy: the offline CLI's --clips pixelates the people the pipeline detected in every clip frame", async () => {
+Deno.test("privacy: the offline CLI's --clips pixelates the people the pipeline detected in every clip frame; keep_originals stores the remuxed clip too", async () => {
   const cfg = parseConfigYaml(await Deno.readTextFile(resolveFilePath("config/scenes.yaml")));
   const objectsDir = await Deno.makeTempDir();
   const anchorMs = Date.parse("2026-11-21T08:00:00Z");
@@ -170,7 +170,7 @@ Deno.test("privacy: the offline CLI's --clips pixelates the people the pipeline 
       source: resolveFilePath("samples/scenes/full_stop.mp4"),
       camera: {
         ...cfg.cameras.scene,
-        privacy: { blur: ["person"], clips: true, keep_originals: false },
+        privacy: { blur: ["person"], clips: true, keep_originals: true },
       },
       cameraId: "scene",
       modelPath: await ensureNanodetOnnx(resolveFilePath(".data/models")),
@@ -233,6 +233,13 @@ Deno.test("privacy: the offline CLI's --clips pixelates the people the pipeline 
     // x264 crf 23 (veryfast): 2.6-3.7 on this scene's frames (one near the end 7.4).
     rest.sort((a, b) => a - b);
     assert.ok(rest[rest.length >> 1] < 4, `the right half differs by ${rest}`);
+    // keep_originals: the remuxed cut beside it under originals/, the person as in the source.
+    const original = await rgb(originalUri(pass.clip_url));
+    assert.equal(original.length, clip.length);
+    for (const [n, f] of original.entries()) {
+      const d = diff(f, source[first + n], person);
+      assert.ok(d < 1, `original frame ${n}: ${d} in the person's region`);
+    }
   } finally {
     await Deno.remove(objectsDir, { recursive: true });
   }

@@ -9,8 +9,8 @@ import { type Box, normalizeBox, round } from "../../shared/geometry.ts";
 import { encodeTick } from "../../shared/tick.ts";
 import { AnnotatedStream } from "../annotate/annotated_stream.ts";
 import { annotateFrame } from "../annotate/draw.ts";
-import { encodeCrop, type RgbImage } from "../capture/crop.ts";
-import { type PlateTextDetector, sharedPlateDetector } from "../capture/plate_text_detector.ts";
+import { cropRect, encodeCrop, type RgbImage } from "../capture/crop.ts";
+import { type PlateSearcher, sharedPlateSearch } from "../capture/plate_search.ts";
 import type { PrivacyBoxLog } from "../capture/privacy_boxes.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
@@ -76,8 +76,11 @@ export interface PipelineDeps {
   log?: (m: string) => void;
   /** OpenTelemetry spans per frame (only when OTLP export is configured). */
   tracer?: FrameTracer | null;
-  /** The text detector for `privacy.blur: [plate]` (default: shared, from `.data/models`). */
-  plates?: () => Promise<PlateTextDetector>;
+  /**
+   * The plate search for `privacy.blur: [plate]` (default: the process's shared search worker,
+   * model from `.data/models`; capture/plate_search.ts). Runs off the frame loop.
+   */
+  plates?: () => Promise<PlateSearcher>;
   /**
    * Where a camera with `annotated: true` publishes `<camera>_annotated` (an ffmpeg output URL),
    * or null: no annotated stream here (the offline CLI, no media server configured).
@@ -102,10 +105,21 @@ export class CameraPipeline {
   readonly #deps: PipelineDeps;
   readonly #analysis: FrameAnalysis;
   readonly #recent: number[] = [];
-  readonly #captures = new Map<
-    string,
-    { req: CaptureRequest; jpeg: Uint8Array; original?: Uint8Array }
-  >();
+  /** Each open pass's best crop so far (its bytes pending while its plates are searched). */
+  readonly #captures = new Map<string, _Capture>();
+  /**
+   * Plate searches, one at a time, off the frame loop (privacy.blur: [plate]): each encodes its
+   * crop once its plates are known, so no unblurred crop exists even briefly.
+   */
+  #plateQueue: Promise<unknown> = Promise.resolve();
+  /** Plate searches queued or running. */
+  #searching = 0;
+  /** Passes handed to the sink in order; a pass waits here (not in the loop) for its crop. */
+  #passQueue: Promise<void> = Promise.resolve();
+  /** A pass the sink could not take: the camera ends with it at the next frame, as before. */
+  #passError: Error | null = null;
+  /** Time spent in the frame loop per processed frame (frames skipped by detect.fps aside). */
+  readonly loop = { frames: 0, totalMs: 0, maxMs: 0 };
   readonly #lastSample = new Map<number, number>();
   #running = false;
   /** The plate detector's last failure (logged once until it works again). */
@@ -236,10 +250,30 @@ export class CameraPipeline {
         continue;
       }
       this.#lastProcessedTs = frame.meta.captureTs;
+      const t0 = performance.now();
       await this.#process(frame);
+      const ms = performance.now() - t0;
+      this.loop.frames++;
+      this.loop.totalMs += ms;
+      if (ms > this.loop.maxMs) this.loop.maxMs = ms;
     }
     // A file ended (or we were stopped): judge what is still open.
-    for (const p of this.#analysis.flush()) await this.#emitPass(p);
+    for (const p of this.#analysis.flush()) await this.#queuePass(p);
+    await this.#passQueue;
+    if (this.#passError) throw this.#passError;
+  }
+
+  /**
+   * Hands `p` to the sink after the passes before it. Resolves when it is written; a camera that
+   * searches plates does not wait for that (its crop may still be searched), and a failure of
+   * the sink then ends the camera at its next frame.
+   */
+  #queuePass(p: Pass): Promise<void> {
+    const run = this.#passQueue.then(() => this.#emitPass(p));
+    this.#passQueue = run.catch((e: Error) => {
+      this.#passError ??= e;
+    });
+    return run;
   }
 
   /** Motion gating: does this frame need the detector? (Every frame without gating.) */
@@ -372,6 +406,7 @@ export class CameraPipeline {
   }
 
   async #process(frame: DecodedFrame): Promise<void> {
+    if (this.#passError) throw this.#passError;
     const { meta } = frame;
     if (!this.#mustDetect(frame) && this.#lastOut) return this.#skip(frame, this.#lastOut);
     this.#lastDetectTs = meta.captureTs;
@@ -456,8 +491,8 @@ export class CameraPipeline {
     };
     s.lastPublishAt = times.publishedAt;
     if (this.#deps.live) this.timings.record(times);
-    // Crops after the tick is out: a plate search (privacy) must not delay the live overlay.
-    await this.#takeCrops(out, pixels, people);
+    // Crops after the tick is out; a plate search (privacy) is queued, off the loop.
+    this.#takeCrops(out, pixels, people);
     // Drawn on a copy, and only when ffmpeg can take the frame: it never holds the pipeline.
     this.#offerAnnotated(pixels, out);
     this.source.release({ meta, data: pixels.data });
@@ -468,7 +503,10 @@ export class CameraPipeline {
     const writes: PassWrite[] = [];
     for (const p of out.passes) {
       const startedAt = Date.now();
-      await this.#emitPass(p);
+      const written = this.#queuePass(p);
+      // While plates are searched, passes are written when their crops are ready, off the loop.
+      if (this.#searching > 0) continue;
+      await written;
       if (tracer) writes.push({ passId: p.id, verdict: p.verdict, startedAt, endedAt: Date.now() });
     }
     if (tracer) {
@@ -491,30 +529,67 @@ export class CameraPipeline {
 
   /**
    * Encode a crop only when it beats the one already kept for that pass (people and plates
-   * blurred). With privacy on, the original is encoded too only with `keep_originals`.
+   * blurred). With privacy on, the original is encoded too only with `keep_originals`. With
+   * plates blurred, the crop's pixels are copied and queued for the plate search (off the loop):
+   * the crop is encoded, blurred, once its plates are known; a capture beaten before its search
+   * starts is never searched.
    */
-  async #takeCrops(
+  #takeCrops(
     out: FrameResult,
     frame: { width: number; height: number; data: Uint8Array },
     people: Box[],
-  ): Promise<void> {
-    for (const id of out.discarded) this.#captures.delete(id);
+  ): void {
+    for (const id of out.discarded) this.#supersede(id);
     const privacy = this.#cfg.privacy;
+    const keepOriginal = !!privacy?.blur.length && privacy.keep_originals;
     for (const req of out.captures) {
       const prev = this.#captures.get(req.passId)?.req ?? null;
       if (prev && betterCapture(prev, req) === prev) continue;
-      const blur = privacy?.blur.includes("plate")
-        ? [...people, ...(await this.#plates(frame, req.box))]
-        : people;
-      const original = privacy?.blur.length && privacy.keep_originals
-        ? encodeCrop(frame, req.box, 85, 0.2)
-        : undefined;
-      this.#captures.set(req.passId, {
-        req,
-        jpeg: encodeCrop(frame, req.box, 85, 0.2, blur),
-        original,
+      this.#supersede(req.passId);
+      if (!privacy?.blur.includes("plate")) {
+        this.#captures.set(req.passId, {
+          req,
+          bytes: {
+            jpeg: encodeCrop(frame, req.box, 85, 0.2, people),
+            original: keepOriginal ? encodeCrop(frame, req.box, 85, 0.2) : undefined,
+          },
+          pending: false,
+          superseded: false,
+        });
+        continue;
+      }
+      // Only the crop's rectangle leaves the frame (whose buffer goes back to the decoder): the
+      // plate search's region (the vehicle + 10%) lies inside it, and the crop of the moved box
+      // in it is the same rectangle, so the bytes are those the whole frame would give.
+      const rect = cropRect(req.box, frame.width, frame.height, 0.2);
+      const image = _copyRect(frame, rect);
+      const shift = (b: Box): Box => [b[0] - rect[0], b[1] - rect[1], b[2], b[3]];
+      const vehicle = shift(req.box);
+      const peopleIn = people.map(shift);
+      const capture: _Capture = { req, bytes: null, pending: true, superseded: false };
+      this.#searching++;
+      const searched = this.#plateQueue.then(async () => {
+        if (capture.superseded) return null;
+        const blur = [...peopleIn, ...(await this.#plates(image, vehicle))];
+        return {
+          jpeg: encodeCrop(image, vehicle, 85, 0.2, blur),
+          original: keepOriginal ? encodeCrop(image, vehicle, 85, 0.2) : undefined,
+        };
+      }).finally(() => {
+        capture.pending = false;
+        this.#searching--;
       });
+      capture.bytes = searched;
+      this.#plateQueue = searched.catch(() => {});
+      this.#captures.set(req.passId, capture);
     }
+  }
+
+  /** The pass's kept capture is beaten or its pass discarded: a queued search of it is skipped. */
+  #supersede(passId: string): void {
+    const c = this.#captures.get(passId);
+    if (c) c.superseded = true;
+    this.#captures.delete(passId);
   }
 
   /**
@@ -530,12 +605,15 @@ export class CameraPipeline {
     this.#deps.privacyBoxes.add(this.camera, ts, people, vehicles);
   }
 
-  /** Text regions on the vehicle; when the detector cannot load, the whole vehicle (fail closed). */
+  /**
+   * Text regions on the vehicle; when the search fails (the model cannot load, the worker crashed
+   * or is stuck), the whole vehicle (fail closed).
+   */
   async #plates(frame: RgbImage, vehicle: Box): Promise<Box[]> {
     try {
-      const detector = await (this.#deps.plates ??
-        (() => sharedPlateDetector(resolveFilePath(".data/models"))))();
-      const found = await detector.detect(frame, vehicle);
+      const search = await (this.#deps.plates ??
+        (() => sharedPlateSearch(resolveFilePath(".data/models"))))();
+      const found = await search.detect(frame, vehicle);
       this.#plateError = "";
       return found;
     } catch (e) {
@@ -551,8 +629,16 @@ export class CameraPipeline {
   }
 
   async #emitPass(p: Pass): Promise<void> {
-    const crop = this.#captures.get(p.id);
+    const capture = this.#captures.get(p.id);
     this.#captures.delete(p.id);
+    // Never superseded once taken here: its search runs (or has run) and resolves, blurred. If
+    // encoding failed, the pass goes without a crop (never with an unblurred one).
+    const crop = capture
+      ? await Promise.resolve(capture.bytes).catch((e: Error) => {
+        this.#deps.log?.(`${this.camera}: crop of ${p.id} lost: ${e.message}`);
+        return null;
+      })
+      : null;
     const bucket = this.#deps.bucket ?? "stopline";
     const record: PassRecord = {
       id: p.id,
@@ -621,6 +707,32 @@ export class CameraPipeline {
     s.height = h;
     s.lastFrameAt = now;
   }
+}
+
+/** A pass's best crop so far: its bytes, or their promise while its plates are searched. */
+interface _Capture {
+  req: CaptureRequest;
+  bytes: _CropBytes | Promise<_CropBytes | null> | null;
+  /** Its plate search has not finished (the pass is written off the loop). */
+  pending: boolean;
+  /** Beaten by a better capture or its pass discarded: a queued search of it is skipped. */
+  superseded: boolean;
+}
+
+interface _CropBytes {
+  jpeg: Uint8Array;
+  original?: Uint8Array;
+}
+
+/** A copy of the rectangle `r` (integer px, inside the image) of an RGB24 image. */
+function _copyRect(img: RgbImage, r: Box): RgbImage {
+  const [x0, y0, w, h] = r;
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    const from = ((y0 + y) * img.width + x0) * 3;
+    data.set(img.data.subarray(from, from + w * 3), y * w * 3);
+  }
+  return { width: w, height: h, data };
 }
 
 /** The area whose motion wakes the detector: the approach path with margin, or the whole frame. */

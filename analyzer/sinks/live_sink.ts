@@ -8,7 +8,7 @@
  */
 import type { TrackEvent } from "../../shared/events.ts";
 import { encodePassEvent } from "../../shared/events.ts";
-import { originalImageUri } from "../../shared/original_image_uri.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import type { ClipWorker } from "../capture/clip_worker.ts";
 import type { CropUploader } from "../capture/crop_uploader.ts";
 import type { DbWriter } from "../persist/db_writer.ts";
@@ -57,7 +57,7 @@ export class LiveSink implements PipelineSink {
     // The crop and the clip job are durable (spooled) before the pass that names them, so a crash
     // in between loses neither; a clip job that cannot be spooled must not lose the pass.
     if (jpeg && p.image) await this.uploader.add(p.image, jpeg);
-    if (original && p.image) await this.uploader.add(originalImageUri(p.image), original);
+    if (original && p.image) await this.uploader.add(originalUri(p.image), original);
     await this.clips?.addPass(p).catch((e) =>
       console.error(`analyzer: clip of ${p.id} not queued: ${(e as Error).message}`)
     );

@@ -8,6 +8,8 @@
  *   with `keep_originals` (stored under originals/), admins only (403 to anyone else).
  * - GET /api/passes/:id/clip — the replay clip (video/mp4) with Range requests (206) for seeking
  *   and an ETag (304), same rule and `?token=` as the image, so a `<video>` can play it.
+ *   `?original=1`: the remuxed (unblurred) clip of a privacy camera with `keep_originals`
+ *   (stored under originals/), admins only (403 to anyone else), same Range and ETag.
  * - GET /api/passes.csv — every pass the list filters select, as RFC 4180 CSV, streamed in
  *   keyset chunks (never the whole result in memory): csv_export.ts.
  * - GET /api/passes/:id/reviews, POST /api/passes/:id/reviews, PUT /api/passes/:id/keep — review
@@ -17,7 +19,7 @@
  * Tokens limited to some cameras see only those: other cameras' passes are 404, like missing ones.
  */
 import type { Hono } from "hono";
-import { originalImageUri } from "../../shared/original_image_uri.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import type { Claims } from "../_shared/jwt.ts";
 import { authFromEnv, getClaims } from "../_shared/auth.ts";
 import { createPool, type DbPool } from "../_shared/db.ts";
@@ -112,7 +114,7 @@ export function createPassesApp(opts: PassesOptions): Hono {
     let uri: string;
     try {
       parseObjectUri(row.image);
-      uri = original ? originalImageUri(row.image) : row.image;
+      uri = original ? originalUri(row.image) : row.image;
     } catch {
       // A malformed uri in the row is bad data, not a server fault: the image is just missing.
       throw new ApiError(404, "the image of this pass is missing");
@@ -134,13 +136,20 @@ export function createPassesApp(opts: PassesOptions): Hono {
 
   app.get("/api/passes/:id/clip", async (c) => {
     const row = await findPass(c, opts.pool, "camera, clip_uri");
+    const original = c.req.query("original") === "1";
+    // After the camera check, as for the image: another camera's pass is 404 to a scoped token.
+    if (original && getClaims(c)?.role !== "admin") {
+      throw new ApiError(403, "only admins may fetch original (unblurred) clips");
+    }
     if (!row.clip_uri) throw new ApiError(404, "this pass has no clip");
+    let uri: string;
     try {
       parseObjectUri(row.clip_uri);
+      uri = original ? originalUri(row.clip_uri) : row.clip_uri;
     } catch {
       throw new ApiError(404, "the clip of this pass is missing");
     }
-    const obj = await opts.store.get(row.clip_uri);
+    const obj = await opts.store.get(uri);
     if (!obj) throw new ApiError(404, "the clip of this pass is missing");
     // Strong: a byte range is only valid against the same bytes.
     const etag = `"${await sha256Hex(obj.data, 32)}"`;

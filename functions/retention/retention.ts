@@ -6,7 +6,7 @@
  * that cannot take it skips that hour.
  *
  * Kept passes (`keep = true`) and everything they reference are never deleted: their row, its
- * reviews, crop and clip objects, and the track's state samples and track events around the
+ * reviews, crop and clip objects (and their privacy originals), and the track's state samples and track events around the
  * pass. Objects are deleted before the row stops naming them, so a crash in between leaves a
  * dangling uri (the API answers "missing"), retried next run, never an orphaned object. An object
  * still named by a kept pass is never deleted, whichever pass is being cleaned.
@@ -19,7 +19,7 @@
  * - clips_days: the clip object, and the pass's clip_uri, clip_start, clip_duration_s;
  * - passes_days: the pass row with its reviews, crop and clip.
  */
-import { originalImageUri } from "../../shared/original_image_uri.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import type { DbPool } from "../_shared/db.ts";
 import type { ObjectStore } from "../../shared/object_store/mod.ts";
 import type { RetentionSettings } from "../../shared/config.ts";
@@ -312,8 +312,9 @@ async function _deleteObjects(
   for (const uri of new Set(uris)) {
     if (keep.has(uri) || !uri.startsWith("minio://")) continue;
     await store.delete(uri);
-    // A privacy camera's kept original goes with its crop (missing is fine).
-    if (uri.includes("/passes/")) await store.delete(originalImageUri(uri));
+    // A privacy camera's kept original (keep_originals) goes with its crop or clip (missing is
+    // fine); a kept pass's uri never gets here, so its originals stay with it.
+    if (uri.includes("/passes/") || uri.includes("/clips/")) await store.delete(originalUri(uri));
     n++;
   }
   return n;

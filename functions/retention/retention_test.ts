@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { originalImageUri } from "../../shared/original_image_uri.ts";
+import { originalUri } from "../../shared/original_uri.ts";
 import { startTestDatabase } from "../../dev/testing/postgres.ts";
 import { startTestS3 } from "../../dev/testing/s3.ts";
 import { MinioObjectStore } from "../../shared/object_store/mod.ts";
@@ -48,7 +48,7 @@ Deno.test({
       for (const n of ["kept", "old", "mid", "new"]) await store.put(uri(n), jpeg, "image/jpeg");
       // Privacy originals (keep_originals) beside two crops: they go and stay with their crop.
       for (const n of ["kept", "mid"]) {
-        await store.put(originalImageUri(uri(n)), jpeg, "image/jpeg");
+        await store.put(originalUri(uri(n)), jpeg, "image/jpeg");
       }
       const [kept, old, mid, shared, fresh] = await insertPasses(pool, [
         {
@@ -98,6 +98,8 @@ Deno.test({
       const clip = (n: string) => `minio://stopline/clips/cam_01/${n}.mp4`;
       for (const [id, n] of [[kept, "kept"], [mid, "mid"]]) {
         await store.put(clip(n), new Uint8Array([0, 0, 0, 24]), "video/mp4");
+        // Their privacy originals (keep_originals): they go and stay with their clip.
+        await store.put(originalUri(clip(n)), new Uint8Array([0, 0, 0, 25]), "video/mp4");
         await pool.query(
           `update vehicle_passes set clip_uri = $2, clip_start = now(), clip_duration_s = 8
            where id = $1`,
@@ -177,8 +179,10 @@ Deno.test({
       assert.ok(await store.get(uri("new")));
       assert.equal(await store.get(uri("old")), null);
       assert.equal(await store.get(uri("mid")), null);
-      assert.ok(await store.get(originalImageUri(uri("kept"))));
-      assert.equal(await store.get(originalImageUri(uri("mid"))), null);
+      assert.ok(await store.get(originalUri(uri("kept"))));
+      assert.equal(await store.get(originalUri(uri("mid"))), null);
+      assert.ok(await store.get(originalUri(clip("kept"))), "a kept pass keeps its original clip");
+      assert.equal(await store.get(originalUri(clip("mid"))), null, "deleted with its clip");
       // The kept pass keeps its review, its track's samples and events; the old one's review went with it.
       assert.deepEqual(
         (await pool.query("select pass_id from pass_reviews")).rows.map((r) => r.pass_id),

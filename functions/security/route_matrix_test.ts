@@ -25,7 +25,7 @@ import {
  * - write_B_hidden: a change to a cam_B pass: an operator scoped to cam_A is told it does not
  *   exist (404, like a read of it) or refused (403), never served;
  * - write_all: a change to every camera (config file, models): refused to any scoped token.
- * - admin_B: a cam_B resource only admins may read (original, unblurred crops): everyone else is
+ * - admin_B: a cam_B resource only admins may read (original, unblurred crops and clips): everyone else is
  *   refused (403) or, when scoped to cam_A, told it does not exist (404); never served.
  */
 type Rule =
@@ -130,6 +130,10 @@ const PROBES: Record<string, Probe[] | "middleware"> = {
   ],
   "GET /api/passes/:id/clip": [
     { rule: "read_B", path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/clip` },
+    {
+      rule: "admin_B",
+      path: (w) => `/api/passes/${encodeURIComponent(w.passB)}/clip?original=1`,
+    },
   ],
   "ALL /api/passes.csv": "middleware",
   "GET /api/passes.csv": [
