@@ -85,7 +85,7 @@ import {
   sideOfLine,
   toPixels,
 } from "./zone_geometry.ts";
-import { type PositionSample, refineStop, type StopInterval } from "./stop_refine.ts";
+import { refineStop, type StopInterval } from "./stop_refine.ts";
 
 /** A confirmed track as the tracker reports it for one frame (source px). */
 export interface JudgeTrack {
@@ -215,24 +215,25 @@ interface _Track {
 
 /**
  * The stops of a finalized visit re-estimated non-causally (stop_refine.ts) from the raw anchor
- * positions on both sides (on the road, in metres, when calibrated), clipped to the time in the
- * zone; overlapping stops merge.
+ * positions on both sides, clipped to the time in the zone; overlapping stops merge.
+ *
+ * In source px on calibrated cameras too, for now: refineStop can fit road metres (`m_per_px`),
+ * and on the perspective scenes (analyzer/perspective_test.ts, full and half rate, 2026-11-30)
+ * that brought the arrivals closer (-0.04..+0.11 s vs -0.04..+0.21 s in pixels) but moved the
+ * departures early (-0.18..-0.02 s vs -0.06..+0.08 s; on exact anchors -0.095..-0.05 s vs
+ * +0.01..+0.145 s). Their scripted pull-away accelerates at 5 m/s^2 for 0.4 s, then at 3.3: a
+ * constant acceleration from rest fitted across that change in metres starts too early, while in
+ * pixels the van's image speed growing as it nears the camera happened to cancel it. The
+ * shaking-camera stop then read 2.235 s for 2.5 (limit ±0.25 s).
  */
 function _refinedStops(
   samples: readonly PassSample[],
   runs: readonly StopInterval[],
   enteredAt: number,
   exitedAt: number,
-  road: { h: Homography; w: number; hh: number } | null,
 ): { total_s: number; longest_s: number } {
   if (!runs.length) return { total_s: 0, longest_s: 0 };
-  const positions: PositionSample[] = samples.map((s) => {
-    const p: Point = [s.rx ?? s.cx, s.ry ?? s.cy];
-    if (!road) return { ts: s.ts, x: p[0], y: p[1] };
-    // Calibrated: on the road, in metres, with the metres a pixel spans there (stop_refine.ts).
-    const [X, Y] = toRoad(road.h, p, road.w, road.hh);
-    return { ts: s.ts, x: X, y: Y, m_per_px: metresPerPx(road.h, p, road.w, road.hh) };
-  });
+  const positions = samples.map((s) => ({ ts: s.ts, x: s.rx ?? s.cx, y: s.ry ?? s.cy }));
   const refined = runs
     .map((r) => refineStop(positions, r))
     .map((r) => ({ start: Math.max(r.start, enteredAt), end: Math.min(r.end, exitedAt) }))
@@ -329,12 +330,6 @@ export class StopJudge {
       };
     this.#geom = null;
     this.#geomKey = "";
-  }
-
-  /** The homography and frame size that map source px to the road, or null (uncalibrated). */
-  #roadFrame(): { h: Homography; w: number; hh: number } | null {
-    const h = this.#rule.homography;
-    return h ? { h, w: this.#frameW, hh: this.#frameH } : null;
   }
 
   /** A road sample (m) of a source-px anchor point of a box `box` wide/high (calibrated). */
@@ -818,10 +813,7 @@ export class StopJudge {
     const exitedAt = v.exitedAt ?? t.lastTs;
     const causal = this.#stats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt);
     const stats = this.#refine
-      ? {
-        ...causal,
-        ..._refinedStops(v.samples, causal.runs, v.enteredAt, exitedAt, this.#roadFrame()),
-      }
+      ? { ...causal, ..._refinedStops(v.samples, causal.runs, v.enteredAt, exitedAt) }
       : causal;
     const samples = v.samples.filter((s) => s.ts <= exitedAt).map(({ rx: _x, ry: _y, ...s }) => s);
     // Reported speeds: px/s always (the tracker's), m/s when calibrated.

@@ -20,10 +20,11 @@
  * Without enough motion on a side (the track began or ended stopped, or moved < MIN_TRAVEL_PX)
  * that side keeps its causal time.
  *
- * Calibrated cameras (issue #12): the positions are the anchors mapped to the road (metres) and
- * each carries `m_per_px`, the metres one source pixel spans there (road_speed.ts's
- * `metresPerPx`). Then the motion is fitted in metres, where a constant deceleration really is a
- * quadratic (in pixels a perspective camera bends it: in the perspective scenes' camera,
+ * Road positions (issue #12; the judge does not use them yet: stop_judge.ts `_refinedStops` says
+ * why): the positions may be the anchors mapped to the road (metres), each carrying `m_per_px`,
+ * the metres one source pixel spans there (road_speed.ts's `metresPerPx`). Then the motion is
+ * fitted in metres, where a constant deceleration really is a quadratic (in pixels a
+ * perspective camera bends it: in the perspective scenes' camera,
  * dev/testing/scenes/perspective_catalog.ts, the last 4 m before a stop span 93 px when it
  * stops 12.7 m away and 27 px when it stops at 22.7 m), and the pixel thresholds (BAND_MIN_PX,
  * MIN_TRAVEL_PX, NOISE_MIN_PX) become metres at the stop's spot: the threshold in px times the
@@ -36,7 +37,7 @@
 export interface PositionSample {
   /** Capture time, ms. */
   ts: number;
-  /** Source px; road metres when `m_per_px` is given (calibrated cameras). */
+  /** Source px; road metres when `m_per_px` is given. */
   x: number;
   y: number;
   /** Road positions: metres one source pixel spans at this sample's image point. */

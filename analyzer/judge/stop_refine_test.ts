@@ -77,7 +77,7 @@ Deno.test("refineStop: a stop at the start or end of the samples keeps that caus
  * calibration of dev/testing/scenes/perspective_catalog.ts): 8 m/s braking at constant
  * deceleration to rest `stopY_m` ahead at 3.0 s, 3.0 s standing, pulling away at 2 m/s² from
  * 6.0 s. The anchor is projected to the image with ±`jitterPx` of uniform detector jitter, and
- * given both as pixels and as road metres (with metres per pixel), as stop_judge.ts does.
+ * given both as pixels and as road metres (with metres per pixel).
  */
 function _perspectiveStop(stopY_m: number, fps: number, seed: number, jitterPx: number) {
   const cal = PERSPECTIVE_SCENES.persp_full_stop.calibration!;
