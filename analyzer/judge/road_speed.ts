@@ -111,6 +111,18 @@ const FIT_MIN_SAMPLES = 5;
  * bound, about 2 sigma) — otherwise the motion in it is not one constant acceleration.
  */
 const FIT_Z = 2;
+/**
+ * A window's slope must also agree, within this many of their own standard deviations, with the
+ * slope of every quadratic fitted on a sub-window holding at least half its samples (a Lepski
+ * check). Why: a quadratic over a window that straddles a change of acceleration (a cruise that
+ * ends in a pull-away) fits within the noise yet tilts the slope at t. On the noise-free
+ * anchors of persp_rolling_stop (1.5 m/s through the zone, speeding up 0.3 s after the exit)
+ * the chi-square test alone let a 2 s window across the pull-away win: 1.65 m/s at the exit
+ * (+10 %); with this check 1.58. 3 sigma and half-size sub-windows: 2 sigma or any sub-window
+ * rejected the long windows of the shaking-camera scene (entry -46 %).
+ */
+const LEPSKI_Z = 3;
+const LEPSKI_MIN_FRAC = 0.5;
 
 interface _Fit {
   v: number;
@@ -200,8 +212,9 @@ function _inverse3(a: number[][]): number[][] | null {
  * when fewer than FIT_MIN_SAMPLES lie within FIT_SPAN_MS. Every window [a, b] of consecutive
  * samples within the span that contains t (or ends next to it) is fitted with a quadratic;
  * among the windows that fit within the noise, the one whose slope at t has the least variance
- * wins (long windows where the motion is smooth, one-sided ones next to a sudden change). When
- * none fits, the best-fitting one is used.
+ * wins (long windows where the motion is smooth, one-sided ones next to a sudden change), if its
+ * slope agrees with its large sub-windows' quadratics (LEPSKI_Z). When none fits, the
+ * best-fitting one is used.
  */
 export function roadSpeedAt(samples: readonly RoadSample[], t: number): number | null {
   const n = samples.length;
@@ -220,20 +233,35 @@ export function roadSpeedAt(samples: readonly RoadSample[], t: number): number |
   // The chi-square test in the units of the noise actually seen around t: a real detector's
   // raw bottom edge on a large box jitters 2-3 px, well above the 0.8 px floor.
   const scale2 = _noiseScale(samples, lo, hi) ** 2;
-  let best: _Fit | null = null;
-  let fallback: _Fit | null = null;
+  const fits: { a: number; b: number; deg: 1 | 2; f: _Fit }[] = [];
   for (let a = lo; a <= Math.min(k, hi); a++) {
     for (let b = Math.max(k - 1, a + FIT_MIN_SAMPLES - 2); b <= hi; b++) {
       for (const deg of [1, 2] as const) {
         if (b - a + 1 < FIT_MIN_SAMPLES - (deg === 1 ? 1 : 0)) continue;
         const f = _poly(sums, a - lo, b - lo, deg);
         if (!f || !Number.isFinite(f.variance) || f.variance <= 0) continue;
-        const ok = f.chi2 / scale2 <= f.dof + FIT_Z * Math.sqrt(2 * Math.max(1, f.dof));
-        if (ok && (!best || f.variance < best.variance)) best = f;
-        if (!fallback || f.chi2 / Math.max(1, f.dof) < fallback.chi2 / Math.max(1, fallback.dof)) {
-          fallback = f;
-        }
+        fits.push({ a, b, deg, f });
       }
+    }
+  }
+  const quadratics = fits.filter((w) => w.deg === 2);
+  // Does window w's slope agree with the quadratics on its large sub-windows (LEPSKI_Z)?
+  const consistent = (w: (typeof fits)[number]) => {
+    const minLen = LEPSKI_MIN_FRAC * (w.b - w.a + 1);
+    for (const q of quadratics) {
+      if (q.a < w.a || q.b > w.b || q.b - q.a + 1 < minLen || q === w) continue;
+      if (Math.abs(q.f.v - w.f.v) > LEPSKI_Z * Math.sqrt(q.f.variance * scale2)) return false;
+    }
+    return true;
+  };
+  let best: _Fit | null = null;
+  let fallback: _Fit | null = null;
+  for (const w of fits) {
+    const f = w.f;
+    const ok = f.chi2 / scale2 <= f.dof + FIT_Z * Math.sqrt(2 * Math.max(1, f.dof));
+    if (ok && (!best || f.variance < best.variance) && consistent(w)) best = f;
+    if (!fallback || f.chi2 / Math.max(1, f.dof) < fallback.chi2 / Math.max(1, fallback.dof)) {
+      fallback = f;
     }
   }
   const f = best ?? fallback;

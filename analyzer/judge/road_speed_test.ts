@@ -98,3 +98,17 @@ Deno.test("RoadVelocity: constant 10 m/s reads 10 once its window filled", () =>
   for (const p of _drive((t) => 30 - 10 * t, 10, 2, 0.05, 5)) rv.push(p);
   assert.ok(Math.abs(rv.speed - 10) < 0.4, `${rv.speed}`);
 });
+
+Deno.test("roadSpeedAt: a cruise just before a pull-away reads the cruise (no window across it)", () => {
+  // persp_rolling_stop's exit: 1.5 m/s until t = 2.5 s, then +3 m/s^2; the truth at 1.6-2.4 s is
+  // 1.5. Exact positions with the 4.5 cm noise floor of a 12 m anchor (the judge's sigma_m there).
+  // Without the sub-window check a quadratic across the pull-away read 1.64-1.88 at 10 fps.
+  const y = (t: number) => 14 - 1.5 * t - (t > 2.5 ? 1.5 * (t - 2.5) ** 2 : 0);
+  for (const [fps, tol] of [[15, 0.05], [10, 0.05], [5, 0.1]]) {
+    const s = _drive(y, fps, 4, 0, 1).map((p) => ({ ...p, sigma_m: 0.045 }));
+    for (const t of [1600, 1800, 2000, 2200, 2400]) {
+      const v = roadSpeedAt(s, t)!;
+      assert.ok(Math.abs(v / 1.5 - 1) < tol, `${fps} fps at ${t} ms: ${v} m/s`);
+    }
+  }
+});

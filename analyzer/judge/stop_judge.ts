@@ -216,6 +216,15 @@ interface _Track {
 /**
  * The stops of a finalized visit re-estimated non-causally (stop_refine.ts) from the raw anchor
  * positions on both sides, clipped to the time in the zone; overlapping stops merge.
+ *
+ * In source px on calibrated cameras too, for now: refineStop can fit road metres (`m_per_px`),
+ * and on the perspective scenes (analyzer/perspective_test.ts, full and half rate, 2026-11-30)
+ * that brought the arrivals closer (-0.04..+0.11 s vs -0.04..+0.21 s in pixels) but moved the
+ * departures early (-0.18..-0.02 s vs -0.06..+0.08 s; on exact anchors -0.095..-0.05 s vs
+ * +0.01..+0.145 s). Their scripted pull-away accelerates at 5 m/s^2 for 0.4 s, then at 3.3: a
+ * constant acceleration from rest fitted across that change in metres starts too early, while in
+ * pixels the van's image speed growing as it nears the camera happened to cancel it. The
+ * shaking-camera stop then read 2.235 s for 2.5 (limit ±0.25 s).
  */
 function _refinedStops(
   samples: readonly PassSample[],
@@ -238,6 +247,26 @@ function _refinedStops(
   }
   const lens = merged.map((r) => (r.end - r.start) / 1000);
   return { total_s: lens.reduce((a, b) => a + b, 0), longest_s: Math.max(0, ...lens) };
+}
+
+/**
+ * When the anchor crossed the zone's edge between samples `a` and `b` (capture ms): it moved
+ * linearly between them; bisected to 1/4096 of the interval (the midpoint if both are on the same
+ * side, as when the debounce dated the crossing across a gap).
+ */
+function _crossing(a: PassSample, b: PassSample, zone: Point[]): number {
+  const inside = (u: number) =>
+    pointInPolygon([a.cx + u * (b.cx - a.cx), a.cy + u * (b.cy - a.cy)], zone);
+  const start = inside(0);
+  let lo = 0, hi = 1;
+  if (start !== inside(1)) {
+    for (let i = 0; i < 12; i++) {
+      const m = (lo + hi) / 2;
+      if (inside(m) === start) lo = m;
+      else hi = m;
+    }
+  } else hi = 0.5;
+  return a.ts + hi * (b.ts - a.ts);
 }
 
 function _r(v: number, d = 3): number {
@@ -731,7 +760,8 @@ export class StopJudge {
    * A finalized visit's road speeds (calibrated cameras), re-fitted non-causally on the raw
    * anchors of its samples (approach, zone and leaving) mapped to the road (road_speed.ts):
    * `entry` at the instant the anchor crossed into the zone (interpolated between the last
-   * sample outside and the first inside), `min`/`max` over the zone samples and the entry.
+   * sample outside and the first inside), `min` over the zone samples and the entry, `max` over
+   * those and the instant it crossed out of the zone.
    * Where the fit has too few samples around an instant, the causal sample speed stands in.
    */
   #passRoadSpeeds(
@@ -754,30 +784,21 @@ export class StopJudge {
     const k = v.samples.findIndex((s) => s.ts >= v.enteredAt);
     if (k < 0) return null;
     const cur = v.samples[k], prev = v.samples[k - 1];
-    let tEntry = cur.ts;
     const zone = this.#geom?.zone;
-    if (prev && zone) {
-      // The anchor moved linearly between the two samples; bisect where it entered the zone.
-      const inside = (u: number) =>
-        pointInPolygon([prev.cx + u * (cur.cx - prev.cx), prev.cy + u * (cur.cy - prev.cy)], zone);
-      let lo = 0, hi = 1;
-      if (!inside(0) && inside(1)) {
-        for (let i = 0; i < 12; i++) {
-          const m = (lo + hi) / 2;
-          if (inside(m)) hi = m;
-          else lo = m;
-        }
-      } else hi = 0.5;
-      tEntry = prev.ts + hi * (cur.ts - prev.ts);
-    }
+    const tEntry = prev && zone ? _crossing(prev, cur, zone) : cur.ts;
     const entry = at(tEntry, cur.speed_mps);
     const zoneSpeeds = v.samples
       .filter((s) => s.ts >= v.enteredAt && s.ts < exitedAt)
       .map((s) => at(s.ts, s.speed_mps));
+    // The exit too (the same bisection): a vehicle pulling away is fastest where it leaves, and
+    // the last zone sample can be a whole frame interval before that (persp_queue's second van
+    // at half rate: 2.05 m/s at its last zone sample, 2.33 at the exit).
+    const j = v.samples.findIndex((s) => s.ts >= exitedAt);
+    const exit = j > 0 && zone ? [at(_crossing(v.samples[j - 1], v.samples[j], zone), 0)] : [];
     return {
       entry,
       min: Math.min(entry, ...zoneSpeeds),
-      max: Math.max(entry, ...zoneSpeeds),
+      max: Math.max(entry, ...zoneSpeeds, ...exit),
     };
   }
 

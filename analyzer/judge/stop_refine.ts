@@ -19,13 +19,29 @@
  * Positions are the raw detections' anchor points (a Kalman-smoothed box overshoots a stop).
  * Without enough motion on a side (the track began or ended stopped, or moved < MIN_TRAVEL_PX)
  * that side keeps its causal time.
+ *
+ * Road positions (issue #12; the judge does not use them yet: stop_judge.ts `_refinedStops` says
+ * why): the positions may be the anchors mapped to the road (metres), each carrying `m_per_px`,
+ * the metres one source pixel spans there (road_speed.ts's `metresPerPx`). Then the motion is
+ * fitted in metres, where a constant deceleration really is a quadratic (in pixels a
+ * perspective camera bends it: in the perspective scenes' camera,
+ * dev/testing/scenes/perspective_catalog.ts, the last 4 m before a stop span 93 px when it
+ * stops 12.7 m away and 27 px when it stops at 22.7 m), and the pixel thresholds (BAND_MIN_PX,
+ * MIN_TRAVEL_PX, NOISE_MIN_PX) become metres at the stop's spot: the threshold in px times the
+ * stop samples' median metres per pixel (a 2 px band is 0.12 m at 12.7 m, 0.36 m at 22.7 m and
+ * 1.06 m at 40 m, where one pixel of box jitter is that many metres). Each fitted sample is
+ * weighted by (m_per_px at the stop / its own)^2: the detector's jitter is a pixel figure, so a
+ * sample farther away is that much noisier in metres.
  */
 
 export interface PositionSample {
   /** Capture time, ms. */
   ts: number;
+  /** Source px; road metres when `m_per_px` is given. */
   x: number;
   y: number;
+  /** Road positions: metres one source pixel spans at this sample's image point. */
+  m_per_px?: number;
 }
 
 /** A stop as [first, last] capture ms. */
@@ -60,21 +76,28 @@ function _median(v: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** A fitted sample: time (ms), distance still to go, weight (1 in pixels). */
+interface _Sample {
+  t: number;
+  d: number;
+  w: number;
+}
+
 /**
- * Least squares of d ~ b*tau + a*tau^2/2 with a, b >= 0 (NNLS on two columns; `quadratic`: b = 0);
+ * Weighted least squares of d ~ b*tau + a*tau^2/2 with a, b >= 0 (NNLS on two columns; `quadratic`: b = 0);
  * the RSS.
  */
-function _rss(samples: readonly { t: number; d: number }[], ts: number, quadratic: boolean) {
+function _rss(samples: readonly _Sample[], ts: number, quadratic: boolean) {
   let s11 = 0, s12 = 0, s22 = 0, s1d = 0, s2d = 0, sdd = 0;
   for (const s of samples) {
     const tau = Math.max(0, ts - s.t) / 1000;
-    const c1 = tau, c2 = 0.5 * tau * tau;
-    s11 += c1 * c1;
-    s12 += c1 * c2;
-    s22 += c2 * c2;
-    s1d += c1 * s.d;
-    s2d += c2 * s.d;
-    sdd += s.d * s.d;
+    const c1 = tau, c2 = 0.5 * tau * tau, w = s.w;
+    s11 += w * c1 * c1;
+    s12 += w * c1 * c2;
+    s22 += w * c2 * c2;
+    s1d += w * c1 * s.d;
+    s2d += w * c2 * s.d;
+    sdd += w * s.d * s.d;
   }
   if (s11 <= 0) return Infinity;
   // RSS for given (b, a): sdd - 2(b s1d + a s2d) + b^2 s11 + 2ab s12 + a^2 s22.
@@ -100,7 +123,7 @@ function _rss(samples: readonly { t: number; d: number }[], ts: number, quadrati
  * or between. Returns null when no fit is possible.
  */
 function _fitRest(
-  samples: readonly { t: number; d: number }[],
+  samples: readonly _Sample[],
   lo: number,
   hi: number,
   sigma: number,
@@ -127,10 +150,14 @@ export function refineStop(positions: readonly PositionSample[], stop: StopInter
   if (inStop.length === 0) return stop;
   const px = _median(inStop.map((p) => p.x)), py = _median(inStop.map((p) => p.y));
   const dist = (p: PositionSample) => Math.hypot(p.x - px, p.y - py);
+  // Road positions: the pixel thresholds in metres at the stop's spot (1 in pixels).
+  const road = positions.every((p) => p.m_per_px !== undefined && p.m_per_px > 0);
+  const unit = road ? _median(inStop.map((p) => p.m_per_px!)) : 1;
+  const weight = (p: PositionSample) => (road ? (unit / p.m_per_px!) ** 2 : 1);
   const sigma = 1.4826 * _median(inStop.map(dist));
-  const band = Math.max(BAND_MIN_PX, BAND_SIGMAS * sigma);
+  const band = Math.max(BAND_MIN_PX * unit, BAND_SIGMAS * sigma);
   // Per-coordinate noise for the model choice (a floor: positions are never exact).
-  const noise = Math.max(NOISE_MIN_PX, sigma);
+  const noise = Math.max(NOISE_MIN_PX * unit, sigma);
   const dur = stop.end - stop.start;
 
   let start = stop.start;
@@ -145,8 +172,12 @@ export function refineStop(positions: readonly PositionSample[], stop: StopInter
     const win = positions.filter((p) => p.ts >= from && p.ts <= stop.start + dur / 2);
     const first = win[0];
     const ux = px - first.x, uy = py - first.y, n = Math.hypot(ux, uy);
-    if (n >= MIN_TRAVEL_PX) {
-      const samples = win.map((p) => ({ t: p.ts, d: ((px - p.x) * ux + (py - p.y) * uy) / n }));
+    if (n >= MIN_TRAVEL_PX * unit) {
+      const samples = win.map((p) => ({
+        t: p.ts,
+        d: ((px - p.x) * ux + (py - p.y) * uy) / n,
+        w: weight(p),
+      }));
       start = _fitRest(samples, lastMoving.ts, stop.start + dur / 4, noise) ?? start;
     }
   }
@@ -163,9 +194,13 @@ export function refineStop(positions: readonly PositionSample[], stop: StopInter
     const win = positions.filter((p) => p.ts <= to && p.ts >= stop.end - dur / 2);
     const last = win[win.length - 1];
     const ux = last.x - px, uy = last.y - py, n = Math.hypot(ux, uy);
-    if (n >= MIN_TRAVEL_PX) {
+    if (n >= MIN_TRAVEL_PX * unit) {
       // Mirror time (t -> -t) so the departure looks like an arrival.
-      const samples = win.map((p) => ({ t: -p.ts, d: ((p.x - px) * ux + (p.y - py) * uy) / n }));
+      const samples = win.map((p) => ({
+        t: -p.ts,
+        d: ((p.x - px) * ux + (p.y - py) * uy) / n,
+        w: weight(p),
+      }));
       const fit = _fitRest(samples, -firstMoving.ts, -(stop.end - dur / 4), noise);
       if (fit !== null) end = -fit;
     }

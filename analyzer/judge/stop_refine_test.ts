@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { seededRandom } from "../../shared/testing/prng.ts";
-import { type PositionSample, refineStop } from "./stop_refine.ts";
+import type { Point } from "../../shared/geometry.ts";
+import { homographyFromPoints } from "../../shared/homography.ts";
+import { project } from "../../dev/testing/scenes/pinhole.ts";
+import {
+  PERSPECTIVE_CAMERA,
+  PERSPECTIVE_SCENES,
+} from "../../dev/testing/scenes/perspective_catalog.ts";
+import { metresPerPx, toRoad } from "./road_speed.ts";
+import { type PositionSample, refineStop, type StopInterval } from "./stop_refine.ts";
 
 /**
  * The full_stop van's motion along x (px, s): 150 px/s, brake to rest over 2 s (at 4.4 s),
@@ -62,4 +70,69 @@ Deno.test("refineStop: a stop at the start or end of the samples keeps that caus
   // Nothing moves at all: unchanged.
   const still = pos.slice(0, 31);
   assert.deepEqual(refineStop(still, { start: 500, end: 2500 }), { start: 500, end: 2500 });
+});
+
+/**
+ * A stop seen by the perspective scenes' camera (5 m up, pitched 12°, 768x576; the true
+ * calibration of dev/testing/scenes/perspective_catalog.ts): 8 m/s braking at constant
+ * deceleration to rest `stopY_m` ahead at 3.0 s, 3.0 s standing, pulling away at 2 m/s² from
+ * 6.0 s. The anchor is projected to the image with ±`jitterPx` of uniform detector jitter, and
+ * given both as pixels and as road metres (with metres per pixel).
+ */
+function _perspectiveStop(stopY_m: number, fps: number, seed: number, jitterPx: number) {
+  const cal = PERSPECTIVE_SCENES.persp_full_stop.calibration!;
+  const h = homographyFromPoints(cal.image, cal.ground);
+  const W = 768, H = 576, a = 8 / 1.8;
+  // Metres past the rest point along the drive (negative before it).
+  const past = (t: number) => {
+    if (t < 1.2) return -(7.2 + 8 * (1.2 - t));
+    if (t < 3) return -0.5 * a * (3 - t) ** 2;
+    if (t < 6) return 0;
+    return t < 8 ? (t - 6) ** 2 : 4 + 4 * (t - 8);
+  };
+  const rng = seededRandom(seed);
+  const px: PositionSample[] = [], road: PositionSample[] = [];
+  for (let t = (seed % 5) / 5 / fps; t < 9; t += 1 / fps) {
+    const p = project(PERSPECTIVE_CAMERA, W, H, -1.75, stopY_m - past(t))!;
+    const q: Point = [p.u + (rng() * 2 - 1) * jitterPx, p.v + (rng() * 2 - 1) * jitterPx];
+    const ts = Math.round(t * 1000);
+    px.push({ ts, x: q[0], y: q[1] });
+    const [X, Y] = toRoad(h, q, W, H);
+    road.push({ ts, x: X, y: Y, m_per_px: metresPerPx(h, q, W, H) });
+  }
+  // The causal estimate: slow 2-4 samples after the stop began until ~0.3 s after it ended.
+  const inside = px.filter((p) => p.ts >= 3000 && p.ts <= 6000);
+  const causal = {
+    start: inside[Math.min(inside.length - 2, 3)].ts,
+    end: px.filter((p) => p.ts <= 6300).at(-1)!.ts,
+  };
+  const err = (r: StopInterval) =>
+    Math.max(Math.abs(r.start - 3000), Math.abs(r.end - 6000)) / 1000;
+  return { px: err(refineStop(px, causal)), road: err(refineStop(road, causal)) };
+}
+
+Deno.test("refineStop on road metres: a perspective stop's boundaries near and far", () => {
+  const table: string[] = [];
+  for (const stopY_m of [12.7, 22.7]) {
+    for (const fps of [15, 10, 5, 2.5]) {
+      let worst = 0, meanPx = 0, meanRoad = 0;
+      for (let seed = 1; seed <= 10; seed++) {
+        const e = _perspectiveStop(stopY_m, fps, seed, 1);
+        worst = Math.max(worst, e.road);
+        meanPx += e.px / 10;
+        meanRoad += e.road / 10;
+      }
+      table.push(
+        `${stopY_m} m ${fps} fps: worst ${worst.toFixed(3)} s, mean px ${
+          meanPx.toFixed(3)
+        } s, mean road ${meanRoad.toFixed(3)} s`,
+      );
+      assert.ok(worst <= 0.25, `${stopY_m} m, ${fps} fps: worst boundary error ${worst} s`);
+      // Near the camera the pixel track of a constant deceleration is far from a quadratic.
+      if (stopY_m < 15) {
+        assert.ok(meanRoad < meanPx, `${fps} fps: road ${meanRoad} s vs pixels ${meanPx} s`);
+      }
+    }
+  }
+  console.log(table.join("\n"));
 });

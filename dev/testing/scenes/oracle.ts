@@ -73,10 +73,13 @@ export interface PassTruth {
   entry_speed_px_s: number | null;
   /**
    * Calibrated scenes: true road speeds (m/s): at the instant the anchor crosses into the zone
-   * (the scripted drive's speed then), and the minimum over the zone frames' segments.
+   * (the scripted drive's speed then), the minimum over the zone frames' segments, and the
+   * maximum of the drive's speed at the entry, at each zone frame's time and at the instant the
+   * anchor leaves the zone (as the judge's `max_speed_mps`).
    */
   entry_speed_mps?: number | null;
   min_speed_mps?: number | null;
+  max_speed_mps?: number | null;
   crossed_pre_stop_line: boolean | null;
 }
 
@@ -322,6 +325,15 @@ function _expectedPass(
     ...stops.filter((s) => s.in_zone).map((s) => s.duration),
     _slowTime(inside.map(speedOf), stopSpeed, fps),
   );
+  const _calibratedSpeeds = () => {
+    const entry = first > 0
+      ? roadSpeedAt!(_crossingTime(frames[first - 1], entered, at, inZoneAt))
+      : entered.speed_mps ?? 0;
+    // The exit as well: a vehicle pulling away is fastest where it leaves.
+    const exit = exited ? [roadSpeedAt!(_crossingTime(exited, frames[last], at, inZoneAt))] : [];
+    const max = Math.max(entry, ...inside.map((f) => roadSpeedAt!(f.t)), ...exit);
+    return { entry_speed_mps: _r6(entry), min_speed_mps: _r6(minSpeed), max_speed_mps: _r6(max) };
+  };
   let verdict: ExpectedVerdict | null;
   let reason: string | undefined;
   if (crossed === false) {
@@ -342,23 +354,15 @@ function _expectedPass(
     stop_duration_s: stopDuration,
     min_speed_px_s: _r6(minSpeedPxS),
     entry_speed_px_s: _r6(entrySpeedPxS),
-    ...(calibrated
-      ? {
-        entry_speed_mps: _r6(
-          first > 0
-            ? roadSpeedAt!(_crossingTime(frames[first - 1], entered, at, inZoneAt))
-            : entered.speed_mps ?? 0,
-        ),
-        min_speed_mps: _r6(minSpeed),
-      }
-      : {}),
+    ...(calibrated ? _calibratedSpeeds() : {}),
     crossed_pre_stop_line: crossed,
   };
 }
 
 /**
- * When the anchor crosses into the zone between frame `a` (outside) and frame `b` (inside): the
- * anchor moved linearly in the image between them, bisected to 1 µs of capture time.
+ * When the anchor crosses the zone's edge between frame `a` (outside) and frame `b` (inside; the
+ * frame before `a` for an exit): the anchor moved linearly in the image between them, bisected
+ * to 1 µs of capture time.
  */
 function _crossingTime(
   a: FrameTruth,
@@ -368,7 +372,7 @@ function _crossingTime(
 ): number {
   const [pa, pb] = [at(a), at(b)];
   let lo = 0, hi = 1;
-  while ((hi - lo) * (b.t - a.t) > 1e-6) {
+  while ((hi - lo) * Math.abs(b.t - a.t) > 1e-6) {
     const m = (lo + hi) / 2;
     if (inZoneAt(pa[0] + m * (pb[0] - pa[0]), pa[1] + m * (pb[1] - pa[1]))) hi = m;
     else lo = m;

@@ -54,7 +54,7 @@ Deno.test("pinhole: the true calibration maps the truth's ground contact points 
   assert.equal(truth.vehicles[0].expected.entry_speed_mps, 10);
 });
 
-Deno.test("pinhole truth: the entry speed is the scripted speed at the instant the anchor enters", () => {
+Deno.test("pinhole truth: entry speed at the instant the anchor enters, min and max in the zone", () => {
   // Braking from 8 m/s at 4.375 m/s^2 from t = 1 s, the ground point reaches the zone's far edge
   // (Y = 15 m) exactly on the 1.8 s frame: 8 - 4.375 * 0.8 = 4.5 m/s then (the mean over the
   // frame before, 1.7-1.8 s, is 4.72: a frame's worth of braking too high).
@@ -63,9 +63,13 @@ Deno.test("pinhole truth: the entry speed is the scripted speed at the instant t
     assert.equal(e.entered_at, 1.8, name);
     assert.ok(Math.abs(e.entry_speed_mps! - 4.5) < 1e-6, `${name}: ${e.entry_speed_mps}`);
     assert.equal(e.min_speed_mps, 0);
+    // The fastest in the zone is the entry: it leaves at under 3 m/s after the stop.
+    assert.equal(e.max_speed_mps, e.entry_speed_mps, `${name}: max ${e.max_speed_mps}`);
   }
   // Entering while cruising at 1.5 m/s, after the brake ended: 1.5.
   const rolling = groundTruth(PERSPECTIVE_SCENES.persp_rolling_stop).vehicles[0].expected;
   assert.ok(Math.abs(rolling.entry_speed_mps! - 1.5) < 1e-6, `${rolling.entry_speed_mps}`);
   assert.ok(Math.abs(rolling.min_speed_mps! - 1.5) < 1e-6);
+  // It leaves the zone (4.2 s) before it speeds up again (4.5 s): 1.5 throughout.
+  assert.ok(Math.abs(rolling.max_speed_mps! - 1.5) < 1e-6, `${rolling.max_speed_mps}`);
 });
