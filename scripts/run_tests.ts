@@ -1,0 +1,87 @@
+/**
+ * The test task's run step: the whole suite as two `deno test` processes side by side.
+ *
+ *   deno run -A scripts/run_tests.ts [deno test flags, e.g. --filter x]
+ *
+ * Why two: on CI's 2-core machine the suite had grown to 30 minutes (CI 2026-11-30: 1803 s,
+ * setup included), and most of its files spend their time waiting (a dev stack starting, a
+ * database held down for 30 s, leases expiring, a browser playing live video), not computing.
+ * The offline tests (OFFLINE_TESTS) are the opposite: analyses of rendered or recorded video
+ * with the real detector (scene ground truth, the CLI, privacy crops), CPU-bound passes over
+ * every frame, whose results do not depend
+ * on load (every frame is processed in order, nothing is dropped or timed). So they run in their
+ * own process beside the rest, filling the other files' waits; the timing tests in the rest were
+ * already written to hold on a loaded machine (their bounds say the load they were measured at).
+ *
+ * The offline process's lines are prefixed `[offline] `; the rest print as `deno test` prints them.
+ * Exit code: 0 only when both processes passed. The detector model is fetched once before either
+ * starts, so the two never race to build it in `.data/models`.
+ */
+import { ensureNanodetOnnx } from "../analyzer/model/nanodet_model.ts";
+
+/** Offline analyses of video with the real detector: CPU-bound, load-independent results (see above). */
+export const OFFLINE_TESTS: readonly string[] = [
+  "analyzer/ground_truth_test.ts",
+  "analyzer/perspective_test.ts",
+  "analyzer/pipeline/motion_gating_test.ts",
+  "analyzer/pipeline/far_vehicle_test.ts",
+  "analyzer/real_footage_test.ts",
+  "analyzer/pipeline/motion_test.ts",
+  "analyzer/cli_test.ts",
+  "analyzer/capture/privacy_crop_test.ts",
+  "analyzer/detector/centernet_test.ts",
+];
+
+/** `deno test` arguments of the two processes; `extra` (filters, flags) goes to both. */
+export function testCommands(extra: readonly string[]): { offline: string[]; rest: string[] } {
+  return {
+    offline: ["test", "-A", ...extra, ...OFFLINE_TESTS],
+    rest: ["test", "-A", `--ignore=${OFFLINE_TESTS.join(",")}`, ...extra],
+  };
+}
+
+/** Copy `stream` to `out` line by line, each line prefixed (whole lines, so output does not tear). */
+async function _prefixLines(
+  stream: ReadableStream<Uint8Array>,
+  prefix: string,
+  out: { write(p: Uint8Array): Promise<number> },
+) {
+  const enc = new TextEncoder();
+  const dec = new TextDecoder();
+  const writeAll = async (text: string) => {
+    const bytes = enc.encode(text);
+    for (let off = 0; off < bytes.length;) off += await out.write(bytes.subarray(off));
+  };
+  let carry = "";
+  for await (const chunk of stream) {
+    const lines = (carry + dec.decode(chunk, { stream: true })).split("\n");
+    carry = lines.pop() ?? "";
+    if (lines.length) await writeAll(lines.map((l) => prefix + l + "\n").join(""));
+  }
+  if (carry) await writeAll(prefix + carry + "\n");
+}
+
+if (import.meta.main) {
+  await ensureNanodetOnnx(".data/models");
+  const cmds = testCommands(Deno.args);
+  const t0 = performance.now();
+  const offline = new Deno.Command(Deno.execPath(), {
+    args: cmds.offline,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const rest = new Deno.Command(Deno.execPath(), { args: cmds.rest }).spawn();
+  const [, , offlineStatus, restStatus] = await Promise.all([
+    _prefixLines(offline.stdout, "[offline] ", Deno.stdout),
+    _prefixLines(offline.stderr, "[offline] ", Deno.stderr),
+    offline.status,
+    rest.status,
+  ]);
+  const min = ((performance.now() - t0) / 60_000).toFixed(1);
+  console.log(
+    `test suite: offline tests ${offlineStatus.success ? "passed" : "FAILED"}, the rest ${
+      restStatus.success ? "passed" : "FAILED"
+    } (${min} min)`,
+  );
+  Deno.exit(offlineStatus.success && restStatus.success ? 0 : 1);
+}
