@@ -370,8 +370,9 @@ export class ByteTracker {
     const valid = dets.filter((d) =>
       Number.isFinite(d.conf) && d.box.every(Number.isFinite) && d.box[2] > 0 && d.box[3] > 0
     );
-    const high = valid.filter((d) => d.conf >= o.highThresh);
-    const low = valid.filter((d) => d.conf >= o.lowThresh && d.conf < o.highThresh);
+    // A doubtful label (detection.ts) counts as a low score: it keeps a track, never starts one.
+    const high = valid.filter((d) => d.conf >= o.highThresh && !d.doubtful);
+    const low = valid.filter((d) => d.conf >= o.lowThresh && (d.conf < o.highThresh || d.doubtful));
 
     const pool = this.#tracks.filter((t) => t.state !== "tentative");
     const lowOrBetter = valid.filter((d) => d.conf >= o.lowThresh);
