@@ -678,6 +678,13 @@ Deno.test("a far car scoring under min_conf is confirmed by a low-score sighting
   );
   assert.deepEqual(started, [0, 0, 0, 0, 1], "confirmed on the low-score sighting after 0.44");
 
+  // People keep the stricter rule (crowds): the same sightings never confirm a person track.
+  const person = new ByteTracker(opts);
+  const personStarts = seen.map(([conf, box], k) =>
+    person.update([{ label: "person", conf, box }], k * 100, FRAME).started.length
+  );
+  assert.deepEqual(personStarts, [0, 0, 0, 0, 0]);
+
   const lowOnly = new ByteTracker(opts);
   for (let k = 0; k < 20; k++) {
     const out = lowOnly.update([{ label: "car", conf: 0.35, box: [340, 220, 32, 24] }], k * 100);
