@@ -9,4 +9,9 @@ export interface Detection {
   conf: number;
   /** x, y, w, h in source pixels. */
   box: Box;
+  /**
+   * The label is in doubt (a cyclist the detector also calls a motorcycle,
+   * analyzer/pipeline/two_wheelers.ts): the tracker uses it as a low-score detection.
+   */
+  doubtful?: true;
 }

@@ -397,6 +397,21 @@ Deno.test("debounce: a one-frame dip into the zone is not a visit", () => {
   assert.ok(r.outs.every((o) => [...o.phases.values()].every((p) => p.zone === null)));
 });
 
+Deno.test("debounce: through the zone between samples (one sample inside) is one pass", () => {
+  // A fast vehicle at a low processed rate: one sample inside, the next past the zone's far side
+  // (the 36 km/h van at 2.5 fps in perspective_test). Not a dip: it did not come back out.
+  const judge = new StopJudge("cam_t", ZONES as Zones, {});
+  const xs = [100, 200, 300, 400, 500, 600, 700];
+  const r = _drive(judge, xs);
+  assert.equal(r.passes.length, 1);
+  assert.equal(r.passes[0].verdict, "no_stop");
+  assert.equal(r.passes[0].entered_at, T0 + 3 * 100, "entered at the inside sample");
+  assert.equal(r.passes[0].exited_at, T0 + 4 * 100, "exited at the first sample past it");
+  // Without the pre-stop line crossing it is not judged (the direction filter still holds).
+  const judge2 = new StopJudge("cam_t", ZONES as Zones, {});
+  assert.equal(_drive(judge2, [300, 400, 500, 600, 700]).passes.length, 0);
+});
+
 Deno.test("hot reload: moving the stop zone mid-stop keeps the visit and its stop timer", () => {
   // The causal stop timer's numbers (the pass-time re-estimate is checked at the end).
   const judge = new StopJudge("cam_t", ZONES as Zones, {}, { refineStops: false });

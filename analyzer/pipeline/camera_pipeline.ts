@@ -36,6 +36,7 @@ import {
   regionToFrame,
 } from "./regions.ts";
 import { passImageUri, type PipelineSink } from "./sink.ts";
+import { markDoubtfulMotorcycles, withBicycles } from "./two_wheelers.ts";
 import { StageTimings } from "./stage_timings.ts";
 import { buildTick, type TickStats } from "./tick_builder.ts";
 
@@ -418,7 +419,9 @@ export class CameraPipeline {
     // Privacy: people are detected for the blur even when they are not a tracked class.
     const blurPeople = this.#cfg.privacy?.blur.includes("person") ?? false;
     const tracked = this.#cfg.classes;
-    const classes = blurPeople && !tracked.includes("person") ? [...tracked, "person"] : tracked;
+    const withPeople = blurPeople && !tracked.includes("person") ? [...tracked, "person"] : tracked;
+    // Bicycles too when motorcycles are tracked: they tell cyclists from motorcycles.
+    const classes = [...withBicycles(withPeople)];
     const detectOpts = { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes };
     let result: DetectResult;
     let perRegion: DetectResult[] = [];
@@ -461,7 +464,7 @@ export class CameraPipeline {
     const detectedAt = Date.now();
     this.stats.lastInferAt = detectedAt;
     this.stats.inferMsTotal += inferMs;
-    const detections = classes === tracked ? found : found.filter((d) => tracked.includes(d.label));
+    const detections = markDoubtfulMotorcycles(found).filter((d) => tracked.includes(d.label));
     const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
     this.#lastOut = out;
     const people = blurPeople ? found.filter((d) => d.label === "person").map((d) => d.box) : [];

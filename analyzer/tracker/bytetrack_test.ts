@@ -660,3 +660,61 @@ Deno.test("a fast car's second detection confirms its tentative track (its speed
   );
   assert.deepEqual(ids, [1], "confirmed on the second frame, one id");
 });
+
+Deno.test("a far car scoring under min_conf is confirmed by a low-score sighting after a high one, never by low ones alone", () => {
+  // persp_far_no_stop's far van in the region crops (2026-11-30): 0.35, 0.37, 0.30, 0.44, 0.35
+  // at 10 fps, ~31-35 px wide. min_conf 0.4 is highThresh (analyzer/pipeline/frame_analysis.ts).
+  const opts = { highThresh: 0.4, newTrackThresh: 0.4, lowThresh: 0.1 };
+  const seen: [number, Box][] = [
+    [0.35, [343, 214, 28, 22]],
+    [0.37, [342, 215, 30, 24]],
+    [0.30, [341, 217, 31, 22]],
+    [0.44, [338, 221, 33, 26]],
+    [0.35, [335, 222, 35, 28]],
+  ];
+  const tr = new ByteTracker(opts);
+  const started = seen.map(([conf, box], k) =>
+    tr.update([{ label: "car", conf, box }], k * 100, FRAME).started.length
+  );
+  assert.deepEqual(started, [0, 0, 0, 0, 1], "confirmed on the low-score sighting after 0.44");
+
+  // People keep the stricter rule (crowds): the same sightings never confirm a person track.
+  const person = new ByteTracker(opts);
+  const personStarts = seen.map(([conf, box], k) =>
+    person.update([{ label: "person", conf, box }], k * 100, FRAME).started.length
+  );
+  assert.deepEqual(personStarts, [0, 0, 0, 0, 0]);
+
+  const lowOnly = new ByteTracker(opts);
+  for (let k = 0; k < 20; k++) {
+    const out = lowOnly.update([{ label: "car", conf: 0.35, box: [340, 220, 32, 24] }], k * 100);
+    assert.equal(out.started.length, 0, "a track starts only from a detection at min_conf");
+  }
+});
+
+Deno.test("at 2.5 fps a car moving more than its box per frame is confirmed by the motion gate", () => {
+  // persp_no_stop at 2.5 fps (36 km/h toward the camera), the detections measured on 2026-11-30:
+  // IoU 0.27 then 0.16 between consecutive boxes, so IoU alone never confirmed it.
+  const opts = { highThresh: 0.4, newTrackThresh: 0.4 };
+  const seen: [number, Box][] = [
+    [0.53, [321, 240, 46, 35]],
+    [0.36, [310, 255, 50, 41]],
+    [0.62, [297, 275, 61, 49]],
+    [0.60, [273, 304, 77, 63]],
+    [0.65, [230, 356, 108, 87]],
+  ];
+  const tr = new ByteTracker(opts);
+  const outs = seen.map(([conf, box], k) =>
+    tr.update([{ label: "car", conf, box }], k * 400, FRAME)
+  );
+  assert.deepEqual(outs.map((o) => o.started.length), [0, 1, 0, 0, 0]);
+  assert.deepEqual(outs.map((o) => o.tracks.map((t) => t.id)), [[], [1], [1], [1], [1]]);
+
+  // Outside the gate: 100 px in 0.4 s for a 50 px box (4 sides/s allows 80 px), or twice the size.
+  for (const next of [[440, 240, 50, 35], [350, 255, 92, 70]] as Box[]) {
+    const g = new ByteTracker(opts);
+    g.update([{ label: "car", conf: 0.6, box: [340, 240, 46, 35] }], 0, FRAME);
+    const out = g.update([{ label: "car", conf: 0.6, box: next }], 400, FRAME);
+    assert.equal(out.started.length, 0, `not the same vehicle: ${next}`);
+  }
+});

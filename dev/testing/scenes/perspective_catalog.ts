@@ -210,10 +210,12 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
  * at the zone). Full-frame NanoDet first sees it at ~60 px, inside the zone, so these need region
  * detection (analyzer/pipeline/regions.ts); asserted in analyzer/pipeline/far_vehicle_test.ts.
  */
+/** The far scenes' pre-stop line (m): the 2 m van is ~43 px wide there. */
+export const FAR_PRE_STOP_Y_M = 28;
 const FAR_ZONES = pinholeZones(PERSPECTIVE_CAMERA, W, H, {
   x_m: [-3.5, 3.5],
   zone_y_m: [20, 23],
-  pre_stop_y_m: 28,
+  pre_stop_y_m: FAR_PRE_STOP_Y_M,
   capture_y_m: 17,
 });
 const FAR_CALIBRATION = pinholeCalibration(PERSPECTIVE_CAMERA, W, H, {
