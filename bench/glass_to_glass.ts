@@ -46,6 +46,8 @@ export interface FrameSample {
   synced: boolean;
   /** How the page knew the target: per frame from the player, or now - delay. */
   perFrame: boolean;
+  /** How the per-frame time was found (web/src/live/media_match.ts). */
+  match: "tick" | "anchor" | "estimate" | null;
 }
 
 export interface PlayerResult {
@@ -86,6 +88,7 @@ function _installReader(page: Page): Promise<void> {
         targetMs: s.overlayTargetMs,
         synced: s.framePresented === meta.presentedFrames,
         perFrame: s.frameCaptureMs !== null,
+        match: s.frameMatch,
       });
     };
     v.requestVideoFrameCallback(onFrame);
@@ -257,6 +260,12 @@ export function summarize(r: PlayerResult) {
     /** Frames whose target was per frame from the player (not now - delay). */
     perFrame: r.samples.filter((s) => s.perFrame).length,
     synced: r.samples.filter((s) => s.synced).length,
+    /** Frames whose time came from their own tick (matched by stream time). */
+    byTick: r.samples.filter((s) => s.match === "tick").length,
+    /** Frames whose time came from a neighbouring tick's anchor (their own not arrived yet). */
+    byAnchor: r.samples.filter((s) => s.match === "anchor").length,
+    /** Frames whose time came from the player's arrival-clock estimate (no agreeing tick). */
+    byEstimate: r.samples.filter((s) => s.match === "estimate").length,
     /** |overlay target - the frame's capture time| (ms). */
     overlayOffsetMs: pct(error.map(Math.abs)),
     /** Median signed error (ms). */

@@ -3,7 +3,7 @@
  * exactly as the dev analyzer does (analyzer/source/frame_source.ts: the ffmpeg decode worker
  * and the analyzer's capture clock, PTS anchored on the earliest arrival), reads each decoded
  * frame's time stamp (bench/time_stripe.ts) and publishes one tick per frame with that frame's
- * capture time on `/ws`, as functions/relay does. So the bench knows, for every stamp a page
+ * capture time and stream time (`media_ms`) on `/ws`, as functions/relay does. So the bench knows, for every stamp a page
  * displays, the capture time the analyzer gave that very frame: the overlay must draw the tick
  * of that time on it.
  */
@@ -66,7 +66,7 @@ export class StampTicks {
       while (true) {
         const f = await source.next();
         if (!f) return;
-        const { width, height, captureTs } = f.meta;
+        const { width, height, captureTs, streamPtsS } = f.meta;
         const stamp = readRgbStamp(f.data, width, height);
         source.release(f);
         if (stamp === null) {
@@ -81,6 +81,8 @@ export class StampTicks {
           camera: this.camera,
           seq: this.#seq++,
           ts: captureTs,
+          // The analyzer's tick_builder rounds it to 1 us too.
+          media_ms: Math.round(streamPtsS * 1e6) / 1e3,
           frame: { w: width, h: height },
           space: "source",
           tracks: [{ id: 1, label: "car", conf: 0.9, bbox: [0.4, 0.5, 0.2, 0.2] }],

@@ -325,6 +325,7 @@ export class CameraPipeline {
       tracks,
       phases,
       this.#tickStats(),
+      meta.streamPtsS * 1000,
     );
     this.#deps.sink.tick(this.camera, encodeTick(tick));
     s.lastPublishAt = Date.now();
@@ -442,6 +443,7 @@ export class CameraPipeline {
       out.tracks,
       out.phases,
       this.#tickStats(),
+      meta.streamPtsS * 1000,
     );
     const sink = this.#deps.sink;
     const analyzedAt = Date.now();

@@ -18,9 +18,9 @@
  */
 
 import { initialStats, LivePlayerBase } from "./live_player_base.ts";
-import type { PlayerStats, StateListener, VideoDelay } from "./player.ts";
+import type { FrameMediaTime, PlayerStats, StateListener, VideoDelay } from "./player.ts";
 import { ArrivalClock } from "./arrival_clock.ts";
-import { fragmentTimeS, initTimescale } from "./fmp4_time.ts";
+import { fragmentTimeS, initTimescale } from "../../../shared/fmp4_time.ts";
 
 /** Where an appended range starts on the video's timeline and the offset its PTS got there. */
 interface _Offset {
@@ -118,9 +118,14 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
 
   /** The presented frame's PTS (its media time less the offset in force) on the capture clock. */
   override frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
+    const media = this.frameMediaTime(meta);
+    return media === null ? null : this.#arrival.captureMs(media.ms);
+  }
+
+  /** The presented frame's PTS (ms): the relay's stream time, as in the analyzer's ticks. */
+  override frameMediaTime(meta: VideoFrameCallbackMetadata): FrameMediaTime | null {
     const offset = offsetAt(this.#offsets, meta.mediaTime);
-    if (offset === null) return null;
-    return this.#arrival.captureMs((meta.mediaTime - offset) * 1000);
+    return offset === null ? null : { ms: (meta.mediaTime - offset) * 1000 };
   }
 
   protected connect(): void {
