@@ -46,6 +46,8 @@ export interface FrameSample {
   synced: boolean;
   /** How the page knew the target: per frame from the player, or now - delay. */
   perFrame: boolean;
+  /** WebRTC: the callback's frame's RTP timestamp in ms (mod 2^32 / 90), else null. */
+  rtpMs: number | null;
   /** How the per-frame time was found (web/src/live/media_match.ts). */
   match: "tick" | "anchor" | "estimate" | null;
 }
@@ -55,6 +57,8 @@ export interface PlayerResult {
   samples: FrameSample[];
   /** Stamp -> the analyzer's capture time of that frame (WebRTC and MSE; empty for HLS). */
   captureOf: ReadonlyMap<number, number>;
+  /** Stamp -> the analyzer's stream time of that frame (ms; the relay's fMP4 = RTP time). */
+  mediaOf: ReadonlyMap<number, number>;
   /** Displayed frames whose stamp did not read (checksum mismatch). */
   unreadable: number;
   /** ms from page load to playing. */
@@ -89,6 +93,7 @@ function _installReader(page: Page): Promise<void> {
         synced: s.framePresented === meta.presentedFrames,
         perFrame: s.frameCaptureMs !== null,
         match: s.frameMatch,
+        rtpMs: typeof meta.rtpTimestamp === "number" ? (meta.rtpTimestamp >>> 0) / 90 : null,
       });
     };
     v.requestVideoFrameCallback(onFrame);
@@ -196,7 +201,8 @@ export async function measurePlayer(
     const played = await page.evaluate(() => globalThis.stopline.mode);
     if (played !== mode) throw new Error(`asked for ${mode}, the page played ${played}`);
     const captureOf = ticks instanceof StampTicks ? ticks.captureOf : new Map<number, number>();
-    return { mode, samples: g.samples, captureOf, unreadable: g.unreadable, startMs };
+    const mediaOf = ticks instanceof StampTicks ? ticks.mediaOf : new Map<number, number>();
+    return { mode, samples: g.samples, captureOf, mediaOf, unreadable: g.unreadable, startMs };
   } finally {
     await browser.close();
     await ticks.close();
@@ -231,11 +237,25 @@ export function summarize(r: PlayerResult) {
   const error: number[] = [];
   const drawnError: number[] = [];
   let unmatched = 0;
+  let lateReads = 0;
+  const wrapMs = 2 ** 32 / 90;
   for (const s of r.samples) {
     const truth = r.captureOf.get(s.stamp);
     if (truth === undefined) {
       unmatched++;
       continue;
+    }
+    // WebRTC: the pixels drawImage read are the video's current frame, which under load can
+    // already be a newer one than the frame the callback (and the page's overlay) is about:
+    // seen 0-3 of ~140 frames per run at load 12-15, 1-2 frames newer. The relay's RTP time
+    // is the frame's stream time, so such a read shows as an RTP time that is not the stamp's.
+    const media = r.mediaOf.get(s.stamp);
+    if (s.rtpMs !== null && media !== undefined) {
+      const d = Math.abs(((media - s.rtpMs) % wrapMs + wrapMs) % wrapMs);
+      if (Math.min(d, wrapMs - d) > 1) {
+        lateReads++;
+        continue;
+      }
     }
     // Signed: positive when the overlay shows a later moment than the picture.
     error.push(s.targetMs - truth);
@@ -257,6 +277,8 @@ export function summarize(r: PlayerResult) {
     overlayFrames: error.length,
     /** Displayed stamps the analyzer never decoded (it keeps only the newest frame). */
     unmatched,
+    /** WebRTC frames whose pixels read were not the callback's frame (left out above). */
+    lateReads,
     /** Frames whose target was per frame from the player (not now - delay). */
     perFrame: r.samples.filter((s) => s.perFrame).length,
     synced: r.samples.filter((s) => s.synced).length,
@@ -300,8 +322,12 @@ if (import.meta.main) {
     const d = s.drawnTickOffsetMs;
     const overlay = s.overlayFrames === 0
       ? "n/a (no analyzer on this source)"
-      : `${s.overlayFrames} (${s.perFrame} per frame)  ${r(o.p50)}/${r(o.p95)}/${r(o.p99)}  ` +
-        `${r(s.overlayBiasMs)} | ${r(d.p50)}/${r(d.p95)}/${r(d.p99)}`;
+      : `${s.overlayFrames} (${s.perFrame} per frame, ${s.byTick} own tick, ${s.byAnchor} ` +
+        `anchor, ${s.byEstimate} estimate, ${s.lateReads} late reads)  ` +
+        `${o.p50.toFixed(1)}/${o.p95.toFixed(1)}/${o.p99.toFixed(1)}  ${
+          s.overlayBiasMs.toFixed(1)
+        }` +
+        ` | ${r(d.p50)}/${r(d.p95)}/${r(d.p99)}`;
     console.log(
       `${mode.padEnd(6)}  ${String(s.frames).padStart(6)}  ${String(s.unreadable).padStart(10)}  ` +
         `${String(s.startMs).padStart(8)}  ${String(r(l.p50)).padStart(6)}  ` +

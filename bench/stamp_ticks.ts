@@ -31,6 +31,8 @@ export class StampTicks {
   readonly clients = new Set<WSContext>();
   /** Stamp (ms mod 2^32) -> the analyzer's capture time of that frame (unix ms). */
   readonly captureOf = new Map<number, number>();
+  /** Stamp -> that frame's stream time (ms, the tick's `media_ms`). */
+  readonly mediaOf = new Map<number, number>();
   frames = 0;
   unreadable = 0;
   #source: FrameSource | undefined;
@@ -75,6 +77,7 @@ export class StampTicks {
         }
         this.frames++;
         this.captureOf.set(stamp, captureTs);
+        this.mediaOf.set(stamp, streamPtsS * 1000);
         const tick: Tick = {
           v: 1,
           type: "tick",

@@ -10,8 +10,11 @@
  * buffered live edge (seek when far behind, small playbackRate nudge when slightly behind).
  *
  * Capture-time alignment: the dev analyzer reads the same relay stream and stamps each frame
- * with its PTS anchored on the earliest arrival; this player does the same with each fragment's
- * own time (`tfdt`, fmp4_time.ts) and its arrival here (arrival_clock.ts). Which fragment is on
+ * with its PTS anchored on the earliest arrival, and puts that PTS in its tick (`media_ms`). This
+ * player tells the page each presented frame's PTS (frameMediaTime: the page then draws the tick
+ * of that PTS, live/media_match.ts) and its own estimate of the frame's capture time, anchoring
+ * each fragment's time (`tfdt`, shared/fmp4_time.ts) on its arrival here (arrival_clock.ts),
+ * which is what decides whether a tick is of this timeline. Which fragment is on
  * screen: in 'sequence' mode the SourceBuffer shifts the fragments' times by `timestampOffset`
  * (changed where fragments were dropped), so the offset in force is kept per appended range and
  * a presented frame's media time minus it is its PTS.
