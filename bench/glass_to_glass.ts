@@ -13,6 +13,7 @@
  * that target with the frame's own tick.
  *
  *   deno run -A bench/glass_to_glass.ts [--seconds=20] [--players=whep,mse,hls] [--analyzer=first|live]
+ *     [--restart=S]  (restart the camera after the warm-up, measure S seconds later)
  *
  * Loopback only: the source, the relay, the page and the browser are on this machine.
  */
@@ -130,12 +131,19 @@ export async function measurePlayer(
      * two seconds after another reader started it (as an analyzer restarted later does).
      */
     analyzerJoins?: "first" | "live";
+    /**
+     * After the warm-up, restart the camera (the source stops; a new one listens on the same
+     * port): the relay's stream starts a new timeline, and the measurement begins this many
+     * seconds later (relay restart handling, `--restart=S`).
+     */
+    restartSourceS?: number;
   } = {},
 ): Promise<PlayerResult> {
   const log = opts.log ?? (() => {});
   const hlsDir = mode === "hls" ? await Deno.makeTempDir({ prefix: "stopline-g2g-" }) : null;
-  const source = await startClockSource({
-    output: hlsDir ? { hlsDir, camera: CAMERA } : { tcpPort: freePort() },
+  const output = hlsDir ? { hlsDir, camera: CAMERA } : { tcpPort: freePort() };
+  let source = await startClockSource({
+    output,
     fps: FPS,
   });
   const relay = createMediaRelay({
@@ -191,6 +199,11 @@ export async function measurePlayer(
     const startMs = Date.now() - t0;
     await _installReader(page);
     await new Promise((r) => setTimeout(r, (opts.warmupS ?? 3) * 1000));
+    if (opts.restartSourceS !== undefined) {
+      await source.stop();
+      source = await startClockSource({ output, fps: FPS });
+      await new Promise((r) => setTimeout(r, opts.restartSourceS! * 1000));
+    }
     await page.evaluate(
       () => ((globalThis as unknown as { __g2g: { on: boolean } }).__g2g.on = true),
     );
@@ -303,11 +316,15 @@ if (import.meta.main) {
   const seconds = Number(arg("seconds", "20"));
   const players = arg("players", "whep,mse,hls").split(",") as PlayerMode[];
   const analyzerJoins = arg("analyzer", "first") as "first" | "live";
+  const restart = arg("restart", "");
+  const restartSourceS = restart === "" ? undefined : Number(restart);
   const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
     .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
   console.log(
     `glass-to-glass, ${FPS} fps 320x240 x264 ultrafast/zerolatency, ${seconds} s per player, ` +
-      `analyzer joins ${analyzerJoins}; ` +
+      `analyzer joins ${analyzerJoins}${
+        restart ? `, camera restarted, measured ${restart} s later` : ""
+      }; ` +
       `${cpu}, ${navigator.hardwareConcurrency} cores; ${new Date().toISOString()}`,
   );
   console.log(
@@ -316,7 +333,7 @@ if (import.meta.main) {
   );
   const r = Math.round;
   for (const mode of players) {
-    const s = summarize(await measurePlayer(mode, seconds, { analyzerJoins }));
+    const s = summarize(await measurePlayer(mode, seconds, { analyzerJoins, restartSourceS }));
     const l = s.latencyMs;
     const o = s.overlayOffsetMs;
     const d = s.drawnTickOffsetMs;

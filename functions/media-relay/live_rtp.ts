@@ -107,6 +107,10 @@ export class LiveRtpStream {
   #rtpShift: number | null = null;
   /** The run's packets ahead of its first slice packet (SPS, PPS), until the shift is known. */
   #held: Uint8Array[] = [];
+  /** The last sequence number handed out, kept across ffmpeg runs; null before any. */
+  #lastSeq: number | null = null;
+  /** What this run's sequence numbers need adding to follow on from the last run's. */
+  #seqShift: number | null = null;
   /** Skip fragments until a keyframe: ffmpeg (re)started, or a fragment had to be dropped. */
   #needKeyframe = true;
   #sps: Uint8Array | undefined;
@@ -241,6 +245,7 @@ export class LiveRtpStream {
     this.#child = child;
     this.#keyframesIn = [];
     this.#rtpShift = null;
+    this.#seqShift = null;
     this.#held = [];
     this.#writer = child.stdin.getWriter();
     this.#pendingBytes = 0;
@@ -318,6 +323,13 @@ export class LiveRtpStream {
   /** A packet of this run, on the fMP4's RTP time, to the subscribers. */
   #forward(packet: Uint8Array, payload: Uint8Array): void {
     shiftRtpTimestamp(packet, this.#rtpShift ?? 0);
+    // Sequence numbers run on across ffmpeg runs (each starts at a random one): a viewer's
+    // session outlives a camera restart, and a jump in them reads as thousands of lost packets.
+    const v = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+    const seq = v.getUint16(2);
+    this.#seqShift ??= this.#lastSeq === null ? 0 : (this.#lastSeq + 1 - seq) & 0xffff;
+    this.#lastSeq = (seq + this.#seqShift) & 0xffff;
+    v.setUint16(2, this.#lastSeq);
     const sps = spsOf(payload);
     if (sps) {
       this.#sps = sps.slice();
