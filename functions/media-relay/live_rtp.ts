@@ -19,7 +19,8 @@
  * it (SPS, PPS, same timestamp) wait for it. That is the time the analyzer reads with
  * `-copyts` and puts in each tick (`media_ms`), so the browser can pick the tick of the very
  * frame on screen from its RTP timestamp (web/src/live/media_match.ts). werift forwards the
- * timestamps unchanged (its offset only moves when a sender switches sources).
+ * timestamps unchanged (its offset only moves when a sender switches sources). Sequence numbers
+ * run on from one ffmpeg run to the next, so a viewer's session survives a camera restart.
  */
 import { createSocket, type Socket } from "node:dgram";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
