@@ -13,6 +13,7 @@
  * that target with the frame's own tick.
  *
  *   deno run -A bench/glass_to_glass.ts [--seconds=20] [--players=whep,mse,hls] [--analyzer=first|live]
+ *     [--restart=S]  (restart the camera after the warm-up, measure S seconds later)
  *
  * Loopback only: the source, the relay, the page and the browser are on this machine.
  */
@@ -46,6 +47,10 @@ export interface FrameSample {
   synced: boolean;
   /** How the page knew the target: per frame from the player, or now - delay. */
   perFrame: boolean;
+  /** WebRTC: the callback's frame's RTP timestamp in ms (mod 2^32 / 90), else null. */
+  rtpMs: number | null;
+  /** How the per-frame time was found (web/src/live/media_match.ts). */
+  match: "tick" | "anchor" | "estimate" | null;
 }
 
 export interface PlayerResult {
@@ -53,6 +58,8 @@ export interface PlayerResult {
   samples: FrameSample[];
   /** Stamp -> the analyzer's capture time of that frame (WebRTC and MSE; empty for HLS). */
   captureOf: ReadonlyMap<number, number>;
+  /** Stamp -> the analyzer's stream time of that frame (ms; the relay's fMP4 = RTP time). */
+  mediaOf: ReadonlyMap<number, number>;
   /** Displayed frames whose stamp did not read (checksum mismatch). */
   unreadable: number;
   /** ms from page load to playing. */
@@ -86,6 +93,8 @@ function _installReader(page: Page): Promise<void> {
         targetMs: s.overlayTargetMs,
         synced: s.framePresented === meta.presentedFrames,
         perFrame: s.frameCaptureMs !== null,
+        match: s.frameMatch,
+        rtpMs: typeof meta.rtpTimestamp === "number" ? (meta.rtpTimestamp >>> 0) / 90 : null,
       });
     };
     v.requestVideoFrameCallback(onFrame);
@@ -122,12 +131,19 @@ export async function measurePlayer(
      * two seconds after another reader started it (as an analyzer restarted later does).
      */
     analyzerJoins?: "first" | "live";
+    /**
+     * After the warm-up, restart the camera (the source stops; a new one listens on the same
+     * port): the relay's stream starts a new timeline, and the measurement begins this many
+     * seconds later (relay restart handling, `--restart=S`).
+     */
+    restartSourceS?: number;
   } = {},
 ): Promise<PlayerResult> {
   const log = opts.log ?? (() => {});
   const hlsDir = mode === "hls" ? await Deno.makeTempDir({ prefix: "stopline-g2g-" }) : null;
-  const source = await startClockSource({
-    output: hlsDir ? { hlsDir, camera: CAMERA } : { tcpPort: freePort() },
+  const output = hlsDir ? { hlsDir, camera: CAMERA } : { tcpPort: freePort() };
+  let source = await startClockSource({
+    output,
     fps: FPS,
   });
   const relay = createMediaRelay({
@@ -183,6 +199,11 @@ export async function measurePlayer(
     const startMs = Date.now() - t0;
     await _installReader(page);
     await new Promise((r) => setTimeout(r, (opts.warmupS ?? 3) * 1000));
+    if (opts.restartSourceS !== undefined) {
+      await source.stop();
+      source = await startClockSource({ output, fps: FPS });
+      await new Promise((r) => setTimeout(r, opts.restartSourceS! * 1000));
+    }
     await page.evaluate(
       () => ((globalThis as unknown as { __g2g: { on: boolean } }).__g2g.on = true),
     );
@@ -193,7 +214,8 @@ export async function measurePlayer(
     const played = await page.evaluate(() => globalThis.stopline.mode);
     if (played !== mode) throw new Error(`asked for ${mode}, the page played ${played}`);
     const captureOf = ticks instanceof StampTicks ? ticks.captureOf : new Map<number, number>();
-    return { mode, samples: g.samples, captureOf, unreadable: g.unreadable, startMs };
+    const mediaOf = ticks instanceof StampTicks ? ticks.mediaOf : new Map<number, number>();
+    return { mode, samples: g.samples, captureOf, mediaOf, unreadable: g.unreadable, startMs };
   } finally {
     await browser.close();
     await ticks.close();
@@ -228,11 +250,25 @@ export function summarize(r: PlayerResult) {
   const error: number[] = [];
   const drawnError: number[] = [];
   let unmatched = 0;
+  let lateReads = 0;
+  const wrapMs = 2 ** 32 / 90;
   for (const s of r.samples) {
     const truth = r.captureOf.get(s.stamp);
     if (truth === undefined) {
       unmatched++;
       continue;
+    }
+    // WebRTC: the pixels drawImage read are the video's current frame, which under load can
+    // already be a newer one than the frame the callback (and the page's overlay) is about:
+    // seen 0-3 of ~140 frames per run at load 12-15, 1-2 frames newer. The relay's RTP time
+    // is the frame's stream time, so such a read shows as an RTP time that is not the stamp's.
+    const media = r.mediaOf.get(s.stamp);
+    if (s.rtpMs !== null && media !== undefined) {
+      const d = Math.abs(((media - s.rtpMs) % wrapMs + wrapMs) % wrapMs);
+      if (Math.min(d, wrapMs - d) > 1) {
+        lateReads++;
+        continue;
+      }
     }
     // Signed: positive when the overlay shows a later moment than the picture.
     error.push(s.targetMs - truth);
@@ -254,9 +290,17 @@ export function summarize(r: PlayerResult) {
     overlayFrames: error.length,
     /** Displayed stamps the analyzer never decoded (it keeps only the newest frame). */
     unmatched,
+    /** WebRTC frames whose pixels read were not the callback's frame (left out above). */
+    lateReads,
     /** Frames whose target was per frame from the player (not now - delay). */
     perFrame: r.samples.filter((s) => s.perFrame).length,
     synced: r.samples.filter((s) => s.synced).length,
+    /** Frames whose time came from their own tick (matched by stream time). */
+    byTick: r.samples.filter((s) => s.match === "tick").length,
+    /** Frames whose time came from a neighbouring tick's anchor (their own not arrived yet). */
+    byAnchor: r.samples.filter((s) => s.match === "anchor").length,
+    /** Frames whose time came from the player's arrival-clock estimate (no agreeing tick). */
+    byEstimate: r.samples.filter((s) => s.match === "estimate").length,
     /** |overlay target - the frame's capture time| (ms). */
     overlayOffsetMs: pct(error.map(Math.abs)),
     /** Median signed error (ms). */
@@ -272,11 +316,15 @@ if (import.meta.main) {
   const seconds = Number(arg("seconds", "20"));
   const players = arg("players", "whep,mse,hls").split(",") as PlayerMode[];
   const analyzerJoins = arg("analyzer", "first") as "first" | "live";
+  const restart = arg("restart", "");
+  const restartSourceS = restart === "" ? undefined : Number(restart);
   const cpu = (await Deno.readTextFile("/proc/cpuinfo").catch(() => ""))
     .match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown CPU";
   console.log(
     `glass-to-glass, ${FPS} fps 320x240 x264 ultrafast/zerolatency, ${seconds} s per player, ` +
-      `analyzer joins ${analyzerJoins}; ` +
+      `analyzer joins ${analyzerJoins}${
+        restart ? `, camera restarted, measured ${restart} s later` : ""
+      }; ` +
       `${cpu}, ${navigator.hardwareConcurrency} cores; ${new Date().toISOString()}`,
   );
   console.log(
@@ -285,14 +333,18 @@ if (import.meta.main) {
   );
   const r = Math.round;
   for (const mode of players) {
-    const s = summarize(await measurePlayer(mode, seconds, { analyzerJoins }));
+    const s = summarize(await measurePlayer(mode, seconds, { analyzerJoins, restartSourceS }));
     const l = s.latencyMs;
     const o = s.overlayOffsetMs;
     const d = s.drawnTickOffsetMs;
     const overlay = s.overlayFrames === 0
       ? "n/a (no analyzer on this source)"
-      : `${s.overlayFrames} (${s.perFrame} per frame)  ${r(o.p50)}/${r(o.p95)}/${r(o.p99)}  ` +
-        `${r(s.overlayBiasMs)} | ${r(d.p50)}/${r(d.p95)}/${r(d.p99)}`;
+      : `${s.overlayFrames} (${s.perFrame} per frame, ${s.byTick} own tick, ${s.byAnchor} ` +
+        `anchor, ${s.byEstimate} estimate, ${s.lateReads} late reads)  ` +
+        `${o.p50.toFixed(1)}/${o.p95.toFixed(1)}/${o.p99.toFixed(1)}  ${
+          s.overlayBiasMs.toFixed(1)
+        }` +
+        ` | ${r(d.p50)}/${r(d.p95)}/${r(d.p99)}`;
     console.log(
       `${mode.padEnd(6)}  ${String(s.frames).padStart(6)}  ${String(s.unreadable).padStart(10)}  ` +
         `${String(s.startMs).padStart(8)}  ${String(r(l.p50)).padStart(6)}  ` +

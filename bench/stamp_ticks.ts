@@ -3,7 +3,7 @@
  * exactly as the dev analyzer does (analyzer/source/frame_source.ts: the ffmpeg decode worker
  * and the analyzer's capture clock, PTS anchored on the earliest arrival), reads each decoded
  * frame's time stamp (bench/time_stripe.ts) and publishes one tick per frame with that frame's
- * capture time on `/ws`, as functions/relay does. So the bench knows, for every stamp a page
+ * capture time and stream time (`media_ms`) on `/ws`, as functions/relay does. So the bench knows, for every stamp a page
  * displays, the capture time the analyzer gave that very frame: the overlay must draw the tick
  * of that time on it.
  */
@@ -31,6 +31,8 @@ export class StampTicks {
   readonly clients = new Set<WSContext>();
   /** Stamp (ms mod 2^32) -> the analyzer's capture time of that frame (unix ms). */
   readonly captureOf = new Map<number, number>();
+  /** Stamp -> that frame's stream time (ms, the tick's `media_ms`). */
+  readonly mediaOf = new Map<number, number>();
   frames = 0;
   unreadable = 0;
   #source: FrameSource | undefined;
@@ -66,7 +68,7 @@ export class StampTicks {
       while (true) {
         const f = await source.next();
         if (!f) return;
-        const { width, height, captureTs } = f.meta;
+        const { width, height, captureTs, streamPtsS } = f.meta;
         const stamp = readRgbStamp(f.data, width, height);
         source.release(f);
         if (stamp === null) {
@@ -75,12 +77,15 @@ export class StampTicks {
         }
         this.frames++;
         this.captureOf.set(stamp, captureTs);
+        this.mediaOf.set(stamp, streamPtsS * 1000);
         const tick: Tick = {
           v: 1,
           type: "tick",
           camera: this.camera,
           seq: this.#seq++,
           ts: captureTs,
+          // The analyzer's tick_builder rounds it to 1 us too.
+          media_ms: Math.round(streamPtsS * 1e6) / 1e3,
           frame: { w: width, h: height },
           space: "source",
           tracks: [{ id: 1, label: "car", conf: 0.9, bbox: [0.4, 0.5, 0.2, 0.2] }],

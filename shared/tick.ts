@@ -27,6 +27,13 @@ export const TickSchema = z.object({
   camera: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
   seq: z.number().int().nonnegative(),
   ts: z.number().nonnegative(),
+  /**
+   * The frame's PTS in its stream's own timeline, ms: with the dev media relay, the relay's fMP4
+   * time (the analyzer reads it with `-copyts`), which the MSE player sees in the fragments' tfdt
+   * and the relay's WHEP in the RTP timestamps. Lets a player pick this very tick for the frame
+   * on screen (web/src/live/media_match.ts); a source without a shared timeline never matches.
+   */
+  media_ms: z.number().optional(),
   frame: z.object({ w: z.number().int().positive(), h: z.number().int().positive() }),
   space: z.literal("source"),
   tracks: z.array(TickTrackSchema).max(500),

@@ -142,6 +142,13 @@ Deno.test("annotated stream: a live pipeline burns the vehicle's box into a read
       await _until(() => stream.stats.sent >= 25, 20_000, "25 annotated frames");
       // A confirmed track is in the ticks, so its box is drawn in the frames sent since.
       assert.ok(ticks.some((t) => /"id":[1-9]/.test(t)), "no confirmed track in the ticks");
+      // Each tick carries its frame's stream time (media_ms, what a player matches the frame
+      // on screen by), increasing from tick to tick.
+      const media = ticks.slice(0, 10).map((t) => JSON.parse(t).media_ms as number);
+      assert.ok(media.every(Number.isFinite), `media_ms: ${media}`);
+      for (let i = 1; i < media.length; i++) {
+        assert.ok(media[i] > media[i - 1], `media_ms not increasing: ${media}`);
+      }
 
       // Kill the annotate ffmpeg: the ticks go on, and the stream comes back.
       const pid = stream.pid!;

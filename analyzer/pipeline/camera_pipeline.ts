@@ -360,6 +360,7 @@ export class CameraPipeline {
       tracks,
       phases,
       this.#tickStats(),
+      meta.streamPtsS * 1000,
     );
     this.#deps.sink.tick(this.camera, encodeTick(tick));
     s.lastPublishAt = Date.now();
@@ -480,6 +481,7 @@ export class CameraPipeline {
       out.tracks,
       out.phases,
       this.#tickStats(),
+      meta.streamPtsS * 1000,
     );
     const sink = this.#deps.sink;
     const analyzedAt = Date.now();

@@ -29,6 +29,8 @@ export function buildTick(
   tracks: TickTrackInput[],
   phases: Map<number, TrackPhaseInfo>,
   stats: TickStats,
+  /** The frame's PTS in the stream's own timeline, ms (tick `media_ms`); omitted when unknown. */
+  mediaMs?: number,
 ): Tick {
   return {
     v: 1,
@@ -36,6 +38,8 @@ export function buildTick(
     camera,
     seq,
     ts: Math.round(captureTs),
+    // Microsecond rounding: the players' frame times are exact to far better than a frame.
+    ...(mediaMs === undefined || !Number.isFinite(mediaMs) ? {} : { media_ms: round(mediaMs, 3) }),
     frame,
     space: "source",
     tracks: tracks.map((t) => {

@@ -37,4 +37,15 @@ Deno.test("buildTick emits a contract-valid tick with normalized, clamped boxes"
     null,
   ]);
   assert.deepEqual(tick.stats, { fps: 10, infer_ms: 13, lag_ms: 35, dropped: 2 });
+  assert.equal("media_ms" in tick, false, "no stream time given: no media_ms");
+});
+
+Deno.test("buildTick carries the frame's stream time (media_ms) when known", () => {
+  const stats = { fps: 30, infer_ms: 1, lag_ms: 1, dropped: 0 };
+  const tick = buildTick("cam_01", 0, 1000, { w: 4, h: 4 }, [], new Map(), stats, 12_345.6789);
+  assert.equal(tick.media_ms, 12_345.679);
+  const r = parseTick(JSON.parse(JSON.stringify(tick)));
+  assert.ok(r.ok && r.value.media_ms === 12_345.679);
+  const nan = buildTick("cam_01", 0, 1000, { w: 4, h: 4 }, [], new Map(), stats, NaN);
+  assert.equal("media_ms" in nan, false);
 });

@@ -88,3 +88,44 @@ export function answerProfileLevelId(offerSdp: string, streamPli: string): strin
     (wanted.startsWith("42") ? offered.find((p) => p.startsWith("42")) : undefined) ??
     wanted;
 }
+
+/**
+ * The slice data an RTP packet carries (a slice NAL alone or in a STAP-A, or the start of an
+ * FU-A), null for anything else: the same bytes are in the frame's MP4 sample (length-prefixed
+ * NALs, same escaping), so they tell which frame a packet is. The slice header (frame number,
+ * picture order) is included, so two frames of a still picture still differ.
+ */
+export function sliceBytes(payload: Uint8Array): Uint8Array | null {
+  const type = payload[0] & 0x1f;
+  const isSlice = (t: number) => t === 1 || t === 5;
+  if (isSlice(type)) return payload;
+  if (type === 28 && payload.length > 2 && isSlice(payload[1] & 0x1f)) {
+    return payload.subarray(2);
+  }
+  if (type === 24) {
+    // STAP-A: 16-bit size, NAL; ffmpeg aggregates small ones (SPS, PPS, a small frame).
+    let at = 1;
+    while (at + 2 < payload.length) {
+      const size = (payload[at] << 8) | payload[at + 1];
+      const nal = payload.subarray(at + 2, at + 2 + size);
+      if (nal.length === size && size > 0 && isSlice(nal[0] & 0x1f)) return nal;
+      at += 2 + size;
+    }
+  }
+  return null;
+}
+
+/** `needle` occurs in `hay`. */
+export function containsBytes(hay: Uint8Array, needle: Uint8Array): boolean {
+  if (needle.length === 0) return true;
+  const first = needle[0];
+  outer: for (
+    let i = hay.indexOf(first);
+    i >= 0 && i + needle.length <= hay.length;
+    i = hay.indexOf(first, i + 1)
+  ) {
+    for (let j = 1; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}

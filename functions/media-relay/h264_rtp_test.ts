@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import {
   answerProfileLevelId,
+  containsBytes,
   isRtcp,
   profileLevelId,
   rtpPayload,
+  sliceBytes,
   spsOf,
   startsKeyframe,
 } from "./h264_rtp.ts";
@@ -67,4 +69,20 @@ Deno.test("answerProfileLevelId picks the offer's value for the stream's profile
   assert.equal(answerProfileLevelId(offer, "4d401e"), "4d0032", "same profile, mode 1");
   assert.equal(answerProfileLevelId(offer, "42c01e"), "42001f");
   assert.equal(answerProfileLevelId(offer, "640028"), "640028", "not offered: the stream's own");
+});
+
+Deno.test("sliceBytes: a slice NAL alone, in a STAP-A, or an FU-A's data; none from SPS/PPS", () => {
+  const data = Uint8Array.from({ length: 60 }, (_, i) => i + 100);
+  const idr = Uint8Array.of(0x65, ...data);
+  assert.deepEqual([...sliceBytes(idr)!], [...idr]);
+  const fuA = Uint8Array.of(0x7c, 0x85, ...data);
+  assert.deepEqual([...sliceBytes(fuA)!], [...data]);
+  const p = Uint8Array.of(0x41, 7, 8, 9);
+  const stapA = Uint8Array.of(0x78, 0, SPS.length, ...SPS, 0, PPS.length, ...PPS, 0, 4, ...p);
+  assert.deepEqual([...sliceBytes(stapA)!], [...p]);
+  assert.equal(sliceBytes(Uint8Array.of(...SPS)), null, "SPS");
+  assert.equal(sliceBytes(Uint8Array.of(0x78, 0, SPS.length, ...SPS)), null, "STAP-A of SPS");
+  const sample = Uint8Array.of(0, 0, 0, 61, ...idr, 9, 9);
+  assert.ok(containsBytes(sample, sliceBytes(idr)!));
+  assert.equal(containsBytes(sample, Uint8Array.of(...idr.subarray(0, 30), 7)), false);
 });

@@ -10,11 +10,23 @@
  * in the init segment only; a browser joining mid-stream needs them). ffmpeg starts at a
  * keyframe with the first subscriber, is replaced when the fMP4 stream restarts (a new init
  * segment), and stops `idleStopMs` after the last subscriber leaves.
+ *
+ * RTP time is the fMP4's own time: ffmpeg's RTP muxer starts its timestamps at a random base,
+ * so the relay shifts every packet's timestamp by one constant per ffmpeg run to
+ * `PTS x 90 kHz mod 2^32` of the relay's stream time. The constant comes from the run's first
+ * slice packet, found by its bytes in the keyframe fragments given to that run (not assumed to
+ * be the first one: ffmpeg can drop a GOP at its start, see ffmpegRtpArgs); the packets ahead of
+ * it (SPS, PPS, same timestamp) wait for it. That is the time the analyzer reads with
+ * `-copyts` and puts in each tick (`media_ms`), so the browser can pick the tick of the very
+ * frame on screen from its RTP timestamp (web/src/live/media_match.ts). werift forwards the
+ * timestamps unchanged (its offset only moves when a sender switches sources). Sequence numbers
+ * run on from one ffmpeg run to the next, so a viewer's session survives a camera restart.
  */
 import { createSocket, type Socket } from "node:dgram";
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
 import { stderrTail, stopChild } from "./ffmpeg_child.ts";
-import { isRtcp, rtpPayload, spsOf } from "./h264_rtp.ts";
+import { containsBytes, isRtcp, rtpPayload, sliceBytes, spsOf } from "./h264_rtp.ts";
+import { fragmentTimeS, initTimescale } from "../../shared/fmp4_time.ts";
 import type { LiveFmp4Stream, StreamEvent } from "./live_fmp4.ts";
 import type { Bytes } from "./mp4_boxes.ts";
 
@@ -38,7 +50,10 @@ export interface LiveRtpOptions {
 export function ffmpegRtpArgs(port: number): string[] {
   return [
     ...["-hide_banner", "-loglevel", "error"],
-    // Live input: no probing beyond the init segment, no input buffering.
+    // Live input: no probing beyond the init segment, no input buffering. `nobuffer` discards
+    // the packets read while probing (often the first keyframe; stream copy then starts at the
+    // next one, a GOP later): the RTP time mapping finds the first packet's frame by its bytes.
+    // Without it, ffmpeg 5.1 sent nothing for 5 s from the bench's 30 fps source.
     ...["-fflags", "nobuffer", "-probesize", "32", "-analyzeduration", "0"],
     ...["-f", "mp4", "-i", "pipe:0"],
     ...["-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn"],
@@ -46,6 +61,30 @@ export function ffmpegRtpArgs(port: number): string[] {
     // RTCP goes to the same socket (isRtcp drops it): no second port, no ICMP noise.
     ...["-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=${RTP_PACKET_BYTES}&rtcpport=${port}`],
   ];
+}
+
+/**
+ * Keyframe fragments a run's first slice is looked for in. ffmpeg drops up to a GOP at its
+ * start, and a source starting under load hands over seconds of frames at once (seen: the
+ * first slice was in none of the last 4 keyframes given, at load 9).
+ */
+const KEYFRAMES_KEPT = 16;
+/** Packets held for a run's first slice (SPS, PPS and any other non-slice NAL ahead of it). */
+const HELD_MAX = 16;
+
+/** RTP's video clock (ticks per second). */
+export const RTP_CLOCK_HZ = 90_000;
+
+/** A fragment's presentation time on the 90 kHz RTP clock, mod 2^32; null without a tfdt. */
+export function rtpTimeOf(fragment: Uint8Array, timescale: number): number | null {
+  const s = fragmentTimeS(fragment, timescale);
+  return s === null ? null : Math.round(s * RTP_CLOCK_HZ) % 2 ** 32;
+}
+
+/** Set an RTP packet's timestamp to (its timestamp + shift) mod 2^32, in place. */
+export function shiftRtpTimestamp(packet: Uint8Array, shift: number): void {
+  const v = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+  v.setUint32(4, (v.getUint32(4) + shift) >>> 0);
 }
 
 export class LiveRtpStream {
@@ -61,6 +100,18 @@ export class LiveRtpStream {
   #pendingBytes = 0;
   #generation = -1;
   #init: Bytes | undefined;
+  /** The init segment's video timescale (fragment times), null if it has none. */
+  #timescale: number | null = null;
+  /** Keyframe fragments given to this ffmpeg run (and their RTP time) while its shift is unknown. */
+  #keyframesIn: { rtp: number; data: Uint8Array }[] = [];
+  /** What this ffmpeg run's timestamps need adding to be RTP time; null until its first slice. */
+  #rtpShift: number | null = null;
+  /** The run's packets ahead of its first slice packet (SPS, PPS), until the shift is known. */
+  #held: Uint8Array[] = [];
+  /** The last sequence number handed out, kept across ffmpeg runs; null before any. */
+  #lastSeq: number | null = null;
+  /** What this run's sequence numbers need adding to follow on from the last run's. */
+  #seqShift: number | null = null;
   /** Skip fragments until a keyframe: ffmpeg (re)started, or a fragment had to be dropped. */
   #needKeyframe = true;
   #sps: Uint8Array | undefined;
@@ -146,6 +197,7 @@ export class LiveRtpStream {
       // A new ffmpeg upstream (restart, or the first one): its timeline starts over, so does ours.
       this.#generation = ev.generation;
       this.#init = ev.data;
+      this.#timescale = initTimescale(ev.data);
       this.#stopChild();
       this.#needKeyframe = true;
     } else if (ev.type === "end") {
@@ -163,6 +215,11 @@ export class LiveRtpStream {
         // ffmpeg is not keeping up: drop until the next keyframe rather than queue (latest wins).
         this.#needKeyframe = true;
         return;
+      }
+      if (this.#rtpShift === null && ev.keyframe && this.#timescale) {
+        const rtp = rtpTimeOf(ev.data, this.#timescale);
+        if (rtp !== null) this.#keyframesIn.push({ rtp, data: ev.data });
+        if (this.#keyframesIn.length > KEYFRAMES_KEPT) this.#keyframesIn.shift();
       }
       this.#write(ev.data);
     }
@@ -187,6 +244,10 @@ export class LiveRtpStream {
       return false;
     }
     this.#child = child;
+    this.#keyframesIn = [];
+    this.#rtpShift = null;
+    this.#seqShift = null;
+    this.#held = [];
     this.#writer = child.stdin.getWriter();
     this.#pendingBytes = 0;
     this.#sps = undefined;
@@ -238,6 +299,38 @@ export class LiveRtpStream {
     const payload = rtpPayload(packet);
     if (!payload) return;
     this.#packets++;
+    if (this.#rtpShift === null) {
+      const sample = sliceBytes(payload);
+      if (!sample) {
+        if (this.#held.length < HELD_MAX) this.#held.push(packet.slice());
+        return;
+      }
+      const ts = new DataView(packet.buffer, packet.byteOffset).getUint32(4);
+      const from = this.#keyframesIn.find((k) => containsBytes(k.data, sample));
+      if (!from) {
+        // Never seen in tests; the first keyframe given is the best guess left (no stall).
+        this.#log(`[media-relay] ${this.camera}: rtp: first slice in no keyframe given`);
+      }
+      const rtp = from?.rtp ?? this.#keyframesIn[0]?.rtp ?? ts;
+      this.#rtpShift = (rtp - ts) >>> 0;
+      this.#keyframesIn = [];
+      const held = this.#held;
+      this.#held = [];
+      for (const h of held) this.#forward(h, rtpPayload(h)!);
+    }
+    this.#forward(packet, payload);
+  }
+
+  /** A packet of this run, on the fMP4's RTP time, to the subscribers. */
+  #forward(packet: Uint8Array, payload: Uint8Array): void {
+    shiftRtpTimestamp(packet, this.#rtpShift ?? 0);
+    // Sequence numbers run on across ffmpeg runs (each starts at a random one): a viewer's
+    // session outlives a camera restart, and a jump in them reads as thousands of lost packets.
+    const v = new DataView(packet.buffer, packet.byteOffset, packet.byteLength);
+    const seq = v.getUint16(2);
+    this.#seqShift ??= this.#lastSeq === null ? 0 : (this.#lastSeq + 1 - seq) & 0xffff;
+    this.#lastSeq = (seq + this.#seqShift) & 0xffff;
+    v.setUint16(2, this.#lastSeq);
     const sps = spsOf(payload);
     if (sps) {
       this.#sps = sps.slice();

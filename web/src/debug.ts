@@ -28,6 +28,11 @@ export interface StoplineDebug {
   frameCaptureMs: number | null;
   /** `presentedFrames` of that frame (requestVideoFrameCallback). */
   framePresented: number;
+  /**
+   * How that capture time was found (live/media_match.ts): the frame's own tick by stream time,
+   * a tick's anchor, or the player's estimate; null when unknown.
+   */
+  frameMatch: "tick" | "anchor" | "estimate" | null;
   /** ms from page start to the first frame playing. */
   firstFrameMs: number | null;
   /** `pass` messages received. */

@@ -21,6 +21,7 @@ import { getToken, wsUrl } from "../session.ts";
 import { type ConfigDoc, fetchConfig } from "../zones/config_client.ts";
 import { ZoneEditor } from "../zones/zone_editor.ts";
 import { FrameCaptureWatch } from "./frame_capture.ts";
+import { TickMediaIndex } from "./media_match.ts";
 import { loadOffset, saveOffset } from "./offset_store.ts";
 import { CODEC_WAIT_MS, loadCodec, saveCodec } from "./codec_memory.ts";
 import { AnalysisToggle } from "./analysis_toggle.ts";
@@ -114,7 +115,13 @@ export function startLive(
   // capture time where the player can tell it (frame by frame, see FrameCaptureWatch), else now
   // minus the player's capture-to-screen delay (measured or estimated, see each player); minus
   // the operator's offset, an override for what neither can see (e.g. a camera's own delay).
-  const frames = new FrameCaptureWatch(video, (meta) => player.frameCaptureMs(meta));
+  // The player's per-frame estimate is replaced by the tick of that very frame where the frame's
+  // stream time names one (media_match.ts: the dev relay's MSE and WHEP).
+  const byMedia = new TickMediaIndex();
+  const frames = new FrameCaptureWatch(
+    video,
+    (meta) => byMedia.captureMs(player.frameMediaTime(meta), player.frameCaptureMs(meta)),
+  );
   const overlayClock = () => {
     const frame = player.stats.state === "playing" ? frames.captureMs : null;
     return (frame ?? Date.now() - (player.videoDelay()?.ms ?? 0)) - offsetMs;
@@ -160,6 +167,7 @@ export function startLive(
       debug.ticks++;
       debug.lastTick = tick;
       overlay.pushTick(tick);
+      byMedia.push(tick);
       editor?.onTick(tick);
     },
     onEvent: (msg) => {
@@ -268,6 +276,9 @@ export function startLive(
     },
     get framePresented() {
       return frames.presentedFrames;
+    },
+    get frameMatch() {
+      return byMedia.lastMatch;
     },
     get firstFrameMs() {
       return player.stats.firstFrameMs;

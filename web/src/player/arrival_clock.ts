@@ -1,6 +1,9 @@
 /**
  * The analyzer's capture clock, rebuilt in the browser for the video it plays, so the overlay
- * can draw on each displayed frame the tick of that very frame.
+ * can draw on each displayed frame the tick of that very frame. Where the ticks carry the
+ * frames' stream time (the dev relay's MSE and WHEP) the page matches the tick by that instead
+ * (live/media_match.ts) and this estimate only vouches that a tick is of the same timeline; it
+ * stays in charge for sources without a shared timeline (MediaMTX's WebRTC and HLS).
  *
  * The analyzer stamps a live frame with `anchor + PTS`, the anchor being the minimum over
  * frames of (arrival - PTS) (analyzer/source/capture_clock.ts). The browser receives the same

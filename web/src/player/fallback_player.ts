@@ -8,7 +8,14 @@
  * `restartMs`, so a preferred server that comes back is used again.
  */
 import type { PlayerMode } from "../../../shared/app_config.ts";
-import type { LivePlayer, PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import type {
+  FrameMediaTime,
+  LivePlayer,
+  PlayerStats,
+  StateListener,
+  VideoDelay,
+  VideoState,
+} from "./player.ts";
 
 export interface FallbackOptions {
   order: PlayerMode[];
@@ -69,6 +76,10 @@ export class FallbackPlayer implements LivePlayer {
 
   frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
     return this.#current?.frameCaptureMs(meta) ?? null;
+  }
+
+  frameMediaTime(meta: VideoFrameCallbackMetadata): FrameMediaTime | null {
+    return this.#current?.frameMediaTime(meta) ?? null;
   }
 
   start(): void {

@@ -29,6 +29,9 @@ class _Fake implements LivePlayer {
   frameCaptureMs() {
     return null;
   }
+  frameMediaTime() {
+    return null;
+  }
   set(state: VideoState, detail = "") {
     this.stats.state = state;
     this.emit(state, detail);

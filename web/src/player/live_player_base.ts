@@ -8,6 +8,7 @@
 import type { PlayerMode } from "../../../shared/app_config.ts";
 import { Backoff } from "../backoff.ts";
 import {
+  type FrameMediaTime,
   type LivePlayer,
   type PlayerStats,
   prepareLiveVideo,
@@ -73,6 +74,11 @@ export abstract class LivePlayerBase<S extends PlayerStats> implements LivePlaye
 
   /** The frame's capture time, where the player can tell it (see LivePlayer). */
   frameCaptureMs(_meta: VideoFrameCallbackMetadata): number | null {
+    return null;
+  }
+
+  /** The frame's stream time, where the player can tell it (see LivePlayer). */
+  frameMediaTime(_meta: VideoFrameCallbackMetadata): FrameMediaTime | null {
     return null;
   }
 

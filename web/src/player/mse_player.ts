@@ -10,17 +10,20 @@
  * buffered live edge (seek when far behind, small playbackRate nudge when slightly behind).
  *
  * Capture-time alignment: the dev analyzer reads the same relay stream and stamps each frame
- * with its PTS anchored on the earliest arrival; this player does the same with each fragment's
- * own time (`tfdt`, fmp4_time.ts) and its arrival here (arrival_clock.ts). Which fragment is on
+ * with its PTS anchored on the earliest arrival, and puts that PTS in its tick (`media_ms`). This
+ * player tells the page each presented frame's PTS (frameMediaTime: the page then draws the tick
+ * of that PTS, live/media_match.ts) and its own estimate of the frame's capture time, anchoring
+ * each fragment's time (`tfdt`, shared/fmp4_time.ts) on its arrival here (arrival_clock.ts),
+ * which is what decides whether a tick is of this timeline. Which fragment is on
  * screen: in 'sequence' mode the SourceBuffer shifts the fragments' times by `timestampOffset`
  * (changed where fragments were dropped), so the offset in force is kept per appended range and
  * a presented frame's media time minus it is its PTS.
  */
 
 import { initialStats, LivePlayerBase } from "./live_player_base.ts";
-import type { PlayerStats, StateListener, VideoDelay } from "./player.ts";
+import type { FrameMediaTime, PlayerStats, StateListener, VideoDelay } from "./player.ts";
 import { ArrivalClock } from "./arrival_clock.ts";
-import { fragmentTimeS, initTimescale } from "./fmp4_time.ts";
+import { fragmentTimeS, initTimescale } from "../../../shared/fmp4_time.ts";
 
 /** Where an appended range starts on the video's timeline and the offset its PTS got there. */
 interface _Offset {
@@ -118,9 +121,14 @@ export class MsePlayer extends LivePlayerBase<MseStats> {
 
   /** The presented frame's PTS (its media time less the offset in force) on the capture clock. */
   override frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null {
+    const media = this.frameMediaTime(meta);
+    return media === null ? null : this.#arrival.captureMs(media.ms);
+  }
+
+  /** The presented frame's PTS (ms): the relay's stream time, as in the analyzer's ticks. */
+  override frameMediaTime(meta: VideoFrameCallbackMetadata): FrameMediaTime | null {
     const offset = offsetAt(this.#offsets, meta.mediaTime);
-    if (offset === null) return null;
-    return this.#arrival.captureMs((meta.mediaTime - offset) * 1000);
+    return offset === null ? null : { ms: (meta.mediaTime - offset) * 1000 };
   }
 
   protected connect(): void {

@@ -33,6 +33,14 @@ export interface VideoDelay {
   source: "pdt" | "rtp" | "estimate";
 }
 
+/** A displayed frame's time on its stream's own timeline, as the player knows it. */
+export interface FrameMediaTime {
+  /** ms on the stream's timeline, or that modulo `wrapMs`. */
+  ms: number;
+  /** Known only modulo this (RTP timestamps wrap at 2^32 ticks of 90 kHz, ~13.3 h). */
+  wrapMs?: number;
+}
+
 export interface LivePlayer {
   readonly mode: PlayerMode;
   readonly stats: PlayerStats;
@@ -46,6 +54,12 @@ export interface LivePlayer {
    * which frame of the camera's timeline it is (see arrival_clock.ts).
    */
   frameCaptureMs(meta: VideoFrameCallbackMetadata): number | null;
+  /**
+   * The same frame's time on its stream's own timeline (MSE: the fragments' tfdt; WebRTC: the
+   * RTP timestamp), for matching it with the tick of that frame (live/media_match.ts); null
+   * when unknown.
+   */
+  frameMediaTime(meta: VideoFrameCallbackMetadata): FrameMediaTime | null;
 }
 
 export type StateListener = (state: VideoState, detail: string) => void;

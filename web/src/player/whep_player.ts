@@ -8,7 +8,13 @@
  * retried with a longer backoff. Everything else reconnects with the usual backoff.
  */
 import { initialStats, LivePlayerBase } from "./live_player_base.ts";
-import type { PlayerStats, StateListener, VideoDelay, VideoState } from "./player.ts";
+import type {
+  FrameMediaTime,
+  PlayerStats,
+  StateListener,
+  VideoDelay,
+  VideoState,
+} from "./player.ts";
 import { type CandidateLike, type OfferData, parseOffer, sdpFragment } from "./whep_sdp.ts";
 import { ArrivalClock, RtpTimeline } from "./arrival_clock.ts";
 
@@ -90,6 +96,16 @@ export class WhepPlayer extends LivePlayerBase<WhepStats> {
       return performance.timeOrigin + meta.captureTime;
     }
     return null;
+  }
+
+  /**
+   * The frame's RTP timestamp in ms, modulo the 32-bit wrap: the relay's stream time where the
+   * server makes RTP time from it (the dev relay does, functions/media-relay/live_rtp.ts);
+   * MediaMTX's random RTP base never agrees with a tick (live/media_match.ts).
+   */
+  override frameMediaTime(meta: VideoFrameCallbackMetadata): FrameMediaTime | null {
+    if (typeof meta.rtpTimestamp !== "number") return null;
+    return { ms: (meta.rtpTimestamp >>> 0) / 90, wrapMs: 2 ** 32 / 90 };
   }
 
   #headers(extra: Record<string, string>): Headers {
