@@ -233,7 +233,12 @@ function _refinedStops(
   exitedAt: number,
 ): { total_s: number; longest_s: number } {
   if (!runs.length) return { total_s: 0, longest_s: 0 };
-  const positions = samples.map((s) => ({ ts: s.ts, x: s.rx ?? s.cx, y: s.ry ?? s.cy }));
+  const positions = samples.map((s) => ({
+    ts: s.ts,
+    x: s.rx ?? s.cx,
+    y: s.ry ?? s.cy,
+    box: s.box,
+  }));
   const refined = runs
     .map((r) => refineStop(positions, r))
     .map((r) => ({ start: Math.max(r.start, enteredAt), end: Math.min(r.end, exitedAt) }))
