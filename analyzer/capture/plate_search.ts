@@ -67,6 +67,8 @@ export class PlateSearchWorker implements PlateSearcher {
   searchMsTotal = 0;
   /** Searches refused because PLATE_SEARCH_MAX_PENDING were already queued. */
   refused = 0;
+  /** Searches that failed (worker error, crash, timeout, close): each pixelated a whole vehicle. */
+  failed = 0;
 
   constructor(modelPath: string, opts: { timeoutMs?: number; maxPending?: number } = {}) {
     this.#modelPath = modelPath;
@@ -97,7 +99,10 @@ export class PlateSearchWorker implements PlateSearcher {
           this.searches++;
           this.searchMsTotal += m.ms;
           p.resolve(m.boxes);
-        } else p.reject(new Error(m.message));
+        } else {
+          this.failed++;
+          p.reject(new Error(m.message));
+        }
       };
       worker.onerror = (e: ErrorEvent) => {
         e.preventDefault(); // a crashed search worker must not take the analyzer down
@@ -120,6 +125,9 @@ export class PlateSearchWorker implements PlateSearcher {
     this.#starting++;
     try {
       await this.start();
+    } catch (e) {
+      this.failed++;
+      throw e;
     } finally {
       this.#starting--;
     }
@@ -130,6 +138,7 @@ export class PlateSearchWorker implements PlateSearcher {
     return await new Promise<Box[]>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
+        this.failed++;
         reject(new Error(`plate search took over ${this.#timeoutMs} ms`));
         // A stuck worker serves nobody: the next search starts a new one.
         this.#end(new Error("plate search worker restarted after a timeout"));
@@ -155,6 +164,7 @@ export class PlateSearchWorker implements PlateSearcher {
     for (const [id, p] of this.#pending) {
       clearTimeout(p.timer);
       this.#pending.delete(id);
+      this.failed++;
       p.reject(err);
     }
   }
@@ -165,6 +175,24 @@ export class PlateSearchWorker implements PlateSearcher {
 }
 
 const _shared = new Map<string, Promise<PlateSearchWorker>>();
+/** The shared workers that started, for the process's metrics. */
+const _started: PlateSearchWorker[] = [];
+
+/** The process's plate search counters, summed over its shared workers (for /metrics). */
+export function plateSearchCounters(): {
+  searches: number;
+  searchMsTotal: number;
+  refused: number;
+  failed: number;
+} {
+  const sum = (f: (w: PlateSearchWorker) => number) => _started.reduce((a, w) => a + f(w), 0);
+  return {
+    searches: sum((w) => w.searches),
+    searchMsTotal: sum((w) => w.searchMsTotal),
+    refused: sum((w) => w.refused),
+    failed: sum((w) => w.failed),
+  };
+}
 
 /**
  * The process's one plate search worker for `modelsDir` (the model fetched on first use, opened
@@ -179,6 +207,7 @@ export function sharedPlateSearch(
     p = ensureTextDetOnnx(modelsDir, log).then(async (path) => {
       const w = new PlateSearchWorker(path);
       await w.start();
+      _started.push(w);
       return w;
     });
     p.catch(() => _shared.delete(modelsDir)); // a failed fetch or open is tried again next time

@@ -71,5 +71,7 @@ Deno.test("plate search worker: same regions as in process, on the whole frame o
   }
   const broken = new PlateSearchWorker("/nonexistent/ppocr.onnx");
   await assert.rejects(broken.detect(frame, f.bbox), /cannot open/);
+  assert.equal(broken.searches, 0);
+  assert.equal(broken.failed, 1);
   broken.close();
 });

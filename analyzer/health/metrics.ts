@@ -6,6 +6,7 @@ import type { RealtimePublisher } from "../publish/publisher.ts";
 import { QUANTILES, STAGES } from "../pipeline/stage_timings.ts";
 import { heapSpaces, type IsolateMemory, isolateMemory } from "./isolate_memory.ts";
 import { metricLines } from "../../shared/metrics.ts";
+import { plateSearchCounters } from "../capture/plate_search.ts";
 
 export function analyzerMetrics(
   pipelines: CameraPipeline[],
@@ -18,6 +19,7 @@ export function analyzerMetrics(
   const cams = (f: (p: CameraPipeline) => number) =>
     pipelines.map((p) => ({ labels: { camera: p.camera }, value: f(p) }));
   const one = (value: number) => [{ value }];
+  const plates = plateSearchCounters();
   return [
     metricLines(
       "stopline_frames_total",
@@ -93,6 +95,32 @@ export function analyzerMetrics(
       "counter",
       "Stream reconnects.",
       cams((p) => p.source.restarts),
+    ),
+    // privacy.blur: [plate] (analyzer/capture/plate_search.ts): a refused or failed search
+    // pixelated the whole vehicle instead of its plate.
+    metricLines(
+      "stopline_plate_searches_total",
+      "counter",
+      "Plate searches answered (crops of cameras that blur plates).",
+      one(plates.searches),
+    ),
+    metricLines(
+      "stopline_plate_search_seconds_total",
+      "counter",
+      "Worker time spent in answered plate searches.",
+      one(plates.searchMsTotal / 1000),
+    ),
+    metricLines(
+      "stopline_plate_searches_refused_total",
+      "counter",
+      "Plate searches refused because the queue was full (whole vehicle pixelated).",
+      one(plates.refused),
+    ),
+    metricLines(
+      "stopline_plate_searches_failed_total",
+      "counter",
+      "Plate searches that failed, crashed or timed out (whole vehicle pixelated).",
+      one(plates.failed),
     ),
     metricLines(
       "stopline_ticks_published_total",

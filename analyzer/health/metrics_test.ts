@@ -36,6 +36,10 @@ Deno.test("analyzerMetrics: frame age per camera (none before the first frame), 
   assert.doesNotMatch(text, /stopline_frame_age_seconds\{camera="cam_02"\}/);
   assert.match(text, /^stopline_crops_pending 7$/m);
   assert.match(text, /^stopline_crops_uploaded_total 5$/m);
+  // No camera blurs plates in this process: the plate search counters are there, at 0.
+  assert.match(text, /^# TYPE stopline_plate_searches_total counter$/m);
+  assert.match(text, /^stopline_plate_searches_refused_total 0$/m);
+  assert.match(text, /^stopline_plate_searches_failed_total 0$/m);
 });
 
 Deno.test("analyzerMetrics: detected and skipped frames per camera (motion gating)", () => {
