@@ -5,12 +5,8 @@
  */
 import type { Box, Point } from "../../shared/geometry.ts";
 
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** width * height * 3 bytes, row-major RGB. */
-  data: Uint8Array;
-}
+import type { RgbImage } from "../capture/crop.ts";
+export type { RgbImage };
 
 export type Rgb = readonly [number, number, number];
 

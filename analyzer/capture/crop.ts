@@ -10,6 +10,18 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
+/** A copy of the rectangle `r` (integer px [x, y, w, h], inside the image) of an RGB24 image. */
+export function copyRect(img: RgbImage, r: Box): RgbImage {
+  const [x0, y0, w, h] = r;
+  const data = new Uint8Array(w * h * 3);
+  const rowBytes = w * 3;
+  for (let y = 0; y < h; y++) {
+    const from = ((y0 + y) * img.width + x0) * 3;
+    data.set(img.data.subarray(from, from + rowBytes), y * rowBytes);
+  }
+  return { width: w, height: h, data };
+}
+
 /** The crop rectangle: the box grown by `margin` of its size on each side, clamped, integer. */
 export function cropRect(box: Box, frameW: number, frameH: number, margin = 0.2): Box {
   const mx = box[2] * margin;

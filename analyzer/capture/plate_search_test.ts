@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
 import { ensureTextDetOnnx } from "../model/text_det_model.ts";
 import { resolveFilePath } from "../sources.ts";
-import { cropRect } from "./crop.ts";
+import { copyRect, cropRect } from "./crop.ts";
 import { PlateSearchWorker } from "./plate_search.ts";
 import { PlateTextDetector } from "./plate_text_detector.ts";
 
@@ -38,11 +38,7 @@ Deno.test("plate search worker: same regions as in process, on the whole frame o
     assert.deepEqual(await worker.detect(frame, f.bbox), expected);
     // The crop's rectangle only (copied), the van's box moved into it.
     const r = cropRect(f.bbox, fw, fh, 0.2);
-    const sub = new Uint8Array(r[2] * r[3] * 3);
-    for (let y = 0; y < r[3]; y++) {
-      const from = ((r[1] + y) * fw + r[0]) * 3;
-      sub.set(data.subarray(from, from + r[2] * 3), y * r[2] * 3);
-    }
+    const sub = copyRect(frame, r).data;
     const moved: Box = [f.bbox[0] - r[0], f.bbox[1] - r[1], f.bbox[2], f.bbox[3]];
     const inCrop = await worker.detect({ width: r[2], height: r[3], data: sub }, moved);
     assert.deepEqual(

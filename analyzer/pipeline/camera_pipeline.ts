@@ -9,7 +9,7 @@ import { type Box, normalizeBox, round } from "../../shared/geometry.ts";
 import { encodeTick } from "../../shared/tick.ts";
 import { AnnotatedStream } from "../annotate/annotated_stream.ts";
 import { annotateFrame } from "../annotate/draw.ts";
-import { cropRect, encodeCrop, type RgbImage } from "../capture/crop.ts";
+import { copyRect, cropRect, encodeCrop, type RgbImage } from "../capture/crop.ts";
 import { type PlateSearcher, sharedPlateSearch } from "../capture/plate_search.ts";
 import type { PrivacyBoxLog } from "../capture/privacy_boxes.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
@@ -558,7 +558,6 @@ export class CameraPipeline {
             jpeg: encodeCrop(frame, req.box, 85, 0.2, people),
             original: keepOriginal ? encodeCrop(frame, req.box, 85, 0.2) : undefined,
           },
-          pending: false,
           superseded: false,
         });
         continue;
@@ -567,11 +566,11 @@ export class CameraPipeline {
       // plate search's region (the vehicle + 10%) lies inside it, and the crop of the moved box
       // in it is the same rectangle, so the bytes are those the whole frame would give.
       const rect = cropRect(req.box, frame.width, frame.height, 0.2);
-      const image = _copyRect(frame, rect);
+      const image = copyRect(frame, rect);
       const shift = (b: Box): Box => [b[0] - rect[0], b[1] - rect[1], b[2], b[3]];
       const vehicle = shift(req.box);
       const peopleIn = people.map(shift);
-      const capture: _Capture = { req, bytes: null, pending: true, superseded: false };
+      const capture: _Capture = { req, bytes: null, superseded: false };
       this.#searching++;
       const searched = this.#plateQueue.then(async () => {
         if (capture.superseded) return null;
@@ -580,10 +579,7 @@ export class CameraPipeline {
           jpeg: encodeCrop(image, vehicle, 85, 0.2, blur),
           original: keepOriginal ? encodeCrop(image, vehicle, 85, 0.2) : undefined,
         };
-      }).finally(() => {
-        capture.pending = false;
-        this.#searching--;
-      });
+      }).finally(() => this.#searching--);
       capture.bytes = searched;
       this.#plateQueue = searched.catch(() => {});
       this.#captures.set(req.passId, capture);
@@ -718,8 +714,6 @@ export class CameraPipeline {
 interface _Capture {
   req: CaptureRequest;
   bytes: _CropBytes | Promise<_CropBytes | null> | null;
-  /** Its plate search has not finished (the pass is written off the loop). */
-  pending: boolean;
   /** Beaten by a better capture or its pass discarded: a queued search of it is skipped. */
   superseded: boolean;
 }
@@ -727,17 +721,6 @@ interface _Capture {
 interface _CropBytes {
   jpeg: Uint8Array;
   original?: Uint8Array;
-}
-
-/** A copy of the rectangle `r` (integer px, inside the image) of an RGB24 image. */
-function _copyRect(img: RgbImage, r: Box): RgbImage {
-  const [x0, y0, w, h] = r;
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    const from = ((y0 + y) * img.width + x0) * 3;
-    data.set(img.data.subarray(from, from + w * 3), y * w * 3);
-  }
-  return { width: w, height: h, data };
 }
 
 /** The area whose motion wakes the detector: the approach path with margin, or the whole frame. */

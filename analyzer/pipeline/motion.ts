@@ -30,11 +30,8 @@ export const DEFAULT_MOTION: MotionOptions = {
   globalShare: 0.35,
 };
 
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
-}
+import type { RgbImage } from "../capture/crop.ts";
+export type { RgbImage };
 
 export class MotionDetector {
   readonly #o: MotionOptions;

@@ -11,18 +11,13 @@ import type { Box } from "../../shared/geometry.ts";
 import type { Zones } from "../../shared/config.ts";
 import type { Detection } from "../detector/detection.ts";
 import { nms } from "../detector/nms.ts";
+import { copyRect, type RgbImage } from "../capture/crop.ts";
 
 /** A square crop of the frame in source pixels (x, y of its top-left corner, side length). */
 export interface Region {
   x: number;
   y: number;
   size: number;
-}
-
-export interface RgbImage {
-  width: number;
-  height: number;
-  data: Uint8Array;
 }
 
 /** Margin around the approach path's bounding box, as a share of the frame's larger side: a
@@ -67,13 +62,7 @@ function _starts(lo: number, hi: number, size: number, limit: number): number[] 
 
 /** Copies a region out of an RGB24 frame (the detector owns and transfers its input buffer). */
 export function cropRgb(frame: RgbImage, r: Region): RgbImage {
-  const data = new Uint8Array(r.size * r.size * 3);
-  const rowBytes = r.size * 3;
-  for (let row = 0; row < r.size; row++) {
-    const src = ((r.y + row) * frame.width + r.x) * 3;
-    data.set(frame.data.subarray(src, src + rowBytes), row * rowBytes);
-  }
-  return { width: r.size, height: r.size, data };
+  return copyRect(frame, [r.x, r.y, r.size, r.size]);
 }
 
 /** A box whose edge lies within this many pixels of a crop edge inside the frame is cut. */
