@@ -38,8 +38,9 @@ export type PlateSearchResponse =
 export const PLATE_SEARCH_TIMEOUT_MS = 30_000;
 
 /**
- * Searches waiting or running at most; one more rejects at once (the caller pixelates the whole
- * vehicle: fail closed). Each holds a copy of its crop (~100 KB for a van in a 768x576 frame), so
+ * A camera's plate searches queued or running at most (camera_pipeline.ts queues them, one at a
+ * time); a crop beyond it is not searched but stored with the whole vehicle pixelated (fail
+ * closed). Each queued search holds a copy of its crop (~100 KB for a van in a 768x576 frame), so
  * this bounds the queue's memory to a few MB when crops come faster than searches finish (225-262
  * ms CPU per vehicle quiet, 3.2 s at load 28: PERFORMANCE.md); 32 is ~8-100 s of backlog.
  */
@@ -48,12 +49,9 @@ export const PLATE_SEARCH_MAX_PENDING = 32;
 export class PlateSearchWorker implements PlateSearcher {
   readonly #modelPath: string;
   readonly #timeoutMs: number;
-  readonly #maxPending: number;
   #worker: Worker | null = null;
   #ready: Promise<void> | null = null;
   #nextId = 1;
-  /** Searches waiting for the worker to start (not yet in #pending). */
-  #starting = 0;
   readonly #pending = new Map<
     number,
     {
@@ -65,15 +63,12 @@ export class PlateSearchWorker implements PlateSearcher {
   /** Searches answered, and the worker-side ms they took (preprocess + run + post-process). */
   searches = 0;
   searchMsTotal = 0;
-  /** Searches refused because PLATE_SEARCH_MAX_PENDING were already queued. */
-  refused = 0;
   /** Searches that failed (worker error, crash, timeout, close): each pixelated a whole vehicle. */
   failed = 0;
 
-  constructor(modelPath: string, opts: { timeoutMs?: number; maxPending?: number } = {}) {
+  constructor(modelPath: string, opts: { timeoutMs?: number } = {}) {
     this.#modelPath = modelPath;
     this.#timeoutMs = opts.timeoutMs ?? PLATE_SEARCH_TIMEOUT_MS;
-    this.#maxPending = opts.maxPending ?? PLATE_SEARCH_MAX_PENDING;
   }
 
   /** Starts the worker and opens the model (rejects when it cannot). */
@@ -118,18 +113,11 @@ export class PlateSearchWorker implements PlateSearcher {
   }
 
   async detect(image: RgbImage, vehicle: Box): Promise<Box[]> {
-    if (this.#pending.size + this.#starting >= this.#maxPending) {
-      this.refused++;
-      throw new Error(`plate search queue full (${this.#maxPending} pending)`);
-    }
-    this.#starting++;
     try {
       await this.start();
     } catch (e) {
       this.failed++;
       throw e;
-    } finally {
-      this.#starting--;
     }
     const worker = this.#worker!;
     const id = this.#nextId++;
@@ -182,14 +170,12 @@ const _started: PlateSearchWorker[] = [];
 export function plateSearchCounters(): {
   searches: number;
   searchMsTotal: number;
-  refused: number;
   failed: number;
 } {
   const sum = (f: (w: PlateSearchWorker) => number) => _started.reduce((a, w) => a + f(w), 0);
   return {
     searches: sum((w) => w.searches),
     searchMsTotal: sum((w) => w.searchMsTotal),
-    refused: sum((w) => w.refused),
     failed: sum((w) => w.failed),
   };
 }

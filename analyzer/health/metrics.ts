@@ -113,8 +113,8 @@ export function analyzerMetrics(
     metricLines(
       "stopline_plate_searches_refused_total",
       "counter",
-      "Plate searches refused because the queue was full (whole vehicle pixelated).",
-      one(plates.refused),
+      "Crops not plate-searched because the camera's queue was full (whole vehicle pixelated).",
+      cams((p) => p.plateSearchesRefused),
     ),
     metricLines(
       "stopline_plate_searches_failed_total",

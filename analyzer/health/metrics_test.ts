@@ -20,6 +20,7 @@ function fakePipeline(camera: string, lastFrameAt: number): CameraPipeline {
       lastFrameAt,
     },
     source: { frames: 11, restarts: 0 },
+    plateSearchesRefused: 3,
     timings: new StageTimings(),
   } as unknown as CameraPipeline;
 }
@@ -36,9 +37,10 @@ Deno.test("analyzerMetrics: frame age per camera (none before the first frame), 
   assert.doesNotMatch(text, /stopline_frame_age_seconds\{camera="cam_02"\}/);
   assert.match(text, /^stopline_crops_pending 7$/m);
   assert.match(text, /^stopline_crops_uploaded_total 5$/m);
-  // No camera blurs plates in this process: the plate search counters are there, at 0.
+  // No plate search worker in this process: its counters are there, at 0; crops refused a search
+  // (queue full) are counted per camera.
   assert.match(text, /^# TYPE stopline_plate_searches_total counter$/m);
-  assert.match(text, /^stopline_plate_searches_refused_total 0$/m);
+  assert.match(text, /^stopline_plate_searches_refused_total\{camera="cam_01"\} 3$/m);
   assert.match(text, /^stopline_plate_searches_failed_total 0$/m);
 });
 

@@ -10,7 +10,11 @@ import { encodeTick } from "../../shared/tick.ts";
 import { AnnotatedStream } from "../annotate/annotated_stream.ts";
 import { annotateFrame } from "../annotate/draw.ts";
 import { copyRect, cropRect, encodeCrop, type RgbImage } from "../capture/crop.ts";
-import { type PlateSearcher, sharedPlateSearch } from "../capture/plate_search.ts";
+import {
+  PLATE_SEARCH_MAX_PENDING,
+  type PlateSearcher,
+  sharedPlateSearch,
+} from "../capture/plate_search.ts";
 import type { PrivacyBoxLog } from "../capture/privacy_boxes.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
@@ -82,6 +86,8 @@ export interface PipelineDeps {
    * model from `.data/models`; capture/plate_search.ts). Runs off the frame loop.
    */
   plates?: () => Promise<PlateSearcher>;
+  /** This camera's plate searches queued or running at most (default PLATE_SEARCH_MAX_PENDING). */
+  plateQueueMax?: number;
   /**
    * Where a camera with `annotated: true` publishes `<camera>_annotated` (an ffmpeg output URL),
    * or null: no annotated stream here (the offline CLI, no media server configured).
@@ -115,6 +121,8 @@ export class CameraPipeline {
   #plateQueue: Promise<unknown> = Promise.resolve();
   /** Plate searches queued or running. */
   #searching = 0;
+  /** Crops not searched because the queue was full (stored with the whole vehicle pixelated). */
+  plateSearchesRefused = 0;
   /** Passes handed to the sink in order; a pass waits here (not in the loop) for its crop. */
   #passQueue: Promise<void> = Promise.resolve();
   /** A pass the sink could not take: the camera ends with it at the next frame, as before. */
@@ -551,15 +559,15 @@ export class CameraPipeline {
       const prev = this.#captures.get(req.passId)?.req ?? null;
       if (prev && betterCapture(prev, req) === prev) continue;
       this.#supersede(req.passId);
-      if (!privacy?.blur.includes("plate")) {
-        this.#captures.set(req.passId, {
-          req,
-          bytes: {
-            jpeg: encodeCrop(frame, req.box, 85, 0.2, people),
-            original: keepOriginal ? encodeCrop(frame, req.box, 85, 0.2) : undefined,
-          },
-          superseded: false,
-        });
+      const plates = privacy?.blur.includes("plate") ?? false;
+      const queueFull = plates &&
+        this.#searching >= (this.#deps.plateQueueMax ?? PLATE_SEARCH_MAX_PENDING);
+      if (queueFull) this.plateSearchesRefused++;
+      if (!plates || queueFull) {
+        // No plates to search, or no room to queue a search: the whole vehicle (fail closed).
+        const blur = queueFull ? [...people, req.box] : people;
+        const bytes = _encodeCapture(frame, req.box, blur, keepOriginal);
+        this.#captures.set(req.passId, { req, bytes, superseded: false });
         continue;
       }
       // Only the crop's rectangle leaves the frame (whose buffer goes back to the decoder): the
@@ -575,10 +583,7 @@ export class CameraPipeline {
       const searched = this.#plateQueue.then(async () => {
         if (capture.superseded) return null;
         const blur = [...peopleIn, ...(await this.#plates(image, vehicle))];
-        return {
-          jpeg: encodeCrop(image, vehicle, 85, 0.2, blur),
-          original: keepOriginal ? encodeCrop(image, vehicle, 85, 0.2) : undefined,
-        };
+        return _encodeCapture(image, vehicle, blur, keepOriginal);
       }).finally(() => this.#searching--);
       capture.bytes = searched;
       this.#plateQueue = searched.catch(() => {});
@@ -721,6 +726,14 @@ interface _Capture {
 interface _CropBytes {
   jpeg: Uint8Array;
   original?: Uint8Array;
+}
+
+/** The crop of `box` with `blur` pixelated, and its unblurred original when it is kept. */
+function _encodeCapture(img: RgbImage, box: Box, blur: Box[], keepOriginal: boolean): _CropBytes {
+  return {
+    jpeg: encodeCrop(img, box, 85, 0.2, blur),
+    original: keepOriginal ? encodeCrop(img, box, 85, 0.2) : undefined,
+  };
 }
 
 /** The area whose motion wakes the detector: the approach path with margin, or the whole frame. */

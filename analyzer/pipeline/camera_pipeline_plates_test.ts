@@ -81,9 +81,11 @@ interface Run {
   pass: { p: PassRecord; jpeg: Uint8Array | null; original: Uint8Array | null };
   search: SlowPlateSearch;
   loopMaxMs: number;
+  /** Crops stored without a search because the camera's queue was full. */
+  refused: number;
 }
 
-async function run(video: string, cfg: CameraConfig): Promise<Run> {
+async function run(video: string, cfg: CameraConfig, plateQueueMax?: number): Promise<Run> {
   const tickTimes: number[] = [];
   let pass: Run["pass"] | null = null;
   const sink: PipelineSink = {
@@ -101,6 +103,7 @@ async function run(video: string, cfg: CameraConfig): Promise<Run> {
     sink,
     live: true,
     plates: () => Promise.resolve(search),
+    plateQueueMax,
     log: () => {},
   });
   const running = pipeline.start();
@@ -113,11 +116,39 @@ async function run(video: string, cfg: CameraConfig): Promise<Run> {
     const { frames, dropped } = pipeline.stats;
     while (!pass && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
     assert.ok(pass, "a pass was judged");
-    return { frames, dropped, tickTimes, pass, search, loopMaxMs: pipeline.loop.maxMs };
+    return {
+      frames,
+      dropped,
+      tickTimes,
+      pass,
+      search,
+      loopMaxMs: pipeline.loop.maxMs,
+      refused: pipeline.plateSearchesRefused,
+    };
   } finally {
     await pipeline.stop();
     await running;
   }
+}
+
+/** The test camera: a stop zone across the vehicle's path; with `privacy`, plates blurred. */
+function cameraConfig(video: string, privacy: boolean): CameraConfig {
+  return validateConfig({
+    cameras: {
+      cam_p: {
+        source: video,
+        detect: { fps: 10, min_conf: 0.3 },
+        classes: ["car"],
+        anchor: "bottom_center",
+        zones: {
+          stop_zone: [[0.40, 0.30], [0.60, 0.30], [0.60, 0.70], [0.40, 0.70]],
+          pre_stop_line: [[0.22, 0.30], [0.22, 0.70]],
+          capture_line: [[0.70, 0.30], [0.70, 0.70]],
+        },
+        ...(privacy ? { privacy: { blur: ["plate"], keep_originals: true } } : {}),
+      },
+    },
+  }).cameras.cam_p;
 }
 
 /** Mean absolute difference between horizontal neighbours inside `r` (detail left). */
@@ -137,23 +168,7 @@ Deno.test("plate privacy: the plate search does not make the live frame loop ski
   const dir = await Deno.makeTempDir();
   try {
     const video = await renderScene(dir);
-    const camera = (privacy: boolean) =>
-      validateConfig({
-        cameras: {
-          cam_p: {
-            source: video,
-            detect: { fps: 10, min_conf: 0.3 },
-            classes: ["car"],
-            anchor: "bottom_center",
-            zones: {
-              stop_zone: [[0.40, 0.30], [0.60, 0.30], [0.60, 0.70], [0.40, 0.70]],
-              pre_stop_line: [[0.22, 0.30], [0.22, 0.70]],
-              capture_line: [[0.70, 0.30], [0.70, 0.70]],
-            },
-            ...(privacy ? { privacy: { blur: ["plate"], keep_originals: true } } : {}),
-          },
-        },
-      }).cameras.cam_p;
+    const camera = (privacy: boolean) => cameraConfig(video, privacy);
     // Side by side, so both see the same machine load.
     const [off, on] = await Promise.all([run(video, camera(false)), run(video, camera(true))]);
     console.log(
@@ -188,6 +203,26 @@ Deno.test("plate privacy: the plate search does not make the live frame loop ski
     const top: Box = [16 + 4, 10 + 4, 72, 16];
     const topDiff = Math.abs(detail(crop, top) - detail(original, top));
     assert.ok(topDiff < 2, `the rest of the vehicle is intact: ${topDiff}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("plate privacy: with the camera's search queue full, a crop is stored with the whole vehicle pixelated, unsearched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const video = await renderScene(dir);
+    // Room for no search: every capture is refused (a full queue of PLATE_SEARCH_MAX_PENDING).
+    const full = await run(video, cameraConfig(video, true), 0);
+    assert.ok(full.refused >= 1, `${full.refused} crops refused`);
+    assert.equal(full.search.runs.length, 0, "nothing was searched");
+    assert.ok(full.pass.jpeg && full.pass.original);
+    const crop = jpeg.decode(full.pass.jpeg, { useTArray: true });
+    const original = jpeg.decode(full.pass.original, { useTArray: true });
+    const plate: Box = [16 + PLATE[0] + 2, 10 + PLATE[1] + 2, PLATE[2] - 4, PLATE[3] - 4];
+    const [c, o] = [detail(crop, plate), detail(original, plate)];
+    assert.ok(o > 20, `the original plate has its text: ${o}`);
+    assert.ok(c < o / 3, `the stored plate is pixelated with the vehicle: ${c} vs ${o}`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
