@@ -21,6 +21,7 @@ import {
   renderScene,
   type SceneSpec,
   type SceneTruth,
+  truthBoxNormalized,
 } from "../dev/testing/scenes/mod.ts";
 import { iou } from "../shared/geometry.ts";
 import type { Tick } from "../shared/tick.ts";
@@ -46,12 +47,7 @@ function _idsFor(truth: SceneTruth, v: number, ticks: Tick[]): Set<number> {
   for (const t of ticks) {
     const f = truth.vehicles[v].frames.find((fr) => Math.abs(fr.t * 1000 - t.ts) < 1);
     if (!f || f.visible < 0.9) continue;
-    const tb: [number, number, number, number] = [
-      f.bbox[0] / truth.width,
-      f.bbox[1] / truth.height,
-      f.bbox[2] / truth.width,
-      f.bbox[3] / truth.height,
-    ];
+    const tb = truthBoxNormalized(f.bbox, truth.width, truth.height);
     for (const tr of t.tracks) if (iou(tr.bbox, tb) >= 0.3) ids.add(tr.id);
   }
   return ids;

@@ -12,6 +12,7 @@ import {
   renderScene,
   type SceneSpec,
   type SceneTruth,
+  truthBoxNormalized,
 } from "../../dev/testing/scenes/mod.ts";
 import { iou } from "../../shared/geometry.ts";
 import type { Tick } from "../../shared/tick.ts";
@@ -73,12 +74,7 @@ function _coverage(truth: SceneTruth, ticks: Tick[]): _Coverage {
   for (const t of ticks) {
     const f = frames.find((fr) => Math.abs(fr.t * 1000 - t.ts) < 1);
     if (!f || f.visible < 0.9) continue;
-    const tb: [number, number, number, number] = [
-      f.bbox[0] / W,
-      f.bbox[1] / H,
-      f.bbox[2] / W,
-      f.bbox[3] / H,
-    ];
+    const tb = truthBoxNormalized(f.bbox, W, H);
     const matched = t.tracks.some((tr) => iou(tr.bbox, tb) >= 0.3);
     if (matched && firstX === null) firstX = tb[0] + tb[2] / 2;
     // The approach path: from the pre-stop line to the far side of the stop zone.
@@ -218,12 +214,7 @@ function _farPerspective(name: string, div: number) {
       for (const t of run.ticks) {
         const f = v.frames.find((fr) => Math.abs(fr.t * 1000 - t.ts) < 1);
         if (!f || f.visible < 0.9) continue;
-        const tb: [number, number, number, number] = [
-          f.bbox[0] / W,
-          f.bbox[1] / H,
-          f.bbox[2] / W,
-          f.bbox[3] / H,
-        ];
+        const tb = truthBoxNormalized(f.bbox, W, H);
         for (const tr of t.tracks) if (iou(tr.bbox, tb) >= 0.3) ids.add(tr.id);
         if (firstWidth_px === null && ids.size > 0) {
           firstWidth_px = f.bbox[2];

@@ -113,6 +113,15 @@ export interface SceneTruth {
   vehicles: VehicleTruth[];
 }
 
+/** A truth box (frame px) as ticks carry boxes: normalized to the frame (not clamped). */
+export function truthBoxNormalized(
+  bbox: readonly number[],
+  width: number,
+  height: number,
+): [number, number, number, number] {
+  return [bbox[0] / width, bbox[1] / height, bbox[2] / width, bbox[3] / height];
+}
+
 function _r6(v: number): number {
   const r = Math.round(v * 1e6) / 1e6;
   return r === 0 ? 0 : r; // no -0 in JSON
