@@ -34,12 +34,6 @@ const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
 const rows: string[] = [];
 /** Relative tolerance of the m/s checks (issue #12: 10 %). */
 const SPEED_TOL = Number(Deno.env.get("PERSPECTIVE_SPEED_TOL") ?? "0.1");
-/**
- * `max_speed_mps` is held to 12 %: the full-rate rolling stop reads +9.9 % (NanoDet's box bottom
- * drifts 0.19 m over the exit's half second, PERFORMANCE.md "Perspective ground truth") and two
- * runs of the same code differ by up to 1 % in a speed, so 10 % there would fail on noise.
- */
-const MAX_SPEED_TOL = Math.max(SPEED_TOL, 0.12);
 
 /** Distinct track ids whose box matches the vehicle's true box (IoU ≥ 0.3) while fully visible. */
 function _idsFor(truth: SceneTruth, v: number, ticks: Tick[]): Set<number> {
@@ -149,7 +143,7 @@ function _perspective(name: string, spec: SceneSpec, div: number) {
         );
         const max = exp.max_speed_mps!;
         assert.ok(
-          pass.max_speed_mps != null && Math.abs(pass.max_speed_mps - max) <= MAX_SPEED_TOL * max,
+          pass.max_speed_mps != null && Math.abs(pass.max_speed_mps - max) <= SPEED_TOL * max,
           `${v.id}: max ${pass.max_speed_mps} m/s vs truth ${max} m/s`,
         );
         const min = exp.min_speed_mps!;

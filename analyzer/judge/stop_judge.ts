@@ -58,9 +58,9 @@ import {
   metresPerPx,
   pixelNoiseStd,
   type RoadSample,
-  roadSpeedAt,
   RoadVelocity,
   toRoad,
+  zoneRoadSpeeds,
 } from "./road_speed.ts";
 import {
   type CaptureRequest,
@@ -786,7 +786,8 @@ export class StopJudge {
    * anchors of its samples (approach, zone and leaving) mapped to the road (road_speed.ts):
    * `entry` at the instant the anchor crossed into the zone (interpolated between the last
    * sample outside and the first inside), `min` over the zone samples and the entry, `max` over
-   * those and the instant it crossed out of the zone.
+   * those and the instant it crossed out of the zone (road_speed.ts zoneRoadSpeeds: unless the
+   * vehicle pulls away through the exit, fitted without the samples past it).
    * Where the fit has too few samples around an instant, the causal sample speed stands in.
    */
   #passRoadSpeeds(
@@ -805,26 +806,25 @@ export class StopJudge {
       road.push(this.#roadSample(h, s.ts, [s.rx, s.ry], box));
     }
     road.reverse();
-    const at = (ts: number, fallback: number | undefined) => roadSpeedAt(road, ts) ?? fallback ?? 0;
     const k = v.samples.findIndex((s) => s.ts >= v.enteredAt);
     if (k < 0) return null;
     const cur = v.samples[k], prev = v.samples[k - 1];
     const zone = this.#geom?.zone;
     const tEntry = prev && zone ? _crossing(prev, cur, zone) : cur.ts;
-    const entry = at(tEntry, cur.speed_mps);
-    const zoneSpeeds = v.samples
-      .filter((s) => s.ts >= v.enteredAt && s.ts < exitedAt)
-      .map((s) => at(s.ts, s.speed_mps));
+    const zoneTs = v.samples.filter((s) => s.ts >= v.enteredAt && s.ts < exitedAt).map((s) => s.ts);
     // The exit too (the same bisection): a vehicle pulling away is fastest where it leaves, and
     // the last zone sample can be a whole frame interval before that (persp_queue's second van
     // at half rate: 2.05 m/s at its last zone sample, 2.33 at the exit).
     const j = v.samples.findIndex((s) => s.ts >= exitedAt);
-    const exit = j > 0 && zone ? [at(_crossing(v.samples[j - 1], v.samples[j], zone), 0)] : [];
-    return {
-      entry,
-      min: Math.min(entry, ...zoneSpeeds),
-      max: Math.max(entry, ...zoneSpeeds, ...exit),
+    const tExit = j > 0 && zone ? _crossing(v.samples[j - 1], v.samples[j], zone) : null;
+    // Too few samples around an instant: the causal speed of the latest sample up to it.
+    const fallback = (t: number) => {
+      if (t === tEntry) return cur.speed_mps ?? 0;
+      let m: number | undefined;
+      for (const s of v.samples) if (s.ts <= t) m = s.speed_mps ?? m;
+      return m ?? 0;
     };
+    return zoneRoadSpeeds(road, tEntry, zoneTs, tExit, fallback);
   }
 
   #finalize(t: _Track, by: PassQuality["finalized_by"], out: JudgeOutput): void {
