@@ -158,3 +158,22 @@ Deno.test("zoneRoadSpeeds: a vehicle pulling away through the exit: max is its s
     }
   }
 });
+
+Deno.test("roadSpeedAt: braking to rest just after t at 2.5 fps is not read as at rest at t", () => {
+  // 8 m/s braking at 6 m/s^2 to rest at t = 2.4 s (a sample): at t = 2.05 s (between the samples
+  // at 2.0 and 2.4) the truth is 2.1 m/s. A line through the resting samples from 2.4 s on read
+  // 0.00-0.05: it misses the sample at 2.0 s by 0.37 m, which the fit must reach across t.
+  const tRest = 2.4, a = 6, tBrake = tRest - 8 / a;
+  const y = (t: number) =>
+    t >= tRest
+      ? 14.5
+      : t >= tBrake
+      ? 14.5 + (a / 2) * (tRest - t) ** 2
+      : 14.5 + (a / 2) * (tRest - tBrake) ** 2 + 8 * (tBrake - t);
+  for (let seed = 1; seed <= 6; seed++) {
+    const noise = seed === 1 ? 0 : 0.04;
+    const s = _drive(y, 2.5, 5, noise, seed).map((p) => ({ ...p, sigma_m: 0.06 }));
+    const v = roadSpeedAt(s, 2050)!;
+    assert.ok(v > 0.75 * 2.1 && v < 1.25 * 2.1, `seed ${seed}: ${v} m/s for 2.1`);
+  }
+});
