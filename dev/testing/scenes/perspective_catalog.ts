@@ -55,7 +55,8 @@ const CALIBRATION = pinholeCalibration(PERSPECTIVE_CAMERA, W, H, {
   y1_m: 25,
 });
 
-function _vehicle(
+/** A van driving `legs` on the road from `start` (toward the camera unless `dir` says). */
+export function perspectiveVehicle(
   id: string,
   fps: number,
   start: WorldKeyframe,
@@ -72,7 +73,8 @@ function _vehicle(
   };
 }
 
-function _scene(
+/** A scene of PERSPECTIVE_CAMERA with its zones, true calibration and m/s thresholds. */
+export function perspectiveScene(
   name: string,
   description: string,
   duration: number,
@@ -101,8 +103,11 @@ function _scene(
  * Braking ends and pulling away starts at 5 m/s² (a firm stop): below the 0.5 m/s "stopped"
  * threshold for only ~0.1 s on each side of the hold, so the judged stop is the hold.
  */
-const BRAKE_TO_REST: WorldLeg[] = [{ ramp_mps: [8, 1], dur: 1.6 }, { ramp_mps: [1, 0], dur: 0.2 }];
-const PULL_AWAY: WorldLeg[] = [
+export const BRAKE_TO_REST: WorldLeg[] = [
+  { ramp_mps: [8, 1], dur: 1.6 },
+  { ramp_mps: [1, 0], dur: 0.2 },
+];
+export const PULL_AWAY: WorldLeg[] = [
   { ramp_mps: [0, 2], dur: 0.4 },
   { ramp_mps: [2, 6], dur: 1.2 },
   { cruise_mps: 6, dur: 0.8 },
@@ -114,17 +119,22 @@ const FULL_STOP_LEGS: WorldLeg[] = [
   ...PULL_AWAY,
 ];
 const fullStop = (fps: number) => [
-  _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, FULL_STOP_LEGS, "full_stop"),
+  perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, FULL_STOP_LEGS, "full_stop"),
 ];
 
 export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
-  persp_full_stop: _scene("persp_full_stop", "full stop at the line, 2.5 s", 8.5, fullStop),
-  persp_rolling_stop: _scene(
+  persp_full_stop: perspectiveScene(
+    "persp_full_stop",
+    "full stop at the line, 2.5 s",
+    8.5,
+    fullStop,
+  ),
+  persp_rolling_stop: perspectiveScene(
     "persp_rolling_stop",
     "slows to 1.5 m/s through the zone without stopping",
     7,
     (fps) => [
-      _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, [
+      perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, [
         { cruise_mps: 8, dur: 1 },
         { ramp_mps: [8, 1.5], dur: 1 },
         { cruise_mps: 1.5, dur: 2.5 },
@@ -133,28 +143,43 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
       ], "rolling_stop"),
     ],
   ),
-  persp_no_stop: _scene(
+  persp_rolling_exit: perspectiveScene(
+    "persp_rolling_exit",
+    "slows to 1.5 m/s through the zone and speeds up as it leaves (max = the 1.59 m/s at the exit)",
+    6.7,
+    (fps) => [
+      perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, [
+        { cruise_mps: 8, dur: 1 },
+        { ramp_mps: [8, 1.5], dur: 1 },
+        // Ends where the anchor leaves the zone (Y = 12 m): 15.25 m -> 12 m at 1.5 m/s.
+        { cruise_mps: 1.5, dur: 3.25 / 1.5 },
+        { ramp_mps: [1.5, 6], dur: 1.5 },
+        { cruise_mps: 6, dur: 0.4 },
+      ], "rolling_stop"),
+    ],
+  ),
+  persp_no_stop: perspectiveScene(
     "persp_no_stop",
     "constant 36 km/h (10 m/s) through",
     3.2,
     (fps) => [
-      _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 30 }, [
+      perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 30 }, [
         { cruise_mps: 10, dur: 2.65 },
       ], "no_stop"),
     ],
   ),
-  persp_queue: _scene(
+  persp_queue: perspectiveScene(
     "persp_queue",
     "a queue of two: the second waits 8 m behind, moves up and stops 2 s at the line",
     15,
     (fps) => [
-      _vehicle("first", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, [
+      perspectiveVehicle("first", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 28 }, [
         { cruise_mps: 8, dur: 1 },
         ...BRAKE_TO_REST,
         { hold: 2 },
         ...PULL_AWAY,
       ], "full_stop"),
-      _vehicle("second", fps, { t: 0.5, X: LANE_TOWARD_X_M, Y: 36 }, [
+      perspectiveVehicle("second", fps, { t: 0.5, X: LANE_TOWARD_X_M, Y: 36 }, [
         { cruise_mps: 8, dur: 1 },
         { ramp_mps: [8, 0], dur: 2 },
         { hold: 1.5 },
@@ -166,13 +191,13 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
       ], "full_stop"),
     ],
   ),
-  persp_two_lanes: _scene(
+  persp_two_lanes: perspectiveScene(
     "persp_two_lanes",
     "a full stop toward the camera while a van drives away in the other lane (not judged)",
     8.5,
     (fps) => [
       ...fullStop(fps),
-      _vehicle(
+      perspectiveVehicle(
         "away",
         fps,
         { t: 1, X: LANE_AWAY_X_M, Y: 6 },
@@ -184,13 +209,25 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
       ),
     ],
   ),
-  persp_5fps: _scene("persp_5fps", "the full stop seen by a 5 fps camera", 8.5, fullStop, {
-    fps: 5,
-  }),
-  persp_dusk: _scene("persp_dusk", "the full stop at dusk with sensor noise", 8.5, fullStop, {
-    effects: { brightness: 0.4, noise_sigma: 5 },
-  }),
-  persp_shake: _scene(
+  persp_5fps: perspectiveScene(
+    "persp_5fps",
+    "the full stop seen by a 5 fps camera",
+    8.5,
+    fullStop,
+    {
+      fps: 5,
+    },
+  ),
+  persp_dusk: perspectiveScene(
+    "persp_dusk",
+    "the full stop at dusk with sensor noise",
+    8.5,
+    fullStop,
+    {
+      effects: { brightness: 0.4, noise_sigma: 5 },
+    },
+  ),
+  persp_shake: perspectiveScene(
     "persp_shake",
     "the full stop seen by a shaking camera (±2 px)",
     8.5,
@@ -199,7 +236,7 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
       effects: { shake_px: 2 },
     },
   ),
-  persp_h265: _scene("persp_h265", "the full stop from an H.265 camera", 8.5, fullStop, {
+  persp_h265: perspectiveScene("persp_h265", "the full stop from an H.265 camera", 8.5, fullStop, {
     effects: { codec: "h265" },
   }),
 };
@@ -233,7 +270,7 @@ function _farScene(
   vehicles: (fps: number) => VehicleSpec[],
 ): SceneSpec {
   return {
-    ..._scene(name, description, duration, vehicles),
+    ...perspectiveScene(name, description, duration, vehicles),
     zones: FAR_ZONES,
     calibration: FAR_CALIBRATION,
   };
@@ -245,7 +282,7 @@ export const FAR_PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
     "approach from 45 m at 8 m/s, full stop 2.5 s at the line 20 m away, drive off",
     11,
     (fps) => [
-      _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 45 }, [
+      perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 45 }, [
         { cruise_mps: 8, dur: 1.5 },
         { ramp_mps: [8, 1], dur: 2.7 },
         { ramp_mps: [1, 0], dur: 0.2 },
@@ -259,7 +296,7 @@ export const FAR_PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
     "constant 36 km/h (10 m/s) from 45 m through the far zone",
     4,
     (fps) => [
-      _vehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 45 }, [
+      perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 45 }, [
         { cruise_mps: 10, dur: 3.2 },
       ], "no_stop"),
     ],
