@@ -331,15 +331,15 @@ export interface ZoneRoadSpeeds {
  * after it (the usual rolling stop) is fastest, in truth, at the exit, at its rolling speed.
  * Windows around the exit that reach into the speed-up fit within the noise yet read high:
  * persp_rolling_stop (1.5 m/s, speeding up 0.24 s after the exit) read max 1.65 (+9.9 %) at
- * 10 fps and +14 % at 5 fps on the scene's exact positions, and a van speeding up at the exit
- * read +16 %. So unless the vehicle was already pulling away through the exit (then the exit
+ * 10 fps, and +14 % at 5 fps on the scene's exact positions; a van speeding up at the exit read
+ * +16 %. So unless the vehicle was already pulling away through the exit (then the exit
  * is where it is fastest and the samples after it are its best witness: the queue's second van,
  * accelerating at 3.3 m/s² through the exit, read -13.6 % without them), the max is fitted on
  * the samples before the exit only. On the road samples recorded from the perspective scenes and
  * bench/perspective_sweep.ts's rolling stops (1-2 m/s, 10/5/2.5 and 15/7.5/3.75 fps; real
  * NanoDet) that read the max -3..+10 % (persp_rolling_stop +6.5/+5.5/+4.3 % at full/half/quarter
- * rate); keeping the first sample past the exit read -6..+10 % (+5.7/+6.8/+6.9 %), its last
- * 0.2 s carrying both the speed-up and NanoDet's box-bottom jumps (up to 15 cm between frames).
+ * rate); keeping the first sample past the exit read -6..+10 % (+5.7/+6.8/+6.9 %), the 0.1-0.4 s
+ * up to it carrying both the speed-up and NanoDet's box-bottom jumps (up to 15 cm per frame).
  */
 export function zoneRoadSpeeds(
   samples: readonly RoadSample[],
