@@ -83,7 +83,7 @@ export class RoadVelocity {
  * The length, not each coordinate: sigma_m is the along-road noise (the metres a pixel spans where
  * it spans most) and the lateral coordinate's differences, a fraction of it, filled half the
  * median and held the scale at 1 on the shaking-camera scene, whose anchor errors jump from -13 to
- * +35 cm between samples at 15-13.5 m (sigma_m 6 cm): its entry at 5 fps read -9.2 %, now -3.1 %.
+ * +35 cm between samples at 15-13.5 m (sigma_m 6 cm): its entry at 5 fps read -9.2 %, now -3.2 %.
  * Not above NOISE_SCALE_MAX: NanoDet's errors come in jumps, not Gaussian, and a scale of 1.73
  * let an off-centre line through the queue's second van's braking (entry -14 %).
  */
