@@ -6,9 +6,14 @@
  *   southbound (not judged).
  * - samples/carpark_bikes.mp4, an oblique view of an empty car park (samples/carpark_bikes.truth.json):
  *   two cars drive up the frame through a stop zone after a pre-stop line and turn off left
- *   (judged, neither stops), with people walking and two cyclists (not vehicle classes). Analyzed by the offline pipeline with the real detector:
- * every judged car gives exactly one pass with the right verdict, at the time it is in view, and
- * the clip gives one track per car.
+ *   (judged, neither stops), with people walking and two cyclists (not vehicle classes).
+ * - samples/london_street.mp4, a TfL traffic camera over a two-way London street (TfL open data,
+ *   samples/london_street.truth.json): nine cars parked along the kerb, a queue in each direction,
+ *   21 vehicles, each labelled with its path; no vehicle crosses the southbound stop zone.
+ * Analyzed by the offline pipeline with the real detector: every judged car gives exactly one pass
+ * with the right verdict, at the time it is in view, and the clip gives one track per car. A clip
+ * whose vehicles have paths is held to more: each track stays on one labelled vehicle (or on one
+ * listed detector false positive) for its whole life, and no vehicle or false positive has two.
  */
 import assert from "node:assert/strict";
 import { validateConfig } from "../shared/config.ts";
@@ -24,10 +29,14 @@ interface _Truth {
   zones: { stop_zone: [number, number][]; pre_stop_line: [[number, number], [number, number]] };
   vehicles: {
     id: string;
-    direction: "northbound" | "southbound";
+    direction: "northbound" | "southbound" | "parked" | "stopped";
     present_s: [number, number];
     expected: string | null;
+    /** [t_s, bottom-centre x, bottom y, width], normalized; one point for a parked car. */
+    path?: _PathPoint[];
   }[];
+  /** Static things the detector takes for vehicles (a road marking, a sign): one track at most. */
+  detector_false_positives?: { id: string; note: string; at: [number, number]; width: number }[];
   /**
    * Cyclists the detector calls `motorcycle` (a vehicle class) at times: a track on one fails the
    * clip (analyzer/pipeline/two_wheelers.ts: a motorcycle the detector also calls a bicycle
@@ -40,20 +49,81 @@ interface _Truth {
  * Every clip with its hand-labelled truth. `REAL_CLIPS=carpark_bikes` runs a few. `regions`:
  * the detect.regions setting each clip is analyzed with (the config default when absent).
  */
-const CLIPS = ["carpark", "carpark_bikes"].filter((c) =>
+const CLIPS = ["carpark", "carpark_bikes", "london_street"].filter((c) =>
   Deno.env.get("REAL_CLIPS")?.split(",").includes(c) ?? true
 );
 const REGIONS = Deno.env.get("REAL_REGIONS") as "auto" | "off" | undefined;
+/**
+ * Clips that do not pass yet, with why (docs/PERFORMANCE.md "Real footage"): reported as ignored
+ * unless named in REAL_CLIPS, which runs them.
+ */
+const KNOWN_FAILING: Record<string, string> = {
+  london_street:
+    "20 tracks for 21 vehicles and 3 detector false positives on 2026-11-30: a parked car in the " +
+    "row has 3, the taxi and the bus 2 each, and 3 tracks stay on no labelled vehicle (boxes " +
+    "spanning two queued vehicles); no pass, as it should be",
+};
 
 for (const name of CLIPS) _realClip(name);
 
 function _realClip(name: string) {
   Deno.test({
     name: `real footage: ${name} clip, one pass per judged car, one track per car`,
+    ignore: name in KNOWN_FAILING && !Deno.env.get("REAL_CLIPS")?.split(",").includes(name),
     sanitizeResources: false,
     sanitizeOps: false,
     fn: () => _run(name),
   });
+}
+
+type _PathPoint = [number, number, number, number];
+interface _Seen {
+  t: number;
+  y: number;
+  label: string;
+  /** Bottom centre and width, normalized. */
+  bx: number;
+  by: number;
+  w: number;
+}
+
+/** A labelled path at time t_s: [x, y, width], linear between points, held at the ends. */
+function _at(path: _PathPoint[], t_s: number): [number, number, number] {
+  const i = path.findIndex((p) => p[0] >= t_s);
+  if (i <= 0) {
+    return i === 0
+      ? [path[0][1], path[0][2], path[0][3]]
+      : [...path.at(-1)!.slice(1)] as [number, number, number];
+  }
+  const [a, b] = [path[i - 1], path[i]];
+  const f = (t_s - a[0]) / (b[0] - a[0]);
+  return [1, 2, 3].map((k) => a[k] + f * (b[k] - a[k])) as [number, number, number];
+}
+
+/**
+ * The labelled thing (vehicle or false positive) a track stayed on: the one whose path its bottom
+ * centre followed closest, as a mean share of the thing's width (px on both axes), if under 0.5
+ * with >= 80 % of the track's ticks in the thing's time in view; null when it followed none (it
+ * jumped between vehicles, or sat where nothing is labelled).
+ */
+function _stayedOn(
+  s: _Seen[],
+  things: { id: string; present_s: [number, number]; path: _PathPoint[] }[],
+  aspect: number,
+): string | null {
+  let best: string | null = null, bestCost = 0.5;
+  for (const th of things) {
+    const inView = s.filter((p) => p.t >= th.present_s[0] - 0.2 && p.t <= th.present_s[1] + 0.2);
+    if (inView.length < 0.8 * s.length) continue;
+    let sum = 0;
+    for (const p of inView) {
+      const [x, y, w] = _at(th.path, p.t);
+      sum += Math.hypot(p.bx - x, (p.by - y) / aspect) / w;
+    }
+    const cost = sum / inView.length;
+    if (cost < bestCost) [best, bestCost] = [th.id, cost];
+  }
+  return best;
 }
 
 async function _run(name: string) {
@@ -90,11 +160,18 @@ async function _run(name: string) {
       onTick: (t) => ticks.push(JSON.parse(t)),
     });
     // Tracks seen in at least 3 ticks (a single-frame flicker is not a vehicle's track).
-    const seen = new Map<number, { t: number; y: number; label: string }[]>();
+    const seen = new Map<number, _Seen[]>();
     for (const t of ticks) {
       for (const tr of t.tracks) {
-        const y = tr.bbox[1] + tr.bbox[3] / 2;
-        seen.set(tr.id, [...(seen.get(tr.id) ?? []), { t: t.ts / 1000, y, label: tr.label }]);
+        const [x, y, w, h] = tr.bbox;
+        seen.set(tr.id, [...(seen.get(tr.id) ?? []), {
+          t: t.ts / 1000,
+          y: y + h / 2,
+          label: tr.label,
+          bx: x + w / 2,
+          by: y + h,
+          w,
+        }]);
       }
     }
     const all = seen.size;
@@ -121,6 +198,7 @@ async function _run(name: string) {
       assert.equal(mine.length, 1, `${v.id}: one pass while in view`);
       assert.equal(mine[0].verdict, v.expected, `${v.id} verdict`);
     }
+    if (truth.vehicles.every((v) => v.path)) return _heldToPaths(name, truth, real);
     // Each car is exactly one of them: a track in view while it is, moving its way.
     const cars = new Set<number>();
     for (const v of truth.vehicles) {
@@ -151,4 +229,45 @@ async function _run(name: string) {
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+}
+
+/**
+ * A clip labelled with paths: every track stays on one labelled vehicle or listed detector false
+ * positive, and none of them has two tracks (no id churn, no track jumping between vehicles).
+ */
+function _heldToPaths(
+  name: string,
+  truth: _Truth & { width?: number; height?: number },
+  real: [number, _Seen[]][],
+) {
+  const aspect = (truth.width ?? 1) / (truth.height ?? 1);
+  const things = [
+    ...truth.vehicles.map((v) => ({ id: v.id, present_s: v.present_s, path: v.path! })),
+    ...(truth.detector_false_positives ?? []).map((f) => ({
+      id: f.id,
+      present_s: [0, Infinity] as [number, number],
+      path: [[0, f.at[0], f.at[1], f.width]] as _PathPoint[],
+    })),
+  ];
+  const on = new Map<string, number[]>();
+  const stray: string[] = [];
+  for (const [id, s] of real) {
+    const th = _stayedOn(s, things, aspect);
+    if (th) on.set(th, [...(on.get(th) ?? []), id]);
+    else stray.push(`${id} (${s[0].t.toFixed(1)}-${s.at(-1)!.t.toFixed(1)} s)`);
+  }
+  const tracked = truth.vehicles.filter((v) => on.has(v.id));
+  const churn = [...on.entries()].filter(([, ids]) => ids.length > 1);
+  console.log(
+    `${name}: ${real.length} tracks; ${tracked.length} of ${truth.vehicles.length} vehicles tracked (${
+      truth.vehicles.filter((v) => !on.has(v.id)).map((v) => v.id).join(", ")
+    } not); on false positives: ${
+      (truth.detector_false_positives ?? []).map((f) => `${f.id} ${on.get(f.id)?.length ?? 0}`)
+        .join(", ")
+    }; more than one track: ${
+      churn.map(([th, ids]) => `${th} ${ids.join("/")}`).join(", ") || "none"
+    }; on no labelled thing: ${stray.join(", ") || "none"}`,
+  );
+  assert.deepEqual(churn, [], "one track per vehicle (and per detector false positive)");
+  assert.deepEqual(stray, [], "every track stays on one labelled vehicle");
 }
