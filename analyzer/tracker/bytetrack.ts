@@ -5,6 +5,8 @@
  * Per update (one frame's detections at capture time `ts`, ms):
  * 1. Every track's Kalman filter predicts to `ts` with the real dt (frames may have been dropped).
  *    Tracks unseen for longer than `maxLostMs` end first, so they cannot be re-found after it.
+ *    Then stage 0: still vehicle tracks take their detections first, of any score (see "Still
+ *    vehicles first" below); the stages after it see only the tracks and detections left.
  * 2. Stage 1: high-score detections (>= highThresh) vs confirmed and lost tracks, by IoU of the
  *    predicted boxes, optimal assignment (assignment.ts), IoU >= matchIou.
  * 3. Stage 2: low-score detections (lowThresh..highThresh) vs the confirmed and lost tracks left,
@@ -46,6 +48,15 @@
  *   parked car, tracked or not), so a car hidden next to (or leaving the frame beside) a parked
  *   one does not slide onto it; and a still track (parked, or lost while parked) only takes a
  *   box where it stands (IoU >= lowMatchIou), not a car emerging over its place.
+ * - Still vehicles first (stage 0): still tracks take, before stage 1, the detection of any score
+ *   (>= lowThresh) that best overlaps where they stand (IoU >= lowMatchIou with the predicted box or
+ *   the last matched one), so a parked car stays on its own box however the detector's overlapping
+ *   boxes on a row of parked cars trade scores around min_conf; another box over a still vehicle
+ *   (IoU >= stillClaimIou, or the smaller box >= stillCoverShare inside the other: a box spanning a
+ *   parked car and the one behind, or over part of a standing bus) starts no track.
+ * - A vehicle stands (is still, never moving) when its detections' anchor points of the last
+ *   `standWindowMs` stay within `standSpreadSides` of its side, whatever its speed reads: box jitter
+ *   on small, cut or partly hidden vehicles reads tens of px/s at 25 fps.
  * - A lost track that has left the frame ends at once (its predicted box is mostly outside), and
  *   one last seen at the frame edge ends after `edgeLostMs`, so a departed vehicle's track ends
  *   within a second instead of coasting for maxLostMs (and cannot be stolen meanwhile).
@@ -153,6 +164,13 @@ export interface ByteTrackOptions {
   standSpreadSides: number;
   /** A detection with IoU >= this against a still track's box is that track's, not a mover's. */
   stillClaimIou: number;
+  /**
+   * An unmatched vehicle box that shares this much of the smaller of it and a still vehicle
+   * track's box (intersection over the smaller area) is another box on that vehicle and starts no
+   * track, as does one at IoU >= stillClaimIou: a box over part of a standing bus, or spanning a
+   * parked car and the one behind it.
+   */
+  stillCoverShare: number;
   /** A detection with IoU >= this against one of the previous frame's stood there. */
   standingIou: number;
   /** Capture ms a lost still track is kept (re-found in place with its id). */
@@ -184,6 +202,7 @@ export const DEFAULT_BYTETRACK: Omit<ByteTrackOptions, "kalman" | "velocity"> = 
   standWindowMs: 1000,
   standSpreadSides: 0.25,
   stillClaimIou: 0.5,
+  stillCoverShare: 0.7,
   standingIou: 0.7,
   maxLostStillMs: 10_000,
   edgeLostMs: 500,
@@ -211,6 +230,14 @@ export interface UpdateResult {
 /** Detectors confuse the vehicle classes; they are one object for association. */
 export function classGroup(label: string): string {
   return isVehicle(label) ? "vehicle" : label;
+}
+
+/** Intersection of two boxes over the smaller one's area (1: one lies inside the other). */
+function _coverShare(a: Box, b: Box): number {
+  const ix = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const iy = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  const smaller = Math.min(a[2] * a[3], b[2] * b[3]);
+  return ix > 0 && iy > 0 && smaller > 0 ? (ix * iy) / smaller : 0;
 }
 
 /** Weight of a new detection's height in the smoothed height of the anchor (~20-sample memory). */
@@ -650,12 +677,18 @@ export class ByteTracker {
     return t.group === "vehicle" && this.#still(t);
   }
 
-  /** Does a still vehicle track explain this vehicle box (IoU >= stillClaimIou with its box)? */
+  /**
+   * Does a still vehicle track explain this vehicle box (IoU >= stillClaimIou with its box, or
+   * the smaller of the two boxes mostly inside the other)?
+   */
   #overStillVehicle(d: Detection): boolean {
+    const o = this.#o;
     if (classGroup(d.label) !== "vehicle") return false;
     return this.#tracks.some((t) =>
       t.state !== "tentative" && this.#stillVehicle(t) &&
-      Math.max(iou(t.kf.box, d.box), iou(t.rawBox, d.box)) >= this.#o.stillClaimIou
+      [t.kf.box, t.rawBox].some((b) =>
+        iou(b, d.box) >= o.stillClaimIou || _coverShare(b, d.box) >= o.stillCoverShare
+      )
     );
   }
 

@@ -781,3 +781,21 @@ Deno.test("a stopped car whose cut box jitters 20 px at the frame edge keeps its
   }
   assert.deepEqual(ids, [1]);
 });
+
+Deno.test("a box over part of a standing bus starts no track", () => {
+  // london_street: the far double-decker is seen whole at 0.34-0.47 and by its lower part at
+  // 0.22-0.39 (IoU 0.43, the part 94 % inside the whole); whichever scores higher takes the track.
+  const whole: Box = [140, 38, 26, 36], part: Box = [140, 58, 26, 17];
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  const ids = _run(
+    tr,
+    Array.from({ length: 100 }, (_, k) => ({
+      ts: k * 40,
+      dets: k < 40 ? [{ label: "bus", conf: 0.45, box: whole }] : [
+        { label: "bus", conf: k % 4 < 2 ? 0.45 : 0.3, box: whole },
+        { label: "bus", conf: k % 4 < 2 ? 0.3 : 0.42, box: part },
+      ],
+    })),
+  );
+  assert.deepEqual(ids, [1]);
+});
