@@ -10,6 +10,10 @@
  * - samples/london_street.mp4, a TfL traffic camera over a two-way London street (TfL open data,
  *   samples/london_street.truth.json): nine cars parked along the kerb, a queue in each direction,
  *   21 vehicles, each labelled with its path; no vehicle crosses the southbound stop zone.
+ * - samples/london_street_2.mp4, the same camera another day (samples/london_street_2.truth.json):
+ *   23 vehicles with paths, six of them driving down the outer southbound lane through the stop
+ *   zone without stopping (judged: no_stop or rolling_stop, px/s thresholds on an uncalibrated
+ *   camera).
  * Analyzed by the offline pipeline with the real detector: every judged car gives exactly one pass
  * with the right verdict, at the time it is in view, and the clip gives one track per car. A clip
  * whose vehicles have paths is held to more: each track stays on one labelled vehicle (or on one
@@ -31,7 +35,11 @@ interface _Truth {
     id: string;
     direction: "northbound" | "southbound" | "parked" | "stopped";
     present_s: [number, number];
-    expected: string | null;
+    /**
+     * The verdict; several when either is right (a car that never stopped, on a camera whose px/s
+     * thresholds say nothing of its road speed: no_stop or rolling_stop).
+     */
+    expected: string | string[] | null;
     /** [t_s, bottom-centre x, bottom y, width], normalized; one point for a parked car. */
     path?: _PathPoint[];
   }[];
@@ -49,27 +57,45 @@ interface _Truth {
  * Every clip with its hand-labelled truth. `REAL_CLIPS=carpark_bikes` runs a few. `regions`:
  * the detect.regions setting each clip is analyzed with (the config default when absent).
  */
-const CLIPS = ["carpark", "carpark_bikes", "london_street"].filter((c) =>
+const CLIPS = ["carpark", "carpark_bikes", "london_street", "london_street_2"].filter((c) =>
   Deno.env.get("REAL_CLIPS")?.split(",").includes(c) ?? true
 );
 const REGIONS = Deno.env.get("REAL_REGIONS") as "auto" | "off" | undefined;
 /**
- * Clips that do not pass yet, with why (docs/PERFORMANCE.md "Real footage"): reported as ignored
- * unless named in REAL_CLIPS, which runs them.
+ * Clips whose tracks are not yet one per vehicle (and, with `passes`, whose passes are not yet one
+ * per judged vehicle), with why (docs/PERFORMANCE.md "A real street"): what is known to fail is
+ * printed, not asserted, the rest is asserted; `REAL_STRICT=1` asserts everything.
  */
-const KNOWN_FAILING: Record<string, string> = {
-  london_street:
-    "20 tracks for 21 vehicles and 3 detector false positives on 2026-11-30: a parked car in the " +
-    "row has 3, the taxi and the bus 2 each, and 3 tracks stay on no labelled vehicle (boxes " +
-    "spanning two queued vehicles); no pass, as it should be",
+const KNOWN_FAILING: Record<string, { tracks: string; passes?: true }> = {
+  london_street: {
+    tracks:
+      "20 tracks for 21 vehicles and 3 detector false positives on 2026-11-30: a parked car in the " +
+      "row has 3, the taxi and the bus 2 each, and 3 tracks stay on no labelled vehicle (boxes " +
+      "spanning two queued vehicles); no pass, as it should be",
+  },
+  london_street_2: {
+    passes: true,
+    tracks:
+      "35 tracks for 23 vehicles on 2026-11-30 (4 vehicles with 2, 14 tracks on no labelled " +
+      "vehicle: the keep-left sign and other static boxes, unlabelled far traffic, boxes sliding " +
+      "along the queues); of the 6 judged vehicles 4 get one pass each (rolling_stop, accepted), " +
+      "the motorbike none and the truck two (a track begun at 4.8 s where the motorbike appears " +
+      "ends on the truck's box and enters the zone on it)",
+  },
 };
 
 for (const name of CLIPS) _realClip(name);
 
 function _realClip(name: string) {
+  const lax = name in KNOWN_FAILING && !Deno.env.get("REAL_STRICT");
   Deno.test({
-    name: `real footage: ${name} clip, one pass per judged car, one track per car`,
-    ignore: name in KNOWN_FAILING && !Deno.env.get("REAL_CLIPS")?.split(",").includes(name),
+    name: `real footage: ${name} clip, ${
+      !lax
+        ? "one pass per judged car, one track per car"
+        : KNOWN_FAILING[name].passes
+        ? "passes and track counts printed (known failing)"
+        : "one pass per judged car, track counts printed (one per car: known failing)"
+    }`,
     sanitizeResources: false,
     sanitizeOps: false,
     fn: () => _run(name),
@@ -190,6 +216,9 @@ async function _run(name: string) {
       `passes: ${passes.map((p) => `${p.verdict} at ${p.entered_at / 1000} s`).join(", ")}`,
     );
     const judged = truth.vehicles.filter((v) => v.expected);
+    if (truth.vehicles.every((v) => v.path)) {
+      return _heldToPaths(name, truth, real, _passesOnPaths(truth, passes, seen));
+    }
     assert.equal(passes.length, judged.length, JSON.stringify(passes));
     for (const v of judged) {
       const mine = passes.filter((p) =>
@@ -198,7 +227,6 @@ async function _run(name: string) {
       assert.equal(mine.length, 1, `${v.id}: one pass while in view`);
       assert.equal(mine[0].verdict, v.expected, `${v.id} verdict`);
     }
-    if (truth.vehicles.every((v) => v.path)) return _heldToPaths(name, truth, real);
     // Each car is exactly one of them: a track in view while it is, moving its way.
     const cars = new Set<number>();
     for (const v of truth.vehicles) {
@@ -239,6 +267,7 @@ function _heldToPaths(
   name: string,
   truth: _Truth & { width?: number; height?: number },
   real: [number, _Seen[]][],
+  passProblems: string[],
 ) {
   const aspect = (truth.width ?? 1) / (truth.height ?? 1);
   const things = [
@@ -268,6 +297,53 @@ function _heldToPaths(
       churn.map(([th, ids]) => `${th} ${ids.join("/")}`).join(", ") || "none"
     }; on no labelled thing: ${stray.join(", ") || "none"}`,
   );
+  console.log(`${name}: pass problems: ${passProblems.join("; ") || "none"}`);
+  const known = Deno.env.get("REAL_STRICT") ? undefined : KNOWN_FAILING[name];
+  if (!known?.passes) {
+    assert.deepEqual(passProblems, [], "one pass per judged vehicle, with its verdict, none other");
+  }
+  if (known) {
+    console.log(`${name}: not asserted (known failing): ${known.tracks}`);
+    return;
+  }
   assert.deepEqual(churn, [], "one track per vehicle (and per detector false positive)");
   assert.deepEqual(stray, [], "every track stays on one labelled vehicle");
+}
+
+/**
+ * Each pass belongs to the labelled vehicle its track stood on when it entered the zone (bottom
+ * centre within half the vehicle's width of its path); the problems: a judged vehicle without
+ * exactly one pass or with another verdict, a pass on a vehicle not judged or on none.
+ */
+function _passesOnPaths(
+  truth: _Truth & { width?: number; height?: number },
+  passes: PassLine[],
+  seen: Map<number, _Seen[]>,
+): string[] {
+  const aspect = (truth.width ?? 1) / (truth.height ?? 1);
+  const mine = new Map<string, PassLine[]>();
+  const problems: string[] = [];
+  for (const p of passes) {
+    const t_s = p.entered_at / 1000;
+    const at = (seen.get(p.track_id) ?? []).find((s) => s.t >= t_s - 1e-6);
+    const v = at && truth.vehicles.find((v) => {
+      if (t_s < v.present_s[0] - 0.2 || t_s > v.present_s[1] + 0.2) return false;
+      const [x, y, w] = _at(v.path!, t_s);
+      return Math.hypot(at.bx - x, (at.by - y) / aspect) / w < 0.5;
+    });
+    if (!v) problems.push(`a ${p.verdict} pass at ${t_s} s (track ${p.track_id}) on no vehicle`);
+    else mine.set(v.id, [...(mine.get(v.id) ?? []), p]);
+  }
+  for (const v of truth.vehicles) {
+    const got = mine.get(v.id) ?? [];
+    const want = v.expected === null ? [] : [v.expected].flat();
+    if (want.length === 0 && got.length > 0) {
+      problems.push(`${v.id}: not judged, got ${got.length}`);
+    }
+    if (want.length > 0 && got.length !== 1) problems.push(`${v.id}: ${got.length} passes`);
+    if (want.length > 0 && got.length === 1 && !want.includes(got[0].verdict)) {
+      problems.push(`${v.id}: ${got[0].verdict}, not ${want.join(" or ")}`);
+    }
+  }
+  return problems;
 }
