@@ -76,11 +76,11 @@ const KNOWN_FAILING: Record<string, { tracks: string; passes?: true }> = {
   london_street_2: {
     passes: true,
     tracks:
-      "35 tracks for 23 vehicles on 2026-11-30 (4 vehicles with 2, 14 tracks on no labelled " +
-      "vehicle: the keep-left sign and other static boxes, unlabelled far traffic, boxes sliding " +
-      "along the queues); of the 6 judged vehicles 4 get one pass each (rolling_stop, accepted), " +
-      "the motorbike none and the truck two (a track begun at 4.8 s where the motorbike appears " +
-      "ends on the truck's box and enters the zone on it)",
+      "36 tracks for 23 vehicles on 2026-11-30 (4 vehicles with more than one: the truck 3, " +
+      "car_s_3 3, a queued car and the northbound taxi 2; 13 tracks on no labelled vehicle: the " +
+      "keep-left sign and other static boxes, unlabelled far traffic, boxes sliding along the " +
+      "queues, car_s_1's track that lags it); of the 6 judged vehicles 5 get one pass each (4 " +
+      "rolling_stop, 1 no_stop, accepted), the motorbike (20 px wide) none: no track stays on it",
   },
 };
 
@@ -213,7 +213,11 @@ async function _run(name: string) {
     );
     console.log(`tracks: ${tracks.join(", ")}`);
     console.log(
-      `passes: ${passes.map((p) => `${p.verdict} at ${p.entered_at / 1000} s`).join(", ")}`,
+      `passes: ${
+        passes.map((p) => `${p.verdict} at ${p.entered_at / 1000} s (track ${p.track_id})`).join(
+          ", ",
+        )
+      }`,
     );
     const judged = truth.vehicles.filter((v) => v.expected);
     if (truth.vehicles.every((v) => v.path)) {

@@ -593,9 +593,15 @@ export class ByteTracker {
       for (let j = 0; j < dets.length; j++) {
         // Cross-group pairs are forbidden (NaN is never feasible). A still track may also take a
         // box where it last stood: its filter's velocity, learnt from box jitter, drifts the
-        // prediction off a standing car (london_street: 23 px in 4 frames, IoU 0.48).
+        // prediction off a standing car (london_street: 23 px in 4 frames, IoU 0.48). A lost
+        // still track is found again only there: coasting unseen, that velocity carries its
+        // prediction anywhere (london_street_2: lost at 8.3 s standing under the truck, predicted
+        // 0.8 s on onto a box 11 px lower, IoU 0.07 with its place, which it took and drove into
+        // the zone on: the truck's second pass).
         const overlap = classGroup(dets[j].label) !== t.group
           ? 0
+          : still && t.state === "lost"
+          ? iou(t.rawBox, dets[j].box)
           : still
           ? Math.max(iou(pred, dets[j].box), iou(t.rawBox, dets[j].box))
           : iou(pred, dets[j].box);

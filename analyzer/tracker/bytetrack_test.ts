@@ -799,3 +799,32 @@ Deno.test("a box over part of a standing bus starts no track", () => {
   );
   assert.deepEqual(ids, [1]);
 });
+
+Deno.test("a lost standing vehicle is found again where it stood, not where its filter coasted", () => {
+  // london_street_2 (352x288, 25 fps): a track stood 0.7 s on a box under the truck, the box's
+  // top edge then fell 9 px in 2 frames, and it went unseen for 0.84 s; its filter, coasting on
+  // that velocity, predicted it onto the truck's lower box 11 px below (IoU 0.07 with where it
+  // stood), which it took and drove into the stop zone on: a second pass for the truck.
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  const rng = seededRandom(5);
+  const frames: { ts: number; dets: Detection[] }[] = [];
+  for (let k = 0; k < 40; k++) {
+    const e = () => (rng() * 2 - 1) * 1.5;
+    frames.push({
+      ts: k * 40,
+      dets: [{ label: "car", conf: 0.45, box: [285 + e(), 174 + e(), 40, 22] }],
+    });
+  }
+  frames.push({ ts: 1600, dets: [{ label: "car", conf: 0.2, box: [286, 178, 39, 18] }] });
+  frames.push({ ts: 1640, dets: [{ label: "car", conf: 0.2, box: [287, 183, 37, 14] }] });
+  // Unseen until 2480 ms, then a weak box lower down (the truck's front).
+  for (let ts = 1680; ts < 2480; ts += 40) frames.push({ ts, dets: [] });
+  const below: Box = [291, 194, 39, 25];
+  let onBelow: TrackView | undefined;
+  _run(
+    tr,
+    [...frames, { ts: 2480, dets: [{ label: "car", conf: 0.17, box: below }] }],
+    (out, ts) => ts === 2480 && (onBelow = out.tracks.find((t) => t.id === 1)),
+  );
+  assert.equal(onBelow, undefined, "the standing track does not take the box below its place");
+});
