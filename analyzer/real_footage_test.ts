@@ -24,6 +24,8 @@ import { validateConfig } from "../shared/config.ts";
 import { VEHICLE_LABELS } from "../shared/labels.ts";
 import type { Tick } from "../shared/tick.ts";
 import { analyzeFile } from "./cli.ts";
+import type { Detection } from "./detector/detection.ts";
+import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import type { PassLine } from "./testing_scenes.ts";
 import { resolveFilePath } from "./sources.ts";
@@ -61,6 +63,13 @@ const CLIPS = ["carpark", "carpark_bikes", "london_street", "london_street_2"].f
   Deno.env.get("REAL_CLIPS")?.split(",").includes(c) ?? true
 );
 const REGIONS = Deno.env.get("REAL_REGIONS") as "auto" | "off" | undefined;
+/**
+ * `REAL_DETECTIONS=dir`: the detector's boxes of each clip are saved to dir/<clip>.json on the
+ * first run and replayed on the next (tracker work: london_street_2 then takes 3 s, not 15-60 s; how
+ * the london_street_2 truck's second pass was bisected). Replay is for an unchanged clip, config
+ * and detector only.
+ */
+const DETECTIONS = Deno.env.get("REAL_DETECTIONS");
 /**
  * Clips whose tracks are not yet one per vehicle (and, with `passes`, whose passes are not yet one
  * per judged vehicle), with why (docs/PERFORMANCE.md "A real street"): what is known to fail is
@@ -100,6 +109,32 @@ function _realClip(name: string) {
     sanitizeOps: false,
     fn: () => _run(name),
   });
+}
+
+/**
+ * The detector, its results replayed from `file` when it exists (call by call, in order), else
+ * recorded and written to it after the clip's last frame.
+ */
+function _replayed(d: FrameDetector, file: string): FrameDetector & { save(): Promise<void> } {
+  let saved: Detection[][] | null = null;
+  try {
+    saved = JSON.parse(Deno.readTextFileSync(file));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const recorded: Detection[][] = [];
+  let i = 0;
+  return {
+    async detect(frame, opts) {
+      if (saved) {
+        return { detections: saved[i++], inferMs: 0, buffer: frame.data.buffer as ArrayBuffer };
+      }
+      const r = await d.detect(frame, opts);
+      recorded.push(r.detections);
+      return r;
+    },
+    save: () => saved ? Promise.resolve() : Deno.writeTextFile(file, JSON.stringify(recorded)),
+  };
 }
 
 type _PathPoint = [number, number, number, number];
@@ -171,6 +206,7 @@ async function _run(name: string) {
     }).cameras[name];
     const passes: PassLine[] = [];
     const ticks: Tick[] = [];
+    let replay: ReturnType<typeof _replayed> | undefined;
     const summary = await analyzeFile({
       source: clip,
       camera,
@@ -184,7 +220,11 @@ async function _run(name: string) {
         if (line.type === "pass") passes.push(line);
       },
       onTick: (t) => ticks.push(JSON.parse(t)),
+      wrapDetector: DETECTIONS
+        ? (d) => (replay = _replayed(d, `${DETECTIONS}/${name}.json`))
+        : undefined,
     });
+    await replay?.save();
     // Tracks seen in at least 3 ticks (a single-frame flicker is not a vehicle's track).
     const seen = new Map<number, _Seen[]>();
     for (const t of ticks) {
