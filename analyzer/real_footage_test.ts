@@ -6,15 +6,26 @@
  *   southbound (not judged).
  * - samples/carpark_bikes.mp4, an oblique view of an empty car park (samples/carpark_bikes.truth.json):
  *   two cars drive up the frame through a stop zone after a pre-stop line and turn off left
- *   (judged, neither stops), with people walking and two cyclists (not vehicle classes). Analyzed by the offline pipeline with the real detector:
- * every judged car gives exactly one pass with the right verdict, at the time it is in view, and
- * the clip gives one track per car.
+ *   (judged, neither stops), with people walking and two cyclists (not vehicle classes).
+ * - samples/london_street.mp4, a TfL traffic camera over a two-way London street (TfL open data,
+ *   samples/london_street.truth.json): nine cars parked along the kerb, a queue in each direction,
+ *   21 vehicles, each labelled with its path; no vehicle crosses the southbound stop zone.
+ * - samples/london_street_2.mp4, the same camera another day (samples/london_street_2.truth.json):
+ *   23 vehicles with paths, six of them driving down the outer southbound lane through the stop
+ *   zone without stopping (judged: no_stop or rolling_stop, px/s thresholds on an uncalibrated
+ *   camera).
+ * Analyzed by the offline pipeline with the real detector: every judged car gives exactly one pass
+ * with the right verdict, at the time it is in view, and the clip gives one track per car. A clip
+ * whose vehicles have paths is held to more: each track stays on one labelled vehicle (or on one
+ * listed detector false positive) for its whole life, and no vehicle or false positive has two.
  */
 import assert from "node:assert/strict";
 import { validateConfig } from "../shared/config.ts";
 import { VEHICLE_LABELS } from "../shared/labels.ts";
 import type { Tick } from "../shared/tick.ts";
 import { analyzeFile } from "./cli.ts";
+import type { Detection } from "./detector/detection.ts";
+import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import type { PassLine } from "./testing_scenes.ts";
 import { resolveFilePath } from "./sources.ts";
@@ -24,10 +35,18 @@ interface _Truth {
   zones: { stop_zone: [number, number][]; pre_stop_line: [[number, number], [number, number]] };
   vehicles: {
     id: string;
-    direction: "northbound" | "southbound";
+    direction: "northbound" | "southbound" | "parked" | "stopped";
     present_s: [number, number];
-    expected: string | null;
+    /**
+     * The verdict; several when either is right (a car that never stopped, on a camera whose px/s
+     * thresholds say nothing of its road speed: no_stop or rolling_stop).
+     */
+    expected: string | string[] | null;
+    /** [t_s, bottom-centre x, bottom y, width], normalized; one point for a parked car. */
+    path?: _PathPoint[];
   }[];
+  /** Static things the detector takes for vehicles (a road marking, a sign): one track at most. */
+  detector_false_positives?: { id: string; note: string; at: [number, number]; width: number }[];
   /**
    * Cyclists the detector calls `motorcycle` (a vehicle class) at times: a track on one fails the
    * clip (analyzer/pipeline/two_wheelers.ts: a motorcycle the detector also calls a bicycle
@@ -40,20 +59,132 @@ interface _Truth {
  * Every clip with its hand-labelled truth. `REAL_CLIPS=carpark_bikes` runs a few. `regions`:
  * the detect.regions setting each clip is analyzed with (the config default when absent).
  */
-const CLIPS = ["carpark", "carpark_bikes"].filter((c) =>
+const CLIPS = ["carpark", "carpark_bikes", "london_street", "london_street_2"].filter((c) =>
   Deno.env.get("REAL_CLIPS")?.split(",").includes(c) ?? true
 );
 const REGIONS = Deno.env.get("REAL_REGIONS") as "auto" | "off" | undefined;
+/**
+ * `REAL_DETECTIONS=dir`: the detector's boxes of each clip are saved to dir/<clip>.json on the
+ * first run and replayed on the next (tracker work: london_street_2 then takes 3 s, not 15-60 s; how
+ * the london_street_2 truck's second pass was bisected). Replay is for an unchanged clip, config
+ * and detector only.
+ */
+const DETECTIONS = Deno.env.get("REAL_DETECTIONS");
+/**
+ * Clips whose tracks are not yet one per vehicle (and, with `passes`, whose passes are not yet one
+ * per judged vehicle), with why (docs/PERFORMANCE.md "A real street"): what is known to fail is
+ * printed, not asserted, the rest is asserted; `REAL_STRICT=1` asserts everything.
+ */
+const KNOWN_FAILING: Record<string, { tracks: string; passes?: true }> = {
+  london_street: {
+    tracks:
+      "20 tracks for 21 vehicles and 3 detector false positives on 2026-11-30: a parked car in the " +
+      "row has 3, the taxi and the bus 2 each, and 3 tracks stay on no labelled vehicle (boxes " +
+      "spanning two queued vehicles); no pass, as it should be",
+  },
+  london_street_2: {
+    passes: true,
+    tracks:
+      "36 tracks for 23 vehicles on 2026-11-30 (4 vehicles with more than one: the truck 3, " +
+      "car_s_3 3, a queued car and the northbound taxi 2; 13 tracks on no labelled vehicle: the " +
+      "keep-left sign and other static boxes, unlabelled far traffic, boxes sliding along the " +
+      "queues, car_s_1's track that lags it); of the 6 judged vehicles 5 get one pass each (4 " +
+      "rolling_stop, 1 no_stop, accepted), the motorbike (20 px wide) none: no track stays on it",
+  },
+};
 
 for (const name of CLIPS) _realClip(name);
 
 function _realClip(name: string) {
+  const lax = name in KNOWN_FAILING && !Deno.env.get("REAL_STRICT");
   Deno.test({
-    name: `real footage: ${name} clip, one pass per judged car, one track per car`,
+    name: `real footage: ${name} clip, ${
+      !lax
+        ? "one pass per judged car, one track per car"
+        : KNOWN_FAILING[name].passes
+        ? "passes and track counts printed (known failing)"
+        : "one pass per judged car, track counts printed (one per car: known failing)"
+    }`,
     sanitizeResources: false,
     sanitizeOps: false,
     fn: () => _run(name),
   });
+}
+
+/**
+ * The detector, its results replayed from `file` when it exists (call by call, in order), else
+ * recorded and written to it after the clip's last frame.
+ */
+function _replayed(d: FrameDetector, file: string): FrameDetector & { save(): Promise<void> } {
+  let saved: Detection[][] | null = null;
+  try {
+    saved = JSON.parse(Deno.readTextFileSync(file));
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const recorded: Detection[][] = [];
+  let i = 0;
+  return {
+    async detect(frame, opts) {
+      if (saved) {
+        return { detections: saved[i++], inferMs: 0, buffer: frame.data.buffer as ArrayBuffer };
+      }
+      const r = await d.detect(frame, opts);
+      recorded.push(r.detections);
+      return r;
+    },
+    save: () => saved ? Promise.resolve() : Deno.writeTextFile(file, JSON.stringify(recorded)),
+  };
+}
+
+type _PathPoint = [number, number, number, number];
+interface _Seen {
+  t: number;
+  y: number;
+  label: string;
+  /** Bottom centre and width, normalized. */
+  bx: number;
+  by: number;
+  w: number;
+}
+
+/** A labelled path at time t_s: [x, y, width], linear between points, held at the ends. */
+function _at(path: _PathPoint[], t_s: number): [number, number, number] {
+  const i = path.findIndex((p) => p[0] >= t_s);
+  if (i <= 0) {
+    return i === 0
+      ? [path[0][1], path[0][2], path[0][3]]
+      : [...path.at(-1)!.slice(1)] as [number, number, number];
+  }
+  const [a, b] = [path[i - 1], path[i]];
+  const f = (t_s - a[0]) / (b[0] - a[0]);
+  return [1, 2, 3].map((k) => a[k] + f * (b[k] - a[k])) as [number, number, number];
+}
+
+/**
+ * The labelled thing (vehicle or false positive) a track stayed on: the one whose path its bottom
+ * centre followed closest, as a mean share of the thing's width (px on both axes), if under 0.5
+ * with >= 80 % of the track's ticks in the thing's time in view; null when it followed none (it
+ * jumped between vehicles, or sat where nothing is labelled).
+ */
+function _stayedOn(
+  s: _Seen[],
+  things: { id: string; present_s: [number, number]; path: _PathPoint[] }[],
+  aspect: number,
+): string | null {
+  let best: string | null = null, bestCost = 0.5;
+  for (const th of things) {
+    const inView = s.filter((p) => p.t >= th.present_s[0] - 0.2 && p.t <= th.present_s[1] + 0.2);
+    if (inView.length < 0.8 * s.length) continue;
+    let sum = 0;
+    for (const p of inView) {
+      const [x, y, w] = _at(th.path, p.t);
+      sum += Math.hypot(p.bx - x, (p.by - y) / aspect) / w;
+    }
+    const cost = sum / inView.length;
+    if (cost < bestCost) [best, bestCost] = [th.id, cost];
+  }
+  return best;
 }
 
 async function _run(name: string) {
@@ -75,6 +206,7 @@ async function _run(name: string) {
     }).cameras[name];
     const passes: PassLine[] = [];
     const ticks: Tick[] = [];
+    let replay: ReturnType<typeof _replayed> | undefined;
     const summary = await analyzeFile({
       source: clip,
       camera,
@@ -88,13 +220,24 @@ async function _run(name: string) {
         if (line.type === "pass") passes.push(line);
       },
       onTick: (t) => ticks.push(JSON.parse(t)),
+      wrapDetector: DETECTIONS
+        ? (d) => (replay = _replayed(d, `${DETECTIONS}/${name}.json`))
+        : undefined,
     });
+    await replay?.save();
     // Tracks seen in at least 3 ticks (a single-frame flicker is not a vehicle's track).
-    const seen = new Map<number, { t: number; y: number; label: string }[]>();
+    const seen = new Map<number, _Seen[]>();
     for (const t of ticks) {
       for (const tr of t.tracks) {
-        const y = tr.bbox[1] + tr.bbox[3] / 2;
-        seen.set(tr.id, [...(seen.get(tr.id) ?? []), { t: t.ts / 1000, y, label: tr.label }]);
+        const [x, y, w, h] = tr.bbox;
+        seen.set(tr.id, [...(seen.get(tr.id) ?? []), {
+          t: t.ts / 1000,
+          y: y + h / 2,
+          label: tr.label,
+          bx: x + w / 2,
+          by: y + h,
+          w,
+        }]);
       }
     }
     const all = seen.size;
@@ -110,9 +253,16 @@ async function _run(name: string) {
     );
     console.log(`tracks: ${tracks.join(", ")}`);
     console.log(
-      `passes: ${passes.map((p) => `${p.verdict} at ${p.entered_at / 1000} s`).join(", ")}`,
+      `passes: ${
+        passes.map((p) => `${p.verdict} at ${p.entered_at / 1000} s (track ${p.track_id})`).join(
+          ", ",
+        )
+      }`,
     );
     const judged = truth.vehicles.filter((v) => v.expected);
+    if (truth.vehicles.every((v) => v.path)) {
+      return _heldToPaths(name, truth, real, _passesOnPaths(truth, passes, seen));
+    }
     assert.equal(passes.length, judged.length, JSON.stringify(passes));
     for (const v of judged) {
       const mine = passes.filter((p) =>
@@ -151,4 +301,93 @@ async function _run(name: string) {
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+}
+
+/**
+ * A clip labelled with paths: every track stays on one labelled vehicle or listed detector false
+ * positive, and none of them has two tracks (no id churn, no track jumping between vehicles).
+ */
+function _heldToPaths(
+  name: string,
+  truth: _Truth & { width?: number; height?: number },
+  real: [number, _Seen[]][],
+  passProblems: string[],
+) {
+  const aspect = (truth.width ?? 1) / (truth.height ?? 1);
+  const things = [
+    ...truth.vehicles.map((v) => ({ id: v.id, present_s: v.present_s, path: v.path! })),
+    ...(truth.detector_false_positives ?? []).map((f) => ({
+      id: f.id,
+      present_s: [0, Infinity] as [number, number],
+      path: [[0, f.at[0], f.at[1], f.width]] as _PathPoint[],
+    })),
+  ];
+  const on = new Map<string, number[]>();
+  const stray: string[] = [];
+  for (const [id, s] of real) {
+    const th = _stayedOn(s, things, aspect);
+    if (th) on.set(th, [...(on.get(th) ?? []), id]);
+    else stray.push(`${id} (${s[0].t.toFixed(1)}-${s.at(-1)!.t.toFixed(1)} s)`);
+  }
+  const tracked = truth.vehicles.filter((v) => on.has(v.id));
+  const churn = [...on.entries()].filter(([, ids]) => ids.length > 1);
+  console.log(
+    `${name}: ${real.length} tracks; ${tracked.length} of ${truth.vehicles.length} vehicles tracked (${
+      truth.vehicles.filter((v) => !on.has(v.id)).map((v) => v.id).join(", ")
+    } not); on false positives: ${
+      (truth.detector_false_positives ?? []).map((f) => `${f.id} ${on.get(f.id)?.length ?? 0}`)
+        .join(", ")
+    }; more than one track: ${
+      churn.map(([th, ids]) => `${th} ${ids.join("/")}`).join(", ") || "none"
+    }; on no labelled thing: ${stray.join(", ") || "none"}`,
+  );
+  console.log(`${name}: pass problems: ${passProblems.join("; ") || "none"}`);
+  const known = Deno.env.get("REAL_STRICT") ? undefined : KNOWN_FAILING[name];
+  if (!known?.passes) {
+    assert.deepEqual(passProblems, [], "one pass per judged vehicle, with its verdict, none other");
+  }
+  if (known) {
+    console.log(`${name}: not asserted (known failing): ${known.tracks}`);
+    return;
+  }
+  assert.deepEqual(churn, [], "one track per vehicle (and per detector false positive)");
+  assert.deepEqual(stray, [], "every track stays on one labelled vehicle");
+}
+
+/**
+ * Each pass belongs to the labelled vehicle its track stood on when it entered the zone (bottom
+ * centre within half the vehicle's width of its path); the problems: a judged vehicle without
+ * exactly one pass or with another verdict, a pass on a vehicle not judged or on none.
+ */
+function _passesOnPaths(
+  truth: _Truth & { width?: number; height?: number },
+  passes: PassLine[],
+  seen: Map<number, _Seen[]>,
+): string[] {
+  const aspect = (truth.width ?? 1) / (truth.height ?? 1);
+  const mine = new Map<string, PassLine[]>();
+  const problems: string[] = [];
+  for (const p of passes) {
+    const t_s = p.entered_at / 1000;
+    const at = (seen.get(p.track_id) ?? []).find((s) => s.t >= t_s - 1e-6);
+    const v = at && truth.vehicles.find((v) => {
+      if (t_s < v.present_s[0] - 0.2 || t_s > v.present_s[1] + 0.2) return false;
+      const [x, y, w] = _at(v.path!, t_s);
+      return Math.hypot(at.bx - x, (at.by - y) / aspect) / w < 0.5;
+    });
+    if (!v) problems.push(`a ${p.verdict} pass at ${t_s} s (track ${p.track_id}) on no vehicle`);
+    else mine.set(v.id, [...(mine.get(v.id) ?? []), p]);
+  }
+  for (const v of truth.vehicles) {
+    const got = mine.get(v.id) ?? [];
+    const want = v.expected === null ? [] : [v.expected].flat();
+    if (want.length === 0 && got.length > 0) {
+      problems.push(`${v.id}: not judged, got ${got.length}`);
+    }
+    if (want.length > 0 && got.length !== 1) problems.push(`${v.id}: ${got.length} passes`);
+    if (want.length > 0 && got.length === 1 && !want.includes(got[0].verdict)) {
+      problems.push(`${v.id}: ${got[0].verdict}, not ${want.join(" or ")}`);
+    }
+  }
+  return problems;
 }
