@@ -13,12 +13,6 @@
  * own process beside the rest, filling the other files' waits; the timing tests in the rest were
  * already written to hold on a loaded machine (their bounds say the load they were measured at).
  *
- * The offline process runs at a lower CPU priority (`nice -n 10`): the rest's live stacks and
- * browsers work in real time and their waits are what the offline analyses fill, so they get the
- * CPU when they need it. Measured on this 2-core AMD EPYC kind (2026-11-30, third session): both
- * at one priority, both processes took 26.5 min (offline 24m27s; each CPU-bound scene ran 2.7x
- * slower than alone: persp_queue 40 s vs 15 s), 1.73 cores busy on average, so 23 min is the floor.
- *
  * The offline process's lines are prefixed `[offline] `; the rest print as `deno test` prints them.
  * Exit code: 0 only when both processes passed. The detector model is fetched once before either
  * starts, so the two never race to build it in `.data/models`.
@@ -37,9 +31,6 @@ export const OFFLINE_TESTS: readonly string[] = [
   "analyzer/capture/privacy_crop_test.ts",
   "analyzer/detector/centernet_test.ts",
 ];
-
-/** Niceness of the offline process (the rest runs at the default 0). */
-export const OFFLINE_NICE = 10;
 
 /** `deno test` arguments of the two processes; `extra` (filters, flags) goes to both. */
 export function testCommands(extra: readonly string[]): { offline: string[]; rest: string[] } {
@@ -74,9 +65,8 @@ if (import.meta.main) {
   await ensureNanodetOnnx(".data/models");
   const cmds = testCommands(Deno.args);
   const t0 = performance.now();
-  // Lower priority for the CPU-bound offline analyses (why: see the header).
-  const offline = new Deno.Command("nice", {
-    args: ["-n", String(OFFLINE_NICE), Deno.execPath(), ...cmds.offline],
+  const offline = new Deno.Command(Deno.execPath(), {
+    args: cmds.offline,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
