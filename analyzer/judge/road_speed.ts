@@ -372,6 +372,7 @@ export function zoneRoadSpeeds(
   // too few): leaving out the samples after the exit only removes a speed-up read into the zone;
   // where the shorter fit reads higher it is its extrapolation's noise (rolling stops at 1.5 m/s:
   // persp_rolling_stop at 2.5 fps +8.5 % alone, +4.3 % capped; at 15 fps +11.6 / +9.8 %).
-  const atExit = (t: number) => Math.min(roadSpeedAt(beforeExit, t) ?? Infinity, at(samples, t));
-  return { entry, min, max: Math.max(entry, ...zoneTs.map(atExit), atExit(tExit)) };
+  const capped = (t: number, all: number) => Math.min(roadSpeedAt(beforeExit, t) ?? Infinity, all);
+  const zoneCapped = zoneTs.map((t, i) => capped(t, zone[i]));
+  return { entry, min, max: Math.max(entry, ...zoneCapped, capped(tExit, exit)) };
 }
