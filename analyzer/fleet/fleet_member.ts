@@ -16,6 +16,7 @@ import {
   LEASE_HEARTBEAT_MS,
   LEASE_STOP_JUDGING_MS,
   leaveFleet,
+  nextForeignExpiryMs,
   type Query,
   registerMember,
   releaseLease,
@@ -60,6 +61,12 @@ export class FleetMemberLoop {
   #guard: ReturnType<typeof setInterval> | undefined;
   #round: Promise<void> = Promise.resolve();
   #stopped = false;
+  /**
+   * With room for a camera: ms until another holder's lease expires (the next round comes then,
+   * if sooner than the heartbeat). Its holder's share is only known to be free once it expires:
+   * a dead member counts in the fair share until then, so this does not wait for a free share.
+   */
+  #claimableInMs: number | null = null;
   /** Leases handed back or lost, and claimed (for /metrics). */
   claims = 0;
   handovers = 0;
@@ -89,7 +96,11 @@ export class FleetMemberLoop {
     const every = this.#opts.heartbeatMs ?? LEASE_HEARTBEAT_MS;
     const loop = () => {
       this.#round = this.#round.then(() => this.#heartbeat()).finally(() => {
-        if (!this.#stopped) this.#timer = setTimeout(loop, every);
+        // 20 ms past the expiry: the claim's `expires_at <= now()` holds by then.
+        const wait = this.#claimableInMs === null
+          ? every
+          : Math.min(every, this.#claimableInMs + 20);
+        if (!this.#stopped) this.#timer = setTimeout(loop, wait);
       });
     };
     loop();
@@ -224,11 +235,15 @@ export class FleetMemberLoop {
         this.#opts.log(`fleet: claimed ${l.camera} (epoch ${l.epoch})`);
       }
       await this.#opts.setHeld(new Set(this.#epochs.keys()));
+      this.#claimableInMs = this.#epochs.size < this.#opts.maxCameras
+        ? await nextForeignExpiryMs(q, this.holder, configured)
+        : null;
       this.lastError = "";
     } catch (e) {
       const msg = (e as Error).message;
       if (msg !== this.lastError) this.#opts.log(`fleet: heartbeat failed: ${msg}`);
       this.lastError = msg;
+      this.#claimableInMs = null;
       await this.#client?.end().catch(() => {});
       this.#client = null;
     }

@@ -100,6 +100,28 @@ export async function claimLeases(
   return _leases(rows);
 }
 
+/**
+ * Milliseconds (on the database's clock) until the first lease among `cameras` held by another
+ * holder expires, or null when none is held by another. A member with room claims at that moment
+ * instead of at its next heartbeat: a dead analyzer's cameras are dark for the expiry, not the
+ * expiry plus up to a heartbeat (CI 2026-11-30: a SIGKILL failover read 15.5 s on a loaded 2-core
+ * box against the 15 s bound, of which up to 2 s was waiting for the next heartbeat).
+ */
+export async function nextForeignExpiryMs(
+  q: Query,
+  holder: string,
+  cameras: string[],
+): Promise<number | null> {
+  if (cameras.length === 0) return null;
+  const { rows } = await q(
+    `select extract(epoch from min(expires_at) - now()) * 1000 as ms from camera_leases
+     where camera = any($2::text[]) and holder is distinct from $1 and expires_at > now()`,
+    [holder, cameras],
+  );
+  const ms = rows[0]?.ms;
+  return ms === null || ms === undefined ? null : Math.max(0, Number(ms));
+}
+
 /** Hand a lease back (after the camera's passes are flushed): claimable at once. */
 export async function releaseLease(q: Query, holder: string, lease: Lease): Promise<boolean> {
   const { rows } = await q(

@@ -8,6 +8,7 @@ import {
   fairShare,
   type FleetMember,
   fleetState,
+  nextForeignExpiryMs,
   type Query,
   registerMember,
   releaseLease,
@@ -39,6 +40,13 @@ Deno.test({
       await q(`update camera_leases set expires_at = now() - interval '1 s' where camera = 'a'`);
       assert.deepEqual(await renewLeases(q, "h1", ["a", "b"]), [{ camera: "b", epoch: 1 }]);
       assert.deepEqual(await claimLeases(q, "h2", cams, 1), [{ camera: "a", epoch: 2 }]);
+
+      // The next foreign expiry: h2's leases ("a", "c") seen from h1; none of h1's own.
+      await q(`update camera_leases set expires_at = now() + interval '3 s' where camera = 'a'`);
+      const ms = await nextForeignExpiryMs(q, "h1", cams);
+      assert.ok(ms !== null && ms > 2500 && ms <= 3000, `next foreign expiry ${ms} ms`);
+      assert.equal(await nextForeignExpiryMs(q, "h2", ["a", "c"]), null, "its own leases");
+      assert.equal(await nextForeignExpiryMs(q, "h1", []), null);
 
       // A released lease is claimable at once (epoch +1); a stale release does nothing.
       assert.equal(await releaseLease(q, "h1", { camera: "a", epoch: 1 }), false);
