@@ -102,6 +102,16 @@ Deno.test({
         return ["a1", "a2", "a3"].every((x) => h.filter((r) => r.holder === x).length === 2);
       }, 30_000);
       console.log("initial:", JSON.stringify(await holders()));
+      // A camera just handed over while the shares levelled may not have ticked on its new holder
+      // yet; killing that holder then times the hand-over's start-up plus the failover (a probe on
+      // 2026-11-30, loaded box: a camera handed to a1 had not ticked for 5.3 s when a1 was killed,
+      // so 18.0 s read; it ticked again 12.7 s after the kill).
+      const balancedAt = Date.now();
+      await waitFor(
+        "every camera ticking on its holder",
+        () => Promise.resolve(tickingSince(balancedAt)),
+        60_000,
+      );
 
       // 1. SIGKILL a1: its cameras are claimed and tick again within 15 s.
       const a1Cams = (await holders()).filter((r) => r.holder === "a1").map((r) => r.camera);

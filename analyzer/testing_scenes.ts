@@ -9,6 +9,7 @@ import { type CameraConfig, validateConfig } from "../shared/config.ts";
 import type { Tick } from "../shared/tick.ts";
 import { analyzeFile, type AnalyzeSummary } from "./cli.ts";
 import type { PassRecord } from "./persist/records.ts";
+import type { DetectResult, FrameDetector, RgbFrame } from "./pipeline/serial_detector.ts";
 
 /** A pass as the offline pipeline prints it (no samples). */
 export type PassLine = Omit<PassRecord, "samples">;
@@ -72,6 +73,48 @@ export async function analyzeScene(o: SceneRunOptions): Promise<SceneRun> {
   return await analyzeVideo({ ...o, camera, cameraId: "scene" });
 }
 
+/**
+ * The detector's answers by frame content (SHA-1 of the pixels and the options), for this
+ * process's life. A scene analyzed at full, half and quarter rate decodes the same frames again;
+ * the detector (deterministic: same input, same boxes) runs once per distinct input. Why: the
+ * offline tests took 24 of CI's 26 minutes on the 2-core box (2026-11-30), most of it inference;
+ * region crops follow each rate's own motion, so they mostly miss and run.
+ */
+const _memo = new Map<string, Omit<DetectResult, "buffer">>();
+/** Enough for every frame of the largest test file's scenes (~6 k inputs); then it starts over. */
+const MEMO_MAX = 20_000;
+
+async function _memoKey(frame: RgbFrame, opts: unknown): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-1", frame.data as Uint8Array<ArrayBuffer>);
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${frame.width}x${frame.height}:${hex}:${JSON.stringify(opts)}`;
+}
+
+/** `d` behind the memo: a frame seen before gets its boxes back without an inference. */
+export function memoizedDetector(d: FrameDetector): FrameDetector {
+  return {
+    detect: async (frame, opts) => {
+      const key = await _memoKey(frame, opts);
+      const hit = _memo.get(key);
+      if (hit) {
+        const { buffer, byteOffset, byteLength } = frame.data;
+        return {
+          detections: structuredClone(hit.detections),
+          inferMs: hit.inferMs,
+          // The pipeline reads the frame back from the buffer the detector hands back.
+          buffer: byteOffset === 0 && byteLength === buffer.byteLength
+            ? buffer as ArrayBuffer
+            : frame.data.slice().buffer,
+        };
+      }
+      const result = await d.detect(frame, opts);
+      if (_memo.size >= MEMO_MAX) _memo.clear();
+      _memo.set(key, { detections: structuredClone(result.detections), inferMs: result.inferMs });
+      return result;
+    },
+  };
+}
+
 /** Run a video through the offline pipeline with a validated camera config. */
 export async function analyzeVideo(o: {
   video: string;
@@ -86,6 +129,7 @@ export async function analyzeVideo(o: {
   const detected: boolean[] = [];
   // The pipeline detects a frame before it publishes its tick, one frame at a time.
   let ran = false;
+  let memo: FrameDetector;
   const summary = await analyzeFile({
     source: o.video,
     camera: o.camera,
@@ -98,10 +142,10 @@ export async function analyzeVideo(o: {
       const line = JSON.parse(l);
       if (line.type === "pass") passes.push(line);
     },
-    wrapDetector: (d) => ({
+    wrapDetector: (d) => (memo = memoizedDetector(d), {
       detect: (frame, opts) => {
         ran = true;
-        return d.detect(frame, opts);
+        return memo.detect(frame, opts);
       },
     }),
     onTick: o.ticks
