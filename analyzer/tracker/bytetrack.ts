@@ -266,6 +266,12 @@ class _Track {
   birth: { ts: number; point: Point }[] | null = [];
   /** Anchor points and larger box sides of the recent detections (`stands`). */
   readonly #recent: { ts: number; point: Point; side: number }[] = [];
+  /**
+   * The last `stands` answer: it depends only on the detections so far, which change only in
+   * match(), but the tracker asks it several times per track per update (stage 0's pool, every
+   * association's still and moving tests, the new-track and standing-box checks).
+   */
+  #standsMemo: { windowMs: number; spreadSides: number; value: boolean } | null = null;
 
   constructor(det: Detection, ts: number, opts: ByteTrackOptions) {
     this.#anchor = opts.anchor;
@@ -289,6 +295,14 @@ class _Track {
    * walk off at will.
    */
   stands(windowMs: number, spreadSides: number): boolean {
+    const memo = this.#standsMemo;
+    if (memo && memo.windowMs === windowMs && memo.spreadSides === spreadSides) return memo.value;
+    const value = this.#stands(windowMs, spreadSides);
+    this.#standsMemo = { windowMs, spreadSides, value };
+    return value;
+  }
+
+  #stands(windowMs: number, spreadSides: number): boolean {
     if (this.group !== "vehicle" || this.lastTs - this.firstTs < windowMs) return false;
     const pts = this.#recent.filter((r) => r.ts >= this.lastTs - windowMs);
     if (pts.length < 3) return false;
@@ -331,6 +345,7 @@ class _Track {
     this.#vote(det);
     this.#pushVelocity(det, ts);
     this.#pushRecent(det, ts);
+    this.#standsMemo = null;
     this.birth?.push({ ts, point: anchorPoint(det.box, this.#anchor) });
   }
 
