@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
-import type { FrameTruth, SceneTruth } from "../../dev/testing/scenes/mod.ts";
+import {
+  type FrameTruth,
+  LANE_TOWARD_X_M,
+  PERSPECTIVE_CAMERA,
+  project,
+  type SceneTruth,
+} from "../../dev/testing/scenes/mod.ts";
 import type { Detection } from "../detector/detection.ts";
-import { ByteTracker, type ByteTrackOptions, classGroup, type TrackView } from "./bytetrack.ts";
+import {
+  ByteTracker,
+  type ByteTrackOptions,
+  classGroup,
+  perspectivePrediction,
+  type TrackView,
+} from "./bytetrack.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 
 /** mulberry32: a tiny seeded PRNG, so every "random" test is reproducible. */
@@ -894,4 +906,70 @@ Deno.test("a box born beside a moving truck that its whole box then covers gets 
     }),
   );
   assert.deepEqual(ids, [1]);
+});
+
+/**
+ * The box of a 2 m wide van (0.75 as high as wide, as NanoDet's boxes on the perspective van:
+ * 84 x 63 px) whose ground contact point is (X, Y) m on the road of PERSPECTIVE_CAMERA (5 m up,
+ * pitched down 12°, 600 px focal length, 768x576): bottom centre on the projected point.
+ */
+function _pinholeVan(X: number, Y: number): Box {
+  const p = project(PERSPECTIVE_CAMERA, FRAME.w, FRAME.h, X, Y)!;
+  const w = (PERSPECTIVE_CAMERA.focal_px * 2) / p.depth_m, h = 0.75 * w;
+  return [p.u - w / 2, p.v - h, w, h];
+}
+
+Deno.test("perspectivePrediction: size and anchor of a constant-speed approach, none side-on", () => {
+  // 50 km/h from 24.4 m at 2.5 fps: the next box from the two before it, exact under the model.
+  const at = (k: number) => {
+    const box = _pinholeVan(LANE_TOWARD_X_M, 24.44 - (50 / 3.6) * 0.4 * k);
+    return { ts: k * 400, box, point: [box[0] + box[2] / 2, box[1] + box[3]] as [number, number] };
+  };
+  const [a, b, c] = [at(0), at(1), at(2)];
+  const pred = perspectivePrediction(a, b, c.ts, 1.1)!;
+  assert.ok(Math.abs(pred.size_px / Math.sqrt(c.box[2] * c.box[3]) - 1) < 0.01, `${pred.size_px}`);
+  assert.ok(Math.hypot(pred.point[0] - c.point[0], pred.point[1] - c.point[1]) < 1);
+  // Side-on (the size unchanged) or past the camera by then: no prediction.
+  const side = { ...a, ts: 400, point: [a.point[0] + 60, a.point[1]] as [number, number] };
+  assert.equal(perspectivePrediction(a, side, 800, 1.1), null);
+  assert.equal(perspectivePrediction(a, b, 40_000, 1.1), null);
+});
+
+Deno.test("a van driving at the camera at 50 km/h, seen at 2.5 fps, keeps one id (perspective prediction)", () => {
+  // perspective_sweep's through_50kmh at 2.5 fps (2026-11-30): the van was tracked at 18.9 and
+  // 13.3 m, then its box at 7.8 m (1.6x larger, 0.17 of the frame lower) had IoU ~0 with the
+  // constant-velocity Kalman prediction and was over the motion gate's 1.5 size ratio: a second
+  // track, and the first ended in the zone after two samples (no pass).
+  const v_mps = 50 / 3.6, dt_s = 0.4;
+  const rng = seededRandom(12);
+  const frames: { ts: number; dets: Detection[] }[] = [];
+  for (let k = 0;; k++) {
+    const box = _pinholeVan(LANE_TOWARD_X_M, 24.44 - v_mps * dt_s * k);
+    if (box[1] + box[3] > FRAME.h) break;
+    const d = _det("car", box[0] + box[2] / 2, box[1] + box[3] / 2, box[2], box[3], {
+      jitter: 2,
+      rng,
+    });
+    frames.push({ ts: k * dt_s * 1000, dets: [d] });
+  }
+  assert.equal(frames.length, 4, "24.4, 18.9, 13.3 and 7.8 m");
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  const seen: number[][] = [];
+  const ids = _run(tr, frames, (out) => seen.push(out.tracks.map((t) => t.id)));
+  assert.deepEqual(ids, [1], "one id");
+  assert.deepEqual(seen, [[], [1], [1], [1]], "tracked in every frame from its second");
+
+  // Not another vehicle: the same frames with the last box half as large, or 80 px aside.
+  for (const [scale, dx] of [[0.5, 0], [1, 80]]) {
+    const g = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+    const last = frames[3].dets[0].box;
+    const w = last[2] * scale, h = last[3] * scale;
+    const moved: Box = [last[0] + (last[2] - w) / 2 + dx, last[1] + last[3] - h, w, h];
+    const out = _run(g, [...frames.slice(0, 3), {
+      ts: frames[3].ts,
+      dets: [{ ...frames[3].dets[0], box: moved }],
+    }]);
+    assert.deepEqual(out, [1], `scale ${scale}, dx ${dx}: no second id`);
+    assert.equal(g.all.find((t) => t.id === 1)?.missed, 1, `scale ${scale}, dx ${dx}: not taken`);
+  }
 });

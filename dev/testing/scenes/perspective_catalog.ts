@@ -168,6 +168,19 @@ export const PERSPECTIVE_SCENES: Record<string, SceneSpec> = {
       ], "no_stop"),
     ],
   ),
+  // bench/perspective_sweep.ts's through_50kmh: at 2.5 processed fps (5.6 m per frame) it had
+  // no pass until the tracker's perspective prediction (analyzer/tracker/bytetrack.ts); its
+  // three rates cost ~13 CPU s here (2026-11-30), against ~26 of CI's 30 min for the suite.
+  persp_50kmh: perspectiveScene(
+    "persp_50kmh",
+    "constant 50 km/h (13.9 m/s) from 30 m through to 5 m",
+    25 / (50 / 3.6) + 0.4,
+    (fps) => [
+      perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: 30 }, [
+        { cruise_mps: 50 / 3.6, dur: 25 / (50 / 3.6) },
+      ], "no_stop"),
+    ],
+  ),
   persp_queue: perspectiveScene(
     "persp_queue",
     "a queue of two: the second waits 8 m behind, moves up and stops 2 s at the line",
