@@ -361,8 +361,13 @@ class _Track {
   #halfH = NaN;
   /** Anchor points of the detections while tentative (handed over at confirmation). */
   birth: { ts: number; point: Point }[] | null = [];
-  /** Anchor points and larger box sides of the recent detections (`stands`). */
-  readonly #recent: { ts: number; point: Point; side: number }[] = [];
+  /**
+   * The recent detections' boxes, anchor points and larger sides (`stands`; the last two are the
+   * perspective prediction's sightings).
+   */
+  readonly #recent: { ts: number; box: Box; point: Point; side: number }[] = [];
+  readonly #standWindowMs: number;
+  readonly #standSpreadSides: number;
   /** A tentative track whose confirming box lies on a tracked vehicle: dropped (#match). */
   onTracked = false;
   /**
@@ -370,12 +375,12 @@ class _Track {
    * match(), but the tracker asks it several times per track per update (stage 0's pool, every
    * association's still and moving tests, the new-track and standing-box checks).
    */
-  #standsMemo: { windowMs: number; spreadSides: number; value: boolean } | null = null;
-  /** The last two matched detections' boxes, oldest first (the perspective prediction). */
-  readonly sightings: { ts: number; box: Box }[] = [];
+  #standsMemo: boolean | null = null;
 
   constructor(det: Detection, ts: number, opts: ByteTrackOptions) {
     this.#anchor = opts.anchor;
+    this.#standWindowMs = opts.standWindowMs;
+    this.#standSpreadSides = opts.standSpreadSides;
     this.group = classGroup(det.label);
     this.label = det.label;
     this.conf = det.conf;
@@ -388,7 +393,6 @@ class _Track {
     this.#vote(det);
     this.#pushVelocity(det, ts);
     this.#pushRecent(det, ts);
-    this.#pushSighting(det, ts);
     this.birth!.push({ ts, point: anchorPoint(det.box, this.#anchor) });
   }
 
@@ -396,15 +400,12 @@ class _Track {
    * Does the track stand (see ByteTrackOptions.standWindowMs)? Only vehicles: people stand and
    * walk off at will.
    */
-  stands(windowMs: number, spreadSides: number): boolean {
-    const memo = this.#standsMemo;
-    if (memo && memo.windowMs === windowMs && memo.spreadSides === spreadSides) return memo.value;
-    const value = this.#stands(windowMs, spreadSides);
-    this.#standsMemo = { windowMs, spreadSides, value };
-    return value;
+  stands(): boolean {
+    return this.#standsMemo ??= this.#stands();
   }
 
-  #stands(windowMs: number, spreadSides: number): boolean {
+  #stands(): boolean {
+    const windowMs = this.#standWindowMs, spreadSides = this.#standSpreadSides;
     if (this.group !== "vehicle" || this.lastTs - this.firstTs < windowMs) return false;
     const pts = this.#recent.filter((r) => r.ts >= this.lastTs - windowMs);
     if (pts.length < 3) return false;
@@ -417,11 +418,17 @@ class _Track {
   #pushRecent(det: Detection, ts: number): void {
     this.#recent.push({
       ts,
+      box: [...det.box],
       point: anchorPoint(det.box, this.#anchor),
       side: Math.max(det.box[2], det.box[3]),
     });
-    // Keep ~2 s: stands() looks at the last standWindowMs (1 s by default).
-    while (this.#recent.length > 0 && this.#recent[0].ts < ts - 2000) this.#recent.shift();
+    // Keep ~2 s (stands() looks at the last standWindowMs, 1 s by default), and the last two.
+    while (this.#recent.length > 2 && this.#recent[0].ts < ts - 2000) this.#recent.shift();
+  }
+
+  /** The last two matched detections, oldest first (the perspective prediction). */
+  get sightings(): readonly { ts: number; box: Box; point: Point }[] {
+    return this.#recent.slice(-2);
   }
 
   /** Current reported speed, px/s. */
@@ -448,18 +455,12 @@ class _Track {
     this.#pushVelocity(det, ts);
     this.#pushRecent(det, ts);
     this.#standsMemo = null;
-    this.#pushSighting(det, ts);
     this.birth?.push({ ts, point: anchorPoint(det.box, this.#anchor) });
   }
 
   /** The anchor option's point of `box` (the perspective prediction extrapolates it). */
   anchorOf(box: Box): Point {
     return anchorPoint(box, this.#anchor);
-  }
-
-  #pushSighting(det: Detection, ts: number): void {
-    this.sightings.push({ ts, box: [...det.box] });
-    if (this.sightings.length > 2) this.sightings.shift();
   }
 
   /** The track now; with `predictTo`, its box predicted to that capture time (filter unchanged). */
@@ -717,12 +718,7 @@ export class ByteTracker {
     ts?: number,
   ): ReturnType<typeof linearAssignment> {
     const o = this.#o;
-    // Detections a still track explains: movers may not take them (motion consistency).
-    const still = this.#tracks.filter((t) => t.state !== "tentative" && this.#still(t));
-    const claimedBy = dets.map((d) => still.filter((u) => iou(u.kf.box, d.box) >= o.stillClaimIou));
-    // Boxes that were already there one frame ago: a standing object, tracked or not.
-    const prev = this.#prevDets;
-    const standing = dets.map((d) => prev.boxes.filter((p) => iou(p, d.box) >= o.standingIou));
+    const barred = this.#barredForMovers(dets);
     const cost: Float64Array[] = [];
     for (const t of tracks) {
       const row = new Float64Array(dets.length);
@@ -751,9 +747,7 @@ export class ByteTracker {
           ? Math.max(iou(pred, dets[j].box), iou(t.rawBox, dets[j].box))
           : iou(pred, dets[j].box);
         // A mover's own previous box is not "standing" (a slow mover overlaps itself).
-        const gated = overlap < need ||
-          (moving && claimedBy[j].some((u) => u !== t && u.group === t.group)) ||
-          (moving && standing[j].length > 0);
+        const gated = overlap < need || (moving && barred(t, j));
         row[j] = gated ? NaN : 1 - overlap;
         if (
           gated && ts !== undefined && t.state === "tentative" && t.group === "vehicle" &&
@@ -783,11 +777,9 @@ export class ByteTracker {
     first: AssignmentResult,
     ts: number,
   ): AssignmentResult {
-    const o = this.#o;
     const rows = first.unmatchedRows, cols = first.unmatchedCols;
     if (rows.length === 0 || cols.length === 0) return first;
-    const still = this.#tracks.filter((t) => t.state !== "tentative" && this.#still(t));
-    const prev = this.#prevDets;
+    const barred = this.#barredForMovers(cols.map((di) => dets[di]));
     const cost: Float64Array[] = rows.map((ti) => {
       const t = tracks[ti];
       const row = new Float64Array(cols.length).fill(NaN);
@@ -797,17 +789,7 @@ export class ByteTracker {
         const d = dets[di];
         if (classGroup(d.label) !== t.group) return;
         const reach = this.#perspective(t, d.box, ts);
-        // Motion consistency as in #associate: a mover never takes a still track's box or one
-        // that stood there in the previous frame.
-        if (
-          !(reach <= 1) || (moving && (
-            still.some((u) =>
-              u !== t && u.group === t.group && iou(u.kf.box, d.box) >= o.stillClaimIou
-            ) ||
-            prev.boxes.some((p) => iou(p, d.box) >= o.standingIou)
-          ))
-        ) return;
-        row[j] = reach;
+        if (reach <= 1 && !(moving && barred(t, j))) row[j] = reach;
       });
       return row;
     });
@@ -820,6 +802,21 @@ export class ByteTracker {
       unmatchedRows: second.unmatchedRows.map((r) => rows[r]),
       unmatchedCols: second.unmatchedCols.map((c) => cols[c]),
     };
+  }
+
+  /**
+   * Motion consistency (vehicles): may a moving track `t` not take `dets[j]`? Not when a still
+   * track other than itself explains it (IoU >= stillClaimIou with its box), nor when it stood
+   * there in the previous frame (IoU >= standingIou with one of its boxes: a standing object,
+   * tracked or not).
+   */
+  #barredForMovers(dets: Detection[]): (t: _Track, j: number) => boolean {
+    const o = this.#o;
+    const still = this.#tracks.filter((u) => u.state !== "tentative" && this.#still(u));
+    const claimedBy = dets.map((d) => still.filter((u) => iou(u.kf.box, d.box) >= o.stillClaimIou));
+    const prev = this.#prevDets.boxes;
+    const standing = dets.map((d) => prev.some((p) => iou(p, d.box) >= o.standingIou));
+    return (t, j) => standing[j] || claimedBy[j].some((u) => u !== t && u.group === t.group);
   }
 
   /**
@@ -852,12 +849,7 @@ export class ByteTracker {
     const o = this.#o;
     if (t.hits > o.perspMaxHits || t.missed > 1 || t.sightings.length < 2) return Infinity;
     const [a, b] = t.sightings;
-    const pred = perspectivePrediction(
-      { ...a, point: t.anchorOf(a.box) },
-      { ...b, point: t.anchorOf(b.box) },
-      ts,
-      o.perspMinGrowth,
-    );
+    const pred = perspectivePrediction(a, b, ts, o.perspMinGrowth);
     const size_px = _size(box);
     if (!pred || !(size_px > 0)) return Infinity;
     const sizeErr = Math.abs(Math.log(size_px / pred.size_px)) / Math.log(o.perspSizeRatio);
@@ -890,14 +882,14 @@ export class ByteTracker {
   /** Still: slow (<= stillSpeedPxS) or, a vehicle, standing in place (`_Track.stands`). */
   #still(t: _Track): boolean {
     const o = this.#o;
-    return t.speedPxS <= o.stillSpeedPxS || t.stands(o.standWindowMs, o.standSpreadSides);
+    return t.speedPxS <= o.stillSpeedPxS || t.stands();
   }
 
   /** Moving (subject to the motion gate): a vehicle at >= movingSpeedPxS that does not stand. */
   #moving(t: _Track): boolean {
     const o = this.#o;
     return t.group === "vehicle" && t.speedPxS >= o.movingSpeedPxS &&
-      !t.stands(o.standWindowMs, o.standSpreadSides);
+      !t.stands();
   }
 
   /** A vehicle track standing (parked, waiting), lost or not. */

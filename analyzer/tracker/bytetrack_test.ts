@@ -864,7 +864,7 @@ Deno.test("a moving truck boxed whole and by its front gets one track", () => {
 });
 
 Deno.test("a car beside a moving one, boxes overlapping, gets its own track", () => {
-  // The part-box rule needs the smaller box >= partCoverShare (0.7) inside the other: a car in
+  // The part-box rule needs the smaller box >= partCoverShare (0.6) inside the other: a car in
   // the next lane whose box overlaps 42 % of it is another vehicle.
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
   const ids = _run(
