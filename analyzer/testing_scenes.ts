@@ -129,7 +129,6 @@ export async function analyzeVideo(o: {
   const detected: boolean[] = [];
   // The pipeline detects a frame before it publishes its tick, one frame at a time.
   let ran = false;
-  let memo: FrameDetector;
   const summary = await analyzeFile({
     source: o.video,
     camera: o.camera,
@@ -142,12 +141,15 @@ export async function analyzeVideo(o: {
       const line = JSON.parse(l);
       if (line.type === "pass") passes.push(line);
     },
-    wrapDetector: (d) => (memo = memoizedDetector(d), {
-      detect: (frame, opts) => {
-        ran = true;
-        return memo.detect(frame, opts);
-      },
-    }),
+    wrapDetector: (d) => {
+      const memo = memoizedDetector(d);
+      return {
+        detect: (frame, opts) => {
+          ran = true;
+          return memo.detect(frame, opts);
+        },
+      };
+    },
     onTick: o.ticks
       ? (t) => {
         ticks.push(JSON.parse(t));
