@@ -83,6 +83,12 @@
  * - A lost track that has left the frame ends at once (its predicted box is mostly outside), and
  *   one last seen at the frame edge ends after `edgeLostMs`, so a departed vehicle's track ends
  *   within a second instead of coasting for maxLostMs (and cannot be stolen meanwhile).
+ * - A vehicle driving out of the picture does not come back into it: a track whose box is cut by
+ *   a frame edge and whose anchor moves out through it at more than `stillSpeedPxS` (not
+ *   standing) takes no box whose inner side (the one facing into the picture) lies farther in
+ *   than its own by more than `standSpreadSides` of its box along that axis. Otherwise, once the
+ *   vehicle is gone, the weak boxes the detector leaves at the edge keep its track alive there
+ *   (`#backInside`).
  *
  * Association never crosses class groups (detectors confuse car/truck/bus/motorcycle, so those
  * are one "vehicle" group). A track's label is the confidence-weighted majority of its
@@ -518,6 +524,8 @@ export class ByteTracker {
   #lastTs = Number.NEGATIVE_INFINITY;
   /** The previous update's detections (the motion gate tells standing boxes by them). */
   #prevDets: { ts: number; boxes: Box[] } = { ts: Number.NEGATIVE_INFINITY, boxes: [] };
+  /** This update's frame size (the frame-edge rules), when the caller gives it. */
+  #frame: FrameSize | undefined;
   /** This update's matches, detection -> track (a moving track's box is not standing). */
   #takenBy = new Map<Detection, _Track>();
 
@@ -551,6 +559,7 @@ export class ByteTracker {
     // Capture time never runs backwards for one stream; a stray older frame is treated as "now".
     if (ts < this.#lastTs) ts = this.#lastTs;
     this.#lastTs = ts;
+    this.#frame = frame;
     const started: TrackView[] = [];
     const ended: TrackView[] = [];
 
@@ -747,7 +756,7 @@ export class ByteTracker {
           ? Math.max(iou(pred, dets[j].box), iou(t.rawBox, dets[j].box))
           : iou(pred, dets[j].box);
         // A mover's own previous box is not "standing" (a slow mover overlaps itself).
-        const gated = overlap < need || (moving && barred(t, j));
+        const gated = overlap < need || (moving && barred(t, j)) || this.#backInside(t, dets[j]);
         row[j] = gated ? NaN : 1 - overlap;
         if (
           gated && ts !== undefined && t.state === "tentative" && t.group === "vehicle" &&
@@ -789,7 +798,7 @@ export class ByteTracker {
         const d = dets[di];
         if (classGroup(d.label) !== t.group) return;
         const reach = this.#perspective(t, d.box, ts);
-        if (reach <= 1 && !(moving && barred(t, j))) row[j] = reach;
+        if (reach <= 1 && !(moving && barred(t, j)) && !this.#backInside(t, d)) row[j] = reach;
       });
       return row;
     });
@@ -857,6 +866,34 @@ export class ByteTracker {
     const anchorErr = Math.hypot(p[0] - pred.point[0], p[1] - pred.point[1]) /
       (o.perspAnchorSides * pred.size_px);
     return Math.max(sizeErr, anchorErr);
+  }
+
+  /**
+   * Is `d` off the frame edge that vehicle track `t` is driving out across? A track leaves across
+   * an edge when its last box touches it (cut by it) and its anchor moves out through it at more
+   * than `stillSpeedPxS`, and it does not stand. A vehicle leaving the picture stays cut by that
+   * edge until it is gone (the detector's boxes are clipped to the frame: exactly on it), so a
+   * box clear of that edge is something else. Measured (london_street_2, replayed detections,
+   * 2026-11-30): car_s_2's track, cut by the right edge at 48 px/s, took a 0.16 box 3 px clear
+   * of it as the car left, then a string of 0.14-0.26 boxes drifting back into the picture, stood
+   * 2 s on them and took car_s_3's boxes as it drove through (a track on no labelled vehicle).
+   */
+  #backInside(t: _Track, d: Detection): boolean {
+    const f = this.#frame;
+    if (!f || t.group !== "vehicle" || t.state === "tentative" || t.stands()) return false;
+    const o = this.#o;
+    const [vx, vy] = t.vel.velocity;
+    const [rx, ry, rw, rh] = t.rawBox;
+    const [x, y, w, h] = d.box;
+    // Per edge: the track's box is cut by it and its anchor moves out through it; then the
+    // box's inner side (the one facing into the picture) may come back into the picture by at
+    // most standSpreadSides of the track's box along that axis (edge jitter).
+    const back = (cut: boolean, out: number, innerBack: number, extent: number) =>
+      cut && out > o.stillSpeedPxS && innerBack > o.standSpreadSides * extent;
+    return back(rx <= EDGE_PX, -vx, x + w - (rx + rw), rw) ||
+      back(ry <= EDGE_PX, -vy, y + h - (ry + rh), rh) ||
+      back(rx + rw >= f.w - EDGE_PX, vx, rx - x, rw) ||
+      back(ry + rh >= f.h - EDGE_PX, vy, ry - y, rh);
   }
 
   /** How long a track may go unmatched: longer when still, shorter once it left the frame. */

@@ -973,3 +973,27 @@ Deno.test("a van driving at the camera at 50 km/h, seen at 2.5 fps, keeps one id
     assert.equal(g.all.find((t) => t.id === 1)?.missed, 1, `scale ${scale}, dx ${dx}: not taken`);
   }
 });
+
+Deno.test("a car driving out of the frame does not stay on a weak box back inside the edge", () => {
+  // london_street_2 (replayed NanoDet boxes): car_s_2 left by the right edge at ~48 px/s, its box
+  // cut by it (the left side at 323-326 px); the next frame offered only a 0.16 box whose left
+  // side was 13 px back inside, IoU ~0.6 with the prediction, then more weak boxes drifting into
+  // the picture. Its track took them, stood on them for 2 s and then took car_s_3's boxes.
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  const junk: Box = [313, 160, 39, 30];
+  let lastSeen = 0, ended = -1, onJunk = false;
+  for (let k = 0; k < 100 && ended < 0; k++) {
+    const ts = k * 40;
+    const x0 = 200 + 2 * k; // left side, 50 px/s to the right; 40 px long
+    const dets: Detection[] = [];
+    if (x0 <= 326) {
+      dets.push({ label: "car", conf: 0.6, box: [x0, 160, Math.min(352, x0 + 40) - x0, 30] });
+      lastSeen = ts;
+    } else dets.push({ label: "car", conf: 0.2, box: [...junk] as Box });
+    const out = tr.update(dets, ts, _LONDON);
+    if (out.tracks.some((t) => t.rawBox[0] === junk[0])) onJunk = true;
+    if (out.ended.length) ended = ts;
+  }
+  assert.ok(!onJunk, "the leaving car's track never takes the box back inside the edge");
+  assert.ok(ended > 0 && ended - lastSeen <= 1000, `ended ${ended - lastSeen} ms after`);
+});
