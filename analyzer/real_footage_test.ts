@@ -68,6 +68,12 @@ const CLIPS = ["carpark", "carpark_bikes", "london_street", "london_street_2", "
   .filter((c) => Deno.env.get("REAL_CLIPS")?.split(",").includes(c) ?? true);
 const REGIONS = Deno.env.get("REAL_REGIONS") as "auto" | "off" | undefined;
 /**
+ * `REAL_FPS=15`: analyze every clip at that processed rate instead of its own (the config's
+ * default `detect.fps` is 15; the TfL clips are 25 fps), with the same checks (docs/PERFORMANCE.md
+ * "A real street" has the counts at 15 fps).
+ */
+const FPS = Number(Deno.env.get("REAL_FPS") ?? "0") || undefined;
+/**
  * `REAL_DETECTIONS=dir`: the detector's boxes of each clip are saved to dir/<clip>.json on the
  * first run and replayed on the next (tracker work: london_street_2 then takes 3 s, not 15-60 s; how
  * the london_street_2 truck's second pass was bisected). Replay is for an unchanged clip, config
@@ -215,7 +221,11 @@ async function _run(name: string) {
       cameras: {
         [name]: {
           source: clip,
-          detect: { fps: truth.fps, min_conf: 0.4, ...(REGIONS ? { regions: REGIONS } : {}) },
+          detect: {
+            fps: FPS ?? truth.fps,
+            min_conf: 0.4,
+            ...(REGIONS ? { regions: REGIONS } : {}),
+          },
           classes: [...VEHICLE_LABELS],
           zones: truth.zones,
         },
