@@ -223,7 +223,6 @@ async function _run(name: string) {
           source: clip,
           detect: {
             fps: FPS ?? truth.fps,
-            min_conf: 0.4,
             ...(REGIONS ? { regions: REGIONS } : {}),
           },
           classes: [...VEHICLE_LABELS],
