@@ -148,6 +148,16 @@ Deno.test("detect.max_box_area: 0.5 of the frame by default, configurable in (0,
   );
 });
 
+Deno.test("detect.min_conf: 0.4 by default (what the scenes and real clips are tested at), with or without a detect block", () => {
+  const base = "cameras:\n  a:\n    source: samples/x.mp4\n";
+  assert.equal(parseConfigYaml(base).cameras.a.detect.min_conf, 0.4);
+  assert.equal(parseConfigYaml(base + "    detect: { fps: 5 }\n").cameras.a.detect.min_conf, 0.4);
+  assert.equal(
+    parseConfigYaml(base + "    detect: { min_conf: 0.3 }\n").cameras.a.detect.min_conf,
+    0.3,
+  );
+});
+
 Deno.test("parse: server secrets and non-camera sources are config errors naming the field", () => {
   const env = (n: string) =>
     ({ STOPLINE_JWT_SECRET: "jwt-0123456789abcdef0123456789abcdef", STOPLINE_CAM_PW: "pw9" })[n];
