@@ -96,8 +96,9 @@ const KNOWN_FAILING: Record<string, { tracks: string; passes?: true }> = {
   london_street_2: {
     passes: true,
     tracks: "26 tracks for 23 vehicles on 2026-11-30 (36 before the part-box rule; 16 of the 23 " +
-      "tracked; 1 vehicle with more than one: a queued car 2; 9 tracks on no labelled vehicle: " +
-      "the keep-left sign and three other static boxes, unlabelled far traffic, the box van's " +
+      "tracked; 1 vehicle with more than one: a queued car 2; 2 tracks on the 3 static detector " +
+      "false positives now labelled (keep-left sign, island cabinet); 7 tracks on no labelled " +
+      "thing: one that slides onto the island's sign post, unlabelled far traffic, the box van's " +
       "upper body, the truck's first track that slides off it up the queue; car_s_2's track no " +
       "longer moves on to car_s_3 as car_s_2 leaves, since the frame-edge exit rule); of the 6 " +
       "judged vehicles 5 get one pass each (4 rolling_stop, 1 no_stop, accepted), the motorbike " +
