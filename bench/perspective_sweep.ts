@@ -199,25 +199,22 @@ export function formatSweep(rows: readonly SweepRow[]): string {
   return [head, "|---|---|---|---|---|---|---|---|---|---|", ...lines].join("\n");
 }
 
-if (import.meta.main) {
-  const { values: args } = parseArgs({
-    args: Deno.args,
-    options: {
-      variants: { type: "string" },
-      rates: { type: "string" },
-      json: { type: "string" },
-    },
-  });
-  const names = args.variants?.split(",") ?? Object.keys(SWEEP_VARIANTS);
-  const divs = (args.rates ?? "1,2").split(",").map(Number);
+/**
+ * Render each scene and analyze it at each rate divisor (spec fps / div, down to 2.5 fps) exactly
+ * as analyzer/perspective_test.ts does (real NanoDet, the memoized detector of
+ * analyzer/testing_scenes.ts, the scene's true calibration); the rows of every run, with a
+ * progress line per run on stderr. bench/camera_sweep.ts shares it.
+ */
+export async function runSweep(
+  specs: readonly SceneSpec[],
+  divs: readonly number[],
+): Promise<SweepRow[]> {
   const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
   const tmp = await Deno.makeTempDir({ prefix: "stopline-sweep-" });
   const rows: SweepRow[] = [];
   try {
-    for (const name of names) {
-      const spec = SWEEP_VARIANTS[name];
-      if (!spec) throw new Error(`unknown variant ${name}: ${Object.keys(SWEEP_VARIANTS)}`);
-      const video = `${tmp}/${name}.mp4`;
+    for (const spec of specs) {
+      const video = `${tmp}/${spec.name}.mp4`;
       const { truth } = await renderScene(spec, video, { truthPath: false });
       for (const div of divs) {
         const fps = spec.fps / div;
@@ -230,10 +227,10 @@ if (import.meta.main) {
           modelPath,
           objectsDir: `${tmp}/objects`,
         });
-        const r = sweepRows(name, fps, truth.vehicles, passes);
+        const r = sweepRows(spec.name, fps, truth.vehicles, passes);
         rows.push(...r);
         console.error(
-          `${name} @ ${fps} fps: ${((performance.now() - t0) / 1000).toFixed(0)} s ` +
+          `${spec.name} @ ${fps} fps: ${((performance.now() - t0) / 1000).toFixed(0)} s ` +
             (r.map((x) => x.fail.join(",") || "ok").join("; ")),
         );
       }
@@ -241,6 +238,26 @@ if (import.meta.main) {
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
+  return rows;
+}
+
+if (import.meta.main) {
+  const { values: args } = parseArgs({
+    args: Deno.args,
+    options: {
+      variants: { type: "string" },
+      rates: { type: "string" },
+      json: { type: "string" },
+    },
+  });
+  const names = args.variants?.split(",") ?? Object.keys(SWEEP_VARIANTS);
+  const divs = (args.rates ?? "1,2").split(",").map(Number);
+  const specs = names.map((name) => {
+    const spec = SWEEP_VARIANTS[name];
+    if (!spec) throw new Error(`unknown variant ${name}: ${Object.keys(SWEEP_VARIANTS)}`);
+    return spec;
+  });
+  const rows = await runSweep(specs, divs);
   console.log(formatSweep(rows));
   if (args.json) await Deno.writeTextFile(args.json, JSON.stringify(rows, null, 1));
 }

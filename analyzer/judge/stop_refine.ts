@@ -14,7 +14,19 @@
  *   least squares; the t_s with the least squared residual wins. Between samples the fit places
  *   the instant of rest where the motion puts it, so 0.4 s between samples still gives a stop
  *   start within a fraction of that.
- * - Departure: the same, mirrored (constant acceleration from rest at t_e).
+ * - Departure: the same, mirrored (constant acceleration from rest at t_e), but the free-speed
+ *   ("abrupt") model must beat constant acceleration by ABRUPT_CHI2 x the larger of the still
+ *   samples' noise and its own residual scale, sqrt(RSS / (n - 3)) (an F-test on the moving
+ *   samples): a vehicle leaves rest accelerating, and the still samples' scatter (a still box
+ *   hardly moves: the 0.5 px floor) says nothing of the moving boxes' noise. With the still noise
+ *   alone, bench/camera_sweep.ts's roadside camera (oblique_near) read its 2.5 s stop 2.825 s at
+ *   10 and 5 fps: NanoDet's box is 9-12 px too wide for three frames as the van pulls away
+ *   diagonally across the frame, its bottom centre moves 5-8 px along the path, the abrupt fit won
+ *   and put the end of rest at its bound, the first clearly moving sample (+0.30 s). Now -0.075 /
+ *   -0.105 s; 46 other full-stop runs (8 cameras, the catalog's and perspective_sweep's full stops,
+ *   2.5-15 fps) replayed on their recorded positions came out identical. Not on arrivals, where a
+ *   stop can be too hard for the sampling to see its braking: there it moved persp_queue's second
+ *   car at 5 fps from +0.100 to -0.210 s.
  *
  * Positions are the raw detections' anchor points (a Kalman-smoothed box overshoots a stop).
  * Without enough motion on a side (the track began or ended stopped, or moved < MIN_TRAVEL_PX)
@@ -143,13 +155,15 @@ function _rss(samples: readonly _Sample[], ts: number, quadratic: boolean) {
  * (the caller mirrors time for the departure); `lo`/`hi` bound the answer. The motion before
  * rest is modelled as d = b*tau + a*tau^2/2 (tau: time to rest, a, b >= 0): constant
  * deceleration to rest (b = 0), or a stop too abrupt for the sampling to see the braking (a = 0),
- * or between. Returns null when no fit is possible.
+ * or between (`departure`: the free speed must beat the moving samples' own noise too). Returns
+ * null when no fit is possible.
  */
 function _fitRest(
   samples: readonly _Sample[],
   lo: number,
   hi: number,
   sigma: number,
+  departure = false,
 ): number | null {
   if (hi < lo) return null;
   const fit = (quadratic: boolean) => {
@@ -161,7 +175,12 @@ function _fitRest(
     return { best, rss: bestRss };
   };
   const q = fit(true), b = fit(false);
-  return q.rss - b.rss > ABRUPT_CHI2 * sigma * sigma ? b.best : q.best ?? b.best;
+  // A departure: the moving samples' own noise too (the header says why). The RSS of an exact
+  // fit can come out a hair below zero.
+  const noise = departure
+    ? Math.max(sigma, Math.sqrt(Math.max(0, b.rss) / Math.max(1, samples.length - 3)))
+    : sigma;
+  return q.rss - b.rss > ABRUPT_CHI2 * noise * noise ? b.best : q.best ?? b.best;
 }
 
 /**
@@ -233,7 +252,7 @@ export function refineStop(positions: readonly PositionSample[], stop: StopInter
       );
       // At least two samples past the lag (a, t_e), or the side as it is.
       const used = lagD > 0 && trusted.filter((q) => q.d >= lagD).length >= 2 ? trusted : samples;
-      const fit = _fitRest(used, -firstMoving.ts, -(stop.end - dur / 4), noise);
+      const fit = _fitRest(used, -firstMoving.ts, -(stop.end - dur / 4), noise, true);
       if (fit !== null) end = -fit;
     }
   }

@@ -26,6 +26,7 @@ import {
   resolvePath,
   type SceneEffects,
   type SceneSpec,
+  type SceneZones,
   type VehicleSpec,
 } from "./spec.ts";
 
@@ -37,6 +38,22 @@ export const PERSPECTIVE_CAMERA: PinholeCamera = {
   stop_line_y_m: 12,
 };
 const W = 768, H = 576;
+
+/**
+ * A perspective view: the camera and frame size the scene builder renders through (default
+ * PERSPECTIVE_VIEW, the catalog's), and optionally its own zones and calibration
+ * (bench/camera_sweep.ts places them per camera).
+ */
+export interface PerspectiveView {
+  camera: PinholeCamera;
+  width: number;
+  height: number;
+}
+export const PERSPECTIVE_VIEW: PerspectiveView = {
+  camera: PERSPECTIVE_CAMERA,
+  width: W,
+  height: H,
+};
 /** Lanes (X, m): toward the camera on the left, away on the right. */
 export const LANE_TOWARD_X_M = -1.75;
 export const LANE_AWAY_X_M = 1.75;
@@ -63,36 +80,45 @@ export function perspectiveVehicle(
   legs: WorldLeg[],
   expect: ExpectedVerdict | null,
   dir?: [number, number],
+  view: PerspectiveView = PERSPECTIVE_VIEW,
 ): VehicleSpec {
   const sprite = pngSize(resolvePath(DEFAULT_SPRITE));
   const world = worldDrive(start, legs, { dir });
-  return {
-    id,
-    path: pinholeDrive(PERSPECTIVE_CAMERA, { width: W, height: H, fps }, world, sprite),
-    expect,
-  };
+  const { camera, width, height } = view;
+  return { id, path: pinholeDrive(camera, { width, height, fps }, world, sprite), expect };
 }
 
-/** A scene of PERSPECTIVE_CAMERA with its zones, true calibration and m/s thresholds. */
+/**
+ * A scene of PERSPECTIVE_CAMERA (or `opts.view`'s camera and frame, with its `zones` and
+ * `calibration`) with its zones, true calibration and m/s thresholds. The vehicles must be built
+ * through the same view (perspectiveVehicle's `view`).
+ */
 export function perspectiveScene(
   name: string,
   description: string,
   duration: number,
   vehicles: (fps: number) => VehicleSpec[],
-  opts: { fps?: number; effects?: SceneEffects } = {},
+  opts: {
+    fps?: number;
+    effects?: SceneEffects;
+    view?: PerspectiveView & {
+      zones: SceneZones;
+      calibration: NonNullable<SceneSpec["calibration"]>;
+    };
+  } = {},
 ): SceneSpec {
   const fps = opts.fps ?? 10;
   return {
     name,
     description,
-    width: W,
-    height: H,
+    width: opts.view?.width ?? W,
+    height: opts.view?.height ?? H,
     fps,
     duration,
-    camera: PERSPECTIVE_CAMERA,
+    camera: opts.view?.camera ?? PERSPECTIVE_CAMERA,
     vehicles: vehicles(fps),
-    zones: ZONES,
-    calibration: CALIBRATION,
+    zones: opts.view?.zones ?? ZONES,
+    calibration: opts.view?.calibration ?? CALIBRATION,
     stop: { stop_speed_mps: 0.5, rolling_speed_mps: 3.0 },
     ...(opts.effects ? { effects: opts.effects } : {}),
   };

@@ -18,6 +18,24 @@ export function pinholeOf(spec: SceneSpec): PinholeCamera | null {
 }
 
 /**
+ * The camera's axes in road coordinates: right, down and forward unit vectors. Yaw turns the
+ * camera about the vertical toward +X; pitch tilts it down. With no yaw they are the straight-
+ * down-the-road camera's (1, 0, 0), (0, -sin, -cos), (0, cos, -sin), and every product below
+ * reduces to the same floating-point operations as before yaw existed (the catalog's truth is
+ * byte-for-byte unchanged).
+ */
+function _axes(cam: PinholeCamera) {
+  const th = (cam.pitch_deg * Math.PI) / 180;
+  const ps = ((cam.yaw_deg ?? 0) * Math.PI) / 180;
+  const ct = Math.cos(th), st = Math.sin(th), cp = Math.cos(ps), sp = Math.sin(ps);
+  return {
+    right: [cp, -sp, 0],
+    down: [-st * sp, -st * cp, -ct],
+    fwd: [ct * sp, ct * cp, -st],
+  } as const;
+}
+
+/**
  * Image position (px) of the road point (X, Y, Z) and its depth along the optical axis (m);
  * null behind the camera.
  */
@@ -29,14 +47,15 @@ export function project(
   Y: number,
   Z = 0,
 ): { u: number; v: number; depth_m: number } | null {
-  const th = (cam.pitch_deg * Math.PI) / 180;
-  const dz = cam.height_m - Z;
-  const depth = Y * Math.cos(th) + dz * Math.sin(th);
+  const { right, down, fwd } = _axes(cam);
+  const dx = X - (cam.offset_x_m ?? 0), dz = Z - cam.height_m;
+  const depth = dx * fwd[0] + Y * fwd[1] + dz * fwd[2];
   if (depth <= 0.1) return null;
-  const down = dz * Math.cos(th) - Y * Math.sin(th);
+  const across = dx * right[0] + Y * right[1];
+  const below = dx * down[0] + Y * down[1] + dz * down[2];
   return {
-    u: width / 2 + (cam.focal_px * X) / depth,
-    v: height / 2 + (cam.focal_px * down) / depth,
+    u: width / 2 + (cam.focal_px * across) / depth,
+    v: height / 2 + (cam.focal_px * below) / depth,
     depth_m: depth,
   };
 }
@@ -49,13 +68,15 @@ export function backProject(
   u: number,
   v: number,
 ): [number, number] | null {
-  const th = (cam.pitch_deg * Math.PI) / 180;
+  const { right, down, fwd } = _axes(cam);
   const xc = (u - width / 2) / cam.focal_px, yc = (v - height / 2) / cam.focal_px;
-  // Ray = xc * right + yc * down + forward; right = (1,0,0), down = (0,-sin,-cos), fwd = (0,cos,-sin).
-  const dirZ = -yc * Math.cos(th) - Math.sin(th);
+  // Ray = xc * right + yc * down + fwd, from the camera (offset_x_m, 0, height_m) to Z = 0.
+  const dirZ = yc * down[2] + fwd[2];
   if (dirZ >= -1e-6) return null;
   const s = cam.height_m / -dirZ;
-  return [s * xc, s * (Math.cos(th) - yc * Math.sin(th))];
+  const dirX = xc * right[0] + yc * down[0] + fwd[0];
+  const dirY = xc * right[1] + yc * down[1] + fwd[1];
+  return [(cam.offset_x_m ?? 0) + s * dirX, s * dirY];
 }
 
 /** Deterministic texture noise in [0, 1) for a road cell. */

@@ -73,3 +73,33 @@ Deno.test("pinhole truth: entry speed at the instant the anchor enters, min and 
   // It leaves the zone (4.2 s) before it speeds up again (4.5 s): 1.5 throughout.
   assert.ok(Math.abs(rolling.max_speed_mps! - 1.5) < 1e-6, `${rolling.max_speed_mps}`);
 });
+
+Deno.test("pinhole: a yawed roadside camera: project and backProject round trip, road crosses the frame", () => {
+  // 6 m left of the lane line, turned 25° toward the road, 5 m up, pitch 12°.
+  const cam = { ...PERSPECTIVE_CAMERA, offset_x_m: -6, yaw_deg: 25 };
+  for (const [X, Y] of [[-1.75, 12], [1.75, 30], [0, 8], [-3.5, 20], [3.5, 5]]) {
+    const p = project(cam, W, H, X, Y)!;
+    const g = backProject(cam, W, H, p.u, p.v)!;
+    assert.ok(Math.hypot(g[0] - X, g[1] - Y) < 1e-9, `${X},${Y} -> ${g}`);
+  }
+  // The camera's own axis hits the road at (offset + d sin 25°, d cos 25°), d = 5 / tan 12°.
+  const d = 5 / Math.tan((12 * Math.PI) / 180);
+  const c = project(
+    cam,
+    W,
+    H,
+    -6 + d * Math.sin((25 * Math.PI) / 180),
+    d * Math.cos((25 * Math.PI) / 180),
+  )!;
+  assert.ok(Math.abs(c.u - W / 2) < 1e-9 && Math.abs(c.v - H / 2) < 1e-9, `${c.u},${c.v}`);
+  assert.ok(Math.abs(c.depth_m - Math.hypot(d, 5)) < 1e-9);
+  // The lane runs diagonally across the frame: 40 m ahead it is 19° left of the axis (the
+  // camera looks 25° right, the lane is 6° right of the road's direction there), 8 m ahead
+  // 3° right of it and lower; straight down the road (no yaw, no offset) it keeps the left half.
+  const far = project(cam, W, H, -1.75, 40)!, near = project(cam, W, H, -1.75, 8)!;
+  assert.ok(far.u < W / 2 && near.u > W / 2 && near.u > far.u + 150, `${far.u} ${near.u}`);
+  assert.ok(near.v > far.v);
+  for (const Y of [8, 40]) assert.ok(project(PERSPECTIVE_CAMERA, W, H, -1.75, Y)!.u < W / 2);
+  // Points beside the camera, outside its view cone toward -X, are behind it.
+  assert.equal(project(cam, W, H, -30, 0), null);
+});

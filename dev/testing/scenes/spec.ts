@@ -104,14 +104,22 @@ export interface SceneSpec {
 }
 
 /**
- * A camera `height_m` above the road, on the lane line X = 0, looking along +Y (down the road)
- * pitched down by `pitch_deg`, with focal length `focal_px` and the principal point at the
- * frame centre. Road coordinates: X metres to the right, Y metres ahead (ground level).
+ * A camera `height_m` above the road, on the lane line X = 0 (or `offset_x_m` to its side),
+ * looking along +Y (down the road) pitched down by `pitch_deg` and turned by `yaw_deg`, with
+ * focal length `focal_px` and the principal point at the frame centre. Road coordinates: X metres
+ * to the right, Y metres ahead (ground level).
  */
 export interface PinholeCamera {
   height_m: number;
   pitch_deg: number;
   focal_px: number;
+  /**
+   * Where the camera stands across the road (m, + right of the lane line; default 0) and how far
+   * it is turned toward +X from looking straight down the road (degrees; default 0): a roadside
+   * camera at X = -6 m turned 25° sees the traffic cross its frame diagonally.
+   */
+  offset_x_m?: number;
+  yaw_deg?: number;
   /** The road drawn on the plate: half width (m) and where its painted stop line is (Y, m). */
   road_half_width_m?: number;
   stop_line_y_m?: number;
