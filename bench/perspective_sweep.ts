@@ -17,10 +17,12 @@
 import { parseArgs } from "node:util";
 import { ensureNanodetOnnx } from "../analyzer/model/nanodet_model.ts";
 import { resolveFilePath } from "../analyzer/sources.ts";
+import { type ZoneRoadSpeedsCall, zoneRoadSpeedsProbe } from "../analyzer/judge/road_speed.ts";
 import { analyzeScene, type PassLine } from "../analyzer/testing_scenes.ts";
 import {
   BRAKE_TO_REST,
   LANE_TOWARD_X_M,
+  PERSPECTIVE_SCENES,
   perspectiveScene,
   perspectiveVehicle,
   PULL_AWAY,
@@ -206,23 +208,42 @@ if (import.meta.main) {
       variants: { type: "string" },
       rates: { type: "string" },
       json: { type: "string" },
+      record: { type: "string" },
+      catalog: { type: "boolean" },
     },
   });
-  const names = args.variants?.split(",") ?? Object.keys(SWEEP_VARIANTS);
+  // --catalog: the perspective test's scenes too (PERSPECTIVE_SCENES), after the variants.
+  const all: Record<string, SceneSpec> = {
+    ...SWEEP_VARIANTS,
+    ...(args.catalog ? PERSPECTIVE_SCENES : {}),
+  };
+  const names = args.variants?.split(",") ??
+    Object.keys(SWEEP_VARIANTS).concat(args.catalog ? Object.keys(PERSPECTIVE_SCENES) : []);
+  // --record file.json: each run's judge inputs of the pass speeds (road samples, instants) and
+  // the truth, for bench/road_speed_replay.ts.
+  const recorded: {
+    variant: string;
+    fps: number;
+    vehicles: { id: string; expected: VehicleTruth["expected"] }[];
+    calls: ZoneRoadSpeedsCall[];
+  }[] = [];
+  let calls: ZoneRoadSpeedsCall[] = [];
+  if (args.record) zoneRoadSpeedsProbe.record = (c) => calls.push(c);
   const divs = (args.rates ?? "1,2").split(",").map(Number);
   const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
   const tmp = await Deno.makeTempDir({ prefix: "stopline-sweep-" });
   const rows: SweepRow[] = [];
   try {
     for (const name of names) {
-      const spec = SWEEP_VARIANTS[name];
-      if (!spec) throw new Error(`unknown variant ${name}: ${Object.keys(SWEEP_VARIANTS)}`);
+      const spec = all[name];
+      if (!spec) throw new Error(`unknown variant ${name}: ${Object.keys(all)}`);
       const video = `${tmp}/${name}.mp4`;
       const { truth } = await renderScene(spec, video, { truthPath: false });
       for (const div of divs) {
         const fps = spec.fps / div;
         if (fps < 2.5) continue;
         const t0 = performance.now();
+        calls = [];
         const { passes } = await analyzeScene({
           spec,
           video,
@@ -232,6 +253,11 @@ if (import.meta.main) {
         });
         const r = sweepRows(name, fps, truth.vehicles, passes);
         rows.push(...r);
+        if (args.record) {
+          const vehicles = truth.vehicles.map((v) => ({ id: v.id, expected: v.expected }));
+          recorded.push({ variant: name, fps, vehicles, calls });
+          await Deno.writeTextFile(args.record, JSON.stringify(recorded));
+        }
         console.error(
           `${name} @ ${fps} fps: ${((performance.now() - t0) / 1000).toFixed(0)} s ` +
             (r.map((x) => x.fail.join(",") || "ok").join("; ")),
