@@ -17,10 +17,12 @@
 import { parseArgs } from "node:util";
 import { ensureNanodetOnnx } from "../analyzer/model/nanodet_model.ts";
 import { resolveFilePath } from "../analyzer/sources.ts";
+import { type ZoneRoadSpeedsCall, zoneRoadSpeedsProbe } from "../analyzer/judge/road_speed.ts";
 import { analyzeScene, type PassLine } from "../analyzer/testing_scenes.ts";
 import {
   BRAKE_TO_REST,
   LANE_TOWARD_X_M,
+  PERSPECTIVE_SCENES,
   perspectiveScene,
   perspectiveVehicle,
   PULL_AWAY,
@@ -203,12 +205,23 @@ export function formatSweep(rows: readonly SweepRow[]): string {
  * Render each scene and analyze it at each rate divisor (spec fps / div, down to 2.5 fps) exactly
  * as analyzer/perspective_test.ts does (real NanoDet, the memoized detector of
  * analyzer/testing_scenes.ts, the scene's true calibration); the rows of every run, with a
- * progress line per run on stderr. bench/camera_sweep.ts shares it.
+ * progress line per run on stderr. bench/camera_sweep.ts shares it. With `recordPath`, each run's
+ * judge inputs of the pass speeds (road samples, instants) and the truth are written there, for
+ * bench/road_speed_replay.ts.
  */
 export async function runSweep(
   specs: readonly SceneSpec[],
   divs: readonly number[],
+  recordPath?: string,
 ): Promise<SweepRow[]> {
+  const recorded: {
+    variant: string;
+    fps: number;
+    vehicles: { id: string; expected: VehicleTruth["expected"] }[];
+    calls: ZoneRoadSpeedsCall[];
+  }[] = [];
+  let calls: ZoneRoadSpeedsCall[] = [];
+  if (recordPath) zoneRoadSpeedsProbe.record = (c) => calls.push(c);
   const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
   const tmp = await Deno.makeTempDir({ prefix: "stopline-sweep-" });
   const rows: SweepRow[] = [];
@@ -220,6 +233,7 @@ export async function runSweep(
         const fps = spec.fps / div;
         if (fps < 2.5) continue;
         const t0 = performance.now();
+        calls = [];
         const { passes } = await analyzeScene({
           spec,
           video,
@@ -229,6 +243,11 @@ export async function runSweep(
         });
         const r = sweepRows(spec.name, fps, truth.vehicles, passes);
         rows.push(...r);
+        if (recordPath) {
+          const vehicles = truth.vehicles.map((v) => ({ id: v.id, expected: v.expected }));
+          recorded.push({ variant: spec.name, fps, vehicles, calls });
+          await Deno.writeTextFile(recordPath, JSON.stringify(recorded));
+        }
         console.error(
           `${spec.name} @ ${fps} fps: ${((performance.now() - t0) / 1000).toFixed(0)} s ` +
             (r.map((x) => x.fail.join(",") || "ok").join("; ")),
@@ -236,6 +255,7 @@ export async function runSweep(
       }
     }
   } finally {
+    zoneRoadSpeedsProbe.record = null;
     await Deno.remove(tmp, { recursive: true });
   }
   return rows;
@@ -248,16 +268,25 @@ if (import.meta.main) {
       variants: { type: "string" },
       rates: { type: "string" },
       json: { type: "string" },
+      record: { type: "string" },
+      catalog: { type: "boolean" },
     },
   });
-  const names = args.variants?.split(",") ?? Object.keys(SWEEP_VARIANTS);
+  // --catalog: the perspective test's scenes too (PERSPECTIVE_SCENES), after the variants.
+  const all: Record<string, SceneSpec> = {
+    ...SWEEP_VARIANTS,
+    ...(args.catalog ? PERSPECTIVE_SCENES : {}),
+  };
+  const names = args.variants?.split(",") ??
+    Object.keys(SWEEP_VARIANTS).concat(args.catalog ? Object.keys(PERSPECTIVE_SCENES) : []);
   const divs = (args.rates ?? "1,2").split(",").map(Number);
   const specs = names.map((name) => {
-    const spec = SWEEP_VARIANTS[name];
-    if (!spec) throw new Error(`unknown variant ${name}: ${Object.keys(SWEEP_VARIANTS)}`);
+    const spec = all[name];
+    if (!spec) throw new Error(`unknown variant ${name}: ${Object.keys(all)}`);
     return spec;
   });
-  const rows = await runSweep(specs, divs);
+  // --record file.json: each run's pass-speed inputs and truth (bench/road_speed_replay.ts).
+  const rows = await runSweep(specs, divs, args.record);
   console.log(formatSweep(rows));
   if (args.json) await Deno.writeTextFile(args.json, JSON.stringify(rows, null, 1));
 }

@@ -356,6 +356,49 @@ export function zoneRoadSpeeds(
   tExit: number | null,
   fallback: (t: number) => number,
 ): ZoneRoadSpeeds {
+  const r = _zoneRoadSpeeds(samples, tEntry, zoneTs, tExit, fallback);
+  if (zoneRoadSpeedsProbe.record) {
+    const at = [tEntry, ...zoneTs];
+    if (tExit !== null) at.push(tExit, tExit - PULLING_AWAY_SPAN_MS);
+    zoneRoadSpeedsProbe.record({
+      samples: [...samples],
+      tEntry,
+      zoneTs: [...zoneTs],
+      tExit,
+      fallback: at.map((t) => [t, fallback(t)]),
+      result: r,
+    });
+  }
+  return r;
+}
+
+/** One `zoneRoadSpeeds` call: its inputs (`fallback`: its value at each instant asked) and result. */
+export interface ZoneRoadSpeedsCall {
+  samples: RoadSample[];
+  tEntry: number;
+  zoneTs: number[];
+  tExit: number | null;
+  fallback: [number, number][];
+  result: ZoneRoadSpeeds;
+}
+
+/**
+ * Development hook: when `record` is set, every `zoneRoadSpeeds` call is handed to it. Why: the
+ * detector is the slow part of a perspective run (the 43-run sweep takes 7-14 min); with each
+ * pass's road samples kept (bench/perspective_sweep.ts --record), bench/road_speed_replay.ts
+ * re-runs an estimator change on all of them in ~2 s. Null in the product.
+ */
+export const zoneRoadSpeedsProbe: { record: ((c: ZoneRoadSpeedsCall) => void) | null } = {
+  record: null,
+};
+
+function _zoneRoadSpeeds(
+  samples: readonly RoadSample[],
+  tEntry: number,
+  zoneTs: readonly number[],
+  tExit: number | null,
+  fallback: (t: number) => number,
+): ZoneRoadSpeeds {
   const at = (s: readonly RoadSample[], t: number) => roadSpeedAt(s, t) ?? fallback(t);
   const entry = at(samples, tEntry);
   const zone = zoneTs.map((t) => at(samples, t));

@@ -8,6 +8,8 @@ import {
   roadSpeedAt,
   RoadVelocity,
   zoneRoadSpeeds,
+  type ZoneRoadSpeedsCall,
+  zoneRoadSpeedsProbe,
 } from "./road_speed.ts";
 
 /** Gaussian noise from a seeded uniform source (Box-Muller). */
@@ -176,4 +178,30 @@ Deno.test("roadSpeedAt: braking to rest just after t at 2.5 fps is not read as a
     const v = roadSpeedAt(s, 2050)!;
     assert.ok(v > 0.75 * 2.1 && v < 1.25 * 2.1, `seed ${seed}: ${v} m/s for 2.1`);
   }
+});
+
+Deno.test("zoneRoadSpeedsProbe: a recorded call replays to the same speeds (bench/road_speed_replay.ts)", () => {
+  // A rolling stop at 1.5 m/s through a zone entered at 1.5 s and left at 3.5 s, 4 cm of noise.
+  const y = (t: number) => 17.25 - 1.5 * t - (t > 3.75 ? 1.5 * (t - 3.75) ** 2 : 0);
+  const s = _drive(y, 10, 5.5, 0.04, 7).map((p) => ({ ...p, sigma_m: 0.045 }));
+  const zone = s.filter((p) => p.ts >= 1500 && p.ts < 3500).map((p) => p.ts);
+  const calls: ZoneRoadSpeedsCall[] = [];
+  zoneRoadSpeedsProbe.record = (c) => calls.push(c);
+  let live;
+  try {
+    live = zoneRoadSpeeds(s, 1500, zone, 3500, (t) => t / 1000);
+  } finally {
+    zoneRoadSpeedsProbe.record = null;
+  }
+  assert.equal(calls.length, 1);
+  // Through JSON, as the sweep writes it.
+  const c: ZoneRoadSpeedsCall = JSON.parse(JSON.stringify(calls[0]));
+  assert.deepEqual(c.result, live);
+  assert.equal(c.samples.length, s.length);
+  const fb = new Map(c.fallback);
+  assert.equal(fb.get(3000), 3, "the fallback's value at each instant asked");
+  const again = zoneRoadSpeeds(c.samples, c.tEntry, c.zoneTs, c.tExit, (t) => fb.get(t) ?? NaN);
+  assert.deepEqual(again, live);
+  zoneRoadSpeeds(s, 1500, zone, 3500, () => 0);
+  assert.equal(calls.length, 1, "nothing recorded once the hook is cleared");
 });
