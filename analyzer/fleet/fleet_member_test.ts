@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pg from "../../shared/db/pg.ts";
-import { startTestDatabase } from "../../dev/testing/postgres.ts";
+import { startTestDatabase, withTestClient } from "../../dev/testing/postgres.ts";
 import { waitFor } from "../../dev/testing/wait.ts";
 import { FleetMemberLoop, NO_EPOCH } from "./fleet_member.ts";
 import { LEASE_EXPIRY_MS, LEASE_STOP_JUDGING_MS } from "./leases.ts";
@@ -112,30 +112,26 @@ Deno.test({
   name: "fleet member: claims a dead holder's camera when its lease expires, not a heartbeat later",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const db = await startTestDatabase();
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    // A long heartbeat, so a claim at the next heartbeat would be seconds late.
-    const m = _member(db.url, "m1", [], [], 6_000);
-    try {
-      // "d" is held by a holder that will never renew; its lease runs out 1.5 s from now.
-      await c.query(`insert into camera_leases (camera, holder, epoch, expires_at)
+  fn: () =>
+    withTestClient(async (q, _c, db) => {
+      // A long heartbeat, so a claim at the next heartbeat would be seconds late.
+      const m = _member(db.url, "m1", [], [], 6_000);
+      try {
+        // "d" is held by a holder that will never renew; its lease runs out 1.5 s from now.
+        await q(`insert into camera_leases (camera, holder, epoch, expires_at)
         values ('d', 'dead', 1, now() + interval '1.5 s')`);
-      const expiresAt = Number(
-        (await c.query(`select extract(epoch from expires_at) * 1000 as t from camera_leases`))
-          .rows[0].t,
-      );
-      m.start();
-      await waitFor("a, b, c claimed", () => Promise.resolve(m.leases.length === 3), 10_000);
-      await waitFor("d claimed", () => Promise.resolve(m.epochOf("d") === 2), 10_000);
-      const lateMs = Date.now() - expiresAt;
-      console.log(`claimed ${lateMs} ms after the lease expired (heartbeat 6000 ms)`);
-      assert.ok(lateMs < 1000, `claimed ${lateMs} ms after expiry`);
-    } finally {
-      await m.stop();
-      await c.end();
-      await db.close();
-    }
-  },
+        const expiresAt = Number(
+          (await q(`select extract(epoch from expires_at) * 1000 as t from camera_leases`))
+            .rows[0].t,
+        );
+        m.start();
+        await waitFor("a, b, c claimed", () => Promise.resolve(m.leases.length === 3), 10_000);
+        await waitFor("d claimed", () => Promise.resolve(m.epochOf("d") === 2), 10_000);
+        const lateMs = Date.now() - expiresAt;
+        console.log(`claimed ${lateMs} ms after the lease expired (heartbeat 6000 ms)`);
+        assert.ok(lateMs < 1000, `claimed ${lateMs} ms after expiry`);
+      } finally {
+        await m.stop();
+      }
+    }),
 });

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import pg from "../../shared/db/pg.ts";
-import { startTestDatabase } from "../../dev/testing/postgres.ts";
+import { withTestClient } from "../../dev/testing/postgres.ts";
 import { DbWriter } from "../persist/db_writer.ts";
 import { testPassRecord } from "../persist/testing.ts";
 import {
@@ -9,7 +8,6 @@ import {
   type FleetMember,
   fleetState,
   nextForeignExpiryMs,
-  type Query,
   registerMember,
   releaseLease,
   renewLeases,
@@ -19,12 +17,8 @@ Deno.test({
   name: "leases: one holder per camera, epoch +1 per claim, expired leases not revived",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const db = await startTestDatabase();
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    const q: Query = (sql, params) => c.query(sql, params);
-    try {
+  fn: () =>
+    withTestClient(async (q) => {
       const cams = ["a", "b", "c"];
       for (const holder of ["h1", "h2"]) {
         await registerMember(q, { holder, maxCameras: 2, healthUrl: null, cameras: cams });
@@ -59,72 +53,68 @@ Deno.test({
         "h2",
         3,
       ]]);
-    } finally {
-      await c.end();
-      await db.close();
-    }
-  },
+    }),
 });
 
 Deno.test({
   name: "fencing: writes with a stale or expired epoch are refused, counted and not retried",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const db = await startTestDatabase();
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    const q: Query = (sql, params) => c.query(sql, params);
-    const spoolDir = await Deno.makeTempDir();
-    let epoch = 0;
-    const w = new DbWriter({ databaseUrl: db.url, spoolDir, flushMs: 50, leaseEpoch: () => epoch });
-    const count = async (table: string) =>
-      Number((await q(`select count(*)::int as n from ${table}`)).rows[0].n);
-    try {
-      await registerMember(q, { holder: "h1", maxCameras: 1, healthUrl: null, cameras: ["cam"] });
-      epoch = (await claimLeases(q, "h1", ["cam"], 1))[0].epoch;
-      await w.addPass(testPassRecord(1, { camera: "cam" }));
-      w.addEvent({ camera: "cam", track_id: 1, event: "new", ts: 1, before: null, after: {} });
-      assert.equal(await w.flush(), true);
-      assert.equal(await count("vehicle_passes"), 1);
-      assert.equal(w.rowsRefused, 0);
+  fn: () =>
+    withTestClient(async (q, _c, db) => {
+      const spoolDir = await Deno.makeTempDir();
+      let epoch = 0;
+      const w = new DbWriter({
+        databaseUrl: db.url,
+        spoolDir,
+        flushMs: 50,
+        leaseEpoch: () => epoch,
+      });
+      const count = async (table: string) =>
+        Number((await q(`select count(*)::int as n from ${table}`)).rows[0].n);
+      try {
+        await registerMember(q, { holder: "h1", maxCameras: 1, healthUrl: null, cameras: ["cam"] });
+        epoch = (await claimLeases(q, "h1", ["cam"], 1))[0].epoch;
+        await w.addPass(testPassRecord(1, { camera: "cam" }));
+        w.addEvent({ camera: "cam", track_id: 1, event: "new", ts: 1, before: null, after: {} });
+        assert.equal(await w.flush(), true);
+        assert.equal(await count("vehicle_passes"), 1);
+        assert.equal(w.rowsRefused, 0);
 
-      // Taken over by h2 (epoch +1): h1's rows with its old epoch are refused and dropped.
-      await q(`update camera_leases set expires_at = now() - interval '1 s'`);
-      await claimLeases(q, "h2", ["cam"], 1);
-      await w.addPass(testPassRecord(2, { camera: "cam" }));
-      w.addSamples([{
-        camera: "cam",
-        track_id: 2,
-        ts: 5,
-        cx: 1,
-        cy: 1,
-        speed_px_s: 0,
-        phase: null,
-        bbox: [0, 0, 1, 1],
-      }]);
-      assert.equal(await w.flush(), true, "refused rows are not kept for retry");
-      assert.equal(w.rowsRefused, 2);
-      assert.equal(await count("vehicle_passes"), 1);
-      assert.equal(await count("car_state_history"), 0);
-      assert.equal((await Array.fromAsync(Deno.readDir(spoolDir))).length, 0, "spool emptied");
+        // Taken over by h2 (epoch +1): h1's rows with its old epoch are refused and dropped.
+        await q(`update camera_leases set expires_at = now() - interval '1 s'`);
+        await claimLeases(q, "h2", ["cam"], 1);
+        await w.addPass(testPassRecord(2, { camera: "cam" }));
+        w.addSamples([{
+          camera: "cam",
+          track_id: 2,
+          ts: 5,
+          cx: 1,
+          cy: 1,
+          speed_px_s: 0,
+          phase: null,
+          bbox: [0, 0, 1, 1],
+        }]);
+        assert.equal(await w.flush(), true, "refused rows are not kept for retry");
+        assert.equal(w.rowsRefused, 2);
+        assert.equal(await count("vehicle_passes"), 1);
+        assert.equal(await count("car_state_history"), 0);
+        assert.equal((await Array.fromAsync(Deno.readDir(spoolDir))).length, 0, "spool emptied");
 
-      // The database itself refuses a stale epoch, whoever writes; no epoch (no fleet) passes.
-      await q(
-        `insert into track_events (camera, track_id, event, ts, lease_epoch)
+        // The database itself refuses a stale epoch, whoever writes; no epoch (no fleet) passes.
+        await q(
+          `insert into track_events (camera, track_id, event, ts, lease_epoch)
          values ('cam', 9, 'new', now(), 1), ('cam', 10, 'new', now(), null)`,
-      );
-      assert.deepEqual(
-        (await q(`select track_id from track_events where track_id > 1 order by 1`)).rows,
-        [{ track_id: 10 }],
-      );
-    } finally {
-      await w.close();
-      await c.end();
-      await db.close();
-      await Deno.remove(spoolDir, { recursive: true });
-    }
-  },
+        );
+        assert.deepEqual(
+          (await q(`select track_id from track_events where track_id > 1 order by 1`)).rows,
+          [{ track_id: 10 }],
+        );
+      } finally {
+        await w.close();
+        await Deno.remove(spoolDir, { recursive: true });
+      }
+    }),
 });
 
 const _member = (holder: string, n: number, max = 10): FleetMember => ({

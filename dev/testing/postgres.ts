@@ -3,6 +3,7 @@
  * 127.0.0.1:5432), else an embedded server in a temporary directory. Migrations applied.
  */
 import { migrate } from "../../shared/db/migrate.ts";
+import pg, { type Client, type QueryResult } from "../../shared/db/pg.ts";
 import { exists } from "../../shared/fs.ts";
 import { startEmbeddedPostgres } from "../embedded_postgres.ts";
 
@@ -101,4 +102,30 @@ export async function startTestDatabase(): Promise<TestDatabase> {
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** A parameterized query on the test client: `(sql, params) => client.query(sql, params)`. */
+export type TestQuery = (sql: string, params?: unknown[]) => Promise<QueryResult>;
+
+/**
+ * Runs `fn` on a fresh test database with one connected client (`q` queries through it), then
+ * ends the client and closes the database, also when `fn` throws: the set-up and teardown about
+ * twenty test files wrote out by hand. A test needing more clients, or a pool, makes them from
+ * `db.url` inside `fn` and closes them there (they close before this client and the database).
+ */
+export async function withTestClient<T>(
+  fn: (q: TestQuery, client: Client, db: TestDatabase) => Promise<T>,
+): Promise<T> {
+  const db = await startTestDatabase();
+  try {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return await fn((sql, params) => client.query(sql, params), client, db);
+    } finally {
+      await client.end();
+    }
+  } finally {
+    await db.close();
+  }
 }

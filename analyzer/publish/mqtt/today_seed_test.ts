@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import pg from "../../../shared/db/pg.ts";
-import { startTestDatabase } from "../../../dev/testing/postgres.ts";
+import { withTestClient } from "../../../dev/testing/postgres.ts";
 import { TodayCounters } from "./today_counters.ts";
 import { todayFromDb } from "./today_seed.ts";
 
@@ -8,11 +7,8 @@ Deno.test({
   name: "todayFromDb: today's stored passes per camera seed the counters; yesterday's do not count",
   sanitizeResources: false,
   sanitizeOps: false,
-  fn: async () => {
-    const db = await startTestDatabase();
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    try {
+  fn: () =>
+    withTestClient(async (q) => {
       const now = new Date(2026, 10, 29, 15, 0, 0).getTime();
       const hour = 3600_000;
       const rows: [string, string, number][] = [
@@ -41,12 +37,12 @@ Deno.test({
           keep: false, // jsonb_populate_record leaves absent columns null, not their default
           created_at: new Date(exited).toISOString(),
         };
-        await c.query(
+        await q(
           `insert into vehicle_passes select * from jsonb_populate_record(null::vehicle_passes, $1::jsonb)`,
           [JSON.stringify(row)],
         );
       }
-      const { day, cameras } = await todayFromDb((sql, params) => c.query(sql, params), now);
+      const { day, cameras } = await todayFromDb(q, now);
       assert.equal(day, "2026-11-29");
       assert.deepEqual(cameras.get("cam_01"), {
         passes: 3,
@@ -71,9 +67,5 @@ Deno.test({
       const later = new TodayCounters(now + 24 * hour);
       later.seed(day, cameras.get("cam_01")!);
       assert.equal(later.figures(now + 24 * hour).passes_today, 0);
-    } finally {
-      await c.end();
-      await db.close();
-    }
-  },
+    }),
 });
