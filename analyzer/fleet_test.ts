@@ -220,7 +220,8 @@ Deno.test({
         if (p.camera !== q.camera) continue;
         assert.ok(
           q.t0 >= p.t1,
-          `${q.camera}: overlapping passes (epochs ${p.lease_epoch}, ${q.lease_epoch})`,
+          `${q.camera}: overlapping passes (epochs ${p.lease_epoch}, ${q.lease_epoch}; ` +
+            `${p.t0}-${p.t1} and ${q.t0}-${q.t1} s)`,
         );
       }
     } catch (e) {
