@@ -12,6 +12,7 @@
  *   deno run -A bench/camera_sweep.ts                         # every camera, 10 and 5 fps
  *   deno run -A bench/camera_sweep.ts --cameras low,oblique_near --rates 1
  *   deno run -A bench/camera_sweep.ts --geometry              # the geometry table only (no runs)
+ *   deno run -A bench/camera_sweep.ts --cameras long_lens --scenes rolling --record /tmp/r.json
  *
  * First prints each camera's geometry (the van's width in px at the pre-stop line and the zone:
  * issue #12's target is >= 40 px at the pre-stop line), then the result table.
@@ -255,6 +256,7 @@ if (import.meta.main) {
       rates: { type: "string" },
       json: { type: "string" },
       geometry: { type: "boolean" },
+      record: { type: "string" },
     },
   });
   const names = args.cameras?.split(",") ?? Object.keys(CAMERAS);
@@ -267,7 +269,8 @@ if (import.meta.main) {
   const specs = names.flatMap((n) => cameraScenes(n, CAMERAS[n]))
     .filter((s) => !kinds || kinds.includes(s.name.slice(s.name.lastIndexOf("-") + 1)));
   const t0 = performance.now();
-  const rows = await runSweep(specs, (args.rates ?? "1,2").split(",").map(Number));
+  // --record file.json: each run's pass-speed inputs and truth (bench/road_speed_replay.ts).
+  const rows = await runSweep(specs, (args.rates ?? "1,2").split(",").map(Number), args.record);
   console.log(formatSweep(rows));
   console.error(`${((performance.now() - t0) / 60000).toFixed(1)} min`);
   if (args.json) await Deno.writeTextFile(args.json, JSON.stringify(rows, null, 1));
