@@ -140,18 +140,15 @@ export function geometry(c: CameraCase): Geometry {
   const inside = (pts: [number, number][]) =>
     pts.every(([x, y]) => x >= 0 && x <= 1 && y >= 0 && y <= 1);
   if (!inside(calibration.image)) {
-    // The rectangle X in [-3.5, 0]: pinholeCalibration centres on X = 0, so shift its points.
-    const half = pinholeCalibration(camera, W, H, { ...rect, half_width_m: 1.75 });
-    const g = half.ground.map(([X, Y]) => [X - 1.75, Y] as [number, number]);
-    const img = g.map(([X, Y]) => {
-      const p = project(camera, W, H, X, Y)!;
-      return [Math.round((p.u / W) * 1e6) / 1e6, Math.round((p.v / H) * 1e6) / 1e6] as [
-        number,
-        number,
-      ];
+    // Only the judged (left) lane's half of the road, X in [-3.5, 0].
+    calibration = pinholeCalibration(camera, W, H, {
+      ...rect,
+      half_width_m: 1.75,
+      centre_x_m: -1.75,
     });
-    calibration = { image: img, ground: g };
-    if (!inside(img)) throw new Error(`calibration outside the frame: ${JSON.stringify(img)}`);
+    if (!inside(calibration.image)) {
+      throw new Error(`calibration outside the frame: ${JSON.stringify(calibration.image)}`);
+    }
   }
   const px = (Y: number) =>
     (c.camera.focal_px * 2) / project(camera, W, H, LANE_TOWARD_X_M, Y)!.depth_m;

@@ -224,18 +224,18 @@ function _norm(cam: PinholeCamera, W: number, H: number, X: number, Y: number): 
 }
 
 /**
- * The true calibration: the road rectangle X in [-half, half], Y in [y0, y1] (metres) and where
- * its corners are in the image (normalized), in the order near-left, near-right, far-right,
- * far-left.
+ * The true calibration: the road rectangle X in [centre - half, centre + half] (`centre_x_m`,
+ * default 0), Y in [y0, y1] (metres) and where its corners are in the image (normalized), in the
+ * order near-left, near-right, far-right, far-left.
  */
 export function pinholeCalibration(
   cam: PinholeCamera,
   W: number,
   H: number,
-  rect: { half_width_m: number; y0_m: number; y1_m: number },
+  rect: { half_width_m: number; y0_m: number; y1_m: number; centre_x_m?: number },
 ): { image: [number, number][]; ground: [number, number][] } {
-  const { half_width_m: h, y0_m: a, y1_m: b } = rect;
-  const ground: [number, number][] = [[-h, a], [h, a], [h, b], [-h, b]];
+  const { half_width_m: h, y0_m: a, y1_m: b, centre_x_m: c = 0 } = rect;
+  const ground: [number, number][] = [[c - h, a], [c + h, a], [c + h, b], [c - h, b]];
   return { image: ground.map(([X, Y]) => _norm(cam, W, H, X, Y)), ground };
 }
 
