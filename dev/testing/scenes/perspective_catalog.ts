@@ -41,8 +41,8 @@ const W = 768, H = 576;
 
 /**
  * A perspective view: the camera and frame size the scene builder renders through (default
- * PERSPECTIVE_VIEW, the catalog's), and optionally its own zones and calibration
- * (bench/camera_sweep.ts places them per camera).
+ * PERSPECTIVE_VIEW, the catalog's). `perspectiveScene` takes one with its own zones and
+ * calibration (bench/camera_sweep.ts places them per camera).
  */
 export interface PerspectiveView {
   camera: PinholeCamera;
