@@ -153,7 +153,11 @@ Deno.test("media relay: chunked HTTP mp4 is readable by ffmpeg (the dev analyzer
     }).output();
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
     const ms = Date.now() - t0;
-    assert.ok(ms < 4000, `20 live frames took ${ms} ms`);
+    // A stall guard, not a speed test (latency is measured in bench/): 20 frames of the 10 fps
+    // paced source are ~2 s of live video. CI on the shared 2-core machine took 4.4 s once, with the
+    // offline analyses running beside it; a relay that holds data back (a whole segment, or until
+    // the reader closes) never delivers them at all.
+    assert.ok(ms < 10_000, `20 live frames took ${ms} ms`);
     // Both readers went away: nobody stays subscribed (a leaked subscriber keeps ffmpeg alive).
     const stream = relay.streams.get("cam_01")!;
     const t1 = Date.now();
