@@ -34,6 +34,7 @@ import type { FrameDetector } from "./pipeline/serial_detector.ts";
 import { ensureNanodetOnnx } from "./model/nanodet_model.ts";
 import type { PassLine } from "./testing_scenes.ts";
 import { resolveFilePath } from "./sources.ts";
+import { offPath, type PathPoint } from "./real_truth.ts";
 
 interface _Truth {
   fps: number;
@@ -48,7 +49,7 @@ interface _Truth {
      */
     expected: string | string[] | null;
     /** [t_s, bottom-centre x, bottom y, width], normalized; one point for a parked car. */
-    path?: _PathPoint[];
+    path?: PathPoint[];
   }[];
   /** Static things the detector takes for vehicles (a road marking, a sign): one track at most. */
   detector_false_positives?: { id: string; note: string; at: [number, number]; width: number }[];
@@ -162,7 +163,6 @@ function _replayed(d: FrameDetector, file: string): FrameDetector & { save(): Pr
   };
 }
 
-type _PathPoint = [number, number, number, number];
 interface _Seen {
   t: number;
   y: number;
@@ -173,19 +173,6 @@ interface _Seen {
   w: number;
 }
 
-/** A labelled path at time t_s: [x, y, width], linear between points, held at the ends. */
-function _at(path: _PathPoint[], t_s: number): [number, number, number] {
-  const i = path.findIndex((p) => p[0] >= t_s);
-  if (i <= 0) {
-    return i === 0
-      ? [path[0][1], path[0][2], path[0][3]]
-      : [...path.at(-1)!.slice(1)] as [number, number, number];
-  }
-  const [a, b] = [path[i - 1], path[i]];
-  const f = (t_s - a[0]) / (b[0] - a[0]);
-  return [1, 2, 3].map((k) => a[k] + f * (b[k] - a[k])) as [number, number, number];
-}
-
 /**
  * The labelled thing (vehicle or false positive) a track stayed on: the one whose path its bottom
  * centre followed closest, as a mean share of the thing's width (px on both axes), if under 0.5
@@ -194,7 +181,7 @@ function _at(path: _PathPoint[], t_s: number): [number, number, number] {
  */
 function _stayedOn(
   s: _Seen[],
-  things: { id: string; present_s: [number, number]; path: _PathPoint[] }[],
+  things: { id: string; present_s: [number, number]; path: PathPoint[] }[],
   aspect: number,
 ): string | null {
   let best: string | null = null, bestCost = 0.5;
@@ -202,10 +189,7 @@ function _stayedOn(
     const inView = s.filter((p) => p.t >= th.present_s[0] - 0.2 && p.t <= th.present_s[1] + 0.2);
     if (inView.length < 0.8 * s.length) continue;
     let sum = 0;
-    for (const p of inView) {
-      const [x, y, w] = _at(th.path, p.t);
-      sum += Math.hypot(p.bx - x, (p.by - y) / aspect) / w;
-    }
+    for (const p of inView) sum += offPath(th.path, p.t, p.bx, p.by, aspect);
     const cost = sum / inView.length;
     if (cost < bestCost) [best, bestCost] = [th.id, cost];
   }
@@ -347,7 +331,7 @@ function _heldToPaths(
     ...(truth.detector_false_positives ?? []).map((f) => ({
       id: f.id,
       present_s: [0, Infinity] as [number, number],
-      path: [[0, f.at[0], f.at[1], f.width]] as _PathPoint[],
+      path: [[0, f.at[0], f.at[1], f.width]] as PathPoint[],
     })),
   ];
   const on = new Map<string, number[]>();
@@ -400,8 +384,7 @@ function _passesOnPaths(
     const at = (seen.get(p.track_id) ?? []).find((s) => s.t >= t_s - 1e-6);
     const v = at && truth.vehicles.find((v) => {
       if (t_s < v.present_s[0] - 0.2 || t_s > v.present_s[1] + 0.2) return false;
-      const [x, y, w] = _at(v.path!, t_s);
-      return Math.hypot(at.bx - x, (at.by - y) / aspect) / w < 0.5;
+      return offPath(v.path!, t_s, at.bx, at.by, aspect) < 0.5;
     });
     if (!v) problems.push(`a ${p.verdict} pass at ${t_s} s (track ${p.track_id}) on no vehicle`);
     else mine.set(v.id, [...(mine.get(v.id) ?? []), p]);
