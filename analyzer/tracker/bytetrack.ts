@@ -927,9 +927,11 @@ export class ByteTracker {
    */
   #pullAway(dets: Detection[], ts: number, matched: Set<_Track>): Detection[] {
     const left = [...dets];
+    // Two standing tracks side by side may keep the same candidate; one box, one track.
+    const used = new Set<Detection>();
     for (const t of this.#tracks) {
       const cand = t.pullAway;
-      if (!cand || matched.has(t) || t.missed !== 1) continue;
+      if (!cand || matched.has(t) || t.missed !== 1 || used.has(cand.det)) continue;
       let best = -1, bestErr = Infinity;
       left.forEach((d, j) => {
         const err = classGroup(d.label) === t.group
@@ -939,6 +941,7 @@ export class ByteTracker {
       });
       if (best < 0) continue;
       const [d] = left.splice(best, 1);
+      used.add(cand.det);
       t.refind(cand.det, cand.ts, d, ts, this.#o.kalman);
       const box: Box = [...cand.det.box];
       this.#refound.set(t, [{ ts: cand.ts, point: t.anchorOf(box), box }]);
