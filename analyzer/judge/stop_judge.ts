@@ -105,6 +105,12 @@ export interface JudgeTrack {
   firstTs?: number;
   /** On the first frame of a track only: anchor points it had before confirmation, oldest first. */
   birth?: { ts: number; point: Point }[];
+  /**
+   * On the frame the tracker re-found a track after missing it (a pull-away): its detections of
+   * the frames it missed (capture time, anchor point, box), oldest first. Replayed as samples
+   * of those frames before this one's, so the departure is measured from its first moving box.
+   */
+  refound?: { ts: number; point: Point; box: Box }[];
 }
 
 export interface JudgeFrame {
@@ -390,6 +396,7 @@ export class StopJudge {
     this.#frameW = frame.w;
     this.#frameH = frame.h;
     for (const tr of frame.tracks) {
+      this.#replayRefound(tr, frame.ts, f, g, out);
       const mps = this.#roadSpeed(tr, frame.ts);
       if (!g || !this.#labels.has(tr.label)) {
         out.phases.set(tr.id, {
@@ -432,6 +439,28 @@ export class StopJudge {
     }
     this.#timeouts(frame.ts, out);
     return out;
+  }
+
+  /**
+   * A re-found track's missed detections (JudgeTrack.refound), each stepped as the track at its
+   * own capture time (the raw anchor as birth backfill uses it), after the track's last sample
+   * and before this frame's; only for a track the judge already follows (a new one has `birth`).
+   */
+  #replayRefound(
+    tr: JudgeTrack,
+    ts: number,
+    f: number,
+    g: _Geometry | null,
+    out: JudgeOutput,
+  ): void {
+    const t = this.#tracks.get(tr.id);
+    if (!t || !tr.refound) return;
+    for (const m of tr.refound) {
+      if (!(m.ts > t.lastTs && m.ts < ts)) continue;
+      const at: JudgeTrack = { ...tr, anchor: m.point, rawAnchor: m.point, box: m.box };
+      const mps = this.#roadSpeed(at, m.ts);
+      if (g && this.#labels.has(tr.label)) this.#step(t, at, m.ts, f, g, mps, out);
+    }
   }
 
   /** Finalize everything still open (end of a file); returns the passes. */

@@ -624,6 +624,43 @@ Deno.test("birth backfill: the zone entry dates from the first tentative sightin
   assert.equal(r.passes[0].entered_at, T0 + 12 * 100, "backdated to x 310's frame");
 });
 
+Deno.test("refound: a frame the tracker re-found a track for after the fact is replayed as its sample", () => {
+  // A car stands in the zone at x 400, then pulls away at 40 px per frame; the tracker misses it
+  // at x 480 (its first frame outside the zone) and re-finds it at x 520 with the x 480 box
+  // (bytetrack.ts pull-away at low processed rates).
+  const xs = [..._ramp(100, 400, 20), ...Array(20).fill(400), ..._ramp(440, 700, 40)];
+  const missed = xs.indexOf(480);
+  const run = (refound: boolean) => {
+    const judge = new StopJudge("cam_t", ZONES as Zones, {});
+    const outs = xs.map((x, k) => {
+      const track = (at: number) => ({
+        id: 5,
+        label: "car",
+        center: [at, Y] as Point,
+        box: [at - 50, Y - 30, 100, 60] as Box,
+        speed_px_s: k === 0 || xs[k - 1] === x ? 0 : 400,
+        conf: 0.9,
+      });
+      const tracks = k === missed ? [] : [{
+        ...track(x),
+        ...(refound && k === missed + 1
+          ? { refound: [{ ts: T0 + missed * 100, point: [480, Y] as Point, box: track(480).box }] }
+          : {}),
+      }];
+      return judge.update({ ts: T0 + k * 100, w: W, h: H, tracks });
+    });
+    outs.push(judge.update({ ts: T0 + xs.length * 100, w: W, h: H, tracks: [], ended: [5] }));
+    const passes = outs.flatMap((o) => o.passes);
+    assert.equal(passes.length, 1);
+    return passes[0];
+  };
+  const p = run(true);
+  assert.equal(p.exited_at, T0 + missed * 100, "the exit dates from the replayed sample");
+  assert.ok(p.samples.some((s) => s.ts === T0 + missed * 100 && s.cx === 480));
+  // Control: without it the exit dates from the frame after.
+  assert.equal(run(false).exited_at, T0 + (missed + 1) * 100);
+});
+
 Deno.test("inferred direction: first seen between the pre-stop line and the zone, moving to it", () => {
   // First detected at x 200 (past the line at 169, before the zone at 307): judged, and said so.
   const r = _born(new StopJudge("cam_t", ZONES as Zones, {}), [], _ramp(200, 700, 15));

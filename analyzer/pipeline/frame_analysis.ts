@@ -66,6 +66,7 @@ export class FrameAnalysis {
         conf: t.conf,
         firstTs: t.firstTs,
         birth: births.get(t.id),
+        ...(t.refound ? { refound: t.refound } : {}),
       })),
       ended: ended.map((t) => t.id),
     });
