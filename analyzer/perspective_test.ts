@@ -16,7 +16,7 @@
  * `PERSPECTIVE_SPEED_TOL` changes the tolerance.
  */
 import assert from "node:assert/strict";
-import { CAMERAS, cameraScenes } from "../bench/camera_sweep.ts";
+import { CAMERAS, cameraScenes } from "../dev/testing/scenes/camera_catalog.ts";
 import {
   PERSPECTIVE_SCENES,
   renderScene,

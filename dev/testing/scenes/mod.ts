@@ -10,3 +10,4 @@ export * from "./encode.ts";
 export * from "./catalog.ts";
 export * from "./pinhole.ts";
 export * from "./perspective_catalog.ts";
+export * from "./camera_catalog.ts";
