@@ -174,7 +174,7 @@ interface _Fit {
   dof: number;
 }
 
-/** Highest polynomial degree fitted (the cubic only tests the quadratics: LACK_OF_FIT_F). */
+/** Highest polynomial degree fitted (the cubic only tests the quadratics: LACK_OF_FIT_P). */
 const MAX_DEG = 3;
 
 /**
