@@ -14,13 +14,16 @@
  * - `roadSpeedAt` (non-causal, at pass time): a pass is written after the vehicle left the zone,
  *   so its entry, minimum and maximum speeds are fitted on positions on both sides of each
  *   instant: a weighted local line or quadratic over the window around t (symmetric or
- *   one-sided) that fits within the noise seen there and has the smallest variance at t. A causal window lags a braking
- *   vehicle by half its length (entry speeds read 13-23 % high on the scenes); a fixed symmetric
- *   window straddles the end of a brake and reads a rolling stop's 1.5 m/s entry as 1.8-2.1.
+ *   one-sided, at most FIT_SPAN_MS each side) that fits within the noise seen there, is not
+ *   beaten by a polynomial one degree higher on the same samples (an F-test), and has the
+ *   smallest variance at t. A causal window lags a braking vehicle by half its length (entry
+ *   speeds read 13-23 % high on the scenes); a fixed symmetric window straddles the end of a
+ *   brake and reads a rolling stop's 1.5 m/s entry as 1.8-2.1.
  */
 import type { Point } from "../../shared/geometry.ts";
 import { applyHomography, type Homography } from "../../shared/homography.ts";
 import { DEFAULT_VELOCITY, VelocityEstimator } from "../tracker/velocity.ts";
+import { richerFitWins } from "./stop_refine.ts";
 
 /** A road position, metres, at a capture time (ms), with its noise std (m). */
 export interface RoadSample {
@@ -108,8 +111,16 @@ function _noiseScale(s: readonly RoadSample[], lo: number, hi: number): number {
   return Math.min(NOISE_SCALE_MAX, Math.max(1, 1.4826 * z[z.length >> 1]));
 }
 
-/** Longest window around t used by the non-causal fit, ms each side. */
-const FIT_SPAN_MS = 1200;
+/**
+ * Longest window around t used by the non-causal fit, ms each side. 1.6 s (1.2 s before the
+ * lack-of-fit test): a rolling stop at 1.5 m/s seen by a long lens at 30 m (a pixel 0.185 m of
+ * road) at 5 fps had 6 samples for a line on the cruise after its entry (slope std ~9 %), and a
+ * line from mid-brake through the zone won on its smaller variance (bench/camera_sweep.ts
+ * low-rolling at 5 fps +10.6 % with the test alone); with 8 samples the cruise line wins
+ * (+6.1 %). Longer spans reach more changes of motion: without the test, 1.6 s read the
+ * pull-away of road_speed_test.ts 7.1 % high at 5 fps.
+ */
+const FIT_SPAN_MS = 1600;
 /** ... and at least this many sample intervals (2.4 s at 2.5 fps). */
 const FIT_SPAN_SAMPLES = 6;
 /** Fewest samples of a fitted window (a quadratic plus two degrees of freedom for the test). */
@@ -131,6 +142,27 @@ const FIT_Z = 2;
  */
 const LEPSKI_Z = 3;
 const LEPSKI_MIN_FRAC = 0.5;
+/**
+ * A window's line (quadratic) must also not be beaten by the quadratic (cubic) on the same
+ * samples: an F-test at this significance, its noise the richer fit's own residual variance
+ * (stop_refine.ts `richerFitWins`). Why: the chi-square test alone trusts sigma_m, and where a
+ * pixel spans many centimetres sigma_m is large next to a brake's curvature. A long lens at 30 m
+ * (sigma_m 0.15-0.19 m) let a line from mid-brake (1.4 s, ~3.5 m/s) through the zone (3.5 s) win
+ * at a rolling stop's entry (chi-square 48.5 for 40 dof): 1.72 m/s for 1.5 (+14.8 %; +17.9 % at 5
+ * fps). With the test (and FIT_SPAN_MS 1.6 s): -4.0 / -3.9 %. At 0.01 or 0.1 the recorded passes
+ * move by up to 5 points but none crosses 10 % (bench/road_speed_replay.ts, 126 passes).
+ */
+const LACK_OF_FIT_P = 0.05;
+/**
+ * The F-test's noise variance is at least this fraction of sigma_m^2 (times the noise scale): a
+ * pixel's rounding (1/sqrt(12) px) against the tracker's 0.8 px floor, (0.289 / 0.8)^2. An
+ * anchor can be quieter than sigma_m says but not than its pixel grid; the floor only keeps
+ * near-exact positions (a synthetic scene's) from making every gain significant. With 0 the
+ * recorded passes read the same; with 1 (the stop_refine.ts floor) up to 5 points otherwise,
+ * within 10 %, but the synthetic 30 m rolling stop of road_speed_test.ts read +10.5 % at 5 fps (one
+ * pixel's rounding is a third of sigma_m there, so the test saw a third of the noise it assumed).
+ */
+const LACK_OF_FIT_FLOOR = (1 / Math.sqrt(12) / DEFAULT_VELOCITY.noiseStdPx) ** 2;
 
 interface _Fit {
   /** Position coefficients in u (x, y relative to the span's first sample): c0 + c1 u + c2 u^2. */
@@ -142,82 +174,97 @@ interface _Fit {
   dof: number;
 }
 
+/** Highest polynomial degree fitted (the cubic only tests the quadratics: LACK_OF_FIT_P). */
+const MAX_DEG = 3;
+
 /**
  * Prefix sums over samples [lo, hi] (u = (ts - t)/1000, w = 1/sigma^2, positions relative to the
  * first sample for conditioning), so each window's weighted polynomial fit costs O(1): per
- * index i, sums over samples before i of w u^k (k = 0..4), w u^k X, w u^k Y (k = 0..2) and
- * w (X^2 + Y^2).
+ * index i, sums over samples before i of w u^k (k = 0..2 MAX_DEG), w u^k X, w u^k Y
+ * (k = 0..MAX_DEG) and w (X^2 + Y^2).
  */
 class _Sums {
   readonly #s: Float64Array[];
 
   constructor(samples: readonly RoadSample[], lo: number, hi: number, t: number) {
     const n = hi - lo + 1;
-    this.#s = Array.from({ length: 12 }, () => new Float64Array(n + 1));
+    const cols = 2 * MAX_DEG + 1 + 2 * (MAX_DEG + 1) + 1;
+    this.#s = Array.from({ length: cols }, () => new Float64Array(n + 1));
     const x0 = samples[lo].X, y0 = samples[lo].Y;
     for (let i = 0; i < n; i++) {
       const p = samples[lo + i];
       const u = (p.ts - t) / 1000, w = 1 / (p.sigma_m * p.sigma_m);
       const x = p.X - x0, y = p.Y - y0;
-      const v = [w, w * u, w * u * u, w * u ** 3, w * u ** 4, w * x, w * u * x, w * u * u * x];
-      v.push(w * y, w * u * y, w * u * u * y, w * (x * x + y * y));
-      for (let k = 0; k < 12; k++) this.#s[k][i + 1] = this.#s[k][i] + v[k];
+      const v: number[] = [];
+      for (let k = 0; k <= 2 * MAX_DEG; k++) v.push(w * u ** k);
+      for (let k = 0; k <= MAX_DEG; k++) v.push(w * u ** k * x);
+      for (let k = 0; k <= MAX_DEG; k++) v.push(w * u ** k * y);
+      v.push(w * (x * x + y * y));
+      for (let k = 0; k < cols; k++) this.#s[k][i + 1] = this.#s[k][i] + v[k];
     }
   }
 
-  /** Sums over local indices [a, b]. */
-  range(a: number, b: number): number[] {
-    return this.#s.map((c) => c[b + 1] - c[a]);
+  /**
+   * Sums over local indices [a, b]: the moments w u^k (k = 0..2 MAX_DEG), w u^k X and w u^k Y
+   * (k = 0..MAX_DEG), and w (X^2 + Y^2).
+   */
+  range(a: number, b: number): { m: number[]; x: number[]; y: number[]; q: number } {
+    const r = this.#s.map((c) => c[b + 1] - c[a]);
+    const nm = 2 * MAX_DEG + 1, nc = MAX_DEG + 1;
+    return {
+      m: r.slice(0, nm),
+      x: r.slice(nm, nm + nc),
+      y: r.slice(nm + nc, nm + 2 * nc),
+      q: r[nm + 2 * nc],
+    };
   }
 }
 
 /**
- * Weighted least-squares polynomial of degree 1 or 2 in u on local samples [a, b]: the slope at
+ * Weighted least-squares polynomial of degree `deg` in u on local samples [a, b]: the slope at
  * u = 0, its variance (in units of the weights) and the weighted residual sum (chi-square).
  */
-function _poly(sums: _Sums, a: number, b: number, deg: 1 | 2): _Fit | null {
-  const [m0, m1, m2, m3, m4, x0, x1, x2, y0, y1, y2, q] = sums.range(a, b);
-  let cx: number[], cy: number[], variance: number;
-  if (deg === 2) {
-    const inv = _inverse3([[m0, m1, m2], [m1, m2, m3], [m2, m3, m4]]);
-    if (!inv) return null;
-    const coef = (r: number[]) => inv.map((row) => row[0] * r[0] + row[1] * r[1] + row[2] * r[2]);
-    cx = coef([x0, x1, x2]);
-    cy = coef([y0, y1, y2]);
-    variance = inv[1][1];
-  } else {
-    const det = m0 * m2 - m1 * m1;
-    if (!(det > 0)) return null;
-    const coef = (r0: number, r1: number) => [(m2 * r0 - m1 * r1) / det, (m0 * r1 - m1 * r0) / det];
-    cx = [...coef(x0, x1), 0];
-    cy = [...coef(y0, y1), 0];
-    variance = m0 / det;
-  }
+function _poly(sums: _Sums, a: number, b: number, deg: number): _Fit | null {
+  const { m, x, y, q } = sums.range(a, b);
+  const d = deg + 1;
+  const normal = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => m[i + j]));
+  const inv = _inverse(normal);
+  if (!inv) return null;
+  const coef = (r: number[]) => inv.map((row) => row.reduce((acc, c, j) => acc + c * r[j], 0));
+  const cx = coef(x.slice(0, d)), cy = coef(y.slice(0, d));
   // At the least-squares solution the residual sum is sum(w x^2) - c . r.
-  const chi2 = q - (cx[0] * x0 + cx[1] * x1 + cx[2] * x2) - (cy[0] * y0 + cy[1] * y1 + cy[2] * y2);
+  let chi2 = q;
+  for (let j = 0; j < d; j++) chi2 -= cx[j] * x[j] + cy[j] * y[j];
+  while (cx.length < MAX_DEG + 1) cx.push(0), cy.push(0);
   // Two coordinates, deg + 1 parameters each.
   return {
     cx,
     cy,
     v: Math.hypot(cx[1], cy[1]),
-    variance,
+    variance: inv[1][1],
     chi2: Math.max(0, chi2),
-    dof: 2 * (b - a + 1) - 2 * (deg + 1),
+    dof: 2 * (b - a + 1) - 2 * d,
   };
 }
 
-function _inverse3(a: number[][]): number[][] | null {
-  const [[p, q, r], [s, t, u], [v, w, x]] = a;
-  const c00 = t * x - u * w, c01 = -(s * x - u * v), c02 = s * w - t * v;
-  const det = p * c00 + q * c01 + r * c02;
-  if (!(Math.abs(det) > 1e-300) || !Number.isFinite(det)) return null;
-  const c10 = -(q * x - r * w), c11 = p * x - r * v, c12 = -(p * w - q * v);
-  const c20 = q * u - r * t, c21 = -(p * u - r * s), c22 = p * t - q * s;
-  return [
-    [c00 / det, c10 / det, c20 / det],
-    [c01 / det, c11 / det, c21 / det],
-    [c02 / det, c12 / det, c22 / det],
-  ];
+/** Inverse of a small symmetric positive definite matrix (Gauss-Jordan), or null if singular. */
+function _inverse(a: number[][]): number[][] | null {
+  const n = a.length;
+  const m = a.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    if (!(Math.abs(m[p][c]) > 1e-300) || !Number.isFinite(m[p][c])) return null;
+    [m[c], m[p]] = [m[p], m[c]];
+    const piv = m[c][c];
+    for (let j = 0; j < 2 * n; j++) m[c][j] /= piv;
+    for (let r = 0; r < n; r++) {
+      if (r === c || m[r][c] === 0) continue;
+      const f = m[r][c];
+      for (let j = 0; j < 2 * n; j++) m[r][j] -= f * m[c][j];
+    }
+  }
+  return m.map((row) => row.slice(n));
 }
 
 /**
@@ -251,9 +298,10 @@ function _continuesAcross(
 /**
  * Road speed (m/s) at capture time `t` from road samples on both sides (sorted by ts), or null
  * when fewer than FIT_MIN_SAMPLES lie within FIT_SPAN_MS. Every window [a, b] of consecutive
- * samples within the span that contains t (or ends next to it) is fitted with a quadratic;
- * among the windows that fit within the noise, the one whose slope at t has the least variance
- * wins (long windows where the motion is smooth, one-sided ones next to a sudden change), if its
+ * samples within the span that contains t (or ends next to it) is fitted with a line and a
+ * quadratic; among the fits within the noise (FIT_Z) that a polynomial one degree higher on the
+ * same window does not beat (LACK_OF_FIT_P), the one whose slope at t has the least variance wins
+ * (long windows where the motion is smooth, one-sided ones next to a sudden change), if its
  * slope agrees with its large sub-windows' quadratics (LEPSKI_Z). When none fits, the
  * best-fitting one is used.
  */
@@ -296,12 +344,20 @@ export function roadSpeedAt(samples: readonly RoadSample[], t: number): number |
     }
     return true;
   };
+  // Would a polynomial one degree higher fit window w significantly better (LACK_OF_FIT_P)?
+  const lacksFit = (w: (typeof fits)[number]) => {
+    const g = _poly(sums, w.a - lo, w.b - lo, w.deg + 1);
+    if (!g || g.dof < 1) return false;
+    // The F(2, dof) quantile in closed form (two coordinates: two more parameters), times 2.
+    const threshold = g.dof * (LACK_OF_FIT_P ** (-2 / g.dof) - 1);
+    return richerFitWins(w.f.chi2, g.chi2, g.dof, LACK_OF_FIT_FLOOR * scale2, threshold);
+  };
   let best: _Fit | null = null;
   let fallback: _Fit | null = null;
   for (const w of fits) {
     const f = w.f;
     const ok = f.chi2 / scale2 <= f.dof + FIT_Z * Math.sqrt(2 * Math.max(1, f.dof));
-    if (ok && (!best || f.variance < best.variance) && consistent(w)) best = f;
+    if (ok && (!best || f.variance < best.variance) && !lacksFit(w) && consistent(w)) best = f;
     if (!fallback || f.chi2 / Math.max(1, f.dof) < fallback.chi2 / Math.max(1, fallback.dof)) {
       fallback = f;
     }

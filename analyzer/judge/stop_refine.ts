@@ -175,12 +175,29 @@ function _fitRest(
     return { best, rss: bestRss };
   };
   const q = fit(true), b = fit(false);
-  // A departure: the moving samples' own noise too (the header says why). The RSS of an exact
-  // fit can come out a hair below zero.
-  const noise = departure
-    ? Math.max(sigma, Math.sqrt(Math.max(0, b.rss) / Math.max(1, samples.length - 3)))
-    : sigma;
-  return q.rss - b.rss > ABRUPT_CHI2 * noise * noise ? b.best : q.best ?? b.best;
+  // A departure: the moving samples' own noise too (the header says why).
+  const dof = departure ? Math.max(1, samples.length - 3) : 0;
+  return richerFitWins(q.rss, b.rss, dof, sigma * sigma, ABRUPT_CHI2) ? b.best : q.best ?? b.best;
+}
+
+/**
+ * The model choice between two nested least-squares fits (an F-test): does the richer one lower
+ * the residual sum by more than `threshold` x the noise variance, taken as the richer fit's own
+ * residual variance `rssRich / dofRich` (`dofRich` 0: not used) but not below `floor2`? The own
+ * variance makes the test hold whatever noise the samples really carry (a detector's is not the
+ * one assumed); the floor keeps a near-exact fit from making any gain significant. Used here for
+ * an abrupt stop against constant deceleration, and by road_speed.ts for a window's lack of fit.
+ */
+export function richerFitWins(
+  rssSimple: number,
+  rssRich: number,
+  dofRich: number,
+  floor2: number,
+  threshold: number,
+): boolean {
+  // The residual sum of an exact fit can come out a hair below zero.
+  const own = dofRich > 0 ? Math.max(0, rssRich) / dofRich : 0;
+  return rssSimple - rssRich > threshold * Math.max(floor2, own);
 }
 
 /**
