@@ -35,7 +35,7 @@ import type { PinholeCamera } from "../dev/testing/scenes/spec.ts";
 import { formatSweep, runSweep } from "./perspective_sweep.ts";
 
 /** A camera and where its installer put the stop zone (its near edge, m ahead) and frame size. */
-interface CameraCase {
+export interface CameraCase {
   camera: Omit<PinholeCamera, "stop_line_y_m" | "road_half_width_m">;
   width: number;
   height: number;
