@@ -22,6 +22,7 @@
  *   deno run -A bench/held_out_scenes.ts --seed 1 --count 12 [--json out.json] [--keep DIR]
  *   deno run -A bench/held_out_scenes.ts --seed 1 --only 4        # scene 4 of seed 1 alone
  *   deno run -A bench/held_out_scenes.ts --seed 1 --count 12 --keep DIR --reuse  # re-check a kept run
+ *   deno run -A bench/held_out_scenes.ts --seed 4 --only 1 --strip dusk   # the same scene at daylight
  *
  * One table row per judged vehicle (and per unjudged vehicle with a track problem), then a
  * summary. Each scene costs ~20-40 s on the shared 2-core box (rendering and the CLI).
@@ -563,12 +564,27 @@ if (import.meta.main) {
       json: { type: "string" },
       keep: { type: "string" },
       reuse: { type: "boolean" },
+      strip: { type: "string" },
       dry: { type: "boolean" },
     },
   });
   const seed = Number(args.seed), count = Number(args.count);
   let scenes = drawScenes(seed, args.only ? Math.max(count, Number(args.only) + 1) : count);
   if (args.only) scenes = args.only.split(",").map((i) => scenes[Number(i)]);
+  // --strip dusk,shake,h265: the same draws without those effects (which effect failed it).
+  for (const s of scenes) {
+    const fx = s.spec.effects;
+    if (!args.strip || !fx) continue;
+    const strip = args.strip.split(",");
+    if (strip.includes("dusk")) {
+      delete fx.brightness;
+      delete fx.noise_sigma;
+    }
+    if (strip.includes("shake")) delete fx.shake_px;
+    if (strip.includes("h265")) delete fx.codec;
+    s.params += ` (stripped: ${args.strip})`;
+    s.spec.name += `_no_${strip.join("_")}`;
+  }
   if (args.dry) {
     // --dry: the drawn scenes only (no render, no run).
     for (const s of scenes) {
