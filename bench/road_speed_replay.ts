@@ -6,6 +6,7 @@
  * detector (the minutes of the sweep) is not run: an estimator change is measured in seconds.
  *
  *   deno run -A bench/road_speed_replay.ts rec.json [--all]   # --all: every row, not only > 5 %
+ *   deno run -A bench/road_speed_replay.ts rec.json --vs-no-edge  # vs the entry without its edge
  */
 import { parseArgs } from "node:util";
 import {
@@ -23,9 +24,10 @@ interface Run {
 }
 
 /** Re-runs one recorded call with the current estimator. */
-export function replay(c: ZoneRoadSpeedsCall): ZoneRoadSpeeds {
+export function replay(c: ZoneRoadSpeedsCall, entryEdge = true): ZoneRoadSpeeds {
   const fb = new Map(c.fallback);
-  return zoneRoadSpeeds(c.samples, c.tEntry, c.zoneTs, c.tExit, (t) => fb.get(t) ?? 0);
+  const edge = entryEdge ? c.entryEdge ?? null : null;
+  return zoneRoadSpeeds(c.samples, c.tEntry, c.zoneTs, c.tExit, (t) => fb.get(t) ?? 0, edge);
 }
 
 const _rel = (x: number, truth: number | null | undefined) =>
@@ -35,7 +37,9 @@ const _pct = (x: number | null) => x === null ? "-" : `${x >= 0 ? "+" : ""}${(10
 if (import.meta.main) {
   const { values: args, positionals } = parseArgs({
     args: Deno.args,
-    options: { all: { type: "boolean" } },
+    // --vs-no-edge: compare with the same recording replayed without its entry edges (the entry
+    // at the image-interpolated instant, as before roadEntrySpeed) instead of what it judged.
+    options: { all: { type: "boolean" }, "vs-no-edge": { type: "boolean" } },
     allowPositionals: true,
   });
   const runs: Run[] = JSON.parse(await Deno.readTextFile(positionals[0]));
@@ -60,7 +64,7 @@ if (import.meta.main) {
         (e.min_speed_mps ?? 0) > 0.5 ? _rel(s.min, e.min_speed_mps) : null,
         _rel(s.max, e.max_speed_mps),
       ];
-      const before = errs(c.result), after = errs(now);
+      const before = errs(args["vs-no-edge"] ? replay(c, false) : c.result), after = errs(now);
       const m = Math.max(...after.map((x) => Math.abs(x ?? 0)));
       n++;
       worst = Math.max(worst, m);

@@ -853,7 +853,13 @@ export class StopJudge {
       for (const s of v.samples) if (s.ts <= t) m = s.speed_mps ?? m;
       return m ?? 0;
     };
-    return zoneRoadSpeeds(road, tEntry, zoneTs, tExit, fallback);
+    // The entry instant again where the fitted road path crosses the zone's edge (road_speed.ts
+    // roadEntrySpeed): the image interpolation above is linear in time, late under braking.
+    const w = this.#frameW, hh = this.#frameH;
+    const entryEdge = prev && zone
+      ? { from: prev.ts, to: cur.ts, zone: zone.map((p) => toRoad(h, p, w, hh)) }
+      : null;
+    return zoneRoadSpeeds(road, tEntry, zoneTs, tExit, fallback, entryEdge);
   }
 
   #finalize(t: _Track, by: PassQuality["finalized_by"], out: JudgeOutput): void {
