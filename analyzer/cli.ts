@@ -61,6 +61,8 @@ export interface AnalyzeOptions {
   tracer?: FrameTracer | null;
   /** The plate (text) detector for `privacy.blur: [plate]` (default: the shared one). */
   plates?: PipelineDeps["plates"];
+  /** Live timing for offline probes (PipelineDeps.liveTiming). */
+  liveTiming?: PipelineDeps["liveTiming"];
 }
 
 export interface AnalyzeSummary {
@@ -114,6 +116,7 @@ export async function analyzeFile(o: AnalyzeOptions): Promise<AnalyzeSummary> {
     plates: o.plates,
     regionSide_px: Math.min(inference.info.inputSize.width, inference.info.inputSize.height),
     privacyBoxes: boxes,
+    liveTiming: o.liveTiming,
   });
   try {
     await pipeline.start();

@@ -9,6 +9,7 @@ import { type CameraConfig, validateConfig } from "../shared/config.ts";
 import type { Tick } from "../shared/tick.ts";
 import { analyzeFile, type AnalyzeSummary } from "./cli.ts";
 import type { PassRecord } from "./persist/records.ts";
+import type { PipelineDeps } from "./pipeline/camera_pipeline.ts";
 import type { DetectResult, FrameDetector, RgbFrame } from "./pipeline/serial_detector.ts";
 
 /** A pass as the offline pipeline prints it (no samples). */
@@ -28,6 +29,8 @@ export interface SceneRunOptions {
   regions?: "auto" | "off";
   /** detect.motion_gating (default: the config default). */
   motionGating?: boolean;
+  /** A live camera's frame timing under load (PipelineDeps.liveTiming; dev/testing/live_timing.ts). */
+  liveTiming?: PipelineDeps["liveTiming"];
 }
 
 export interface SceneRun {
@@ -123,6 +126,7 @@ export async function analyzeVideo(o: {
   modelPath: string;
   objectsDir: string;
   ticks?: boolean;
+  liveTiming?: PipelineDeps["liveTiming"];
 }): Promise<SceneRun> {
   const passes: PassLine[] = [];
   const ticks: Tick[] = [];
@@ -137,6 +141,7 @@ export async function analyzeVideo(o: {
     anchorMs: 0,
     objectsDir: o.objectsDir,
     events: false,
+    liveTiming: o.liveTiming,
     write: (l) => {
       const line = JSON.parse(l);
       if (line.type === "pass") passes.push(line);

@@ -19,6 +19,7 @@ import type { PrivacyBoxLog } from "../capture/privacy_boxes.ts";
 import { betterCapture, type CaptureRequest, type Pass } from "../judge/mod.ts";
 import type { PassRecord, SampleRow } from "../persist/records.ts";
 import { type DecodedFrame, FrameSource } from "../source/frame_source.ts";
+import type { FrameMeta } from "../source/decode_protocol.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { streamClock } from "../source/stream_clock.ts";
 import { resolveFilePath } from "../sources.ts";
@@ -100,6 +101,21 @@ export interface PipelineDeps {
    * `privacy.clips` (capture/privacy_boxes.ts); absent: not logged.
    */
   privacyBoxes?: PrivacyBoxLog;
+  /**
+   * Offline probes of live timing (bench/irregular_frames.ts): each decoded frame's capture time
+   * as a live camera under load would give it, or null for a frame the latest-state decoder
+   * replaced while the detector was busy. Absent: every frame at its PTS.
+   */
+  liveTiming?: (meta: FrameMeta) => number | null;
+}
+
+/**
+ * Does the frame captured at `captureTs` get processed at `fps`, the last processed one having been
+ * captured at `lastProcessedTs`? detect.fps in capture time, with 10 % slack so a 15 fps stream at
+ * 15 fps is not halved.
+ */
+export function dueAtFps(captureTs: number, lastProcessedTs: number, fps: number): boolean {
+  return captureTs - lastProcessedTs >= (1000 / fps) * 0.9;
 }
 
 /** NanoDet-Plus m 416's input side, the bundled model. */
@@ -252,9 +268,15 @@ export class CameraPipeline {
     while (this.#running) {
       const frame = await this.source.next();
       if (!frame) break;
-      // Respect detect.fps in capture time (10% slack so a 15 fps stream at 15 fps is not halved).
-      const minIntervalMs = 1000 / this.#cfg.detect.fps;
-      if (frame.meta.captureTs - this.#lastProcessedTs < minIntervalMs * 0.9) {
+      if (this.#deps.liveTiming) {
+        const ts = this.#deps.liveTiming(frame.meta);
+        if (ts === null) {
+          this.source.release(frame);
+          continue;
+        }
+        frame.meta.captureTs = ts;
+      }
+      if (!dueAtFps(frame.meta.captureTs, this.#lastProcessedTs, this.#cfg.detect.fps)) {
         this.source.release(frame);
         continue;
       }
