@@ -278,6 +278,12 @@ function _inverse(a: number[][]): number[][] | null {
  */
 const ACROSS_Z = 3;
 
+/** A fit's position at u s from its instant, relative to its span's first sample (m). */
+function _positionAt(f: _Fit, u: number): Point {
+  const at = (c: number[]) => c.reduceRight((acc, ck) => acc * u + ck, 0);
+  return [at(f.cx), at(f.cy)];
+}
+
 /** Does window [a, b]'s fit, if it lies on one side of t, reach the nearest sample on the other? */
 function _continuesAcross(
   s: readonly RoadSample[],
@@ -290,9 +296,8 @@ function _continuesAcross(
 ): boolean {
   const o = s[b].ts < t ? b + 1 : s[a].ts > t ? a - 1 : -1;
   if (o < 0 || o >= s.length) return true;
-  const u = (s[o].ts - t) / 1000;
-  const dx = f.cx[0] + f.cx[1] * u + f.cx[2] * u * u - (s[o].X - s[lo].X);
-  const dy = f.cy[0] + f.cy[1] * u + f.cy[2] * u * u - (s[o].Y - s[lo].Y);
+  const [x, y] = _positionAt(f, (s[o].ts - t) / 1000);
+  const dx = x - (s[o].X - s[lo].X), dy = y - (s[o].Y - s[lo].Y);
   return Math.hypot(dx, dy) <= ACROSS_Z * s[o].sigma_m * Math.sqrt(scale2);
 }
 
@@ -436,10 +441,8 @@ export function roadEntrySpeed(
   const crossings = new Map<_Fit, number>();
   const accept = (f: _Fit, x0: number, y0: number) => {
     const inside = (ms: number) => {
-      const u = (ms - t) / 1000;
-      const x = x0 + f.cx[0] + f.cx[1] * u + f.cx[2] * u * u;
-      const y = y0 + f.cy[0] + f.cy[1] * u + f.cy[2] * u * u;
-      return pointInPolygon([x, y], edge.zone);
+      const [x, y] = _positionAt(f, (ms - t) / 1000);
+      return pointInPolygon([x0 + x, y0 + y], edge.zone);
     };
     // The entry nearest t: each outside -> inside step of the scan, refined by bisection.
     let best: number | null = null;

@@ -853,8 +853,9 @@ export class StopJudge {
       for (const s of v.samples) if (s.ts <= t) m = s.speed_mps ?? m;
       return m ?? 0;
     };
-    // The entry instant again where the fitted road path crosses the zone's edge (road_speed.ts
-    // roadEntrySpeed): the image interpolation above is linear in time, late under braking.
+    // The entry speed, still at tEntry, only from fits whose own road path crosses the zone's edge
+    // around this frame interval (road_speed.ts roadEntrySpeed: a line through the van at rest
+    // inside, extrapolated back to tEntry, read 0.06 m/s for 1.82 at 2.5 fps).
     const w = this.#frameW, hh = this.#frameH;
     const entryEdge = prev && zone
       ? { from: prev.ts, to: cur.ts, zone: zone.map((p) => toRoad(h, p, w, hh)) }
