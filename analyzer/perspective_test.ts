@@ -18,7 +18,10 @@
 import assert from "node:assert/strict";
 import { CAMERAS, cameraScenes } from "../dev/testing/scenes/camera_catalog.ts";
 import {
+  LANE_TOWARD_X_M,
   PERSPECTIVE_SCENES,
+  perspectiveScene,
+  perspectiveVehicle,
   renderScene,
   type SceneSpec,
   type SceneTruth,
@@ -48,8 +51,12 @@ function _idsFor(truth: SceneTruth, v: number, ticks: Tick[]): Set<number> {
   return ids;
 }
 
+/** persp_skip_zone's van: 55 km/h, from 34.8 m (QUARTER_RATE_ONLY says why). */
+const SKIP_ZONE_MPS = 55 / 3.6;
+const SKIP_ZONE_FROM_M = 34.8;
+
 /**
- * The catalog's scenes and one through another camera: bench/camera_sweep.ts's roadside camera
+ * The catalog's scenes, a through at 55 km/h (persp_skip_zone) and one through another camera: bench/camera_sweep.ts's roadside camera
  * (oblique_near: 6 m beside the judged lane, yawed 25° toward the road, its zones and true
  * calibration) and its full stop. At 2.5 fps the van's first box after pulling away overlaps
  * where it stood at IoU 0.42, and its track split there until the tracker's pull-away stage
@@ -63,7 +70,29 @@ const SCENES: Record<string, SceneSpec> = {
     )!,
     name: "persp_roadside_stop",
   },
+  persp_skip_zone: perspectiveScene(
+    "persp_skip_zone",
+    "constant 55 km/h (15.3 m/s) from 34.8 m through to 5 m: at 2.5 fps no frame in the zone",
+    (SKIP_ZONE_FROM_M - 5) / SKIP_ZONE_MPS + 0.4,
+    (fps) => [
+      perspectiveVehicle("van", fps, { t: 0, X: LANE_TOWARD_X_M, Y: SKIP_ZONE_FROM_M }, [
+        { cruise_mps: SKIP_ZONE_MPS, dur: (SKIP_ZONE_FROM_M - 5) / SKIP_ZONE_MPS },
+      ], "no_stop"),
+    ],
+  ),
 };
+
+/**
+ * Scenes run at 2.5 processed fps only (what they test happens only there; each rate costs CI
+ * time). persp_skip_zone: 6.1 m of road per processed frame against the 3 m deep zone (Y 12-15
+ * m), the frames at Y 34.8, 28.7, 22.6, 16.5 (past the pre-stop line at 18), 10.4: none inside.
+ * The held-out scene s6_10 (47 km/h at 2.5 fps, 5.2 m per frame) gave no pass that way until the
+ * judge took the move between two samples as the visit (analyzer/judge/stop_judge.ts
+ * #throughBetween). Started at 28.7 m, the van's first box at min_conf was at 16.5 m and the
+ * next one 1.6x larger, so it was never confirmed (measured 2026-11-30): the tracker's limit,
+ * not this test's subject.
+ */
+const QUARTER_RATE_ONLY = new Set(["persp_skip_zone"]);
 
 /** Every scene by default; `PERSPECTIVE_SCENES=a,b` runs a few. */
 const NAMES = Deno.env.get("PERSPECTIVE_SCENES")?.split(",") ?? Object.keys(SCENES);
@@ -94,6 +123,7 @@ for (const name of NAMES) {
   for (const div of [1, 2, 4]) {
     const fps = spec.fps / div;
     if (fps < 2.5 || (fps === 2.5 && SLOWEST_RATE_MISSES.has(name))) continue;
+    if (div !== 4 && QUARTER_RATE_ONLY.has(name)) continue;
     _perspective(name, spec, div);
   }
 }

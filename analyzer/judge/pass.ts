@@ -64,7 +64,10 @@ export interface Pass {
   track_id: number;
   label: string;
   verdict: Verdict;
-  /** Capture time (unix ms) of the first sample with the anchor point in the zone. */
+  /**
+   * Capture time (unix ms) of the first sample with the anchor point in the zone; with none inside
+   * (through the zone between two samples) the instant the move between them entered it.
+   */
   entered_at: number;
   /** Capture time of the first sample outside after it (or the last sighting, ended_in_zone). */
   exited_at: number;

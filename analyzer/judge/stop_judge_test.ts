@@ -778,3 +778,81 @@ Deno.test("calibrated: stop and rolling thresholds in m/s, full stop below stop_
   assert.equal(again.verdict, "full_stop");
   assert.equal(again.min_speed_mps, null);
 });
+
+// ---- Through the whole zone between two samples (none inside) ----
+
+/**
+ * One car at 2.5 fps (a sample every 400 ms): x per frame, null where the tracker had no box
+ * (the track absent). Every sample is a matched detection (`rawAnchor`); the speed is 600 px/s.
+ */
+function _drive400(judge: StopJudge, xs: (number | null)[], id = 11) {
+  const outs: JudgeOutput[] = [];
+  xs.forEach((x, k) => {
+    outs.push(judge.update({
+      ts: T0 + k * 400,
+      w: W,
+      h: H,
+      tracks: x === null ? [] : [{
+        id,
+        label: "car",
+        center: [x, Y] as Point,
+        box: [x - 50, Y - 30, 100, 60],
+        speed_px_s: 600,
+        rawAnchor: [x, Y] as Point,
+        conf: 0.9,
+      }],
+    }));
+  });
+  outs.push(judge.update({ ts: T0 + xs.length * 400, w: W, h: H, tracks: [], ended: [id] }));
+  return { outs, passes: outs.flatMap((o) => o.passes) };
+}
+
+Deno.test("through the zone between samples with none inside: one no_stop pass, entry interpolated", () => {
+  // 240 px per frame against the 153.6 px deep zone (x 307.2-460.8): x 280 is before it, x 520
+  // past it (held-out scene s6_10: a 47 km/h van at 2.5 fps, 5.2 m per frame, a 3 m zone).
+  const xs = [40, 280, 520, 760];
+  const r = _drive400(new StopJudge("cam_t", ZONES as Zones, {}), xs);
+  assert.equal(r.passes.length, 1);
+  const p = r.passes[0];
+  assert.equal(p.verdict, "no_stop");
+  assert.equal(p.quality.direction, "pre_stop_line");
+  assert.equal(p.quality.zone_samples, 0);
+  // The move crosses x 307.2 at (307.2 - 280) / 240 of the 400 ms interval: 45.3 ms.
+  assert.equal(p.entered_at, T0 + 400 + 45);
+  assert.equal(p.exited_at, T0 + 800, "exited at the first sample past it");
+  assert.equal(p.entry_speed_px_s, 600);
+  assert.equal(p.min_speed_px_s, 600);
+  // The phase follows: in the zone (exit pending) at x 520, leaving after.
+  assert.equal(r.outs[2].phases.get(11)!.phase, "in_zone");
+  assert.equal(r.outs[3].phases.get(11)!.phase, "leaving");
+
+  // Calibrated (0.02 m per px: 600 px/s is 12 m/s): the road speeds at the interpolated entry.
+  const cal = _drive400(
+    new StopJudge("cam_t", ZONES as Zones, {}, { calibration: _calibration(0.02) }),
+    xs,
+  );
+  assert.equal(cal.passes.length, 1);
+  const c = cal.passes[0];
+  assert.equal(c.verdict, "no_stop");
+  for (const v of [c.entry_speed_mps, c.min_speed_mps, c.max_speed_mps]) {
+    assert.ok(v !== null && Math.abs(v - 12) < 0.12, `m/s ${JSON.stringify(c)}`);
+  }
+});
+
+Deno.test("through the zone between samples with none inside: what it does not judge", () => {
+  const judge = () => new StopJudge("cam_t", ZONES as Zones, {});
+  // A frame without a detection before the jump: the vehicle could have stopped in the zone
+  // unseen, so a move over two frame intervals is not a visit.
+  assert.equal(_drive400(judge(), [40, 200, null, 520, 760]).passes.length, 0);
+  // Wrong way (westbound through the zone, away from the pre-stop line): not judged.
+  assert.equal(_drive400(judge(), [760, 520, 280, 40]).passes.length, 0);
+  // A move that stops short of the zone's far side is not through it.
+  assert.equal(_drive400(judge(), [40, 280, 290, 280]).passes.length, 0);
+  // First seen inside the zone, then past it: not judged (issue #12 item 2).
+  assert.equal(_drive400(judge(), [400, 640]).passes.length, 0);
+  // First seen between the line and the zone (x 250), then past it: no line crossing, as for
+  // the pass-through with one sample inside (the inferred direction needs a zone entry).
+  assert.equal(_drive400(judge(), [250, 490, 730]).passes.length, 0);
+  // Control: the same frames from before the line make one pass.
+  assert.equal(_drive400(judge(), [10, 250, 490, 730]).passes.length, 1);
+});

@@ -127,3 +127,42 @@ export class CrossingTracker {
     this.#anchor = null;
   }
 }
+
+/**
+ * The part of the straight move `a` -> `b` that lies inside the polygon, as fractions of the move
+ * (0 = `a`, 1 = `b`): where it first enters (`enter`) and where it last leaves (`leave`), or null
+ * if no part of it is inside. Exact: the move is cut at every polygon edge it crosses and each
+ * piece is tested at its middle with `pointInPolygon` (the same half-open rule), so a concave
+ * zone crossed twice still gives its first entry and last exit. Why: at 2.5 processed fps a
+ * 47 km/h van moves 5.2 m of road between frames, more than a 3 m deep zone (held-out scene
+ * s6_10): no sample lands inside, only the move between two samples crosses the zone.
+ */
+export function segmentInPolygon(
+  a: Point,
+  b: Point,
+  poly: Point[],
+): { enter: number; leave: number } | null {
+  const dx = b[0] - a[0], dy = b[1] - a[1];
+  const cuts = [0, 1];
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const p = poly[j], q = poly[i];
+    const ex = q[0] - p[0], ey = q[1] - p[1];
+    const den = dx * ey - dy * ex;
+    if (Math.abs(den) < EPS) continue; // parallel: its ends are cut by the neighbouring edges
+    const u = ((p[0] - a[0]) * ey - (p[1] - a[1]) * ex) / den;
+    const v = ((p[0] - a[0]) * dy - (p[1] - a[1]) * dx) / den;
+    if (u > 0 && u < 1 && v >= -EPS && v <= 1 + EPS) cuts.push(u);
+  }
+  cuts.sort((x, y) => x - y);
+  let enter = -1, leave = -1;
+  for (let k = 1; k < cuts.length; k++) {
+    const lo = cuts[k - 1], hi = cuts[k];
+    if (hi - lo < 1e-12) continue;
+    const m = (lo + hi) / 2;
+    if (pointInPolygon([a[0] + m * dx, a[1] + m * dy], poly)) {
+      if (enter < 0) enter = lo;
+      leave = hi;
+    }
+  }
+  return enter < 0 ? null : { enter, leave };
+}

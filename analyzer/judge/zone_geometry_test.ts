@@ -7,6 +7,7 @@ import {
   pointInPolygon,
   polygonArea,
   polygonCentroid,
+  segmentInPolygon,
   segmentsIntersect,
   sideOfLine,
   toPixels,
@@ -98,4 +99,19 @@ Deno.test("CrossingTracker: resting on the line then going back is no crossing; 
   assert.deepEqual(seq([[9, 5], [9, 6]]), [0, 0]); // already across: reported once
   t.reset();
   assert.equal(t.step([0, 5], line), 0); // no anchor after reset
+});
+
+Deno.test("segmentInPolygon: where a move enters and last leaves a polygon", () => {
+  const sq: Point[] = [[0, 0], [10, 0], [10, 10], [0, 10]];
+  // Straight through, both ends outside: enters at x 0 (u 0.25), leaves at x 10 (u 0.75).
+  assert.deepEqual(segmentInPolygon([-5, 5], [15, 5], sq), { enter: 0.25, leave: 0.75 });
+  // Starting inside: enters at 0.
+  assert.deepEqual(segmentInPolygon([5, 5], [15, 5], sq), { enter: 0, leave: 0.5 });
+  // Missing it: null.
+  assert.equal(segmentInPolygon([-5, 12], [15, 12], sq), null);
+  // Across the U's notch (y 3): in the left prong, out through the notch, in the right prong;
+  // the first entry and the last exit.
+  assert.deepEqual(segmentInPolygon([-2, 3], [12, 3], U), { enter: 2 / 14, leave: 12 / 14 });
+  // Through the notch only (outside throughout): null.
+  assert.equal(segmentInPolygon([5, -1], [5, 6], U), null);
 });
