@@ -60,6 +60,12 @@ Deno.test("offline results are identical whatever the processing speed", async (
   assert.equal(fast.summary.frames, 120, "every frame of the 12 s, 10 fps scene");
   assert.equal(slow.summary.frames, 120);
   assert.deepEqual(slow.lines, fast.lines);
+  // Every track that was announced is ended, the ones still held when the file ends included.
+  const trackEvents = fast.lines.map((l) => JSON.parse(l)).filter((e) => e.type === "track_event");
+  const idsOf = (kind: string) =>
+    trackEvents.filter((e) => e.event === kind).map((e) => (e.after ?? e.before).id).sort();
+  assert.ok(idsOf("new").length > 0, "the van's track was announced");
+  assert.deepEqual(idsOf("end"), idsOf("new"), "one end event per new track");
   const pass = JSON.parse(fast.lines.find((l) => l.includes('"type":"pass"'))!);
   assert.equal(pass.verdict, "full_stop");
   assert.equal(

@@ -288,8 +288,10 @@ export class CameraPipeline {
       this.loop.totalMs += ms;
       if (ms > this.loop.maxMs) this.loop.maxMs = ms;
     }
-    // A file ended (or we were stopped): judge what is still open.
-    for (const p of this.#analysis.flush()) await this.#queuePass(p);
+    // A file ended (or we were stopped): judge what is still open, end the tracks still held.
+    const last = this.#analysis.flush();
+    for (const ev of last.events) this.#deps.sink.trackEvent(ev);
+    for (const p of last.passes) await this.#queuePass(p);
     await this.#passQueue;
     if (this.#passError) throw this.#passError;
   }

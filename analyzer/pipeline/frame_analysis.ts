@@ -31,6 +31,8 @@ export class FrameAnalysis {
   #last = new Map<number, TrackSnapshot>();
   #frame = { w: 0, h: 0 };
   #anchor: Anchor;
+  /** Capture time of the last step: the end of a file ends the tracks still held then. */
+  #lastTs: number | null = null;
 
   constructor(camera: string, cfg: CameraConfig) {
     this.camera = camera;
@@ -48,6 +50,7 @@ export class FrameAnalysis {
 
   step(dets: Detection[], ts: number, w: number, h: number): FrameResult {
     this.#frame = { w, h };
+    this.#lastTs = ts;
     const { tracks, started, ended } = this.#tracker.update(dets, ts, { w, h });
     const births = new Map(started.map((t) => [t.id, t.birth]));
     const out = this.#judge.update({
@@ -111,9 +114,30 @@ export class FrameAnalysis {
     return this.#tracker.predict(ts);
   }
 
-  /** End of a file: finalize every open pass. */
-  flush(): Pass[] {
-    return this.#judge.flush();
+  /**
+   * End of a file (or of the camera): finalize every open pass, and end every track still held,
+   * so each `new` track event has its `end` (a vehicle still in view when the clip stops would
+   * otherwise stay "present" for an MQTT or Home Assistant consumer of the events).
+   */
+  flush(): { passes: Pass[]; events: TrackEvent[] } {
+    const passes = this.#judge.flush();
+    const events: TrackEvent[] = [];
+    const ts = this.#lastTs;
+    if (ts !== null) {
+      for (const before of this.#last.values()) {
+        events.push({
+          v: 1,
+          type: "track_event",
+          event: "end",
+          camera: this.camera,
+          ts,
+          before,
+          after: null,
+        });
+      }
+    }
+    this.#last.clear();
+    return { passes, events };
   }
 
   #snapshot(t: TrackView, p: TrackPhaseInfo | undefined): TrackSnapshot {
