@@ -189,7 +189,7 @@ async function _cutClip(
   }
 }
 
-async function _main(argv: string[]): Promise<number> {
+export async function _main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {

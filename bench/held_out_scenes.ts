@@ -23,6 +23,7 @@
  *   deno run -A bench/held_out_scenes.ts --seed 1 --only 4        # scene 4 of seed 1 alone
  *   deno run -A bench/held_out_scenes.ts --seed 1 --count 12 --keep DIR --reuse  # re-check a kept run
  *   deno run -A bench/held_out_scenes.ts --seed 4 --only 1 --strip dusk   # the same scene at daylight
+ *   deno run -A bench/held_out_scenes.ts --seed 3 --count 16 --keep DIR --record h3.json  # + replay input
  *
  * One table row per judged vehicle (and per unjudged vehicle with a track problem), then a
  * summary. Each scene costs ~20-40 s on the shared 2-core box (rendering and the CLI).
@@ -415,11 +416,15 @@ export async function runCli(
   video: string,
   config: string,
   objectsDir: string,
+  recordTo?: string,
 ): Promise<{ passes: PassLine[]; events: TrackEventLine[]; stderr: string }> {
+  // recordTo: the same CLI through bench/analyze_recorded.ts, its passes' speed inputs kept there.
+  const cli = recordTo
+    ? ["run", "-A", "bench/analyze_recorded.ts", "--record-to", recordTo]
+    : ["task", "analyze"];
   const out = await new Deno.Command("deno", {
     args: [
-      "task",
-      "analyze",
+      ...cli,
       "--source",
       video,
       "--config",
@@ -448,6 +453,7 @@ export async function runHeldOut(
   s: HeldOutScene,
   dir: string,
   reuse = false,
+  record = false,
 ): Promise<HeldOutRow[]> {
   const t0 = performance.now();
   const video = `${dir}/${s.spec.name}.mp4`, config = `${dir}/${s.spec.name}.yaml`;
@@ -460,7 +466,8 @@ export async function runHeldOut(
   } else {
     ({ truth } = await renderScene(s.spec, video, { truthPath }));
     await Deno.writeTextFile(config, heldOutConfigYaml(s, video));
-    ({ passes, events } = await runCli(video, config, `${dir}/objects`));
+    const calls = record ? `${dir}/${s.spec.name}.calls.json` : undefined;
+    ({ passes, events } = await runCli(video, config, `${dir}/objects`, calls));
     await Deno.writeTextFile(out, JSON.stringify({ passes, events }, null, 1));
   }
   const wall_s = (performance.now() - t0) / 1000;
@@ -544,6 +551,24 @@ export function summarize(rows: readonly HeldOutRow[]): string {
   }`;
 }
 
+/**
+ * --record FILE: append the scene's passes' speed inputs (kept by runHeldOut in DIR) with its truth,
+ * in bench/road_speed_replay.ts's format (one run per scene, as bench/perspective_sweep.ts
+ * --record writes them), so estimator changes replay on the held-out scenes too.
+ */
+async function _appendRecord(file: string, s: HeldOutScene, dir: string): Promise<void> {
+  const truth: SceneTruth = JSON.parse(await Deno.readTextFile(`${dir}/${s.spec.name}.truth.json`));
+  const calls = JSON.parse(await Deno.readTextFile(`${dir}/${s.spec.name}.calls.json`));
+  const runs = await Deno.readTextFile(file).then(JSON.parse, () => []);
+  runs.push({
+    variant: s.spec.name,
+    fps: s.proc_fps,
+    vehicles: truth.vehicles.map((v) => ({ id: v.id, expected: v.expected })),
+    calls,
+  });
+  await Deno.writeTextFile(file, JSON.stringify(runs));
+}
+
 /** The `count` scenes of `seed` (kinds in turn from a seeded start, so every kind comes up). */
 export function drawScenes(seed: number, count: number): HeldOutScene[] {
   const r = seededRandom(seed);
@@ -566,11 +591,14 @@ if (import.meta.main) {
       reuse: { type: "boolean" },
       strip: { type: "string" },
       dry: { type: "boolean" },
+      record: { type: "string" },
     },
   });
   const seed = Number(args.seed), count = Number(args.count);
-  let scenes = drawScenes(seed, args.only ? Math.max(count, Number(args.only) + 1) : count);
-  if (args.only) scenes = args.only.split(",").map((i) => scenes[Number(i)]);
+  // --only 2,10: a list (drawn up to its largest index: the draws are sequential per seed).
+  const only = args.only?.split(",").map(Number);
+  let scenes = drawScenes(seed, only ? Math.max(count, ...only.map((i) => i + 1)) : count);
+  if (only) scenes = only.map((i) => scenes[i]);
   // --strip dusk,shake,h265: the same draws without those effects (which effect failed it).
   for (const s of scenes) {
     const fx = s.spec.effects;
@@ -601,12 +629,13 @@ if (import.meta.main) {
     for (const s of scenes) {
       let r: HeldOutRow[];
       try {
-        r = await runHeldOut(s, dir, !!args.reuse);
+        r = await runHeldOut(s, dir, !!args.reuse, !!args.record);
       } catch (e) {
         console.error(`${s.spec.name}: ${(e as Error).message}`);
         continue;
       }
       rows.push(...r);
+      if (args.record) await _appendRecord(args.record, s, dir);
       console.error(
         `${s.spec.name} ${s.kind} @ ${s.proc_fps} fps: ${_f(r[0]?.wall_s ?? 0, 0)} s ` +
           r.map((x) => `${x.vehicle} ${x.fail.join(",") || "ok"}`).join("; ") + ` | ${s.params}`,

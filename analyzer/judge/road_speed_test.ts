@@ -278,3 +278,69 @@ Deno.test("roadEntrySpeed: a cruise through the edge reads the cruise; the fit c
   assert.ok(Math.abs(r.t - 1250) < 20, `${r.t} ms`);
   assert.equal(roadEntrySpeed(s, 1300, { from: 1200, to: 1400, zone: [] }), null, "no zone");
 });
+
+/**
+ * The road samples (ts ms, X, Y, sigma_m; metres) the judge fitted for bench/held_out_scenes.ts
+ * s3_2 (`--seed 3 --count 16 --only 2`: a full stop 34-37 m from a 6.2 m camera, 5.8 px of road
+ * per metre, 5 fps, real NanoDet): at rest 5.2-8.2 s 0.4 m inside the zone's far edge, then the
+ * catalog's PULL_AWAY (2 -> 6 m/s over 1.2 s, then 6 m/s) through the near edge (Y 34 m).
+ */
+const S3_2_PULL_AWAY: [number, number, number, number][] = [
+  [2400, -1.774, 51.745, 0.2976],
+  [2600, -1.759, 49.625, 0.2742],
+  [2800, -1.770, 47.851, 0.2554],
+  [3000, -1.773, 45.861, 0.2350],
+  [3200, -1.776, 44.203, 0.2187],
+  [3400, -1.759, 42.748, 0.2049],
+  [3600, -1.744, 41.510, 0.1935],
+  [3800, -1.776, 40.259, 0.1823],
+  [4000, -1.782, 39.454, 0.1753],
+  [4200, -1.764, 38.575, 0.1677],
+  [4400, -1.751, 37.913, 0.1622],
+  [4600, -1.767, 37.448, 0.1583],
+  [4800, -1.745, 36.998, 0.1547],
+  [5000, -1.770, 36.570, 0.1512],
+  [5200, -1.769, 36.557, 0.1511],
+  [5400, -1.769, 36.557, 0.1511],
+  [5600, -1.769, 36.557, 0.1511],
+  [5800, -1.769, 36.557, 0.1511],
+  [6000, -1.771, 36.589, 0.1513],
+  [6200, -1.771, 36.589, 0.1513],
+  [6400, -1.771, 36.589, 0.1513],
+  [6600, -1.771, 36.589, 0.1513],
+  [6800, -1.771, 36.589, 0.1513],
+  [7000, -1.769, 36.610, 0.1515],
+  [7200, -1.769, 36.608, 0.1515],
+  [7400, -1.769, 36.608, 0.1515],
+  [7600, -1.769, 36.608, 0.1515],
+  [7800, -1.769, 36.608, 0.1515],
+  [8000, -1.773, 36.586, 0.1513],
+  [8200, -1.773, 36.584, 0.1513],
+  [8400, -1.767, 36.499, 0.1506],
+  [8600, -1.771, 36.180, 0.1481],
+  [8800, -1.768, 35.914, 0.1460],
+  [9000, -1.761, 35.068, 0.1394],
+  [9200, -1.747, 34.318, 0.1336],
+  [9400, -1.793, 33.448, 0.1271],
+  [9600, -1.756, 32.235, 0.1183],
+  [9800, -1.763, 31.107, 0.1105],
+  [10000, -1.748, 29.875, 0.1022],
+  [10200, -1.787, 28.880, 0.0957],
+  [10400, -1.768, 27.623, 0.0878],
+  [10600, -1.749, 26.277, 0.0797],
+  [10800, -1.791, 25.216, 0.0737],
+  [11000, -1.777, 24.005, 0.0670],
+  [11200, -1.742, 22.580, 0.0596],
+  [11400, -1.764, 21.575, 0.0546],
+];
+
+Deno.test("zoneRoadSpeeds: pulling away at 5.8 px/m, the max is the speed at the exit, not a line over the rest of the pull-away", () => {
+  // Truth: entered 4.81 s at 1.80 m/s, left at 9.2 s at 4.20 m/s (its max). The last zone sample
+  // (9.2 s) read 5.82 m/s (+38.6 %) before MAX_CENTRED: a line from it to 10.8 s, 4.2 -> 6 m/s
+  // and on at 6, passed every test at sigma_m 7-13 cm; with centred windows 4.43 (+5.5 %).
+  const s: RoadSample[] = S3_2_PULL_AWAY.map(([ts, X, Y, sigma_m]) => ({ ts, X, Y, sigma_m }));
+  const zoneTs = s.filter((p) => p.ts >= 4815 && p.ts < 9269).map((p) => p.ts);
+  const r = zoneRoadSpeeds(s, 4814.6, zoneTs, 9268.6, () => 0);
+  assert.ok(Math.abs(r.max / 4.2 - 1) < 0.1, `max ${r.max} m/s for 4.20`);
+  assert.ok(Math.abs(r.entry / 1.8 - 1) < 0.1, `entry ${r.entry} m/s for 1.80 (unchanged)`);
+});
