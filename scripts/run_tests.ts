@@ -31,6 +31,7 @@ export const OFFLINE_TESTS: readonly string[] = [
   "analyzer/cli_test.ts",
   "analyzer/capture/privacy_crop_test.ts",
   "analyzer/detector/centernet_test.ts",
+  "analyzer/detector/low_light_scene_test.ts",
 ];
 
 /**

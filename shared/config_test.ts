@@ -148,6 +148,21 @@ Deno.test("detect.max_box_area: 0.5 of the frame by default, configurable in (0,
   );
 });
 
+Deno.test("detect.low_light: auto by default, with or without a detect block; off or auto only", () => {
+  const base = "cameras:\n  a:\n    source: samples/x.mp4\n";
+  assert.equal(parseConfigYaml(base).cameras.a.detect.low_light, "auto");
+  assert.equal(
+    parseConfigYaml(base + "    detect: { fps: 5 }\n").cameras.a.detect.low_light,
+    "auto",
+  );
+  const off = parseConfigYaml(base + "    detect: { low_light: off }\n");
+  assert.equal(off.cameras.a.detect.low_light, "off");
+  assert.throws(
+    () => parseConfigYaml(base + "    detect: { low_light: on }\n"),
+    (e) => e instanceof ConfigError && e.issues[0].path === "cameras.a.detect.low_light",
+  );
+});
+
 Deno.test("detect.min_conf: 0.4 by default (what the scenes and real clips are tested at), with or without a detect block", () => {
   const base = "cameras:\n  a:\n    source: samples/x.mp4\n";
   assert.equal(parseConfigYaml(base).cameras.a.detect.min_conf, 0.4);

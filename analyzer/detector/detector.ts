@@ -16,6 +16,16 @@ import {
   type ResizeMode,
   type ResizePlan,
 } from "./preprocess.ts";
+import {
+  chooseGain,
+  DEFAULT_LOW_LIGHT,
+  gainTable,
+  type LowLightGain,
+  type LowLightMode,
+  type LowLightOptions,
+  lumaHistogram,
+  smooth3,
+} from "./low_light.ts";
 
 /** One decoded video frame: interleaved RGB24 (ffmpeg `-pix_fmt rgb24`). */
 export interface Frame {
@@ -33,6 +43,11 @@ export interface DetectOptions {
   classes?: string[];
   /** Cap on returned detections (default 100). */
   maxDetections?: number;
+  /**
+   * `auto`: a dark input is smoothed and gained before the model (low_light.ts; config
+   * `detect.low_light`). Default `off`, so callers other than the camera pipeline are unchanged.
+   */
+  lowLight?: LowLightMode;
 }
 
 /** Wall time of one detect() split by stage. */
@@ -126,6 +141,10 @@ export function classMask(
 export abstract class OnnxDetector implements Detector {
   abstract readonly kind: string;
   lastTimings: StageTimings = { preMs: 0, runMs: 0, postMs: 0 };
+  /** The low-light gain the last detect() applied (null: none), for benchmarks. */
+  lastGain: LowLightGain | null = null;
+  /** The low-light thresholds (benchmarks try others). */
+  lowLightOptions: LowLightOptions = DEFAULT_LOW_LIGHT;
   readonly inputSize: { width: number; height: number };
   readonly labels: readonly string[];
   protected readonly session: ort.InferenceSession;
@@ -133,6 +152,9 @@ export abstract class OnnxDetector implements Detector {
   private readonly _input: Float32Array;
   private readonly _dims: number[];
   private _plan: ResizePlan | null = null;
+  private readonly _hist = new Uint32Array(256);
+  private readonly _table = new Float32Array(768);
+  private readonly _smooth = { tmp: new Uint16Array(0), out: new Uint8Array(0) };
   private readonly _maskCache = new Map<string, Uint8Array | null>();
   private readonly _resize: ResizeMode;
   private readonly _nms: { iouThreshold: number; mergeGroups: string[][] };
@@ -171,7 +193,15 @@ export abstract class OnnxDetector implements Detector {
     if (!this._plan || this._plan.srcW !== frame.width || this._plan.srcH !== frame.height) {
       this._plan = planResize(frame.width, frame.height, inputW, inputH, this._resize);
     }
-    preprocessRgb24(frame, this._plan, norm, this._input);
+    this.lastGain = opts.lowLight === "auto"
+      ? chooseGain(
+        lumaHistogram(frame, this.lowLightOptions.step, this._hist),
+        this.lowLightOptions,
+      )
+      : null;
+    const table = this.lastGain ? gainTable(this.lastGain, norm, this._table) : null;
+    const src = table && this.lowLightOptions.denoise ? smooth3(frame, this._smooth) : frame;
+    preprocessRgb24(src, this._plan, norm, this._input, table);
     const t1 = performance.now();
     const res = await this.session.run({
       [inputName]: new ort.Tensor("float32", this._input, this._dims),

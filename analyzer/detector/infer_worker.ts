@@ -59,7 +59,7 @@ async function _detect(msg: Extract<InferRequest, { type: "detect" }>): Promise<
     const t0 = performance.now();
     const detections = await detector.detect(
       { width: msg.width, height: msg.height, data: new Uint8Array(msg.data) },
-      { minConf: msg.minConf, classes: msg.classes },
+      { minConf: msg.minConf, classes: msg.classes, lowLight: msg.lowLight },
     );
     const inferMs = performance.now() - t0;
     _post(

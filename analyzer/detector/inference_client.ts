@@ -13,6 +13,7 @@
  */
 import type { IsolateMemory } from "../health/isolate_memory.ts";
 import type { Detection, DetectOptions, Frame } from "./detector.ts";
+import type { LowLightMode } from "./low_light.ts";
 
 /** What the worker reports about the model it serves. */
 export interface ModelInfo {
@@ -32,6 +33,7 @@ export type InferRequest =
     data: ArrayBuffer;
     minConf?: number;
     classes?: string[];
+    lowLight?: LowLightMode;
   }
   /**
    * Throw an uncaught error inside the worker, which ends it: the crash path of a real fault (an
@@ -211,6 +213,7 @@ export class InferenceClient {
       data,
       minConf: opts.minConf,
       classes: opts.classes,
+      lowLight: opts.lowLight,
     };
     return new Promise<DetectResult>((resolve, reject) => {
       this._pending.set(id, { resolve, reject });

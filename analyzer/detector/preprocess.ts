@@ -124,13 +124,16 @@ function _cachedAxis(src: number, dst: number, mul: number): _Axis {
 /**
  * Writes the normalized tensor for `frame` into `out` (length 3 * dstW *
  * dstH), planar or interleaved per `norm.layout`. Letterbox borders are
- * `norm.pad` grey pixels (black by default).
+ * `norm.pad` grey pixels (black by default). With `table` (3 x 256, model plane p's value for
+ * source byte v at p * 256 + v, already normalized: low_light.ts's gainTable) each source sample
+ * is looked up instead of scaled by mean/std; without it the output is what it always was.
  */
 export function preprocessRgb24(
   frame: { width: number; height: number; data: Uint8Array },
   plan: ResizePlan,
   norm: Normalization,
   out: Float32Array,
+  table: Float32Array | null = null,
 ): Float32Array {
   const { width: W, height: H, data } = frame;
   if (W !== plan.srcW || H !== plan.srcH) {
@@ -157,6 +160,11 @@ export function preprocessRgb24(
   const k0 = 1 / norm.std[0], k1 = 1 / norm.std[1], k2 = 1 / norm.std[2];
   const b0 = -norm.mean[0] * k0, b1 = -norm.mean[1] * k1, b2 = -norm.mean[2] * k2;
   const c0 = srcCh[0], c1 = srcCh[1], c2 = srcCh[2];
+  if (table) {
+    if (table.length !== 768) throw new Error(`table length ${table.length} != 768`);
+    _sampleTable(data, plan, xs, ys, [c0, c1, c2], table, nhwc, out);
+    return out;
+  }
   if (nhwc) {
     // Interleaved output: same sampling, channels adjacent.
     for (let y = 0; y < plan.contentH; y++) {
@@ -195,6 +203,35 @@ export function preprocessRgb24(
     }
   }
   return out;
+}
+
+/** preprocessRgb24's bilinear sampling through a per-plane lookup table. */
+function _sampleTable(
+  data: Uint8Array,
+  plan: ResizePlan,
+  xs: _Axis,
+  ys: _Axis,
+  srcCh: readonly [number, number, number],
+  table: Float32Array,
+  nhwc: boolean,
+  out: Float32Array,
+): void {
+  const plane = plan.dstW * plan.dstH;
+  // Interleaved: channels adjacent; planar: one plane apart.
+  const chStep = nhwc ? 1 : plane;
+  const pxStep = nhwc ? 3 : 1;
+  for (let p = 0; p < 3; p++) {
+    const c = srcCh[p], t = p * 256, po = p * chStep;
+    for (let y = 0; y < plan.contentH; y++) {
+      const r0 = ys.i0[y] + c, r1 = ys.i1[y] + c, fy = ys.f[y], gy = 1 - fy;
+      let o = ((y + plan.padY) * plan.dstW + plan.padX) * pxStep + po;
+      for (let x = 0; x < plan.contentW; x++, o += pxStep) {
+        const x0 = xs.i0[x], x1 = xs.i1[x], fx = xs.f[x], gx = 1 - fx;
+        out[o] = (table[t + data[r0 + x0]] * gx + table[t + data[r0 + x1]] * fx) * gy +
+          (table[t + data[r1 + x0]] * gx + table[t + data[r1 + x1]] * fx) * fy;
+      }
+    }
+  }
 }
 
 /**

@@ -455,7 +455,11 @@ export class CameraPipeline {
     const withPeople = blurPeople && !tracked.includes("person") ? [...tracked, "person"] : tracked;
     // Bicycles too when motorcycles are tracked: they tell cyclists from motorcycles.
     const classes = [...withBicycles(withPeople)];
-    const detectOpts = { minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf), classes };
+    const detectOpts = {
+      minConf: Math.min(LOW_SCORE, this.#cfg.detect.min_conf),
+      classes,
+      lowLight: this.#cfg.detect.low_light,
+    };
     let result: DetectResult;
     let perRegion: DetectResult[] = [];
     try {

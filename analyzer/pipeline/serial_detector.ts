@@ -4,6 +4,7 @@
  * worker, its requests answered in order); the offline CLI gives its one camera a worker.
  */
 import type { Detection } from "../detector/detection.ts";
+import type { LowLightMode } from "../detector/low_light.ts";
 
 export interface RgbFrame {
   width: number;
@@ -20,5 +21,8 @@ export interface DetectResult {
 }
 
 export interface FrameDetector {
-  detect(frame: RgbFrame, opts: { minConf: number; classes: string[] }): Promise<DetectResult>;
+  detect(
+    frame: RgbFrame,
+    opts: { minConf: number; classes: string[]; lowLight?: LowLightMode },
+  ): Promise<DetectResult>;
 }
