@@ -90,6 +90,11 @@ const RATES = [
 for (const [name, spec] of Object.entries(SCENES)) {
   for (const { div, tolS, label } of RATES) _groundTruth(name, spec, spec.fps / div, tolS, label);
 }
+// A live camera's common setting (detect.fps 3; its frames fall 300 or 400 ms apart on a 10 fps
+// source). The van, entering cut by the frame edge and hidden for one processed frame, once read
+// as standing and got a second id (bench/irregular_frames.ts; ByteTracker `stands`). Its stop
+// reads 0.40 s long at this rate (PERFORMANCE "Irregular processed frames"): the quarter-rate bound.
+_groundTruth("briefOcclusion", SCENES.briefOcclusion, 3, 0.5, " at 3 fps");
 
 function _groundTruth(name: string, spec: SceneSpec, fps: number, tolS: number, label: string) {
   Deno.test({
