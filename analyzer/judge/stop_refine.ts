@@ -10,10 +10,11 @@
  *   P are fitted with a motion that slows at a constant rate, then loses its remaining speed over
  *   a last stage of fitted length T to rest at t_s (`_fitRamp`: constant deceleration to rest,
  *   an abrupt stop, and a creep stopped within a frame are all this one model). t_s is searched
- *   on a 5 ms grid between the last sample clearly away from P and the stop's first slow sample,
- *   T on a 25 ms grid, the rates by non-negative least squares; the least squared residual wins.
- *   Between samples the fit places the instant of rest where the motion puts it, so 0.2 s
- *   between samples still gives a stop start within a fraction of that. With fewer than
+ *   on a 5 ms grid between the last sample clearly away from P and 1 s after the stop's first
+ *   slow sample (or a quarter of the stop, if shorter), T on a 25 ms grid, the rates by
+ *   non-negative least squares; the least squared residual wins. Between samples the fit
+ *   places the instant of rest where the motion puts it, so 0.2 s between samples still gives
+ *   a stop start within a fraction of that. With fewer than
  *   RAMP_MIN_SAMPLES moving samples in that span (2.5 fps), the last 600 ms are fitted with
  *   d(t) = b (t_s - t) + a/2 (t_s - t)^2 for t < t_s and 0 after (d: the distance still to go,
  *   along the approach direction; a, b >= 0), constant deceleration (b = 0) unless the free
@@ -102,6 +103,8 @@ const ARRIVAL_SPAN_MS = 1000;
 const RAMP_MIN_SAMPLES = 5;
 /** T's grid (s). */
 const RAMP_GRID_S = 0.025;
+/** The ramp's t_s is searched up to this long after the causal stop's start (at most). */
+const RAMP_SEARCH_MS = 1000;
 /**
  * The free-velocity model (abrupt stops) is used only when it explains the side better than
  * constant deceleration by more than this many sigma^2 (one more parameter fits noise too).
@@ -203,30 +206,19 @@ function _fitRest(
 }
 
 /**
- * Weighted non-negative least squares of d ~ p*c1 + q*c2 over two columns given per sample
- * (`cols(s)`: [c1, c2]); the RSS.
+ * Non-negative least squares of d ~ p*c1 + q*c2 from the normal sums (s11 = sum w c1^2, s12,
+ * s22, s1d = sum w c1 d, s2d): how much the fit lowers sum w d^2 (the RSS is that sum minus this).
  */
-function _nnls2(samples: readonly _Sample[], cols: (s: _Sample) => [number, number]): number {
-  let s11 = 0, s12 = 0, s22 = 0, s1d = 0, s2d = 0, sdd = 0;
-  for (const s of samples) {
-    const [c1, c2] = cols(s), w = s.w;
-    s11 += w * c1 * c1;
-    s12 += w * c1 * c2;
-    s22 += w * c2 * c2;
-    s1d += w * c1 * s.d;
-    s2d += w * c2 * s.d;
-    sdd += w * s.d * s.d;
-  }
-  const rss = (p: number, q: number) =>
-    sdd - 2 * (p * s1d + q * s2d) + p * p * s11 + 2 * p * q * s12 + q * q * s22;
+function _nnls2Gain(s11: number, s12: number, s22: number, s1d: number, s2d: number): number {
   const det = s11 * s22 - s12 * s12;
   if (det > 1e-12 * Math.max(1, s11 * s22)) {
     const p = (s1d * s22 - s2d * s12) / det, q = (s2d * s11 - s1d * s12) / det;
-    if (p >= 0 && q >= 0) return rss(p, q);
+    if (p >= 0 && q >= 0) return p * s1d + q * s2d;
   }
-  const onlyP = s11 > 0 && s1d > 0 ? rss(s1d / s11, 0) : Infinity;
-  const onlyQ = s22 > 0 && s2d > 0 ? rss(0, s2d / s22) : Infinity;
-  return Math.min(onlyP, onlyQ, sdd);
+  // One column only (the other at its bound 0), or neither.
+  const onlyP = s11 > 0 && s1d > 0 ? (s1d * s1d) / s11 : 0;
+  const onlyQ = s22 > 0 && s2d > 0 ? (s2d * s2d) / s22 : 0;
+  return Math.max(onlyP, onlyQ);
 }
 
 /**
@@ -247,21 +239,39 @@ function _nnls2(samples: readonly _Sample[], cols: (s: _Sample) => [number, numb
  */
 function _fitRamp(samples: readonly _Sample[], lo: number, hi: number): number | null {
   if (hi < lo) return null;
-  const t0 = samples[0].t;
+  // Samples at or after `hi` are at tau = 0 for every candidate: they add the same to every RSS.
+  const used = samples.filter((s) => s.t < hi);
+  const n = used.length, t = used.map((s) => s.t), d = used.map((s) => s.d);
+  const w = used.map((s) => s.w);
+  const tau = new Float64Array(n);
+  const t0 = used.length ? used[0].t : lo;
   let best: number | null = null, bestRss = Infinity;
   for (let ts = lo; ts <= hi + 1e-9; ts += GRID_MS) {
+    for (let i = 0; i < n; i++) tau[i] = Math.max(0, ts - t[i]) / 1000;
     const span = (ts - t0) / 1000;
     for (let T = 0; T <= span + RAMP_GRID_S; T += RAMP_GRID_S) {
       // Columns for a and w: d = a*(T*c + tail) + w*c, c the last stage's shape for v = 1.
-      const rss = _nnls2(samples, (s) => {
-        const tau = Math.max(0, ts - s.t) / 1000;
-        if (tau <= T) {
-          const c = T > 0 ? (tau * tau) / (2 * T) : 0;
-          return [T * c, c];
+      let s11 = 0, s12 = 0, s22 = 0, s1d = 0, s2d = 0;
+      for (let i = 0; i < n; i++) {
+        const x = tau[i];
+        let c1: number, c2: number;
+        if (x <= T) {
+          c2 = T > 0 ? (x * x) / (2 * T) : 0;
+          c1 = T * c2;
+        } else {
+          const u = x - T;
+          c2 = x - T / 2;
+          c1 = T * c2 + 0.5 * u * u;
         }
-        const u = tau - T, c = tau - T / 2;
-        return [T * c + 0.5 * u * u, c];
-      });
+        const wi = w[i], di = d[i];
+        s11 += wi * c1 * c1;
+        s12 += wi * c1 * c2;
+        s22 += wi * c2 * c2;
+        s1d += wi * c1 * di;
+        s2d += wi * c2 * di;
+      }
+      // RSS up to the samples' constant sum of w*d^2: minus the NNLS fit's explained part.
+      const rss = -_nnls2Gain(s11, s12, s22, s1d, s2d);
       if (rss < bestRss - 1e-12) [best, bestRss] = [ts, rss];
     }
   }
@@ -345,7 +355,10 @@ export function refineStop(
     const hi = stop.start + dur / 4;
     const long = opts.arrival === "two_model" ? null : side(ARRIVAL_SPAN_MS);
     if (long && long.filter((q) => q.t <= lastMoving.ts).length >= RAMP_MIN_SAMPLES) {
-      start = _fitRamp(long, lastMoving.ts, hi) ?? start;
+      // Rest comes before the causal run's start (its speed lags); a quarter of a long stop past
+      // it is a long search (t_s x T grids): a 120 s stop at 15 fps took 25 s, now 0.14 s.
+      const rampHi = Math.min(hi, stop.start + RAMP_SEARCH_MS);
+      start = _fitRamp(long, lastMoving.ts, rampHi) ?? start;
     } else {
       const samples = side(SIDE_WINDOW_MS);
       if (samples) start = _fitRest(samples, lastMoving.ts, hi, noise) ?? start;
