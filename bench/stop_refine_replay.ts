@@ -19,6 +19,7 @@
 import { drawScenes } from "./held_out_scenes.ts";
 import { PERSPECTIVE_SCENES } from "../dev/testing/scenes/perspective_catalog.ts";
 import { CAMERAS, cameraScenes } from "../dev/testing/scenes/camera_catalog.ts";
+import { SCENES } from "../dev/testing/scenes/mod.ts";
 import { refineStop } from "../analyzer/judge/stop_refine.ts";
 
 const rows: string[] = [];
@@ -32,7 +33,13 @@ for (const file of Deno.args) {
     // Held-out runs name their clip; SCENE=persp_queue|persp_roadside_stop for perspective_test's.
     const name = /\/(s\d+_\d+)\.mp4/.exec(d.src)?.[1] ?? Deno.env.get("SCENE")!;
     if (!cache.has(name)) {
-      if (name === "persp_roadside_stop") {
+      if (name === "catalog") {
+        // analyzer/ground_truth_test.ts's scenes: every catalog vehicle's rests (by overlap).
+        const vehicles = Object.values(SCENES).flatMap((sc) =>
+          sc.vehicles.map((v) => ({ ...v, id: `${sc.name}:${v.id}` }))
+        );
+        cache.set(name, { spec: { vehicles }, kind: "catalog", proc_fps: 0 } as never);
+      } else if (name === "persp_roadside_stop") {
         const spec = cameraScenes("oblique_near", CAMERAS.oblique_near)
           .find((s) => s.name.endsWith("full_stop"))!;
         cache.set(name, { spec, kind: "full_stop", proc_fps: 0 } as never);
@@ -51,7 +58,8 @@ for (const file of Deno.args) {
     for (const v of sc.spec.vehicles) {
       const p = v.path;
       for (let i = 1; i < p.length; i++) {
-        const a = p[i - 1].ground!, b = p[i].ground!;
+        const a = p[i - 1].ground ?? [p[i - 1].x, p[i - 1].y];
+        const b = p[i].ground ?? [p[i].x, p[i].y];
         if (a[0] !== b[0] || a[1] !== b[1]) continue;
         const last = rests.at(-1);
         const s = Math.round(p[i - 1].t * 1000), e = Math.round(p[i].t * 1000);
