@@ -22,6 +22,7 @@
  *   deno run -A bench/held_out_scenes.ts --seed 1 --count 12 [--json out.json] [--keep DIR]
  *   deno run -A bench/held_out_scenes.ts --seed 1 --only 4        # scene 4 of seed 1 alone
  *   deno run -A bench/held_out_scenes.ts --seed 1 --count 12 --keep DIR --reuse  # re-check a kept run
+ *   deno run -A bench/held_out_scenes.ts --seed 1 --count 12 --keep DIR --rerun  # kept clips, CLI again
  *   deno run -A bench/held_out_scenes.ts --seed 4 --only 1 --strip dusk   # the same scene at daylight
  *   deno run -A bench/held_out_scenes.ts --seed 3 --count 16 --keep DIR --record h3.json  # + replay input
  *
@@ -452,14 +453,20 @@ export async function runCli(
 export async function runHeldOut(
   s: HeldOutScene,
   dir: string,
-  reuse = false,
+  reuse: boolean | "rerun" = false,
   record = false,
 ): Promise<HeldOutRow[]> {
   const t0 = performance.now();
   const video = `${dir}/${s.spec.name}.mp4`, config = `${dir}/${s.spec.name}.yaml`;
   const truthPath = `${dir}/${s.spec.name}.truth.json`, out = `${dir}/${s.spec.name}.passes.json`;
   let truth: SceneTruth, passes: PassLine[], events: TrackEventLine[];
-  if (reuse) {
+  if (reuse === "rerun") {
+    // --rerun: the kept clip and config through the CLI again (an analyzer change, no render).
+    truth = JSON.parse(await Deno.readTextFile(truthPath));
+    const calls = record ? `${dir}/${s.spec.name}.calls.json` : undefined;
+    ({ passes, events } = await runCli(video, config, `${dir}/objects`, calls));
+    await Deno.writeTextFile(out, JSON.stringify({ passes, events }, null, 1));
+  } else if (reuse) {
     // --reuse: the truth and CLI lines a kept run wrote (the checks again, nothing run).
     truth = JSON.parse(await Deno.readTextFile(truthPath));
     ({ passes, events } = JSON.parse(await Deno.readTextFile(out)));
@@ -589,13 +596,15 @@ if (import.meta.main) {
       json: { type: "string" },
       keep: { type: "string" },
       reuse: { type: "boolean" },
+      rerun: { type: "boolean" },
       strip: { type: "string" },
       dry: { type: "boolean" },
       record: { type: "string" },
     },
   });
   const seed = Number(args.seed), count = Number(args.count);
-  // --only 2,10: a list (drawn up to its largest index: the draws are sequential per seed).
+  // --only 2,10: a list (drawn up to its largest index: the draws are sequential per seed, so
+  // scene i is the same whatever the count).
   const only = args.only?.split(",").map(Number);
   let scenes = drawScenes(seed, only ? Math.max(count, ...only.map((i) => i + 1)) : count);
   if (only) scenes = only.map((i) => scenes[i]);
@@ -620,7 +629,9 @@ if (import.meta.main) {
     }
     Deno.exit(0);
   }
-  if (args.reuse && !args.keep) throw new Error("--reuse needs --keep DIR (a kept run)");
+  if ((args.reuse || args.rerun) && !args.keep) {
+    throw new Error("--reuse/--rerun need --keep DIR (a kept run)");
+  }
   const dir = args.keep ?? await Deno.makeTempDir({ prefix: "stopline-heldout-" });
   await Deno.mkdir(dir, { recursive: true });
   const rows: HeldOutRow[] = [];
@@ -629,7 +640,7 @@ if (import.meta.main) {
     for (const s of scenes) {
       let r: HeldOutRow[];
       try {
-        r = await runHeldOut(s, dir, !!args.reuse, !!args.record);
+        r = await runHeldOut(s, dir, args.rerun ? "rerun" : !!args.reuse, !!args.record);
       } catch (e) {
         console.error(`${s.spec.name}: ${(e as Error).message}`);
         continue;
