@@ -14,7 +14,8 @@
  * scene's path keyframes (held-out scenes redrawn from their seed; `SCENE` for the perspective
  * catalog's and persp_roadside_stop); each vehicle's last rest (the queue's second van waits
  * behind the line first), the one inside the visit. PICK/FIXTURE write those (scene:track or
- * scene:track@fps) arrivals as analyzer/judge/stop_refine_arrivals.ts's entries.
+ * scene:track@fps) arrivals as analyzer/judge/stop_refine_arrivals.ts's entries; with
+ * DEPARTURE=1 the 2 s after the stop too, as analyzer/judge/stop_refine_departures.ts's.
  */
 import { drawScenes } from "./held_out_scenes.ts";
 import { PERSPECTIVE_SCENES } from "../dev/testing/scenes/perspective_catalog.ts";
@@ -25,6 +26,8 @@ import { refineStop } from "../analyzer/judge/stop_refine.ts";
 const rows: string[] = [];
 // FIXTURE=out.json PICK=s3_10:2,s1_5:3: those (scene, track) arrivals written as a test fixture.
 const PICK = new Set((Deno.env.get("PICK") ?? "").split(",").filter(Boolean));
+// DEPARTURE=1: the fixture keeps 2 s after the causal stop too (stop_refine_departures.ts).
+const DEPARTURE = Boolean(Deno.env.get("DEPARTURE"));
 const fixture: unknown[] = [];
 const cache = new Map<string, ReturnType<typeof drawScenes>[number]>();
 for (const file of Deno.args) {
@@ -74,7 +77,12 @@ for (const file of Deno.args) {
         Math.min(r.e, d.exitedAt) - Math.max(r.s, d.enteredAt);
       // Each vehicle's last rest is the one in the zone (the queue's second waits behind first).
       const last = rests.filter((r, i) => rests[i + 1]?.id !== r.id);
-      const truth = last.toSorted((a, b) => inVisit(b) - inVisit(a) || ov(b) - ov(a))[0];
+      // The catalog's scenes share one dump: a rest inside the visit first (not parked's 70 s one).
+      const within = (r: { s: number; e: number }) =>
+        name === "catalog" ? Number(r.s >= d.enteredAt && r.e <= d.exitedAt) : 0;
+      const truth = last.toSorted((a, b) =>
+        within(b) - within(a) || inVisit(b) - inVisit(a) || ov(b) - ov(a)
+      )[0];
       const px = d.pos.map((p: { ts: number; x: number; y: number; box?: number[] }) => ({
         ts: p.ts,
         x: p.x,
@@ -89,9 +97,13 @@ for (const file of Deno.args) {
           truth_ms: [truth.s, truth.e],
           causal_ms: [run.start, run.end],
           // ts, x, y, box x, y, w, h (source px, 0.01 px)
-          pos: d.pos.filter((p: { ts: number }) => p.ts >= run.start - 2500 && p.ts <= run.end)
+          pos: d.pos.filter((p: { ts: number }) =>
+            p.ts >= run.start - 2500 && p.ts <= run.end + (DEPARTURE ? 2000 : 0)
+          )
             .map((p: { ts: number; x: number; y: number; box?: number[] }) =>
-              [p.ts, p.x, p.y, ...(p.box ?? [])].map((v) => Math.round(v * 100) / 100)
+              [p.ts, p.x, p.y, ...(p.box ?? [])].map((v) =>
+                Math.round(v * 100) / 100
+              )
             ),
         });
       }
@@ -128,8 +140,8 @@ if (out) {
   }).join("\n");
   await Deno.writeTextFile(
     out,
-    `${
-      Deno.env.get("FIXTURE_HEAD") ?? ""
-    }export const RECORDED_ARRIVALS: RecordedArrival[] = [\n${body}\n];\n`,
+    `${Deno.env.get("FIXTURE_HEAD") ?? ""}export const ${
+      DEPARTURE ? "RECORDED_DEPARTURES" : "RECORDED_ARRIVALS"
+    }: RecordedArrival[] = [\n${body}\n];\n`,
   );
 }
