@@ -1240,3 +1240,24 @@ Deno.test("a car driving out of the frame does not stay on a weak box back insid
   assert.ok(!onJunk, "the leaving car's track never takes the box back inside the edge");
   assert.ok(ended > 0 && ended - lastSeen <= 1000, `ended ${ended - lastSeen} ms after`);
 });
+
+Deno.test("a van entering at the frame edge keeps its id on a weak cut box 1.5x its predicted one", () => {
+  // The stage-2 size limit spares cut boxes when the track's last box was cut too: a vehicle
+  // driving into the picture grows there (brief_occlusion's van: 1.47x the area in 0.36 s).
+  // Here at 5 fps, seen 6 times (past the perspective prediction's perspMaxHits), missed once
+  // (edgeLostMs 500 keeps it), then a 0.2 box 440 px wide: 1.57x the prediction (~280 px wide,
+  // its size frozen when lost), IoU 0.64 with it.
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4, lowThresh: 0.1 });
+  const ids: number[] = [];
+  const frames: [number, number, number][] = [
+    ...[40, 80, 120, 160, 200, 240].map((w, i): [number, number, number] => [i * 200, 0.6, w]),
+    [1200, 0, 0],
+    [1400, 0.2, 440],
+  ];
+  for (const [ts, conf, w] of frames) {
+    const dets: Detection[] = conf > 0 ? [{ label: "truck", conf, box: [0, 140, w, 170] }] : [];
+    ids.push(...tr.update(dets, ts, FRAME).started.map((s) => s.id));
+  }
+  assert.deepEqual(ids, [1]);
+  assert.deepEqual(tr.all.map((t) => [t.id, t.rawBox]), [[1, [0, 140, 440, 170]]]);
+});
