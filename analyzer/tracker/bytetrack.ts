@@ -176,6 +176,21 @@ export interface ByteTrackOptions {
   matchIou: number;
   /** Minimum IoU in stage 2 (low scores: be stricter). */
   lowMatchIou: number;
+  /**
+   * Stage 2: a moving vehicle track (confirmed or lost) takes no low-score box larger than this
+   * many times the area of its predicted box (or of its last box, if larger), unless both it and the
+   * box are cut by the frame edge (a vehicle driving into the picture grows there). The low-score
+   * stage is for an occluded or blurred view of the same vehicle, which is no larger; a box much
+   * larger is drawn over something else too. Measured (irregular_frames brief_occlusion 5 fps
+   * seed 10, 2026-11-30): as the occluder appeared, the van's lost track (predicted 244x168 px)
+   * took a 0.12 box over van and occluder (338x240 px: 1.97x its predicted area, 2.22x its last
+   * box; IoU 0.51) and then "stood" and followed boxes spanning the occluder from the frame edge
+   * (its pass entered at 5.18 s for 3.0 s). With IoU >= lowMatchIou (0.5) and the box around
+   * the prediction the ratio is at most 2, so 1.5 (IoU >= 0.67 in that case) bars such boxes.
+   * Moving tracks only: applied to every vehicle track it gave a parked car on
+   * samples/london_street.mp4 a second track (16 -> 17 tracks; real_footage_test).
+   */
+  lowMaxAreaRatio: number;
   /** Minimum IoU between a tentative track and a detection. */
   tentativeMatchIou: number;
   /**
@@ -261,6 +276,7 @@ export const DEFAULT_BYTETRACK: Omit<ByteTrackOptions, "kalman" | "velocity"> = 
   newTrackThresh: 0.5,
   matchIou: 0.2,
   lowMatchIou: 0.5,
+  lowMaxAreaRatio: 1.5,
   tentativeMatchIou: 0.3,
   tentativeReachSidesPerS: 4,
   tentativeSizeRatio: 1.5,
@@ -694,7 +710,7 @@ export class ByteTracker {
     const s2 = this.#thenPerspective(
       poolLeft,
       low,
-      this.#associate(poolLeft, low, o.lowMatchIou),
+      this.#associate(poolLeft, low, o.lowMatchIou, undefined, o.lowMaxAreaRatio),
       ts,
     );
     for (const [ti, di] of s2.matches) this.#match(poolLeft[ti], low[di], ts, matched, started);
@@ -816,12 +832,17 @@ export class ByteTracker {
     return this.#tracks.map((t) => t.view(now));
   }
 
-  /** With `ts`, tentative tracks also take candidates by the motion gate (stage 3). */
+  /**
+   * With `ts`, tentative tracks also take candidates by the motion gate (stage 3). With
+   * `maxAreaRatio` (stage 2), moving confirmed and lost vehicle tracks take no box that much
+   * larger than they are (#tooLarge).
+   */
   #associate(
     tracks: _Track[],
     dets: Detection[],
     minIou: number,
     ts?: number,
+    maxAreaRatio?: number,
   ): ReturnType<typeof linearAssignment> {
     const o = this.#o;
     const barred = this.#barredForMovers(dets);
@@ -854,7 +875,8 @@ export class ByteTracker {
           : iou(pred, dets[j].box);
         // A mover's own previous box is not "standing" (a slow mover overlaps itself).
         const gated = overlap < need || (moving && barred(t, j)) || this.#backInside(t, dets[j]) ||
-          (still && t.state === "lost" && this.#explainedByTracked(dets[j], t));
+          (still && t.state === "lost" && this.#explainedByTracked(dets[j], t)) ||
+          (maxAreaRatio !== undefined && this.#tooLarge(t, dets[j], maxAreaRatio));
         row[j] = gated ? NaN : 1 - overlap;
         if (
           gated && ts !== undefined && t.state === "tentative" && t.group === "vehicle" &&
@@ -869,6 +891,24 @@ export class ByteTracker {
     }
     // Motion-gated pairs cost up to 1 - minIou / 2; anything else over 1 - minIou is NaN.
     return linearAssignment(cost, dets.length, ts === undefined ? 1 - minIou : 1);
+  }
+
+  /**
+   * Is `d` more than `maxAreaRatio` times the area of moving vehicle track `t` (its predicted box, or
+   * its last box if that is larger)? Not when both its last box and `d` touch the frame edge: a
+   * vehicle driving into the picture, its cut box growing (brief_occlusion's van: 129 -> 188 px
+   * wide in 0.36 s, 1.47x the area).
+   */
+  #tooLarge(t: _Track, d: Detection, maxAreaRatio: number): boolean {
+    if (t.state === "tentative" || !this.#moving(t)) return false;
+    const area = (b: Box) => b[2] * b[3];
+    if (area(d.box) <= maxAreaRatio * Math.max(area(t.kf.box), area(t.rawBox))) return false;
+    const f = this.#frame;
+    const cut = (b: Box) =>
+      f !== undefined &&
+      (b[0] <= EDGE_PX || b[1] <= EDGE_PX || b[0] + b[2] >= f.w - EDGE_PX ||
+        b[1] + b[3] >= f.h - EDGE_PX);
+    return !(cut(t.rawBox) && cut(d.box));
   }
 
   /**
