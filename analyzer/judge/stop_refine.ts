@@ -14,8 +14,9 @@
  *   slow sample (or a quarter of the stop, if shorter), T on a 25 ms grid, the rates by
  *   non-negative least squares; the least squared residual wins. Between samples the fit
  *   places the instant of rest where the motion puts it, so 0.2 s between samples still gives
- *   a stop start within a fraction of that. With fewer than
- *   RAMP_MIN_SAMPLES moving samples in that span (2.5 fps), the last 600 ms are fitted with
+ *   a stop start within a fraction of that; the last stage lasts at least 0.1 s and half the
+ *   samples' spacing (RAMP_MIN_T_SPACING). With fewer than RAMP_MIN_SAMPLES (3) moving samples
+ *   in that span (under 2.5 fps, or gaps), the last 600 ms are fitted with
  *   d(t) = b (t_s - t) + a/2 (t_s - t)^2 for t < t_s and 0 after (d: the distance still to go,
  *   along the approach direction; a, b >= 0), constant deceleration (b = 0) unless the free
  *   model beats it by ABRUPT_CHI2 x the still samples' noise (`_fitRest`).
@@ -95,12 +96,14 @@ const GRID_MS = 5;
  */
 const ARRIVAL_SPAN_MS = 1000;
 /**
- * The ramp model has four unknowns (t_s, T, a, w): with fewer moving samples in the span than
- * this, the arrival is `_fitRest`'s two-model fit on SIDE_WINDOW_MS. At 2.5 fps (3 samples in
- * 1 s) the ramp put the rest of a constant deceleration (stop_refine_test's synthetic 3.0 s stop)
- * 0.165 s early: with 0.4 s between samples a hard last stage fits anywhere in the gap.
+ * The ramp model has four unknowns (t_s, T, a, w) and the samples at rest pin w: with fewer
+ * moving samples in the span than this, the arrival is `_fitRest`'s two-model fit on
+ * SIDE_WINDOW_MS. It was 5, which left 2.5 fps (3 moving samples in 1 s) on the two-model choice:
+ * replayed on the recorded 2.5 fps stops (bench/stop_refine_replay.ts, 2026-11-30) the queue
+ * second vans' rest read s5_0 +0.956, s6_1 +0.409, s2_0 +0.368, s3_5 +0.325 s late (stops -0.919,
+ * -0.523, -0.359, -0.298 s). From 3, with RAMP_MIN_T_SPACING: +0.386, +0.369, +0.148, +0.245.
  */
-const RAMP_MIN_SAMPLES = 5;
+const RAMP_MIN_SAMPLES = 3;
 /** T's grid (s). */
 const RAMP_GRID_S = 0.025;
 /**
@@ -113,6 +116,18 @@ const RAMP_GRID_S = 0.025;
  * then needs 0.2 s to shed the speed and puts rest 0.1 s late.
  */
 const RAMP_MIN_T_S = 0.1;
+/**
+ * And at least this fraction of the spacing of the last moving samples: with 0.4 s between
+ * samples (2.5 fps) a hard last stage fits anywhere in the gap before rest. The ramp from 3
+ * samples with T >= 0.1 s read stop_refine_test's road-metre stop at 22.7 m, 2.5 fps, 0.31 s off
+ * (limit 0.25; queue3 found the synthetic 3.0 s stop 0.165 s early with T >= 0); T >= 0.2 s
+ * there: 0.24 s (the two-model choice 0.235), the synthetic stop 0.12 s (two-model 0.045): a
+ * constant deceleration is read noisier than by the two-model choice, the recorded stops better.
+ * 0.75 or 1.0 of the spacing read s5_0's second van +0.441 / +0.496 s late (0.5: +0.386) and
+ * reach 5 fps (s3_10 second -0.013 -> +0.007 / +0.032); 0.25 read persp_roadside_stop at 2.5 fps
+ * -0.140 (0.5: -0.015). At 5 fps and up half the spacing is at most RAMP_MIN_T_S: no change.
+ */
+const RAMP_MIN_T_SPACING = 0.5;
 /** The ramp's t_s is searched up to this long after the causal stop's start (at most). */
 const RAMP_SEARCH_MS = 1000;
 /**
@@ -291,7 +306,12 @@ function _nnls2Gain(s11: number, s12: number, s22: number, s1d: number, s2d: num
  * searched on grids (GRID_MS, RAMP_GRID_S up to the span: beyond it every sample is in the last
  * stage), a and w are non-negative least squares; the t_s of the least residual wins.
  */
-function _fitRamp(samples: readonly _Sample[], lo: number, hi: number): number | null {
+function _fitRamp(
+  samples: readonly _Sample[],
+  lo: number,
+  hi: number,
+  minT_s = RAMP_MIN_T_S,
+): number | null {
   if (hi < lo) return null;
   // Samples at or after `hi` are at tau = 0 for every candidate: they add the same to every RSS.
   const used = samples.filter((s) => s.t < hi);
@@ -303,7 +323,7 @@ function _fitRamp(samples: readonly _Sample[], lo: number, hi: number): number |
   for (let ts = lo; ts <= hi + 1e-9; ts += GRID_MS) {
     for (let i = 0; i < n; i++) tau[i] = Math.max(0, ts - t[i]) / 1000;
     const span = (ts - t0) / 1000;
-    for (let T = RAMP_MIN_T_S; T <= Math.max(RAMP_MIN_T_S, span) + RAMP_GRID_S; T += RAMP_GRID_S) {
+    for (let T = minT_s; T <= Math.max(minT_s, span) + RAMP_GRID_S; T += RAMP_GRID_S) {
       // Columns for a and w: d = a*(T*c + tail) + w*c, c the last stage's shape for v = 1.
       let s11 = 0, s12 = 0, s22 = 0, s1d = 0, s2d = 0;
       for (let i = 0; i < n; i++) {
@@ -407,12 +427,20 @@ export function refineStop(
       }));
     };
     const hi = stop.start + dur / 4;
+    // The last stage lasts at least half the spacing of the last moving samples
+    // (RAMP_MIN_T_SPACING says why); 0.1 s down to 5 fps.
+    const gapsMs: number[] = [];
+    for (let i = Math.max(1, k - 3); i <= k; i++) gapsMs.push(before[i].ts - before[i - 1].ts);
+    const minT_s = Math.max(
+      RAMP_MIN_T_S,
+      gapsMs.length ? RAMP_MIN_T_SPACING * _median(gapsMs) / 1000 : 0,
+    );
     const long = opts.arrival === "two_model" ? null : side(ARRIVAL_SPAN_MS);
     if (long && long.filter((q) => q.t <= lastMoving.ts).length >= RAMP_MIN_SAMPLES) {
       // Rest comes before the causal run's start (its speed lags); a quarter of a long stop past
       // it is a long search (t_s x T grids): a 120 s stop at 15 fps took 25 s, now 0.14 s.
       const rampHi = Math.min(hi, stop.start + RAMP_SEARCH_MS);
-      start = _fitRamp(long, lastMoving.ts, rampHi) ?? start;
+      start = _fitRamp(long, lastMoving.ts, rampHi, minT_s) ?? start;
     } else {
       const samples = side(SIDE_WINDOW_MS);
       if (samples) start = _fitRest(samples, lastMoving.ts, hi, noise) ?? start;
