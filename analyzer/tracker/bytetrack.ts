@@ -319,6 +319,12 @@ export interface FrameSize {
 /** A box within this many px of the frame border touches it (clipped, or leaving). */
 const EDGE_PX = 2;
 
+/** Does `box` touch the border of `frame` (cut by it, entering or leaving)? No frame: no. */
+function _atFrameEdge([x, y, w, h]: Box, frame: FrameSize | undefined): boolean {
+  return frame !== undefined &&
+    (x <= EDGE_PX || y <= EDGE_PX || x + w >= frame.w - EDGE_PX || y + h >= frame.h - EDGE_PX);
+}
+
 export interface UpdateResult {
   /** Confirmed tracks matched this update, plus lost ones unmatched for <= reportLostMs. */
   tracks: TrackView[];
@@ -474,12 +480,7 @@ class _Track {
     // 0.6 s later, and the van got a second id. Its fitted line moved 86 px over the window.
     // Only cut boxes: applied to every vehicle, the same test changed tracks on the TfL clips at
     // 25 fps (london_street_2 26 -> 27 tracks, a queued car untracked; london_hyde_park 22 -> 23).
-    const f = this.frame;
-    const cut = f !== undefined &&
-      pts.some(({ box: [x, y, w, h] }) =>
-        x <= EDGE_PX || y <= EDGE_PX || x + w >= f.w - EDGE_PX || y + h >= f.h - EDGE_PX
-      );
-    if (!cut) return true;
+    if (!pts.some(({ box }) => _atFrameEdge(box, this.frame))) return true;
     const mt = pts.reduce((a, r) => a + r.ts, 0) / pts.length;
     let stt = 0, stx = 0, sty = 0;
     for (const r of pts) {
@@ -903,12 +904,7 @@ export class ByteTracker {
     if (t.state === "tentative" || !this.#moving(t)) return false;
     const area = (b: Box) => b[2] * b[3];
     if (area(d.box) <= maxAreaRatio * Math.max(area(t.kf.box), area(t.rawBox))) return false;
-    const f = this.#frame;
-    const cut = (b: Box) =>
-      f !== undefined &&
-      (b[0] <= EDGE_PX || b[1] <= EDGE_PX || b[0] + b[2] >= f.w - EDGE_PX ||
-        b[1] + b[3] >= f.h - EDGE_PX);
-    return !(cut(t.rawBox) && cut(d.box));
+    return !(_atFrameEdge(t.rawBox, this.#frame) && _atFrameEdge(d.box, this.#frame));
   }
 
   /**
@@ -1182,9 +1178,7 @@ export class ByteTracker {
       const inH = Math.max(0, Math.min(y + h, frame.h) - Math.max(y, 0));
       // Predicted mostly outside: it drove out of the picture.
       if (w > 0 && h > 0 && (inW * inH) / (w * h) < 0.5) return 0;
-      const [rx, ry, rw, rh] = t.rawBox;
-      const atEdge = rx <= EDGE_PX || ry <= EDGE_PX || rx + rw >= frame.w - EDGE_PX ||
-        ry + rh >= frame.h - EDGE_PX;
+      const atEdge = _atFrameEdge(t.rawBox, frame);
       // Speed, not `stands`: a car leaving the frame at 60 px/s moves its cut box's centre at
       // half that, within a quarter of its side over a second (bytetrack_test).
       if (atEdge && t.speedPxS > o.stillSpeedPxS) return Math.min(o.edgeLostMs, o.maxLostMs);
@@ -1232,11 +1226,10 @@ export class ByteTracker {
   /** May this detection start a track? (Implausible boxes are detector errors.) */
   #plausible(d: Detection, frame: FrameSize | undefined): boolean {
     const o = this.#o;
-    const [x, y, w, h] = d.box;
+    const [, , w, h] = d.box;
     if (frame && (w * h) / (frame.w * frame.h) > o.maxBoxArea) return false;
     if (classGroup(d.label) !== "vehicle") return true;
-    const cut = frame !== undefined && (x <= EDGE_PX || y <= EDGE_PX ||
-      x + w >= frame.w - EDGE_PX || y + h >= frame.h - EDGE_PX);
+    const cut = _atFrameEdge(d.box, frame);
     const aspect = w / h;
     return cut || (aspect >= o.vehicleAspect[0] && aspect <= o.vehicleAspect[1]);
   }
