@@ -20,7 +20,8 @@
  *   d(t) = b (t_s - t) + a/2 (t_s - t)^2 for t < t_s and 0 after (d: the distance still to go,
  *   along the approach direction; a, b >= 0), constant deceleration (b = 0) unless the free
  *   model beats it by ABRUPT_CHI2 x the still samples' noise (`_fitRest`).
- * - Departure: the same, mirrored (constant acceleration from rest at t_e), but the free-speed
+ * - Departure: the same, mirrored (constant acceleration from rest at t_e; searched back to
+ *   half a short stop before the causal end, DEPARTURE_SEARCH_MS), but the free-speed
  *   ("abrupt") model must beat constant acceleration by ABRUPT_CHI2 x the larger of the still
  *   samples' noise and its own residual scale, sqrt(RSS / (n - 3)) (an F-test on the moving
  *   samples): a vehicle leaves rest accelerating, and the still samples' scatter (a still box
@@ -130,6 +131,25 @@ const RAMP_MIN_T_S = 0.1;
 const RAMP_MIN_T_SPACING = 0.5;
 /** The ramp's t_s is searched up to this long after the causal stop's start (at most). */
 const RAMP_SEARCH_MS = 1000;
+/**
+ * The departure's end of rest is searched back from the first clearly moving sample to this
+ * long before the causal stop's end, or half the stop if shorter (a quarter, if longer). The
+ * causal speed sees a pull-away late, so the causal end lies after the true one, by more at low
+ * rates; a quarter of the stop (the arrival's slack past the causal start, mirrored) is too
+ * little for a short stop: held-out s7_5 (5 fps, 9.9 px/m, 1.57 s stop) had a causal run of
+ * 1.2 s ending 0.55 s after the pull-away, with two clearly moving samples in it; the search
+ * stopped 0.3 s before its end and read the departure +0.319 s late (stop +0.280 s, outside
+ * ±0.25 s), s8_0 (5 fps, 6.3 px/m, shake) +0.132, both at that bound. Half the stop, at most
+ * 1 s: -0.031 and -0.018 s. Replayed (bench/stop_refine_replay.ts, 2026-11-30) on 30 recorded
+ * departures (stop_refine_test's fixtures, held-out seeds 7-8) the end of rest moved only where the old
+ * bound held it: also s8_5 +0.042 -> -0.003, s7_10 (15 fps) +0.097 -> -0.003, s8_9 (10 fps)
+ * +0.209 -> -0.031, the catalog's back_to_back van2 at 2.5 fps +0.100 -> +0.025. Where the
+ * arrival reads late the late departure had hidden it, and those stops now read short: s8_9
+ * +0.020 -> -0.220 s (arrival +0.189: at 6.1 px/m the anchor still settles 0.5 px in the 0.2 s
+ * after rest), s7_10 -0.023 -> -0.123 (arrival +0.119). The cap
+ * bounds the search's cost on long stops (the t_e grid times the window's samples).
+ */
+const DEPARTURE_SEARCH_MS = 1000;
 /**
  * The free-velocity model (abrupt stops) is used only when it explains the side better than
  * constant deceleration by more than this many sigma^2 (one more parameter fits noise too).
@@ -478,7 +498,9 @@ export function refineStop(
       const used = lagged ? trusted : samples;
       // The clearly moving ones the lag rule left out are floors (DEPARTURE_FLOORS says why).
       const floors = lagged ? samples.filter((q) => q.d >= band && !trusted.includes(q)) : [];
-      const fit = _fitRest(used, -firstMoving.ts, -(stop.end - dur / 4), noise, true, floors);
+      // Back past the causal end by half a short stop (DEPARTURE_SEARCH_MS says why).
+      const from = stop.end - Math.max(dur / 4, Math.min(dur / 2, DEPARTURE_SEARCH_MS));
+      const fit = _fitRest(used, -firstMoving.ts, -from, noise, true, floors);
       if (fit !== null) end = -fit;
     }
   }

@@ -305,7 +305,9 @@ Deno.test("refineStop: recorded arrivals of creeping queue vans and braking vans
  * rest, across). Fitted only on the samples past the detector's lag, s3_15's two vans read their
  * rest ending +0.133 and +0.170 s late; the lagged samples as floors (DEPARTURE_FLOORS) put them
  * at -0.012 and +0.030 s. The others are guards (before: s3_2 +0.106, s4_4 +0.111, catalog
- * +0.030; after +0.091, +0.086, +0.010).
+ * +0.030; after +0.091, +0.086, +0.010). s7_5 and s8_0 are short stops at 5 fps whose causal run
+ * ends ~0.5 s after the pull-away: searched back only a quarter of the stop, their rest ended at
+ * that bound, +0.319 and +0.132 s late; back half the stop (DEPARTURE_SEARCH_MS) -0.031, -0.018.
  */
 Deno.test("refineStop: recorded departures end rest within 0.05 s (s3_15) and 0.1 s", () => {
   const rows: string[] = [];
