@@ -70,8 +70,8 @@ Deno.test("offline results are identical whatever the processing speed", async (
   assert.equal(pass.verdict, "full_stop");
   assert.equal(
     pass.entered_at,
-    Date.parse("2026-11-21T08:00:03.100Z"),
-    "capture time from --start + PTS",
+    Date.parse("2026-11-21T08:00:03.000Z"),
+    "capture time from --start + PTS (the truth's entry, 3.0 s)",
   );
 });
 

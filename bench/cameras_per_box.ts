@@ -147,7 +147,7 @@ function _street(w: number, h: number, person: string): SceneSpec {
     vehicles: [
       { id: "parked", path: still(640, 470) },
       ...passes.map((p, i) => ({ id: `van${i}`, path: at(p) })),
-      // Walkers at ~1.3 m/s (the 221 px van is ~5 m: ~57 px/s), smaller (farther) on the far
+      // Walkers at ~1.3 m/s (the 216 px van is ~5 m: ~57 px/s), smaller (farther) on the far
       // pavement above the approach area, and one crossing the road through it.
       ...[0, 30, 60].map((t0, i) => ({
         id: `pavement${i}`,

@@ -33,7 +33,7 @@ const quiet: SceneSpec = {
 const scenes: [string, SceneSpec][] = [
   ["quiet street 40 s, one far full stop (27 % busy)", quiet],
   ["far approach (persp_far_full_stop, 11 s)", far],
-  ["near van (full_stop, 221 px wide, 12 s)", SCENES.fullStop],
+  ["near van (full_stop, 216 px wide, 12 s)", SCENES.fullStop],
 ];
 
 const tmp = await Deno.makeTempDir({ prefix: "stopline-regions-" });

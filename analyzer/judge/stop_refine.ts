@@ -501,7 +501,16 @@ export function refineStop(
       // Back past the causal end by half a short stop (DEPARTURE_SEARCH_MS says why).
       const from = stop.end - Math.max(dur / 4, Math.min(dur / 2, DEPARTURE_SEARCH_MS));
       const fit = _fitRest(used, -firstMoving.ts, -from, noise, true, floors);
-      if (fit !== null) end = -fit;
+      // The lag rule assumes the box held on; where it did not, the samples it left out show
+      // the pull-away sooner, and the fit on all of them ends the rest earlier. A held box only
+      // ever makes the all-samples fit later (it reads rest for longer), so the earlier of the
+      // two ends is kept. Why: persp_roadside_stop (oblique camera, 10 fps) after the sprite's
+      // halo trim (2026-11-30): its box bottom followed the pull-away from the first frame (0.8,
+      // 2.6, 4.9 px at 0.1-0.3 s, under the 10.9 px lag cut) and the fit on the rest read 5.61 s
+      // for 5.3 (stop 2.995 s for 2.5); on all samples 5.255.
+      const fitAll = lagged ? _fitRest(samples, -firstMoving.ts, -from, noise, true) : null;
+      const best = fit === null ? fitAll : fitAll === null ? fit : Math.max(fit, fitAll);
+      if (best !== null) end = -best;
     }
   }
   return end > start ? { start, end } : stop;

@@ -425,6 +425,12 @@ class _Track {
    */
   pullAway: { det: Detection; ts: number } | null = null;
   /**
+   * Where the tracker had this track at the end of the last update (its filter's box: the matched
+   * box's update, or the prediction when missed). A box left standing then that lies mostly inside
+   * a matched one was a part box of this vehicle, not a standing object (#barredForMovers).
+   */
+  lastUpdateBox: Box | null = null;
+  /**
    * The last `stands` answer: it depends only on the detections so far, which change only in
    * match(), but the tracker asks it several times per track per update (stage 0's pool, every
    * association's still and moving tests, the new-track and standing-box checks).
@@ -774,6 +780,7 @@ export class ByteTracker {
       next.push(t);
     }
     this.#tracks = next;
+    for (const t of next) t.lastUpdateBox = [...t.kf.box];
     // Standing boxes for the next frame's motion gate: vehicle boxes that no track, or only a
     // still one, took (a track that is not still moved its box itself).
     this.#prevDets = {
@@ -958,11 +965,24 @@ export class ByteTracker {
     const still = this.#tracks.filter((u) => u.state !== "tentative" && this.#still(u));
     const claimedBy = dets.map((d) => still.filter((u) => iou(u.kf.box, d.box) >= o.stillClaimIou));
     const prev = this.#prevDets.boxes;
-    const standing = dets.map((d) => prev.some((p) => iou(p, d.box) >= o.standingIou));
+    const standing = dets.map((d) => prev.filter((p) => iou(p, d.box) >= o.standingIou));
+    // A box left standing in the previous frame that lay mostly inside the mover's own matched
+    // box then (>= partCoverShare of the smaller) was a second, part box on that vehicle that no
+    // track took, not a standing object. Without this a vehicle moving under ~15 % of its width
+    // per frame locked itself out: far_vehicle_test's 40 px van at 59 px/s (6 px a frame) left a
+    // part box at 0.14 standing (77 % inside its box; IoU ~0.7 with its next box), so it missed
+    // that next box (0.66), which was left standing in turn (IoU 0.74 with the box after), and so
+    // on: lost 0.6 s, 6 frames, although every frame had its box at 0.38-0.66 (2026-11-30, after
+    // the sprite's halo trim; before it the part box happened to stay under standingIou). Only
+    // for a track matched in that frame: a lost one's coasting prediction covering a box says
+    // nothing about whose it is (it may be running onto a parked car's).
+    const ownBox = (t: _Track, p: Box) =>
+      t.missed === 0 && t.lastUpdateBox !== null &&
+      _coverShare(p, t.lastUpdateBox) >= o.partCoverShare;
     // A lost still track's claim does not hold against a tracked vehicle whose own prediction
     // explains the box as well (#explainedByTracked): it drove into the lost one's place.
     return (t, j) =>
-      standing[j] ||
+      standing[j].some((p) => !ownBox(t, p)) ||
       claimedBy[j].some((u) =>
         u !== t && u.group === t.group &&
         !(u.state === "lost" && t.state === "confirmed" &&

@@ -1106,6 +1106,38 @@ Deno.test("a moving truck boxed whole and by its front gets one track", () => {
   assert.deepEqual(ids, [1]);
 });
 
+Deno.test("a slow far van with an untaken part box on it stays tracked in every frame", () => {
+  // far_vehicle_test's 40 px van at 59 px/s, 10 fps (6 px a frame, consecutive boxes IoU 0.74):
+  // one frame also boxed it by a part at 0.14 that no track took. That box, "standing" in the
+  // next frame's motion gate (IoU >= 0.7 with the van's next box), barred the van from its own
+  // box; the box it missed was left standing in turn, and the van stayed lost while boxed at 0.66.
+  const tr = new ByteTracker();
+  const reported: number[] = [];
+  const ids = _run(
+    tr,
+    Array.from({ length: 30 }, (_, k) => {
+      const x = 100 + 6 * k;
+      const van: Box = [x, 300, 41, 30];
+      const part: Box = [x + 6, 302, 38, 27]; // 92 % inside the van's box, IoU 0.83 with its next
+      return {
+        ts: k * 100,
+        dets: [
+          { label: "truck", conf: 0.66, box: van },
+          ...(k === 10 ? [{ label: "truck", conf: 0.14, box: part }] : []),
+        ],
+      };
+    }),
+    (out, ts) => {
+      if (out.tracks.some((t) => t.state === "confirmed")) reported.push(ts);
+    },
+  );
+  assert.deepEqual(ids, [1]);
+  const missing = Array.from({ length: 28 }, (_, k) => (k + 2) * 100).filter((ts) =>
+    !reported.includes(ts)
+  );
+  assert.deepEqual(missing, [], "frames without the van's confirmed track");
+});
+
 Deno.test("a car beside a moving one, boxes overlapping, gets its own track", () => {
   // The part-box rule needs the smaller box >= partCoverShare (0.6) inside the other: a car in
   // the next lane whose box overlaps 42 % of it is another vehicle.

@@ -72,7 +72,7 @@ Deno.test("groundTruth: back_to_back vans never overlap, occluder hides the van 
 });
 
 Deno.test("groundTruth: the expected pass is judged on the anchor (bottom centre by default)", () => {
-  // A van (174 px tall) whose centre runs along y 60, above the zone (y 173-403), while its
+  // A van (174 px tall: the sprite size given below) whose centre runs along y 60, above the zone (y 173-403), while its
   // wheels (y 147) are above it too; at y 100 the wheels (187) are inside and the centre is not.
   const spec = (y: number, anchor?: "center" | "bottom_center"): SceneSpec => ({
     ...fullStop,
