@@ -87,6 +87,11 @@
  *   each part box started its own track: london_street / london_street_2 (real NanoDet, replayed
  *   detections) went from 20 / 36 tracks, 3 / 4 vehicles with more than one, to 16 / 26 and
  *   1 / 1, every judged pass kept.
+ * - Person boxes over vehicles: a person box at least `personOverVehicleAspect` wide for its
+ *   height that holds `personOverVehicleShare` of a confirmed or lost vehicle track's box starts no
+ *   track, nor confirms a tentative one. NanoDet boxes a van at a distance, or it and the van queued
+ *   just behind it, as a person too; a pedestrian's box is tall (w/h ~0.41), and one holding a
+ *   vehicle's box is near the camera with the vehicle far behind, so it keeps its track.
  * - A vehicle stands (is still, never moving) when its detections' anchor points of the last
  *   `standWindowMs` stay within `standSpreadSides` of its side, whatever its speed reads: box jitter
  *   on small, cut or partly hidden vehicles reads tens of px/s at 25 fps; and, its box cut by a
@@ -258,6 +263,23 @@ export interface ByteTrackOptions {
    * truck's front) or a whole box around a tracked part, on a moving vehicle as on a standing one.
    */
   partCoverShare: number;
+  /**
+   * A person box that holds this much of a confirmed or lost vehicle track's box (intersection
+   * over the vehicle box's area) and is at least `personOverVehicleAspect` wide for its height
+   * starts no track (nor confirms a tentative one): the detector calling that vehicle, or it and
+   * the one queued behind, a person. Measured (held-out s7_3, a queue from a 3.8 m camera,
+   * 2026-11-30): NanoDet's person boxes (0.25-0.40) over the first van held 0.93-1.00 of its box
+   * at w/h 0.86-1.14, those over the second van 0.76-1.00 at 0.76-1.23; one at 0.404 (over
+   * min_conf) became a person track on the stopped first van.
+   */
+  personOverVehicleShare: number;
+  /**
+   * w/h at or above which a person box holding a vehicle box is not a pedestrian: an upright
+   * person's box is about 0.41 as wide as tall (the Caltech pedestrian benchmark's fixed aspect),
+   * so a pedestrian near the camera whose box holds a far vehicle's is tall and narrow and keeps
+   * its track.
+   */
+  personOverVehicleAspect: number;
   /** A detection with IoU >= this against one of the previous frame's stood there. */
   standingIou: number;
   /** Capture ms a lost still track is kept (re-found in place with its id). */
@@ -304,6 +326,8 @@ export const DEFAULT_BYTETRACK: Omit<ByteTrackOptions, "kalman" | "velocity"> = 
   // view 0.6 s behind the box van at the clip's end, and car_s_2's short second box get no
   // track of their own (car_s_2's pass, on its first track, is kept).
   partCoverShare: 0.6,
+  personOverVehicleShare: 0.8,
+  personOverVehicleAspect: 0.7,
   standingIou: 0.7,
   maxLostStillMs: 10_000,
   edgeLostMs: 500,
@@ -345,6 +369,13 @@ function _coverShare(a: Box, b: Box): number {
   const iy = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
   const smaller = Math.min(a[2] * a[3], b[2] * b[3]);
   return ix > 0 && iy > 0 && smaller > 0 ? (ix * iy) / smaller : 0;
+}
+
+/** The share of box `a`'s area that lies inside box `b` (0..1). */
+function _inside(a: Box, b: Box): number {
+  const ix = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const iy = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return ix > 0 && iy > 0 && a[2] * a[3] > 0 ? (ix * iy) / (a[2] * a[3]) : 0;
 }
 
 /** A box's size for the perspective prediction: the geometric mean of its sides, px. */
@@ -1227,10 +1258,12 @@ export class ByteTracker {
   /**
    * Is this vehicle box another box on a tracked vehicle: on a still one (IoU >= stillClaimIou
    * with its box, or the smaller of the two mostly inside the other), or a part box on any
-   * confirmed or lost one (the smaller >= partCoverShare inside the other)?
+   * confirmed or lost one (the smaller >= partCoverShare inside the other)? A person box: is it
+   * a box over a tracked vehicle (#personOverVehicle)?
    */
   #onTrackedVehicle(d: Detection, self?: _Track): boolean {
     const o = this.#o;
+    if (classGroup(d.label) === "person") return this.#personOverVehicle(d);
     if (classGroup(d.label) !== "vehicle") return false;
     return this.#tracks.some((t) => {
       if (t === self || t.state === "tentative" || t.group !== "vehicle") return false;
@@ -1241,6 +1274,21 @@ export class ByteTracker {
           (still && (iou(b, d.box) >= o.stillClaimIou || share >= o.stillCoverShare));
       });
     });
+  }
+
+  /**
+   * Is person box `d` a box over a tracked vehicle (a confirmed or lost vehicle track's box, its
+   * prediction or its last one, >= personOverVehicleShare inside `d`, and `d` at least
+   * personOverVehicleAspect wide for its height)?
+   */
+  #personOverVehicle(d: Detection): boolean {
+    const o = this.#o;
+    const [, , w, h] = d.box;
+    if (!(w >= o.personOverVehicleAspect * h)) return false;
+    return this.#tracks.some((t) =>
+      t.state !== "tentative" && t.group === "vehicle" &&
+      [t.kf.box, t.rawBox].some((b) => _inside(b, d.box) >= o.personOverVehicleShare)
+    );
   }
 
   /** May this detection start a track? (Implausible boxes are detector errors.) */
