@@ -70,9 +70,11 @@
  *   `stillClaimIou` with its box) or a vehicle box that stood in the same place in the previous
  *   frame (IoU >= `standingIou` with one of its vehicle detections that no moving track took: a
  *   parked car, tracked or not), so a car hidden next to (or leaving the frame beside) a parked
- *   one does not slide onto it; and a still track (parked, or lost while parked) only takes a
- *   box where it stands (IoU >= lowMatchIou), not a car emerging over its place (unless, over
- *   two updates, the boxes leave its place as it would: the pull-away stage, item 3).
+ *   one does not slide onto it (a box that lay >= `partCoverShare` inside the mover's own
+ *   matched box then is not standing: a part box on it); and a still track (parked, or lost
+ *   while parked) only takes a box where it stands (IoU >= lowMatchIou), not a car emerging over
+ *   its place (unless, over two updates, the boxes leave its place as it would: the pull-away
+ *   stage, item 3).
  * - Still vehicles first (stage 0): still tracks take, before stage 1, the detection of any score
  *   (>= lowThresh) that best overlaps where they stand (IoU >= lowMatchIou with the predicted box or
  *   the last matched one), so a parked car stays on its own box however the detector's overlapping
