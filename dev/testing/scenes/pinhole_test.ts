@@ -61,7 +61,9 @@ Deno.test("pinhole truth: entry speed at the instant the anchor enters, min and 
   for (const name of ["persp_full_stop", "persp_5fps"]) {
     const e = groundTruth(PERSPECTIVE_SCENES[name]).vehicles[0].expected;
     assert.equal(e.entered_at, 1.8, name);
-    assert.ok(Math.abs(e.entry_speed_mps! - 4.5) < 1e-6, `${name}: ${e.entry_speed_mps}`);
+    // Within 1e-5: the keyframes' image positions are rounded to 1e-6 px (_r6) and the entry
+    // instant is read back through them (4.500003 with the 216x167 sprite, 4.5 to 1e-6 before).
+    assert.ok(Math.abs(e.entry_speed_mps! - 4.5) < 1e-5, `${name}: ${e.entry_speed_mps}`);
     assert.equal(e.min_speed_mps, 0);
     // The fastest in the zone is the entry: it leaves at under 3 m/s after the stop.
     assert.equal(e.max_speed_mps, e.entry_speed_mps, `${name}: max ${e.max_speed_mps}`);
