@@ -28,6 +28,7 @@ import type { FrameTracer, PassWrite } from "./frame_trace.ts";
 import type { DetectResult, FrameDetector } from "./serial_detector.ts";
 import { InferenceWorkerCrashed } from "../detector/inference_client.ts";
 import { MotionDetector } from "./motion.ts";
+import { type Shake, ShakeEstimator } from "./shake.ts";
 import {
   approachBox,
   chooseRegions,
@@ -187,6 +188,8 @@ export class CameraPipeline {
   #regions: { w: number; h: number; list: Region[] } | null = null;
   /** This frame's motion boxes (computed once per frame for gating and regions). */
   #moving: { ts: number; boxes: Box[] } | null = null;
+  /** Camera shake: each detected frame's translation against the background (0 when unsure). */
+  readonly #shake = new ShakeEstimator();
 
   constructor(camera: string, cfg: CameraConfig, spec: SourceSpec, deps: PipelineDeps) {
     this.camera = camera;
@@ -337,6 +340,26 @@ export class CameraPipeline {
   }
 
   /**
+   * This frame's shake, measured on blocks away from the last tracks and this frame's motion
+   * (when gating or regions computed it): a vehicle's own movement must not read as the camera's.
+   */
+  #shakeOf(frame: DecodedFrame): Shake {
+    const { meta } = frame;
+    const margin = 8;
+    const exclude: Box[] = (this.#lastOut?.tracks ?? []).map((t) => [
+      t.box[0] - margin,
+      t.box[1] - margin,
+      t.box[2] + 2 * margin,
+      t.box[3] + 2 * margin,
+    ]);
+    if (this.#moving?.ts === meta.captureTs) exclude.push(...this.#moving.boxes);
+    return this.#shake.update(
+      { width: meta.width, height: meta.height, data: frame.data },
+      exclude,
+    );
+  }
+
+  /**
    * This frame's regions (issue #12 item 3): squares around small tracks on or near the approach
    * path and small motion near it, capped per frame; none when nothing small is there, so an
    * empty street costs the full frame's inference only.
@@ -446,8 +469,10 @@ export class CameraPipeline {
     this.#lastDetectTs = meta.captureTs;
     this.#noteDetected(meta.captureTs, 1);
     this.stats.detectedFrames++;
-    // Before the detector takes the frame's buffer: regions follow this frame's motion.
+    // Before the detector takes the frame's buffer: regions follow this frame's motion, and the
+    // frame's shake is measured on its background.
     const regions = this.#regionsFor(frame);
+    const shake = this.#shakeOf(frame);
     const takenAt = Date.now();
     // Privacy: people are detected for the blur even when they are not a tracked class.
     const blurPeople = this.#cfg.privacy?.blur.includes("person") ?? false;
@@ -502,7 +527,14 @@ export class CameraPipeline {
     this.stats.lastInferAt = detectedAt;
     this.stats.inferMsTotal += inferMs;
     const detections = markDoubtfulMotorcycles(found).filter((d) => tracked.includes(d.label));
-    const out = this.#analysis.step(detections, meta.captureTs, meta.width, meta.height);
+    // Tracks and the judge see the boxes where a still camera would have them (issue #12: a
+    // 2 px shake at 6.3 px/m moved the anchors 0.32 m a frame); crops go back to the frame's pixels.
+    const out = this.#analysis.step(
+      _unshaken(detections, shake),
+      meta.captureTs,
+      meta.width,
+      meta.height,
+    );
     this.#lastOut = out;
     const people = blurPeople ? found.filter((d) => d.label === "person").map((d) => d.box) : [];
     this.#logPrivacyBoxes(meta.captureTs, people, detections);
@@ -533,7 +565,7 @@ export class CameraPipeline {
     s.lastPublishAt = times.publishedAt;
     if (this.#deps.live) this.timings.record(times);
     // Crops after the tick is out; a plate search (privacy) is queued, off the loop.
-    this.#takeCrops(out, pixels, people);
+    this.#takeCrops(_shakenCaptures(out, shake), pixels, people);
     // Drawn on a copy, and only when ffmpeg can take the frame: it never holds the pipeline.
     this.#offerAnnotated(pixels, out);
     this.source.release({ meta, data: pixels.data });
@@ -761,6 +793,27 @@ function _encodeCapture(img: RgbImage, box: Box, blur: Box[], keepOriginal: bool
   return {
     jpeg: encodeCrop(img, box, 85, 0.2, blur),
     original: keepOriginal ? encodeCrop(img, box, 85, 0.2) : undefined,
+  };
+}
+
+/** Detections moved back by the frame's shake (the same array when there is none). */
+function _unshaken<T extends { box: Box }>(dets: T[], shake: Shake): T[] {
+  if (!shake.dx && !shake.dy) return dets;
+  return dets.map((d) => ({
+    ...d,
+    box: [d.box[0] - shake.dx, d.box[1] - shake.dy, d.box[2], d.box[3]] as Box,
+  }));
+}
+
+/** The frame's crop requests in its own pixels (the judge's boxes are unshaken). */
+function _shakenCaptures(out: FrameResult, shake: Shake): FrameResult {
+  if (!shake.dx && !shake.dy) return out;
+  return {
+    ...out,
+    captures: out.captures.map((c) => ({
+      ...c,
+      box: [c.box[0] + shake.dx, c.box[1] + shake.dy, c.box[2], c.box[3]] as Box,
+    })),
   };
 }
 
