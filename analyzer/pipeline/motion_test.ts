@@ -4,31 +4,11 @@
  * driving across, which must be seen in every frame.
  */
 import assert from "node:assert/strict";
+import { backgroundPlate } from "./testing_plate.ts";
 import { iou } from "../../shared/geometry.ts";
 import { MotionDetector, type RgbImage } from "./motion.ts";
 
 const W = 768, H = 576;
-
-async function _plate(): Promise<RgbImage> {
-  const res = await new Deno.Command("ffmpeg", {
-    args: [
-      "-v",
-      "error",
-      "-i",
-      new URL("../../samples/sprites/background.png", import.meta.url).pathname,
-      "-vf",
-      `scale=${W}:${H}`,
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-",
-    ],
-    stdout: "piped",
-  }).output();
-  assert.equal(res.stdout.length, W * H * 3);
-  return { width: W, height: H, data: res.stdout };
-}
 
 /** Deterministic pseudo-random numbers (tests must not flake). */
 function _rng(seed: number) {
@@ -60,7 +40,7 @@ function _falseRate(frames: RgbImage[], warmup = 10): number {
   return hits / (frames.length - warmup);
 }
 
-const plate = await _plate();
+const plate = await backgroundPlate(W, H);
 const N = 60;
 
 Deno.test("motion: sensor noise (+-12 grey levels per pixel) is not motion", () => {

@@ -4,37 +4,12 @@
  * across reads exactly (0, 0), and a textureless frame is unsure (0).
  */
 import assert from "node:assert/strict";
+import { seededRandom } from "../../shared/testing/prng.ts";
+import { backgroundPlate } from "./testing_plate.ts";
 import { type RgbImage, ShakeEstimator } from "./shake.ts";
 import type { Shake } from "./shake.ts";
 
 const W = 768, H = 576;
-
-async function _plate(): Promise<RgbImage> {
-  const res = await new Deno.Command("ffmpeg", {
-    args: [
-      "-v",
-      "error",
-      "-i",
-      new URL("../../samples/sprites/background.png", import.meta.url).pathname,
-      "-vf",
-      `scale=${W}:${H}`,
-      "-f",
-      "rawvideo",
-      "-pix_fmt",
-      "rgb24",
-      "-",
-    ],
-    stdout: "piped",
-  }).output();
-  assert.equal(res.stdout.length, W * H * 3);
-  return { width: W, height: H, data: res.stdout };
-}
-
-/** Deterministic pseudo-random numbers (tests must not flake). */
-function _rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
 
 /**
  * The plate moved by (ox, oy) (edges repeated, as the scene renderer's shifted plate), with
@@ -45,7 +20,7 @@ function _frame(
   ox: number,
   oy: number,
   noise = 0,
-  rnd = _rng(1),
+  rnd = seededRandom(1),
   vehicle?: { x: number; y: number },
 ): RgbImage {
   const data = new Uint8Array(plate.data.length);
@@ -70,9 +45,9 @@ function _frame(
 }
 
 Deno.test("shake: known whole-frame offsets are recovered exactly, against the rest position", async () => {
-  const plate = await _plate();
+  const plate = await backgroundPlate(W, H);
   const est = new ShakeEstimator();
-  const rnd = _rng(7);
+  const rnd = seededRandom(7);
   const first = est.update(_frame(plate, 0, 0, 2, rnd));
   assert.deepEqual([first.dx, first.dy], [0, 0]);
   const offsets: [number, number][] = [
@@ -102,9 +77,9 @@ Deno.test("shake: known whole-frame offsets are recovered exactly, against the r
 });
 
 Deno.test("shake: a still camera with noise and a vehicle driving across reads exactly 0", async () => {
-  const plate = await _plate();
+  const plate = await backgroundPlate(W, H);
   const est = new ShakeEstimator();
-  const rnd = _rng(3);
+  const rnd = seededRandom(3);
   for (let i = 0; i < 30; i++) {
     // A textured vehicle moving 3 px a frame, not excluded: its blocks must not outvote the road.
     const s = est.update(_frame(plate, 0, 0, 4, rnd, { x: 100 + 3 * i, y: 300 }));
@@ -121,7 +96,7 @@ Deno.test("shake: a textureless frame is unsure and gives 0", () => {
 });
 
 Deno.test("shake: blocks under excluded boxes do not vote", async () => {
-  const plate = await _plate();
+  const plate = await backgroundPlate(W, H);
   const est = new ShakeEstimator({ maxBlocks: 1000 }); // every textured block may vote
   est.update(_frame(plate, 0, 0));
   const all = est.update(_frame(plate, 2, 1));
@@ -133,7 +108,7 @@ Deno.test("shake: blocks under excluded boxes do not vote", async () => {
 });
 
 Deno.test("shake: ms per frame at 768x576 and 1280x720", async () => {
-  const plate = await _plate();
+  const plate = await backgroundPlate(W, H);
   for (const [w, h] of [[768, 576], [1280, 720]]) {
     // The plate tiled to the size (same texture density).
     const data = new Uint8Array(w * h * 3);
