@@ -58,6 +58,16 @@ function _run(
   return ids;
 }
 
+/** Recorded detections, [label, conf, box px] each, as the tracker takes them. */
+function _dets(rows: readonly (readonly [string, number, Box])[]): Detection[] {
+  return rows.map(([label, conf, box]) => ({ label, conf, box: [...box] as Box }));
+}
+
+/** The detections of capture time `ts` in rows of [ts ms, label, conf, box px]. */
+function _detsAt(rows: readonly [number, string, number, Box][], ts: number): Detection[] {
+  return _dets(rows.filter((r) => r[0] === ts).map(([, label, conf, box]) => [label, conf, box]));
+}
+
 Deno.test("classGroup merges the vehicle classes only", () => {
   for (const l of ["car", "truck", "bus", "motorcycle"]) assert.equal(classGroup(l), "vehicle");
   assert.equal(classGroup("person"), "person");
@@ -719,11 +729,7 @@ Deno.test("a van entering from the frame edge and hidden for one frame at 3 fps 
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4, lowThresh: 0.1 });
   const ids: number[] = [];
   for (let ts = 600; ts <= 3600; ts += 300) {
-    const dets = _EDGE_OCCLUSION.filter((r) => r[0] === ts).map(([, label, conf, box]) => ({
-      label,
-      conf,
-      box: [...box] as Box,
-    }));
+    const dets = _detsAt(_EDGE_OCCLUSION, ts);
     const out = tr.update(dets, ts, FRAME);
     ids.push(...out.started.map((s) => s.id));
     if (ts >= 2400) assert.deepEqual(out.tracks.map((t) => t.id), [1], `ts ${ts}`);
@@ -786,11 +792,7 @@ Deno.test("a van's track does not take a low-score box twice its size drawn over
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4, lowThresh: 0.1 });
   const ids: number[] = [];
   for (const ts of [1034, 1391, 1583, 1773, 2002, 2187, 2501, 2776, 3071]) {
-    const dets = _OCCLUDER_BOX.filter((r) => r[0] === ts).map(([, label, conf, box]) => ({
-      label,
-      conf,
-      box: [...box] as Box,
-    }));
+    const dets = _detsAt(_OCCLUDER_BOX, ts);
     const out = tr.update(dets, ts, FRAME);
     ids.push(...out.started.map((s) => s.id));
     if (ts === 2187) assert.deepEqual(out.tracks, [], "lost: the large box is not the van");
@@ -1383,7 +1385,7 @@ const _S7_3: [number, [string, number, Box][]][] = [
 function _s7_3Frames(extra: (ts: number) => Detection[] = () => []) {
   return _S7_3.map(([ts, dets]) => ({
     ts,
-    dets: [...dets.map(([label, conf, box]) => ({ label, conf, box })), ...extra(ts)],
+    dets: [..._dets(dets), ...extra(ts)],
   }));
 }
 
@@ -1536,7 +1538,7 @@ Deno.test("a queued van pulling away takes its own box, not one spanning it and 
   let near: TrackView | undefined;
   let last: TrackView[] = [];
   for (const [ts, dets] of _S7_3_PULL) {
-    const out = tr.update(dets.map(([label, conf, box]) => ({ label, conf, box })), ts, frame);
+    const out = tr.update(_dets(dets), ts, frame);
     ids.push(...out.started.map((s) => s.id));
     last = out.tracks;
     // The first van, driving at the camera, is the track lowest in the picture.
