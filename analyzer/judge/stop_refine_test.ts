@@ -9,7 +9,7 @@ import {
 } from "../../dev/testing/scenes/perspective_catalog.ts";
 import { metresPerPx, toRoad } from "./road_speed.ts";
 import { type PositionSample, refineStop, type StopInterval } from "./stop_refine.ts";
-import { RECORDED_ARRIVALS } from "./stop_refine_arrivals.ts";
+import { RECORDED_ARRIVALS, type RecordedArrival } from "./stop_refine_arrivals.ts";
 import { RECORDED_DEPARTURES } from "./stop_refine_departures.ts";
 import { RECORDED_LOW_RATE } from "./stop_refine_low_rate.ts";
 
@@ -265,6 +265,17 @@ Deno.test("refineStop: a departure is fitted from rest (a van pulling away diago
   assert.ok(Math.abs(r.start - 2800) <= 100, `arrival ${r.start} ms (truth 2800)`);
 });
 
+/** A recorded stop's anchors (with their boxes where matched) and its causal run. */
+function _recorded(a: RecordedArrival): { pos: PositionSample[]; causal: StopInterval } {
+  const pos = a.pos.map(([ts, x, y, bx, by, bw, bh]): PositionSample => ({
+    ts,
+    x,
+    y,
+    ...(bw === undefined ? {} : { box: [bx, by, bw, bh] as const }),
+  }));
+  return { pos, causal: { start: a.causal_ms[0], end: a.causal_ms[1] } };
+}
+
 /**
  * Recorded arrivals (stop_refine_arrivals.ts: the judge's raw anchors of real CLI runs, NanoDet
  * on rendered clips): queue second vans of bench/held_out_scenes.ts that creep at ~1 m/s and stop
@@ -276,13 +287,7 @@ Deno.test("refineStop: recorded arrivals of creeping queue vans and braking vans
   const rows: string[] = [];
   let oldOutside = 0;
   for (const a of RECORDED_ARRIVALS) {
-    const pos: PositionSample[] = a.pos.map(([ts, x, y, bx, by, bw, bh]) => ({
-      ts,
-      x,
-      y,
-      ...(bw === undefined ? {} : { box: [bx, by, bw, bh] as const }),
-    }));
-    const causal = { start: a.causal_ms[0], end: a.causal_ms[1] };
+    const { pos, causal } = _recorded(a);
     const err_s = (refineStop(pos, causal).start - a.truth_ms[0]) / 1000;
     const old_s = (refineStop(pos, causal, { arrival: "two_model" }).start - a.truth_ms[0]) / 1000;
     if (Math.abs(old_s) > 0.15) oldOutside++;
@@ -312,13 +317,7 @@ Deno.test("refineStop: recorded arrivals of creeping queue vans and braking vans
 Deno.test("refineStop: recorded departures end rest within 0.05 s (s3_15) and 0.1 s", () => {
   const rows: string[] = [];
   for (const a of RECORDED_DEPARTURES) {
-    const pos: PositionSample[] = a.pos.map(([ts, x, y, bx, by, bw, bh]) => ({
-      ts,
-      x,
-      y,
-      ...(bw === undefined ? {} : { box: [bx, by, bw, bh] as const }),
-    }));
-    const causal = { start: a.causal_ms[0], end: a.causal_ms[1] };
+    const { pos, causal } = _recorded(a);
     const err_s = (refineStop(pos, causal).end - a.truth_ms[1]) / 1000;
     rows.push(`${a.scene} ${a.vehicle} ${a.fps} fps: departure ${err_s.toFixed(3)} s`);
     const tol_s = a.scene === "s3_15" ? 0.05 : 0.1;
@@ -339,13 +338,7 @@ Deno.test("refineStop: recorded 2.5-3.3 fps stops within ±0.5 s, arrivals withi
   const rows: string[] = [];
   let oldOutside = 0;
   for (const a of RECORDED_LOW_RATE) {
-    const pos: PositionSample[] = a.pos.map(([ts, x, y, bx, by, bw, bh]) => ({
-      ts,
-      x,
-      y,
-      ...(bw === undefined ? {} : { box: [bx, by, bw, bh] as const }),
-    }));
-    const causal = { start: a.causal_ms[0], end: a.causal_ms[1] };
+    const { pos, causal } = _recorded(a);
     const truth_s = (a.truth_ms[1] - a.truth_ms[0]) / 1000;
     const r = refineStop(pos, causal);
     const old = refineStop(pos, causal, { arrival: "two_model" });
