@@ -31,6 +31,7 @@ export const DEFAULT_MOTION: MotionOptions = {
 };
 
 import type { RgbImage } from "../capture/crop.ts";
+import { lumaAt } from "./luma.ts";
 export type { RgbImage };
 
 export class MotionDetector {
@@ -126,7 +127,7 @@ export class MotionDetector {
       for (let x = 0; x < frame.width; x++) {
         const i = (y * frame.width + x) * 3;
         const o = row + Math.min(w - 1, Math.floor((x * w) / frame.width));
-        out[o] += 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+        out[o] += lumaAt(d, i);
         count[o]++;
       }
     }

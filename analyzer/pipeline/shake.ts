@@ -22,6 +22,7 @@
  */
 import type { Box } from "../../shared/geometry.ts";
 import type { RgbImage } from "../capture/crop.ts";
+import { lumaAt } from "./luma.ts";
 export type { RgbImage };
 
 export interface ShakeOptions {
@@ -254,7 +255,7 @@ function _luma(frame: RgbImage, x0: number, y0: number, side: number, out: Float
     let i = ((y0 + y) * w + x0) * 3;
     const o = y * side;
     for (let x = 0; x < side; x++, i += 3) {
-      out[o + x] = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+      out[o + x] = lumaAt(d, i);
     }
   }
 }
