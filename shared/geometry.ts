@@ -40,13 +40,16 @@ export function normalizeBox(box: Box, frameW: number, frameH: number, decimals 
   ];
 }
 
+/** The area two boxes in the same space share (0 when they do not overlap). */
+export function intersectionArea(a: Box, b: Box): number {
+  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
+  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 /** Intersection over union of two boxes in the same space. */
 export function iou(a: Box, b: Box): number {
-  const x0 = Math.max(a[0], b[0]);
-  const y0 = Math.max(a[1], b[1]);
-  const x1 = Math.min(a[0] + a[2], b[0] + b[2]);
-  const y1 = Math.min(a[1] + a[3], b[1] + b[3]);
-  const inter = Math.max(0, x1 - x0) * Math.max(0, y1 - y0);
+  const inter = intersectionArea(a, b);
   if (inter <= 0) return 0;
   return inter / (a[2] * a[3] + b[2] * b[3] - inter);
 }

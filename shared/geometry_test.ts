@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { anchorPoint, boxToRect, contentRect, iou, normalizeBox } from "./geometry.ts";
+import {
+  anchorPoint,
+  boxToRect,
+  contentRect,
+  intersectionArea,
+  iou,
+  normalizeBox,
+} from "./geometry.ts";
 
 Deno.test("normalizeBox clamps to the frame and rounds", () => {
   assert.deepEqual(normalizeBox([384, 288, 76.8, 57.6], 768, 576), [0.5, 0.5, 0.1, 0.1]);
@@ -10,6 +17,13 @@ Deno.test("iou of identical, disjoint and half-overlapping boxes", () => {
   assert.equal(iou([0, 0, 10, 10], [0, 0, 10, 10]), 1);
   assert.equal(iou([0, 0, 10, 10], [20, 20, 5, 5]), 0);
   assert.equal(iou([0, 0, 10, 10], [5, 0, 10, 10]), 50 / 150);
+});
+
+Deno.test("intersectionArea of overlapping, touching and disjoint boxes", () => {
+  assert.equal(intersectionArea([0, 0, 10, 10], [5, 5, 10, 10]), 25);
+  assert.equal(intersectionArea([0, 0, 10, 10], [2, 3, 4, 5]), 20);
+  assert.equal(intersectionArea([0, 0, 10, 10], [10, 0, 5, 5]), 0);
+  assert.equal(intersectionArea([0, 0, 10, 10], [20, 20, 5, 5]), 0);
 });
 
 Deno.test("contentRect letterboxes like object-fit", () => {

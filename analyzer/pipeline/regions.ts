@@ -7,7 +7,7 @@
  * model's input size, so the model sees those pixels at (up to) 1:1. Their boxes are mapped
  * back to frame pixels and merged with the full frame's by NMS across sources before tracking.
  */
-import type { Box } from "../../shared/geometry.ts";
+import { type Box, intersectionArea } from "../../shared/geometry.ts";
 import type { Zones } from "../../shared/config.ts";
 import type { Detection } from "../detector/detection.ts";
 import { nms } from "../detector/nms.ts";
@@ -159,12 +159,6 @@ export function approachBox(
 const _overlaps = (a: Box, b: Box) =>
   a[0] < b[0] + b[2] && a[0] + a[2] > b[0] && a[1] < b[1] + b[3] && a[1] + a[3] > b[1];
 
-function _intersection(a: Box, b: Box): number {
-  const w = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-  const h = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
 /** `inner` lies inside the square with `pad_px` to spare on every side the frame continues. */
 function _covers(r: Region, inner: Box, pad_px: number, frameW_px: number, frameH_px: number) {
   const padL = r.x > 0 ? pad_px : 0, padT = r.y > 0 ? pad_px : 0;
@@ -205,7 +199,7 @@ export function regionNeeds(
   const large = tracks.filter((t) => !small(t.box)).map((t) => t.box);
   for (const b of motion) {
     if (!small(b) || !_overlaps(b, near)) continue;
-    if (large.some((l) => _intersection(b, l) >= 0.5 * b[2] * b[3])) continue;
+    if (large.some((l) => intersectionArea(b, l) >= 0.5 * b[2] * b[3])) continue;
     needs.push({ box: b, rank: 2 });
   }
   return needs.sort((a, b) => a.rank - b.rank);

@@ -125,7 +125,14 @@
  * the Kalman rate, because the stop judge needs both a quiet standstill and a fast stop/start
  * response; the Kalman filter is used for prediction (association) and the smoothed box.
  */
-import { type Anchor, anchorPoint, type Box, iou, type Point } from "../../shared/geometry.ts";
+import {
+  type Anchor,
+  anchorPoint,
+  type Box,
+  intersectionArea,
+  iou,
+  type Point,
+} from "../../shared/geometry.ts";
 import { isVehicle } from "../../shared/labels.ts";
 import type { Detection } from "../detector/detection.ts";
 import { type AssignmentResult, linearAssignment } from "./assignment.ts";
@@ -374,17 +381,13 @@ export function classGroup(label: string): string {
 
 /** Intersection of two boxes over the smaller one's area (1: one lies inside the other). */
 function _coverShare(a: Box, b: Box): number {
-  const ix = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-  const iy = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
   const smaller = Math.min(a[2] * a[3], b[2] * b[3]);
-  return ix > 0 && iy > 0 && smaller > 0 ? (ix * iy) / smaller : 0;
+  return smaller > 0 ? intersectionArea(a, b) / smaller : 0;
 }
 
 /** The share of box `a`'s area that lies inside box `b` (0..1). */
 function _inside(a: Box, b: Box): number {
-  const ix = Math.min(a[0] + a[2], b[0] + b[2]) - Math.max(a[0], b[0]);
-  const iy = Math.min(a[1] + a[3], b[1] + b[3]) - Math.max(a[1], b[1]);
-  return ix > 0 && iy > 0 && a[2] * a[3] > 0 ? (ix * iy) / (a[2] * a[3]) : 0;
+  return a[2] * a[3] > 0 ? intersectionArea(a, b) / (a[2] * a[3]) : 0;
 }
 
 /** A span box's front box (ByteTracker #frontOf): at least this share of it inside the span. */
