@@ -412,6 +412,60 @@ Deno.test("debounce: through the zone between samples (one sample inside) is one
   assert.equal(_drive(judge2, [300, 400, 500, 600, 700]).passes.length, 0);
 });
 
+Deno.test("debounce: through an oblique zone's near end (two samples inside) is one pass", () => {
+  // Held-out scene s10_10 (a roadside camera, 1024x576, 44 km/h at 10 fps): the zone's far edge
+  // is slanted to the pre-stop line and the van's anchors (recorded, px) cross the zone's near
+  // end: two inside (2.3, 2.4 s), the next 7 px past the far edge but short of the far corner.
+  const zones = {
+    stop_zone: [[0.510449, 0.55483], [0.742664, 0.630346], [0.71619, 0.710281], [
+      0.461075,
+      0.614885,
+    ]],
+    pre_stop_line: [[0.550615, 0.505976], [0.763564, 0.567242]],
+  } as Zones;
+  const path: Point[] = [
+    [637, 281],
+    [624, 291],
+    [610, 302],
+    [595, 314],
+    [580, 328],
+    [563, 341],
+    [543, 355],
+    [522, 372],
+    [500, 391],
+    [474, 412],
+    [446, 434],
+  ];
+  const drive = (pts: Point[]) => {
+    const judge = new StopJudge("cam_t", zones, {});
+    const passes: Pass[] = [];
+    const step = (ts: number, tracks: JudgeTrack[], ended: number[] = []) =>
+      passes.push(...judge.update({ ts, w: 1024, h: 576, tracks, ended }).passes);
+    pts.forEach((p, k) =>
+      step(T0 + 1800 + k * 100, [{
+        id: 1,
+        label: "truck",
+        center: [p[0], p[1] - 28],
+        anchor: p,
+        rawAnchor: p,
+        box: [p[0] - 30, p[1] - 56, 60, 56],
+        speed_px_s: 250,
+        conf: 0.6,
+      }])
+    );
+    step(T0 + 1800 + pts.length * 100, [], [1]);
+    return passes;
+  };
+  const passes = drive(path);
+  assert.equal(passes.length, 1, "one pass");
+  assert.equal(passes[0].verdict, "no_stop");
+  assert.equal(passes[0].entered_at, T0 + 2300);
+  assert.equal(passes[0].exited_at, T0 + 2500);
+  // Two samples inside, then back out across the near edge (it faces the line): a dip, no pass.
+  const back: Point[] = [...path.slice(0, 7), [580, 328], [595, 314], [610, 302]];
+  assert.equal(drive(back).length, 0, "no pass backing out");
+});
+
 Deno.test("hot reload: moving the stop zone mid-stop keeps the visit and its stop timer", () => {
   // The causal stop timer's numbers (the pass-time re-estimate is checked at the end).
   const judge = new StopJudge("cam_t", ZONES as Zones, {}, { refineStops: false });

@@ -94,6 +94,31 @@ export function segmentsIntersect(p1: Point, p2: Point, q1: Point, q2: Point): b
 }
 
 /**
+ * The polygon's edges whose outward normal points along `dir` (within 60°): a zone's far side as
+ * seen from its pre-stop line, when `dir` points from the line towards the zone. Side edges (near
+ * 90°) and the near side are left out, so a vehicle standing at the zone's near edge cannot cross
+ * one by box jitter.
+ */
+export function farEdges(poly: Point[], dir: Point): Line[] {
+  const c = polygonCentroid(poly);
+  const len = Math.hypot(dir[0], dir[1]);
+  const out: Line[] = [];
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const p = poly[j], q = poly[i];
+    let m: Point = [q[1] - p[1], p[0] - q[0]];
+    // Outward: away from the centroid (the zones are simple and near convex).
+    if (m[0] * ((p[0] + q[0]) / 2 - c[0]) + m[1] * ((p[1] + q[1]) / 2 - c[1]) < 0) {
+      m = [-m[0], -m[1]];
+    }
+    const ml = Math.hypot(m[0], m[1]);
+    if (ml > EPS && len > EPS && (m[0] * dir[0] + m[1] * dir[1]) / (ml * len) > 0.5) {
+      out.push([p, q]);
+    }
+  }
+  return out;
+}
+
+/**
  * Did the move `from` -> `to` cross the line segment, and towards which side?
  * Returns the side it arrived on (1 or -1), or 0 if it did not cross. A crossing needs the two
  * points strictly on opposite sides AND the move to pass through the segment itself (not its

@@ -3,6 +3,7 @@ import type { Point } from "../../shared/geometry.ts";
 import {
   crossingDirection,
   CrossingTracker,
+  farEdges,
   type Line,
   pointInPolygon,
   polygonArea,
@@ -114,4 +115,16 @@ Deno.test("segmentInPolygon: where a move enters and last leaves a polygon", () 
   assert.deepEqual(segmentInPolygon([-2, 3], [12, 3], U), { enter: 2 / 14, leave: 12 / 14 });
   // Through the notch only (outside throughout): null.
   assert.equal(segmentInPolygon([5, -1], [5, 6], U), null);
+});
+
+Deno.test("farEdges: the edges facing along a direction, whichever way the polygon winds", () => {
+  const sq: Point[] = [[0, 0], [10, 0], [10, 10], [0, 10]];
+  // Looking down (+y): the bottom edge only; the sides are at 90°, the top faces back.
+  assert.deepEqual(farEdges(sq, [0, 1]), [[[10, 10], [0, 10]]]);
+  assert.deepEqual(farEdges([...sq].reverse(), [0, 1]), [[[0, 10], [10, 10]]]);
+  // A slanted far edge (the oblique zone of a roadside camera) still faces +y within 60°.
+  const slanted: Point[] = [[0, 0], [10, 0], [10, 16], [0, 10]];
+  assert.deepEqual(farEdges(slanted, [0, 1]), [[[10, 16], [0, 10]]]);
+  // Looking along the diagonal: the right and bottom edges (45° each).
+  assert.equal(farEdges(sq, [1, 1]).length, 2);
 });
