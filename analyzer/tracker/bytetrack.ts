@@ -137,6 +137,7 @@ import { isVehicle } from "../../shared/labels.ts";
 import type { Detection } from "../detector/detection.ts";
 import { type AssignmentResult, linearAssignment } from "./assignment.ts";
 import { BoxKalman, type KalmanOptions } from "./kalman.ts";
+import { LeadIns } from "./lead_in.ts";
 import { VelocityEstimator, type VelocityOptions } from "./velocity.ts";
 
 export type TrackState = "tentative" | "confirmed" | "lost";
@@ -697,6 +698,8 @@ export class ByteTracker {
   #takenBy = new Map<Detection, _Track>();
   /** This update's pull-aways: the track and its earlier box (TrackView.refound). */
   #refound = new Map<_Track, NonNullable<TrackView["refound"]>>();
+  /** The last updates' weak vehicle boxes no track took: a new track's lead-in (lead_in.ts). */
+  readonly #leadIns = new LeadIns();
 
   constructor(opts: Partial<ByteTrackOptions> = {}) {
     this.#o = {
@@ -835,6 +838,10 @@ export class ByteTracker {
       // on any) is that vehicle, not a new one.
       if (this.#onTrackedVehicle(d)) continue;
       const t = new _Track(d, ts, o);
+      if (t.group === "vehicle") {
+        const lead = this.#leadIns.chain(d.box, ts, o.anchor);
+        t.birth!.unshift(...lead.map((l) => ({ ts: l.ts, point: anchorPoint(l.box, o.anchor) })));
+      }
       if (o.minHits <= 1) this.#confirm(t, ts, started);
       next.push(t);
     }
@@ -851,6 +858,15 @@ export class ByteTracker {
         })
         .map((d) => d.box),
     };
+    this.#leadIns.remember(
+      ts,
+      lowOrBetter
+        .filter((d) =>
+          classGroup(d.label) === "vehicle" && !this.#takenBy.has(d) &&
+          (d.conf < o.newTrackThresh || d.doubtful) && this.#plausible(d, frame)
+        )
+        .map((d) => d.box),
+    );
     this.#takenBy.clear();
 
     const tracks: TrackView[] = [];
