@@ -137,7 +137,7 @@ import { isVehicle } from "../../shared/labels.ts";
 import type { Detection } from "../detector/detection.ts";
 import { type AssignmentResult, linearAssignment } from "./assignment.ts";
 import { BoxKalman, type KalmanOptions } from "./kalman.ts";
-import { LeadIns } from "./lead_in.ts";
+import { LEAD_IN_IOU, LeadIns } from "./lead_in.ts";
 import { VelocityEstimator, type VelocityOptions } from "./velocity.ts";
 
 export type TrackState = "tentative" | "confirmed" | "lost";
@@ -858,12 +858,16 @@ export class ByteTracker {
         })
         .map((d) => d.box),
     };
+    // Not a box over a tracked vehicle: a track re-born after a gap would chain back along the
+    // path its vehicle's old track had judged, and judge it twice.
+    const tracked = next.filter((t) => t.id > 0 && t.group === "vehicle");
     this.#leadIns.remember(
       ts,
       lowOrBetter
         .filter((d) =>
           classGroup(d.label) === "vehicle" && !this.#takenBy.has(d) &&
-          (d.conf < o.newTrackThresh || d.doubtful) && this.#plausible(d, frame)
+          (d.conf < o.newTrackThresh || d.doubtful) && this.#plausible(d, frame) &&
+          !tracked.some((t) => iou(t.kf.box, d.box) >= LEAD_IN_IOU)
         )
         .map((d) => d.box),
     );
