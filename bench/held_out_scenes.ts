@@ -559,8 +559,8 @@ export function summarize(rows: readonly HeldOutRow[]): string {
 }
 
 /**
- * --record FILE: append the scene's passes' speed inputs (kept by runHeldOut in DIR) with its truth,
- * in bench/road_speed_replay.ts's format (one run per scene, as bench/perspective_sweep.ts
+ * --record FILE: append the scene's passes' speed inputs (kept by runHeldOut in DIR) with its truth
+ * (the verdicts and speeds, and each vehicle's true ground track), in bench/road_speed_replay.ts's format (one run per scene, as bench/perspective_sweep.ts
  * --record writes them), so estimator changes replay on the held-out scenes too.
  */
 async function _appendRecord(file: string, s: HeldOutScene, dir: string): Promise<void> {
@@ -570,7 +570,13 @@ async function _appendRecord(file: string, s: HeldOutScene, dir: string): Promis
   runs.push({
     variant: s.spec.name,
     fps: s.proc_fps,
-    vehicles: truth.vehicles.map((v) => ({ id: v.id, expected: v.expected })),
+    // Each vehicle's true ground track ([s, X m, Y m] per rendered frame): road_speed_replay.ts
+    // --exact replays the passes on it in place of the detector's anchors.
+    vehicles: truth.vehicles.map((v) => ({
+      id: v.id,
+      expected: v.expected,
+      ground: v.frames.flatMap((f) => f.ground ? [[f.t, f.ground[0], f.ground[1]]] : []),
+    })),
     calls,
   });
   await Deno.writeTextFile(file, JSON.stringify(runs));
