@@ -155,7 +155,8 @@ export class FrameAnalysis {
 }
 
 function _trackerOptions(cfg: CameraConfig) {
-  // A track starts only from a detection at min_conf or above; weaker ones keep tracks alive.
+  // A track starts from a detection at min_conf or above; weaker ones keep tracks alive, and
+  // start one only as a chain that moves like a vehicle (ByteTracker #lowStarts).
   return {
     highThresh: cfg.detect.min_conf,
     newTrackThresh: cfg.detect.min_conf,

@@ -105,6 +105,20 @@ export class BoxKalman {
   }
 
   /**
+   * Set the centre rate to one measured elsewhere (px/s), with the variance of a filter that has
+   * seen a steady track: a track born from a chain of boxes (ByteTracker #lowStarts) takes the
+   * rate of the line fitted through all of them, not the last few boxes' jitter.
+   */
+  seedRate([vx, vy]: Point, rateStdPx: number): void {
+    this.#v[CX] = vx;
+    this.#v[CY] = vy;
+    for (const k of [CX, CY]) {
+      this.#P[k * 3 + 1] = 0;
+      this.#P[k * 3 + 2] = rateStdPx * rateStdPx;
+    }
+  }
+
+  /**
    * Stop extrapolating size change (ByteTrack zeroes the height rate of lost tracks): a box that
    * was growing as a vehicle approached must not keep growing for a second and a half of coasting.
    */
