@@ -17,7 +17,7 @@ import { resolveFilePath } from "../sources.ts";
 import { analyzeVideo } from "../testing_scenes.ts";
 
 Deno.test({
-  name: "low light: the dusk van of held-out s4_1 is judged with the gain, missed without",
+  name: "low light: the dusk van of held-out s4_1 is tracked before the zone with the gain only",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -41,10 +41,19 @@ Deno.test({
           cameraId: "heldout",
           modelPath,
           objectsDir: `${tmp}/objects`,
+          ticks: true,
         });
+      // The first tick showing the van's track: the first box at min_conf (the track confirmed).
+      const firstTracked = (r: Awaited<ReturnType<typeof run>>) =>
+        r.ticks.find((t) => t.tracks.length > 0)?.ts ?? Infinity;
+      const enteredMs = van.expected.entered_at! * 1000;
+      // Without the gain NanoDet scores the van at min_conf only inside the zone (it was missed
+      // then; its weak boxes before now lead its track in, tracker/lead_in.ts, so it is judged).
       const off = await run("off");
-      assert.equal(off.passes.length, 0, `off: ${JSON.stringify(off.passes)}`);
+      assert.ok(firstTracked(off) > enteredMs, `off: tracked at ${firstTracked(off)} ms`);
+      assert.ok(off.passes.length <= 1, `off: ${JSON.stringify(off.passes)}`);
       const auto = await run("auto");
+      assert.ok(firstTracked(auto) < enteredMs, `auto: tracked at ${firstTracked(auto)} ms`);
       assert.equal(auto.passes.length, 1, `auto: ${JSON.stringify(auto.passes)}`);
       const p = auto.passes[0];
       assert.equal(p.verdict, "full_stop");
