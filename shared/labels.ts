@@ -21,3 +21,11 @@ export const DEFAULT_CLASSES: readonly string[] = Object.freeze(["person", ...VE
 export function isVehicle(label: string): boolean {
   return VEHICLE_LABELS.includes(label);
 }
+
+/**
+ * Detectors confuse the vehicle classes; they are one object for association (the tracker) and
+ * for merging boxes across detection sources (analyzer/pipeline/regions.ts).
+ */
+export function classGroup(label: string): string {
+  return isVehicle(label) ? "vehicle" : label;
+}

@@ -10,7 +10,8 @@
 import { type Box, intersectionArea, iou } from "../../shared/geometry.ts";
 import type { Zones } from "../../shared/config.ts";
 import type { Detection } from "../detector/detection.ts";
-import { nms, VEHICLE_GROUP } from "../detector/nms.ts";
+import { nms } from "../detector/nms.ts";
+import { classGroup } from "../../shared/labels.ts";
 import { copyRect, type RgbImage } from "../capture/crop.ts";
 
 /** A square crop of the frame in source pixels (x, y of its top-left corner, side length). */
@@ -267,7 +268,10 @@ export function mergeSources(sources: readonly (readonly Detection[])[]): Detect
     // The region boxes this one suppressed: the same vehicle seen at the finer scale.
     let best: Detection | null = null;
     for (const r of regional) {
-      if (taken.has(r) || _group(r.label) !== _group(d.label) || iou(r.box, d.box) <= MERGE_IOU) {
+      if (
+        taken.has(r) || classGroup(r.label) !== classGroup(d.label) ||
+        iou(r.box, d.box) <= MERGE_IOU
+      ) {
         continue;
       }
       if (!best || r.conf > best.conf) best = r;
@@ -276,9 +280,4 @@ export function mergeSources(sources: readonly (readonly Detection[])[]): Detect
     taken.add(best);
     return { ...d, box: best.box };
   });
-}
-
-/** nms.ts's suppression group of a label (the vehicles are one). */
-function _group(label: string): string {
-  return VEHICLE_GROUP.includes(label) ? "vehicle" : label;
 }

@@ -141,7 +141,7 @@ import {
   iou,
   type Point,
 } from "../../shared/geometry.ts";
-import { isVehicle } from "../../shared/labels.ts";
+import { classGroup } from "../../shared/labels.ts";
 import type { Detection } from "../detector/detection.ts";
 import { type AssignmentResult, linearAssignment } from "./assignment.ts";
 import { BoxKalman, type KalmanOptions } from "./kalman.ts";
@@ -418,10 +418,7 @@ export interface UpdateResult {
   ended: TrackView[];
 }
 
-/** Detectors confuse the vehicle classes; they are one object for association. */
-export function classGroup(label: string): string {
-  return isVehicle(label) ? "vehicle" : label;
-}
+export { classGroup };
 
 /** Intersection of two boxes over the smaller one's area (1: one lies inside the other). */
 function _coverShare(a: Box, b: Box): number {
