@@ -125,7 +125,10 @@ Deno.test({
       );
       assert.equal(back.marker, "same-page", "no page reload");
       assert.ok(ticksAt - restartedAt <= 10_000, `analyzer back within 10 s of restart`);
-      assert.ok(drawMs <= 1500, `boxes drawn within 1.5 s of the first tick (${drawMs} ms)`);
+      // 1.5 s held in every run until 2026-12-01, when a CI run on a host spending 3.5x the usual
+      // system time read 1746 ms (its restart's first tick came after 8.6 s, 5.0 s in the run
+      // before); alone 0.3 s. A page that waited for a reload or a keyframe would take far longer.
+      assert.ok(drawMs <= 3000, `boxes drawn within 3 s of the first tick (${drawMs} ms)`);
     } finally {
       await browser.close();
       await stack.close();
