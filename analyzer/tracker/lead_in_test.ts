@@ -25,18 +25,23 @@ const S11_10: [number, string, number, Box][] = [
   [3600, "truck", 0.12, [254, 327, 71, 32]],
 ];
 
+const _TIMES = [...new Set(S11_10.map((r) => r[0]))];
+
+/** S11_10's boxes at capture time `ts` scoring at least `minConf`. */
+function _detsAt(ts: number, minConf: number): Detection[] {
+  return S11_10.filter((r) => r[0] === ts && r[2] >= minConf)
+    .map(([, label, conf, box]) => ({ label, conf, box: [...box] as Box }));
+}
+
 Deno.test("lead-in: a far van's weak boxes before its first min_conf box join its birth", () => {
   // The van is boxed at 0.12-0.39 from 0.8 s, first at min_conf (0.4) at 3.2 s; the pre-stop line
   // is at y 180 px, which its bottom edge crossed between 2.4 s (170) and 2.8 s (182).
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
   const births: { ts: number; point: [number, number] }[][] = [];
-  for (const ts of [...new Set(S11_10.map((r) => r[0]))]) {
-    const dets: Detection[] = S11_10.filter((r) => r[0] === ts).map(([, label, conf, box]) => ({
-      label,
-      conf,
-      box: [...box] as Box,
-    }));
-    births.push(...tr.update(dets, ts, { w: 640, h: 360 }).started.map((s) => s.birth ?? []));
+  for (const ts of _TIMES) {
+    births.push(
+      ...tr.update(_detsAt(ts, 0), ts, { w: 640, h: 360 }).started.map((s) => s.birth ?? []),
+    );
   }
   assert.equal(births.length, 1, "one track");
   const birth = births[0];
@@ -48,11 +53,10 @@ Deno.test("lead-in: a far van's weak boxes before its first min_conf box join it
   // Without the weak boxes the birth starts at the first min_conf box, past the line.
   const tr2 = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
   const firsts: number[] = [];
-  for (const ts of [...new Set(S11_10.map((r) => r[0]))]) {
-    const dets: Detection[] = S11_10.filter((r) => r[0] === ts && r[2] >= 0.4).map((
-      [, label, conf, box],
-    ) => ({ label, conf, box: [...box] as Box }));
-    firsts.push(...tr2.update(dets, ts, { w: 640, h: 360 }).started.map((s) => s.birth![0].ts));
+  for (const ts of _TIMES) {
+    firsts.push(
+      ...tr2.update(_detsAt(ts, 0.4), ts, { w: 640, h: 360 }).started.map((s) => s.birth![0].ts),
+    );
   }
   assert.deepEqual(firsts, [3200]);
 });
