@@ -13,7 +13,9 @@ import { startDevStack } from "./testing/dev_stack.ts";
 const SCENE = new URL("../samples/scenes/full_stop.mp4", import.meta.url).pathname;
 const TRUTH = new URL("../samples/scenes/full_stop.truth.json", import.meta.url).pathname;
 const POST_ROLL_MS = 3000; // config/stopline.yaml: cam_02 keeps the default
-const CLIP_WITHIN_MS = 10_000;
+// ~3 s alone; 11.4 s once on a heavily loaded CI host. A clip that waits for the next pass or
+// never comes is what this catches.
+const CLIP_WITHIN_MS = 20_000;
 
 /** Each video packet's time (s) and the md5 of its bytes: remuxing keeps the bytes. */
 async function _packets(path: string): Promise<{ t: number; md5: string }[]> {

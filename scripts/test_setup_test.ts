@@ -175,7 +175,9 @@ Deno.test("real dpkg-query: the suite's packages are installed here, and a bogus
   const started_ms = performance.now();
   assert.deepEqual(await missingPackages(denoSystem, TEST_PACKAGES), []);
   const took_ms = performance.now() - started_ms;
-  assert.ok(took_ms < 1000, `check took ${took_ms.toFixed(0)} ms`);
+  // One dpkg-query for the whole list (~40 ms alone), not one per package; 5 s leaves room for a
+  // loaded host.
+  assert.ok(took_ms < 5000, `check took ${took_ms.toFixed(0)} ms`);
   assert.deepEqual(
     await missingPackages(denoSystem, ["ffmpeg", "stopline-no-such-package"]),
     ["stopline-no-such-package"],

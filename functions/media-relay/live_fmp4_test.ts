@@ -70,7 +70,11 @@ Deno.test("live stream: init, keyframe-first, real-time pace, late joiner, close
     const a: { ev: StreamEvent; at: number }[] = [];
     const t0 = Date.now();
     s.subscribe((ev) => a.push({ ev, at: Date.now() }));
-    await _waitFor(() => a.filter((x) => x.ev.type === "fragment").length >= 26, 6000, "26 frags");
+    await _waitFor(
+      () => a.filter((x) => x.ev.type === "fragment").length >= 26,
+      20_000,
+      "26 frags",
+    );
     const first = a[0].ev;
     assert.equal(first.type, "init");
     if (first.type !== "init") return;
@@ -80,9 +84,10 @@ Deno.test("live stream: init, keyframe-first, real-time pace, late joiner, close
     const f0 = frags[0].ev;
     assert.ok(f0.type === "fragment" && f0.keyframe, "first fragment is a keyframe");
     const firstMs = frags[0].at - t0;
-    // Pace: 10 fps source with -re -> frames 5..25 span ~2 s of wall time.
+    // Pace: 10 fps source with -re -> frames 5..25 span ~2 s of wall time, never less (a file
+    // read at full speed bursts them in ~50 ms); a starved ffmpeg may take longer.
     const spanMs = frags[25].at - frags[5].at;
-    assert.ok(spanMs > 1500 && spanMs < 2600, `20 frames took ${spanMs} ms (want ~2000)`);
+    assert.ok(spanMs > 1500 && spanMs < 6000, `20 frames took ${spanMs} ms (want ~2000)`);
     const dts = frags.map((x) => x.ev.type === "fragment" ? _tfdt(x.ev.data) : -1);
     for (let i = 1; i < dts.length; i++) assert.ok(dts[i] > dts[i - 1], "timestamps increase");
     console.log(`first fragment after ${firstMs} ms; 20 frames in ${spanMs} ms`);

@@ -65,7 +65,9 @@ Deno.test({
           _percentile(latencies, 50)
         } ms, p99 ${p99} ms; dropped for the stuck one: ${hub.droppedTotal()}`,
       );
-      assert.ok(p99 < 100, `p99 ${p99} ms`);
+      // A hub that waited on the stuck socket would hold ticks for seconds; a few ms alone, and
+      // 500 ms leaves room for a loaded host.
+      assert.ok(p99 < 500, `p99 ${p99} ms`);
       assert.equal(hub.clientCount("cam_01"), 1, "the stuck client was closed");
     } finally {
       ws.close();
