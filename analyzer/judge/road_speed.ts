@@ -25,6 +25,7 @@ import { applyHomography, type Homography } from "../../shared/homography.ts";
 import { pointInPolygon } from "./zone_geometry.ts";
 import { DEFAULT_VELOCITY, VelocityEstimator } from "../tracker/velocity.ts";
 import { richerFitWins } from "./stop_refine.ts";
+import { withoutJumps } from "./road_jumps.ts";
 
 /** A road position, metres, at a capture time (ms), with its noise std (m). */
 export interface RoadSample {
@@ -574,13 +575,15 @@ export const zoneRoadSpeedsProbe: { record: ((c: ZoneRoadSpeedsCall) => void) | 
 };
 
 function _zoneRoadSpeeds(
-  samples: readonly RoadSample[],
+  recorded: readonly RoadSample[],
   tEntry: number,
   zoneTs: readonly number[],
   tExit: number | null,
   fallback: (t: number) => number,
   entryEdge: EntryEdge | null,
 ): ZoneRoadSpeeds {
+  // Without the samples of boxes over another vehicle (road_jumps.ts: s13_1's max +338 %).
+  const samples = withoutJumps(recorded);
   const at = (s: readonly RoadSample[], t: number) => roadSpeedAt(s, t) ?? fallback(t);
   const entry = (entryEdge ? roadEntrySpeed(samples, tEntry, entryEdge)?.v : undefined) ??
     at(samples, tEntry);
