@@ -1801,3 +1801,78 @@ Deno.test("a young track on a queue's near van keeps to its ground edge, not the
   );
   assert.ok(ids.length <= 2, `one track per van: ids ${ids}`);
 });
+
+/**
+ * Held-out s13_2 (854x480, 5 fps processed at 2.5, dusk noise 0.35/6; camera 4.2 m up): NanoDet's
+ * vehicle boxes, [ts ms, label, conf, box px]. Two vans: one drives toward the camera on the left
+ * (x 255-340) and stops; the other ("away") drives away from the camera on the right at 5.7 m/s
+ * from 10 m, first boxed at 0.8 s. Its box at 1.6 s, [472, 154, 74, 91], is cut short: the true
+ * box is [473, 157, 122, 94].
+ */
+const _S13_2: [number, string, number, Box][] = [
+  [0, "car", 0.478, [337, 74, 66, 52]],
+  [0, "car", 0.203, [336, 23, 74, 105]],
+  [0, "car", 0.115, [26, 6, 823, 472]],
+  [400, "truck", 0.456, [329, 86, 71, 55]],
+  [400, "car", 0.159, [14, 6, 837, 471]],
+  [800, "truck", 0.609, [315, 97, 80, 64]],
+  [800, "bus", 0.539, [489, 219, 170, 136]],
+  [800, "truck", 0.12, [498, 232, 47, 100]],
+  [800, "bus", 0.103, [139, 57, 320, 344]],
+  [1200, "truck", 0.504, [302, 113, 91, 69]],
+  [1200, "car", 0.499, [481, 183, 146, 111]],
+  [1600, "truck", 0.659, [288, 128, 97, 75]],
+  [1600, "truck", 0.582, [472, 154, 74, 91]],
+  [1600, "truck", 0.205, [286, 8, 307, 213]],
+  [1600, "car", 0.125, [379, 173, 8, 19]],
+  [2000, "truck", 0.646, [273, 141, 114, 82]],
+  [2000, "truck", 0.533, [466, 136, 103, 81]],
+  [2000, "truck", 0.28, [279, 8, 299, 203]],
+  [2000, "car", 0.132, [363, 175, 23, 37]],
+  [2000, "bus", 0.101, [469, 142, 32, 60]],
+  [2400, "truck", 0.646, [263, 151, 118, 91]],
+  [2400, "truck", 0.59, [461, 119, 93, 71]],
+  [2400, "truck", 0.167, [264, 8, 305, 189]],
+  [2800, "bus", 0.638, [257, 157, 123, 96]],
+  [2800, "car", 0.548, [459, 104, 86, 68]],
+  [2800, "truck", 0.15, [256, 7, 269, 220]],
+  [2800, "car", 0.143, [31, 10, 804, 470]],
+  [2800, "car", 0.119, [523, 132, 23, 36]],
+  [3200, "bus", 0.624, [255, 159, 125, 95]],
+  [3200, "car", 0.553, [456, 93, 80, 62]],
+  [3200, "car", 0.138, [27, 7, 816, 473]],
+  [3200, "car", 0.106, [521, 100, 23, 42]],
+  [3200, "truck", 0.1, [257, 6, 259, 232]],
+];
+
+Deno.test("a young track whose box was cut short keeps its vehicle (young-track motion gate)", () => {
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  const frame = { w: 854, h: 480 };
+  const ids: number[] = [];
+  const awayIds = new Set<number>();
+  const awaySeen: number[] = [];
+  for (const ts of [...new Set(_S13_2.map((r) => r[0]))]) {
+    const out = tr.update(_detsAt(_S13_2, ts), ts, frame);
+    ids.push(...out.started.map((s) => s.id));
+    const away = out.tracks.filter((t) => t.rawBox[0] > 420);
+    for (const t of away) awayIds.add(t.id);
+    if (away.length > 0) awaySeen.push(ts);
+  }
+  // Before: the cut box (IoU 0.5 with the prediction, taken) set the filter's width rate to about
+  // -180 px/s, so the box predicted at 2.0 s was 12 px wide (IoU 0 with the van's [466, 136, 103,
+  // 81]); the track was lost and the van's boxes from 2.4 s started a second one at 2.8 s.
+  assert.deepEqual([...awayIds], [2], "one id on the away van");
+  assert.deepEqual(awaySeen, [1200, 1600, 2000, 2400, 2800, 3200], "held in every update");
+  assert.deepEqual(ids, [1, 2], "one id per van");
+
+  // Not a box the van could not have reached: the 2.0 s box 200 px to the left (out of the gate's
+  // reach, 4 sides/s x 0.4 s of the larger side) is not taken, and the track is missed there.
+  const far = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  for (const ts of [0, 400, 800, 1200, 1600, 2000]) {
+    const dets = _detsAt(_S13_2, ts).map((d) =>
+      ts === 2000 && d.box[0] === 466 ? { ...d, box: [266, 300, 103, 81] as Box } : d
+    );
+    far.update(dets, ts, frame);
+  }
+  assert.equal(far.all.find((t) => t.id === 2)?.missed, 1, "the moved box is not the van's");
+});
