@@ -1114,19 +1114,38 @@ export class ByteTracker {
     first: AssignmentResult,
     ts: number,
   ): AssignmentResult {
+    return this.#thenVehicles(tracks, dets, first, (t) => {
+      if (t.state !== "tentative" && this.#still(t)) return null;
+      return (d) => (this.#backInside(t, d) ? NaN : this.#perspective(t, d.box, ts));
+    });
+  }
+
+  /**
+   * Pairs of vehicle tracks and boxes that the association `first` left, added to it strictly
+   * after its pairs (#thenPerspective, #thenYoungGate). `reachOf(t)`: null when track `t` takes
+   * no such pair, else the reach of each box of its group (<= 1: it may take it, the lower the
+   * better). A moving track never takes a box barred for movers (#barredForMovers).
+   */
+  #thenVehicles(
+    tracks: _Track[],
+    dets: Detection[],
+    first: AssignmentResult,
+    reachOf: (t: _Track) => ((d: Detection) => number) | null,
+  ): AssignmentResult {
     const rows = first.unmatchedRows, cols = first.unmatchedCols;
     if (rows.length === 0 || cols.length === 0) return first;
     const barred = this.#barredForMovers(cols.map((di) => dets[di]));
     const cost: Float64Array[] = rows.map((ti) => {
       const t = tracks[ti];
       const row = new Float64Array(cols.length).fill(NaN);
-      if (t.group !== "vehicle" || (t.state !== "tentative" && this.#still(t))) return row;
+      const reach = t.group === "vehicle" ? reachOf(t) : null;
+      if (!reach) return row;
       const moving = this.#moving(t);
       cols.forEach((di, j) => {
         const d = dets[di];
-        if (classGroup(d.label) !== t.group) return;
-        const reach = this.#perspective(t, d.box, ts);
-        if (reach <= 1 && !(moving && barred(t, j)) && !this.#backInside(t, d)) row[j] = reach;
+        if (classGroup(d.label) !== t.group || (moving && barred(t, j))) return;
+        const r = reach(d);
+        if (r <= 1) row[j] = r;
       });
       return row;
     });
@@ -1165,41 +1184,11 @@ export class ByteTracker {
     ts: number,
   ): AssignmentResult {
     const o = this.#o;
-    const rows = first.unmatchedRows, cols = first.unmatchedCols;
-    if (rows.length === 0 || cols.length === 0) return first;
-    const barred = this.#barredForMovers(cols.map((di) => dets[di]));
-    const cost: Float64Array[] = rows.map((ti) => {
-      const t = tracks[ti];
-      const row = new Float64Array(cols.length).fill(NaN);
-      if (
-        t.group !== "vehicle" || t.state !== "confirmed" || t.hits > o.perspMaxHits ||
-        this.#still(t)
-      ) {
-        return row;
-      }
-      const moving = this.#moving(t);
-      cols.forEach((di, j) => {
-        const d = dets[di];
-        if (classGroup(d.label) !== t.group) return;
-        const reach = this.#reach(t, d.box, ts);
-        if (
-          reach <= 1 && !(moving && barred(t, j)) && !this.#backInside(t, d) &&
-          !this.#onTrackedVehicle(d, t)
-        ) {
-          row[j] = reach;
-        }
-      });
-      return row;
+    return this.#thenVehicles(tracks, dets, first, (t) => {
+      if (t.state !== "confirmed" || t.hits > o.perspMaxHits || this.#still(t)) return null;
+      return (d) =>
+        this.#backInside(t, d) || this.#onTrackedVehicle(d, t) ? NaN : this.#reach(t, d.box, ts);
     });
-    const second = linearAssignment(cost, cols.length, 1);
-    return {
-      matches: [
-        ...first.matches,
-        ...second.matches.map(([r, c]): [number, number] => [rows[r], cols[c]]),
-      ].sort((a, b) => a[0] - b[0]),
-      unmatchedRows: second.unmatchedRows.map((r) => rows[r]),
-      unmatchedCols: second.unmatchedCols.map((c) => cols[c]),
-    };
   }
 
   /**
