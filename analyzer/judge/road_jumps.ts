@@ -21,7 +21,12 @@
  * two frames' travel is not told). The worst jump goes first and the rest are judged again without
  * it, so a burst of jumps does not hide itself, nor make its neighbours look wrong.
  */
-import type { RoadSample } from "./road_speed.ts";
+/** A road position (m) and its noise std (m): the part of road_speed.ts's RoadSample read here (road_speed.ts imports this module, and modules import no cycles: dev/tiers_test.ts). */
+export interface RoadPoint {
+  X: number;
+  Y: number;
+  sigma_m: number;
+}
 
 /** Neighbours on each side whose median a sample is held against (one of them may be wrong). */
 export const JUMP_NEIGHBOURS = 3;
@@ -38,7 +43,7 @@ export const JUMP_FLOOR_M = 0.3;
 const MIN_TRAVEL_M = 2;
 
 /** The samples (sorted by ts) without the box jumps (see above); the same array when none. */
-export function withoutJumps(samples: readonly RoadSample[]): readonly RoadSample[] {
+export function withoutJumps<S extends RoadPoint>(samples: readonly S[]): readonly S[] {
   const n = samples.length;
   const k = JUMP_NEIGHBOURS;
   if (n < 2 * k + 1) return samples;
