@@ -21,7 +21,10 @@
  * two frames' travel is not told). The worst jump goes first and the rest are judged again without
  * it, so a burst of jumps does not hide itself, nor make its neighbours look wrong.
  */
-/** A road position (m) and its noise std (m): the part of road_speed.ts's RoadSample read here (road_speed.ts imports this module, and modules import no cycles: dev/tiers_test.ts). */
+/**
+ * A road position (m) and its noise std (m): the part of road_speed.ts's RoadSample read here
+ * (road_speed.ts imports this module, and modules import no cycles: dev/tiers_test.ts).
+ */
 export interface RoadPoint {
   X: number;
   Y: number;
