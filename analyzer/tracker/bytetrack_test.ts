@@ -15,6 +15,7 @@ import {
   perspectivePrediction,
   type TrackView,
 } from "./bytetrack.ts";
+import { detsAt, type RecordedBox } from "./testing_recorded.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 import { offPath, pathAt, type PathPoint } from "../real_truth.ts";
 
@@ -62,11 +63,6 @@ function _run(
 /** Recorded detections, [label, conf, box px] each, as the tracker takes them. */
 function _dets(rows: readonly (readonly [string, number, Box])[]): Detection[] {
   return rows.map(([label, conf, box]) => ({ label, conf, box: [...box] as Box }));
-}
-
-/** The detections of capture time `ts` in rows of [ts ms, label, conf, box px]. */
-function _detsAt(rows: readonly [number, string, number, Box][], ts: number): Detection[] {
-  return _dets(rows.filter((r) => r[0] === ts).map(([, label, conf, box]) => [label, conf, box]));
 }
 
 Deno.test("classGroup merges the vehicle classes only", () => {
@@ -695,7 +691,7 @@ Deno.test("a parked car keeps its id over a 1.6 s gap between updates (motion ga
  * box is cut by the frame edge, so its bottom centre moves at half the van's speed; at 2.4 s a
  * 0.14 box spans the occluder from the frame edge to the van.
  */
-const _EDGE_OCCLUSION: [number, string, number, Box][] = [
+const _EDGE_OCCLUSION: RecordedBox[] = [
   [600, "truck", 0.43, [0.4, 146.7, 69.2, 159.6]],
   [900, "truck", 0.45, [0, 140.9, 114.5, 170.8]],
   [900, "truck", 0.1, [42.8, 203.7, 71.8, 99.5]],
@@ -730,7 +726,7 @@ Deno.test("a van entering from the frame edge and hidden for one frame at 3 fps 
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4, lowThresh: 0.1 });
   const ids: number[] = [];
   for (let ts = 600; ts <= 3600; ts += 300) {
-    const dets = _detsAt(_EDGE_OCCLUSION, ts);
+    const dets = detsAt(_EDGE_OCCLUSION, ts);
     const out = tr.update(dets, ts, FRAME);
     ids.push(...out.started.map((s) => s.id));
     if (ts >= 2400) assert.deepEqual(out.tracks.map((t) => t.id), [1], `ts ${ts}`);
@@ -748,7 +744,7 @@ Deno.test("a van entering from the frame edge and hidden for one frame at 3 fps 
  * 216x169); at 2.5 s the van's 0.52 box has moved on beside a 0.13 box spanning the occluder
  * from the frame edge.
  */
-const _OCCLUDER_BOX: [number, string, number, Box][] = [
+const _OCCLUDER_BOX: RecordedBox[] = [
   [1034, "truck", 0.6, [0.0, 142.1, 128.7, 170.5]],
   [1034, "car", 0.17, [162.9, 187.9, 15.4, 18.7]],
   [1034, "car", 0.14, [103.8, 202.4, 28.4, 15.1]],
@@ -793,7 +789,7 @@ Deno.test("a van's track does not take a low-score box twice its size drawn over
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4, lowThresh: 0.1 });
   const ids: number[] = [];
   for (const ts of [1034, 1391, 1583, 1773, 2002, 2187, 2501, 2776, 3071]) {
-    const dets = _detsAt(_OCCLUDER_BOX, ts);
+    const dets = detsAt(_OCCLUDER_BOX, ts);
     const out = tr.update(dets, ts, FRAME);
     ids.push(...out.started.map((s) => s.id));
     if (ts === 2187) assert.deepEqual(out.tracks, [], "lost: the large box is not the van");
@@ -1809,7 +1805,7 @@ Deno.test("a young track on a queue's near van keeps to its ground edge, not the
  * from 10 m, first boxed at 0.8 s. Its box at 1.6 s, [472, 154, 74, 91], is cut short: the true
  * box is [473, 157, 122, 94].
  */
-const _S13_2: [number, string, number, Box][] = [
+const _S13_2: RecordedBox[] = [
   [0, "car", 0.478, [337, 74, 66, 52]],
   [0, "car", 0.203, [336, 23, 74, 105]],
   [0, "car", 0.115, [26, 6, 823, 472]],
@@ -1852,7 +1848,7 @@ Deno.test("a young track whose box was cut short keeps its vehicle (young-track 
   const awayIds = new Set<number>();
   const awaySeen: number[] = [];
   for (const ts of [...new Set(_S13_2.map((r) => r[0]))]) {
-    const out = tr.update(_detsAt(_S13_2, ts), ts, frame);
+    const out = tr.update(detsAt(_S13_2, ts), ts, frame);
     ids.push(...out.started.map((s) => s.id));
     const away = out.tracks.filter((t) => t.rawBox[0] > 420);
     for (const t of away) awayIds.add(t.id);
@@ -1869,7 +1865,7 @@ Deno.test("a young track whose box was cut short keeps its vehicle (young-track 
   // reach, 4 sides/s x 0.4 s of the larger side) is not taken, and the track is missed there.
   const far = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
   for (const ts of [0, 400, 800, 1200, 1600, 2000]) {
-    const dets = _detsAt(_S13_2, ts).map((d) =>
+    const dets = detsAt(_S13_2, ts).map((d) =>
       ts === 2000 && d.box[0] === 466 ? { ...d, box: [266, 300, 103, 81] as Box } : d
     );
     far.update(dets, ts, frame);

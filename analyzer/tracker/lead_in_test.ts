@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import type { Box } from "../../shared/geometry.ts";
-import type { Detection } from "../detector/detection.ts";
 import { ByteTracker } from "./bytetrack.ts";
 import { LEAD_IN_MAX_MS, LeadIns } from "./lead_in.ts";
+import { detsAt, type RecordedBox } from "./testing_recorded.ts";
 
 /** Held-out s11_10 (640x360, 2.5 fps): NanoDet's vehicle boxes, [ts ms, label, conf, box px]. */
-const S11_10: [number, string, number, Box][] = [
+const S11_10: RecordedBox[] = [
   [0, "car", 0.12, [45, 98, 558, 259]],
   [800, "car", 0.13, [44, 99, 561, 258]],
   [800, "car", 0.12, [279, 115, 32, 28]],
@@ -27,12 +27,6 @@ const S11_10: [number, string, number, Box][] = [
 
 const _TIMES = [...new Set(S11_10.map((r) => r[0]))];
 
-/** S11_10's boxes at capture time `ts` scoring at least `minConf`. */
-function _detsAt(ts: number, minConf: number): Detection[] {
-  return S11_10.filter((r) => r[0] === ts && r[2] >= minConf)
-    .map(([, label, conf, box]) => ({ label, conf, box: [...box] as Box }));
-}
-
 Deno.test("lead-in: a far van's weak boxes before its first min_conf box join its birth", () => {
   // The van is boxed at 0.12-0.39 from 0.8 s, first at min_conf (0.4) at 3.2 s; the pre-stop line
   // is at y 180 px, which its bottom edge crossed between 2.4 s (170) and 2.8 s (182).
@@ -40,7 +34,7 @@ Deno.test("lead-in: a far van's weak boxes before its first min_conf box join it
   const births: { ts: number; point: [number, number] }[][] = [];
   for (const ts of _TIMES) {
     births.push(
-      ...tr.update(_detsAt(ts, 0), ts, { w: 640, h: 360 }).started.map((s) => s.birth ?? []),
+      ...tr.update(detsAt(S11_10, ts, 0), ts, { w: 640, h: 360 }).started.map((s) => s.birth ?? []),
     );
   }
   assert.equal(births.length, 1, "one track");
@@ -55,7 +49,9 @@ Deno.test("lead-in: a far van's weak boxes before its first min_conf box join it
   const firsts: number[] = [];
   for (const ts of _TIMES) {
     firsts.push(
-      ...tr2.update(_detsAt(ts, 0.4), ts, { w: 640, h: 360 }).started.map((s) => s.birth![0].ts),
+      ...tr2.update(detsAt(S11_10, ts, 0.4), ts, { w: 640, h: 360 }).started.map((s) =>
+        s.birth![0].ts
+      ),
     );
   }
   assert.deepEqual(firsts, [3200]);
