@@ -45,18 +45,31 @@ export const JUMP_FLOOR_M = 0.3;
 /** A pass whose ends are nearer than this (m) has no direction to hold its samples to. */
 const MIN_TRAVEL_M = 2;
 
+const _mid = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Each sample's position (m) along the pass's overall direction (the median of its first
+ * JUMP_NEIGHBOURS samples to that of its last ones), or null when the pass has too few samples or
+ * moved less than MIN_TRAVEL_M.
+ */
+export function alongPass(samples: readonly RoadPoint[]): number[] | null {
+  const n = samples.length, k = JUMP_NEIGHBOURS;
+  if (n < 2 * k + 1) return null;
+  const head = samples.slice(0, k), tail = samples.slice(n - k);
+  const dx = _mid(tail.map((s) => s.X)) - _mid(head.map((s) => s.X));
+  const dy = _mid(tail.map((s) => s.Y)) - _mid(head.map((s) => s.Y));
+  const travel = Math.hypot(dx, dy);
+  if (!(travel >= MIN_TRAVEL_M)) return null;
+  return samples.map((s) => (s.X * dx + s.Y * dy) / travel);
+}
+
 /** The samples (sorted by ts) without the box jumps (see above); the same array when none. */
 export function withoutJumps<S extends RoadPoint>(samples: readonly S[]): readonly S[] {
   const n = samples.length;
   const k = JUMP_NEIGHBOURS;
-  if (n < 2 * k + 1) return samples;
-  const mid = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
-  const head = samples.slice(0, k), tail = samples.slice(n - k);
-  const dx = mid(tail.map((s) => s.X)) - mid(head.map((s) => s.X));
-  const dy = mid(tail.map((s) => s.Y)) - mid(head.map((s) => s.Y));
-  const travel = Math.hypot(dx, dy);
-  if (!(travel >= MIN_TRAVEL_M)) return samples;
-  const p = samples.map((s) => (s.X * dx + s.Y * dy) / travel);
+  const mid = _mid;
+  const p = alongPass(samples);
+  if (!p) return samples;
   const kept = samples.map(() => true);
   for (;;) {
     let worst = -1, worstZ = 0;

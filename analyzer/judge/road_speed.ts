@@ -26,6 +26,7 @@ import { pointInPolygon } from "./zone_geometry.ts";
 import { DEFAULT_VELOCITY, VelocityEstimator } from "../tracker/velocity.ts";
 import { richerFitWins } from "./stop_refine.ts";
 import { withoutJumps } from "./road_jumps.ts";
+import { withoutStalls } from "./road_stalls.ts";
 
 /** A road position, metres, at a capture time (ms), with its noise std (m). */
 export interface RoadSample {
@@ -582,8 +583,9 @@ function _zoneRoadSpeeds(
   fallback: (t: number) => number,
   entryEdge: EntryEdge | null,
 ): ZoneRoadSpeeds {
-  // Without the samples of boxes over another vehicle (road_jumps.ts: s13_1's max +338 %).
-  const samples = withoutJumps(recorded);
+  // Without the samples of boxes over another vehicle (road_jumps.ts: s13_1's max +338 %) and of
+  // boxes that stood while the vehicle drove on (road_stalls.ts: s17_8's entry -32.6 %).
+  const samples = withoutStalls(withoutJumps(recorded));
   const at = (s: readonly RoadSample[], t: number) => roadSpeedAt(s, t) ?? fallback(t);
   const entry = (entryEdge ? roadEntrySpeed(samples, tEntry, entryEdge)?.v : undefined) ??
     at(samples, tEntry);
