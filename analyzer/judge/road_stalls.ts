@@ -63,11 +63,26 @@ const STALL_MAX_S = 1.5;
 
 /** The samples (sorted by ts) without stalled boxes (see above); the same array when none. */
 export function withoutStalls<S extends TimedRoadPoint>(samples: readonly S[]): readonly S[] {
+  const { drop } = _stalls(samples);
+  return drop.size ? samples.filter((_, i) => !drop.has(i)) : samples;
+}
+
+/**
+ * The stalls' spans [ms, ms]: from the sample before each stalled run to the one after it, an
+ * interval the vehicle drove through at its speed. A stop the live speed saw inside one is the
+ * box's, not the vehicle's (stop_judge.ts drops it).
+ */
+export function stalledSpans(samples: readonly TimedRoadPoint[]): [number, number][] {
+  return _stalls(samples).spans;
+}
+
+function _stalls(samples: readonly TimedRoadPoint[]) {
+  const drop = new Set<number>();
+  const spans: [number, number][] = [];
   const p = alongPass(samples);
-  if (!p) return samples;
+  if (!p) return { drop, spans };
   const n = samples.length;
   const t = samples.map((s) => s.ts / 1000);
-  const drop = new Set<number>();
   let k = STALL_BEFORE;
   while (k < n - 1) {
     // The run [k, m]: each step barely moves.
@@ -116,12 +131,17 @@ export function withoutStalls<S extends TimedRoadPoint>(samples: readonly S[]): 
       moving && gap <= STALL_MAX_S && v * (t[m] - t[a]) > limit(m) &&
       Math.abs(across - v) <= STALL_SPEED_SHARE * v + noise
     ) {
+      let stalled = false;
       for (let i = k; i <= m; i++) {
         const bridge = p[a] + ((p[b] - p[a]) * (t[i] - t[a])) / gap;
-        if (bridge - p[i] > limit(i)) drop.add(i);
+        if (bridge - p[i] > limit(i)) {
+          drop.add(i);
+          stalled = true;
+        }
       }
+      if (stalled) spans.push([samples[a].ts, samples[b].ts]);
     }
     k = m + 1;
   }
-  return drop.size ? samples.filter((_, i) => !drop.has(i)) : samples;
+  return { drop, spans };
 }

@@ -65,6 +65,7 @@ import {
   toRoad,
   zoneRoadSpeeds,
 } from "./road_speed.ts";
+import { stalledSpans } from "./road_stalls.ts";
 import {
   type CaptureRequest,
   type Pass,
@@ -885,10 +886,8 @@ export class StopJudge {
    * vehicle pulls away through the exit, fitted without the samples past it).
    * Where the fit has too few samples around an instant, the causal sample speed stands in.
    */
-  #passRoadSpeeds(
-    v: _Visit,
-    exitedAt: number,
-  ): { entry: number; min: number; max: number } | null {
+  /** The visit's raw anchors on the road (null when uncalibrated). */
+  #visitRoad(v: _Visit): RoadSample[] | null {
     const h = this.#rule.homography;
     if (!h) return null;
     const road: RoadSample[] = [];
@@ -900,7 +899,16 @@ export class StopJudge {
       if (s.rx === undefined || s.ry === undefined || !box) continue;
       road.push(this.#roadSample(h, s.ts, [s.rx, s.ry], box));
     }
-    road.reverse();
+    return road.reverse();
+  }
+
+  #passRoadSpeeds(
+    v: _Visit,
+    exitedAt: number,
+  ): { entry: number; min: number; max: number } | null {
+    const h = this.#rule.homography;
+    const road = this.#visitRoad(v);
+    if (!h || !road) return null;
     const k = v.samples.findIndex((s) => s.ts >= v.enteredAt);
     if (k < 0) return null;
     const cur = v.samples[k], prev = v.samples[k - 1];
@@ -939,8 +947,12 @@ export class StopJudge {
     const endedInZone = v.exitedAt === null;
     const exitedAt = v.exitedAt ?? t.lastTs;
     const causal = this.#stats(v.samples, v.enteredAt, endedInZone ? Infinity : exitedAt);
+    // A stop the live speed saw while the box stood and the vehicle drove on is no stop
+    // (road_stalls.ts: held-out s17_8, a 1.88 m/s roll read a 0.39 s stop).
+    const stalls = this.#refine ? stalledSpans(this.#visitRoad(v) ?? []) : [];
+    const runs = causal.runs.filter((r) => !stalls.some(([a, b]) => r.start >= a && r.end <= b));
     const stats = this.#refine
-      ? { ...causal, ..._refinedStops(v.samples, causal.runs, v.enteredAt, exitedAt) }
+      ? { ...causal, ..._refinedStops(v.samples, runs, v.enteredAt, exitedAt) }
       : causal;
     const samples = v.samples.filter((s) => s.ts <= exitedAt).map(({ rx: _x, ry: _y, ...s }) => s);
     // Reported speeds: px/s always (the tracker's), m/s when calibrated.

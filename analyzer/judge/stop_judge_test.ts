@@ -910,3 +910,29 @@ Deno.test("through the zone between samples with none inside: what it does not j
   // Control: the same frames from before the line make one pass.
   assert.equal(_drive400(judge(), [10, 250, 490, 730]).passes.length, 1);
 });
+
+Deno.test("calibrated: a box that stood 0.6 s while the vehicle rolled on at 1.88 m/s is no stop (road_stalls.ts)", () => {
+  // 0.02 m per px: 9.4 px per 0.1 s is 1.88 m/s. In the zone (x 307-461) the box stands at x 345.6
+  // for six frames, then catches up where the vehicle is (held-out s17_8 at 5 fps, in px here).
+  const roll = _ramp(100, 700, 9.4);
+  const k = roll.findIndex((x) => x >= 340);
+  const held = roll.map((x, i) => (i > k && i <= k + 6 ? roll[k] : x));
+  const judge = () =>
+    new StopJudge("cam_t", ZONES as Zones, {}, { calibration: _calibration(0.02) });
+  const p = _driveV(judge(), held).passes;
+  assert.equal(p.length, 1);
+  assert.equal(p[0].verdict, "rolling_stop");
+  assert.equal(p[0].stop_duration_s, 0, "the held box is not a stop");
+  assert.ok(Math.abs(p[0].min_speed_mps! / 1.88 - 1) < 0.1, `min ${p[0].min_speed_mps}`);
+  // A real stop of the same length (the vehicle brakes to rest, stands, pulls away) stays one.
+  const stop = [
+    ..._ramp(100, 330, 9.4),
+    ...[337, 342, 345, 346],
+    ...Array(8).fill(346),
+    ...[347, 350, 355, 362],
+    ..._ramp(371, 700, 9.4),
+  ];
+  const q = _driveV(judge(), stop).passes;
+  assert.equal(q.length, 1);
+  assert.ok(q[0].stop_duration_s > 0.5, `stop ${q[0].stop_duration_s}`);
+});
