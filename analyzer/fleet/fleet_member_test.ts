@@ -117,9 +117,11 @@ Deno.test({
       // A long heartbeat, so a claim at the next heartbeat would be seconds late.
       const m = _member(db.url, "m1", [], [], 6_000);
       try {
-        // "d" is held by a holder that will never renew; its lease runs out 1.5 s from now.
+        // "d" is held by a holder that will never renew; its lease runs out 4 s from now, after
+        // the member's first heartbeat (which took over 1.5 s on a loaded 2-core box, 2026-12-02,
+        // and then claimed "d" in that round, late) and 2 s before its second.
         await q(`insert into camera_leases (camera, holder, epoch, expires_at)
-        values ('d', 'dead', 1, now() + interval '1.5 s')`);
+        values ('d', 'dead', 1, now() + interval '4 s')`);
         const expiresAt = Number(
           (await q(`select extract(epoch from expires_at) * 1000 as t from camera_leases`))
             .rows[0].t,

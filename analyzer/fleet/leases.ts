@@ -21,6 +21,25 @@ export const LEASE_EXPIRY_MS = 10_000;
  * the expiry, so it has stopped well before another analyzer can claim them.
  */
 export const LEASE_STOP_JUDGING_MS = Math.round(LEASE_EXPIRY_MS * 2 / 3);
+/**
+ * A member whose heartbeat session is gone from the database (its process died) and that has not
+ * heartbeated for this long is gone: its leases are claimable before they expire. Three
+ * heartbeats, because a member whose query timed out (1.5 s; CI 2026-12-01 on a loaded 2-core box:
+ * "heartbeat failed: Query read timeout") closes its connection and only registers its new one a
+ * heartbeat later (2 s, plus up to 1.5 s to connect): up to ~5 s without a heartbeat while alive.
+ */
+export const MEMBER_GONE_MS = 3 * LEASE_HEARTBEAT_MS;
+
+/**
+ * SQL: the member `f` (an analyzer_fleet row) is gone: its recorded backend no longer exists
+ * (pg_stat_activity; a backend_start hidden from another database role counts as the same
+ * session) and it has not heartbeated for MEMBER_GONE_MS (the parameter `gone`).
+ */
+const _memberGone = (f: string, gone: string) =>
+  `(${f}.backend_pid is not null
+    and ${f}.seen_at < now() - make_interval(secs => ${gone}::float8 / 1000)
+    and not exists (select 1 from pg_stat_activity a where a.pid = ${f}.backend_pid
+      and (a.backend_start is null or a.backend_start = ${f}.backend_start)))`;
 
 /** One held lease: the camera and the epoch its writes carry. */
 export interface Lease {
@@ -41,15 +60,22 @@ const _leases = (rows: Record<string, unknown>[]): Lease[] =>
   rows.map((r) => ({ camera: String(r.camera), epoch: Number(r.epoch) }))
     .sort((a, b) => a.camera.localeCompare(b.camera));
 
-/** Announce (or refresh) this analyzer in the fleet and make its cameras claimable. */
+/**
+ * Announce (or refresh) this analyzer in the fleet and make its cameras claimable. `q` must be
+ * the connection the member heartbeats on: its backend is recorded, and once that backend is gone
+ * and no heartbeat came for MEMBER_GONE_MS, the member's leases are claimable.
+ */
 export async function registerMember(
   q: Query,
   member: { holder: string; maxCameras: number; healthUrl: string | null; cameras: string[] },
 ): Promise<void> {
   await q(
-    `insert into analyzer_fleet (holder, max_cameras, health_url) values ($1, $2, $3)
+    `insert into analyzer_fleet (holder, max_cameras, health_url, backend_pid, backend_start)
+     select $1, $2, $3, pg_backend_pid(), a.backend_start
+       from (select 1) one left join pg_stat_activity a on a.pid = pg_backend_pid()
      on conflict (holder) do update set max_cameras = excluded.max_cameras,
-       health_url = excluded.health_url, seen_at = now()`,
+       health_url = excluded.health_url, seen_at = now(),
+       backend_pid = excluded.backend_pid, backend_start = excluded.backend_start`,
     [member.holder, member.maxCameras, member.healthUrl],
   );
   // Members gone for an hour (crashed, their ids random) leave the table.
@@ -77,7 +103,10 @@ export async function renewLeases(q: Query, holder: string, cameras: string[]): 
   return _leases(rows);
 }
 
-/** Claim up to `limit` expired or released leases among `cameras` (not `exclude`). */
+/**
+ * Claim up to `limit` expired or released leases among `cameras` (not `exclude`), or leases of a
+ * member that is gone (its session ended and no heartbeat for MEMBER_GONE_MS).
+ */
 export async function claimLeases(
   q: Query,
   holder: string,
@@ -90,12 +119,15 @@ export async function claimLeases(
     `update camera_leases l set holder = $1, epoch = l.epoch + 1, claimed_at = now(),
        expires_at = now() + make_interval(secs => $4::float8 / 1000)
      where l.camera in (
-       select camera from camera_leases
-       where camera = any($2::text[]) and not camera = any($5::text[]) and expires_at <= now()
+       select camera from camera_leases c
+       where camera = any($2::text[]) and not camera = any($5::text[])
+         and (c.expires_at <= now() or c.holder in (
+           select f.holder from analyzer_fleet f where ${_memberGone("f", "$6")}))
        order by camera limit $3 for update skip locked)
-       and l.expires_at <= now()
+       and (l.expires_at <= now() or l.holder in (
+         select f.holder from analyzer_fleet f where ${_memberGone("f", "$6")}))
      returning l.camera, l.epoch`,
-    [holder, cameras, limit, LEASE_EXPIRY_MS, exclude],
+    [holder, cameras, limit, LEASE_EXPIRY_MS, exclude, MEMBER_GONE_MS],
   );
   return _leases(rows);
 }
@@ -138,8 +170,8 @@ export async function leaveFleet(q: Query, holder: string): Promise<void> {
 }
 
 /**
- * The live fleet: members seen within the lease expiry, each with its unexpired leases, and the
- * number of claimable cameras (every lease row).
+ * The live fleet: members seen within the lease expiry and not gone (MEMBER_GONE_MS), each with
+ * its unexpired leases, and the number of claimable cameras (every lease row).
  */
 export async function fleetState(q: Query): Promise<{ members: FleetMember[]; cameras: number }> {
   const { rows } = await q(
@@ -149,8 +181,9 @@ export async function fleetState(q: Query): Promise<{ members: FleetMember[]; ca
        (select count(*) from camera_leases)::int as total
      from analyzer_fleet f
      where f.seen_at > now() - make_interval(secs => $1::float8 / 1000)
+       and not ${_memberGone("f", "$2")}
      order by f.holder`,
-    [LEASE_EXPIRY_MS],
+    [LEASE_EXPIRY_MS, MEMBER_GONE_MS],
   );
   const members = rows.map((r) => ({
     holder: String(r.holder),
