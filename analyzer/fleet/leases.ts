@@ -24,9 +24,11 @@ export const LEASE_STOP_JUDGING_MS = Math.round(LEASE_EXPIRY_MS * 2 / 3);
 /**
  * A member whose heartbeat session is gone from the database (its process died) and that has not
  * heartbeated for this long is gone: its leases are claimable before they expire. Three
- * heartbeats, because a member whose query timed out (1.5 s; CI 2026-12-01 on a loaded 2-core box:
- * "heartbeat failed: Query read timeout") closes its connection and only registers its new one a
- * heartbeat later (2 s, plus up to 1.5 s to connect): up to ~5 s without a heartbeat while alive.
+ * heartbeats, because a live member whose query timed out (1.5 s; CI 2026-12-01 on a loaded 2-core
+ * box: "heartbeat failed: Query read timeout") closes its connection and registers a new one on its
+ * next round: 5.5 s after its last heartbeat, 7 s if connecting takes its whole 1.5 s too. In that
+ * last second it can be taken over early; the fence refuses its writes from then on, and it stops
+ * its cameras on its next round (lease lost) or by its guard (6.7 s).
  */
 export const MEMBER_GONE_MS = 3 * LEASE_HEARTBEAT_MS;
 
