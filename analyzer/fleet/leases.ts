@@ -73,8 +73,8 @@ export async function registerMember(
 ): Promise<void> {
   await q(
     `insert into analyzer_fleet (holder, max_cameras, health_url, backend_pid, backend_start)
-     select $1, $2, $3, pg_backend_pid(), a.backend_start
-       from (select 1) one left join pg_stat_activity a on a.pid = pg_backend_pid()
+     values ($1, $2, $3, pg_backend_pid(),
+       (select backend_start from pg_stat_activity where pid = pg_backend_pid()))
      on conflict (holder) do update set max_cameras = excluded.max_cameras,
        health_url = excluded.health_url, seen_at = now(),
        backend_pid = excluded.backend_pid, backend_start = excluded.backend_start`,
@@ -117,17 +117,19 @@ export async function claimLeases(
   exclude: string[] = [],
 ): Promise<Lease[]> {
   if (limit <= 0 || cameras.length === 0) return [];
+  // Expired, or its holder gone; checked again on the locked row (a concurrent claim may have
+  // taken it since the select).
+  const claimable = (l: string) =>
+    `(${l}.expires_at <= now() or ${l}.holder in (
+      select f.holder from analyzer_fleet f where ${_memberGone("f", "$6")}))`;
   const { rows } = await q(
     `update camera_leases l set holder = $1, epoch = l.epoch + 1, claimed_at = now(),
        expires_at = now() + make_interval(secs => $4::float8 / 1000)
      where l.camera in (
        select camera from camera_leases c
-       where camera = any($2::text[]) and not camera = any($5::text[])
-         and (c.expires_at <= now() or c.holder in (
-           select f.holder from analyzer_fleet f where ${_memberGone("f", "$6")}))
+       where camera = any($2::text[]) and not camera = any($5::text[]) and ${claimable("c")}
        order by camera limit $3 for update skip locked)
-       and (l.expires_at <= now() or l.holder in (
-         select f.holder from analyzer_fleet f where ${_memberGone("f", "$6")}))
+       and ${claimable("l")}
      returning l.camera, l.epoch`,
     [holder, cameras, limit, LEASE_EXPIRY_MS, exclude, MEMBER_GONE_MS],
   );

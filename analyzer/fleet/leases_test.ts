@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import pg from "../../shared/db/pg.ts";
-import { type TestQuery, withTestClient } from "../../dev/testing/postgres.ts";
+import { withTestClient } from "../../dev/testing/postgres.ts";
 import { DbWriter } from "../persist/db_writer.ts";
 import { testPassRecord } from "../persist/testing.ts";
 import {
@@ -77,57 +77,48 @@ Deno.test({
         return { c, leases: await claimLeases(mq, holder, cams, 2) };
       };
       try {
-        await _deadMemberSteps(q, member);
+        const [crashed, paused] = [await member("crashed"), await member("paused")];
+        await registerMember(q, { holder: "taker", maxCameras: 4, healthUrl: null, cameras: cams });
+        const missed = (holder: string) =>
+          q(
+            `update analyzer_fleet set seen_at = now() - make_interval(secs => $2::float8 / 1000)
+             where holder = $1`,
+            [holder, MEMBER_GONE_MS + 500],
+          );
+
+        // Heartbeating members' leases are not claimable, whatever their sessions.
+        assert.deepEqual(await claimLeases(q, "taker", cams, 4), []);
+        // "crashed" dies: its connection closes, but it heartbeated just now: not gone yet (a
+        // member whose query timed out reconnects on a later heartbeat).
+        await crashed.c.end();
+        assert.deepEqual(await claimLeases(q, "taker", cams, 4), []);
+        // Heartbeats missed with its session gone: its unexpired leases are claimable, with a
+        // new epoch (its late writes are fenced), and it no longer counts in the fleet.
+        await missed("crashed");
+        const expiresIn = await q(
+          `select min(extract(epoch from expires_at - now())) as s from camera_leases
+           where holder = 'crashed'`,
+        );
+        assert.ok(Number(expiresIn.rows[0].s) > 5, "its leases had not expired");
+        assert.deepEqual(
+          await claimLeases(q, "taker", cams, 4),
+          crashed.leases.map((l) => ({ camera: l.camera, epoch: l.epoch + 1 })),
+        );
+        assert.deepEqual((await fleetState(q)).members.map((m) => m.holder), ["paused", "taker"]);
+        // "paused" missed its heartbeats too but its session lives (SIGSTOP, a long GC): only the
+        // expiry frees its leases.
+        await missed("paused");
+        assert.deepEqual(await claimLeases(q, "taker", cams, 4), []);
+        assert.deepEqual((await fleetState(q)).members.map((m) => m.holder), ["paused", "taker"]);
+        await q(
+          `update camera_leases set expires_at = now() - interval '1 s' where holder = 'paused'`,
+        );
+        assert.equal((await claimLeases(q, "taker", cams, 4)).length, paused.leases.length);
       } finally {
         await Promise.all(clients.map((c) => c.end().catch(() => {})));
       }
     }),
 });
-
-/** The steps of the dead-member test (members made by `member`, the taker on `q`). */
-async function _deadMemberSteps(
-  q: TestQuery,
-  member: (
-    holder: string,
-  ) => Promise<{ c: { end(): Promise<void> }; leases: { camera: string; epoch: number }[] }>,
-): Promise<void> {
-  const cams = ["a", "b", "c", "d"];
-  const [crashed, paused] = [await member("crashed"), await member("paused")];
-  await registerMember(q, { holder: "taker", maxCameras: 4, healthUrl: null, cameras: cams });
-  const missed = (holder: string) =>
-    q(
-      `update analyzer_fleet set seen_at = now() - make_interval(secs => $2::float8 / 1000)
-       where holder = $1`,
-      [holder, MEMBER_GONE_MS + 500],
-    );
-
-  // Heartbeating members' leases are not claimable, whatever their sessions.
-  assert.deepEqual(await claimLeases(q, "taker", cams, 4), []);
-  // "crashed" dies: its connection closes, but it heartbeated just now: not gone yet (a
-  // member whose query timed out reconnects on a later heartbeat).
-  await crashed.c.end();
-  assert.deepEqual(await claimLeases(q, "taker", cams, 4), []);
-  // Heartbeats missed with its session gone: its unexpired leases are claimable, with a
-  // new epoch (its late writes are fenced), and it no longer counts in the fleet.
-  await missed("crashed");
-  const expiresIn = await q(
-    `select min(extract(epoch from expires_at - now())) as s from camera_leases
-     where holder = 'crashed'`,
-  );
-  assert.ok(Number(expiresIn.rows[0].s) > 5, "its leases had not expired");
-  assert.deepEqual(
-    await claimLeases(q, "taker", cams, 4),
-    crashed.leases.map((l) => ({ camera: l.camera, epoch: l.epoch + 1 })),
-  );
-  assert.deepEqual((await fleetState(q)).members.map((m) => m.holder), ["paused", "taker"]);
-  // "paused" missed its heartbeats too but its session lives (SIGSTOP, a long GC): only the
-  // expiry frees its leases.
-  await missed("paused");
-  assert.deepEqual(await claimLeases(q, "taker", cams, 4), []);
-  assert.deepEqual((await fleetState(q)).members.map((m) => m.holder), ["paused", "taker"]);
-  await q(`update camera_leases set expires_at = now() - interval '1 s' where holder = 'paused'`);
-  assert.equal((await claimLeases(q, "taker", cams, 4)).length, paused.leases.length);
-}
 
 Deno.test({
   name: "fencing: writes with a stale or expired epoch are refused, counted and not retried",
