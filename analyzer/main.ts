@@ -75,6 +75,11 @@ async function main() {
     console.error("analyzer: ANALYZER_FLEET=1 needs DATABASE_URL (the leases are in Postgres)");
     Deno.exit(2);
   }
+  if (fleetMode && !env("MEDIA_PLAYBACK_URL")) {
+    // docs/SCALING.md "Clips in a fleet": kept so a taken-over camera has its pre-roll and a
+    // handed-over camera's pending clips can still be cut here; a site records once, in MediaMTX.
+    log("fleet mode without MEDIA_PLAYBACK_URL: this member records every camera with clips on");
+  }
   const writer = databaseUrl
     ? new DbWriter({
       databaseUrl,

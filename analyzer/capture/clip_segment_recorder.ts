@@ -16,6 +16,7 @@
  * share one timeline.
  */
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
+import { spawnBoundToAnalyzer } from "./bound_to_analyzer.ts";
 import { redactSecrets } from "../../shared/redact.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { isNetworkSource } from "../source/ffmpeg_args.ts";
@@ -259,20 +260,16 @@ class _CameraRecorder {
       input.push("-re");
       if (this.spec.loop) input.push("-stream_loop", "-1");
     }
-    const child = new Deno.Command(await ffmpegPath(), {
-      args: [
-        ...["-hide_banner", "-nostdin", "-loglevel", "error", ...input, "-i", src],
-        ...["-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn"],
-        ...["-f", "segment", "-segment_time", String(this.#opts.segmentS)],
-        ...["-segment_format", "mp4", "-reset_timestamps", "1"],
-        ...["-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof"],
-        ...["-segment_list", "pipe:1", "-segment_list_type", "csv"],
-        `${this.#dir}/${run}_%06d.mp4`,
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    // Bound to the analyzer: a SIGKILLed analyzer must not leave it recording forever.
+    const child = spawnBoundToAnalyzer(await ffmpegPath(), [
+      ...["-hide_banner", "-nostdin", "-loglevel", "error", ...input, "-i", src],
+      ...["-map", "0:v:0", "-c", "copy", "-an", "-sn", "-dn"],
+      ...["-f", "segment", "-segment_time", String(this.#opts.segmentS)],
+      ...["-segment_format", "mp4", "-reset_timestamps", "1"],
+      ...["-segment_format_options", "movflags=+frag_keyframe+empty_moov+default_base_moof"],
+      ...["-segment_list", "pipe:1", "-segment_list_type", "csv"],
+      `${this.#dir}/${run}_%06d.mp4`,
+    ], { stdout: "piped", stderr: "piped" });
     this.#child = child;
     const errText = new Response(child.stderr).text();
     const clock = this.spec.sharedTimeline ? this.#opts.clock(this.#camera) : null;
@@ -315,6 +312,7 @@ class _CameraRecorder {
       }
     }
     const status = await child.status;
+    await child.stdin.close().catch(() => {});
     this.#child = null;
     // The segment ffmpeg wrote out as it stopped was not closed by a keyframe's arrival.
     const last = this.#entries.findLast((e) => e.run === run);

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { pidsWith } from "../../dev/testing/processes.ts";
+import { waitFor } from "../../dev/testing/wait.ts";
 import { mp4Facts } from "./clip_recording.ts";
 import { SegmentRecorder } from "./clip_segment_recorder.ts";
 
@@ -77,6 +79,48 @@ Deno.test("segment recorder: records without transcoding, cuts a window from the
     await again.close();
   } finally {
     await rec.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("segment recorder: its ffmpeg ends when the analyzer is SIGKILLed", async () => {
+  const dir = await Deno.makeTempDir();
+  const module = new URL("./clip_segment_recorder.ts", import.meta.url).href;
+  // An analyzer stand-in: records a looped file (ffmpeg -re -stream_loop -1, which never ends by
+  // itself) until it is killed.
+  const analyzer = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { SegmentRecorder } from "${module}";
+       const rec = new SegmentRecorder({ dir: ${JSON.stringify(dir)} });
+       await rec.apply(new Map([["cam_k", {
+         spec: { source: ${JSON.stringify(SAMPLE)}, loop: true },
+         retainMinutes: 10,
+       }]]));
+       setInterval(() => {}, 1000);`,
+    ],
+    stdout: "null",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    // ffmpeg's command line names the camera's directory; the stand-in's does not (the JSON).
+    const ffmpegs = async () => (await pidsWith(`${dir}/cam_k/`)).filter((p) => p !== analyzer.pid);
+    await waitFor("a recorded segment", async () => {
+      const index = await Deno.readTextFile(`${dir}/cam_k/index.jsonl`).catch(() => "");
+      return index.length > 0 && (await ffmpegs()).length > 0;
+    }, 15_000);
+    analyzer.kill("SIGKILL");
+    await analyzer.status;
+    // Without the watchdog it went on recording for good (74 found after one session's tests).
+    await waitFor("no recorder left", async () => (await ffmpegs()).length === 0, 3000, 50);
+  } finally {
+    try {
+      analyzer.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await analyzer.status;
+    for (const pid of await pidsWith(`${dir}/cam_k/`)) Deno.kill(pid, "SIGKILL");
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -1,0 +1,42 @@
+/**
+ * A child that ends with the analyzer, however the analyzer ends.
+ *
+ * The segment recorder's ffmpeg writes files, not a pipe the analyzer reads frames from, so a
+ * SIGKILLed analyzer did not end it: ffmpeg ignores SIGPIPE and the segment muxer ignores the
+ * failed write of its list line. 74 such recorders were found running after one session's fleet
+ * tests, and they slowed the next CI run to load 9-12. Linux's parent-death signal belongs to
+ * the spawning thread, not the process, so it is no fit for a runtime that spawns from any thread.
+ *
+ * So the child runs under a small POSIX sh watchdog whose stdin is a pipe from the analyzer. The
+ * analyzer never writes to it; when the analyzer's end closes (exit, crash or SIGKILL: the kernel
+ * closes it), `cat` reads EOF and the watchdog sends the child SIGTERM (SIGKILL 5 s later). A
+ * SIGTERM to the watchdog is passed on, so `kill()` still stops the child gracefully (ffmpeg
+ * closes its last segment), and the watchdog exits with the child's status.
+ */
+
+const WATCHDOG = `exec 3<&0 </dev/null
+"$0" "$@" & p=$!
+{ cat <&3 >/dev/null; kill -TERM "$p"; sleep 5; kill -KILL "$p"; } >/dev/null 2>&1 &
+w=$!
+exec 3<&-
+trap 'kill -TERM "$p" 2>/dev/null' TERM INT
+rc=0
+while kill -0 "$p" 2>/dev/null; do wait "$p"; rc=$?; done
+kill "$w" 2>/dev/null
+exit "$rc"`;
+
+/**
+ * Spawn `bin args` bound to this process: stdout and stderr piped as given, stdin held by the
+ * analyzer (do not close it while the child should run; close it or `kill()` to stop).
+ */
+export function spawnBoundToAnalyzer(
+  bin: string,
+  args: string[],
+  io: { stdout: "piped" | "null"; stderr: "piped" | "null" },
+): Deno.ChildProcess {
+  return new Deno.Command("sh", {
+    args: ["-c", WATCHDOG, bin, ...args],
+    stdin: "piped",
+    ...io,
+  }).spawn();
+}
