@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Box } from "../../shared/geometry.ts";
+import { type Box, iou } from "../../shared/geometry.ts";
 import {
   type FrameTruth,
   LANE_TOWARD_X_M,
@@ -16,6 +16,7 @@ import {
   type TrackView,
 } from "./bytetrack.ts";
 import { detsAt, type RecordedBox } from "./testing_recorded.ts";
+import { HYDE_PARK_TRUCK } from "./recorded_hyde_park_truck.ts";
 import { seededRandom } from "../../shared/testing/prng.ts";
 import { offPath, pathAt, type PathPoint } from "../real_truth.ts";
 
@@ -1931,4 +1932,28 @@ Deno.test("ByteTracker: at 2.5 fps a far van driving at the camera does not stan
   }
   // The second van gets its own track (2) once its own boxes score >= 0.4.
   assert.deepEqual(ids, [1, 2]);
+});
+
+Deno.test("ByteTracker: a crawling truck boxed whole (weak) and by a part (strong) keeps one id", () => {
+  // london_hyde_park's queued truck (recorded_hyde_park_truck.ts). As a still track it took the
+  // box that best overlapped where it stood, whatever its score: the weak whole boxes, which
+  // drifted up and right of the truck while the strong part box stayed on it, until the part box
+  // overlapped the track's box too little to be a part (IoU 0.42, 51 % inside) and started a
+  // second track at 2.56 s, beside the first for 0.7 s (real_footage_test: truck_queue_17 12/14).
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4, lowThresh: 0.1 });
+  const ids: number[] = [];
+  for (let ts = 1000; ts <= 3600; ts += 40) {
+    const dets = detsAt(HYDE_PARK_TRUCK, ts);
+    const out = tr.update(dets, ts, { w: 352, h: 288 });
+    ids.push(...out.started.map((s) => s.id));
+    if (ts < 2400) continue;
+    // From 2.4 s a strong box lies on the truck in every frame: the track holds one.
+    const strong = dets.filter((d) => d.conf >= 0.4);
+    const held = out.tracks.find((t) => t.id === 1)?.rawBox;
+    assert.ok(
+      strong.some((d) => held && iou(d.box, held) > 0.99),
+      `${ts} ms: holds ${held}, strong ${strong.map((d) => d.box)}`,
+    );
+  }
+  assert.deepEqual(ids, [1]);
 });
