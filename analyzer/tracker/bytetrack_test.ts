@@ -1007,6 +1007,29 @@ Deno.test("a parked car keeps its own box when a box spanning it and the car beh
   assert.ok(last!.speed_px_s <= 8, `still: ${last!.speed_px_s} px/s`);
 });
 
+Deno.test("a standing bus held by a weak part box takes its strong whole box on the same ground", () => {
+  // london_street's far double-decker: boxed whole (taller) and by its lower part, the two sharing
+  // their bottom edge; held by the part while it scored higher, the track must move to the whole
+  // box once that one is the strong one (it keeps the ground point, unlike a box spanning a parked
+  // car and the one behind, above). Held on the weak part, that track's box drifted off the bus
+  // and its whole box started a second track (real_footage_test: bus 11/13).
+  const whole: Box = [140, 38, 26, 36], part: Box = [140, 52, 26, 22];
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  let last: TrackView | undefined;
+  const ids = _run(
+    tr,
+    Array.from({ length: 60 }, (_, k) => ({
+      ts: k * 40,
+      dets: k < 25
+        ? [{ label: "bus", conf: 0.45, box: part }]
+        : [{ label: "bus", conf: 0.3, box: part }, { label: "bus", conf: 0.45, box: whole }],
+    })),
+    (out) => (last = out.tracks.find((t) => t.id === 1) ?? last),
+  );
+  assert.deepEqual(ids, [1], "one id");
+  assert.deepEqual(last!.rawBox, whole, "the track holds the strong box");
+});
+
 Deno.test("a second box over a parked car starts no track", () => {
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
   const ids = _run(
