@@ -984,24 +984,29 @@ const _PARKED: Box = [270, 152, 40, 36];
 const _SPANNING: Box = [268, 155, 47, 49];
 const _LONDON = { w: 352, h: 288 };
 
-Deno.test("a parked car keeps its own box when a box spanning it and the car behind outscores it", () => {
+/**
+ * A standing vehicle seen by box `first` alone at 0.45 for 1 s, then by `first` at `firstConf` and
+ * `second` at 0.45 (highThresh 0.4, as the pipeline runs it): the ids started and track 1's last view.
+ */
+function _twoBoxes(first: Box, firstConf: number, second: Box, label: string, frames: number) {
   const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
   let last: TrackView | undefined;
   const ids = _run(
     tr,
-    Array.from({ length: 100 }, (_, k) => ({
+    Array.from({ length: frames }, (_, k) => ({
       ts: k * 40,
       dets: k < 25
-        ? [{ label: "car", conf: 0.45, box: _PARKED }]
-        // Its own box now scores under min_conf, the spanning one over it.
-        : [{ label: "car", conf: 0.36, box: _PARKED }, {
-          label: "car",
-          conf: 0.45,
-          box: _SPANNING,
-        }],
+        ? [{ label, conf: 0.45, box: first }]
+        : [{ label, conf: firstConf, box: first }, { label, conf: 0.45, box: second }],
     })),
     (out) => (last = out.tracks.find((t) => t.id === 1) ?? last),
   );
+  return { ids, last };
+}
+
+Deno.test("a parked car keeps its own box when a box spanning it and the car behind outscores it", () => {
+  // Its own box then scores under min_conf, the spanning one over it.
+  const { ids, last } = _twoBoxes(_PARKED, 0.36, _SPANNING, "car", 100);
   assert.deepEqual(ids, [1], "one id");
   assert.deepEqual(last!.rawBox, _PARKED, "the track stays on the car's own box");
   assert.ok(last!.speed_px_s <= 8, `still: ${last!.speed_px_s} px/s`);
@@ -1014,18 +1019,7 @@ Deno.test("a standing bus held by a weak part box takes its strong whole box on 
   // car and the one behind, above). Held on the weak part, that track's box drifted off the bus
   // and its whole box started a second track (real_footage_test: bus 11/13).
   const whole: Box = [140, 38, 26, 36], part: Box = [140, 52, 26, 22];
-  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
-  let last: TrackView | undefined;
-  const ids = _run(
-    tr,
-    Array.from({ length: 60 }, (_, k) => ({
-      ts: k * 40,
-      dets: k < 25
-        ? [{ label: "bus", conf: 0.45, box: part }]
-        : [{ label: "bus", conf: 0.3, box: part }, { label: "bus", conf: 0.45, box: whole }],
-    })),
-    (out) => (last = out.tracks.find((t) => t.id === 1) ?? last),
-  );
+  const { ids, last } = _twoBoxes(part, 0.3, whole, "bus", 60);
   assert.deepEqual(ids, [1], "one id");
   assert.deepEqual(last!.rawBox, whole, "the track holds the strong box");
 });
