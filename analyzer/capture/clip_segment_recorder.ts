@@ -16,11 +16,11 @@
  * share one timeline.
  */
 import { ffmpegPath } from "../../shared/ffmpeg_path.ts";
-import { spawnBoundToAnalyzer } from "./bound_to_analyzer.ts";
 import { redactSecrets } from "../../shared/redact.ts";
 import type { SourceSpec } from "../source/ffmpeg_args.ts";
 import { isNetworkSource } from "../source/ffmpeg_args.ts";
 import { type StreamClock, streamClock } from "../source/stream_clock.ts";
+import { spawnBoundToAnalyzer } from "./bound_to_analyzer.ts";
 import { type CutResult, mp4Facts, type Recording, runFfmpeg } from "./clip_recording.ts";
 
 export interface RecordedCamera {

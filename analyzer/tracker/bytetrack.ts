@@ -1127,11 +1127,13 @@ export class ByteTracker {
       // holds or on its ground point, takes no low-score one (the header, "Still vehicles first").
       if (preferHigh) {
         const area = (b: Box) => b[2] * b[3];
-        const [hx, hy, hw, hh] = t.rawBox;
+        const [, , hw, hh] = t.rawBox;
+        const [gx, gy] = anchorPoint(t.rawBox, "bottom_center");
         // Larger, but on the same ground point (bottom centre within KEEPS_GROUND of the held box).
-        const sameGround = (b: Box) =>
-          Math.abs(b[0] + b[2] / 2 - (hx + hw / 2)) <= KEEPS_GROUND * hw &&
-          Math.abs(b[1] + b[3] - (hy + hh)) <= KEEPS_GROUND * hh;
+        const sameGround = (b: Box) => {
+          const [x, y] = anchorPoint(b, "bottom_center");
+          return Math.abs(x - gx) <= KEEPS_GROUND * hw && Math.abs(y - gy) <= KEEPS_GROUND * hh;
+        };
         const high = (j: number) =>
           dets[j].conf >= o.highThresh && !dets[j].doubtful &&
           (area(dets[j].box) <= area(t.rawBox) || sameGround(dets[j].box));
