@@ -250,6 +250,18 @@ function _poly(sums: _Sums, a: number, b: number, deg: number): _Fit | null {
   };
 }
 
+/**
+ * Does `richer`, the polynomial one degree higher on the same samples, fit significantly better
+ * than `simple` (an F-test at LACK_OF_FIT_P, its noise the richer fit's own residual variance but
+ * not below LACK_OF_FIT_FLOOR times the noise scale `scale2`)? False when it has no dof left.
+ */
+function _beatenBy(simple: _Fit, richer: _Fit | null, scale2: number): boolean {
+  if (!richer || richer.dof < 1) return false;
+  // The F(2, dof) quantile in closed form (two coordinates: two more parameters), times 2.
+  const threshold = richer.dof * (LACK_OF_FIT_P ** (-2 / richer.dof) - 1);
+  return richerFitWins(simple.chi2, richer.chi2, richer.dof, LACK_OF_FIT_FLOOR * scale2, threshold);
+}
+
 /** Inverse of a small symmetric positive definite matrix (Gauss-Jordan), or null if singular. */
 function _inverse(a: number[][]): number[][] | null {
   const n = a.length;
@@ -370,13 +382,8 @@ function _bestFit(
     return true;
   };
   // Would a polynomial one degree higher fit window w significantly better (LACK_OF_FIT_P)?
-  const lacksFit = (w: (typeof fits)[number]) => {
-    const g = _poly(sums, w.a - lo, w.b - lo, w.deg + 1);
-    if (!g || g.dof < 1) return false;
-    // The F(2, dof) quantile in closed form (two coordinates: two more parameters), times 2.
-    const threshold = g.dof * (LACK_OF_FIT_P ** (-2 / g.dof) - 1);
-    return richerFitWins(w.f.chi2, g.chi2, g.dof, LACK_OF_FIT_FLOOR * scale2, threshold);
-  };
+  const lacksFit = (w: (typeof fits)[number]) =>
+    _beatenBy(w.f, _poly(sums, w.a - lo, w.b - lo, w.deg + 1), scale2);
   let best: _Fit | null = null;
   let fallback: _Fit | null = null;
   for (const w of fits) {
@@ -649,7 +656,5 @@ function _steadySpeed(
   const sums = new _Sums(samples, lo, hi, tEntry);
   const line = _poly(sums, 0, hi - lo, 1), quad = _poly(sums, 0, hi - lo, 2);
   if (!line || !quad || quad.dof < 1) return null;
-  const floor2 = LACK_OF_FIT_FLOOR * _noiseScale(samples, lo, hi) ** 2;
-  const threshold = quad.dof * (LACK_OF_FIT_P ** (-2 / quad.dof) - 1);
-  return richerFitWins(line.chi2, quad.chi2, quad.dof, floor2, threshold) ? null : line.v;
+  return _beatenBy(line, quad, _noiseScale(samples, lo, hi) ** 2) ? null : line.v;
 }

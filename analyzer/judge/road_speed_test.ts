@@ -117,10 +117,20 @@ Deno.test("roadSpeedAt: a cruise just before a pull-away reads the cruise (no wi
   }
 });
 
-/** A zone visit of `s` entered at `entry_s` and left at `exit_s`: zoneRoadSpeeds' max. */
+/** A zone visit of `s` entered at `entryMs` and left at `exitMs` (capture ms): zoneRoadSpeeds. */
+function _zoneSpeeds(s: RoadSample[], entryMs: number, exitMs: number) {
+  const zone = s.filter((p) => p.ts >= entryMs && p.ts < exitMs).map((p) => p.ts);
+  return zoneRoadSpeeds(s, entryMs, zone, exitMs, () => 0);
+}
+
+/** ... entered at `entry_s` and left at `exit_s`: its max. */
 function _zoneMax(s: RoadSample[], entry_s: number, exit_s: number): number {
-  const zone = s.filter((p) => p.ts >= entry_s * 1000 && p.ts < exit_s * 1000).map((p) => p.ts);
-  return zoneRoadSpeeds(s, entry_s * 1000, zone, exit_s * 1000, () => 0).max;
+  return _zoneSpeeds(s, entry_s * 1000, exit_s * 1000).max;
+}
+
+/** Recorded road samples, [ts ms, X m, Y m, sigma_m] rows. */
+function _recorded(rows: readonly (readonly [number, number, number, number])[]): RoadSample[] {
+  return rows.map(([ts, X, Y, sigma_m]) => ({ ts, X, Y, sigma_m }));
 }
 
 Deno.test("zoneRoadSpeeds: a rolling stop that speeds up at or just after the exit: max is the rolling speed", () => {
@@ -338,7 +348,7 @@ Deno.test("zoneRoadSpeeds: pulling away at 5.8 px/m, the max is the speed at the
   // Truth: entered 4.81 s at 1.80 m/s, left at 9.2 s at 4.20 m/s (its max). The last zone sample
   // (9.2 s) read 5.82 m/s (+38.6 %) before MAX_CENTRED: a line from it to 10.8 s, 4.2 -> 6 m/s
   // and on at 6, passed every test at sigma_m 7-13 cm; with centred windows 4.43 (+5.5 %).
-  const s: RoadSample[] = S3_2_PULL_AWAY.map(([ts, X, Y, sigma_m]) => ({ ts, X, Y, sigma_m }));
+  const s = _recorded(S3_2_PULL_AWAY);
   const zoneTs = s.filter((p) => p.ts >= 4815 && p.ts < 9269).map((p) => p.ts);
   const r = zoneRoadSpeeds(s, 4814.6, zoneTs, 9268.6, () => 0);
   assert.ok(Math.abs(r.max / 4.2 - 1) < 0.1, `max ${r.max} m/s for 4.20`);
@@ -454,9 +464,7 @@ Deno.test("zoneRoadSpeeds: a steady roll's max is not the highest of its instant
       ["s19_1", S19_1_STEADY_ROLL, 6159.77, 7383.01, 2.401, 0.1],
     ] as const
   ) {
-    const s: RoadSample[] = rec.map(([ts, X, Y, sigma_m]) => ({ ts, X, Y, sigma_m }));
-    const zoneTs = s.filter((p) => p.ts >= tEntry && p.ts < tExit).map((p) => p.ts);
-    const r = zoneRoadSpeeds(s, tEntry, zoneTs, tExit, () => 0);
+    const r = _zoneSpeeds(_recorded(rec), tEntry, tExit);
     assert.ok(r.max / truth - 1 < limit, `${name}: max ${r.max} m/s for ${truth}`);
     assert.ok(r.max >= r.entry, `${name}: max ${r.max} below the entry ${r.entry}`);
   }
@@ -472,8 +480,7 @@ Deno.test("zoneRoadSpeeds: steady rolls with white noise: the cap by the zone's 
         sigma_m: 0.8 * sigma,
       }));
       const tEntry = 2137, tExit = tEntry + (3 / v) * 1000;
-      const zoneTs = s.filter((p) => p.ts >= tEntry && p.ts < tExit).map((p) => p.ts);
-      const max = zoneRoadSpeeds(s, tEntry, zoneTs, tExit, () => 0).max;
+      const max = _zoneSpeeds(s, tEntry, tExit).max;
       assert.ok(Math.abs(max / v - 1) < 0.05, `${fps} fps seed ${seed}: max ${max} for ${v}`);
     }
   }
