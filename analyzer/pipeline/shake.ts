@@ -19,12 +19,12 @@
  * shaking by up to 3 px each way can lie 6 px from it. With +-4 px held-out s21_9 (a 3 px shake,
  * 5.7 px/m) had the right shift on none of its 108 frames (69 wrong, at the search's edge) and
  * read its roll's entry +23.2 %; with +-6, 97 right (the other 11 its first frames, before the rest
- * position settles) and +13.0 %. It doubles the matching (169 offsets for 81): 3.1-4.1 -> 4.2-10.3
+ * position settles) and +13.0 %. It doubles the matching (169 offsets for 81): 2.2-4.1 -> 4.2-10.3
  * ms per frame on a loaded host (bench/shake_bench.ts, 2026-12-02), next to ~80 ms of inference.
  *
  * POOLED: at dusk no block is clear on its own (held-out s21_6, dusk 0.35/5 and a 3 px shake: 4
- * blocks reached the texture floor and none had a clear minimum, so every frame read 0 and the
- * queued van's stop -0.78 s), yet the blocks agree: when fewer than half of minVotes blocks voted,
+ * blocks reached the texture floor, at most 3 of them clear, the ~40 below it none, so every frame
+ * read 0 and the queued van's stop -0.78 s), yet the blocks agree: when fewer than half of minVotes blocks voted,
  * the shift is where the SAD summed over every block down to a texture of 1 is least, if the
  * blocks' SAD differences to it are significant across the blocks (a t statistic of at least 4
  * against the best shift outside its 3x3 neighbours, 2 against each of its 4 nearest: a still
@@ -169,16 +169,9 @@ export class ShakeEstimator {
           sad[sy * span + sx] = s;
         }
       }
-      let bi = 0;
-      for (let i = 1; i < sad.length; i++) if (sad[i] < sad[bi]) bi = i;
-      const bx = bi % span, by = (bi - bx) / span;
-      let second = Infinity;
-      for (let i = 0; i < sad.length; i++) {
-        const x = i % span, y = (i - x) / span;
-        if (Math.abs(x - bx) <= 1 && Math.abs(y - by) <= 1) continue;
-        if (sad[i] < second) second = sad[i];
-      }
       if (blk.texture < o.minTexture) continue; // pooled only (POOLED)
+      const [bi, si] = _leastAndOutside(sad, span);
+      const second = si < 0 ? Infinity : sad[si];
       if (sad[bi] > o.clearRatio * second) continue; // an edge, a repeated pattern or a vehicle
       best[k] = bi;
       votes[bi]++;
@@ -287,15 +280,9 @@ function _pooledMinimum(sads: Float32Array, blocks: number, span: number, o: Sha
   const n2 = span * span;
   const total = new Float64Array(n2);
   for (let k = 0; k < blocks; k++) for (let i = 0; i < n2; i++) total[i] += sads[k * n2 + i];
-  let bi = 0;
-  for (let i = 1; i < n2; i++) if (total[i] < total[bi]) bi = i;
+  const [bi, si] = _leastAndOutside(total, span);
+  if (si < 0) return -1;
   const bx = bi % span, by = (bi - bx) / span;
-  let si = -1;
-  for (let i = 0; i < n2; i++) {
-    const x = i % span, y = (i - x) / span;
-    if (Math.abs(x - bx) <= 1 && Math.abs(y - by) <= 1) continue;
-    if (si < 0 || total[i] < total[si]) si = i;
-  }
   // The blocks' t statistic of the SAD difference between shift j and the minimum.
   const tAgainst = (j: number) => {
     let m = 0, m2 = 0;
@@ -318,6 +305,23 @@ function _pooledMinimum(sads: Float32Array, blocks: number, span: number, o: Sha
   }
   const t = tAgainst(si);
   return t >= o.pooledT && tNear >= o.pooledNearT ? bi : -1;
+}
+
+/**
+ * Of a span x span SAD surface: the index of its least value and of the least outside that one's
+ * 3x3 neighbours (-1 when there is none).
+ */
+function _leastAndOutside(sad: ArrayLike<number>, span: number): [number, number] {
+  let bi = 0;
+  for (let i = 1; i < sad.length; i++) if (sad[i] < sad[bi]) bi = i;
+  const bx = bi % span, by = (bi - bx) / span;
+  let si = -1;
+  for (let i = 0; i < sad.length; i++) {
+    const x = i % span, y = (i - x) / span;
+    if (Math.abs(x - bx) <= 1 && Math.abs(y - by) <= 1) continue;
+    if (si < 0 || sad[i] < sad[si]) si = i;
+  }
+  return [bi, si];
 }
 
 /** The offset (-0.5..0.5) of the vertex of the parabola through (-1, l), (0, c), (1, r). */
