@@ -19,10 +19,16 @@ Deno.test({
   fn: async () => {
     const db = await startTestDatabase();
     if (!db.stopServer || !db.restartServer) return; // an external database cannot be stopped here
+    // The analyzer's last log lines and the last /readyz body, printed if a wait times out.
+    const logTail: string[] = [];
     const ta = await startTestAnalyzer({
       databaseUrl: db.url,
       config: await loopedSceneConfig(),
       start: false,
+      log: (line) => {
+        logTail.push(`${new Date().toISOString()} ${line}`);
+        if (logTail.length > 40) logTail.shift();
+      },
     });
     const { process: analyzer, dir, port } = ta;
     const count = async () => {
@@ -35,13 +41,16 @@ Deno.test({
       }
     };
     const spooled = async () => (await Array.fromAsync(Deno.readDir(`${dir}/spool/passes`))).length;
-    const readyz = async () => await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
+    let lastReadyz: unknown = null;
+    const readyz = async () =>
+      lastReadyz = await (await fetch(`http://127.0.0.1:${port}/readyz`)).json();
     try {
       analyzer.start();
       await waitFor("a first pass stored", async () => (await count()) >= 1, 40_000);
 
       await db.stopServer();
       const down = Date.now();
+      console.log(`${new Date().toISOString()} Postgres stopped`);
       await waitFor("readiness reports the database", async () => {
         const r = await readyz();
         return !r.ready && r.reasons.some((x: string) => x.startsWith("database unreachable"));
@@ -79,6 +88,11 @@ Deno.test({
         );
       }
       console.log(`${rows.length} passes, none lost across a 30 s outage`);
+    } catch (e) {
+      console.error(
+        `last /readyz: ${JSON.stringify(lastReadyz)}\nanalyzer log:\n${logTail.join("\n")}`,
+      );
+      throw e;
     } finally {
       await ta.close();
       await db.close();

@@ -6,6 +6,12 @@
  */
 import pg from "../../shared/db/pg.ts";
 import { TICK_CHANNEL } from "../../shared/channels.ts";
+import {
+  ANSWER_TIMEOUT_MS,
+  isUnanswered,
+  longLivedClientConfig,
+  probeConnection,
+} from "../../shared/db/pg_liveness.ts";
 import { type AnalyzerPublisher, type CameraStatusRow, PublishQueue } from "./publisher.ts";
 
 export type { CameraStatusRow } from "./publisher.ts";
@@ -17,6 +23,8 @@ export class PgPublisher implements AnalyzerPublisher {
   readonly #notify: boolean;
   readonly #log: (msg: string) => void;
   #client: _Client | null = null;
+  /** Drops the current connection and schedules a new one (a no-op once it was replaced). */
+  #drop: (why: string) => void = () => {};
   #connected = false;
   #closed = false;
   #backoff = 250;
@@ -87,15 +95,20 @@ export class PgPublisher implements AnalyzerPublisher {
         row.publish_age_ms ?? null,
         row.detected_share ?? null,
       ],
-    ).catch((e) => (this.lastError = (e as Error).message));
+    ).catch((e) => this.#failedQuery(e));
+  }
+
+  /** A refused query only says why; an unanswered one means the connection is gone. */
+  #failedQuery(e: unknown): void {
+    if (isUnanswered(e)) this.#drop(`no answer in ${ANSWER_TIMEOUT_MS} ms`);
+    else this.lastError = (e as Error).message;
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#retry);
     const c = this.#client;
-    this.#client = null;
-    this.#connected = false;
+    this.#drop("closed");
     await c?.end().catch(() => {});
   }
 
@@ -110,7 +123,7 @@ export class PgPublisher implements AnalyzerPublisher {
     } catch (e) {
       // Not put back: a payload Postgres refused would be refused again.
       this.#failed++;
-      this.lastError = (e as Error).message;
+      this.#failedQuery(e);
     } finally {
       this.#inFlight = false;
     }
@@ -119,10 +132,12 @@ export class PgPublisher implements AnalyzerPublisher {
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
-    const c = new pg.Client({ connectionString: this.#url, keepAlive: true });
+    const c = new pg.Client(longLivedClientConfig(this.#url));
     this.#client = c;
+    let stopProbing = () => {};
     const lost = (why: string) => {
       if (this.#client !== c) return;
+      stopProbing();
       this.#client = null;
       this.#connected = false;
       this.lastError = why;
@@ -132,10 +147,14 @@ export class PgPublisher implements AnalyzerPublisher {
       this.#retry = setTimeout(() => this.#connect(), this.#backoff);
       this.#backoff = Math.min(this.#backoff * 2, 5000);
     };
+    this.#drop = lost;
     c.on("error", (e) => lost(e.message));
     c.on("end", () => lost("connection ended"));
     try {
       await c.connect();
+      if (this.#client !== c) return;
+      // Ticks keep a running camera's connection busy; the probe covers a quiet one.
+      stopProbing = probeConnection(c, lost);
       this.#connected = true;
       this.#backoff = 250;
       this.#pump();

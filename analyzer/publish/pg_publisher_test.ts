@@ -78,3 +78,34 @@ Deno.test("pg publisher notifies events in order and ticks latest-state; status-
     await db.close();
   }
 });
+
+Deno.test("pg publisher: a frozen database (nothing answers, no reset) reads as disconnected within seconds and the publisher is back when it answers again", async () => {
+  const db = await startTestDatabase();
+  if (!db.freezeServer || !db.thawServer) return db.close(); // an external database
+  const pub = new PgPublisher(db.url);
+  const got: number[] = [];
+  const listener = listen(db.url, TICK_CHANNEL, (p) => got.push(JSON.parse(p).seq));
+  let seq = 0;
+  const ticking = setInterval(
+    () => pub.publish("cam_01", JSON.stringify(makeTick("cam_01", ++seq))),
+    100,
+  );
+  try {
+    await _until(() => pub.connected && listener.connected && got.length > 0);
+    await db.freezeServer();
+    const frozeAt = Date.now();
+    await _until(() => !pub.connected, 15_000);
+    const detectedMs = Date.now() - frozeAt;
+    assert.ok(detectedMs <= 8_000, `a frozen database read as connected for ${detectedMs} ms`);
+    assert.ok(pub.lastError.length > 0, "the reason is kept for readiness");
+    await db.thawServer();
+    const before = seq;
+    await _until(() => pub.connected && got.some((s) => s > before), 20_000);
+  } finally {
+    clearInterval(ticking);
+    await db.thawServer();
+    await pub.close();
+    await listener.close();
+    await db.close();
+  }
+});

@@ -14,6 +14,13 @@ export interface TestDatabase {
   /** Stop the server (embedded only), to test a dead database; `restartServer` brings it back. */
   stopServer?(): Promise<void>;
   restartServer?(): Promise<void>;
+  /**
+   * Freeze the server (SIGSTOP its processes; embedded only): connections stay open and nothing
+   * answers, as when the database host hangs or the network drops packets without a reset.
+   * `thawServer` resumes it.
+   */
+  freezeServer?(): Promise<void>;
+  thawServer?(): Promise<void>;
 }
 
 let _guarded = false;
@@ -97,11 +104,37 @@ export async function startTestDatabase(): Promise<TestDatabase> {
     url: pgServer.url,
     stopServer: () => pgServer.stop(),
     restartServer: () => pgServer.restart(),
+    freezeServer: () => _signalServer(`${dir}/data`, "SIGSTOP"),
+    thawServer: () => _signalServer(`${dir}/data`, "SIGCONT"),
     close: async () => {
+      await _signalServer(`${dir}/data`, "SIGCONT").catch(() => {}); // a frozen server cannot stop
       await pgServer.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** Send `signal` to the postmaster of `dataDir` and to each of its child processes. */
+async function _signalServer(dataDir: string, signal: "SIGSTOP" | "SIGCONT"): Promise<void> {
+  const postmaster = Number((await Deno.readTextFile(`${dataDir}/postmaster.pid`)).split("\n")[0]);
+  const children: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${e.name}/stat`).catch(() => "");
+    // Field 4 (after the command in parentheses, which may hold spaces) is the parent pid.
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === postmaster) children.push(Number(e.name));
+  }
+  // Children first when freezing (the postmaster cannot fork a replacement meanwhile), the
+  // postmaster first when thawing.
+  const order = signal === "SIGSTOP" ? [...children, postmaster] : [postmaster, ...children];
+  for (const pid of order) {
+    try {
+      Deno.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
 }
 
 /** A parameterized query on the test client: `(sql, params) => client.query(sql, params)`. */

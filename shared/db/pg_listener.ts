@@ -3,6 +3,7 @@
  * Every notification on the channel is handed to `onPayload`.
  */
 import pg from "./pg.ts";
+import { longLivedClientConfig, probeConnection } from "./pg_liveness.ts";
 
 export interface PgListener {
   /** True while the LISTEN connection is up. */
@@ -14,7 +15,7 @@ export function listen(
   databaseUrl: string,
   channel: string,
   onPayload: (payload: string) => void,
-  opts: { log?: (msg: string) => void; maxBackoffMs?: number } = {},
+  opts: { log?: (msg: string) => void; maxBackoffMs?: number; probeEveryMs?: number } = {},
 ): PgListener {
   let client: InstanceType<typeof pg.Client> | null = null;
   let closed = false;
@@ -25,13 +26,15 @@ export function listen(
 
   const connect = async () => {
     if (closed) return;
-    const c = new pg.Client({ connectionString: databaseUrl, keepAlive: true });
+    const c = new pg.Client(longLivedClientConfig(databaseUrl));
     client = c;
+    let stopProbing = () => {};
     c.on("notification", (n) => {
       if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
     });
     const lost = (why: string) => {
       if (client !== c) return;
+      stopProbing();
       client = null;
       connected = false;
       c.end().catch(() => {});
@@ -45,6 +48,10 @@ export function listen(
     try {
       await c.connect();
       await c.query(`listen ${_ident(channel)}`);
+      if (client !== c) return;
+      // Notifications only arrive: without a question now and then, a database that went silent
+      // would look like a quiet channel.
+      stopProbing = probeConnection(c, lost, opts.probeEveryMs);
       connected = true;
       backoff = 250;
     } catch (e) {
