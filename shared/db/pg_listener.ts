@@ -23,12 +23,12 @@ export function listen(
   let backoff = 250;
   const maxBackoff = opts.maxBackoffMs ?? 5_000;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopProbing = () => {};
 
   const connect = async () => {
     if (closed) return;
     const c = new pg.Client(longLivedClientConfig(databaseUrl));
     client = c;
-    let stopProbing = () => {};
     c.on("notification", (n) => {
       if (n.channel === channel && n.payload !== undefined) onPayload(n.payload);
     });
@@ -67,6 +67,7 @@ export function listen(
     async close() {
       closed = true;
       clearTimeout(retryTimer);
+      stopProbing();
       const c = client;
       client = null;
       connected = false;
