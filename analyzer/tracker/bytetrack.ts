@@ -475,6 +475,20 @@ const SPAN_TALLER = 1.25;
 const GROUND_JUMP = 0.15;
 
 /**
+ * A track is still by its speed (stillSpeedPxS) only once it has this many sightings (the
+ * velocity estimator's minSamples): before, its speed is a line through 2-4 boxes, and a young
+ * track born on a box over two queued vehicles reads the span's lagging bottom edge as rest.
+ * Measured (held-out s24_7, 5 fps, 7.8 px/m, 2026-12-02): the first van's track, born at 4.0 s
+ * and on a span box since 4.2 s (its bottom 200, 199 while the van's own went 199, 205), read
+ * ~0 px/s at 4.6 s with 3 sightings; still, it took only boxes overlapping its own >= lowMatchIou
+ * (IoU 0.40 with the van's own 0.48 box): a 0.30 box 15 px higher, then the second van's, and the
+ * first van got a second track. Standing by its anchor points (`stands`, a full standWindowMs
+ * seen) still counts at any age. The replayed real clips' tracks are unchanged (25 fps: 5
+ * sightings are 0.2 s).
+ */
+const STILL_MIN_HITS = 5;
+
+/**
  * Updates this far apart (ms; below 4 fps) leave 2-3 anchor points in a stand window, and a
  * vehicle driving along the road's depth moves less than a quarter of its box side between
  * them, so the spread test alone takes it for standing; there a track also stands only if the
@@ -1502,10 +1516,13 @@ export class ByteTracker {
     return this.#still(t) ? Math.max(o.maxLostMs, o.maxLostStillMs) : o.maxLostMs;
   }
 
-  /** Still: slow (<= stillSpeedPxS) or, a vehicle, standing in place (`_Track.stands`). */
+  /**
+   * Still: slow (<= stillSpeedPxS, seen STILL_MIN_HITS times) or, a vehicle, standing in place
+   * (`_Track.stands`).
+   */
   #still(t: _Track): boolean {
     const o = this.#o;
-    return t.speedPxS <= o.stillSpeedPxS || t.stands();
+    return (t.speedPxS <= o.stillSpeedPxS && t.hits >= STILL_MIN_HITS) || t.stands();
   }
 
   /** Moving (subject to the motion gate): a vehicle at >= movingSpeedPxS that does not stand. */
