@@ -634,9 +634,15 @@ function _zoneRoadSpeeds(
   const capped = (t: number, all: number) => Math.min(roadSpeedAt(beforeExit, t) ?? Infinity, all);
   const zoneCapped = zoneTs.map((t, i) => capped(t, zone[i]));
   const max = Math.max(entry, ...zoneCapped, capped(tExit, exit));
-  // Nor above one steady speed through the zone, where the visit drove at one (STEADY_VISIT).
+  // Nor above one steady speed through the zone, where the visit drove at one (STEADY_VISIT),
+  // and then the min not below it either (STEADY_MIN).
   const steady = _steadySpeed(samples, tEntry, tExit);
-  return { entry, min, max: steady === null ? max : Math.min(max, Math.max(entry, steady)) };
+  if (steady === null) return { entry, min, max };
+  return {
+    entry,
+    min: Math.max(min, Math.min(entry, steady)),
+    max: Math.min(max, Math.max(entry, steady)),
+  };
 }
 
 /**
@@ -658,6 +664,20 @@ function _zoneRoadSpeeds(
  * max read up to +8.8 %, the fits +2.4 %, the cap +2.2 %); and not wider, for the brake before a
  * rolling stop's entry and the speed-up after its exit: lines reaching 1.6 s past the zone read
  * s4_2, s6_4 and s6_9 +34..+37 %.
+ *
+ * STEADY_MIN: where the visit drove at one steady speed, its min is not below it either (nor
+ * above the entry, which a steady visit's min never is). The least of the instants' fits is the
+ * least of a dozen noisy readings: held-out s26_9 (15 fps, 14.6 px/m, dusk, a steady 1.54 m/s
+ * roll) read min 1.19 (-22.8 %) from the zone instant at 5.8 s, fitted over a box bottom that
+ * stepped 0.27 m in one frame; floored +0.3 %. Replayed on the 251 passes recorded from held-out
+ * seeds 1-3, 6, 7, 11, 13, 14, 17-20, 22, 24-27 (bench/road_speed_replay.ts, 2026-12-02): 15
+ * moved, all steady rolls or drives through (s11_9 -8.8 -> +1.4 %, s1_8 -5.9 -> -4.0, s3_3 -4.9 ->
+ * -2.7; the others by at most +0.9 points, to within +4.3 %); over the 82 rows with a moving min,
+ * mean |min error| 3.24 -> 2.87 %, beyond 5 %: 9 -> 6, beyond 10 %: 3 -> 2. Constant rolls with
+ * white noise (40 seeds at 2.5 / 5 / 10 / 15 fps): mean min error -0.6 / -1.2 / -1.3 / -0.5 % ->
+ * -0.3 / -0.3 / -0.7 / -0.2 %, worst 4.9 -> 4.6 %. The fifteenth session tried such a floor and
+ * saw nothing gained then (s22_8's low min, its last zone instant over boxes that stood while the
+ * van rolled, is not a steady visit: the quadratic beats the line; still -12.2 %).
  */
 function _steadySpeed(
   samples: readonly RoadSample[],
