@@ -166,7 +166,7 @@ import type { Detection } from "../detector/detection.ts";
 import { type AssignmentResult, linearAssignment } from "./assignment.ts";
 import { BoxKalman, type KalmanOptions } from "./kalman.ts";
 import { LEAD_IN_IOU, LeadIns } from "./lead_in.ts";
-import { VelocityEstimator, type VelocityOptions } from "./velocity.ts";
+import { DEFAULT_VELOCITY, VelocityEstimator, type VelocityOptions } from "./velocity.ts";
 
 export type TrackState = "tentative" | "confirmed" | "lost";
 
@@ -486,7 +486,7 @@ const GROUND_JUMP = 0.15;
  * seen) still counts at any age. The replayed real clips' tracks are unchanged (25 fps: 5
  * sightings are 0.2 s).
  */
-const STILL_MIN_HITS = 5;
+const STILL_MIN_HITS = DEFAULT_VELOCITY.minSamples;
 
 /**
  * Updates this far apart (ms; below 4 fps) leave 2-3 anchor points in a stand window, and a

@@ -1724,6 +1724,25 @@ function _pathShift(ts: number): [number, number] {
 // 0.5 s. At 0.5 s a box over both (0.37, the first van's bottom edge) confirms the first van's
 // track; at 0.6 s the second van's box ([367,94,47,43], 0.412, its bottom 9 px higher) and the
 // first van's own ([366,115,44,34], 0.474) overlap that track's prediction alike.
+/**
+ * Recorded queue frames ([ts ms, [label, conf, box]]) through a tracker at min_conf 0.4: the ids
+ * started and the tracks after the last frame.
+ */
+function _queueRun(
+  frames: readonly [number, [string, number, Box][]][],
+  frame: { w: number; h: number },
+): { ids: number[]; last: TrackView[] } {
+  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
+  const ids: number[] = [];
+  let last: TrackView[] = [];
+  for (const [ts, dets] of frames) {
+    const out = tr.update(_dets(dets), ts, frame);
+    ids.push(...out.started.map((s) => s.id));
+    last = out.tracks;
+  }
+  return { ids, last };
+}
+
 const _S8_8_QUEUE: [number, [string, number, Box][]][] = [
   [400, [
     ["car", 0.505, [369, 110, 41, 33]],
@@ -1791,15 +1810,7 @@ const _S8_8_QUEUE: [number, [string, number, Box][]][] = [
 ];
 
 Deno.test("a young track on a queue's near van keeps to its ground edge, not the van queued above it", () => {
-  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
-  const frame = { w: 854, h: 480 };
-  const ids: number[] = [];
-  let last: TrackView[] = [];
-  for (const [ts, dets] of _S8_8_QUEUE) {
-    const out = tr.update(_dets(dets), ts, frame);
-    ids.push(...out.started.map((s) => s.id));
-    last = out.tracks;
-  }
+  const { ids, last } = _queueRun(_S8_8_QUEUE, { w: 854, h: 480 });
   // Before: track 1 took the second van's box at 0.6 s and slid onto it, and the first van's own
   // boxes started track 2 at 0.9 s (in the CLI run, the second van got track 3 at 2.2 s).
   const first = last.find((t) => t.id === 1);
@@ -2037,15 +2048,7 @@ const _S24_7_QUEUE: [number, [string, number, Box][]][] = [
 ];
 
 Deno.test("a queue's near van whose track was born on a box over both keeps its track (a young track's speed does not make it still)", () => {
-  const tr = new ByteTracker({ highThresh: 0.4, newTrackThresh: 0.4 });
-  const frame = { w: 768, h: 432 };
-  const ids: number[] = [];
-  let last: TrackView[] = [];
-  for (const [ts, dets] of _S24_7_QUEUE) {
-    const out = tr.update(_dets(dets), ts, frame);
-    ids.push(...out.started.map((s) => s.id));
-    last = out.tracks;
-  }
+  const { ids, last } = _queueRun(_S24_7_QUEUE, { w: 768, h: 432 });
   // Before: track 1, 3 sightings old, read ~0 px/s from the span box's lagging bottom, counted as
   // still at 4.6 s and so took only boxes overlapping it >= 0.5: a 0.30 box 15 px higher, not
   // the van's own 0.48 box (IoU 0.40), then the second van's; the first van got track 2.
