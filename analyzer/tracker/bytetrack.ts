@@ -80,14 +80,14 @@
  *   its own id (`#explainedByTracked`).
  * - Motion consistency (vehicles; people stand and walk off at will): a moving track (>=
  *   `movingSpeedPxS`) never takes a detection that a still track explains (IoU >=
- *   `stillClaimIou` with its box, unless the moving one's prediction overlaps it more) or a
- *   vehicle box that stood in the same place in the previous frame (IoU >= `standingIou` with one
- *   of its vehicle detections that no moving track took: a parked car, tracked or not), so a car hidden next to (or leaving the frame beside) a parked
- *   one does not slide onto it (a box that lay >= `partCoverShare` inside the mover's own
- *   matched box then is not standing: a part box on it); and a still track (parked, or lost
- *   while parked) only takes a box where it stands (IoU >= lowMatchIou), not a car emerging over
- *   its place (unless, over two updates, the boxes leave its place as it would: the pull-away
- *   stage, item 3).
+ *   `stillClaimIou` with its box, unless the box scores high and the moving one's prediction
+ *   overlaps it more) or a vehicle box that stood in the same place in the previous frame (IoU
+ *   >= `standingIou` with one of its vehicle detections that no moving track took: a parked car,
+ *   tracked or not), so a car hidden next to (or leaving the frame beside) a parked one does not
+ *   slide onto it (a box that lay >= `partCoverShare` inside the mover's own matched box then is
+ *   not standing: a part box on it); and a still track (parked, or lost while parked) only takes
+ *   a box where it stands (IoU >= lowMatchIou), not a car emerging over its place (unless, over
+ *   two updates, the boxes leave its place as it would: the pull-away stage, item 3).
  * - Still vehicles first (stage 0): still tracks take, before stage 1, the detection of any score
  *   (>= lowThresh) that best overlaps where they stand (IoU >= lowMatchIou with the predicted box or
  *   the last matched one), so a parked car stays on its own box however the detector's overlapping
@@ -1357,19 +1357,24 @@ export class ByteTracker {
       _coverShare(p, t.lastUpdateBox) >= o.partCoverShare;
     // A lost still track's claim does not hold against a tracked vehicle whose own prediction
     // explains the box as well (#explainedByTracked): it drove into the lost one's place. Nor does
-    // any still track's against a vehicle whose prediction overlaps the box (>= stillClaimIou)
-    // more than the still one's box does: measured (held-out s27_6, a queue at 15 fps, dusk,
+    // any still track's on a high-score box against a vehicle whose prediction overlaps the box
+    // (>= stillClaimIou) more than the still one's box does: measured (held-out s27_6, a queue at 15 fps, dusk,
     // 2026-12-03) the standing first van's box grew up over the waiting second van's as that one's
     // grew down (the bottom 15 px in 67 ms, read as 54 px/s: moving); the first van's box overlapped
     // the second's next box at 0.5, the second van's prediction at 0.73, and barred from it the
-    // second van's track was lost and its box started a third track 1.6 s later.
+    // second van's track was lost and its box started a third track 1.6 s later. Only high-score
+    // boxes: in london_street_2's queue (replayed NanoDet boxes) a car moving up behind a standing
+    // one took the weak boxes (0.16-0.27) between them by that overlap, crept onto the standing
+    // car's place and the car got a second track.
     return (t, j) =>
       standing[j].some((p) => !ownBox(t, p)) ||
       claimedBy[j].some((u) => {
         if (u === t || u.group !== t.group) return false;
         const own = iou(t.kf.box, dets[j].box);
+        const strong = dets[j].conf >= o.highThresh && !dets[j].doubtful;
         return !(own >= o.stillClaimIou &&
-          ((u.state === "lost" && t.state === "confirmed") || own > iou(u.kf.box, dets[j].box)));
+          ((u.state === "lost" && t.state === "confirmed") ||
+            (strong && own > iou(u.kf.box, dets[j].box))));
       });
   }
 
