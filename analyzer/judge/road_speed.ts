@@ -667,8 +667,8 @@ const STEADY_ENTRY_SE = 1;
 
 /**
  * STEADY_VISIT: the visit's speed (m/s) and its standard error if it drove through the zone at one
- * steady speed, else null: the line fitted on the samples from the last one before the entry to the first one at or
- * after the exit, if the quadratic on the same samples does not beat it (LACK_OF_FIT_P, the noise
+ * steady speed, else null: the line fitted on the samples from the last one before the entry to the
+ * first one at or after the exit, if the quadratic on the same samples does not beat it (LACK_OF_FIT_P, the noise
  * the quadratic's own residuals show).
  *
  * Why: the greatest of the instants' own fits is the greatest of a dozen noisy readings of one

@@ -54,10 +54,11 @@
  *    high-score box left after both by the tentative tracks' motion gate (item 4): its filter's
  *    rates come from one or two box pairs, and one box cut short by the detector sends its
  *    prediction off (held-out s13_2: a predicted width of 12 px for a 103 px van).
- * 5c. Anchor-velocity prediction (stages 1 and 2, #thenAnchorVelocity): a confirmed or lost
- *    vehicle track that is not still and that nothing above matched takes, last, a box left free
- *    that overlaps its last box moved on by its anchor velocity (IoU >= lowMatchIou): the
- *    filter's centre rates jump with the box's height, the ground point does not (held-out s27_7).
+ * 5c. Anchor-velocity prediction (stages 1 and 2, #thenAnchorVelocity; updates at least
+ *    ANCHOR_PREDICT_MIN_INTERVAL_MS apart): a confirmed or lost vehicle track that is not still
+ *    and that nothing above matched takes, last, a box left free that overlaps its last box moved
+ *    on by its anchor velocity (IoU >= lowMatchIou): the filter's centre rates jump with the box's
+ *    height, the ground point does not (held-out s27_7).
  * 6. Unmatched confirmed tracks become (or stay) lost and coast on their prediction; unmatched
  *    tentative tracks are dropped (missed once); unmatched high-score detections start tentative
  *    tracks. A tentative track is confirmed after `minHits` consecutive matches and only then
@@ -930,9 +931,8 @@ export class ByteTracker {
     const s0 = this.#associate(stillPool, lowOrBetter, o.lowMatchIou, undefined, undefined, true);
     this.#matchAll(s0, stillPool, lowOrBetter, lowOrBetter, ts, matched, started);
     const left = valid.filter((d) => !this.#takenBy.has(d));
-    // A doubtful label (detection.ts) counts as a low score: it keeps a track, never starts one.
-    const high = left.filter((d) => d.conf >= o.highThresh && !d.doubtful);
-    const low = left.filter((d) => d.conf >= o.lowThresh && (d.conf < o.highThresh || d.doubtful));
+    const high = left.filter((d) => this.#scoresHigh(d));
+    const low = left.filter((d) => d.conf >= o.lowThresh && !this.#scoresHigh(d));
     const pool = this.#tracks.filter((t) => t.state !== "tentative" && !matched.has(t));
 
     // 3. Stage 1: high-score detections vs confirmed + lost.
@@ -1173,7 +1173,7 @@ export class ByteTracker {
           return Math.abs(x - gx) <= KEEPS_GROUND * hw && Math.abs(y - gy) <= KEEPS_GROUND * hh;
         };
         const high = (j: number) =>
-          dets[j].conf >= o.highThresh && !dets[j].doubtful &&
+          this.#scoresHigh(dets[j]) &&
           (area(dets[j].box) <= area(t.rawBox) || sameGround(dets[j].box));
         if (row.some((c, j) => !Number.isNaN(c) && high(j))) {
           for (let j = 0; j < dets.length; j++) if (!high(j)) row[j] = NaN;
@@ -1289,6 +1289,14 @@ export class ByteTracker {
   }
 
   /**
+   * Does `d` score high (>= highThresh)? A doubtful label (detection.ts) counts as a low score: it
+   * keeps a track, never starts one.
+   */
+  #scoresHigh(d: Detection): boolean {
+    return d.conf >= this.#o.highThresh && !d.doubtful;
+  }
+
+  /**
    * Anchor-velocity prediction (stages 1 and 2, header item 5c): a confirmed or lost vehicle track
    * that is not still, seen at least STILL_MIN_HITS times, that no other rule of the stage matched,
    * takes, after all of them, a box left free that overlaps its last box moved on by its anchor
@@ -1358,11 +1366,12 @@ export class ByteTracker {
     // A lost still track's claim does not hold against a tracked vehicle whose own prediction
     // explains the box as well (#explainedByTracked): it drove into the lost one's place. Nor does
     // any still track's on a high-score box against a vehicle whose prediction overlaps the box
-    // (>= stillClaimIou) more than the still one's box does: measured (held-out s27_6, a queue at 15 fps, dusk,
-    // 2026-12-03) the standing first van's box grew up over the waiting second van's as that one's
-    // grew down (the bottom 15 px in 67 ms, read as 54 px/s: moving); the first van's box overlapped
-    // the second's next box at 0.5, the second van's prediction at 0.73, and barred from it the
-    // second van's track was lost and its box started a third track 1.6 s later. Only high-score
+    // (>= stillClaimIou) more than the still one's box does: measured (held-out s27_6, a queue at
+    // 15 fps, dusk, 2026-12-03) the standing first van's box grew up over the waiting second van's
+    // as that one's grew down (the bottom 15 px in 67 ms, read as 54 px/s: moving); the first
+    // van's box overlapped the second's next box at 0.5, the second van's prediction at 0.73, and
+    // barred from it the second van's track was lost and its box started a third track 1.6 s
+    // later. Only high-score
     // boxes: in london_street_2's queue (replayed NanoDet boxes) a car moving up behind a standing
     // one took the weak boxes (0.16-0.27) between them by that overlap, crept onto the standing
     // car's place and the car got a second track.
@@ -1371,10 +1380,9 @@ export class ByteTracker {
       claimedBy[j].some((u) => {
         if (u === t || u.group !== t.group) return false;
         const own = iou(t.kf.box, dets[j].box);
-        const strong = dets[j].conf >= o.highThresh && !dets[j].doubtful;
         return !(own >= o.stillClaimIou &&
           ((u.state === "lost" && t.state === "confirmed") ||
-            (strong && own > iou(u.kf.box, dets[j].box))));
+            (this.#scoresHigh(dets[j]) && own > iou(u.kf.box, dets[j].box))));
       });
   }
 
