@@ -334,7 +334,7 @@ export class CameraPipeline {
     const { meta } = frame;
     if (this.#moving?.ts === meta.captureTs) return this.#moving.boxes;
     const image = { width: meta.width, height: meta.height, data: frame.data };
-    const boxes = this.#motion.update(image);
+    const boxes = this.#motion.update(image, this.#cfg.detect.low_light);
     this.#moving = { ts: meta.captureTs, boxes };
     return boxes;
   }
