@@ -131,7 +131,10 @@
  *   height that holds `personOverVehicleShare` of a confirmed or lost vehicle track's box starts no
  *   track, nor confirms a tentative one. NanoDet boxes a van at a distance, or it and the van queued
  *   just behind it, as a person too; a pedestrian's box is tall (w/h ~0.41), and one holding a
- *   vehicle's box is near the camera with the vehicle far behind, so it keeps its track.
+ *   vehicle's box is near the camera with the vehicle far behind, so it keeps its track. Nor does
+ *   such a wide person box that a vehicle box of the same frame, at any score, overlaps at IoU >=
+ *   `personOnVehicleBoxIou`: before a vehicle track exists, a far van at dusk boxed as a person
+ *   (0.34-0.47) and, at the same place, as a car or motorcycle (0.13-0.39) is that vehicle.
  * - A vehicle stands (is still, never moving) when its detections' anchor points of the last
  *   `standWindowMs` stay within `standSpreadSides` of its side, whatever its speed reads: box jitter
  *   on small, cut or partly hidden vehicles reads tens of px/s at 25 fps; and, its box cut by a
@@ -351,6 +354,16 @@ export interface ByteTrackOptions {
    * its track.
    */
   personOverVehicleAspect: number;
+  /**
+   * A person box at least `personOverVehicleAspect` wide for its height that a vehicle box of the
+   * same frame (any score) overlaps at IoU >= this is that vehicle's too and starts no track.
+   * Measured (held-out s30_9, 640x360 at dusk 0.41 with H.265, 2026-12-03): once the detector ran
+   * on the far first van (its motion seen at dusk, analyzer/pipeline/motion.ts), its person boxes
+   * (0.34-0.47, w/h 0.8-1.0) started a person track at 0.9 s, 1.2 s before its car boxes reached
+   * 0.4, and that track stayed on the van as a second one for 7.5 s; the car and motorcycle boxes
+   * under them overlapped at IoU 0.7-0.9 in every frame.
+   */
+  personOnVehicleBoxIou: number;
   /** A detection with IoU >= this against one of the previous frame's stood there. */
   standingIou: number;
   /** Capture ms a lost still track is kept (re-found in place with its id). */
@@ -416,6 +429,7 @@ export const DEFAULT_BYTETRACK: Omit<ByteTrackOptions, "kalman" | "velocity"> = 
   partCoverShare: 0.6,
   personOverVehicleShare: 0.8,
   personOverVehicleAspect: 0.7,
+  personOnVehicleBoxIou: 0.5,
   standingIou: 0.7,
   maxLostStillMs: 10_000,
   edgeLostMs: 500,
@@ -854,6 +868,8 @@ export class ByteTracker {
   #prevDets: { ts: number; boxes: Box[] } = { ts: Number.NEGATIVE_INFINITY, boxes: [] };
   /** This update's frame size (the frame-edge rules), when the caller gives it. */
   #frame: FrameSize | undefined;
+  /** This frame's vehicle boxes, any score (#personOverVehicle). */
+  #frameVehicleBoxes: Box[] = [];
   /** This update's matches, detection -> track (a moving track's box is not standing). */
   #takenBy = new Map<Detection, _Track>();
   /** This update's pull-aways: the track and its earlier box (TrackView.refound). */
@@ -897,6 +913,9 @@ export class ByteTracker {
     const intervalMs = Number.isFinite(this.#lastTs) ? ts - this.#lastTs : 0;
     this.#lastTs = ts;
     this.#frame = frame;
+    this.#frameVehicleBoxes = dets.filter((d) => classGroup(d.label) === "vehicle").map((d) =>
+      d.box
+    );
     const started: TrackView[] = [];
     this.#refound.clear();
     const ended: TrackView[] = [];
@@ -1645,14 +1664,16 @@ export class ByteTracker {
   }
 
   /**
-   * Is person box `d` a box over a tracked vehicle (a confirmed or lost vehicle track's box, its
-   * prediction or its last one, >= personOverVehicleShare inside `d`, and `d` at least
-   * personOverVehicleAspect wide for its height)?
+   * Is person box `d` a box over a vehicle: at least personOverVehicleAspect wide for its height,
+   * and overlapping a vehicle box of this frame at IoU >= personOnVehicleBoxIou or holding a
+   * tracked one (a confirmed or lost vehicle track's box, its prediction or its last one,
+   * >= personOverVehicleShare inside `d`)?
    */
   #personOverVehicle(d: Detection): boolean {
     const o = this.#o;
     const [, , w, h] = d.box;
     if (!(w >= o.personOverVehicleAspect * h)) return false;
+    if (this.#frameVehicleBoxes.some((b) => iou(b, d.box) >= o.personOnVehicleBoxIou)) return true;
     return this.#tracks.some((t) =>
       t.state !== "tentative" && t.group === "vehicle" &&
       [t.kf.box, t.rawBox].some((b) => _inside(b, d.box) >= o.personOverVehicleShare)
