@@ -32,6 +32,7 @@ import { type Shake, ShakeEstimator } from "./shake.ts";
 import {
   approachBox,
   chooseRegions,
+  coveredBy,
   cropRgb,
   DEFAULT_REGION_POLICY,
   fullFrameScale,
@@ -182,6 +183,8 @@ export class CameraPipeline {
   readonly #motion = new MotionDetector();
   #lastDetectTs = -Infinity;
   #lastOut: FrameResult | null = null;
+  /** The regions of the detection that made #lastOut (their tracks keep them: regionNeeds). */
+  #lastRegions: Region[] = [];
   /** Per processed frame of the last 10 s: 1 detected, 0 gated (oldest first). */
   readonly #detectedWindow: { ts: number; detected: 0 | 1 }[] = [];
   /** Detection regions for the current config and frame size (null: plan again). */
@@ -376,6 +379,7 @@ export class CameraPipeline {
       box: t.box,
       speed_px_s: t.speed_px_s,
       phase: last?.phases.get(t.id)?.phase ?? null,
+      covered: coveredBy(this.#lastRegions, t.box, w, h),
     }));
     const needs = regionNeeds(
       tracks,
@@ -472,6 +476,7 @@ export class CameraPipeline {
     // Before the detector takes the frame's buffer: regions follow this frame's motion, and the
     // frame's shake is measured on its background.
     const regions = this.#regionsFor(frame);
+    this.#lastRegions = regions;
     const shake = this.#shakeOf(frame);
     const takenAt = Date.now();
     // Privacy: people are detected for the blur even when they are not a tracked class.

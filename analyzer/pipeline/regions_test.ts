@@ -4,6 +4,7 @@ import type { Detection } from "../detector/detection.ts";
 import {
   approachBox,
   chooseRegions,
+  coveredBy,
   cropRgb,
   DEFAULT_REGION_POLICY,
   fullFrameScale,
@@ -12,6 +13,7 @@ import {
   type RegionNeed,
   regionNeeds,
   regionToFrame,
+  type RegionTrack,
 } from "./regions.ts";
 
 const ZONES = {
@@ -127,6 +129,29 @@ Deno.test("regionNeeds: small things near the path ask for regions, large or par
   const motion: Box[] = [[150, 320, 50, 40], [0, 0, 768, 576], [400, 320, 30, 30]];
   const needs = regionNeeds(tracks, motion, NEAR, SCALE, POLICY, 10);
   assert.deepEqual(needs.map((n) => [n.rank, n.box[0]]), [[0, 300], [1, 200], [2, 150]]);
+});
+
+Deno.test("regionNeeds: a large track a region held keeps it while judged or moving, not when parked", () => {
+  // regions.ts regionNeeds: its box came from the region; losing the region steps its anchor.
+  const planned = planRegions(ZONES, 768, 576, 416);
+  const big = (x: number, speed_px_s: number, phase: string | null) => {
+    const box: Box = [x, 320, 140, 90];
+    return { box, speed_px_s, phase, covered: coveredBy(planned, box, 768, 576) };
+  };
+  const tracks: RegionTrack[] = [
+    big(300, 0, "stopped"), // judged, held by a region: keeps it
+    big(320, 80, "approach"), // moving on the path, held: keeps it
+    big(340, 1, "approach"), // parked by the path, held: nothing
+    big(360, 0, null), // not on the path: nothing
+    { box: [350, 300, 140, 90] as Box, speed_px_s: 0, phase: "stopped" }, // not held: full frame
+  ];
+  assert.ok(tracks.slice(0, 4).every((t) => t.covered));
+  const needs = regionNeeds(tracks, [], NEAR, SCALE, POLICY, 10);
+  assert.deepEqual(needs.map((n) => [n.rank, n.box[0]]), [[0, 300], [0, 320]]);
+  // A box at the square's edge (no room for a few px of motion) is not held.
+  const r = planned[0];
+  assert.equal(coveredBy([r], [r.x + r.size - 100, 320, 99, 90], 768, 576), false);
+  assert.equal(coveredBy([r], [r.x + r.size - 120, 320, 100, 90], 768, 576), true);
 });
 
 Deno.test("chooseRegions: an approach square that holds the need, else one centred on it, capped", () => {
