@@ -14,4 +14,6 @@ export interface Detection {
    * analyzer/pipeline/two_wheelers.ts): the tracker uses it as a low-score detection.
    */
   doubtful?: true;
+  /** The box is a detection region's, not the full frame's (analyzer/pipeline/regions.ts). */
+  region?: true;
 }

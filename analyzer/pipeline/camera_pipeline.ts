@@ -32,10 +32,10 @@ import { type Shake, ShakeEstimator } from "./shake.ts";
 import {
   approachBox,
   chooseRegions,
-  coveredBy,
   cropRgb,
   DEFAULT_REGION_POLICY,
   fullFrameScale,
+  fullFrameTracks,
   mergeSources,
   planRegions,
   type Region,
@@ -183,8 +183,10 @@ export class CameraPipeline {
   readonly #motion = new MotionDetector();
   #lastDetectTs = -Infinity;
   #lastOut: FrameResult | null = null;
-  /** The regions of the detection that made #lastOut (their tracks keep them: regionNeeds). */
-  #lastRegions: Region[] = [];
+  /** Tracks whose box was a region's at the detection that made #lastOut (regionNeeds). */
+  #regionBoxed = new Set<number>();
+  /** This frame's full-frame tracks, whose boxes stay the full frame's (mergeSources). */
+  #keepFull: Box[] = [];
   /** Per processed frame of the last 10 s: 1 detected, 0 gated (oldest first). */
   readonly #detectedWindow: { ts: number; detected: 0 | 1 }[] = [];
   /** Detection regions for the current config and frame size (null: plan again). */
@@ -379,13 +381,15 @@ export class CameraPipeline {
       box: t.box,
       speed_px_s: t.speed_px_s,
       phase: last?.phases.get(t.id)?.phase ?? null,
-      covered: coveredBy(this.#lastRegions, t.box, w, h),
+      covered: this.#regionBoxed.has(t.id),
     }));
+    const scale = fullFrameScale(w, h, side_px);
+    this.#keepFull = fullFrameTracks(tracks, scale, policy);
     const needs = regionNeeds(
       tracks,
       this.#motionBoxes(frame),
       approachBox(zones, w, h, policy.nearShare),
-      fullFrameScale(w, h, side_px),
+      scale,
       policy,
       this.#cfg.stop?.stop_speed_px_s ?? 10,
     );
@@ -476,7 +480,6 @@ export class CameraPipeline {
     // Before the detector takes the frame's buffer: regions follow this frame's motion, and the
     // frame's shake is measured on its background.
     const regions = this.#regionsFor(frame);
-    this.#lastRegions = regions;
     const shake = this.#shakeOf(frame);
     const takenAt = Date.now();
     // Privacy: people are detected for the blur even when they are not a tracked class.
@@ -521,12 +524,15 @@ export class CameraPipeline {
     if (regions.length > 0) {
       this.stats.regionInferences += regions.length;
       inferMs += perRegion.reduce((sum, r) => sum + r.inferMs, 0);
-      found = mergeSources([
-        found,
-        ...perRegion.map((r, i) =>
-          regionToFrame(r.detections, regions[i], meta.width, meta.height)
-        ),
-      ]);
+      found = mergeSources(
+        [
+          found,
+          ...perRegion.map((r, i) =>
+            regionToFrame(r.detections, regions[i], meta.width, meta.height)
+          ),
+        ],
+        this.#keepFull,
+      );
     }
     const detectedAt = Date.now();
     this.stats.lastInferAt = detectedAt;
@@ -534,13 +540,17 @@ export class CameraPipeline {
     const detections = markDoubtfulMotorcycles(found).filter((d) => tracked.includes(d.label));
     // Tracks and the judge see the boxes where a still camera would have them (issue #12: a
     // 2 px shake at 6.3 px/m moved the anchors 0.32 m a frame); crops go back to the frame's pixels.
-    const out = this.#analysis.step(
-      _unshaken(detections, shake),
-      meta.captureTs,
-      meta.width,
-      meta.height,
-    );
+    const stepped = _unshaken(detections, shake);
+    const out = this.#analysis.step(stepped, meta.captureTs, meta.width, meta.height);
     this.#lastOut = out;
+    // Which tracks took a region's box (the detection whose box their raw box copies).
+    const regional = stepped.filter((d) => d.region);
+    this.#regionBoxed = new Set(
+      out.tracks.filter((t) =>
+        t.lastTs === meta.captureTs &&
+        regional.some((d) => d.box.every((v, k) => v === t.rawBox[k]))
+      ).map((t) => t.id),
+    );
     const people = blurPeople ? found.filter((d) => d.label === "person").map((d) => d.box) : [];
     this.#logPrivacyBoxes(meta.captureTs, people, detections);
 

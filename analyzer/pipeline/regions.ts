@@ -136,7 +136,7 @@ export interface RegionTrack {
   speed_px_s: number;
   /** The judge's phase (approach, in_zone, stopped, leaving) or null (not on the path). */
   phase: string | null;
-  /** A region held its box whole at that detection (`coveredBy`), so its box was the region's. */
+  /** Its box at that detection was a region's (`Detection.region`). */
   covered?: boolean;
 }
 
@@ -182,13 +182,9 @@ function _covers(r: Region, inner: Box, pad_px: number, frameW_px: number, frame
  * full_stop scene as regions on 17 % of its frames). Parked small cars off the path (still, no
  * phase) ask for nothing.
  *
- * Except a track a region held at the previous detection (`covered`): it keeps a region while
- * it is judged or moving, however large, because its box comes from the region while one sees it
- * (mergeSources) and the two sources' boxes differ by a few pixels. Held-out s32_2 (5 fps, a
- * roadside camera at 16.7 px/m): the first van, 47 px at full-frame model scale, stood in the
- * region of the small queued van behind it until that one stopped; its anchor then stepped
- * 2.8 px to the full frame's box 1 s into its stop, and the stop's refined start read that step
- * as the last of its arrival: +0.626 s (stop 2.34 s for 2.98).
+ * Except a track whose box at the previous detection was a region's (`covered`): it keeps a
+ * region while it is judged or moving, however large, so its box keeps coming from one source
+ * (see mergeSources for why that matters).
  */
 export function regionNeeds(
   tracks: readonly RegionTrack[],
@@ -253,14 +249,20 @@ export function chooseRegions(
   return chosen;
 }
 
-/** Does one of `regions` hold `box` whole, with the margin a box cut by its edge lacks? */
-export function coveredBy(
-  regions: readonly Region[],
-  box: Box,
-  frameW_px: number,
-  frameH_px: number,
-): boolean {
-  return regions.some((r) => _covers(r, box, _PAD_PX, frameW_px, frameH_px));
+/**
+ * The boxes of the previous detection's tracks that keep the full frame's box this frame
+ * (mergeSources `keepFull`): those the full frame sees well enough (not small) whose box was the
+ * full frame's (not `covered`).
+ */
+export function fullFrameTracks(
+  tracks: readonly RegionTrack[],
+  fullScale: number,
+  policy: RegionPolicy,
+): Box[] {
+  return tracks.filter((t) =>
+    !t.covered && Math.max(t.box[2], t.box[3]) * fullScale >= policy.smallInput_px
+  )
+    .map((t) => t.box);
 }
 
 /** IoU above which boxes from different sources are one vehicle. */
@@ -277,15 +279,31 @@ export const MERGE_IOU = 0.5;
  * within 0.07 m of the wheels) while braking and by the full frame at 0.50-0.52 ("car", 2 px
  * higher, 0.30 m behind) at rest, so the road track lost 0.3 m in the last metres of the brake
  * and the entry read 1.59 m/s for 1.82 (-12.8 %).
+ *
+ * The same step comes when the source changes under a vehicle, so a tracked vehicle keeps its
+ * source: one whose box was the full frame's and that the full frame sees well enough (not small:
+ * `keepFull`, from fullFrameTracks) keeps the full frame's box when a region run for something
+ * else sees it too, and one whose box was a region's keeps its region while it is judged or
+ * moving (regionNeeds). Held-out s32_2 (5 fps, a roadside camera at 16.7 px/m): the first van,
+ * 47 px at full-frame model scale, was boxed by the small queued van's region from 3.4 s and by
+ * the full frame again from 4.8 s, when that van stopped; the 2.8 px step 1 s into its stop read
+ * as the last of its arrival: +0.626 s (stop 2.34 s for 2.98). Keeping a region on it whenever a
+ * region had held it (without `keepFull`) moved the step instead: the synthetic back_to_back's
+ * second van, boxed by the full frame, was held by a region over motion the first van left
+ * behind and kept it, and its stop read 1.41 s for 2.0.
  */
-export function mergeSources(sources: readonly (readonly Detection[])[]): Detection[] {
+export function mergeSources(
+  sources: readonly (readonly Detection[])[],
+  keepFull: readonly Box[] = [],
+): Detection[] {
   const kept = nms(sources.flat(), { iouThreshold: MERGE_IOU });
   const full = new Set(sources[0] ?? []);
   const regional = sources.slice(1).flat();
   if (regional.length === 0) return kept;
   const taken = new Set<Detection>();
-  return kept.map((d) => {
-    if (!full.has(d)) return d;
+  return kept.map((d): Detection => {
+    if (!full.has(d)) return { ...d, region: true };
+    if (keepFull.some((b) => iou(b, d.box) >= MERGE_IOU)) return d;
     // The region boxes this one suppressed: the same vehicle seen at the finer scale.
     let best: Detection | null = null;
     for (const r of regional) {
@@ -299,6 +317,6 @@ export function mergeSources(sources: readonly (readonly Detection[])[]): Detect
     }
     if (!best) return d;
     taken.add(best);
-    return { ...d, box: best.box };
+    return { ...d, box: best.box, region: true };
   });
 }

@@ -4,10 +4,10 @@ import type { Detection } from "../detector/detection.ts";
 import {
   approachBox,
   chooseRegions,
-  coveredBy,
   cropRgb,
   DEFAULT_REGION_POLICY,
   fullFrameScale,
+  fullFrameTracks,
   mergeSources,
   planRegions,
   type RegionNeed,
@@ -93,9 +93,13 @@ Deno.test("mergeSources: a vehicle a region saw too keeps the region's box when 
     [{ label: "car", conf: 0.517, box: [509.6, 274.4, 95.3, 66.6] }],
     [{ label: "truck", conf: 0.489, box: [511.8, 270.7, 93.7, 72.3] }],
   ]);
-  assert.deepEqual(braking, [{ label: "truck", conf: 0.603, box: [525.7, 255, 82, 66.8] }]);
+  assert.deepEqual(braking, [
+    { label: "truck", conf: 0.603, box: [525.7, 255, 82, 66.8], region: true },
+  ]);
   // One box, the NMS winner's label and score on the region's box: the anchor stays on one scale.
-  assert.deepEqual(atRest, [{ label: "car", conf: 0.517, box: [511.8, 270.7, 93.7, 72.3] }]);
+  assert.deepEqual(atRest, [
+    { label: "car", conf: 0.517, box: [511.8, 270.7, 93.7, 72.3], region: true },
+  ]);
   // A full-frame box no region overlaps is kept as it is; another class is not a vehicle's.
   const other = mergeSources([
     [
@@ -131,27 +135,38 @@ Deno.test("regionNeeds: small things near the path ask for regions, large or par
   assert.deepEqual(needs.map((n) => [n.rank, n.box[0]]), [[0, 300], [1, 200], [2, 150]]);
 });
 
-Deno.test("regionNeeds: a large track a region held keeps it while judged or moving, not when parked", () => {
-  // regions.ts regionNeeds: its box came from the region; losing the region steps its anchor.
-  const planned = planRegions(ZONES, 768, 576, 416);
-  const big = (x: number, speed_px_s: number, phase: string | null) => {
-    const box: Box = [x, 320, 140, 90];
-    return { box, speed_px_s, phase, covered: coveredBy(planned, box, 768, 576) };
-  };
+Deno.test("regionNeeds: a large track boxed by a region keeps it while judged or moving, not when parked", () => {
+  // regions.ts mergeSources: its box keeps coming from one source.
+  const big = (x: number, speed_px_s: number, phase: string | null, covered = true) => ({
+    box: [x, 320, 140, 90] as Box,
+    speed_px_s,
+    phase,
+    covered,
+  });
   const tracks: RegionTrack[] = [
-    big(300, 0, "stopped"), // judged, held by a region: keeps it
-    big(320, 80, "approach"), // moving on the path, held: keeps it
-    big(340, 1, "approach"), // parked by the path, held: nothing
+    big(300, 0, "stopped"), // judged, boxed by a region: keeps it
+    big(320, 80, "approach"), // moving on the path, boxed by a region: keeps it
+    big(340, 1, "approach"), // parked by the path: nothing
     big(360, 0, null), // not on the path: nothing
-    { box: [350, 300, 140, 90] as Box, speed_px_s: 0, phase: "stopped" }, // not held: full frame
+    big(350, 0, "stopped", false), // boxed by the full frame: keeps that
   ];
-  assert.ok(tracks.slice(0, 4).every((t) => t.covered));
   const needs = regionNeeds(tracks, [], NEAR, SCALE, POLICY, 10);
   assert.deepEqual(needs.map((n) => [n.rank, n.box[0]]), [[0, 300], [0, 320]]);
-  // A box at the square's edge (no room for a few px of motion) is not held.
-  const r = planned[0];
-  assert.equal(coveredBy([r], [r.x + r.size - 100, 320, 99, 90], 768, 576), false);
-  assert.equal(coveredBy([r], [r.x + r.size - 120, 320, 100, 90], 768, 576), true);
+  // The full frame's large tracks keep its boxes; small ones and region-boxed ones do not.
+  const small = { box: [100, 300, 40, 30] as Box, speed_px_s: 50, phase: "approach" };
+  assert.deepEqual(fullFrameTracks([...tracks, small], SCALE, POLICY), [[350, 320, 140, 90]]);
+});
+
+Deno.test("mergeSources: a vehicle whose track kept the full frame's box keeps it when a region sees it", () => {
+  const full = [{ label: "truck", conf: 0.59, box: [219, 304, 142, 110] as Box }];
+  const region = [{ label: "truck", conf: 0.53, box: [221.5, 302.7, 146, 104] as Box }];
+  // s32_2's first van: its track's box was the full frame's; a region run for the van queued
+  // behind it sees it too (2.5 px left of and 1.3 px above the full frame's bottom centre).
+  const kept = mergeSources([full, region], [[219, 304, 142, 111]]);
+  assert.deepEqual(kept.map((d) => [d.box, d.region]), [[[219, 304, 142, 110], undefined]]);
+  // Without a track boxed by the full frame there, the region's (finer) box, marked.
+  const merged = mergeSources([full, region]);
+  assert.deepEqual(merged.map((d) => [d.box, d.region]), [[[221.5, 302.7, 146, 104], true]]);
 });
 
 Deno.test("chooseRegions: an approach square that holds the need, else one centred on it, capped", () => {
