@@ -17,6 +17,21 @@ import { ensureNanodetOnnx } from "../model/nanodet_model.ts";
 import { resolveFilePath } from "../sources.ts";
 import { analyzeVideo } from "../testing_scenes.ts";
 
+/** Held-out scene `index` of `seed` rendered into `tmp`, its van's truth and the grader's config. */
+async function _heldOut(seed: number, index: number, brightness: number, tmp: string) {
+  const scene = drawScenes(seed, index + 1)[index];
+  assert.equal(scene.spec.name, `s${seed}_${index}`);
+  assert.equal(scene.spec.effects?.brightness, brightness, scene.params);
+  const video = `${tmp}/${scene.spec.name}.mp4`;
+  const { truth } = await renderScene(scene.spec, video, { truthPath: false });
+  const van = truth.vehicles.find((v) => v.id === "van")!;
+  const camera = parseConfigYaml(heldOutConfigYaml(scene, video), () => undefined, {
+    checkSources: false,
+  }).cameras.heldout;
+  const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
+  return { video, van, camera, modelPath };
+}
+
 Deno.test({
   name: "low light: the dusk van of held-out s4_1 is tracked before the zone with the gain only",
   sanitizeResources: false,
@@ -24,16 +39,7 @@ Deno.test({
   fn: async () => {
     const tmp = await Deno.makeTempDir({ prefix: "stopline-lowlight-" });
     try {
-      const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
-      const scene = drawScenes(4, 2)[1];
-      assert.equal(scene.spec.name, "s4_1");
-      assert.equal(scene.spec.effects?.brightness, 0.42, scene.params);
-      const video = `${tmp}/s4_1.mp4`;
-      const { truth } = await renderScene(scene.spec, video, { truthPath: false });
-      const van = truth.vehicles.find((v) => v.id === "van")!;
-      const camera = parseConfigYaml(heldOutConfigYaml(scene, video), () => undefined, {
-        checkSources: false,
-      }).cameras.heldout;
+      const { video, van, camera, modelPath } = await _heldOut(4, 1, 0.42, tmp);
       assert.equal(camera.detect.low_light, "auto", "the default");
       const run = (low_light: "auto" | "off") =>
         analyzeVideo({
@@ -79,16 +85,7 @@ Deno.test({
     // the stop zone, so its track began there and no pass was judged (analyzer/pipeline/motion.ts).
     const tmp = await Deno.makeTempDir({ prefix: "stopline-duskmotion-" });
     try {
-      const modelPath = await ensureNanodetOnnx(resolveFilePath(".data/models"));
-      const scene = drawScenes(33, 4)[3];
-      assert.equal(scene.spec.name, "s33_3");
-      assert.equal(scene.spec.effects?.brightness, 0.46, scene.params);
-      const video = `${tmp}/s33_3.mp4`;
-      const { truth } = await renderScene(scene.spec, video, { truthPath: false });
-      const van = truth.vehicles.find((v) => v.id === "van")!;
-      const camera = parseConfigYaml(heldOutConfigYaml(scene, video), () => undefined, {
-        checkSources: false,
-      }).cameras.heldout;
+      const { video, van, camera, modelPath } = await _heldOut(33, 3, 0.46, tmp);
       assert.equal(camera.detect.motion_gating, true, "the default");
       const r = await analyzeVideo({
         video,
