@@ -381,7 +381,7 @@ export class CameraPipeline {
       box: t.box,
       speed_px_s: t.speed_px_s,
       phase: last?.phases.get(t.id)?.phase ?? null,
-      covered: this.#regionBoxed.has(t.id),
+      regionBoxed: this.#regionBoxed.has(t.id),
     }));
     const scale = fullFrameScale(w, h, side_px);
     this.#keepFull = fullFrameTracks(tracks, scale, policy);

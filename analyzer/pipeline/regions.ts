@@ -68,8 +68,6 @@ export function cropRgb(frame: RgbImage, r: Region): RgbImage {
 
 /** A box whose edge lies within this many pixels of a crop edge inside the frame is cut. */
 const CUT_EDGE_PX = 2;
-/** A region holds a box when it has this much room around it (a few px of motion to spare). */
-const _PAD_PX = CUT_EDGE_PX + 4;
 
 /**
  * Maps a region's boxes to frame pixels, dropping boxes cut by the crop's edge where the frame
@@ -137,7 +135,12 @@ export interface RegionTrack {
   /** The judge's phase (approach, in_zone, stopped, leaving) or null (not on the path). */
   phase: string | null;
   /** Its box at that detection was a region's (`Detection.region`). */
-  covered?: boolean;
+  regionBoxed?: boolean;
+}
+
+/** Too small for the full frame: its larger side at full-frame model scale under `smallInput_px`. */
+function _small(box: Box, fullScale: number, policy: RegionPolicy): boolean {
+  return Math.max(box[2], box[3]) * fullScale < policy.smallInput_px;
 }
 
 /** The full frame's scale into the model input (letterboxed: the smaller of the two ratios). */
@@ -182,7 +185,7 @@ function _covers(r: Region, inner: Box, pad_px: number, frameW_px: number, frame
  * full_stop scene as regions on 17 % of its frames). Parked small cars off the path (still, no
  * phase) ask for nothing.
  *
- * Except a track whose box at the previous detection was a region's (`covered`): it keeps a
+ * Except a track whose box at the previous detection was a region's (`regionBoxed`): it keeps a
  * region while it is judged or moving, however large, so its box keeps coming from one source
  * (see mergeSources for why that matters).
  */
@@ -194,10 +197,10 @@ export function regionNeeds(
   policy: RegionPolicy,
   stillSpeed_px_s: number,
 ): RegionNeed[] {
-  const small = (b: Box) => Math.max(b[2], b[3]) * fullScale < policy.smallInput_px;
+  const small = (b: Box) => _small(b, fullScale, policy);
   const needs: RegionNeed[] = [];
   for (const t of tracks) {
-    if (!(small(t.box) || (t.covered && t.phase)) || !_overlaps(t.box, near)) continue;
+    if (!(small(t.box) || (t.regionBoxed && t.phase)) || !_overlaps(t.box, near)) continue;
     // In the zone a vehicle is judged moving or not (its stop must stay tracked); elsewhere only
     // moving ones: the judge gives parked cars beside the path the `approach` phase too (seen on
     // the vtest plate), and a small parked car must not cost a region on every frame.
@@ -230,11 +233,12 @@ export function chooseRegions(
   const size = Math.floor(Math.min(inputSide_px, frameW_px, frameH_px));
   const gain = size / (inputSide_px * fullFrameScale(frameW_px, frameH_px, inputSide_px));
   if (gain < policy.minGain || size <= 0) return [];
+  const pad_px = CUT_EDGE_PX + 4;
   const chosen: Region[] = [];
   for (const n of needs) {
     if (chosen.length >= policy.maxPerFrame) break;
-    if (chosen.some((r) => _covers(r, n.box, _PAD_PX, frameW_px, frameH_px))) continue;
-    const fixed = planned.find((r) => _covers(r, n.box, _PAD_PX, frameW_px, frameH_px));
+    if (chosen.some((r) => _covers(r, n.box, pad_px, frameW_px, frameH_px))) continue;
+    const fixed = planned.find((r) => _covers(r, n.box, pad_px, frameW_px, frameH_px));
     if (fixed) {
       chosen.push(fixed);
       continue;
@@ -252,17 +256,16 @@ export function chooseRegions(
 /**
  * The boxes of the previous detection's tracks that keep the full frame's box this frame
  * (mergeSources `keepFull`): those the full frame sees well enough (not small) whose box was the
- * full frame's (not `covered`).
+ * full frame's (not `regionBoxed`).
  */
 export function fullFrameTracks(
   tracks: readonly RegionTrack[],
   fullScale: number,
   policy: RegionPolicy,
 ): Box[] {
-  return tracks.filter((t) =>
-    !t.covered && Math.max(t.box[2], t.box[3]) * fullScale >= policy.smallInput_px
-  )
-    .map((t) => t.box);
+  return tracks.filter((t) => !t.regionBoxed && !_small(t.box, fullScale, policy)).map((t) =>
+    t.box
+  );
 }
 
 /** IoU above which boxes from different sources are one vehicle. */

@@ -137,11 +137,11 @@ Deno.test("regionNeeds: small things near the path ask for regions, large or par
 
 Deno.test("regionNeeds: a large track boxed by a region keeps it while judged or moving, not when parked", () => {
   // regions.ts mergeSources: its box keeps coming from one source.
-  const big = (x: number, speed_px_s: number, phase: string | null, covered = true) => ({
+  const big = (x: number, speed_px_s: number, phase: string | null, regionBoxed = true) => ({
     box: [x, 320, 140, 90] as Box,
     speed_px_s,
     phase,
-    covered,
+    regionBoxed,
   });
   const tracks: RegionTrack[] = [
     big(300, 0, "stopped"), // judged, boxed by a region: keeps it

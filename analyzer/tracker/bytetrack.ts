@@ -913,9 +913,8 @@ export class ByteTracker {
     const intervalMs = Number.isFinite(this.#lastTs) ? ts - this.#lastTs : 0;
     this.#lastTs = ts;
     this.#frame = frame;
-    this.#frameVehicleBoxes = dets.filter((d) => classGroup(d.label) === "vehicle").map((d) =>
-      d.box
-    );
+    const vehicles = dets.filter((d) => classGroup(d.label) === "vehicle");
+    this.#frameVehicleBoxes = vehicles.map((d) => d.box);
     const started: TrackView[] = [];
     this.#refound.clear();
     const ended: TrackView[] = [];
