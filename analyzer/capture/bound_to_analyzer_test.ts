@@ -17,18 +17,25 @@ Deno.test("bound child: passes on its exit status and its output", async () => {
 
 Deno.test("bound child: kill() ends it gracefully (SIGTERM passed on)", async () => {
   const marker = `bound-kill-${crypto.randomUUID()}`;
-  // The child traps SIGTERM and says so: the signal reached it, not a SIGKILL.
+  // The child traps SIGTERM and says so: the signal reached it, not a SIGKILL. It says "ready"
+  // once its trap is set (its process existing did not mean that: a CI run killed it before).
   const child = spawnBoundToAnalyzer(
     "sh",
-    ["-c", `trap 'echo term; exit 0' TERM; while :; do sleep 0.05; done # ${marker}`],
+    ["-c", `trap 'echo term; exit 0' TERM; echo ready; while :; do sleep 0.05; done # ${marker}`],
     { stdout: "piped", stderr: "null" },
   );
-  const text = new Response(child.stdout).text();
-  await waitFor("the child", async () => (await pidsWith(marker)).length >= 2, 5000, 50);
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("ready\n")) {
+    const r = await lines.read();
+    if (r.done) break;
+    text += r.value;
+  }
   child.kill("SIGTERM");
   const status = await child.status;
+  for (let r = await lines.read(); !r.done; r = await lines.read()) text += r.value;
   await child.stdin.close();
-  assert.equal(await text, "term\n");
+  assert.equal(text, "ready\nterm\n");
   assert.equal(status.code, 0);
   await waitFor("no process left", async () => (await pidsWith(marker)).length === 0, 3000, 50);
 });
