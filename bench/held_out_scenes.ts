@@ -35,6 +35,8 @@ import { iou } from "../shared/geometry.ts";
 import type { PassLine } from "../analyzer/testing_scenes.ts";
 import {
   BRAKE_TO_REST,
+  formatTruth,
+  groundTruth,
   LANE_AWAY_X_M,
   LANE_TOWARD_X_M,
   perspectiveScene,
@@ -449,6 +451,13 @@ export async function runCli(
   };
 }
 
+/** The oracle's truth again (it may have changed since the kept run), written over the kept file. */
+async function _truthAgain(spec: SceneSpec, truthPath: string): Promise<SceneTruth> {
+  const truth = groundTruth(spec);
+  await Deno.writeTextFile(truthPath, formatTruth(truth));
+  return truth;
+}
+
 /** Render, write the config, run the CLI, check: the scene's rows. */
 export async function runHeldOut(
   s: HeldOutScene,
@@ -462,13 +471,13 @@ export async function runHeldOut(
   let truth: SceneTruth, passes: PassLine[], events: TrackEventLine[];
   if (reuse === "rerun") {
     // --rerun: the kept clip and config through the CLI again (an analyzer change, no render).
-    truth = JSON.parse(await Deno.readTextFile(truthPath));
+    truth = await _truthAgain(s.spec, truthPath);
     const calls = record ? `${dir}/${s.spec.name}.calls.json` : undefined;
     ({ passes, events } = await runCli(video, config, `${dir}/objects`, calls));
     await Deno.writeTextFile(out, JSON.stringify({ passes, events }, null, 1));
   } else if (reuse) {
-    // --reuse: the truth and CLI lines a kept run wrote (the checks again, nothing run).
-    truth = JSON.parse(await Deno.readTextFile(truthPath));
+    // --reuse: the CLI lines a kept run wrote (the checks again, nothing run).
+    truth = await _truthAgain(s.spec, truthPath);
     ({ passes, events } = JSON.parse(await Deno.readTextFile(out)));
   } else {
     ({ truth } = await renderScene(s.spec, video, { truthPath }));

@@ -87,3 +87,32 @@ Deno.test("groundTruth: the expected pass is judged on the anchor (bottom centre
   assert.equal(groundTruth(spec(60), size).vehicles[0].expected.verdict, null);
   assert.equal(groundTruth(spec(230, "center"), size).vehicles[0].expected.verdict, "no_stop");
 });
+
+Deno.test("groundTruth: a run outside the zone shorter than the exit debounce keeps one visit", () => {
+  // The centre enters the zone (x 307.2-460.8) at 1.36 s, steps back out for one 10 fps frame
+  // (1.6 s: as a shaking camera moves a vehicle at the zone's edge) and drives on through it.
+  const spec = (outFor: number): SceneSpec => ({
+    ...fullStop,
+    name: "edge_flicker",
+    anchor: "center",
+    vehicles: [{
+      id: "van1",
+      path: [
+        { t: 0, x: 200, y: 300 },
+        { t: 1.5, x: 320, y: 300 },
+        { t: 1.55, x: 300, y: 300 },
+        { t: 1.55 + outFor, x: 300, y: 300 },
+        { t: 1.6 + outFor, x: 330, y: 300 },
+        { t: 6, x: 800, y: 300 },
+      ],
+    }],
+  });
+  const size = { spriteSize: () => ({ w: 221, h: 174 }) };
+  const flicker = groundTruth(spec(0.05), size).vehicles[0].expected;
+  assert.equal(flicker.entered_at, 1.4);
+  assert.ok(flicker.exited_at! > 2.8, `one visit to the far side: exited ${flicker.exited_at}`);
+  // Out for 0.5 s (longer than stop.exit_debounce_s, 0.3 s): the first visit ends there.
+  const away = groundTruth(spec(0.5), size).vehicles[0].expected;
+  assert.equal(away.entered_at, 1.4);
+  assert.equal(away.exited_at, 1.6);
+});
