@@ -116,3 +116,22 @@ Deno.test("groundTruth: a run outside the zone shorter than the exit debounce ke
   assert.equal(away.entered_at, 1.4);
   assert.equal(away.exited_at, 1.6);
 });
+
+Deno.test("groundTruth: the expected pass is the road's, whatever the camera's shake", () => {
+  // The zone lies on the road and the pipeline moves shaken boxes back (shake.ts): a shaking
+  // camera's truth is the still camera's. A van creeping at 20 px/s (2 px a frame) over the zone's
+  // edge: with the shaken box a frame's offset of up to 3 px moved its entry by frames.
+  const creep: SceneSpec = {
+    ...fullStop,
+    name: "shaken_creep",
+    anchor: "center",
+    vehicles: [{ id: "van1", path: [{ t: 0, x: 250, y: 300 }, { t: 10, x: 450, y: 300 }] }],
+  };
+  const size = { spriteSize: () => ({ w: 221, h: 174 }) };
+  const still = groundTruth(creep, size).vehicles[0];
+  for (const shake_px of [1, 3]) {
+    const shaken = groundTruth({ ...creep, effects: { shake_px } }, size).vehicles[0];
+    assert.notDeepEqual(shaken.frames.map((f) => f.bbox), still.frames.map((f) => f.bbox));
+    assert.deepEqual(shaken.expected, still.expected, `shake ${shake_px} px`);
+  }
+});
