@@ -138,11 +138,11 @@ const RAMP_SEARCH_MS = 1000;
  * consecutive samples within the band of P whose anchors lie within STILL_EPS_PX of each other
  * (in metres at the stop on the road). A moving vehicle's box never repeats to a hundredth of a
  * pixel, so such a run is at rest (the analyzer never repeats a frame: detect.fps above the
- * stream's rate processes each frame once, camera_pipeline.ts dueAtFps). Why: P is the median of the whole stop, and a box at rest
- * can step: held-out s37_11 (15 fps, H.265) had its queue second van's anchor at 342.43 px for
- * three frames from 12.8 s (truth: rest from 12.762 s), then 343.03 px from 13.0 s to the end of
- * the stop. Fitted to rest at P (343.03), the three still samples read as still arriving and
- * the rest came +0.186 s late (stop -0.276 s).
+ * stream's rate processes each frame once, camera_pipeline.ts dueAtFps). Why: P is the stop's
+ * median, and a box at rest can step: held-out s37_11 (15 fps, H.265) had its queue second van's
+ * anchor at 342.43 px for three frames from 12.8 s (truth: rest from 12.762 s), then 343.03 px
+ * from 13.0 s to the end of the stop. Fitted to rest at P (343.03), the three still samples read
+ * as still arriving and the rest came +0.186 s late (stop -0.276 s).
  */
 const STILL_RUN_SAMPLES = 3;
 const STILL_EPS_PX = 0.05;

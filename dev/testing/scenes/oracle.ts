@@ -318,9 +318,9 @@ function _expectedPass(
   let last = first;
   while (last + 1 < frames.length && inZone(frames[last + 1])) last++;
   // One visit, as the judge debounces it: a run outside shorter than the exit debounce does not
-  // end it. A shaking camera moves a vehicle at the zone's edge out for a frame and back (seed
-  // 34's scene 10: one frame out 0.07 s after entering), and the first run alone then held one
-  // frame, so its min and max speeds were one frame's.
+  // end it. Seed 34's scene 10, whose anchor was then taken from the shaken box, stepped out for
+  // one frame 0.07 s after entering, and the first run alone held one frame, so its min and max
+  // speeds were one frame's; a path that grazes the zone's edge does the same unshaken.
   for (;;) {
     let back = last + 1;
     while (back < frames.length && !inZone(frames[back])) back++;
