@@ -49,7 +49,10 @@ export const StopSchema = z.object({
   full_stop_min_s: z.number().nonnegative().default(0.5),
   rolling_speed_px_s: z.number().positive().default(40),
   parked_after_s: z.number().positive().default(60),
-  /** The anchor must stay inside this long (capture time) before an entry counts (edge flicker). */
+  /**
+   * The anchor must stay inside this long (capture time) before an entry counts (edge flicker);
+   * runs outside shorter than exit_debounce_s do not break it, as they do not end a visit.
+   */
   enter_debounce_s: z.number().nonnegative().default(0.2),
   /** The anchor must stay outside this long before an exit counts (edge flicker, box jitter). */
   exit_debounce_s: z.number().nonnegative().default(0.3),
