@@ -955,17 +955,7 @@ export class ByteTracker {
     const pool = this.#tracks.filter((t) => t.state !== "tentative" && !matched.has(t));
 
     // 3. Stage 1: high-score detections vs confirmed + lost.
-    const s1 = this.#thenAnchorVelocity(
-      pool,
-      high,
-      this.#thenYoungGate(
-        pool,
-        high,
-        this.#thenPerspective(pool, high, this.#associate(pool, high, o.matchIou), ts),
-        ts,
-      ),
-      ts,
-    );
+    const s1 = this.#trackedStage(pool, high, o.matchIou, ts);
     this.#matchAll(s1, pool, high, lowOrBetter, ts, matched, started);
     const poolLeft = s1.unmatchedRows.map((i) => pool[i]);
     // (A front box taken in place of a span box (#frontOf) is out of every later stage.)
@@ -973,23 +963,7 @@ export class ByteTracker {
     const lowS2 = low.filter(free);
 
     // 4. Stage 2: low-score detections vs the remaining confirmed + lost.
-    const s2 = this.#thenAnchorVelocity(
-      poolLeft,
-      lowS2,
-      this.#thenYoungGate(
-        poolLeft,
-        lowS2,
-        this.#thenPerspective(
-          poolLeft,
-          lowS2,
-          this.#associate(poolLeft, lowS2, o.lowMatchIou, undefined, o.lowMaxAreaRatio),
-          ts,
-        ),
-        ts,
-      ),
-      ts,
-      o.lowMaxAreaRatio,
-    );
+    const s2 = this.#trackedStage(poolLeft, lowS2, o.lowMatchIou, ts, o.lowMaxAreaRatio);
     this.#matchAll(s2, poolLeft, lowS2, lowOrBetter, ts, matched, started);
     const highS1 = s1.unmatchedCols.map((i) => high[i]).filter(free);
 
@@ -1134,6 +1108,25 @@ export class ByteTracker {
    * `maxAreaRatio` (stage 2), moving confirmed and lost vehicle tracks take no box that much
    * larger than they are (#tooLarge).
    */
+  /**
+   * One stage of confirmed and lost tracks against `dets` (stages 1 and 2): IoU at `minIou`, then
+   * the perspective prediction (item 5), the young-track motion gate (5b) and the anchor-velocity
+   * prediction (5c), each strictly after the pairs before it; `maxAreaRatio` bars boxes too large
+   * for a moving track (stage 2's low-score boxes).
+   */
+  #trackedStage(
+    pool: _Track[],
+    dets: Detection[],
+    minIou: number,
+    ts: number,
+    maxAreaRatio?: number,
+  ): AssignmentResult {
+    const iouPairs = this.#associate(pool, dets, minIou, undefined, maxAreaRatio);
+    const persp = this.#thenPerspective(pool, dets, iouPairs, ts);
+    const young = this.#thenYoungGate(pool, dets, persp, ts);
+    return this.#thenAnchorVelocity(pool, dets, young, ts, maxAreaRatio);
+  }
+
   #associate(
     tracks: _Track[],
     dets: Detection[],
@@ -1285,9 +1278,9 @@ export class ByteTracker {
    * Young-track motion gate (stages 1 and 2, header item 5b): the confirmed vehicle tracks matched
    * in the last update but still young (at most `perspMaxHits` sightings) that neither their
    * Kalman prediction nor the perspective prediction matched take, after both, a box of the
-   * stage still free that passes the tentative tracks' motion gate (#reach: same group, larger sides within
-   * tentativeSizeRatio of the track's last box, centre within tentativeReachSidesPerS x side x
-   * the frame interval of it), unless standing (#barredForMovers), back inside a frame edge it
+   * stage still free that passes the tentative tracks' motion gate (#reach: same group, larger
+   * sides within tentativeSizeRatio of the track's last box, centre within
+   * tentativeReachSidesPerS x side x the frame interval of it), unless standing (#barredForMovers), back inside a frame edge it
    * leaves (#backInside) or another box on a tracked vehicle (#onTrackedVehicle). Such a track
    * knows its motion from one or two box pairs, no better than a tentative one: one box cut
    * short by the detector sets its filter's size and centre rates. Measured (held-out s13_2, a
